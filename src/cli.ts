@@ -1,0 +1,49 @@
+import { Command, CommanderError } from "commander";
+import { CliError, EXIT } from "./core/errors.js";
+import { commands } from "./commands/index.js";
+
+const EXIT_HELP = `
+Exit codes:
+  0  success (status --check: every session fine)
+  1  status --check: a session is stalled
+  2  status --check: a session is unresponsive; bad usage
+  3  unknown: an index, config or store that cannot be read (nothing is written)
+  4  a write was refused or failed (the index is unchanged)
+  5  another openclaw-sessions process holds the store lock`;
+
+export function buildProgram(): Command {
+  const program = new Command("openclaw-sessions")
+    .description("Live session health, index repair and keep-alive for OpenClaw gateways")
+    .version(process.env.npm_package_version ?? "0.1.0")
+    .addHelpText("after", EXIT_HELP)
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  for (const register of commands) register(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // help and version are "errors" to commander only
+    return err.exitCode === 0 ? EXIT.ok : EXIT.critical;
+  }
+  if (err instanceof CliError) {
+    process.stderr.write(`openclaw-sessions: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as NodeJS.ErrnoException;
+  process.stderr.write(`openclaw-sessions: ${e?.message ?? String(err)}\n`);
+  if (process.env.OPENCLAW_SESSIONS_DEBUG) process.stderr.write(`${e?.stack}\n`);
+  return EXIT.unknown;
+}
+
+await main();

@@ -1,0 +1,4 @@
+import type { Command } from "commander";
+
+/** Each command module exports `register(program)`; adding a command is one line here. */
+export const commands: Array<(program: Command) => void> = [];

@@ -1,0 +1,186 @@
+// The shared vocabulary between src/store (which gathers evidence from files) and src/core
+// (which decides from it). Everything here is plain data: no I/O, no classes.
+
+export type SessionState = "idle" | "awaiting_model" | "streaming" | "tool_exec" | "tool_wait" | "complete";
+export type Health = "active" | "waiting" | "idle" | "stalled" | "unresponsive";
+
+/** The five values OpenClaw itself writes into `status`. Nothing else is ever written. */
+export type StoreStatus = "running" | "done" | "failed" | "killed" | "timeout";
+export const STORE_STATUSES: readonly StoreStatus[] = ["running", "done", "failed", "killed", "timeout"];
+export const TERMINAL_STATUSES: readonly StoreStatus[] = ["done", "failed", "killed", "timeout"];
+
+/** A: JSON + sessions.json.lock protocol (<= 2026.4), B: JSON without a shared lock (2026.5-7), C: SQLite (2026.8+). */
+export type Era = "A" | "B" | "C";
+
+/** One `sessions.json` entry. Unknown fields are preserved by every reader and writer. */
+export interface IndexEntry {
+  sessionId: string;
+  updatedAt: number;
+  status?: string;
+  startedAt?: number;
+  endedAt?: number;
+  runtimeMs?: number;
+  abortedLastRun?: boolean;
+  lastInteractionAt?: number;
+  sessionStartedAt?: number;
+  model?: string;
+  modelProvider?: string;
+  chatType?: string;
+  label?: string;
+  displayName?: string;
+  sessionFile?: string;
+  spawnedBy?: string;
+  parentSessionKey?: string;
+  [field: string]: unknown;
+}
+
+export interface ToolCallRef {
+  id: string;
+  name: string;
+  /** epoch ms the call was issued */
+  since: number;
+}
+
+/** What the tail of a trajectory sidecar says about the LAST run in it (grouped by runId). */
+export interface TrajectoryRun {
+  runId?: string;
+  /** ts of the run's first event seen in the tail */
+  firstEventAt?: number;
+  /** ts of the run's last event (any type) */
+  lastEventAt?: number;
+  /** last prompt.submitted of the run */
+  promptSubmittedAt?: number;
+  /** last model.completed of the run (after or before the last prompt: compare the two) */
+  modelCompletedAt?: number;
+  /** the run's last session.ended, if any (model.fallback_step may follow it) */
+  ended?: { status: string; at: number };
+  /** tool.call events without a matching tool.result / tool.timeout */
+  openToolCalls: ToolCallRef[];
+  modelId?: string;
+  provider?: string;
+}
+
+export interface TrajectoryTail {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** the last run found in the tail; undefined when the file holds no parseable event */
+  run?: TrajectoryRun;
+  /** ts of the last parseable event in the file, any run */
+  lastEventAt?: number;
+  /** a trace.truncated line was seen in the tail */
+  truncated: boolean;
+}
+
+export interface TranscriptTail {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** role of the newest `message` entry */
+  lastRole?: "user" | "assistant" | "toolResult";
+  /** epoch ms of the newest message (message.timestamp, else the entry's ISO timestamp) */
+  lastMessageAt?: number;
+  /** stopReason of the newest assistant message */
+  lastStopReason?: string;
+  /** toolCall blocks of the newest assistant turn that no later toolResult answers */
+  openToolCalls: ToolCallRef[];
+  /** epoch ms of the newest entry of any type */
+  lastEntryAt?: number;
+  /** model of the newest assistant message or model_change */
+  model?: string;
+}
+
+/** Who holds a lock file. `unknown` = empty or unparseable body (OpenClaw treats a fresh one as held). */
+export type OwnerState = "alive" | "dead" | "reused" | "unknown";
+
+export interface LockInfo {
+  path: string;
+  pid?: number;
+  /** epoch ms from the body's createdAt */
+  createdAt?: number;
+  starttime?: number;
+  mtimeMs: number;
+  owner: OwnerState;
+}
+
+export interface GatewayInfo {
+  /** the singleton lock file, when found */
+  lockPath?: string;
+  pid?: number;
+  /** epoch ms the gateway started (lock createdAt) */
+  startedAt?: number;
+  /** lock owner alive (and not a reused pid) */
+  alive: boolean;
+  port?: number;
+  /** /healthz answer; "skipped" with --no-probe or when there is no port */
+  probe: "ok" | "failed" | "skipped";
+}
+
+/** Everything the store layer learned about one session; the only input of the health model. */
+export interface Evidence {
+  agentId: string;
+  sessionKey: string;
+  entry: IndexEntry;
+  /** resolved transcript path (inside the agents tree), even when the file is missing */
+  transcriptPath?: string;
+  /** undefined = the transcript file does not exist */
+  transcript?: TranscriptTail;
+  /** undefined = no trajectory sidecar found */
+  trajectory?: TrajectoryTail;
+  /** the transcript lock `<transcript>.lock`, when present */
+  lock?: LockInfo;
+  /** the gateway serving this state dir, shared by all sessions of a snapshot */
+  gateway?: GatewayInfo;
+  /** a note when the entry's sessionFile was ignored (escaped the agents tree, missing) */
+  sessionFileNote?: string;
+}
+
+export interface Thresholds {
+  /** default stall threshold for every non-terminal state */
+  stallAfterMs: number;
+  /** per-state overrides, e.g. tool_exec: 600000 */
+  perState: Partial<Record<SessionState, number>>;
+}
+
+export interface Heartbeat {
+  sessionKey: string;
+  agentId: string;
+  sessionId: string;
+  state: SessionState;
+  health: Health;
+  turnId?: string;
+  model?: string;
+  toolName?: string;
+  /** when the current (or last) turn started */
+  startedAt?: number;
+  lastActivityAt?: number;
+  lastTokenAt?: number;
+  /** what sessions.json says */
+  storeStatus?: string;
+  /** why the evidence contradicts the index, e.g. "running in index, run ended 3h ago" */
+  drift?: string;
+  /** the evidence behind the verdict */
+  reasons: string[];
+  label?: string;
+  updatedAt: number;
+}
+
+/** One store (one agent's sessions.json, or an era C database) as read by the store layer. */
+export interface StoreRef {
+  agentId: string;
+  storePath: string;
+  era: Era;
+}
+
+/** A planned change to one index entry: checked again under the lock before it is applied. */
+export interface EntryPatch {
+  sessionKey: string;
+  /** the sessionId and updatedAt the plan was made against */
+  expect: { sessionId: string; updatedAt: number };
+  /** fields to set; `undefined` values mean "delete the field" */
+  set?: Record<string, unknown>;
+  /** remove the entry from the index */
+  remove?: boolean;
+  action: "finalize" | "prune" | "cap" | "touch";
+  reasons: string[];
+}
