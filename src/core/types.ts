@@ -99,6 +99,8 @@ export interface LockInfo {
   /** epoch ms from the body's createdAt */
   createdAt?: number;
   starttime?: number;
+  /** 2026.7+: how long the holder means to keep it (the gateway's own stale bound) */
+  maxHoldMs?: number;
   mtimeMs: number;
   owner: OwnerState;
 }

@@ -1,0 +1,83 @@
+import { Command, Option } from "commander";
+import { CliError, EXIT } from "../core/errors.js";
+import { filterHeartbeats, parseSort, sortHeartbeats } from "../core/order.js";
+import type { Heartbeat } from "../core/types.js";
+import { heartbeatJson } from "../ui/snapshot.js";
+import { renderStatusTable } from "../ui/status-table.js";
+import { eraCMessage } from "../ui/messages.js";
+import { collect, readHeartbeatView } from "./heartbeats.js";
+import { addStoreOptions, pickStoreOptions } from "./options.js";
+
+export const STATUS_SCHEMA_VERSION = 1;
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("status")
+    .description("show every session's real state: derived from transcripts, trajectories and locks, not the index alone")
+    .option("--json", "machine-readable output (schemaVersion 1, epoch ms)")
+    .option("--check", "monitoring exit code: 0 fine, 1 stalled, 2 unresponsive, 3 unknown")
+    .option("--active <minutes>", "only sessions with a run in progress or activity in the last N minutes", positiveNumber)
+    .option("--problems", "only stalled and unresponsive sessions")
+    .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
+    .option("--limit <n>", "show at most N sessions", positiveInt)
+    .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable, e.g. --stall-after tool_exec=10m", collect, [])
+    .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"));
+  addStoreOptions(cmd).action(async (opts) => {
+    process.exitCode = await runStatus(opts);
+  });
+}
+
+export async function runStatus(opts: Record<string, any>): Promise<number> {
+  const sort = parseSort(opts.sort);
+  const view = await readHeartbeatView({ ...pickStoreOptions(opts), stallAfter: opts.stallAfter, probe: opts.probe });
+  const { snapshot, now } = view;
+  let list: Heartbeat[] = view.items.map((i) => i.hb);
+  list = filterHeartbeats(list, {
+    now,
+    problemsOnly: Boolean(opts.problems),
+    activeWithinMs: opts.active !== undefined ? opts.active * 60_000 : undefined,
+  });
+  list = sortHeartbeats(list, sort);
+  if (opts.limit !== undefined) list = list.slice(0, opts.limit);
+
+  if (opts.json) {
+    const doc = {
+      schemaVersion: STATUS_SCHEMA_VERSION,
+      generatedAt: now,
+      stateDir: snapshot.stateDir,
+      stores: [...snapshot.stores, ...snapshot.eraC].map(({ agentId, storePath, era }) => ({ agentId, storePath, era })),
+      gateway: snapshot.gateway,
+      warnings: snapshot.warnings,
+      sessions: list.map((hb) => heartbeatJson(hb, now)),
+    };
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    for (const w of snapshot.warnings) process.stderr.write(`warning: ${w}\n`);
+    process.stdout.write(`${renderStatusTable(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined })}\n`);
+  }
+
+  if (snapshot.eraC.length > 0) {
+    for (const store of snapshot.eraC) process.stderr.write(`${eraCMessage(store)}\n`);
+    return EXIT.unknown;
+  }
+  return opts.check ? checkExitCode(list) : EXIT.ok;
+}
+
+/** Nagios convention: the worst session decides. */
+export function checkExitCode(list: readonly Heartbeat[]): number {
+  if (list.some((hb) => hb.health === "unresponsive")) return EXIT.critical;
+  if (list.some((hb) => hb.health === "stalled")) return EXIT.warning;
+  return EXIT.ok;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`expected a positive number, got "${value}"`, EXIT.critical);
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`expected a positive whole number, got "${value}"`, EXIT.critical);
+  return n;
+}

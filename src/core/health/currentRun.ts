@@ -1,0 +1,57 @@
+// Which trajectory run, if any, is the run the session is on now.
+//
+// 2026.7.1 writes a run's trajectory only when the run ends, so while a run is in flight (or after
+// it was killed) the file's last run is an EARLIER turn, often ending in success. 2026.4.26 writes
+// lines live. Either way the last run is the current one only if it was still being written at or
+// after the current run started.
+
+import type { TrajectoryRun, TrajectoryTail } from "../types.js";
+import { ago, shortId } from "./format.js";
+
+export interface RunEnd {
+  status: string;
+  at: number;
+}
+
+export interface CurrentRun {
+  /** the trajectory's last run, when it is the current one */
+  run?: TrajectoryRun;
+  /** how the current run ended, if it did */
+  end?: RunEnd;
+  /** the trajectory's last run even when it is an earlier turn (its model is still a hint) */
+  last?: TrajectoryRun;
+  reason: string;
+}
+
+/**
+ * A model retry appends another session.started..ended block under the same runId, and
+ * model.fallback_step may follow session.ended: the run is over only if nothing of a new attempt
+ * (a prompt or a tool call) came after its last end.
+ */
+export function runEnd(run: TrajectoryRun): RunEnd | undefined {
+  const ended = run.ended;
+  if (!ended) return undefined;
+  const retried =
+    (run.promptSubmittedAt ?? -Infinity) > ended.at || run.openToolCalls.some((call) => call.since > ended.at);
+  return retried ? undefined : ended;
+}
+
+export function currentRun(trajectory: TrajectoryTail | undefined, anchor: number | undefined, now: number): CurrentRun {
+  if (!trajectory) return { reason: "no trajectory sidecar (capture off, or OpenClaw before 2026.4.22)" };
+  const last = trajectory.run;
+  if (!last) return { reason: "trajectory holds no readable event" };
+  const id = shortId(last.runId);
+  const end = runEnd(last);
+  const recordedUntil = end?.at ?? last.lastEventAt ?? last.firstEventAt;
+  if (anchor !== undefined && recordedUntil !== undefined && recordedUntil < anchor) {
+    const what = end ? `ended ${end.status}` : "was last written";
+    return {
+      last,
+      reason: `trajectory run ${id} ${what} ${ago(now, recordedUntil)}, before the current run started: the current run is not recorded yet`,
+    };
+  }
+  if (end) return { run: last, end, last, reason: `trajectory run ${id} ended ${end.status} ${ago(now, end.at)}` };
+  const retry = last.ended ? `, retrying after session.ended(${last.ended.status})` : "";
+  const lastEvent = last.lastEventAt === undefined ? "" : ` (last event ${ago(now, last.lastEventAt)})`;
+  return { run: last, last, reason: `trajectory run ${id} has not ended${retry}${lastEvent}` };
+}

@@ -1,0 +1,1 @@
+export { deriveHeartbeat } from "./deriveHeartbeat.js";

@@ -1,0 +1,65 @@
+// Stall thresholds from repeated `--stall-after` flags: `2m` sets the default for every state that
+// can stall, `tool_exec=10m` overrides one state. The default default is OpenClaw's own
+// `diagnostics.stuckSessionWarnMs` (120000 when unset), passed in by the caller.
+
+import { formatDuration, parseDuration } from "./duration.js";
+import { CliError, EXIT } from "./errors.js";
+import type { SessionState, Thresholds } from "./types.js";
+
+/** OpenClaw's default for diagnostics.stuckSessionWarnMs. */
+export const DEFAULT_STALL_AFTER_MS = 120_000;
+
+/** The states a run can hang in; idle and complete never stall. */
+export const STALLABLE_STATES: readonly SessionState[] = ["awaiting_model", "streaming", "tool_exec", "tool_wait"];
+
+export function stallLimit(th: Thresholds, state: SessionState): number {
+  return th.perState[state] ?? th.stallAfterMs;
+}
+
+export function parseStallAfter(values: readonly string[], defaultMs: number = DEFAULT_STALL_AFTER_MS): Thresholds {
+  const th: Thresholds = { stallAfterMs: defaultMs, perState: {} };
+  for (const value of values) {
+    const eq = value.indexOf("=");
+    if (eq < 0) {
+      th.stallAfterMs = stallDuration(value, value);
+      continue;
+    }
+    const state = value.slice(0, eq).trim() as SessionState;
+    if (!STALLABLE_STATES.includes(state)) {
+      throw usage(`--stall-after ${value}: "${state}" is not a state that can stall (use ${STALLABLE_STATES.join(", ")})`);
+    }
+    th.perState[state] = stallDuration(value.slice(eq + 1), value);
+  }
+  return th;
+}
+
+function stallDuration(text: string, flag: string): number {
+  const bare = /^\s*\d+(\.\d+)?\s*$/.test(text);
+  let ms: number;
+  try {
+    ms = bare ? NaN : parseDuration(text);
+  } catch {
+    ms = NaN;
+  }
+  if (!(ms > 0)) {
+    throw usage(`--stall-after ${flag}: "${text}" is not a positive duration with a unit (e.g. 90s, 2m, 1h30m)`);
+  }
+  return ms;
+}
+
+function usage(message: string): CliError {
+  return new CliError(message, EXIT.critical);
+}
+
+/** "2m (tool_exec 10m)", for help texts and the status footer. */
+export function describeThresholds(th: Thresholds): string {
+  const overrides = Object.entries(th.perState).map(([state, ms]) => `${state} ${formatDuration(ms ?? 0)}`);
+  return formatDuration(th.stallAfterMs) + (overrides.length > 0 ? ` (${overrides.join(", ")})` : "");
+}
+
+/** The default stall threshold from a config's `diagnostics.stuckSessionWarnMs`, when it is usable. */
+export function stallDefaultFromConfig(stuckSessionWarnMs: unknown): number {
+  return typeof stuckSessionWarnMs === "number" && Number.isFinite(stuckSessionWarnMs) && stuckSessionWarnMs > 0
+    ? stuckSessionWarnMs
+    : DEFAULT_STALL_AFTER_MS;
+}

@@ -1,0 +1,158 @@
+// Reads openclaw.json (JSON5) and exposes the few keys this tool honours. Values stay raw
+// (e.g. "30d" or 30): src/core/duration.ts parses them, so the decisions stay in pure code.
+import fs from "node:fs";
+import JSON5 from "json5";
+import { UnreadableError } from "../core/errors.js";
+import { expandUserPath, type Env } from "./locate.js";
+
+export type OpenClawConfig = Record<string, unknown>;
+/** A duration as written in the config: "30d", "1h30m", or a bare number. */
+export type RawDuration = string | number;
+
+export interface LoadedConfig {
+  config: OpenClawConfig;
+  /** the file existed */
+  found: boolean;
+  warnings: string[];
+}
+
+export const DEFAULT_GATEWAY_PORT = 18789;
+
+export function loadConfig(configPath: string): LoadedConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(configPath, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // A missing config is normal: OpenClaw runs on its defaults.
+    if (code === "ENOENT" || code === "ENOTDIR") return { config: {}, found: false, warnings: [] };
+    throw new UnreadableError(`cannot read config ${configPath}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = text.trim() === "" ? {} : JSON5.parse(text);
+  } catch (err) {
+    const e = err as Error & { lineNumber?: number; columnNumber?: number };
+    const where = e.lineNumber !== undefined ? ` at ${e.lineNumber}:${e.columnNumber ?? 0}` : "";
+    const why = e.message.replace(/^JSON5: /, "").replace(/ at \d+:\d+$/, "");
+    throw new UnreadableError(`cannot parse config ${configPath}${where}: ${why} (fix the file or point OPENCLAW_CONFIG_PATH elsewhere)`);
+  }
+  if (!isRecord(parsed)) {
+    throw new UnreadableError(`cannot use config ${configPath}: the top level is not an object`);
+  }
+  const warnings = findIncludes(parsed).map(
+    (at) => `${configPath}: "$include" at ${at || "top level"} is not followed; settings from included files are not seen`,
+  );
+  return { config: parsed, found: true, warnings };
+}
+
+function findIncludes(value: unknown, at = ""): string[] {
+  if (!isRecord(value)) return [];
+  const out: string[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    if (key === "$include") out.push(at);
+    else out.push(...findIncludes(child, at ? `${at}.${key}` : key));
+  }
+  return out;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The value at a dotted path, or undefined when any step is missing or not an object. */
+export function getPath(config: OpenClawConfig, dotted: string): unknown {
+  let cur: unknown = config;
+  for (const key of dotted.split(".")) {
+    if (!isRecord(cur)) return undefined;
+    cur = cur[key];
+  }
+  return cur;
+}
+
+function rawDuration(v: unknown): RawDuration | undefined {
+  return typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) ? v : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
+/** session.store with {agentId} substituted and ~ expanded; undefined = the default path. */
+export function sessionStorePath(config: OpenClawConfig, agentId: string, env: Env = process.env): string | undefined {
+  const store = str(getPath(config, "session.store"))?.trim();
+  if (!store) return undefined;
+  return expandUserPath(store.replaceAll("{agentId}", agentId), env);
+}
+
+export interface MaintenanceConfig {
+  mode?: string;
+  pruneAfter?: RawDuration;
+  maxEntries?: number;
+}
+
+export function maintenanceConfig(config: OpenClawConfig): MaintenanceConfig {
+  return {
+    mode: str(getPath(config, "session.maintenance.mode")),
+    pruneAfter: rawDuration(getPath(config, "session.maintenance.pruneAfter")),
+    maxEntries: num(getPath(config, "session.maintenance.maxEntries")),
+  };
+}
+
+export interface ResetConfig {
+  mode?: string;
+  atHour?: number;
+  idleMinutes?: number;
+}
+
+export function resetConfig(config: OpenClawConfig): ResetConfig {
+  return {
+    mode: str(getPath(config, "session.reset.mode")),
+    atHour: num(getPath(config, "session.reset.atHour")),
+    idleMinutes: num(getPath(config, "session.reset.idleMinutes")),
+  };
+}
+
+export function stuckSessionWarnMs(config: OpenClawConfig): RawDuration | undefined {
+  return rawDuration(getPath(config, "diagnostics.stuckSessionWarnMs"));
+}
+
+export function agentTimeoutSeconds(config: OpenClawConfig): number | undefined {
+  return num(getPath(config, "agents.defaults.timeoutSeconds"));
+}
+
+/** agents.list[].id, as written (validation happens in agents.ts). */
+export function configuredAgentIds(config: OpenClawConfig): string[] {
+  const list = getPath(config, "agents.list");
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((a) => (isRecord(a) && typeof a.id === "string" ? [a.id] : []));
+}
+
+/** meta.lastTouchedVersion: the OpenClaw version that last wrote the config, e.g. "2026.4.26". */
+export function lastTouchedVersion(config: OpenClawConfig): string | undefined {
+  return str(getPath(config, "meta.lastTouchedVersion"));
+}
+
+/** $OPENCLAW_GATEWAY_PORT (a port or host:port), else gateway.port, else 18789 (19001 for --profile dev). */
+export function gatewayPort(config: OpenClawConfig, env: Env = process.env, profile?: string): number {
+  const fromEnv = parsePortEnv(env.OPENCLAW_GATEWAY_PORT);
+  if (fromEnv !== undefined) return fromEnv;
+  const fromConfig = num(getPath(config, "gateway.port"));
+  if (fromConfig !== undefined && fromConfig > 0) return fromConfig;
+  // OpenClaw's `--profile dev` exports OPENCLAW_GATEWAY_PORT=19001 when unset.
+  if (profile?.trim() === "dev") return 19001;
+  return DEFAULT_GATEWAY_PORT;
+}
+
+function parsePortEnv(raw: string | undefined): number | undefined {
+  const t = raw?.trim();
+  if (!t) return undefined;
+  const m = /^(?:\[[^\]]+\]:|[^:[\]]+:)?(\d+)$/.exec(t);
+  if (!m) return undefined;
+  const port = Number(m[1]);
+  return port >= 1 && port <= 65535 ? port : undefined;
+}

@@ -1,0 +1,235 @@
+// Which storage era a store belongs to (OPENCLAW.md 1). Era C matters most: its gateway refuses
+// to start while a sessions.json exists, so we must never write one there.
+//
+// Era C is detected by the agent database having a `session_nodes` table: the file alone exists
+// from 2026.6.5 on without session tables. Node 20 has no node:sqlite, so instead of a
+// dependency this reads the schema table (sqlite_master, rooted at page 1) straight from the
+// file format: walk its b-tree, read each row's `type` and `name`. A fresh WAL database may hold
+// its schema only in the `-wal` file, so committed WAL frames override database pages.
+import fs from "node:fs";
+import path from "node:path";
+import type { Era } from "../core/types.js";
+import { lastTouchedVersion, type OpenClawConfig } from "./config.js";
+
+const SQLITE_MAGIC = "SQLite format 3\0";
+const WAL_MAGIC = [0x377f0682, 0x377f0683];
+/** Never read more than this many WAL frame headers (64 MiB of 4 KiB pages). */
+const MAX_WAL_FRAMES = 16_384;
+const MAX_SCHEMA_PAGES = 2_048;
+
+export function agentDbPath(stateDir: string, agentId: string): string {
+  return path.join(stateDir, "agents", agentId, "agent", "openclaw-agent.sqlite");
+}
+
+/** True when the SQLite database at dbPath (with its -wal) has a table named `tableName`. */
+export function sqliteHasTable(dbPath: string, tableName: string): boolean {
+  let reader: PageReader | undefined;
+  try {
+    reader = openPages(dbPath);
+    if (!reader) return false;
+    return schemaNames(reader).has(`table:${tableName}`);
+  } catch {
+    // Unreadable or not SQLite at all: not an era C database we can recognise.
+    return false;
+  } finally {
+    reader?.close();
+  }
+}
+
+export function isEraC(stateDir: string, agentId: string): boolean {
+  return sqliteHasTable(agentDbPath(stateDir, agentId), "session_nodes");
+}
+
+/**
+ * A or B for a JSON store. The two write the same files; only the era A gateway takes
+ * `sessions.json.lock` (for milliseconds per write), so the files cannot prove the era. We say
+ * "A" when that lock is present right now or the config was last written by 2026.4.x or older,
+ * else "B". Writers take the era A lock for every JSON store anyway (DESIGN.md 3), so a wrong
+ * guess here only changes what we report, never how safely we write.
+ */
+export function jsonStoreEra(storePath: string, config: OpenClawConfig): "A" | "B" {
+  if (fs.existsSync(`${storePath}.lock`)) return "A";
+  const version = lastTouchedVersion(config);
+  const m = version ? /^(\d+)\.(\d+)/.exec(version.trim()) : null;
+  if (m) {
+    const year = Number(m[1]);
+    const month = Number(m[2]);
+    if (year < 2026 || (year === 2026 && month <= 4)) return "A";
+  }
+  return "B";
+}
+
+export function storeEra(stateDir: string, agentId: string, storePath: string, config: OpenClawConfig): Era {
+  return isEraC(stateDir, agentId) ? "C" : jsonStoreEra(storePath, config);
+}
+
+// ------------------------------------------------------------------ SQLite file format
+
+interface PageReader {
+  pageSize: number;
+  usable: number;
+  page(n: number): Buffer;
+  close(): void;
+}
+
+function readAt(fd: number, length: number, position: number): Buffer {
+  const buf = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, buf, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? buf : buf.subarray(0, done);
+}
+
+function openPages(dbPath: string): PageReader | undefined {
+  let dbFd: number;
+  try {
+    dbFd = fs.openSync(dbPath, "r");
+  } catch {
+    return undefined;
+  }
+  let walFd: number | undefined;
+  try {
+    walFd = fs.openSync(`${dbPath}-wal`, "r");
+  } catch {
+    walFd = undefined;
+  }
+  const close = () => {
+    fs.closeSync(dbFd);
+    if (walFd !== undefined) fs.closeSync(walFd);
+  };
+  try {
+    const wal = walFd === undefined ? undefined : readWalIndex(walFd);
+    const header = readAt(dbFd, 100, 0);
+    let pageSize: number;
+    let reserved = 0;
+    if (header.length === 100 && header.toString("latin1", 0, 16) === SQLITE_MAGIC) {
+      const raw = header.readUInt16BE(16);
+      pageSize = raw === 1 ? 65_536 : raw;
+      reserved = header[20];
+    } else if (header.length === 0 && wal && wal.frames.has(1)) {
+      pageSize = wal.pageSize;
+    } else {
+      close();
+      return undefined;
+    }
+    if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) {
+      close();
+      return undefined;
+    }
+    const page = (n: number): Buffer => {
+      const frameOffset = wal?.frames.get(n);
+      if (frameOffset !== undefined && walFd !== undefined && wal!.pageSize === pageSize) {
+        return readAt(walFd, pageSize, frameOffset);
+      }
+      return readAt(dbFd, pageSize, (n - 1) * pageSize);
+    };
+    if (header.length === 0) reserved = page(1)[20] ?? 0;
+    return { pageSize, usable: pageSize - reserved, page, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
+
+/** Offsets of the newest COMMITTED frame of each page in the WAL (frames of an older WAL generation have other salts). */
+function readWalIndex(fd: number): { pageSize: number; frames: Map<number, number> } | undefined {
+  const h = readAt(fd, 32, 0);
+  if (h.length < 32 || !WAL_MAGIC.includes(h.readUInt32BE(0))) return undefined;
+  const pageSize = h.readUInt32BE(8);
+  const salt1 = h.readUInt32BE(16);
+  const salt2 = h.readUInt32BE(20);
+  if (pageSize < 512 || pageSize > 65_536) return undefined;
+  const committed = new Map<number, number>();
+  let pending = new Map<number, number>();
+  for (let i = 0; i < MAX_WAL_FRAMES; i++) {
+    const at = 32 + i * (24 + pageSize);
+    const fh = readAt(fd, 24, at);
+    if (fh.length < 24) break;
+    if (fh.readUInt32BE(8) !== salt1 || fh.readUInt32BE(12) !== salt2) break;
+    pending.set(fh.readUInt32BE(0), at + 24);
+    if (fh.readUInt32BE(4) !== 0) {
+      for (const [pg, off] of pending) committed.set(pg, off);
+      pending = new Map();
+    }
+  }
+  return { pageSize, frames: committed };
+}
+
+function varint(buf: Buffer, at: number): [value: number, next: number] {
+  let v = 0;
+  for (let i = 0; i < 9; i++) {
+    const b = buf[at + i];
+    if (b === undefined) throw new RangeError("varint past end of page");
+    if (i === 8) return [v * 256 + b, at + 9];
+    v = v * 128 + (b & 0x7f);
+    if ((b & 0x80) === 0) return [v, at + i + 1];
+  }
+  return [v, at + 9];
+}
+
+/** "type:name" of every sqlite_master row reachable from page 1. */
+function schemaNames(r: PageReader): Set<string> {
+  const names = new Set<string>();
+  const stack = [1];
+  const seen = new Set<number>();
+  while (stack.length > 0 && seen.size < MAX_SCHEMA_PAGES) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    const page = r.page(n);
+    const base = n === 1 ? 100 : 0;
+    const kind = page[base];
+    const cells = page.readUInt16BE(base + 3);
+    const headerLen = kind === 0x05 ? 12 : 8;
+    if (kind === 0x05) stack.push(page.readUInt32BE(base + 8));
+    else if (kind !== 0x0d) continue;
+    for (let i = 0; i < cells; i++) {
+      const cell = page.readUInt16BE(base + headerLen + 2 * i);
+      if (kind === 0x05) {
+        stack.push(page.readUInt32BE(cell));
+        continue;
+      }
+      const [payloadLen, afterLen] = varint(page, cell);
+      const [, payloadStart] = varint(page, afterLen);
+      const local = Math.min(payloadLen, localPayload(payloadLen, r.usable));
+      const row = readRecordStrings(page.subarray(payloadStart, payloadStart + local), 2);
+      if (row[0] !== undefined && row[1] !== undefined) names.add(`${row[0]}:${row[1]}`);
+    }
+  }
+  return names;
+}
+
+function localPayload(p: number, usable: number): number {
+  const x = usable - 35;
+  if (p <= x) return p;
+  const m = Math.floor(((usable - 12) * 32) / 255) - 23;
+  const k = m + ((p - m) % (usable - 4));
+  return k <= x ? k : m;
+}
+
+/** The first `count` columns of a record, as strings when they are text. */
+function readRecordStrings(rec: Buffer, count: number): Array<string | undefined> {
+  const [headerSize, afterSize] = varint(rec, 0);
+  const types: number[] = [];
+  for (let at = afterSize; at < headerSize && types.length < count; ) {
+    const [t, next] = varint(rec, at);
+    types.push(t);
+    at = next;
+  }
+  const out: Array<string | undefined> = [];
+  let at = headerSize;
+  for (const t of types) {
+    const len = serialLength(t);
+    out.push(t >= 13 && t % 2 === 1 && at + len <= rec.length ? rec.toString("utf8", at, at + len) : undefined);
+    at += len;
+  }
+  return out;
+}
+
+function serialLength(t: number): number {
+  if (t >= 12) return Math.floor((t - (t % 2 === 0 ? 12 : 13)) / 2);
+  return [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0][t] ?? 0;
+}

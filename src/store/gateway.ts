@@ -1,0 +1,119 @@
+// Is a gateway serving this state dir? Its singleton lock lives in
+// <tmpdir>/openclaw-<uid>/gateway.<sha256(configPath)[:8]>.lock; after a SIGKILL the lock stays,
+// so the owner pid (and its start time) is checked, and optionally /healthz on its port.
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import type { GatewayInfo } from "../core/types.js";
+import { parseLockBody } from "./locks.js";
+
+export interface GatewayQuery {
+  configPath: string;
+  /** the port OpenClaw would use (config/env/default); the lock's own port wins */
+  port?: number;
+  /** defaults to os.tmpdir() (the gateway's own choice) */
+  tmpDir?: string;
+  /** probe http://127.0.0.1:<port>/healthz (default true) */
+  probe?: boolean;
+  probeTimeoutMs?: number;
+}
+
+export function gatewayLockDir(tmpDir: string = os.tmpdir()): string {
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  return path.join(tmpDir, uid === undefined ? "openclaw" : `openclaw-${uid}`);
+}
+
+export function gatewayLockPath(configPath: string, tmpDir?: string): string {
+  const hash = createHash("sha256").update(configPath).digest("hex").slice(0, 8);
+  return path.join(gatewayLockDir(tmpDir), `gateway.${hash}.lock`);
+}
+
+interface GatewayLockBody {
+  lockPath: string;
+  text: string;
+  mtimeMs: number;
+  port?: number;
+}
+
+function readBody(lockPath: string): GatewayLockBody | undefined {
+  try {
+    const st = fs.statSync(lockPath);
+    if (!st.isFile() || st.size > 64 * 1024) return undefined;
+    const text = fs.readFileSync(lockPath, "utf8");
+    let port: number | undefined;
+    try {
+      const p = (JSON.parse(text) as { port?: unknown }).port;
+      if (typeof p === "number" && Number.isInteger(p) && p > 0 && p < 65536) port = p;
+    } catch {
+      /* an unparseable body is still a lock */
+    }
+    return { lockPath, text, mtimeMs: st.mtimeMs, port };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The exact hash path first; else any gateway.*.lock in that dir naming our config path. */
+export function findGatewayLock(configPath: string, tmpDir?: string): GatewayLockBody | undefined {
+  const exact = readBody(gatewayLockPath(configPath, tmpDir));
+  if (exact) return exact;
+  const dir = gatewayLockDir(tmpDir);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => /^gateway\..+\.lock$/.test(n));
+  } catch {
+    return undefined;
+  }
+  const wanted = path.resolve(configPath);
+  for (const name of names.sort()) {
+    const body = readBody(path.join(dir, name));
+    if (!body) continue;
+    try {
+      const named = (JSON.parse(body.text) as { configPath?: unknown }).configPath;
+      if (typeof named === "string" && path.resolve(named) === wanted) return body;
+    } catch {
+      /* not ours */
+    }
+  }
+  return undefined;
+}
+
+export async function readGateway(q: GatewayQuery): Promise<GatewayInfo> {
+  const found = findGatewayLock(q.configPath, q.tmpDir);
+  const info: GatewayInfo = { alive: false, probe: "skipped" };
+  if (found) {
+    const lock = parseLockBody(found.lockPath, found.text, found.mtimeMs);
+    info.lockPath = found.lockPath;
+    info.pid = lock.pid;
+    info.startedAt = lock.createdAt;
+    info.alive = lock.owner === "alive";
+    info.port = found.port;
+  }
+  info.port ??= q.port;
+  if (q.probe !== false && info.port !== undefined) info.probe = await probeHealthz(info.port, q.probeTimeoutMs);
+  return info;
+}
+
+/** GET http://127.0.0.1:<port>/healthz: "ok" on a 2xx answer within the timeout. */
+export function probeHealthz(port: number, timeoutMs = 300): Promise<"ok" | "failed"> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: "ok" | "failed") => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(r);
+    };
+    const req = http.get({ host: "127.0.0.1", port, path: "/healthz", agent: false, timeout: timeoutMs }, (res) => {
+      const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+      res.resume();
+      done(ok ? "ok" : "failed");
+    });
+    const timer = setTimeout(() => done("failed"), timeoutMs);
+    req.on("error", () => done("failed"));
+    req.on("timeout", () => done("failed"));
+  });
+}

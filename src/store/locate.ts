@@ -1,0 +1,90 @@
+// Finds the state dir and config file exactly the way OpenClaw 2026.7 does
+// (src/config/paths.ts, src/infra/home-dir.ts, src/cli/profile.ts in its source), so that
+// `openclaw-sessions` with no options looks at the same files as `openclaw` itself.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export type Env = Record<string, string | undefined>;
+
+export interface LocateOptions {
+  stateDir?: string;
+  profile?: string;
+}
+
+export interface Located {
+  stateDir: string;
+  configPath: string;
+  /** how the state dir was chosen, for error messages and `--json` */
+  source: "option" | "env" | "profile" | "default" | "legacy";
+}
+
+const LEGACY_STATE_DIRNAMES = [".clawdbot"];
+const LEGACY_CONFIG_FILENAMES = ["clawdbot.json"];
+
+function clean(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  // OpenClaw treats the strings "undefined"/"null" (from careless shell exports) as unset.
+  return v && v !== "undefined" && v !== "null" ? v : undefined;
+}
+
+/** OpenClaw's home: $OPENCLAW_HOME (may start with ~), else $HOME, else os.homedir(). */
+export function resolveHome(env: Env = process.env): string {
+  const osHome = clean(env.HOME) ?? clean(env.USERPROFILE) ?? clean(os.homedir()) ?? process.cwd();
+  const explicit = clean(env.OPENCLAW_HOME);
+  if (!explicit) return path.resolve(osHome);
+  return path.resolve(explicit.replace(/^~(?=$|[\\/])/, osHome));
+}
+
+/** Expands a leading `~` against OpenClaw's home and makes the path absolute. */
+export function expandUserPath(input: string, env: Env = process.env): string {
+  const trimmed = input.trim();
+  if (trimmed.startsWith("~")) return path.resolve(trimmed.replace(/^~(?=$|[\\/])/, resolveHome(env)));
+  return path.resolve(trimmed);
+}
+
+function exists(p: string): boolean {
+  try {
+    fs.statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function locateStateDir(opts: LocateOptions = {}, env: Env = process.env): Omit<Located, "configPath"> {
+  if (clean(opts.stateDir)) return { stateDir: expandUserPath(opts.stateDir!, env), source: "option" };
+  const override = clean(env.OPENCLAW_STATE_DIR);
+  // OpenClaw's --profile only fills OPENCLAW_STATE_DIR when it is unset: the env var wins.
+  if (override) return { stateDir: expandUserPath(override, env), source: "env" };
+  const home = resolveHome(env);
+  const profile = clean(opts.profile);
+  if (profile && profile.toLowerCase() !== "default") {
+    return { stateDir: path.join(home, `.openclaw-${profile}`), source: "profile" };
+  }
+  const newDir = path.join(home, ".openclaw");
+  if (profile || exists(newDir)) return { stateDir: newDir, source: profile ? "profile" : "default" };
+  for (const name of LEGACY_STATE_DIRNAMES) {
+    const legacy = path.join(home, name);
+    if (exists(legacy)) return { stateDir: legacy, source: "legacy" };
+  }
+  return { stateDir: newDir, source: "default" };
+}
+
+/** $OPENCLAW_CONFIG_PATH, else <stateDir>/openclaw.json (or a legacy clawdbot.json that exists). */
+export function locateConfigPath(stateDir: string, env: Env = process.env): string {
+  const override = clean(env.OPENCLAW_CONFIG_PATH);
+  if (override) return expandUserPath(override, env);
+  const canonical = path.join(stateDir, "openclaw.json");
+  if (exists(canonical)) return canonical;
+  for (const name of LEGACY_CONFIG_FILENAMES) {
+    const legacy = path.join(stateDir, name);
+    if (exists(legacy)) return legacy;
+  }
+  return canonical;
+}
+
+export function locate(opts: LocateOptions = {}, env: Env = process.env): Located {
+  const { stateDir, source } = locateStateDir(opts, env);
+  return { stateDir, source, configPath: locateConfigPath(stateDir, env) };
+}

@@ -1,0 +1,61 @@
+// Reads a transcript lock (`<transcript>.jsonl.lock`) or an era A `sessions.json.lock`.
+// A lock file is created empty and filled a moment later, so an empty or unparseable body means
+// "someone is taking it", not "stale": owner "unknown", and the mtime tells how fresh it is.
+import fs from "node:fs";
+import type { LockInfo } from "../core/types.js";
+import { isValidPid, ownerState } from "./proc.js";
+
+const MAX_LOCK_BYTES = 64 * 1024;
+
+/** undefined when there is no lock file. */
+export async function readLock(lockPath: string): Promise<LockInfo | undefined> {
+  let text: string;
+  let mtimeMs: number;
+  try {
+    const fh = await fs.promises.open(lockPath, "r");
+    try {
+      const st = await fh.stat();
+      // proper-lockfile leaves a DIRECTORY at <file>.lock: held, by someone we cannot name
+      if (!st.isFile()) return { path: lockPath, mtimeMs: st.mtimeMs, owner: "unknown" };
+      mtimeMs = st.mtimeMs;
+      const buf = Buffer.alloc(Math.min(st.size, MAX_LOCK_BYTES));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      text = buf.toString("utf8", 0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    if (code === "EISDIR") {
+      const st = await fs.promises.stat(lockPath).catch(() => undefined);
+      return st ? { path: lockPath, mtimeMs: st.mtimeMs, owner: "unknown" } : undefined;
+    }
+    throw err;
+  }
+  return parseLockBody(lockPath, text, mtimeMs);
+}
+
+export function parseLockBody(lockPath: string, text: string, mtimeMs: number): LockInfo {
+  const info: LockInfo = { path: lockPath, mtimeMs, owner: "unknown" };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return info;
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return info;
+  const b = body as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+  const createdAt = typeof b.createdAt === "string" ? Date.parse(b.createdAt) : NaN;
+  if (Number.isFinite(createdAt)) info.createdAt = createdAt;
+  // transcript locks say `starttime`; the gateway singleton lock says `startTime`
+  const starttime = num(b.starttime) ?? num(b.startTime);
+  if (starttime !== undefined) info.starttime = starttime;
+  const maxHoldMs = num(b.maxHoldMs);
+  if (maxHoldMs !== undefined) info.maxHoldMs = maxHoldMs;
+  if (!isValidPid(b.pid)) return info;
+  info.pid = b.pid;
+  info.owner = ownerState(b.pid, info.starttime);
+  return info;
+}

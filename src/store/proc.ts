@@ -1,0 +1,48 @@
+// Is a lock's owner still running, and is it still the same process? Pids are reused, so a
+// lock's `starttime` (field 22 of /proc/<pid>/stat, in clock ticks since boot) is compared when
+// both sides are known.
+import fs from "node:fs";
+
+export type ProcOwner = "alive" | "dead" | "reused";
+
+function statFields(pid: number): string[] | undefined {
+  try {
+    const raw = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // comm (field 2) is in parentheses and may itself contain ") " or spaces
+    const close = raw.lastIndexOf(")");
+    if (close < 0) return undefined;
+    return raw.slice(close + 1).trim().split(/\s+/);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isValidPid(pid: unknown): pid is number {
+  return typeof pid === "number" && Number.isInteger(pid) && pid > 0;
+}
+
+/** Signal 0 reaches it (EPERM: it exists under another user) and it is not a zombie. */
+export function isPidAlive(pid: number): boolean {
+  if (!isValidPid(pid)) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  // a zombie has exited; only its parent has not reaped it yet (fields after comm: state first)
+  return statFields(pid)?.[0] !== "Z";
+}
+
+/** Field 22 (starttime) of /proc/<pid>/stat; undefined off Linux or when the pid is gone. */
+export function readProcStartTime(pid: number): number | undefined {
+  if (!isValidPid(pid)) return undefined;
+  const value = Number.parseInt(statFields(pid)?.[19] ?? "", 10);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+export function ownerState(pid: number, starttime?: number): ProcOwner {
+  if (!isPidAlive(pid)) return "dead";
+  if (starttime === undefined || !Number.isFinite(starttime)) return "alive";
+  const current = readProcStartTime(pid);
+  return current !== undefined && current !== starttime ? "reused" : "alive";
+}

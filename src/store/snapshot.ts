@@ -1,0 +1,169 @@
+// The one entry point commands use to read OpenClaw: locate, select stores, read each index
+// strictly, and gather the evidence of every session (transcript tail, trajectory's last run,
+// transcript lock, gateway). Only reads; era C stores are listed, never read.
+import fs from "node:fs";
+import path from "node:path";
+import type { StoreOptions } from "../commands/options.js";
+import { UnreadableError } from "../core/errors.js";
+import type { Evidence, GatewayInfo, IndexEntry, StoreRef } from "../core/types.js";
+import { agentIdFromStorePath, isValidAgentId, selectStores } from "./agents.js";
+import { gatewayPort, loadConfig, type OpenClawConfig } from "./config.js";
+import { agentDbPath, isEraC, jsonStoreEra } from "./era.js";
+import { readGateway } from "./gateway.js";
+import { locate, type Env } from "./locate.js";
+import { readLock } from "./locks.js";
+import { mapPool } from "./pool.js";
+import { readIndex, type ReadIndex } from "./read-index.js";
+import { resolveTranscriptPath } from "./session-file.js";
+import type { TailOptions } from "./tail.js";
+import { locateTrajectory, readTrajectoryTail } from "./trajectory.js";
+import { readTranscriptTail } from "./transcript.js";
+
+export interface SnapshotOptions extends StoreOptions {
+  env?: Env;
+  /** where the gateway keeps its singleton lock (default os.tmpdir()) */
+  tmpDir?: string;
+  /** probe the gateway's /healthz (default true) */
+  probe?: boolean;
+  tail?: TailOptions;
+}
+
+export interface Snapshot {
+  stateDir: string;
+  configPath: string;
+  config: OpenClawConfig;
+  /** the JSON stores read (eras A/B); era C stores are only in `eraC` */
+  stores: StoreRef[];
+  gateway: GatewayInfo;
+  evidence: Evidence[];
+  warnings: string[];
+  /** SQLite stores (OpenClaw 2026.8+): listed, not read, never written */
+  eraC: StoreRef[];
+}
+
+/** What reading one session needs besides its entry. */
+export interface EvidenceContext {
+  stateDir: string;
+  env?: Env;
+  gateway?: GatewayInfo;
+  tail?: TailOptions;
+}
+
+export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot> {
+  const env = opts.env ?? process.env;
+  const { stateDir, configPath } = locate(opts, env);
+  if (!opts.store && !isDir(stateDir)) {
+    throw new UnreadableError(`no OpenClaw state dir at ${stateDir} (set --state-dir or OPENCLAW_STATE_DIR)`);
+  }
+  const { config, warnings } = loadConfig(configPath);
+  const { stores, eraC, warnings: storeWarnings } = resolveStoreRefs(stateDir, config, opts, env);
+  warnings.push(...storeWarnings);
+  const gateway = await readGateway({ configPath, port: gatewayPort(config, env, opts.profile), tmpDir: opts.tmpDir, probe: opts.probe });
+  const ctx: EvidenceContext = { stateDir, env, gateway, tail: opts.tail };
+  const evidence: Evidence[] = [];
+  for (const store of stores) {
+    const read = await readStoreEvidence(store, ctx);
+    evidence.push(...read.evidence);
+    warnings.push(...read.warnings);
+  }
+  return { stateDir, configPath, config, stores, gateway, evidence, warnings, eraC };
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The state dir a --store path lives in (<stateDir>/agents/<id>/sessions/sessions.json), if it does. */
+function stateDirOfStore(storePath: string): string | undefined {
+  const sessionsDir = path.dirname(path.resolve(storePath));
+  const agentsDir = path.dirname(path.dirname(sessionsDir));
+  return path.basename(agentsDir) === "agents" && path.basename(sessionsDir) === "sessions" ? path.dirname(agentsDir) : undefined;
+}
+
+export function resolveStoreRefs(
+  stateDir: string,
+  config: OpenClawConfig,
+  opts: StoreOptions,
+  env: Env = process.env,
+): { stores: StoreRef[]; eraC: StoreRef[]; warnings: string[] } {
+  const stores: StoreRef[] = [];
+  const eraC: StoreRef[] = [];
+  const warnings: string[] = [];
+  for (const t of selectStores(stateDir, config, opts, env)) {
+    // a --store file outside any agents tree (a copy, a backup) has no agent database beside it
+    const home = opts.store ? stateDirOfStore(t.storePath) : stateDir;
+    if (home && isEraC(home, t.agentId)) {
+      eraC.push({ agentId: t.agentId, storePath: agentDbPath(home, t.agentId), era: "C" });
+      const legacy = fs.existsSync(t.storePath) ? ` (the leftover ${t.storePath} is not read)` : "";
+      warnings.push(`agent ${t.agentId} uses OpenClaw's SQLite session store (2026.8+): not supported yet, not read${legacy}`);
+      continue;
+    }
+    if (!fs.existsSync(t.storePath)) {
+      if (t.explicit) warnings.push(`agent ${t.agentId} has no session index at ${t.storePath}`);
+      continue;
+    }
+    stores.push({ agentId: t.agentId, storePath: t.storePath, era: jsonStoreEra(t.storePath, config) });
+  }
+  return { stores, eraC, warnings };
+}
+
+/** Reads one store's index (UnreadableError when corrupt) and the evidence of each session. */
+export async function readStoreEvidence(store: StoreRef, ctx: EvidenceContext): Promise<{ index: ReadIndex; evidence: Evidence[]; warnings: string[] }> {
+  if (store.era === "C") throw new UnreadableError(`${store.storePath} is an OpenClaw SQLite store (2026.8+); it is not read`);
+  const index = readIndex(store.storePath);
+  const warnings = [...index.warnings];
+  const keys = Object.keys(index.entries);
+  const evidence = await mapPool(keys, (key) => readSessionEvidence(store, key, index.entries[key], ctx, warnings));
+  return { index, evidence, warnings };
+}
+
+/** Re-derives ONE session's evidence (watch re-reads only the sessions whose files changed). */
+export async function readSessionEvidence(
+  store: StoreRef,
+  sessionKey: string,
+  entry: IndexEntry,
+  ctx: EvidenceContext,
+  warnings: string[] = [],
+): Promise<Evidence> {
+  const sessionsDir = path.dirname(path.resolve(store.storePath));
+  const roots = [path.join(ctx.stateDir, "agents"), sessionsDir];
+  const resolved = resolveTranscriptPath(entry, { sessionsDir, roots });
+  const evidence: Evidence = { agentId: agentIdOf(sessionKey, store), sessionKey, entry };
+  if (ctx.gateway) evidence.gateway = ctx.gateway;
+  if (resolved.note) evidence.sessionFileNote = resolved.note;
+  const sessionId = entry.sessionId;
+  const where = locateTrajectory({ sessionId, transcriptPath: resolved.path, roots, env: ctx.env });
+  if (where.note) warnings.push(`${sessionKey}: ${where.note}`);
+  const [transcript, trajectory, lock] = await Promise.all([
+    resolved.path ? safely(() => readTranscriptTail(resolved.path!, ctx.tail), warnings, resolved.path) : undefined,
+    where.path ? safely(() => readTrajectoryTail(where.path!, ctx.tail), warnings, where.path) : undefined,
+    resolved.path ? safely(() => readLock(`${resolved.path}.lock`), warnings, `${resolved.path}.lock`) : undefined,
+  ]);
+  if (resolved.path) evidence.transcriptPath = resolved.path;
+  if (transcript) evidence.transcript = transcript;
+  if (trajectory) evidence.trajectory = trajectory;
+  if (lock) evidence.lock = lock;
+  return evidence;
+}
+
+/** A store shared by all agents (session.store without {agentId}) holds agent:<id>:... keys. */
+function agentIdOf(sessionKey: string, store: StoreRef): string {
+  const m = /^agent:([^:]+):/.exec(sessionKey);
+  if (m && isValidAgentId(m[1])) return m[1];
+  return store.agentId || agentIdFromStorePath(store.storePath);
+}
+
+/** One unreadable side file (EACCES, EIO) must not hide every other session. */
+async function safely<T>(read: () => Promise<T>, warnings: string[], file: string): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    warnings.push(`cannot read ${file}: ${e.code ?? e.message}`);
+    return undefined;
+  }
+}

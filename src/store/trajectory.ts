@@ -1,0 +1,174 @@
+// Finds a session's trajectory sidecar and reads its LAST run from the tail.
+//
+// One file holds many runs; `seq` restarts per run, so runs are told apart by `runId` and file
+// position. A run's events are written together (2026.7.1 flushes a run when it ends; 2026.4.26
+// appends as it goes, one run at a time per session), so reading backwards we stop at the first
+// event of another run. One runId can hold several session.started..session.ended blocks (model
+// retries) and a model.fallback_step may follow the last session.ended: the last LINE is not
+// always the end, so every field is taken per type, not from the last line.
+import fs from "node:fs";
+import path from "node:path";
+import type { ToolCallRef, TrajectoryRun, TrajectoryTail } from "../core/types.js";
+import { existsInside } from "./contain.js";
+import { expandUserPath, type Env } from "./locate.js";
+import { openTail, tailJson, type TailOptions } from "./tail.js";
+
+export interface TrajectoryLookup {
+  sessionId: string;
+  /** resolved transcript path: the sidecar and the pointer sit beside it */
+  transcriptPath?: string;
+  /** dirs a sidecar may live in (the agents tree, the store's own dir) */
+  roots: readonly string[];
+  env?: Env;
+}
+
+export interface TrajectoryLocation {
+  path?: string;
+  note?: string;
+}
+
+/** OpenClaw's safeTrajectorySessionFileName. */
+export function safeSessionFileName(sessionId: string): string {
+  const safe = sessionId.replaceAll(/[^A-Za-z0-9_-]/g, "_").slice(0, 120);
+  return /[A-Za-z0-9]/.test(safe) ? safe : "session";
+}
+
+function stem(transcriptPath: string): string {
+  return transcriptPath.endsWith(".jsonl") ? transcriptPath.slice(0, -6) : transcriptPath;
+}
+
+function trajectoryDir(env: Env): string | undefined {
+  const dir = env.OPENCLAW_TRAJECTORY_DIR?.trim();
+  return dir ? expandUserPath(dir, env) : undefined;
+}
+
+/** Reads `<stem>.trajectory-path.json`'s runtimeFile; undefined when absent or unreadable. */
+function pointerTarget(pointerPath: string): string | undefined {
+  try {
+    if (fs.statSync(pointerPath).size > 64 * 1024) return undefined;
+    const body = JSON.parse(fs.readFileSync(pointerPath, "utf8")) as { runtimeFile?: unknown };
+    return typeof body.runtimeFile === "string" && body.runtimeFile.trim() ? body.runtimeFile.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pointer first (it names the file the runtime actually wrote), then $OPENCLAW_TRAJECTORY_DIR,
+ * then the sibling. Pointers copied from another machine name absolute paths that do not exist
+ * here: those fall back silently. A pointer naming an existing file outside the allowed dirs is
+ * ignored with a note.
+ */
+export function locateTrajectory(q: TrajectoryLookup): TrajectoryLocation {
+  const env = q.env ?? process.env;
+  const dir = trajectoryDir(env);
+  const roots = dir ? [...q.roots, dir] : [...q.roots];
+  let note: string | undefined;
+  const candidates: string[] = [];
+  if (q.transcriptPath) {
+    const target = pointerTarget(`${stem(q.transcriptPath)}.trajectory-path.json`);
+    if (target) {
+      const resolved = path.resolve(path.dirname(q.transcriptPath), target);
+      if (existsInside(resolved, roots)) return { path: resolved };
+      if (fs.existsSync(resolved)) note = `trajectory pointer names ${resolved}, outside the agents tree; ignored`;
+    }
+  }
+  if (dir) candidates.push(path.join(dir, `${safeSessionFileName(q.sessionId)}.jsonl`));
+  if (q.transcriptPath) candidates.push(`${stem(q.transcriptPath)}.trajectory.jsonl`);
+  for (const c of candidates) {
+    if (existsInside(c, roots)) return { path: c, note };
+    if (fs.existsSync(c) && !note) note = `trajectory ${c} escapes the agents tree; ignored`;
+  }
+  return { note };
+}
+
+interface TrajEvent {
+  type: string;
+  at: number;
+  runId?: string;
+  provider?: string;
+  modelId?: string;
+  data: Record<string, unknown>;
+}
+
+function toEvent(o: Record<string, unknown>): TrajEvent | undefined {
+  if (o.traceSchema !== undefined && o.traceSchema !== "openclaw-trajectory") return undefined;
+  if (typeof o.type !== "string" || typeof o.ts !== "string") return undefined;
+  const at = Date.parse(o.ts);
+  if (!Number.isFinite(at)) return undefined;
+  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  const data = typeof o.data === "object" && o.data !== null && !Array.isArray(o.data) ? (o.data as Record<string, unknown>) : {};
+  return { type: o.type, at, runId: str(o.runId), provider: str(o.provider), modelId: str(o.modelId), data };
+}
+
+/** Reads the tail of a trajectory file; undefined when the file does not exist. */
+export async function readTrajectoryTail(filePath: string, opts: TailOptions = {}): Promise<TrajectoryTail | undefined> {
+  const file = await openTail(filePath, opts);
+  if (!file) return undefined;
+  const newestFirst: TrajEvent[] = [];
+  let truncated = false;
+  let target: string | undefined;
+  try {
+    for await (const o of tailJson(file)) {
+      const ev = toEvent(o);
+      if (!ev) continue;
+      if (ev.type === "trace.truncated") truncated = true;
+      if (target === undefined && ev.runId) target = ev.runId;
+      else if (target !== undefined && ev.runId && ev.runId !== target) break;
+      newestFirst.push(ev);
+    }
+  } finally {
+    await file.close();
+  }
+  return {
+    path: filePath,
+    size: file.size,
+    mtimeMs: file.mtimeMs,
+    run: summarizeRun(newestFirst, target),
+    lastEventAt: newestFirst[0]?.at,
+    truncated,
+  };
+}
+
+/** The run `runId` (or, in a file without run ids, every event read) from events newest-first. */
+function summarizeRun(newestFirst: TrajEvent[], runId: string | undefined): TrajectoryRun | undefined {
+  const events = runId === undefined ? newestFirst : newestFirst.filter((e) => e.runId === runId || e.runId === undefined);
+  const own = events.filter((e) => e.type !== "trace.truncated");
+  if (own.length === 0) return undefined;
+  const first = <T>(pick: (e: TrajEvent) => T | undefined): T | undefined => {
+    for (const e of own) {
+      const v = pick(e);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  };
+  const endedEv = own.find((e) => e.type === "session.ended");
+  return {
+    runId,
+    firstEventAt: own[own.length - 1].at,
+    lastEventAt: own[0].at,
+    promptSubmittedAt: own.find((e) => e.type === "prompt.submitted")?.at,
+    modelCompletedAt: own.find((e) => e.type === "model.completed")?.at,
+    ended: endedEv ? { status: typeof endedEv.data.status === "string" ? endedEv.data.status : "unknown", at: endedEv.at } : undefined,
+    openToolCalls: openTools(own),
+    modelId: first((e) => e.modelId),
+    provider: first((e) => e.provider),
+  };
+}
+
+/** tool.call without tool.result / tool.timeout, within the run's latest started block. */
+function openTools(newestFirst: TrajEvent[]): ToolCallRef[] {
+  const open = new Map<string, ToolCallRef>();
+  for (let i = newestFirst.length - 1; i >= 0; i--) {
+    const e = newestFirst[i];
+    // a retry starts afresh: calls of an earlier attempt are not running any more
+    if (e.type === "session.started") open.clear();
+    const id = typeof e.data.toolCallId === "string" ? e.data.toolCallId : typeof e.data.id === "string" ? e.data.id : undefined;
+    if (!id) continue;
+    if (e.type === "tool.call") {
+      const name = typeof e.data.name === "string" ? e.data.name : typeof e.data.toolName === "string" ? e.data.toolName : "tool";
+      open.set(id, { id, name, since: e.at });
+    } else if (e.type === "tool.result" || e.type === "tool.timeout") open.delete(id);
+  }
+  return [...open.values()];
+}

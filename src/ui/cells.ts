@@ -1,0 +1,52 @@
+// The columns every session view shows, in one place so `status` and `watch` agree on names,
+// order, widths and which column goes first when the terminal is narrow.
+import type { Heartbeat } from "../core/types.js";
+import { DOTS, DOT_LABEL_WIDTH } from "./dots.js";
+import { clean, displayName, displayWidth, formatAgo, formatElapsed, indexDriftCell, stateWord, truncateEnd, truncateMiddle } from "./format.js";
+import type { ColumnSpec } from "./columns.js";
+
+export type ColumnId = "health" | "session" | "agent" | "state" | "model" | "tool" | "turn" | "last" | "index";
+
+interface ColumnDef {
+  id: ColumnId;
+  header: string;
+  min: number;
+  drop?: number;
+  align: "left" | "right";
+  cut: (text: string, width: number) => string;
+  cell: (hb: Heartbeat, now: number) => string;
+}
+
+export const COLUMNS: readonly ColumnDef[] = [
+  { id: "health", header: "HEALTH", min: DOT_LABEL_WIDTH, align: "left", cut: truncateEnd, cell: (hb) => `${DOTS[hb.health].shape} ${DOTS[hb.health].word}` },
+  { id: "session", header: "SESSION", min: 12, align: "left", cut: truncateMiddle, cell: (hb) => displayName(hb) },
+  { id: "agent", header: "AGENT", min: 4, drop: 8, align: "left", cut: truncateEnd, cell: (hb) => clean(hb.agentId) },
+  { id: "state", header: "STATE", min: 9, drop: 3, align: "left", cut: truncateEnd, cell: (hb) => stateWord(hb.state) },
+  { id: "model", header: "MODEL", min: 8, drop: 7, align: "left", cut: truncateMiddle, cell: (hb) => (hb.model ? clean(hb.model) : "-") },
+  { id: "tool", header: "TOOL", min: 4, drop: 5, align: "left", cut: truncateEnd, cell: (hb) => (hb.toolName ? clean(hb.toolName) : "-") },
+  { id: "turn", header: "TURN", min: 4, drop: 2, align: "right", cut: truncateEnd, cell: (hb, now) => formatElapsed(hb, now) },
+  { id: "last", header: "ACTIVITY", min: 6, drop: 6, align: "right", cut: truncateEnd, cell: (hb, now) => formatAgo(hb.lastActivityAt, now) },
+  { id: "index", header: "INDEX", min: 8, drop: 4, align: "left", cut: truncateEnd, cell: (hb) => indexDriftCell(hb) },
+];
+
+export const COLUMN_BY_ID: Readonly<Record<ColumnId, ColumnDef>> = Object.fromEntries(COLUMNS.map((c) => [c.id, c])) as Record<ColumnId, ColumnDef>;
+
+/** The index column earns its place only when some session's index disagrees with its evidence. */
+export function hasDrift(list: readonly Heartbeat[]): boolean {
+  return list.some((hb) => Boolean(hb.drift));
+}
+
+/**
+ * Column specs sized by the given rows. Clock columns get room for a few more characters than
+ * they hold now, so a ticking clock ("59s" -> "1m00s") does not reflow the whole table.
+ */
+export function columnSpecs(rows: readonly Heartbeat[], now: number, opts: { drift: boolean }): ColumnSpec<ColumnId>[] {
+  const ids = COLUMNS.filter((c) => c.id !== "index" || opts.drift);
+  return ids.map((c) => {
+    let natural = displayWidth(c.header);
+    for (const hb of rows) natural = Math.max(natural, displayWidth(c.cell(hb, now)));
+    if (c.id === "turn") natural = Math.max(natural, 6);
+    if (c.id === "last") natural = Math.max(natural, 10);
+    return { id: c.id, natural, min: Math.min(c.min, natural), drop: c.drop };
+  });
+}

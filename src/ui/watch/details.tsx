@@ -1,0 +1,62 @@
+// The details pane: everything the verdict rests on for the selected session, including where
+// the index disagrees with the evidence.
+import React from "react";
+import { Box, Text } from "ink";
+import type { Heartbeat } from "../../core/types.js";
+import { DOTS } from "../dots.js";
+import { clean, displayName, formatAgo, formatElapsed, stateWord } from "../format.js";
+import { useNow } from "./clock.js";
+
+export interface DetailLine {
+  text: string;
+  tone?: "title" | "warn" | "dim";
+}
+
+/** The pane's lines, most important first: a short pane cuts reasons, never the verdict. */
+export function detailLines(hb: Heartbeat, now: number): DetailLine[] {
+  const style = DOTS[hb.health];
+  const lines: DetailLine[] = [
+    { text: `── ${displayName(hb)} ──`, tone: "title" },
+    { text: `key ${clean(hb.sessionKey)}  agent ${clean(hb.agentId)}  id ${clean(hb.sessionId)}` },
+    {
+      text: `health ${style.shape} ${style.word}  state ${stateWord(hb.state)}  model ${hb.model ? clean(hb.model) : "-"}  tool ${hb.toolName ? clean(hb.toolName) : "-"}`,
+    },
+    { text: `turn ${formatElapsed(hb, now)}  last activity ${formatAgo(hb.lastActivityAt, now)}${hb.turnId ? `  turn id ${clean(hb.turnId)}` : ""}` },
+  ];
+  const index = hb.storeStatus ? clean(hb.storeStatus) : "no status";
+  lines.push(
+    hb.drift
+      ? { text: `index ${index}  ≠ evidence: ${clean(hb.drift)}`, tone: "warn" }
+      : { text: `index ${index}  (agrees with the evidence)`, tone: "dim" },
+  );
+  if (hb.reasons.length === 0) lines.push({ text: "reasons: none recorded", tone: "dim" });
+  else {
+    lines.push({ text: "reasons:" });
+    for (const r of hb.reasons) lines.push({ text: `  • ${clean(r)}` });
+  }
+  return lines;
+}
+
+export function Details({ hb, height }: { hb: Heartbeat; height: number }): React.JSX.Element {
+  const now = useNow();
+  const all = detailLines(hb, now);
+  let shown = all.slice(0, height);
+  if (all.length > height && height > 1) {
+    shown = [...all.slice(0, height - 1), { text: `  … ${all.length - height + 1} more`, tone: "dim" }];
+  }
+  return (
+    <Box flexDirection="column">
+      {shown.map((line, i) => (
+        <Text
+          key={i}
+          wrap="truncate-end"
+          bold={line.tone === "title"}
+          color={line.tone === "warn" ? "yellow" : undefined}
+          dimColor={line.tone === "dim"}
+        >
+          {line.text}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,31 @@
+import React from "react";
+import { Text } from "ink";
+import type { Heartbeat } from "../../core/types.js";
+import { DOTS, HEALTH_ORDER } from "../dots.js";
+import { countByHealth } from "../status-table.js";
+
+export interface HeaderProps {
+  all: readonly Heartbeat[];
+  shown: number;
+}
+
+/** Counts over every session, not just the filtered ones: a filter must not hide a problem's existence. */
+export function Header({ all, shown }: HeaderProps): React.JSX.Element {
+  const counts = countByHealth(all);
+  return (
+    <Text wrap="truncate-end">
+      <Text bold>openclaw-sessions</Text>
+      {` ${all.length} session${all.length === 1 ? "" : "s"}`}
+      {HEALTH_ORDER.map((h) => {
+        const style = DOTS[h];
+        const zero = counts[h] === 0;
+        return (
+          <Text key={h} color={zero || style.dim ? undefined : style.color} dimColor={zero || style.dim}>
+            {`  ${style.shape} ${counts[h]} ${style.word}`}
+          </Text>
+        );
+      })}
+      {shown !== all.length ? <Text dimColor>{`  · showing ${shown}`}</Text> : null}
+    </Text>
+  );
+}

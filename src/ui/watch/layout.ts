@@ -1,0 +1,51 @@
+// Pure layout decisions for the live view: how many lines each part gets, which rows are in the
+// viewport, and the column widths. Kept apart from React so they are tested as plain functions.
+import type { Heartbeat } from "../../core/types.js";
+import { columnSpecs, hasDrift, type ColumnId } from "../cells.js";
+import { fitColumns, type FittedColumn } from "../columns.js";
+
+export const GAP = 2;
+
+/** Identity of a row: session keys are unique per agent store, not across agents. */
+export function rowId(hb: Pick<Heartbeat, "agentId" | "sessionKey">): string {
+  return `${hb.agentId}\u0000${hb.sessionKey}`;
+}
+
+export interface Frame {
+  /** header, column headings */
+  chrome: boolean;
+  /** lines for the table body (or the help overlay) */
+  body: number;
+  /** lines for the details pane (0 = closed or no room) */
+  details: number;
+}
+
+/**
+ * Split the terminal height. One line is kept free: Ink clears the whole terminal (scrollback
+ * included) when a frame reaches the terminal's height, and that is what we must never do.
+ */
+export function planFrame(terminalRows: number, detailsWanted: number): Frame {
+  const avail = Math.max(2, Math.floor(terminalRows) - 1);
+  const footer = 1;
+  if (avail < 5) return { chrome: false, body: Math.max(1, avail - footer), details: 0 };
+  const rest = avail - footer - 2;
+  const details = Math.min(detailsWanted, Math.max(0, Math.floor(rest / 2)));
+  return { chrome: true, body: Math.max(1, rest - details), details };
+}
+
+/** Scroll as little as possible to keep `index` inside a window of `height` rows. */
+export function scrollOffset(prev: number, index: number, height: number, total: number): number {
+  let offset = prev;
+  if (index < offset) offset = index;
+  if (index >= offset + height) offset = index - height + 1;
+  return Math.max(0, Math.min(offset, Math.max(0, total - height)));
+}
+
+/**
+ * Column widths from ALL rows (not just the visible ones) so widths do not change while
+ * scrolling. Clock columns have fixed room, so a ticking clock never reflows the table.
+ */
+export function planColumns(rows: readonly Heartbeat[], width: number): FittedColumn<ColumnId>[] {
+  // cells measured at "no clock" time: clock widths are covered by the fixed minimums in columnSpecs
+  return fitColumns(columnSpecs(rows, Number.NaN, { drift: hasDrift(rows) }), width, GAP);
+}

@@ -1,0 +1,203 @@
+// The live view. Data arrives from a HeartbeatSource (pushed by the store watcher); the view
+// sorts, filters, selects and lays out, and renders only the rows that fit the terminal.
+import React, { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
+import type { Heartbeat } from "../../core/types.js";
+import { DEFAULT_SORT } from "../../core/order.js";
+import { arrangeHeartbeats, type Arrange, type SortState } from "./arrange.js";
+import { ClockProvider } from "./clock.js";
+import { Details, detailLines } from "./details.js";
+import { Footer } from "./footer.js";
+import { Header } from "./header.js";
+import { Help, HELP_LINES } from "./help.js";
+import { planColumns, planFrame, rowId, scrollOffset } from "./layout.js";
+import { ColumnHeadings, Row } from "./rows.js";
+import { reduceKey, type ViewState } from "./keys.js";
+import type { HeartbeatSource } from "./source.js";
+
+export interface WatchAppProps {
+  source: HeartbeatSource;
+  now?: () => number;
+  initial?: { problemsOnly?: boolean; sort?: SortState; filter?: string };
+  onExit?: () => void;
+  /** sorting and filtering; defaults to problems first, then the sort column, ties by key */
+  arrange?: Arrange;
+  /** the footer turns yellow when the source has not refreshed for this long */
+  staleAfterMs?: number;
+  /** clock tick; 1 s in real use */
+  tickMs?: number;
+  /** terminal size overrides (tests, or a caller that knows better than stdout) */
+  rows?: number;
+  columns?: number;
+}
+
+function useTerminalSize(rowsOverride?: number, columnsOverride?: number): { rows: number; columns: number } {
+  const { stdout } = useStdout();
+  const read = useCallback(
+    () => ({ rows: rowsOverride ?? (stdout.rows || 24), columns: columnsOverride ?? (stdout.columns || 80) }),
+    [stdout, rowsOverride, columnsOverride],
+  );
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    setSize(read());
+    const onResize = (): void => setSize(read());
+    stdout.on("resize", onResize);
+    return () => {
+      stdout.off("resize", onResize);
+    };
+  }, [stdout, read]);
+  return size;
+}
+
+/** The list the view shows; while paused it stays frozen and updates are only counted. */
+function useFeed(source: HeartbeatSource, paused: boolean): { list: Heartbeat[]; held: number } {
+  const [list, setList] = useState<Heartbeat[]>(() => source.get());
+  const [held, setHeld] = useState(0);
+  const pausedRef = useRef(paused);
+  useEffect(() => {
+    pausedRef.current = paused;
+    if (!paused) {
+      setList(source.get());
+      setHeld(0);
+    }
+  }, [paused, source]);
+  useEffect(
+    () =>
+      source.subscribe(() => {
+        if (pausedRef.current) setHeld((n) => n + 1);
+        else setList(source.get());
+      }),
+    [source],
+  );
+  return { list, held };
+}
+
+export function WatchApp(props: WatchAppProps): React.JSX.Element {
+  const { source, onExit } = props;
+  const nowFn = props.now ?? Date.now;
+  const arrange = props.arrange ?? arrangeHeartbeats;
+  const { exit } = useApp();
+  const size = useTerminalSize(props.rows, props.columns);
+
+  const [view, setView] = useState<ViewState>(() => ({
+    sort: props.initial?.sort ?? DEFAULT_SORT,
+    problemsOnly: props.initial?.problemsOnly ?? false,
+    filterText: props.initial?.filter ?? "",
+    filterMode: false,
+    filterDraft: "",
+    details: false,
+    help: false,
+    paused: false,
+  }));
+  // the latest state, ahead of rendering: see keys.ts
+  const viewRef = useRef(view);
+  const { sort, problemsOnly, filterText, filterMode, filterDraft, details, help, paused, frozenAt } = view;
+  const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
+
+  const { list, held } = useFeed(source, paused);
+  const lastUpdateAt = useCallback(() => source.lastUpdateAt(), [source]);
+
+  const rows = useMemo(
+    () => arrange(list, { sort, problemsOnly, text: filterText, now: nowFn() }),
+    // `now` only matters to time-window filters, which must not re-sort on every tick
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [arrange, list, sort, problemsOnly, filterText],
+  );
+  const indexById = useMemo(() => new Map(rows.map((hb, i) => [rowId(hb), i])), [rows]);
+  const columns = useMemo(() => planColumns(rows, Math.max(10, size.columns - 2)), [rows, size.columns]);
+
+  // the selection follows the session, not the position; when its session leaves the list the
+  // selection stays at the same position
+  const lastIndex = useRef(0);
+  const found = selectedId === undefined ? undefined : indexById.get(selectedId);
+  const index = rows.length === 0 ? -1 : found ?? Math.min(lastIndex.current, rows.length - 1);
+  if (index >= 0) lastIndex.current = index;
+  const selected = index >= 0 ? rows[index] : undefined;
+  const selectedRowId = selected ? rowId(selected) : undefined;
+  useEffect(() => {
+    if (selectedRowId !== undefined && selectedRowId !== selectedId) setSelectedId(selectedRowId);
+  }, [selectedRowId, selectedId]);
+
+  const detailsWanted = details && selected ? detailLines(selected, 0).length : 0;
+  const frame = planFrame(size.rows, detailsWanted);
+
+  const offsetRef = useRef(0);
+  const offset = scrollOffset(offsetRef.current, Math.max(0, index), frame.body, rows.length);
+  offsetRef.current = offset;
+  const visible = rows.slice(offset, offset + frame.body);
+
+  const exited = useRef(false);
+  const quit = useCallback(() => {
+    if (exited.current) return;
+    exited.current = true;
+    onExit?.();
+    exit();
+  }, [exit, onExit]);
+  // Ink's own ctrl-c handling unmounts without asking us: still tell the caller
+  useEffect(
+    () => () => {
+      if (!exited.current) {
+        exited.current = true;
+        onExit?.();
+      }
+    },
+    [onExit],
+  );
+
+  // moves read the latest rows through a ref: two keys before a re-render must both count
+  const current = useRef({ rows, indexById });
+  current.current = { rows, indexById };
+  const move = (to: (from: number, total: number) => number): void => {
+    setSelectedId((prev) => {
+      const { rows: list, indexById: ids } = current.current;
+      if (list.length === 0) return prev;
+      const from = (prev !== undefined ? ids.get(prev) : undefined) ?? Math.min(lastIndex.current, list.length - 1);
+      const next = Math.max(0, Math.min(list.length - 1, to(from, list.length)));
+      lastIndex.current = next;
+      return rowId(list[next]);
+    });
+  };
+
+  const onInput = (input: string, key: Key): void => {
+    const { state, effect } = reduceKey(viewRef.current, input, key, { now: nowFn(), page: frame.body });
+    if (state !== viewRef.current) {
+      viewRef.current = state;
+      setView(state);
+    }
+    if (effect?.kind === "quit") quit();
+    else if (effect?.kind === "move") move(effect.to);
+  };
+  useInput(onInput);
+
+  const range = rows.length > frame.body ? `${offset + 1}-${offset + visible.length}/${rows.length}` : undefined;
+  const bodyHeight = help ? Math.min(frame.body + frame.details, HELP_LINES.length) : frame.body;
+
+  return (
+    <ClockProvider nowFn={nowFn} tickMs={props.tickMs ?? 1_000} frozenAt={frozenAt} dataVersion={list}>
+      <Box flexDirection="column" width={size.columns}>
+        {frame.chrome ? <Header all={list} shown={rows.length} /> : null}
+        {frame.chrome && !help ? <ColumnHeadings columns={columns} sort={sort} /> : null}
+        {help ? (
+          <Help height={bodyHeight} />
+        ) : rows.length === 0 ? (
+          <Text dimColor>{list.length === 0 ? "No sessions." : "No sessions match (p: problems only, /: filter, esc clears)."}</Text>
+        ) : (
+          visible.map((hb, i) => <Row key={rowId(hb)} hb={hb} columns={columns} selected={offset + i === index} />)
+        )}
+        {!help && frame.details > 0 && selected ? <Details hb={selected} height={frame.details} /> : null}
+        <Footer
+          lastUpdateAt={lastUpdateAt}
+          staleAfterMs={props.staleAfterMs ?? 10_000}
+          paused={paused}
+          held={held}
+          filterMode={filterMode}
+          filterDraft={filterDraft}
+          filterText={filterText}
+          problemsOnly={problemsOnly}
+          sort={sort}
+          range={range}
+        />
+      </Box>
+    </ClockProvider>
+  );
+}

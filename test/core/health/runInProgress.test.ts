@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { ownerVerdict } from "../../../src/core/health/owner.js";
+import { runInProgress } from "../../../src/core/health/runInProgress.js";
+import type { IndexEntry, LockInfo } from "../../../src/core/types.js";
+import { NOW, ago, entry, lock } from "./evidence.js";
+
+const claim = (e: IndexEntry, l?: LockInfo) => runInProgress(e, ownerVerdict(l, NOW), NOW);
+
+describe("runInProgress", () => {
+  it.each([
+    ["running in the index, no lock", entry({ status: "running", startedAt: ago(9) }), undefined, "index", ago(9)],
+    ["running in the index, lock too: the index's start anchors", entry({ status: "running", startedAt: ago(9) }), lock("alive", ago(8)), "index", ago(9)],
+    ["no status, live lock (embedded run)", entry(), lock("alive", ago(4)), "lock", ago(4)],
+    ["no status, dead lock (killed embedded run)", entry(), lock("dead", ago(40)), "lock", ago(40)],
+    ["done, lock taken after the recorded end", entry({ status: "done", endedAt: ago(60) }), lock("alive", ago(4)), "lock", ago(4)],
+  ] as const)("%s -> claimed by %s", (_name, e, l, by, anchor) => {
+    expect(claim(e, l)).toMatchObject({ by, anchor });
+  });
+
+  it.each([
+    ["done, no lock", entry({ status: "done", endedAt: ago(60) }), undefined],
+    ["no status, no lock", entry(), undefined],
+    ["done, lock taken before the recorded end", entry({ status: "done", startedAt: ago(10), endedAt: ago(1) }), lock("alive", ago(10))],
+    ["failed, dead lock left before the end", entry({ status: "failed", endedAt: ago(5) }), lock("dead", ago(50))],
+  ] as const)("%s -> no claim", (_name, e, l) => {
+    expect(claim(e, l)).toBeUndefined();
+  });
+
+  it("keeps the index's startedAt apart for transcript matching (only running rows have one)", () => {
+    expect(claim(entry({ status: "running", startedAt: ago(3) }))?.indexStartedAt).toBe(ago(3));
+    expect(claim(entry(), lock("alive", ago(3)))?.indexStartedAt).toBeUndefined();
+  });
+
+  it("says what claims the run", () => {
+    expect(claim(entry({ status: "running", startedAt: ago(3) }))?.reason).toBe("index says running, run started 3s ago");
+    expect(claim(entry({ status: "running" }))?.reason).toBe("index says running (no startedAt)");
+    expect(claim(entry(), lock("alive", ago(3)))?.reason).toBe("no status in index (embedded run); a transcript lock was taken 3s ago");
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { archiveRefusal, archiveStamp, deletedArchivePath, insideTree } from "../../../src/core/plan/archive.js";
+
+describe("archive names", () => {
+  it("uses the UTC ISO time with ':' replaced by '-'", () => {
+    const t = Date.UTC(2026, 6, 1, 12, 34, 56, 789);
+    expect(archiveStamp(t)).toBe("2026-07-01T12-34-56.789Z");
+    expect(deletedArchivePath("/a/agents/main/sessions/x.jsonl", t)).toBe("/a/agents/main/sessions/x.jsonl.deleted.2026-07-01T12-34-56.789Z");
+  });
+});
+
+describe("insideTree / archiveRefusal", () => {
+  const root = "/home/op/.openclaw/agents";
+  it.each([
+    [`${root}/main/sessions/x.jsonl`, true],
+    [`${root}/main/../main/sessions/x.jsonl`, true],
+    [`${root}`, false],
+    [`${root}/`, false],
+    [`${root}/../agents-evil/x.jsonl`, false],
+    [`/home/op/.openclaw/agents-evil/x.jsonl`, false],
+    ["/etc/passwd", false],
+    ["main/sessions/x.jsonl", false],
+  ])("%s inside: %s", (p, inside) => {
+    expect(insideTree(root, p)).toBe(inside);
+    expect(archiveRefusal(root, p) === undefined).toBe(inside);
+  });
+
+  it("refuses a relative agents root", () => {
+    expect(archiveRefusal("agents", "/x/agents/a.jsonl")).toMatch(/agents root is not an absolute path/);
+  });
+});

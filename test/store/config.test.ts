@@ -1,0 +1,99 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { UnreadableError } from "../../src/core/errors.js";
+import {
+  agentTimeoutSeconds,
+  configuredAgentIds,
+  gatewayPort,
+  loadConfig,
+  maintenanceConfig,
+  resetConfig,
+  sessionStorePath,
+  stuckSessionWarnMs,
+} from "../../src/store/config.js";
+import { makeTempDir } from "../fixtures/store-builder.js";
+
+function writeConfig(text: string): string {
+  const p = path.join(makeTempDir(), "openclaw.json");
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+describe("loadConfig", () => {
+  it("reads JSON5: comments, unquoted keys, trailing commas", () => {
+    const p = writeConfig(`{
+      // comment
+      session: { maintenance: { mode: "warn", pruneAfter: "7d", maxEntries: 200, }, },
+      diagnostics: { stuckSessionWarnMs: 60000 },
+    }`);
+    const { config, found, warnings } = loadConfig(p);
+    expect(found).toBe(true);
+    expect(warnings).toEqual([]);
+    expect(maintenanceConfig(config)).toEqual({ mode: "warn", pruneAfter: "7d", maxEntries: 200 });
+    expect(stuckSessionWarnMs(config)).toBe(60000);
+  });
+
+  it("treats a missing file as {}", () => {
+    expect(loadConfig(path.join(makeTempDir(), "nope.json"))).toEqual({ config: {}, found: false, warnings: [] });
+  });
+
+  it("reports a bad file with its path and line:col, as an UnreadableError", () => {
+    const p = writeConfig('{\n  session: {\n    store: "x",,\n  }\n}');
+    let err: unknown;
+    try {
+      loadConfig(p);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UnreadableError);
+    expect((err as Error).message).toContain(p);
+    expect((err as Error).message).toMatch(/ at 3:16: /);
+    expect((err as Error).message).not.toContain("\n");
+  });
+
+  it("rejects a config whose top level is not an object", () => {
+    expect(() => loadConfig(writeConfig("[1, 2]"))).toThrow(UnreadableError);
+  });
+
+  it("returns a warning (not an error) for each $include, keeping the rest", () => {
+    const p = writeConfig(`{ $include: "./base.json5", agents: { $include: "./agents.json5", defaults: { timeoutSeconds: 60 } } }`);
+    const { config, warnings } = loadConfig(p);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain("top level");
+    expect(warnings[1]).toContain("at agents");
+    expect(agentTimeoutSeconds(config)).toBe(60);
+  });
+});
+
+describe("config getters", () => {
+  it("substitutes {agentId} in session.store and expands ~", () => {
+    const config = { session: { store: "~/stores/{agentId}/sessions.json" } };
+    expect(sessionStorePath(config, "work", { HOME: "/h" })).toBe("/h/stores/work/sessions.json");
+    expect(sessionStorePath({}, "work", { HOME: "/h" })).toBeUndefined();
+  });
+
+  it("keeps raw values and ignores wrong types", () => {
+    const config = {
+      session: { maintenance: { pruneAfter: 30, maxEntries: "many" }, reset: { mode: "idle", atHour: 5, idleMinutes: 90 } },
+      diagnostics: { stuckSessionWarnMs: "2m" },
+      agents: { defaults: { timeoutSeconds: "x" }, list: [{ id: "main" }, { id: "Work" }, { name: "no id" }, "junk"] },
+    };
+    expect(maintenanceConfig(config)).toEqual({ mode: undefined, pruneAfter: 30, maxEntries: undefined });
+    expect(resetConfig(config)).toEqual({ mode: "idle", atHour: 5, idleMinutes: 90 });
+    expect(stuckSessionWarnMs(config)).toBe("2m");
+    expect(agentTimeoutSeconds(config)).toBeUndefined();
+    expect(configuredAgentIds(config)).toEqual(["main", "Work"]);
+    expect(resetConfig({ session: "nope" })).toEqual({ mode: undefined, atHour: undefined, idleMinutes: undefined });
+  });
+
+  it("gateway port: env (port or host:port), then config, then 18789", () => {
+    expect(gatewayPort({}, {})).toBe(18789);
+    expect(gatewayPort({ gateway: { port: 18999 } }, {})).toBe(18999);
+    expect(gatewayPort({ gateway: { port: 18999 } }, { OPENCLAW_GATEWAY_PORT: "20000" })).toBe(20000);
+    expect(gatewayPort({}, { OPENCLAW_GATEWAY_PORT: "127.0.0.1:20001" })).toBe(20001);
+    expect(gatewayPort({}, { OPENCLAW_GATEWAY_PORT: "[::1]:20002" })).toBe(20002);
+    expect(gatewayPort({ gateway: { port: 18999 } }, { OPENCLAW_GATEWAY_PORT: "bogus" })).toBe(18999);
+    expect(gatewayPort({}, {}, "dev")).toBe(19001);
+  });
+});

@@ -1,0 +1,67 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { expandUserPath, locate, locateConfigPath, locateStateDir, resolveHome } from "../../src/store/locate.js";
+import { makeTempDir } from "../fixtures/store-builder.js";
+
+describe("resolveHome", () => {
+  it("prefers OPENCLAW_HOME, expanding ~ against HOME", () => {
+    expect(resolveHome({ HOME: "/h", OPENCLAW_HOME: "/oc" })).toBe("/oc");
+    expect(resolveHome({ HOME: "/h", OPENCLAW_HOME: "~/sub" })).toBe("/h/sub");
+    expect(resolveHome({ HOME: "/h" })).toBe("/h");
+    expect(resolveHome({ HOME: "/h", OPENCLAW_HOME: "  " })).toBe("/h");
+    expect(resolveHome({ HOME: "/h", OPENCLAW_HOME: "undefined" })).toBe("/h");
+  });
+});
+
+describe("locateStateDir", () => {
+  it("takes --state-dir over everything, then OPENCLAW_STATE_DIR", () => {
+    const env = { HOME: "/h", OPENCLAW_STATE_DIR: "/env-state" };
+    expect(locateStateDir({ stateDir: "/opt/s", profile: "x" }, env)).toEqual({ stateDir: "/opt/s", source: "option" });
+    expect(locateStateDir({}, env)).toEqual({ stateDir: "/env-state", source: "env" });
+    expect(locateStateDir({}, { HOME: "/h", OPENCLAW_STATE_DIR: "~/st" }).stateDir).toBe("/h/st");
+  });
+
+  it("lets OPENCLAW_STATE_DIR win over --profile, as OpenClaw does", () => {
+    expect(locateStateDir({ profile: "work" }, { HOME: "/h", OPENCLAW_STATE_DIR: "/e" }).stateDir).toBe("/e");
+  });
+
+  it("maps --profile NAME to <home>/.openclaw-NAME (and 'default' to .openclaw)", () => {
+    expect(locateStateDir({ profile: "work" }, { HOME: "/h" })).toEqual({ stateDir: "/h/.openclaw-work", source: "profile" });
+    expect(locateStateDir({ profile: "work" }, { HOME: "/h", OPENCLAW_HOME: "/oc" }).stateDir).toBe("/oc/.openclaw-work");
+    expect(locateStateDir({ profile: "default" }, { HOME: "/h" }).stateDir).toBe("/h/.openclaw");
+  });
+
+  it("defaults to <home>/.openclaw, falling back to an existing legacy ~/.clawdbot", () => {
+    const home = makeTempDir();
+    expect(locateStateDir({}, { HOME: home })).toEqual({ stateDir: path.join(home, ".openclaw"), source: "default" });
+    fs.mkdirSync(path.join(home, ".clawdbot"));
+    expect(locateStateDir({}, { HOME: home })).toEqual({ stateDir: path.join(home, ".clawdbot"), source: "legacy" });
+    fs.mkdirSync(path.join(home, ".openclaw"));
+    expect(locateStateDir({}, { HOME: home })).toEqual({ stateDir: path.join(home, ".openclaw"), source: "default" });
+  });
+});
+
+describe("locateConfigPath", () => {
+  it("uses OPENCLAW_CONFIG_PATH, else <stateDir>/openclaw.json", () => {
+    expect(locateConfigPath("/s", { HOME: "/h", OPENCLAW_CONFIG_PATH: "~/c.json5" })).toBe("/h/c.json5");
+    expect(locateConfigPath("/s", { HOME: "/h" })).toBe("/s/openclaw.json");
+  });
+
+  it("uses a legacy clawdbot.json only when openclaw.json is missing", () => {
+    const state = makeTempDir();
+    fs.writeFileSync(path.join(state, "clawdbot.json"), "{}");
+    expect(locateConfigPath(state, { HOME: "/h" })).toBe(path.join(state, "clawdbot.json"));
+    fs.writeFileSync(path.join(state, "openclaw.json"), "{}");
+    expect(locateConfigPath(state, { HOME: "/h" })).toBe(path.join(state, "openclaw.json"));
+  });
+
+  it("locate() combines both", () => {
+    expect(locate({ profile: "p" }, { HOME: "/h" })).toEqual({ stateDir: "/h/.openclaw-p", configPath: "/h/.openclaw-p/openclaw.json", source: "profile" });
+  });
+
+  it("expandUserPath resolves relative paths and ~", () => {
+    expect(expandUserPath("~", { HOME: "/h" })).toBe("/h");
+    expect(expandUserPath("rel/x", { HOME: "/h" })).toBe(path.resolve("rel/x"));
+  });
+});

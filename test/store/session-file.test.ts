@@ -1,0 +1,84 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { resolveTranscriptPath } from "../../src/store/session-file.js";
+import { line, makeStateDir, makeTempDir, sessionsDir, transcriptPath, writeTranscript } from "../fixtures/store-builder.js";
+
+function ctx(state: string) {
+  const dir = sessionsDir(state);
+  fs.mkdirSync(dir, { recursive: true });
+  return { sessionsDir: dir, roots: [path.join(state, "agents"), dir] };
+}
+
+describe("resolveTranscriptPath", () => {
+  it("uses sessionFile when it exists inside the agents tree", () => {
+    const state = makeStateDir();
+    const custom = writeTranscript(path.join(sessionsDir(state), "custom-name.jsonl"), [line.header("s1", 0)]);
+    expect(resolveTranscriptPath({ sessionId: "s1", sessionFile: custom }, ctx(state))).toEqual({ path: custom });
+  });
+
+  it("resolves a relative sessionFile against the sessions dir", () => {
+    const state = makeStateDir();
+    const c = ctx(state);
+    writeTranscript(path.join(c.sessionsDir, "rel.jsonl"), [line.header("s1", 0)]);
+    expect(resolveTranscriptPath({ sessionId: "s1", sessionFile: "rel.jsonl" }, c).path).toBe(path.join(c.sessionsDir, "rel.jsonl"));
+  });
+
+  it("falls back to <sessionsDir>/<sessionId>.jsonl when an absolute sessionFile is missing (copied from another machine)", () => {
+    const state = makeStateDir();
+    const r = resolveTranscriptPath({ sessionId: "s1", sessionFile: "/home/operator/.openclaw/agents/main/sessions/s1.jsonl" }, ctx(state));
+    expect(r.path).toBe(transcriptPath(state, "s1"));
+    expect(r.note).toBe(`sessionFile /home/operator/.openclaw/agents/main/sessions/s1.jsonl does not exist; using ${transcriptPath(state, "s1")}`);
+  });
+
+  it("no note without a sessionFile, and the default path even when the transcript is missing", () => {
+    const state = makeStateDir();
+    expect(resolveTranscriptPath({ sessionId: "s1" }, ctx(state))).toEqual({ path: transcriptPath(state, "s1"), note: undefined });
+  });
+
+  it("refuses a sessionFile outside the agents tree (plain path and ..)", () => {
+    const state = makeStateDir();
+    const outside = writeTranscript(path.join(makeTempDir(), "x.jsonl"), [line.header("s1", 0)]);
+    const c = ctx(state);
+    for (const sessionFile of [outside, path.relative(c.sessionsDir, outside)]) {
+      const r = resolveTranscriptPath({ sessionId: "s1", sessionFile }, c);
+      expect(r.path).toBe(transcriptPath(state, "s1"));
+      expect(r.note).toBe(`sessionFile ${sessionFile} escapes the agents tree; using ${transcriptPath(state, "s1")}`);
+    }
+  });
+
+  it("refuses a symlink inside the tree that leads outside", () => {
+    const state = makeStateDir();
+    const c = ctx(state);
+    const outside = writeTranscript(path.join(makeTempDir(), "x.jsonl"), [line.header("s1", 0)]);
+    const link = path.join(c.sessionsDir, "link.jsonl");
+    fs.symlinkSync(outside, link);
+    const r = resolveTranscriptPath({ sessionId: "s1", sessionFile: link }, c);
+    expect(r.path).toBe(transcriptPath(state, "s1"));
+    expect(r.note).toMatch(/escapes the agents tree/);
+  });
+
+  it("refuses an escaping symlink at the default path too (even dangling)", () => {
+    const state = makeStateDir();
+    const c = ctx(state);
+    fs.symlinkSync(path.join(makeTempDir(), "target.jsonl"), transcriptPath(state, "s1"));
+    const r = resolveTranscriptPath({ sessionId: "s1" }, c);
+    expect(r.path).toBeUndefined();
+    expect(r.note).toMatch(/escapes the agents tree; transcript not read/);
+  });
+
+  it("accepts a symlink that stays inside the tree", () => {
+    const state = makeStateDir();
+    const c = ctx(state);
+    const real = writeTranscript(path.join(c.sessionsDir, "real.jsonl"), [line.header("s1", 0)]);
+    fs.symlinkSync(real, transcriptPath(state, "s1"));
+    expect(resolveTranscriptPath({ sessionId: "s1" }, c).path).toBe(transcriptPath(state, "s1"));
+  });
+
+  it("never builds a path from an unsafe sessionId", () => {
+    const state = makeStateDir();
+    const r = resolveTranscriptPath({ sessionId: "../../etc/passwd" }, ctx(state));
+    expect(r.path).toBeUndefined();
+    expect(r.note).toMatch(/not a safe file name/);
+  });
+});

@@ -1,0 +1,204 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { UnreadableError } from "../../src/core/errors.js";
+import type { Evidence } from "../../src/core/types.js";
+import { agentDbPath } from "../../src/store/era.js";
+import { readProcStartTime } from "../../src/store/proc.js";
+import { readSessionEvidence, readSnapshot, readStoreEvidence } from "../../src/store/snapshot.js";
+import { copyRealState, indexPath, makeStateDir, makeTempDir, writeGatewayLock, writeIndex, writeLock } from "../fixtures/store-builder.js";
+
+const byKey = (evidence: Evidence[], key: string): Evidence => {
+  const e = evidence.find((x) => x.sessionKey === key);
+  if (!e) throw new Error(`no evidence for ${key}`);
+  return e;
+};
+
+async function snapshotOf(state: string, extra: Record<string, unknown> = {}) {
+  return readSnapshot({ stateDir: state, env: { HOME: makeTempDir() }, tmpDir: makeTempDir(), probe: false, ...extra });
+}
+
+describe("readSnapshot over real OpenClaw 2026.7.1 stores", () => {
+  it("s1: a finished session, two runs, the last ended success", async () => {
+    const state = copyRealState("s1-quick-done");
+    const snap = await snapshotOf(state);
+    expect(snap.stores).toEqual([{ agentId: "main", storePath: indexPath(state), era: "B" }]);
+    expect(snap.eraC).toEqual([]);
+    expect(snap.configPath).toBe(path.join(state, "openclaw.json"));
+    expect(snap.config).toHaveProperty("gateway.port", 18999);
+    const e = byKey(snap.evidence, "agent:main:main");
+    expect(e.agentId).toBe("main");
+    expect(e.entry.status).toBe("done");
+    expect(e.transcriptPath).toBe(path.join(state, "agents/main/sessions/6247fe16-f29a-4a96-be6b-6520c3cd0178.jsonl"));
+    expect(e.sessionFileNote).toMatch(/^sessionFile \/home\/operator\/.* does not exist; using /);
+    expect(e.transcript!.lastRole).toBe("assistant");
+    expect(e.transcript!.lastStopReason).toBe("stop");
+    expect(e.trajectory!.run!.runId).toBe("75c1aa26-c477-4aec-92c7-2ff2a3475084");
+    expect(e.trajectory!.run!.ended!.status).toBe("success");
+    expect(e.lock).toBeUndefined();
+  });
+
+  it("s2: running with a startedAt newer than the trajectory's last success; user spoke last; lock left by a dead owner", async () => {
+    const state = copyRealState("s2-live-waiting-model");
+    const snap = await snapshotOf(state);
+    const e = byKey(snap.evidence, "agent:main:s2-model-wait");
+    expect(e.entry.status).toBe("running");
+    const ended = e.trajectory!.run!.ended!;
+    expect(ended.status).toBe("success");
+    expect(ended.at).toBeLessThan(e.entry.startedAt!);
+    expect(e.transcript!.lastRole).toBe("user");
+    expect(e.transcript!.lastMessageAt).toBe(1795293201233);
+    expect(e.transcript!.openToolCalls).toEqual([]);
+    expect(e.lock).toMatchObject({ pid: 23939, starttime: 434168, maxHoldMs: 300000 });
+    expect(["dead", "reused"]).toContain(e.lock!.owner);
+  });
+
+  it("s2 with the lock rewritten to name this live process: owner alive", async () => {
+    const state = copyRealState("s2-live-waiting-model");
+    const lockFile = path.join(state, "agents/main/sessions/fc4ca43d-e885-46ff-af9b-f20dc6eea468.jsonl.lock");
+    writeLock(lockFile, { pid: process.pid, createdAt: Date.parse("2026-11-21T20:33:21.824Z"), starttime: readProcStartTime(process.pid), maxHoldMs: 300000 });
+    const snap = await snapshotOf(state);
+    expect(byKey(snap.evidence, "agent:main:s2-model-wait").lock!.owner).toBe("alive");
+  });
+
+  it("s3: exec called and never answered, no trajectory yet (only the pointer)", async () => {
+    const state = copyRealState("s3-tool-killed");
+    const snap = await snapshotOf(state);
+    const e = byKey(snap.evidence, "agent:main:s3-tool-exec");
+    expect(e.transcript!.openToolCalls.map((c) => c.name)).toEqual(["exec"]);
+    expect(e.transcript!.lastStopReason).toBe("toolUse");
+    expect(e.trajectory).toBeUndefined();
+    expect(e.lock!.pid).toBe(25653);
+    expect(e.lock!.owner).not.toBe("alive");
+  });
+
+  it("s5: both runs ended with error while the index still says running; no locks", async () => {
+    const state = copyRealState("s5-errors-within-grace");
+    const snap = await snapshotOf(state);
+    expect(snap.evidence.map((e) => e.sessionKey)).toEqual(["agent:main:s5-http500", "agent:main:s5-malformed"]);
+    for (const e of snap.evidence) {
+      expect(e.entry.status).toBe("running");
+      expect(e.trajectory!.run!.ended!.status).toBe("error");
+      expect(e.transcript!.lastStopReason).toBe("error");
+      expect(e.lock).toBeUndefined();
+    }
+    const http500 = byKey(snap.evidence, "agent:main:s5-http500").trajectory!.run!;
+    expect(http500.lastEventAt).toBeGreaterThan(http500.ended!.at);
+  });
+
+  it("attaches the gateway (found by its lock for our config path) to every session", async () => {
+    const state = copyRealState("s5-errors-within-grace");
+    const tmpDir = makeTempDir();
+    const lock = writeGatewayLock(tmpDir, path.join(state, "openclaw.json"), { pid: process.pid, createdAt: Date.parse("2026-11-21T20:34:56.040Z"), port: 18999, startTime: readProcStartTime(process.pid) });
+    const snap = await readSnapshot({ stateDir: state, env: { HOME: makeTempDir() }, tmpDir, probe: false });
+    expect(snap.gateway).toMatchObject({ lockPath: lock, pid: process.pid, alive: true, port: 18999, probe: "skipped" });
+    expect(snap.evidence.every((e) => e.gateway === snap.gateway)).toBe(true);
+  });
+});
+
+describe("readSnapshot: stores and errors", () => {
+  it("finds the state dir through OPENCLAW_STATE_DIR", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", { "agent:main:main": { sessionId: "s1", updatedAt: 1 } });
+    const snap = await readSnapshot({ env: { HOME: "/nonexistent", OPENCLAW_STATE_DIR: state }, tmpDir: makeTempDir(), probe: false });
+    expect(snap.stateDir).toBe(state);
+    expect(snap.evidence).toHaveLength(1);
+    expect(snap.evidence[0].transcript).toBeUndefined();
+    expect(snap.evidence[0].transcriptPath).toBe(path.join(state, "agents/main/sessions/s1.jsonl"));
+  });
+
+  it("a missing state dir is a clear UnreadableError", async () => {
+    const missing = path.join(makeTempDir(), "nope");
+    await expect(snapshotOf(missing)).rejects.toThrow(new UnreadableError(`no OpenClaw state dir at ${missing} (set --state-dir or OPENCLAW_STATE_DIR)`));
+  });
+
+  it("a corrupt index fails the snapshot; readStoreEvidence lets a loop handle it per store", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
+    fs.mkdirSync(path.dirname(indexPath(state, "work")), { recursive: true });
+    fs.writeFileSync(indexPath(state, "work"), '{"a": ');
+    const err = await snapshotOf(state).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnreadableError);
+    expect((err as Error).message).toContain(indexPath(state, "work"));
+    const ok = await readStoreEvidence({ agentId: "main", storePath: indexPath(state, "main"), era: "B" }, { stateDir: state, env: {} });
+    expect(ok.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
+    expect(ok.index.keys).toEqual(["a"]);
+  });
+
+  it("lists era C stores without reading them, and reads the JSON ones", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
+    writeIndex(state, "newer", { b: { sessionId: "s2", updatedAt: 1 } });
+    const db = agentDbPath(state, "newer");
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    fs.copyFileSync(path.join(import.meta.dirname, "fixtures/era/era-c.sqlite"), db);
+    const snap = await snapshotOf(state);
+    expect(snap.eraC).toEqual([{ agentId: "newer", storePath: db, era: "C" }]);
+    expect(snap.stores.map((s) => s.agentId)).toEqual(["main"]);
+    expect(snap.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
+    expect(snap.warnings.join("\n")).toMatch(/agent newer uses OpenClaw's SQLite session store/);
+    await expect(readStoreEvidence(snap.eraC[0], { stateDir: state })).rejects.toThrow(UnreadableError);
+  });
+
+  it("--store: era C is judged by the agent database beside that store, not the default state dir's", async () => {
+    const state = makeStateDir();
+    const store = writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
+    const db = agentDbPath(state, "main");
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    fs.copyFileSync(path.join(import.meta.dirname, "fixtures/era/era-c.sqlite"), db);
+    const inTree = await readSnapshot({ store, stateDir: makeTempDir(), env: {}, tmpDir: makeTempDir(), probe: false });
+    expect(inTree.eraC.map((s) => s.storePath)).toEqual([db]);
+    expect(inTree.evidence).toEqual([]);
+    const copy = path.join(makeTempDir(), "sessions.json");
+    fs.copyFileSync(store, copy);
+    const outside = await readSnapshot({ store: copy, stateDir: state, env: {}, tmpDir: makeTempDir(), probe: false });
+    expect(outside.eraC).toEqual([]);
+    expect(outside.stores).toEqual([{ agentId: "main", storePath: copy, era: "B" }]);
+    expect(outside.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
+  });
+
+  it("--agent and --store select one store; a missing explicit index is a warning", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
+    writeIndex(state, "work", { b: { sessionId: "s2", updatedAt: 1 } });
+    expect((await snapshotOf(state, { agent: "work" })).evidence.map((e) => e.sessionKey)).toEqual(["b"]);
+    const viaStore = await readSnapshot({ store: indexPath(state, "work"), env: { HOME: makeTempDir() }, tmpDir: makeTempDir(), probe: false });
+    expect(viaStore.stores).toEqual([{ agentId: "work", storePath: indexPath(state, "work"), era: "B" }]);
+    const ghost = await snapshotOf(state, { agent: "ghost" });
+    expect(ghost.evidence).toEqual([]);
+    expect(ghost.warnings).toEqual([`agent ghost has no session index at ${indexPath(state, "ghost")}`]);
+  });
+
+  it("entries without sessionId are warned about, not read", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", { bad: { updatedAt: 1 }, good: { sessionId: "s1", updatedAt: 2 } });
+    const snap = await snapshotOf(state);
+    expect(snap.evidence.map((e) => e.sessionKey)).toEqual(["good"]);
+    expect(snap.warnings.join("\n")).toMatch(/"bad" has no sessionId/);
+  });
+
+  it("reports config $include warnings", async () => {
+    const state = makeStateDir();
+    fs.writeFileSync(path.join(state, "openclaw.json"), '{ $include: "x.json5" }');
+    writeIndex(state, "main", {});
+    expect((await snapshotOf(state)).warnings.join("\n")).toMatch(/\$include/);
+  });
+});
+
+describe("readSessionEvidence", () => {
+  it("re-derives one session after its files change", async () => {
+    const state = copyRealState("s3-tool-killed");
+    const store = { agentId: "main", storePath: indexPath(state), era: "B" as const };
+    const { index } = await readStoreEvidence(store, { stateDir: state });
+    const key = "agent:main:s3-tool-exec";
+    const before = await readSessionEvidence(store, key, index.entries[key], { stateDir: state });
+    expect(before.transcript!.openToolCalls).toHaveLength(1);
+    const transcript = before.transcriptPath!;
+    fs.appendFileSync(transcript, JSON.stringify({ type: "message", id: "x", parentId: "947d4d49", timestamp: "2026-11-21T20:34:38.900Z", message: { role: "toolResult", toolCallId: "call_fake_5", toolName: "exec", content: [], isError: false, timestamp: 1795293278900 } }) + "\n");
+    fs.rmSync(`${transcript}.lock`);
+    const after = await readSessionEvidence(store, key, index.entries[key], { stateDir: state });
+    expect(after.transcript!.openToolCalls).toEqual([]);
+    expect(after.transcript!.lastRole).toBe("toolResult");
+    expect(after.lock).toBeUndefined();
+  });
+});

@@ -1,0 +1,127 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { openTail, tailJson, type TailLine, type TailOptions } from "../../src/store/tail.js";
+import { makeTempDir } from "../fixtures/store-builder.js";
+
+async function collect(file: string, opts?: TailOptions): Promise<{ lines: TailLine[]; reachedStart: boolean } | undefined> {
+  const t = await openTail(file, opts);
+  if (!t) return undefined;
+  const lines: TailLine[] = [];
+  for await (const l of t.lines()) lines.push(l);
+  await t.close();
+  return { lines, reachedStart: t.reachedStart() };
+}
+
+function write(text: string | Buffer): string {
+  const p = path.join(makeTempDir(), "f.jsonl");
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+describe("openTail", () => {
+  it("yields every line newest-first, across many small windows", async () => {
+    const lines = Array.from({ length: 500 }, (_, i) => `{"n":${i},"pad":"${"x".repeat(i % 37)}"}`);
+    const p = write(lines.join("\n") + "\n");
+    for (const initialBytes of [1, 7, 64, 1000, 1 << 20]) {
+      const got = await collect(p, { initialBytes, maxBytes: 1 << 22 });
+      expect(got!.lines.map((l) => l.text)).toEqual([...lines].reverse());
+      expect(got!.lines.every((l) => !l.partial)).toBe(true);
+      expect(got!.reachedStart).toBe(true);
+    }
+  });
+
+  it("flags an unterminated last line as partial and keeps complete ones complete", async () => {
+    const p = write('{"a":1}\n{"b":2}\n{"c":');
+    const got = await collect(p, { initialBytes: 3 });
+    expect(got!.lines).toEqual([
+      { text: '{"c":', partial: true },
+      { text: '{"b":2}', partial: false },
+      { text: '{"a":1}', partial: false },
+    ]);
+  });
+
+  it("handles a one-line file without newline, bigger than the first window", async () => {
+    const p = write(`{"x":"${"y".repeat(1000)}"}`);
+    const got = await collect(p, { initialBytes: 16 });
+    expect(got!.lines).toHaveLength(1);
+    expect(got!.lines[0].partial).toBe(true);
+    expect(JSON.parse(got!.lines[0].text).x).toHaveLength(1000);
+  });
+
+  it("stops at maxBytes and drops the partial first line of the window", async () => {
+    const lines = Array.from({ length: 100 }, (_, i) => `line-${String(i).padStart(3, "0")}`); // 8 bytes + newline each
+    const p = write(lines.join("\n") + "\n");
+    const got = await collect(p, { initialBytes: 10, maxBytes: 95 });
+    // 95 bytes hold 10 full lines (90 bytes) and 5 bytes of an 11th, which must not appear
+    expect(got!.lines.map((l) => l.text)).toEqual(lines.slice(90).reverse());
+    expect(got!.reachedStart).toBe(false);
+  });
+
+  it("skips empty lines and strips CR", async () => {
+    const p = write("a\r\n\n\nb\r\n");
+    expect((await collect(p))!.lines.map((l) => l.text)).toEqual(["b", "a"]);
+  });
+
+  it("returns undefined for a missing file or a directory, nothing for an empty file", async () => {
+    const dir = makeTempDir();
+    expect(await openTail(path.join(dir, "nope"))).toBeUndefined();
+    expect(await openTail(dir)).toBeUndefined();
+    expect((await collect(write("")))!.lines).toEqual([]);
+  });
+
+  it("survives the file shrinking between open and read", async () => {
+    const big = Array.from({ length: 2000 }, (_, i) => `{"i":${i}}`).join("\n") + "\n";
+    const p = write(big);
+    const t = await openTail(p, { initialBytes: 64 });
+    expect(t!.size).toBe(Buffer.byteLength(big));
+    // rewritten in place, much smaller (as OpenClaw keeps the newest tail of a capped file)
+    fs.truncateSync(p, 0);
+    fs.writeFileSync(p, '{"i":"new-1"}\n{"i":"new-2"}\n');
+    const got: string[] = [];
+    for await (const l of t!.lines()) got.push(l.text);
+    await t!.close();
+    expect(got).toEqual(['{"i":"new-2"}', '{"i":"new-1"}']);
+  });
+
+  it("stops cleanly when the file shrinks in the middle of the iteration", async () => {
+    const big = Array.from({ length: 5000 }, (_, i) => `{"i":${i}}`).join("\n") + "\n";
+    const p = write(big);
+    const t = await openTail(p, { initialBytes: 256 });
+    const got: string[] = [];
+    for await (const l of t!.lines()) {
+      if (got.length === 3) fs.truncateSync(p, 100);
+      got.push(l.text);
+    }
+    await t!.close();
+    expect(got.slice(0, 3)).toEqual(['{"i":4999}', '{"i":4998}', '{"i":4997}']);
+    expect(got.length).toBeLessThan(5000);
+  });
+
+  it("keeps multi-byte UTF-8 intact across window borders", async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ t: "ünïcødé €".repeat(i % 5 + 1), i }));
+    const p = write(lines.join("\n") + "\n");
+    const got = await collect(p, { initialBytes: 5 });
+    expect(got!.lines.map((l) => l.text)).toEqual([...lines].reverse());
+  });
+});
+
+describe("tailJson", () => {
+  it("skips garbage, arrays and a torn last line", async () => {
+    const p = write('{"a":1}\nnot json\n[1,2]\n{"b":2}\n{"c":');
+    const t = await openTail(p);
+    const got: unknown[] = [];
+    for await (const o of tailJson(t!)) got.push(o);
+    await t!.close();
+    expect(got).toEqual([{ b: 2 }, { a: 1 }]);
+  });
+
+  it("uses an unterminated last line that parses", async () => {
+    const p = write('{"a":1}\n{"b":2}');
+    const t = await openTail(p);
+    const got: unknown[] = [];
+    for await (const o of tailJson(t!)) got.push(o);
+    await t!.close();
+    expect(got).toEqual([{ b: 2 }, { a: 1 }]);
+  });
+});
