@@ -320,6 +320,9 @@ function traceMetadata(s: RunSpec): Record<string, unknown> {
 /** session.started .. prompt.submitted: what 2026.4.26 has written by the time the model is asked. */
 export function runStartEvents(s: RunSpec): string[] {
   const channel = s.messageChannel ?? "webchat";
+  // non-decreasing times even when the whole run fits in a millisecond or two
+  const metadataAt = Math.min(s.startedAt + 1, s.promptAt);
+  const compiledAt = Math.max(metadataAt, s.promptAt - 1);
   return [
     trajectoryEvent("session.started", s.startedAt, runCtx(s, 1, {
       trigger: s.trigger ?? "user",
@@ -332,8 +335,8 @@ export function runStartEvents(s: RunSpec): string[] {
       toolCount: 3,
       clientToolCount: 0,
     })),
-    trajectoryEvent("trace.metadata", s.startedAt + 1, runCtx(s, 2, traceMetadata(s))),
-    trajectoryEvent("context.compiled", s.promptAt - 1, runCtx(s, 3, {
+    trajectoryEvent("trace.metadata", metadataAt, runCtx(s, 2, traceMetadata(s))),
+    trajectoryEvent("context.compiled", compiledAt, runCtx(s, 3, {
       systemPrompt: "<redacted 9821 chars>",
       prompt: s.prompt,
       messages: [],

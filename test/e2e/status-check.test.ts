@@ -1,0 +1,135 @@
+// `status --check` as a monitoring probe runs it: exit 0 fine, 1 stalled, 2 unresponsive,
+// 3 unknown. A corrupt index is "unknown": a one-line error naming the file, no stack trace, and
+// the file left exactly as it was.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { format, indexPath, line, makeStateDir, makeTempDir, transcriptPath, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
+import { deadProcess, runCli, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+
+const NOW = Date.parse("2026-07-01T12:00:00.000Z");
+const M = 60_000;
+
+let live: LiveProcess;
+let dead: OwnerProcess;
+
+beforeAll(async () => {
+  live = await startLiveProcess();
+  dead = await deadProcess();
+});
+
+afterAll(async () => {
+  await live?.stop();
+});
+
+type Kind = "idle" | "waiting" | "stalled" | "unresponsive";
+
+/** One session per kind; the waiting ones wait `waitMs` on the model under a live or dead lock. */
+function store(kinds: Kind[]): string {
+  const state = makeStateDir();
+  const entries: Record<string, unknown> = {};
+  kinds.forEach((kind, i) => {
+    const id = `sess-${kind}-${i}`;
+    const startedAt = NOW - (kind === "stalled" || kind === "unresponsive" ? 10 * M : 30_000);
+    entries[`agent:main:${kind}-${i}`] = format.indexEntry({
+      sessionId: id,
+      updatedAt: startedAt,
+      sessionStartedAt: NOW - 60 * M,
+      lastInteractionAt: startedAt,
+      rich: false,
+      ...(kind === "idle" ? { status: "done", startedAt, endedAt: startedAt + 500 } : { status: "running", startedAt }),
+    });
+    const t = transcriptPath(state, id);
+    writeTranscript(t, kind === "idle" ? [line.header(id, startedAt), line.user(startedAt), line.assistant(startedAt + 400)] : [line.header(id, startedAt), line.user(startedAt)]);
+    if (kind !== "idle") {
+      const owner = kind === "unresponsive" ? dead : live;
+      writeLock(`${t}.lock`, { pid: owner.pid, starttime: owner.starttime, createdAt: startedAt });
+    }
+  });
+  writeIndex(state, "main", entries);
+  return state;
+}
+
+function check(state: string, extra: string[] = []) {
+  return runCli(["status", "--state-dir", state, "--no-probe", "--check", ...extra], {
+    env: { OPENCLAW_SESSIONS_NOW: String(NOW), TMPDIR: makeTempDir("ocs-e2e-tmp-") },
+  });
+}
+
+describe("status --check exit codes", () => {
+  it("0 when every session is idle or progressing", async () => {
+    const r = await check(store(["idle", "waiting", "idle"]));
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("1 when the worst session is stalled", async () => {
+    const r = await check(store(["idle", "stalled", "waiting"]));
+    expect(r.code).toBe(1);
+  });
+
+  it("2 when any session is unresponsive, whatever else is stalled", async () => {
+    const r = await check(store(["stalled", "unresponsive", "idle"]));
+    expect(r.code).toBe(2);
+  });
+
+  it("without --check the same problems still exit 0", async () => {
+    const r = await runCli(["status", "--state-dir", store(["stalled", "unresponsive"]), "--no-probe"], { env: { OPENCLAW_SESSIONS_NOW: String(NOW) } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 unresponsive/);
+  });
+
+  it("--check honours --stall-after: the stalled store is fine with a longer threshold", async () => {
+    const r = await check(store(["stalled", "idle"]), ["--stall-after", "1h"]);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("a corrupt sessions.json: exit 3, one line naming the file, nothing written", () => {
+  const cases: Array<{ name: string; text: string; message: (file: string) => string }> = [
+    {
+      name: "truncated JSON",
+      text: '{\n  "agent:main:a": {\n    "sessionId": "a",\n    "updatedAt": 1\n  },\n  "agent:main:b": ',
+      message: (f) => `openclaw-sessions: session index ${f} is not valid JSON at 6:19; nothing was read or written\n`,
+    },
+    {
+      name: "a syntax error mid-file",
+      text: '{\n  "agent:main:a": {"sessionId": "a", "updatedAt": 1,}\n}',
+      message: (f) => `openclaw-sessions: session index ${f} is not valid JSON at 2:${'  "agent:main:a": {"sessionId": "a", "updatedAt": 1,}'.indexOf(",}") + 2}; nothing was read or written\n`,
+    },
+    {
+      name: "an empty file",
+      text: "",
+      message: (f) => `openclaw-sessions: session index ${f} is empty (a torn write?); refusing to treat it as no sessions\n`,
+    },
+    {
+      name: "an array",
+      text: '[{"sessionId": "a", "updatedAt": 1}]',
+      message: (f) => `openclaw-sessions: session index ${f} holds an array, not an object of sessions\n`,
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}`, async () => {
+      const state = makeStateDir();
+      // a healthy second agent must not hide the broken one
+      writeIndex(state, "work", { "agent:work:main": { sessionId: "w", updatedAt: 1 } });
+      writeIndex(state, "main", {});
+      const file = indexPath(state, "main");
+      fs.writeFileSync(file, c.text);
+      const before = fs.readFileSync(file);
+      const beforeStat = fs.statSync(file);
+      for (const args of [["--check"], ["--json"], []]) {
+        const r = await runCli(["status", "--state-dir", state, "--no-probe", ...args], { env: { OPENCLAW_SESSIONS_NOW: String(NOW) } });
+        expect(r.code).toBe(3);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toBe(c.message(file));
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+      expect(fs.readFileSync(file).equals(before)).toBe(true);
+      expect(fs.statSync(file).mtimeMs).toBe(beforeStat.mtimeMs);
+      // no temp file, backup or lock left beside it
+      expect(fs.readdirSync(path.dirname(file))).toEqual(["sessions.json"]);
+    });
+  }
+});

@@ -1,0 +1,253 @@
+// What `status` prints for a store holding every kind of session: filters, sorting, colour, and
+// the --json document checked against schema/status.schema.json.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HEALTH_ORDER } from "../../src/ui/dots.js";
+import { format, line, makeStateDir, makeTempDir, transcriptPath, writeGatewayLock, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
+import { ANSI, REPO_ROOT, deadProcess, procStartTime, runCli, runJson, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+
+const NOW = Date.parse("2026-07-01T12:00:00.000Z");
+const S = 1000;
+const M = 60 * S;
+const H = 60 * M;
+
+let live: LiveProcess;
+let dead: OwnerProcess;
+
+beforeAll(async () => {
+  live = await startLiveProcess();
+  dead = await deadProcess();
+});
+
+afterAll(async () => {
+  await live?.stop();
+});
+
+/** Keys deliberately not in any sorted order in the file. */
+const KEYS = {
+  waiting: "agent:main:b-waiting",
+  oldIdle: "agent:main:a-done-3h-ago",
+  unresponsive: "agent:main:d-dead-owner",
+  tool: "agent:main:e-tool",
+  stalled: "agent:main:c-stalled",
+  recentIdle: "agent:main:f-done-2m-ago",
+  fresh: "agent:main:g-no-files",
+} as const;
+
+function mixedStore(): string {
+  const state = makeStateDir();
+  const entries: Record<string, unknown> = {};
+  const add = (key: string, id: string, spec: Partial<format.IndexEntrySpec>, lines: string[], lockOwner?: OwnerProcess, lockAt?: number) => {
+    const at = spec.endedAt ?? spec.startedAt ?? NOW - 2 * H;
+    entries[key] = format.indexEntry({ sessionId: id, updatedAt: at, sessionStartedAt: NOW - 4 * H, lastInteractionAt: at, rich: false, model: "fake-1", modelProvider: "fake", ...spec });
+    const t = transcriptPath(state, id);
+    if (lines.length > 0) writeTranscript(t, [line.header(id, NOW - 4 * H), ...lines]);
+    if (lockOwner) writeLock(`${t}.lock`, { pid: lockOwner.pid, starttime: lockOwner.starttime, createdAt: lockAt! });
+  };
+  add(KEYS.waiting, "s-waiting", { status: "running", startedAt: NOW - 30 * S }, [line.user(NOW - 30 * S)], live, NOW - 30 * S);
+  add(KEYS.oldIdle, "s-old", { status: "done", startedAt: NOW - 3 * H - 5 * S, endedAt: NOW - 3 * H }, [line.user(NOW - 3 * H - 5 * S), line.assistant(NOW - 3 * H - S)]);
+  add(KEYS.unresponsive, "s-dead", { status: "running", startedAt: NOW - 5 * M }, [line.user(NOW - 5 * M)], dead, NOW - 5 * M);
+  add(KEYS.tool, "s-tool", { status: "running", startedAt: NOW - 40 * S }, [line.user(NOW - 40 * S), line.assistant(NOW - 20 * S, { toolCalls: [{ id: "c1", name: "exec" }] })], live, NOW - 40 * S);
+  add(KEYS.stalled, "s-stalled", { status: "running", startedAt: NOW - 10 * M }, [line.user(NOW - 10 * M)], live, NOW - 10 * M);
+  add(KEYS.recentIdle, "s-recent", { status: "done", startedAt: NOW - 2 * M - 5 * S, endedAt: NOW - 2 * M }, [line.user(NOW - 2 * M - 5 * S), line.assistant(NOW - 2 * M - S)]);
+  add(KEYS.fresh, "s-fresh", {}, []);
+  writeIndex(state, "main", entries);
+  return state;
+}
+
+const env = (extra: Record<string, string> = {}) => ({ OPENCLAW_SESSIONS_NOW: String(NOW), TMPDIR: makeTempDir("ocs-e2e-tmp-"), ...extra });
+const keysOf = (doc: any): string[] => doc.sessions.map((s: any) => s.sessionKey);
+
+async function statusJson(state: string, args: string[] = []) {
+  const { result, doc } = await runJson(["status", "--state-dir", state, "--no-probe", ...args], { env: env() });
+  expect(result.code).toBe(0);
+  expect(result.stderr).toBe("");
+  return doc;
+}
+
+describe("the mixed store", () => {
+  it("holds one session of each health (the fixture the filters rely on)", async () => {
+    const doc = await statusJson(mixedStore());
+    const health = Object.fromEntries(doc.sessions.map((s: any) => [s.sessionKey, `${s.health}/${s.state}`]));
+    expect(health).toEqual({
+      [KEYS.waiting]: "waiting/awaiting_model",
+      [KEYS.oldIdle]: "idle/complete",
+      [KEYS.unresponsive]: "unresponsive/awaiting_model",
+      [KEYS.tool]: "active/tool_exec",
+      [KEYS.stalled]: "stalled/awaiting_model",
+      [KEYS.recentIdle]: "idle/complete",
+      [KEYS.fresh]: "idle/idle",
+    });
+  });
+});
+
+describe("filters and order", () => {
+  it("--problems: only unresponsive then stalled", async () => {
+    expect(keysOf(await statusJson(mixedStore(), ["--problems"]))).toEqual([KEYS.unresponsive, KEYS.stalled]);
+  });
+
+  it("--active 5: runs in progress (however old) and sessions active in the last 5 minutes", async () => {
+    const keys = keysOf(await statusJson(mixedStore(), ["--active", "5"]));
+    expect([...keys].sort()).toEqual([KEYS.waiting, KEYS.unresponsive, KEYS.tool, KEYS.stalled, KEYS.recentIdle].sort());
+  });
+
+  it("--sort session:asc: problems first, then the rest by key", async () => {
+    const keys = keysOf(await statusJson(mixedStore(), ["--sort", "session:asc"]));
+    expect(keys).toEqual([KEYS.unresponsive, KEYS.stalled, KEYS.oldIdle, KEYS.waiting, KEYS.tool, KEYS.recentIdle, KEYS.fresh]);
+    const desc = keysOf(await statusJson(mixedStore(), ["--sort", "session:desc"]));
+    expect(desc).toEqual([KEYS.unresponsive, KEYS.stalled, KEYS.fresh, KEYS.recentIdle, KEYS.tool, KEYS.waiting, KEYS.oldIdle]);
+  });
+
+  it("--limit applies after sorting", async () => {
+    expect(keysOf(await statusJson(mixedStore(), ["--sort", "session:asc", "--limit", "3"]))).toEqual([KEYS.unresponsive, KEYS.stalled, KEYS.oldIdle]);
+  });
+
+  it("the table honours the same filters", async () => {
+    const r = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", "--problems"], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(KEYS.unresponsive);
+    expect(r.stdout).toContain(KEYS.stalled);
+    expect(r.stdout).not.toContain(KEYS.waiting);
+    expect(r.stdout).toMatch(/^2 sessions: /m);
+  });
+
+  it("bad filter values are usage errors (exit 2), one line", async () => {
+    for (const args of [["--limit", "0"], ["--sort", "colour"], ["--stall-after", "idle=5m"], ["--active", "-1"]]) {
+      const r = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", ...args], { env: env() });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^openclaw-sessions: [^\n]+\n$/);
+    }
+  });
+});
+
+describe("colour", () => {
+  const table = (args: string[], extra: Record<string, string>) => runCli(["status", "--state-dir", mixedStore(), "--no-probe", ...args], { env: env(extra) });
+
+  it("a pipe gets no ANSI escapes by default", async () => {
+    const r = await table([], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("unresponsive");
+    expect(r.stdout).not.toMatch(ANSI);
+  });
+
+  it("FORCE_COLOR=1 does colour a pipe (so the checks below can fail)", async () => {
+    expect((await table([], { FORCE_COLOR: "1" })).stdout).toMatch(ANSI);
+  });
+
+  it("NO_COLOR=1 and --no-color win even over FORCE_COLOR=1", async () => {
+    for (const r of [await table([], { FORCE_COLOR: "1", NO_COLOR: "1" }), await table(["--no-color"], { FORCE_COLOR: "1" }), await table(["--no-color"], {})]) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("unresponsive");
+      expect(r.stdout).not.toMatch(ANSI);
+      expect(r.stderr).not.toMatch(ANSI);
+    }
+  });
+});
+
+// ------------------------------------------------------------------ the JSON Schema
+
+type Schema = { [keyword: string]: any };
+
+const ANNOTATIONS = new Set(["$schema", "$id", "$comment", "title", "description"]);
+const SUPPORTED = new Set([...ANNOTATIONS, "type", "required", "properties", "additionalProperties", "enum", "items"]);
+
+function hasType(type: string, v: unknown): boolean {
+  switch (type) {
+    case "object":
+      return typeof v === "object" && v !== null && !Array.isArray(v);
+    case "array":
+      return Array.isArray(v);
+    case "string":
+      return typeof v === "string";
+    case "number":
+      return typeof v === "number" && Number.isFinite(v);
+    case "integer":
+      return Number.isInteger(v);
+    case "boolean":
+      return typeof v === "boolean";
+    case "null":
+      return v === null;
+    default:
+      throw new Error(`unsupported type ${type}`);
+  }
+}
+
+/**
+ * The subset of JSON Schema 2020-12 the status schema uses. Any other keyword throws, so the
+ * schema cannot grow a constraint this validator would silently ignore.
+ */
+function validate(schema: Schema, value: unknown, at = "$"): string[] {
+  for (const k of Object.keys(schema)) if (!SUPPORTED.has(k)) throw new Error(`${at}: unsupported keyword ${k}`);
+  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) throw new Error(`${at}: only additionalProperties: false is supported`);
+  const errors: string[] = [];
+  if (schema.type !== undefined) {
+    const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
+    if (!types.some((t) => hasType(t, value))) return [`${at}: expected ${types.join(" or ")}, got ${JSON.stringify(value)}`];
+  }
+  if (schema.enum !== undefined && !schema.enum.some((e: unknown) => e === value)) errors.push(`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`);
+  if (hasType("object", value)) {
+    const obj = value as Record<string, unknown>;
+    for (const k of schema.required ?? []) if (!Object.hasOwn(obj, k)) errors.push(`${at}: missing ${k}`);
+    for (const [k, sub] of Object.entries<Schema>(schema.properties ?? {})) if (Object.hasOwn(obj, k)) errors.push(...validate(sub, obj[k], `${at}.${k}`));
+    if (schema.additionalProperties === false) {
+      for (const k of Object.keys(obj)) if (!Object.hasOwn(schema.properties ?? {}, k)) errors.push(`${at}: unexpected ${k}`);
+    }
+  }
+  if (Array.isArray(value) && schema.items !== undefined) value.forEach((v, i) => errors.push(...validate(schema.items, v, `${at}[${i}]`)));
+  return errors;
+}
+
+const SCHEMA: Schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "schema/status.schema.json"), "utf8"));
+const SESSION: Schema = SCHEMA.properties.sessions.items;
+
+describe("schema/status.schema.json", () => {
+  it("is a draft 2020-12 schema whose enums match the product's", () => {
+    expect(SCHEMA.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
+    expect([...SESSION.properties.health.enum].sort()).toEqual([...HEALTH_ORDER].sort());
+    expect([...SESSION.properties.state.enum].sort()).toEqual(["awaiting_model", "complete", "idle", "streaming", "tool_exec", "tool_wait"]);
+  });
+
+  it("validates the mixed store's document, with every gateway field present", async () => {
+    const state = mixedStore();
+    const tmp = makeTempDir("ocs-e2e-gw-");
+    writeGatewayLock(tmp, path.join(state, "openclaw.json"), { pid: process.pid, startTime: procStartTime(process.pid), createdAt: NOW - 2 * H, port: 18999 });
+    const { result, doc } = await runJson(["status", "--state-dir", state, "--no-probe"], { env: env({ TMPDIR: tmp }) });
+    expect(result.code).toBe(0);
+    expect(Object.keys(doc.gateway).sort()).toEqual(["alive", "lockPath", "pid", "port", "probe", "startedAt"]);
+    expect(doc.sessions).toHaveLength(7);
+    expect(validate(SCHEMA, doc)).toEqual([]);
+  });
+
+  it("validates the documents of an empty state dir and of an era C store (with a warning)", async () => {
+    const empty = await runJson(["status", "--state-dir", makeStateDir(), "--no-probe"], { env: env() });
+    expect(validate(SCHEMA, empty.doc)).toEqual([]);
+
+    const state = makeStateDir();
+    const db = path.join(state, "agents/main/agent/openclaw-agent.sqlite");
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    fs.copyFileSync(path.join(REPO_ROOT, "test/store/fixtures/era/era-c.sqlite"), db);
+    const eraC = await runJson(["status", "--state-dir", state, "--no-probe"], { env: env() });
+    expect(eraC.result.code).toBe(3);
+    expect(eraC.doc.warnings.length).toBeGreaterThan(0);
+    expect(validate(SCHEMA, eraC.doc)).toEqual([]);
+  });
+
+  it("the validator rejects documents that break the schema", async () => {
+    const doc = await statusJson(mixedStore());
+    const broken = (edit: (d: any) => void) => {
+      const d = structuredClone(doc);
+      edit(d);
+      return validate(SCHEMA, d);
+    };
+    expect(broken((d) => delete d.sessions[0].drift)).toEqual(["$.sessions[0]: missing drift"]);
+    expect(broken((d) => (d.sessions[1].extra = 1))).toEqual(["$.sessions[1]: unexpected extra"]);
+    expect(broken((d) => (d.sessions[0].health = "healthy"))).toHaveLength(1);
+    expect(broken((d) => (d.sessions[0].sessionKey = null))).toEqual(["$.sessions[0].sessionKey: expected string, got null"]);
+    expect(broken((d) => (d.stores[0].era = "D"))).toHaveLength(1);
+    expect(broken((d) => (d.gateway.probe = "maybe"))).toHaveLength(1);
+    expect(broken((d) => (d.schemaVersion = 2))).toHaveLength(1);
+    expect(broken((d) => (d.warnings = [1]))).toEqual(["$.warnings[0]: expected string, got 1"]);
+  });
+});
