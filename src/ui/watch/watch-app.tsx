@@ -49,13 +49,15 @@ function useTerminalSize(rowsOverride?: number, columnsOverride?: number): { row
   return size;
 }
 
-/** The list the view shows; while paused it stays frozen and updates are only counted. */
-function useFeed(source: HeartbeatSource, paused: boolean): { list: Heartbeat[]; held: number } {
+/**
+ * The list the view shows; while paused it stays frozen and updates are only counted.
+ * `isPaused` reads the key handler's latest state: an update that lands between the pause key
+ * and the next render must already be held.
+ */
+function useFeed(source: HeartbeatSource, paused: boolean, isPaused: () => boolean): { list: Heartbeat[]; held: number } {
   const [list, setList] = useState<Heartbeat[]>(() => source.get());
   const [held, setHeld] = useState(0);
-  const pausedRef = useRef(paused);
   useEffect(() => {
-    pausedRef.current = paused;
     if (!paused) {
       setList(source.get());
       setHeld(0);
@@ -64,10 +66,10 @@ function useFeed(source: HeartbeatSource, paused: boolean): { list: Heartbeat[];
   useEffect(
     () =>
       source.subscribe(() => {
-        if (pausedRef.current) setHeld((n) => n + 1);
+        if (isPaused()) setHeld((n) => n + 1);
         else setList(source.get());
       }),
-    [source],
+    [source, isPaused],
   );
   return { list, held };
 }
@@ -94,7 +96,8 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   const { sort, problemsOnly, filterText, filterMode, filterDraft, details, help, paused, frozenAt } = view;
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
 
-  const { list, held } = useFeed(source, paused);
+  const isPaused = useCallback(() => viewRef.current.paused, []);
+  const { list, held } = useFeed(source, paused, isPaused);
   const lastUpdateAt = useCallback(() => source.lastUpdateAt(), [source]);
 
   const rows = useMemo(
@@ -180,7 +183,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
         {help ? (
           <Help height={bodyHeight} />
         ) : rows.length === 0 ? (
-          <Text dimColor>{list.length === 0 ? "No sessions." : "No sessions match (p: problems only, /: filter, esc clears)."}</Text>
+          <Text dimColor wrap="truncate-end">{list.length === 0 ? "No sessions." : "No sessions match (p: problems only, /: filter, esc clears)."}</Text>
         ) : (
           visible.map((hb, i) => <Row key={rowId(hb)} hb={hb} columns={columns} selected={offset + i === index} />)
         )}

@@ -1,0 +1,399 @@
+// What `cleanup` reports: one document for --json (schemaVersion 1) and the human text, which
+// reads like `openclaw sessions cleanup` (Agent / Session store / Entries: A -> B (remove N) / an
+// action table) plus why each session was judged dead, and why the running ones were kept.
+// Pure: the command hands in the plans and what the writer did; `now` is a parameter.
+import Table from "cli-table3";
+import chalk, { type ChalkInstance } from "chalk";
+import { formatDuration } from "../core/duration.js";
+import { LIFECYCLE_OF, type Lifecycle, type PlanAction } from "../core/plan/actions.js";
+import type { FinalizePlan } from "../core/plan/finalize.js";
+import type { PrunePlan } from "../core/plan/prune.js";
+import type { EntryPatch, Era, StoreRef, StoreStatus } from "../core/types.js";
+import type { ArchiveOutcome } from "../store/archive.js";
+import type { ApplyResult } from "../store/writer/index.js";
+import { clean, formatAgo } from "./format.js";
+
+export const CLEANUP_SCHEMA_VERSION = 1;
+
+export interface ReportAction {
+  action: "finalize" | "prune" | "cap" | "archive";
+  sessionKey: string;
+  sessionId: string;
+  fromStatus?: string;
+  /** only ever one of OpenClaw's five statuses */
+  toStatus?: StoreStatus;
+  /** the run's outcome beside the status: completed, aborted, timed_out, failed */
+  lifecycle?: Lifecycle;
+  endedAt?: number;
+  /** the entry's updatedAt the decision was made against */
+  updatedAt?: number;
+  /** the named rule that decided (run-ended, dead-owner, age, cap ...) */
+  rule?: string;
+  reasons: string[];
+  /** finalize: the fields written (the gateway's own terminal patch) */
+  set?: Record<string, unknown>;
+  /** archive: the rename */
+  from?: string;
+  to?: string;
+  /** warn mode without --enforce: reported, never applied */
+  reportOnly?: boolean;
+  /** apply runs only: the change is in the index (or, for archive, the file was renamed) */
+  applied?: boolean;
+  /** apply runs only: an era B gateway wrote its older copy over the change */
+  overwritten?: boolean;
+  /** why an applied run did not apply it */
+  why?: string;
+}
+
+export interface StoreCleanup {
+  agentId: string;
+  storePath: string;
+  era: Era;
+  beforeCount: number;
+  afterCount: number;
+  actions: ReportAction[];
+  /** running rows not finalized and old rows not evicted, each with the reason */
+  kept: PlanAction[];
+  /** planned changes the writer skipped because the entry changed since it was read */
+  skipped: { sessionKey: string; why: string }[];
+  /** keys whose applied change an era B gateway overwrote right after */
+  overwritten: string[];
+  /** files the planner would not archive (outside the agents tree, still used by another entry) */
+  refused: { sessionKey: string; path: string; why: string }[];
+  /** warn mode without --enforce: prune and cap are only reported */
+  reportOnly: boolean;
+  wrote: boolean;
+  backupPath?: string;
+  warnings: string[];
+  /** the write was refused or failed: nothing of this store changed */
+  error?: string;
+}
+
+export interface RefusedStore {
+  agentId: string;
+  storePath: string;
+  era: Era;
+  why: string;
+}
+
+export interface CleanupReport {
+  schemaVersion: typeof CLEANUP_SCHEMA_VERSION;
+  dryRun: boolean;
+  generatedAt: number;
+  stateDir: string;
+  steps: { finalize: boolean; prune: boolean };
+  policy: {
+    mode: "enforce" | "warn";
+    pruneAfterMs: number;
+    maxEntries: number;
+    staleAfterMs: number;
+    runTimeoutMs: number | null;
+    activeKeys: string[];
+  };
+  stores: StoreCleanup[];
+  /** stores not touched at all: era C (SQLite), an unreadable index */
+  refusedStores: RefusedStore[];
+  warnings: string[];
+  exitCode: number;
+}
+
+export interface StoreCleanupInput {
+  store: StoreRef;
+  /** entries in the file when it was read */
+  beforeCount: number;
+  finalize?: FinalizePlan;
+  prune?: PrunePlan;
+  /** what was handed to the writer (finalize and prune combined) */
+  patches: readonly EntryPatch[];
+  dryRun: boolean;
+  result?: ApplyResult;
+  archived?: readonly ArchiveOutcome[];
+  error?: string;
+  warnings?: readonly string[];
+}
+
+function lifecycleOf(status: StoreStatus | undefined): Lifecycle | undefined {
+  return status && status !== "running" ? LIFECYCLE_OF[status] : undefined;
+}
+
+function copyDecision(a: PlanAction): Omit<ReportAction, "action"> {
+  const out: Omit<ReportAction, "action"> = { sessionKey: a.sessionKey, sessionId: a.sessionId, reasons: [...a.reasons] };
+  if (a.fromStatus !== undefined) out.fromStatus = a.fromStatus;
+  if (a.toStatus !== undefined) out.toStatus = a.toStatus;
+  const lifecycle = a.lifecycle ?? lifecycleOf(a.toStatus);
+  if (lifecycle) out.lifecycle = lifecycle;
+  if (a.endedAt !== undefined) out.endedAt = a.endedAt;
+  if (a.updatedAt !== undefined) out.updatedAt = a.updatedAt;
+  if (a.rule !== undefined) out.rule = a.rule;
+  return out;
+}
+
+/** One store's part of the report, from its plans and (in an applied run) what the writer did. */
+export function storeCleanup(input: StoreCleanupInput): StoreCleanup {
+  const { finalize, prune, result, dryRun } = input;
+  const reportOnly = prune?.reportOnly ?? false;
+  const overwritten = result?.overwritten ?? [];
+  const wrote = !!result?.wrote && !input.error;
+  const written = (key: string, sessionId: string) =>
+    wrote && result!.applied.some((c) => c.sessionKey === key && c.sessionId === sessionId);
+  const outcome = (a: ReportAction): ReportAction => {
+    if (dryRun || a.reportOnly) return a;
+    const applied = written(a.sessionKey, a.sessionId);
+    const skipped = result?.skipped.find((s) => s.sessionKey === a.sessionKey);
+    return {
+      ...a,
+      applied,
+      ...(applied && overwritten.includes(a.sessionKey) ? { overwritten: true } : {}),
+      ...(!applied ? { why: input.error ?? skipped?.why ?? "not written" } : {}),
+    };
+  };
+
+  const actions: ReportAction[] = [];
+  for (const a of finalize?.actions ?? []) {
+    if (a.action !== "finalize") continue;
+    const patch = finalize!.patches.find((p) => p.sessionKey === a.sessionKey && p.expect.sessionId === a.sessionId);
+    actions.push(outcome({ action: "finalize", ...copyDecision(a), ...(patch?.set ? { set: { ...patch.set } } : {}) }));
+  }
+  for (const a of prune?.actions ?? []) {
+    if (a.action !== "prune" && a.action !== "cap") continue;
+    actions.push(outcome({ action: a.action, ...copyDecision(a), ...(reportOnly ? { reportOnly: true } : {}) }));
+  }
+  for (const a of prune?.actions ?? []) {
+    for (const file of a.archives ?? []) {
+      const base: ReportAction = {
+        action: "archive",
+        sessionKey: a.sessionKey,
+        sessionId: a.sessionId,
+        from: file.from,
+        to: file.to,
+        reasons: [`file of the ${a.action === "cap" ? "capped" : "pruned"} entry, archived the way OpenClaw does`],
+      };
+      if (reportOnly) {
+        actions.push({ ...base, reportOnly: true });
+      } else if (dryRun) {
+        actions.push(base);
+      } else {
+        const done = input.archived?.find((o) => o.from === file.from);
+        actions.push(
+          done
+            ? { ...base, applied: done.done, ...(done.why ? { why: done.why } : {}) }
+            : { ...base, applied: false, why: input.error ?? "the entry was not removed, so its file stays" },
+        );
+      }
+    }
+  }
+
+  const kept = [...(finalize?.actions ?? []), ...(prune?.actions ?? [])].filter((a) => a.action === "keep");
+  const removals = input.patches.filter((p) => p.remove).length;
+  const beforeCount = wrote ? result!.beforeCount : input.beforeCount;
+  const afterCount = dryRun ? input.beforeCount - removals : wrote ? result!.afterCount : input.beforeCount;
+  return {
+    agentId: input.store.agentId,
+    storePath: input.store.storePath,
+    era: input.store.era,
+    beforeCount,
+    afterCount,
+    actions,
+    kept,
+    skipped: result?.skipped ?? [],
+    overwritten: [...overwritten],
+    refused: (prune?.refused ?? []).map(({ sessionKey, path, why }) => ({ sessionKey, path, why })),
+    reportOnly,
+    wrote,
+    ...(wrote && result!.backupPath ? { backupPath: result!.backupPath } : {}),
+    warnings: [...(prune?.warnings ?? []), ...(input.warnings ?? []), ...(result?.warnings ?? [])],
+    ...(input.error ? { error: input.error } : {}),
+  };
+}
+
+// ------------------------------------------------------------------ human output
+
+export interface RenderOptions {
+  chalk?: ChalkInstance;
+  /** how to name a store in the undo hint (the options that select it) */
+  undoHint?: (store: StoreCleanup) => string;
+}
+
+const BORDERLESS = {
+  top: "", "top-mid": "", "top-left": "", "top-right": "",
+  bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
+  left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "",
+  middle: "  ",
+};
+
+function count(actions: readonly ReportAction[], kind: ReportAction["action"]): number {
+  return actions.filter((a) => a.action === kind).length;
+}
+
+function statusCell(a: ReportAction): string {
+  if (a.action === "archive") return "";
+  const from = a.fromStatus ?? "no status";
+  return a.toStatus && a.toStatus !== a.fromStatus ? `${from} -> ${a.toStatus}` : from;
+}
+
+function whenCell(a: ReportAction, now: number): string {
+  if (a.action === "archive") return `-> ${clean(baseName(a.to ?? ""))}`;
+  if (a.action === "finalize" && a.endedAt !== undefined) return `ended ${formatAgo(a.endedAt, now)}`;
+  return a.updatedAt !== undefined ? `updated ${formatAgo(a.updatedAt, now)}` : "";
+}
+
+function baseName(p: string): string {
+  return p.slice(p.lastIndexOf("/") + 1);
+}
+
+function actionWord(a: ReportAction, c: ChalkInstance): string {
+  const word = a.action;
+  if (a.reportOnly) return c.dim(`${word} (report only)`);
+  if (a.applied === false && a.why) return c.dim(`${word} (not done)`);
+  if (a.overwritten) return c.red(`${word} (overwritten)`);
+  if (word === "finalize") return c.yellow(word);
+  if (word === "archive") return c.dim(word);
+  return c.red(word);
+}
+
+function actionTable(actions: readonly ReportAction[], now: number, c: ChalkInstance): string {
+  const table = new Table({
+    head: ["Action", "Key", "Status", "Lifecycle", "When / archive"].map((h) => c.bold(h)),
+    chars: BORDERLESS,
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
+    wordWrap: false,
+  });
+  for (const a of actions) {
+    table.push([actionWord(a, c), clean(a.sessionKey), statusCell(a), a.lifecycle ?? "", whenCell(a, now)]);
+  }
+  return table
+    .toString()
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .join("\n");
+}
+
+function storeText(s: StoreCleanup, report: CleanupReport, opts: RenderOptions, c: ChalkInstance): string[] {
+  const now = report.generatedAt;
+  const would = report.dryRun;
+  const out: string[] = [];
+  out.push(`Agent: ${s.agentId}`);
+  out.push(`Session store: ${clean(s.storePath)} (era ${s.era})`);
+  if (report.steps.prune) {
+    const p = report.policy;
+    const mode = s.reportOnly ? `${p.mode} (report only: pass --enforce to prune)` : p.mode;
+    out.push(`Maintenance mode: ${mode}; pruneAfter ${formatDuration(p.pruneAfterMs)}, maxEntries ${p.maxEntries}`);
+  }
+  const removed = s.beforeCount - s.afterCount;
+  out.push(`Entries: ${s.beforeCount} -> ${s.afterCount} (remove ${removed})`);
+  const tally = (kind: ReportAction["action"], plan: string, did: string, reportOnly: boolean) => {
+    const n = count(done(s.actions), kind);
+    if (reportOnly) return `Would ${plan} (with --enforce): ${n}`;
+    return would ? `Would ${plan}: ${n}` : `${did}: ${n}`;
+  };
+  if (report.steps.finalize) out.push(tally("finalize", "finalize stale runs", "Finalized stale runs", false));
+  if (report.steps.prune) {
+    out.push(tally("prune", "prune stale", "Pruned stale", s.reportOnly));
+    out.push(tally("cap", "cap overflow", "Capped overflow", s.reportOnly));
+    out.push(tally("archive", "archive files", "Archived files", s.reportOnly));
+  }
+  if (s.error) out.push(c.red(`Not written: ${clean(s.error)}`));
+
+  if (s.actions.length > 0) {
+    out.push("");
+    out.push(would ? "Planned session actions:" : "Session actions:");
+    out.push(actionTable(s.actions, now, c));
+    out.push("");
+    out.push("Why:");
+    for (const a of s.actions) {
+      if (a.action === "archive") continue;
+      const to = a.toStatus && a.toStatus !== a.fromStatus ? ` -> ${a.toStatus}${a.lifecycle ? ` (${a.lifecycle})` : ""}` : "";
+      out.push(`  ${clean(a.sessionKey)}: ${a.action}${to}${a.rule ? ` [${a.rule}]` : ""}`);
+      for (const r of a.reasons) out.push(`    - ${clean(r)}`);
+      if (a.why && a.applied === false) out.push(c.dim(`    (not done: ${clean(a.why)})`));
+    }
+  }
+  const keptRunning = s.kept.filter((k) => k.fromStatus === "running" && k.rule !== "age");
+  const spared = s.kept.filter((k) => k.rule === "age");
+  if (keptRunning.length > 0) {
+    out.push("");
+    out.push(`Kept running (${keptRunning.length}):`);
+    for (const k of keptRunning) out.push(`  ${clean(k.sessionKey)} [${k.rule ?? "keep"}]: ${clean(k.reasons.join("; "))}`);
+  }
+  if (spared.length > 0) {
+    out.push("");
+    out.push(`Older than pruneAfter but kept (${spared.length}):`);
+    for (const k of spared) out.push(`  ${clean(k.sessionKey)}: ${clean(k.reasons.join("; "))}`);
+  }
+  for (const r of s.refused) out.push(c.yellow(`Not archived: ${clean(r.path)} (${clean(r.sessionKey)}): ${clean(r.why)}`));
+  for (const k of s.skipped) out.push(c.yellow(`Skipped ${clean(k.sessionKey)}: ${clean(k.why)}`));
+  if (s.overwritten.length > 0) {
+    out.push(
+      c.red(
+        `The gateway overwrote ${s.overwritten.length} change(s) right after they were written: ${s.overwritten.map(clean).join(", ")}. ` +
+          "An OpenClaw 2026.5-2026.7 gateway keeps its own copy of the index and takes no lock; run cleanup again (best with the gateway stopped).",
+      ),
+    );
+  }
+  for (const w of s.warnings) out.push(c.yellow(`Warning: ${clean(w)}`));
+  if (s.wrote && s.backupPath) {
+    out.push(`Backup: ${clean(s.backupPath)}`);
+    if (opts.undoHint) out.push(`Undo: ${opts.undoHint(s)}`);
+  }
+  if (would && !s.error) out.push(c.dim("Dry run: nothing was written."));
+  return out;
+}
+
+/** Actions that happened, would happen (dry run) or would happen with --enforce (warn mode). */
+function done(actions: readonly ReportAction[]): ReportAction[] {
+  return actions.filter((a) => a.applied !== false || a.reportOnly);
+}
+
+export function renderCleanupReport(report: CleanupReport, opts: RenderOptions = {}): string {
+  const c = opts.chalk ?? chalk;
+  const blocks = report.stores.map((s) => storeText(s, report, opts, c).join("\n"));
+  if (report.stores.length === 0 && report.refusedStores.length === 0) blocks.push("No session stores found.");
+  return blocks.join("\n\n");
+}
+
+// ------------------------------------------------------------------ --undo
+
+export interface UndoOutcome {
+  agentId: string;
+  storePath: string;
+  outcome: "restored" | "nothing" | "refused";
+  restoredFrom?: string;
+  backupPath?: string;
+  beforeCount?: number;
+  afterCount?: number;
+  /** archives put back under their own names */
+  unarchived?: Array<{ from: string; to: string; done: boolean; why?: string }>;
+  why?: string;
+  warnings?: string[];
+}
+
+export interface UndoReport {
+  schemaVersion: typeof CLEANUP_SCHEMA_VERSION;
+  undo: true;
+  stores: UndoOutcome[];
+  refusedStores: RefusedStore[];
+  exitCode: number;
+}
+
+export function renderUndoReport(report: UndoReport, opts: { chalk?: ChalkInstance } = {}): string {
+  const c = opts.chalk ?? chalk;
+  const lines: string[] = [];
+  for (const s of report.stores) {
+    const head = `Agent ${s.agentId}: ${clean(s.storePath)}`;
+    if (s.outcome === "restored") {
+      lines.push(`${head}: restored from ${clean(s.restoredFrom ?? "")}`);
+      lines.push(`  Entries: ${s.beforeCount} -> ${s.afterCount}`);
+      for (const u of s.unarchived ?? []) {
+        lines.push(u.done ? `  Unarchived ${clean(baseName(u.from))} -> ${clean(baseName(u.to))}` : c.yellow(`  Not unarchived ${clean(u.from)}: ${clean(u.why ?? "")}`));
+      }
+      lines.push(`  The replaced index is kept as ${clean(s.backupPath ?? "")} (run --undo again to go back to it)`);
+    } else if (s.outcome === "nothing") {
+      lines.push(`${head}: nothing to undo (${clean(s.why ?? "no write by openclaw-sessions recorded")})`);
+    } else {
+      lines.push(c.red(`${head}: not undone: ${clean(s.why ?? "")}`));
+    }
+    for (const w of s.warnings ?? []) lines.push(c.yellow(`  Warning: ${clean(w)}`));
+  }
+  if (report.stores.length === 0 && report.refusedStores.length === 0) lines.push("No session stores found.");
+  return lines.join("\n");
+}

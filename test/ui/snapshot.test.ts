@@ -1,0 +1,46 @@
+import chalk from "chalk";
+import { afterEach, describe, expect, it } from "vitest";
+import { heartbeatJson, ndjsonSnapshot, plainSnapshot } from "../../src/ui/snapshot.js";
+import { NOW, oneOfEach } from "./fixtures.js";
+
+const level = chalk.level;
+afterEach(() => {
+  chalk.level = level;
+});
+
+describe("plainSnapshot", () => {
+  it("is a timestamped table without colour, even when chalk would colour", () => {
+    chalk.level = 3;
+    const out = plainSnapshot(oneOfEach(), NOW, { columns: 120 });
+    expect(out).not.toMatch(/\u001b\[/);
+    expect(out.startsWith(`# ${new Date(NOW).toISOString()}\n`)).toBe(true);
+    expect(out).toContain("✖ unresponsive");
+    expect(out).toContain("5 sessions:");
+    expect(out.endsWith("\n")).toBe(true);
+  });
+});
+
+describe("ndjsonSnapshot", () => {
+  it("is one JSON line with schemaVersion, generatedAt and raw numbers", () => {
+    const out = ndjsonSnapshot(oneOfEach(), NOW);
+    expect(out.endsWith("\n")).toBe(true);
+    expect(out.trimEnd()).not.toContain("\n");
+    const doc = JSON.parse(out);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.generatedAt).toBe(NOW);
+    expect(doc.sessions).toHaveLength(5);
+    const active = doc.sessions.find((s: { sessionKey: string }) => s.sessionKey === "agent:main:a-active");
+    expect(active).toMatchObject({ health: "active", state: "tool_exec", toolName: "exec", turnElapsedMs: 65_000, lastActivityAt: NOW - 2_000, drift: null });
+    const dead = doc.sessions.find((s: { sessionKey: string }) => s.sessionKey === "agent:main:d-unresponsive");
+    expect(dead.reasons).toEqual(["lock owner pid 4242 is dead", "no gateway running"]);
+    expect(dead.storeStatus).toBe("running");
+  });
+
+  it("gives every session the same keys, null when unknown", () => {
+    const keys = oneOfEach().map((h) => Object.keys(heartbeatJson(h, NOW)).sort().join(","));
+    expect(new Set(keys).size).toBe(1);
+    const idle = heartbeatJson(oneOfEach()[4], NOW);
+    expect(idle.turnElapsedMs).toBeNull();
+    expect(idle.model).toBeNull();
+  });
+});

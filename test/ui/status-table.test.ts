@@ -1,0 +1,66 @@
+import { Chalk } from "chalk";
+import { describe, expect, it } from "vitest";
+import { displayWidth } from "../../src/ui/format.js";
+import { countByHealth, renderStatusTable, summaryLine } from "../../src/ui/status-table.js";
+import { NOW, hb, oneOfEach } from "./fixtures.js";
+
+const plain = new Chalk({ level: 0 });
+const colour = new Chalk({ level: 1 });
+const ANSI = /\u001b\[/;
+
+describe("renderStatusTable", () => {
+  it("shows every column and one row per session, in the given order", () => {
+    const list = oneOfEach();
+    const out = renderStatusTable(list, NOW, { chalk: plain });
+    const lines = out.split("\n");
+    for (const h of ["HEALTH", "SESSION", "AGENT", "STATE", "MODEL", "TOOL", "TURN", "ACTIVITY", "INDEX"]) expect(lines[0]).toContain(h);
+    expect(lines).toHaveLength(1 + list.length + 1);
+    list.forEach((s, i) => expect(lines[i + 1]).toContain(s.sessionKey));
+    expect(lines[1]).toMatch(/^● active\s+agent:main:a-active\s+main\s+tool exec\s+claude-sonnet-4-5\s+exec\s+1m05s\s+2s ago/);
+    expect(lines.find((l) => l.includes("d-unresponsive"))).toMatch(/✖ unresponsive.*running \(stale\)$/);
+  });
+
+  it("shows the index column only when some index drifts from the evidence", () => {
+    const calm = oneOfEach().filter((h) => !h.drift);
+    expect(renderStatusTable(calm, NOW, { chalk: plain })).not.toContain("INDEX");
+    expect(renderStatusTable(oneOfEach(), NOW, { chalk: plain })).toContain("INDEX");
+  });
+
+  it("has no ANSI at chalk level 0, and colour at level 1", () => {
+    expect(renderStatusTable(oneOfEach(), NOW, { chalk: plain })).not.toMatch(ANSI);
+    expect(renderStatusTable(oneOfEach(), NOW, { chalk: colour })).toMatch(ANSI);
+  });
+
+  it("fits the terminal width, dropping columns before the health and session", () => {
+    const list = [...oneOfEach(), hb({ sessionKey: "agent:main:telegram:group:-1001234567890:run:0f9e8d7c-6b5a-4321", health: "active", state: "awaiting_model", model: "anthropic/claude-opus-4-1-20250805" })];
+    for (const width of [140, 100, 80, 60, 40]) {
+      const lines = renderStatusTable(list, NOW, { columns: width, chalk: plain }).split("\n");
+      const table = lines.slice(0, -1); // the summary line may wrap like any text
+      for (const line of table) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+      expect(table[0]).toContain("HEALTH");
+      expect(table[0]).toContain("SESSION");
+      expect(table.some((l) => l.includes("✖ unresponsive"))).toBe(true);
+    }
+    const narrow = renderStatusTable(list, NOW, { columns: 60, chalk: plain }).split("\n")[0];
+    expect(narrow).not.toContain("AGENT");
+  });
+
+  it("does not cut anything without a width (a pipe)", () => {
+    const key = "agent:main:telegram:group:-1001234567890:run:0f9e8d7c-6b5a-4321-aaaa-bbbbccccdddd";
+    const out = renderStatusTable([hb({ sessionKey: key })], NOW, { chalk: plain });
+    expect(out).toContain(key);
+  });
+
+  it("says so when there are no sessions", () => {
+    expect(renderStatusTable([], NOW, { chalk: plain })).toBe("No sessions found.\n0 sessions: ✖ 0 unresponsive  ▲ 0 stalled  ◐ 0 waiting  ● 0 active  ○ 0 idle");
+  });
+});
+
+describe("summaryLine", () => {
+  it("counts by health, problems first", () => {
+    const list = [...oneOfEach(), hb({ sessionKey: "x", health: "active", state: "tool_exec" })];
+    expect(countByHealth(list)).toEqual({ active: 2, waiting: 1, stalled: 1, unresponsive: 1, idle: 1 });
+    expect(summaryLine(list, plain)).toBe("6 sessions: ✖ 1 unresponsive  ▲ 1 stalled  ◐ 1 waiting  ● 2 active  ○ 1 idle");
+    expect(summaryLine([hb({ sessionKey: "y" })], plain)).toMatch(/^1 session: /);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { planColumns, planFrame, rowId, scrollOffset } from "../../../src/ui/watch/layout.js";
+import { hb, oneOfEach } from "../fixtures.js";
+
+describe("planFrame", () => {
+  it("keeps one line free and gives the rest to rows", () => {
+    expect(planFrame(24, 0)).toEqual({ chrome: true, body: 20, details: 0 });
+  });
+
+  it("gives the details pane at most half of what is left", () => {
+    expect(planFrame(24, 6)).toEqual({ chrome: true, body: 14, details: 6 });
+    expect(planFrame(24, 40)).toEqual({ chrome: true, body: 10, details: 10 });
+  });
+
+  it("never exceeds the terminal, however small", () => {
+    for (let rows = 1; rows <= 40; rows++) {
+      for (const wanted of [0, 3, 50]) {
+        const f = planFrame(rows, wanted);
+        const lines = (f.chrome ? 2 : 0) + f.body + f.details + 1;
+        expect(f.body).toBeGreaterThanOrEqual(1);
+        if (rows >= 3) expect(lines).toBeLessThan(rows);
+      }
+    }
+  });
+});
+
+describe("scrollOffset", () => {
+  it("scrolls only as far as needed to show the selection", () => {
+    expect(scrollOffset(0, 5, 10, 100)).toBe(0);
+    expect(scrollOffset(0, 10, 10, 100)).toBe(1);
+    expect(scrollOffset(20, 15, 10, 100)).toBe(15);
+    expect(scrollOffset(20, 25, 10, 100)).toBe(20);
+    expect(scrollOffset(0, 99, 10, 100)).toBe(90);
+  });
+
+  it("pulls back when the list shrinks", () => {
+    expect(scrollOffset(90, 3, 10, 5)).toBe(0);
+    expect(scrollOffset(50, 55, 10, 58)).toBe(48);
+  });
+});
+
+describe("planColumns", () => {
+  it("fits the width and does not depend on the clock", () => {
+    const cols = planColumns(oneOfEach(), 80);
+    expect(cols.reduce((s, c) => s + c.width, 0) + 2 * (cols.length - 1)).toBeLessThanOrEqual(80);
+    expect(cols.map((c) => c.id)).toContain("health");
+  });
+});
+
+describe("rowId", () => {
+  it("tells the same key in two agents apart", () => {
+    expect(rowId(hb({ sessionKey: "cron:nightly", agentId: "a" }))).not.toBe(rowId(hb({ sessionKey: "cron:nightly", agentId: "b" })));
+  });
+});

@@ -1,0 +1,298 @@
+import React from "react";
+import { render } from "ink-testing-library";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Heartbeat } from "../../../src/core/types.js";
+import { WatchApp, type WatchAppProps } from "../../../src/ui/watch/watch-app.js";
+import { FakeSource, NOW, hb, oneOfEach, sleep, waitFor } from "../fixtures.js";
+
+const KEY = { up: "\u001B[A", down: "\u001B[B", enter: "\r", esc: "\u001B", ctrlC: "\u0003", backspace: "\u007F" };
+
+type Rendered = ReturnType<typeof render>;
+const mounted: Rendered[] = [];
+
+afterEach(() => {
+  for (const r of mounted.splice(0)) r.unmount();
+});
+
+function mount(source: FakeSource, props: Partial<WatchAppProps> = {}): Rendered & { frame: () => string } {
+  const r = render(<WatchApp source={source} now={() => NOW} rows={30} columns={140} {...props} />);
+  mounted.push(r);
+  return Object.assign(r, { frame: () => r.lastFrame() ?? "" });
+}
+
+async function until(r: { frame: () => string }, probe: (frame: string) => boolean): Promise<string> {
+  await waitFor(() => probe(r.frame()), r.frame);
+  return r.frame();
+}
+
+/** Ink only listens for input after its first effects ran: wait for a frame, then type. */
+async function press(r: Rendered & { frame: () => string }, ...keys: string[]): Promise<void> {
+  for (const k of keys) {
+    r.stdin.write(k);
+    await sleep(15);
+  }
+}
+
+const lines = (frame: string) => frame.split("\n");
+const selectedLine = (frame: string) => lines(frame).find((l) => l.startsWith("›")) ?? "";
+/** session keys of the table rows, top to bottom */
+const rowKeys = (frame: string) =>
+  lines(frame)
+    .filter((l) => /^[› ] [●◐▲✖○] /.test(l))
+    .map((l) => /(agent:main:[\w-]+|s-\d+)/.exec(l)?.[1] ?? "?");
+
+describe("WatchApp", () => {
+  it("shows every health with its shape and word, and every state", async () => {
+    const r = mount(new FakeSource(oneOfEach()));
+    const frame = await until(r, (f) => f.includes("e-idle"));
+    for (const label of ["● active", "◐ waiting", "▲ stalled", "✖ unresponsive", "○ idle"]) {
+      expect(frame).toContain(label);
+    }
+    for (const state of ["tool exec", "awaiting model", "complete"]) expect(frame).toContain(state);
+    expect(lines(frame).find((l) => l.includes("a-active"))).toMatch(/● active.*tool exec.*claude-sonnet-4-5.*exec.*1m05s.*2s ago/);
+  });
+
+  it("counts sessions by health in the header", async () => {
+    const list = [
+      hb({ sessionKey: "s-1", health: "active", state: "awaiting_model" }),
+      hb({ sessionKey: "s-2", health: "active", state: "tool_exec" }),
+      hb({ sessionKey: "s-3", health: "active", state: "tool_exec" }),
+      hb({ sessionKey: "s-4", health: "idle" }),
+      hb({ sessionKey: "s-5", health: "unresponsive", state: "tool_exec" }),
+    ];
+    const r = mount(new FakeSource(list));
+    const header = lines(await until(r, (f) => f.includes("s-5")))[0];
+    expect(header).toContain("5 sessions");
+    expect(header).toContain("● 3 active");
+    expect(header).toContain("○ 1 idle");
+    expect(header).toContain("✖ 1 unresponsive");
+    expect(header).toContain("▲ 0 stalled");
+    expect(header).toContain("◐ 0 waiting");
+  });
+
+  it("moves the selection with down/j and up/k", async () => {
+    const r = mount(new FakeSource(oneOfEach()));
+    let frame = await until(r, (f) => f.includes("e-idle"));
+    const order = rowKeys(frame);
+    expect(selectedLine(frame)).toContain(order[0]);
+    await press(r, KEY.down);
+    frame = await until(r, (f) => selectedLine(f).includes(order[1]));
+    await press(r, "j");
+    frame = await until(r, (f) => selectedLine(f).includes(order[2]));
+    await press(r, "k");
+    frame = await until(r, (f) => selectedLine(f).includes(order[1]));
+    await press(r, KEY.up, KEY.up, KEY.up); // stops at the top
+    frame = await until(r, (f) => selectedLine(f).includes(order[0]));
+    expect(lines(frame).filter((l) => l.startsWith("›"))).toHaveLength(1);
+  });
+
+  it("keeps the selection on the same session when rows move", async () => {
+    const src = new FakeSource(oneOfEach());
+    const r = mount(src);
+    await until(r, (f) => f.includes("e-idle"));
+    await press(r, "G"); // last row
+    await until(r, (f) => selectedLine(f).includes("e-idle"));
+    const newcomer = hb({ sessionKey: "agent:main:0-new", health: "unresponsive", state: "tool_exec", lastActivityAt: NOW });
+    src.push([newcomer, ...oneOfEach()]);
+    const frame = await until(r, (f) => f.includes("0-new"));
+    expect(selectedLine(frame)).toContain("e-idle");
+  });
+
+  it("keeps the same order for identical updates (ties broken by key)", async () => {
+    const same = (ago: number): Heartbeat[] =>
+      ["s-3", "s-1", "s-2"].map((k) => hb({ sessionKey: k, health: "active", state: "tool_exec", lastActivityAt: NOW - ago }));
+    const src = new FakeSource(same(5_000));
+    const r = mount(src);
+    const first = await until(r, (f) => f.includes("s-3"));
+    expect(rowKeys(first)).toEqual(["s-1", "s-2", "s-3"]);
+    src.push(same(4_000).reverse(), NOW + 1);
+    const second = await until(r, (f) => f.includes("4s ago"));
+    expect(rowKeys(second)).toEqual(["s-1", "s-2", "s-3"]);
+  });
+
+  it("cycles the sort field with s and reverses it with r, problems staying first", async () => {
+    const r = mount(new FakeSource(oneOfEach()));
+    let frame = await until(r, (f) => f.includes("e-idle"));
+    expect(frame).toContain("sort activity ↓");
+    // default: activity, newest first after the problems
+    expect(rowKeys(frame)).toEqual(["agent:main:d-unresponsive", "agent:main:c-stalled", "agent:main:a-active", "agent:main:b-waiting", "agent:main:e-idle"]);
+    await press(r, "s");
+    frame = await until(r, (f) => f.includes("sort elapsed ↓"));
+    // longest turn first; e-idle has no turn start and goes last
+    expect(rowKeys(frame)).toEqual(["agent:main:d-unresponsive", "agent:main:c-stalled", "agent:main:a-active", "agent:main:b-waiting", "agent:main:e-idle"]);
+    await press(r, "s");
+    frame = await until(r, (f) => f.includes("sort session ↑"));
+    await press(r, "r");
+    frame = await until(r, (f) => f.includes("sort session ↓"));
+    expect(rowKeys(frame)).toEqual(["agent:main:d-unresponsive", "agent:main:c-stalled", "agent:main:e-idle", "agent:main:b-waiting", "agent:main:a-active"]);
+    expect(lines(frame)[1]).toContain("SESSION ↓");
+    await press(r, "r");
+    frame = await until(r, (f) => f.includes("sort session ↑"));
+    expect(rowKeys(frame)).toEqual(["agent:main:d-unresponsive", "agent:main:c-stalled", "agent:main:a-active", "agent:main:b-waiting", "agent:main:e-idle"]);
+  });
+
+  it("filters by text: type, enter applies, esc clears", async () => {
+    const r = mount(new FakeSource(oneOfEach()));
+    await until(r, (f) => f.includes("e-idle"));
+    await press(r, "/", "g", "p", "t", "x", KEY.backspace);
+    let frame = await until(r, (f) => f.includes("/gpt"));
+    expect(rowKeys(frame)).toHaveLength(5); // not applied while typing
+    await press(r, KEY.enter);
+    frame = await until(r, (f) => f.includes('filter "gpt"'));
+    expect(rowKeys(frame)).toEqual(["agent:main:b-waiting"]);
+    expect(lines(frame)[0]).toContain("showing 1");
+    expect(lines(frame)[0]).toContain("5 sessions"); // counts stay over everything
+    await press(r, "/", KEY.esc);
+    frame = await until(r, (f) => !f.includes('filter "') && rowKeys(f).length === 5);
+    expect(selectedLine(frame)).toContain("b-waiting"); // the selection stayed on its session
+  });
+
+  it("shows problems only with p", async () => {
+    const r = mount(new FakeSource(oneOfEach()));
+    await until(r, (f) => f.includes("e-idle"));
+    await press(r, "p");
+    const frame = await until(r, (f) => f.includes("problems only"));
+    expect(rowKeys(frame)).toEqual(["agent:main:d-unresponsive", "agent:main:c-stalled"]);
+    await press(r, "p");
+    await until(r, (f) => rowKeys(f).length === 5);
+  });
+
+  it("pauses with space: PAUSED, updates held, released on resume", async () => {
+    const src = new FakeSource(oneOfEach());
+    const r = mount(src);
+    await until(r, (f) => f.includes("e-idle"));
+    await press(r, " ");
+    await until(r, (f) => f.includes("PAUSED"));
+    src.push([...oneOfEach(), hb({ sessionKey: "agent:main:f-late", health: "active", state: "tool_exec" })]);
+    let frame = await until(r, (f) => f.includes("1 update held"));
+    expect(frame).not.toContain("f-late");
+    await press(r, " ");
+    frame = await until(r, (f) => f.includes("f-late"));
+    expect(frame).not.toContain("PAUSED");
+  });
+
+  it("toggles a details pane with the verdict, drift and reasons", async () => {
+    const r = mount(new FakeSource(oneOfEach()));
+    await until(r, (f) => f.includes("e-idle"));
+    expect(r.frame()).not.toContain("reasons:");
+    await press(r, KEY.enter); // the unresponsive session is on top
+    let frame = await until(r, (f) => f.includes("reasons:"));
+    expect(frame).toContain("• lock owner pid 4242 is dead");
+    expect(frame).toContain("• no gateway running");
+    expect(frame).toContain("index running  ≠ evidence: running in index, lock owner pid 4242 is dead");
+    await press(r, "G");
+    frame = await until(r, (f) => f.includes("(agrees with the evidence)"));
+    expect(frame).toContain("index done");
+    await press(r, KEY.enter);
+    await until(r, (f) => !f.includes("reasons"));
+  });
+
+  it("shows and closes the help overlay", async () => {
+    const r = mount(new FakeSource(oneOfEach()));
+    await until(r, (f) => f.includes("e-idle"));
+    await press(r, "?");
+    const frame = await until(r, (f) => f.includes("space          pause"));
+    expect(frame).not.toContain("e-idle");
+    await press(r, "x");
+    await until(r, (f) => f.includes("e-idle") && !f.includes("space          pause"));
+  });
+
+  it.each([
+    ["q", ["q"]],
+    ["ctrl-c", [KEY.ctrlC]],
+    ["esc", [KEY.esc]],
+  ])("quits on %s, calling onExit once and unsubscribing", async (_name, keys) => {
+    const src = new FakeSource(oneOfEach());
+    const onExit = vi.fn();
+    const r = mount(src, { onExit });
+    await until(r, (f) => f.includes("e-idle"));
+    expect(src.listenerCount).toBe(1);
+    await press(r, ...keys);
+    await waitFor(() => onExit.mock.calls.length > 0, r.frame);
+    await waitFor(() => src.listenerCount === 0, r.frame);
+    expect(onExit).toHaveBeenCalledTimes(1);
+  });
+
+  it("esc closes details before it quits", async () => {
+    const onExit = vi.fn();
+    const r = mount(new FakeSource(oneOfEach()), { onExit });
+    await until(r, (f) => f.includes("e-idle"));
+    await press(r, KEY.enter);
+    await until(r, (f) => f.includes("reasons:"));
+    await press(r, KEY.esc);
+    await until(r, (f) => !f.includes("reasons:"));
+    expect(onExit).not.toHaveBeenCalled();
+  });
+
+  it("never renders more lines than the terminal has, with 1,000 sessions", async () => {
+    const many = Array.from({ length: 1_000 }, (_, i) =>
+      hb({ sessionKey: `s-${String(i).padStart(4, "0")}`, health: i % 7 === 0 ? "waiting" : "active", state: "awaiting_model", lastActivityAt: NOW - i * 1_000 }),
+    );
+    const r = mount(new FakeSource(many), { rows: 20, columns: 100 });
+    let frame = await until(r, (f) => f.includes("s-0000"));
+    expect(lines(frame).length).toBeLessThan(20);
+    expect(rowKeys(frame).length).toBeLessThan(20);
+    expect(frame).toMatch(/1-\d+\/1000/);
+    await press(r, "G");
+    frame = await until(r, (f) => selectedLine(f).includes("s-0999"));
+    expect(lines(frame).length).toBeLessThan(20);
+    expect(frame).toContain("/1000");
+    await press(r, KEY.enter); // details take room from the rows, not from the terminal
+    frame = await until(r, (f) => f.includes("reasons"));
+    expect(lines(frame).length).toBeLessThan(20);
+    expect(selectedLine(frame)).toContain("s-0999");
+    r.rerender(<WatchApp source={new FakeSource(many)} now={() => NOW} rows={8} columns={60} />);
+    frame = await until(r, (f) => lines(f).length < 8 && f.includes("s-"));
+    for (const l of lines(frame)) expect(l.length).toBeLessThanOrEqual(60);
+  });
+
+  it("re-lays out when the terminal is resized", async () => {
+    const many = Array.from({ length: 50 }, (_, i) => hb({ sessionKey: `s-${String(i).padStart(2, "0")}`, health: "active", state: "tool_exec" }));
+    const r = render(<WatchApp source={new FakeSource(many)} now={() => NOW} />);
+    mounted.push(r);
+    const frame = () => r.lastFrame() ?? "";
+    const size = (rows: number, columns: number) => {
+      Object.defineProperty(r.stdout, "rows", { value: rows, configurable: true });
+      Object.defineProperty(r.stdout, "columns", { value: columns, configurable: true });
+      r.stdout.emit("resize");
+    };
+    await waitFor(() => frame().includes("s-00"), frame);
+    size(40, 120);
+    await waitFor(() => lines(frame()).length === 39, frame);
+    size(12, 50);
+    await waitFor(() => lines(frame()).length < 12, frame);
+    for (const l of lines(frame())) expect(l.length).toBeLessThanOrEqual(50);
+  });
+
+  it("ticks clocks from the injected clock", async () => {
+    let now = NOW;
+    const r = mount(new FakeSource(oneOfEach()), { now: () => now, tickMs: 20 });
+    let frame = await until(r, (f) => f.includes("e-idle"));
+    expect(lines(frame).find((l) => l.includes("a-active"))).toMatch(/1m05s\s+2s ago/);
+    now = NOW + 60_000;
+    frame = await until(r, (f) => /2m05s\s+1m02s ago/.test(f));
+    expect(frame).toContain("updated 1m00s ago");
+  });
+
+  it("freezes clocks while paused", async () => {
+    let now = NOW;
+    const r = mount(new FakeSource(oneOfEach()), { now: () => now, tickMs: 20 });
+    await until(r, (f) => f.includes("e-idle"));
+    await press(r, " ");
+    await until(r, (f) => f.includes("PAUSED"));
+    now = NOW + 60_000;
+    await sleep(100);
+    expect(lines(r.frame()).find((l) => l.includes("a-active"))).toMatch(/1m05s\s+2s ago/);
+  });
+
+  it("marks a feed that stopped updating", async () => {
+    const src = new FakeSource(oneOfEach(), NOW - 400);
+    let now = NOW;
+    const r = mount(src, { now: () => now, tickMs: 20, staleAfterMs: 10_000 });
+    let frame = await until(r, (f) => f.includes("updated 0.4s ago"));
+    expect(frame).not.toContain("no updates");
+    now = NOW + 15_000;
+    frame = await until(r, (f) => f.includes("(no updates)"));
+    expect(frame).toContain("updated 15s ago");
+  });
+});
