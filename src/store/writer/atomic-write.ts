@@ -1,0 +1,100 @@
+// Temp files that are complete or do not exist: every byte is written (short writes are
+// continued), fsynced, and read back before anyone may rename them over the index.
+import fs from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { realWrite } from "./faults.js";
+import type { FaultHooks } from "./types.js";
+
+type WriteChunk = NonNullable<FaultHooks["writeChunk"]>;
+
+/** OpenClaw's own temp naming: its maintenance removes such leftovers after 5 minutes. */
+export function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `${path.basename(target)}.${process.pid}.${randomUUID()}.tmp`);
+}
+
+export function writeAll(fd: number, data: Buffer, writeChunk: WriteChunk = realWrite): void {
+  let done = 0;
+  while (done < data.length) {
+    const n = writeChunk(fd, data, done, data.length - done, done);
+    // a write that makes no progress on a regular file means trouble (full disk, quota)
+    if (!Number.isInteger(n) || n <= 0) {
+      throw Object.assign(new Error(`short write: ${done} of ${data.length} bytes written`), { code: "EIO" });
+    }
+    done += n;
+  }
+}
+
+export interface TempOptions {
+  mode: number;
+  /** owner to give the file when we run as root on someone else's store */
+  uid?: number;
+  gid?: number;
+  writeChunk?: WriteChunk;
+}
+
+/** Writes `data` to a new temp file beside `target`; returns its path. Leaves nothing on failure. */
+export function writeVerifiedTemp(target: string, data: Buffer, opts: TempOptions): string {
+  const tmp = tempPathFor(target);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, "wx+", opts.mode); // read-write: it is read back below
+    fs.fchmodSync(fd, opts.mode); // the umask may have narrowed it
+    if (process.getuid?.() === 0 && opts.uid !== undefined && opts.gid !== undefined && opts.uid !== 0) {
+      fs.fchownSync(fd, opts.uid, opts.gid);
+    }
+    writeAll(fd, data, opts.writeChunk);
+    fs.fsyncSync(fd);
+    verifyContent(fd, data);
+    fs.closeSync(fd);
+    fd = undefined;
+    return tmp;
+  } catch (err) {
+    if (fd !== undefined) closeQuietly(fd);
+    unlinkQuietly(tmp);
+    throw Object.assign(err as Error, { tempPath: tmp });
+  }
+}
+
+/** Reads the file back: catches writers that report bytes they never wrote. */
+function verifyContent(fd: number, data: Buffer): void {
+  const size = fs.fstatSync(fd).size;
+  const back = Buffer.alloc(size);
+  let got = 0;
+  while (got < size) {
+    const n = fs.readSync(fd, back, got, size - got, got);
+    if (n <= 0) break;
+    got += n;
+  }
+  if (size !== data.length || got !== size || !back.equals(data)) {
+    throw Object.assign(new Error(`temp file verification failed: ${size} bytes on disk, ${data.length} expected`), {
+      code: "EIO",
+    });
+  }
+}
+
+export function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, "r");
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function unlinkQuietly(file: string | undefined): void {
+  if (!file) return;
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    /* already gone */
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    /* nothing more to do */
+  }
+}

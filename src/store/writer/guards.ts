@@ -1,0 +1,65 @@
+// The refusals that come before any lock or write.
+import fs from "node:fs";
+import path from "node:path";
+import { WriteRefusedError } from "../../core/errors.js";
+import type { Era } from "../../core/types.js";
+
+export function refuseEraC(era: Era, storePath: string): void {
+  if (era !== "C") return;
+  throw new WriteRefusedError(
+    `refusing to write ${storePath}: this OpenClaw install keeps sessions in SQLite (2026.8+), and a sessions.json ` +
+      "there stops the gateway from starting. Use `openclaw sessions cleanup`, or upgrade openclaw-sessions",
+  );
+}
+
+function realOrResolved(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+function inside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
+}
+
+/** Both the path as given and where it really leads must lie inside <stateDir>/agents. */
+export function refuseOutsideAgentsTree(storePath: string, agentsRoot: string, allowOutside?: boolean): void {
+  if (allowOutside) return;
+  const given = path.resolve(storePath);
+  const real = realOrResolved(storePath);
+  const rootGiven = path.resolve(agentsRoot);
+  const rootReal = realOrResolved(agentsRoot);
+  const ok = (inside(rootGiven, given) || inside(rootReal, given)) && (inside(rootReal, real) || inside(rootGiven, real));
+  if (!ok) {
+    throw new WriteRefusedError(
+      `refusing to write ${storePath}: it is outside the agents tree ${agentsRoot} (pass --store to name it explicitly)`,
+    );
+  }
+}
+
+export interface ShrinkCheck {
+  storePath: string;
+  beforeCount: number;
+  afterCount: number;
+  removals: number;
+  beforeBytes: number;
+  afterBytes: number;
+  maxShrinkRatio: number;
+}
+
+/** The "read as {}" failure: a result far smaller than what was read is a bug, not a plan. */
+export function refuseDrasticShrink(c: ShrinkCheck): void {
+  if (c.afterCount < c.beforeCount - c.removals) {
+    throw new WriteRefusedError(
+      `refusing to write ${c.storePath}: it would drop from ${c.beforeCount} to ${c.afterCount} entries but only ${c.removals} removals were planned`,
+    );
+  }
+  if (c.removals === 0 && c.afterBytes < c.beforeBytes * c.maxShrinkRatio) {
+    throw new WriteRefusedError(
+      `refusing to write ${c.storePath}: it would shrink from ${c.beforeBytes} to ${c.afterBytes} bytes with no entry removed`,
+    );
+  }
+}

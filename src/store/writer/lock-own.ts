@@ -1,0 +1,167 @@
+// Our own lock, so two openclaw-sessions processes never interleave on one index. It lives on a
+// SEPARATE path: proper-lockfile makes a directory, and a `sessions.json.lock` directory would
+// break era A gateways (they expect a plain file there and cannot remove a directory).
+import fs from "node:fs";
+import os from "node:os";
+import lockfile from "proper-lockfile";
+import { CliError, EXIT, WriteRefusedError } from "../../core/errors.js";
+import { ownerOf, procStartTime } from "./proc.js";
+
+// stale: a holder SIGKILLed without a sidecar is taken over after this; update keeps ours fresh
+const STALE_MS = 4000;
+const UPDATE_MS = 1000;
+// about 5 s in all: long enough to outlast a stale lock, far from the library's 31 s
+const RETRIES = { retries: 12, factor: 1.4, minTimeout: 50, maxTimeout: 800 };
+
+export interface OwnLock {
+  lockPath: string;
+  /** throws unless the lock is still ours: checked right before the rename */
+  assertHeld(): void;
+  release(): Promise<void>;
+}
+
+interface OwnerInfo {
+  pid: number;
+  starttime?: number;
+  hostname: string;
+  acquiredAt: string;
+}
+
+export function ownLockPath(realIndexPath: string): string {
+  return `${realIndexPath}.openclaw-sessions.lock`;
+}
+
+export async function acquireOwnLock(realIndexPath: string, displayPath: string): Promise<OwnLock> {
+  const lockPath = ownLockPath(realIndexPath);
+  const ownerPath = `${lockPath}.owner`;
+  let lost: Error | undefined;
+  const options = {
+    lockfilePath: lockPath,
+    realpath: false,
+    stale: STALE_MS,
+    update: UPDATE_MS,
+    retries: RETRIES,
+    // the default throws from a timer and kills the process: only record it, the rename checks it
+    onCompromised: (err: Error) => {
+      lost = err;
+    },
+  };
+  const release = await lockWithTakeover(realIndexPath, options, lockPath, ownerPath, displayPath);
+  const me: OwnerInfo = {
+    pid: process.pid,
+    starttime: procStartTime(process.pid),
+    hostname: os.hostname(),
+    acquiredAt: new Date().toISOString(),
+  };
+  const body = JSON.stringify(me);
+  try {
+    fs.writeFileSync(ownerPath, body, { mode: 0o600 });
+  } catch (err) {
+    await release().catch(() => undefined);
+    throw new WriteRefusedError(`cannot write ${ownerPath} for ${displayPath}: ${(err as Error).message}; nothing written`);
+  }
+  return {
+    lockPath,
+    assertHeld() {
+      let cause: string | undefined;
+      if (lost) cause = lost.message;
+      else if (!fs.existsSync(lockPath)) cause = "the lock directory was removed";
+      else if (readText(ownerPath) !== body) cause = "another process took it over";
+      if (cause) throw new WriteRefusedError(`lost our lock ${lockPath} (${cause}); ${displayPath} is unchanged`);
+    },
+    async release() {
+      if (readText(ownerPath) === body) removeQuietly(ownerPath);
+      try {
+        await release();
+      } catch {
+        /* compromised or already gone: nothing of ours left to remove */
+      }
+    },
+  };
+}
+
+async function lockWithTakeover(
+  file: string,
+  options: lockfile.LockOptions,
+  lockPath: string,
+  ownerPath: string,
+  displayPath: string,
+): Promise<() => Promise<void>> {
+  for (let takeovers = 0; ; ) {
+    try {
+      // first without retries: a dead owner is taken over at once instead of waited out
+      return await lockfile.lock(file, { ...options, retries: 0 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw refused(err, lockPath, displayPath);
+      if (takeovers++ >= 3 || !takeOverDeadOwner(lockPath, ownerPath)) break;
+    }
+  }
+  try {
+    return await lockfile.lock(file, { ...options, retries: RETRIES });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw refused(err, lockPath, displayPath);
+    throw busyError(displayPath, lockPath, readOwner(ownerPath));
+  }
+}
+
+function refused(err: unknown, lockPath: string, displayPath: string): WriteRefusedError {
+  return new WriteRefusedError(`cannot take the lock ${lockPath} for ${displayPath}: ${(err as Error).message}`);
+}
+
+/**
+ * After a SIGKILL the lock directory stays until it goes stale. When the owner file names a
+ * dead (or reused) pid on this host, take over at once. The owner file is removed first, so a
+ * second process racing us finds no dead owner to act on.
+ */
+function takeOverDeadOwner(lockPath: string, ownerPath: string): boolean {
+  const text = readText(ownerPath);
+  const owner = parseOwner(text);
+  if (!owner || owner.hostname !== os.hostname() || ownerOf(owner.pid, owner.starttime) === "alive") return false;
+  if (readText(ownerPath) !== text) return false;
+  removeQuietly(ownerPath);
+  try {
+    fs.rmdirSync(lockPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") return false;
+  }
+  return true;
+}
+
+function busyError(displayPath: string, lockPath: string, owner: OwnerInfo | undefined): CliError {
+  const who = owner
+    ? owner.pid === process.pid
+      ? "this same process (another write is in progress)"
+      : `another openclaw-sessions process (pid ${owner.pid}, since ${owner.acquiredAt})`
+    : `another openclaw-sessions process (if none runs, remove the directory ${lockPath})`;
+  return new CliError(`${displayPath} is being written by ${who}; try again when it finishes`, EXIT.busy);
+}
+
+function readOwner(ownerPath: string): OwnerInfo | undefined {
+  return parseOwner(readText(ownerPath));
+}
+
+function parseOwner(text: string | undefined): OwnerInfo | undefined {
+  if (!text) return undefined;
+  try {
+    const o = JSON.parse(text) as OwnerInfo;
+    return Number.isInteger(o.pid) && typeof o.hostname === "string" ? o : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    /* gone */
+  }
+}

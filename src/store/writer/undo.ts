@@ -1,0 +1,78 @@
+// undoLast: put back the bytes our newest write replaced, but only while the index is still
+// exactly what we wrote. Anything written since (by the gateway or a person) would be lost, so
+// then we refuse and name the backup to inspect. The restore takes the same locked, verified,
+// atomic path as every write, makes its own backup and audit line, so undo can itself be undone.
+import fs from "node:fs";
+import { WriteRefusedError } from "../../core/errors.js";
+import { readAuditTail, type AuditRecord } from "./audit.js";
+import { openSession } from "./context.js";
+import { entryCount } from "./read-index.js";
+import type { ApplyOptions, UndoResult } from "./types.js";
+import { lockedWrite, sha256 } from "./write-cycle.js";
+
+export async function undoLast(storePath: string, opts: ApplyOptions): Promise<UndoResult> {
+  const session = await openSession(storePath, opts);
+  try {
+    const realPath = session.cycle.realPath;
+    const last = readAuditTail(session.auditPath)
+      .filter((r) => r.storePath === realPath)
+      .at(-1);
+    if (!last) throw new WriteRefusedError(`${session.auditPath} records no write of ${storePath} by openclaw-sessions; nothing to undo`);
+    const restore = readBackup(last, storePath);
+    const result = await lockedWrite(session.cycle, (read) => {
+      if (!read) throw new WriteRefusedError(`${storePath} does not exist any more; nothing to undo`);
+      if (sha256(read.bytes) !== last.writtenSha256) {
+        throw new WriteRefusedError(
+          `${storePath} changed after openclaw-sessions wrote it at ${last.ts} (the gateway or someone else wrote it since); ` +
+            `not undoing, that would lose their changes. The content before our write is in ${last.backupPath}: inspect it and restore by hand if you are sure`,
+        );
+      }
+      return { bytes: restore.bytes, info: { beforeCount: entryCount(read.obj), afterCount: restore.count } };
+    });
+    const ts = new Date(session.cycle.nowMs()).toISOString();
+    const record: AuditRecord = {
+      ts,
+      pid: process.pid,
+      kind: "undo",
+      writeId: session.writeId,
+      storePath: realPath,
+      reasons: [`undo of the ${last.kind} written at ${last.ts} (write ${last.writeId})`],
+      backupPath: result.backupPath!,
+      backupSha256: result.backupSha256!,
+      writtenSha256: result.writtenSha256!,
+      restoredFrom: last.backupPath,
+    };
+    const warnings = [...result.warnings, ...session.finish([record])];
+    return {
+      restoredFrom: last.backupPath,
+      backupPath: result.backupPath!,
+      beforeCount: result.info.beforeCount,
+      afterCount: result.info.afterCount,
+      warnings,
+    };
+  } finally {
+    await session.close();
+  }
+}
+
+function readBackup(last: AuditRecord, storePath: string): { bytes: Buffer; count: number } {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(last.backupPath);
+  } catch (err) {
+    throw new WriteRefusedError(`cannot read the backup ${last.backupPath} of ${storePath}: ${(err as Error).message}; nothing restored`);
+  }
+  if (sha256(bytes) !== last.backupSha256) {
+    throw new WriteRefusedError(`the backup ${last.backupPath} is not the file openclaw-sessions saved (its content changed); nothing restored`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new WriteRefusedError(`the backup ${last.backupPath} is not a JSON object of sessions; nothing restored`);
+  }
+  return { bytes, count: Object.keys(parsed).length };
+}

@@ -1,0 +1,59 @@
+// Our own lock between openclaw-sessions processes: a busy store names the holder; a holder
+// killed with SIGKILL is taken over at once, without waiting for its lock to go stale.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { CliError, EXIT } from "../../../src/core/errors.js";
+import { applyPatches, ownLockPath } from "../../../src/store/writer/index.js";
+import { buildWriter, FIXTURES } from "./helpers/build.js";
+import { spawnNode } from "./helpers/procs.js";
+import { entry, makeStore, patchFor, type TempStore } from "./helpers/store.js";
+
+let build: ReturnType<typeof buildWriter>;
+let store: TempStore | undefined;
+beforeAll(() => {
+  build = buildWriter();
+});
+afterAll(() => {
+  build?.cleanup();
+  store?.cleanup();
+});
+
+it("another process's write: exit 5 naming its pid; after it is SIGKILLed, taken over at once", async () => {
+  store = makeStore({ "agent:main:k": entry("K", 1), other: entry("O", 1) });
+  const original = store.read();
+  // the child parks between its verified temp file and the rename, holding both locks
+  const child = spawnNode(
+    path.join(FIXTURES, "apply-loop.mjs"),
+    [build.modulePath, store.storePath, store.agentsRoot, store.auditPath, "agent:main:k", "1"],
+    { OPENCLAW_SESSIONS_FAULT: "slow-rename:60000" },
+  );
+  try {
+    await child.waitFor((l) => l === "ready");
+    const temp = /^sessions\.json\.\d+\.[0-9a-f-]{36}\.tmp$/;
+    while (!store.dirFiles().some((f) => temp.test(f))) await new Promise((r) => setTimeout(r, 20));
+    expect(fs.statSync(ownLockPath(store.storePath)).isDirectory()).toBe(true);
+
+    const busy = await applyPatches(store.storePath, [patchFor(store, "other", { status: "done" })], store.opts()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(busy).toBeInstanceOf(CliError);
+    expect((busy as CliError).exitCode).toBe(EXIT.busy);
+    expect((busy as Error).message).toContain(`pid ${child.proc.pid}`);
+    expect((busy as Error).message).toContain(store.storePath);
+
+    child.proc.kill("SIGKILL");
+    await child.exited;
+    const started = Date.now();
+    const res = await applyPatches(store.storePath, [patchFor(store, "other", { status: "done" })], store.opts());
+    // the lock directory is fresh (4 s staleness): only the dead-owner takeover is this quick
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(res.wrote).toBe(true);
+    expect(store.read()).toEqual({ ...original, other: entry("O", 1, { status: "done" }) });
+    expect(fs.existsSync(ownLockPath(store.storePath))).toBe(false);
+    expect(fs.existsSync(`${store.storePath}.lock`)).toBe(false);
+  } finally {
+    child.proc.kill("SIGKILL");
+  }
+}, 30_000);
