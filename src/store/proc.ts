@@ -46,3 +46,8 @@ export function ownerState(pid: number, starttime?: number): ProcOwner {
   const current = readProcStartTime(pid);
   return current !== undefined && current !== starttime ? "reused" : "alive";
 }
+
+/** ownerState for a starttime read from a lock body, where anything may be written. */
+export function ownerOfLockBody(pid: number, starttime: unknown): ProcOwner {
+  return ownerState(pid, typeof starttime === "number" ? starttime : undefined);
+}

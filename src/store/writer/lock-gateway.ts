@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import { WriteRefusedError } from "../../core/errors.js";
 import { writeAll } from "./atomic-write.js";
-import { ownerOf, procStartTime } from "./proc.js";
+import { ownerOfLockBody, readProcStartTime } from "../proc.js";
 
 /** OpenClaw's own staleness limit for this lock. */
 export const GATEWAY_LOCK_STALE_MS = 30_000;
@@ -35,7 +35,7 @@ export function judgeLock(body: string, mtimeMs: number, nowMs: number): LockVer
     if (nowMs - mtimeMs > GATEWAY_LOCK_STALE_MS) return { stale: true, why: "unreadable and older than 30 s" };
     return { stale: false, holder: "a process that is still writing the lock file" };
   }
-  const owner = ownerOf(pid, parsed.starttime);
+  const owner = ownerOfLockBody(pid, parsed.starttime);
   if (owner === "dead") return { stale: true, why: `pid ${pid} is dead` };
   if (owner === "reused") return { stale: true, why: `pid ${pid} was reused by another process` };
   const createdAt = typeof parsed.createdAt === "string" ? Date.parse(parsed.createdAt) : NaN;
@@ -57,7 +57,7 @@ export async function acquireGatewayLock(realIndexPath: string, waitMs: number, 
     const body = JSON.stringify({
       pid: process.pid,
       createdAt: new Date().toISOString(),
-      starttime: procStartTime(process.pid),
+      starttime: readProcStartTime(process.pid),
     });
     if (tryCreate(lockPath, body, displayPath)) return held(lockPath, body, displayPath);
     const found = readLock(lockPath);

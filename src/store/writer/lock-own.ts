@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import lockfile from "proper-lockfile";
 import { CliError, EXIT, WriteRefusedError } from "../../core/errors.js";
-import { ownerOf, procStartTime } from "./proc.js";
+import { ownerOfLockBody, readProcStartTime } from "../proc.js";
 
 // stale: a holder SIGKILLed without a sidecar is taken over after this; update keeps ours fresh
 const STALE_MS = 4000;
@@ -49,7 +49,7 @@ export async function acquireOwnLock(realIndexPath: string, displayPath: string)
   const release = await lockWithTakeover(realIndexPath, options, lockPath, ownerPath, displayPath);
   const me: OwnerInfo = {
     pid: process.pid,
-    starttime: procStartTime(process.pid),
+    starttime: readProcStartTime(process.pid),
     hostname: os.hostname(),
     acquiredAt: new Date().toISOString(),
   };
@@ -116,7 +116,7 @@ function refused(err: unknown, lockPath: string, displayPath: string): WriteRefu
 function takeOverDeadOwner(lockPath: string, ownerPath: string): boolean {
   const text = readText(ownerPath);
   const owner = parseOwner(text);
-  if (!owner || owner.hostname !== os.hostname() || ownerOf(owner.pid, owner.starttime) === "alive") return false;
+  if (!owner || owner.hostname !== os.hostname() || ownerOfLockBody(owner.pid, owner.starttime) === "alive") return false;
   if (readText(ownerPath) !== text) return false;
   removeQuietly(ownerPath);
   try {

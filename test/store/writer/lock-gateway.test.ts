@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WriteRefusedError } from "../../../src/core/errors.js";
 import { applyPatches } from "../../../src/store/writer/index.js";
 import { judgeLock } from "../../../src/store/writer/lock-gateway.js";
-import { procStartTime } from "../../../src/store/writer/proc.js";
+import { readProcStartTime as procStartTime } from "../../../src/store/proc.js";
 import { FIXTURES } from "./helpers/build.js";
 import { deadPid, spawnNode, type Child } from "./helpers/procs.js";
 import { entry, makeStore, patchFor, type TempStore } from "./helpers/store.js";

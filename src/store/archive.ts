@@ -1,0 +1,138 @@
+// The files of evicted sessions, renamed the way OpenClaw archives them (`<file>.deleted.<ts>`),
+// and put back by `cleanup --undo`. Only ever AFTER the index write that removed (or restored)
+// the entry succeeded: a crash in between leaves a live transcript with an index that still
+// names it, never an index entry whose transcript we moved away.
+//
+// The planner already refused paths outside the agents tree by their text; here the disk has
+// the last word: the file itself must be a regular file (a symlink is never renamed, wherever it
+// points), its real directory must lie inside the real agents tree, and the archive name must be
+// free (rename would silently replace a file).
+import fs from "node:fs";
+import path from "node:path";
+import type { ArchiveAction } from "../core/plan/actions.js";
+import { isWithin, safeRealpath } from "./contain.js";
+import { isSafeSessionId } from "./session-file.js";
+
+export interface ArchiveOutcome {
+  agentId: string;
+  sessionKey: string;
+  from: string;
+  to: string;
+  done: boolean;
+  /** why the rename did not happen */
+  why?: string;
+}
+
+/** OpenClaw's archive stamp (paths.ts in its source): `2026-07-01T12-34-56.789Z`. */
+const ARCHIVE_STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d{3})?Z$/;
+
+/** Why `from` may not be renamed to `to` right now, or undefined when it may. */
+export function renameRefusal(agentsRoot: string, from: string, to: string): string | undefined {
+  if (!path.isAbsolute(from) || !path.isAbsolute(to)) return "not an absolute path";
+  if (path.dirname(from) !== path.dirname(to)) return "an archive must stay in the same directory";
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(from);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT" ? "the file is gone" : `cannot stat: ${(err as Error).message}`;
+  }
+  if (st.isSymbolicLink()) return "a symbolic link: never renamed";
+  if (!st.isFile()) return "not a regular file";
+  const root = safeRealpath(agentsRoot);
+  const dir = safeRealpath(path.dirname(from));
+  if (!root || !dir || !isWithin(root, dir) || !isWithin(path.resolve(agentsRoot), path.resolve(from))) {
+    return `outside the agents tree ${agentsRoot}`;
+  }
+  if (exists(to)) return `${path.basename(to)} already exists`;
+  return undefined;
+}
+
+/** Renames each planned archive; a refusal or failure is reported, never thrown. */
+export function archiveFiles(actions: readonly ArchiveAction[], agentsRoot: string): ArchiveOutcome[] {
+  return actions.map((a) => {
+    const base = { agentId: a.agentId, sessionKey: a.sessionKey, from: a.from, to: a.to };
+    const why = renameRefusal(agentsRoot, a.from, a.to);
+    if (why) return { ...base, done: false, why };
+    try {
+      fs.renameSync(a.from, a.to);
+      return { ...base, done: true };
+    } catch (err) {
+      return { ...base, done: false, why: (err as Error).message };
+    }
+  });
+}
+
+/** The newest `<file>.deleted.<ts>` archive of `file` in its directory (by its stamp), or undefined. */
+export function newestArchiveOf(file: string): string | undefined {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.deleted.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  let newest: { name: string; at: number } | undefined;
+  for (const name of names) {
+    const stamp = name.startsWith(prefix) ? name.slice(prefix.length) : "";
+    if (!ARCHIVE_STAMP.test(stamp)) continue;
+    const at = Date.parse(stamp.replace(/T(\d{2})-(\d{2})-(\d{2})/, "T$1:$2:$3"));
+    if (!newest || at > newest.at) newest = { name, at };
+  }
+  return newest ? path.join(dir, newest.name) : undefined;
+}
+
+/**
+ * The names an entry's transcript and trajectory have (or had, before archiving): its sessionFile
+ * and `<sessionId>.jsonl`, each with its `.trajectory.jsonl` sibling. Names only: containment is
+ * checked when anything is renamed.
+ */
+export function sessionFilesOf(entry: { sessionId: string; sessionFile?: unknown }, sessionsDir: string): string[] {
+  const transcripts = new Set<string>();
+  const raw = typeof entry.sessionFile === "string" ? entry.sessionFile.trim() : "";
+  if (raw) transcripts.add(path.resolve(sessionsDir, raw));
+  if (isSafeSessionId(entry.sessionId)) transcripts.add(path.join(sessionsDir, `${entry.sessionId}.jsonl`));
+  return [...transcripts].flatMap((t) => [t, `${t.endsWith(".jsonl") ? t.slice(0, -6) : t}.trajectory.jsonl`]);
+}
+
+export interface RestoreRequest {
+  agentId: string;
+  sessionKey: string;
+  /** where the file lived before it was archived */
+  file: string;
+}
+
+/**
+ * `--undo` of a prune: the index names the entry again, so its newest archive goes back under its
+ * own name, but only when that name is free (a file there now is newer than our archive).
+ */
+export function restoreArchives(requests: readonly RestoreRequest[], agentsRoot: string): ArchiveOutcome[] {
+  const out: ArchiveOutcome[] = [];
+  for (const r of requests) {
+    if (exists(r.file)) continue;
+    const archived = newestArchiveOf(r.file);
+    if (!archived) continue;
+    const base = { agentId: r.agentId, sessionKey: r.sessionKey, from: archived, to: r.file };
+    const why = renameRefusal(agentsRoot, archived, r.file);
+    if (why) {
+      out.push({ ...base, done: false, why });
+      continue;
+    }
+    try {
+      fs.renameSync(archived, r.file);
+      out.push({ ...base, done: true });
+    } catch (err) {
+      out.push({ ...base, done: false, why: (err as Error).message });
+    }
+  }
+  return out;
+}
+
+function exists(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
