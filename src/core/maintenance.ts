@@ -182,7 +182,8 @@ export function idleResetConfigured(config: unknown): boolean {
   if (!session) return false;
   const hasIdle = (r: unknown) =>
     isRecord(r) && ((typeof r.idleMinutes === "number" && r.idleMinutes > 0) || r.mode === "idle");
-  if (hasIdle(session.reset)) return true;
+  // legacy `session.idleMinutes` still sets the idle expiry in 2026.7.1 (reset-policy.ts)
+  if (hasIdle(session.reset) || hasIdle({ idleMinutes: session.idleMinutes })) return true;
   for (const group of [session.resetByType, session.resetByChannel]) {
     if (isRecord(group) && Object.values(group).some(hasIdle)) return true;
   }

@@ -5,6 +5,9 @@
 //              the run itself within seconds; leave it alone for staleAfter after that mark.
 //   guard      a possible owner (held lock, or live gateway) AND activity within staleAfter:
 //              never finalized, whatever its age.
+//   error-grace the current run ended in error under ERROR_GRACE_MS ago and a gateway is up: it
+//              persists error outcomes itself after a 15 s grace (or, freshly restarted,
+//              recovers the row): writing ours first would race it.
 //   run-ended  the trajectory's current run has a session.ended (2026.7.1 writes a run's
 //              trajectory only at its end, so an end OLDER than the row's startedAt belongs to
 //              an earlier run and proves nothing about this one).
@@ -48,6 +51,9 @@ const STATUS_OF_END: Readonly<Record<string, Exclude<StoreStatus, "running">>> =
   interrupted: "killed",
   cleanup: "failed",
 };
+
+/** OpenClaw saves an error outcome 15 s after the run failed; twice that leaves it room. */
+export const ERROR_GRACE_MS = 30_000;
 
 /** Transcript lines this much newer than a session.ended mean a later run (only used without startedAt). */
 const AFTER_END_SLACK_MS = 2_000;
@@ -151,6 +157,16 @@ function judgeRunningRow({ ev, hb }: PlanItem, ctx: FinalizeContext): Verdict {
       startedAt !== undefined
         ? ended.at >= startedAt
         : !(laterTranscript !== undefined && laterTranscript > ended.at + AFTER_END_SLACK_MS);
+    if (current && ended.status === "error" && gatewayAlive(ev) && now - ended.at < ERROR_GRACE_MS) {
+      return {
+        kind: "keep",
+        rule: "error-grace",
+        reasons: [
+          `${endDesc}, ${formatDuration(Math.max(0, now - ended.at))} ago, and a gateway is up`,
+          `OpenClaw persists an error outcome itself after a 15 s grace: not judged before ${formatDuration(ERROR_GRACE_MS)}`,
+        ],
+      };
+    }
     if (current) {
       const status = STATUS_OF_END[ended.status] ?? "failed";
       const reasons = [

@@ -100,13 +100,50 @@ describe("planFinalize: run ended in the trajectory", () => {
       trajectory: { lastEventAt: end, run: { ended: { status: "error", at: end } } },
     } as const;
     expect(only(item({ ...spec, gateway: { alive: true, startedAt: NOW - HOUR } })).action).toMatchObject({ action: "keep", rule: "live" });
-    // the gateway that ran it is gone: nobody else will write the end
+    // a gateway restarted since: not the run's owner, but it recovers running rows itself
     expect(only(item({ ...spec, gateway: { alive: true, startedAt: NOW - 10 * SEC } })).action).toMatchObject({
-      action: "finalize",
-      toStatus: "failed",
-      endedAt: end,
+      action: "keep",
+      rule: "error-grace",
     });
-    expect(only(item(spec)).action).toMatchObject({ action: "finalize", toStatus: "failed" });
+    // no gateway at all: nobody else will write the end
+    expect(only(item(spec)).action).toMatchObject({ action: "finalize", toStatus: "failed", endedAt: end });
+  });
+});
+
+describe("planFinalize: error-grace (OpenClaw persists errors itself after 15 s)", () => {
+  const startedAt = NOW - 2 * MIN;
+  const spec = (endAgo: number, status = "error", gateway: Record<string, unknown> | null = { alive: true, startedAt: NOW - 10 * SEC }) =>
+    item({
+      entry: { status: "running", startedAt },
+      transcript: { lastEntryAt: NOW - endAgo - SEC },
+      trajectory: { lastEventAt: NOW - endAgo, run: { ended: { status, at: NOW - endAgo } } },
+      ...(gateway ? { gateway } : {}),
+      hb: { health: "idle" },
+    });
+  const short = { now: NOW, staleAfterMs: 5 * SEC };
+
+  it.each([
+    ["1 s", SEC],
+    ["20 s", 20 * SEC],
+    ["29 s", 29 * SEC],
+  ])("an error %s ago with a live gateway is kept, even with a short --stale-after", (_label, ago) => {
+    const { plan, action } = only(spec(ago), short);
+    expect(plan.patches).toEqual([]);
+    expect(action).toMatchObject({ action: "keep", rule: "error-grace" });
+    expect(action.reasons.join(" ")).toMatch(/15 s grace/);
+  });
+
+  it("the same gateway's /healthz alone (lock owner unknown) counts as up", () => {
+    expect(only(spec(10 * SEC, "error", { alive: false, probe: "ok" }), short).action).toMatchObject({ rule: "error-grace" });
+  });
+
+  it.each([
+    ["after the grace", spec(31 * SEC), "failed"],
+    ["without a gateway", spec(10 * SEC, "error", null), "failed"],
+    ["with a dead gateway", spec(10 * SEC, "error", { alive: false, probe: "failed" }), "failed"],
+    ["for a success (persisted at once)", spec(10 * SEC, "success"), "done"],
+  ])("finalized %s", (_label, it, status) => {
+    expect(only(it, short).action).toMatchObject({ action: "finalize", rule: "run-ended", toStatus: status });
   });
 });
 

@@ -1,0 +1,138 @@
+// Faults pushed into the BUILT CLI: a full disk and short writes (OPENCLAW_SESSIONS_FAULT), and
+// SIGKILL at random moments of 50 applies (slow-rename widens the window before the rename).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionsDir } from "../fixtures/store-builder.js";
+import { assertBuilt, BIN, deadProcess, REPO_ROOT, runCli, runJson, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+import { auditPathOf, buildMainStore, buildStaggeredStore, cliEnv, expectedIndex, readIndexFile, treeSnapshot, type Index } from "./helpers/cleanup-store.js";
+
+let live: LiveProcess;
+let dead: OwnerProcess;
+
+beforeAll(async () => {
+  live = await startLiveProcess();
+  dead = await deadProcess();
+});
+
+afterAll(async () => {
+  await live?.stop();
+});
+
+const ACTIVE = ["--active-key", "agent:main:pinned"];
+
+describe("OPENCLAW_SESSIONS_FAULT through the real CLI", () => {
+  it.each([[[]], [["--json"]]])("enospc %j: clear error, exit 4, index and every file byte-identical, no temp", async (extra) => {
+    const s = buildMainStore(live, dead);
+    const env = cliEnv({ OPENCLAW_SESSIONS_FAULT: "enospc" });
+    const before = treeSnapshot(s.state);
+    const res = await runCli(["cleanup", "--state-dir", s.state, "--no-probe", ...ACTIVE, ...extra], { env });
+    expect(res.code).toBe(4);
+    expect(res.stderr).toMatch(new RegExp(`^openclaw-sessions: could not write ${s.index} \\(temp file sessions\\.json\\.\\d+\\.[0-9a-f-]+\\.tmp\\): ENOSPC: no space left on device, write; ${s.index} is unchanged\\n$`));
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+    // nothing at all: no temp, no backup, no archive
+    expect(treeSnapshot(s.state)).toEqual(before);
+    expect(fs.existsSync(auditPathOf(env)) ? fs.readFileSync(auditPathOf(env), "utf8") : "").toBe("");
+    if (extra.length) {
+      const st = JSON.parse(res.stdout).stores[0];
+      expect(st).toMatchObject({ wrote: false, afterCount: 12, error: expect.stringMatching(/ENOSPC/) });
+      expect(st.actions.every((a: any) => a.applied === false && /ENOSPC/.test(a.why))).toBe(true);
+    } else {
+      expect(res.stdout).toContain("Not written: could not write");
+      expect(res.stdout).not.toContain("Backup:");
+    }
+  });
+
+  it("short-write: every write call is cut in half and continued: the index is complete and correct, no temp left", async () => {
+    const s = buildMainStore(live, dead);
+    const beforeIndex = readIndexFile(s.index);
+    const res = await runJson(["cleanup", "--state-dir", s.state, "--no-probe", ...ACTIVE], { env: cliEnv({ OPENCLAW_SESSIONS_FAULT: "short-write" }) });
+    expect(res.result.stderr).toBe("");
+    expect(res.result.code).toBe(0);
+    expect(fs.readFileSync(s.index, "utf8")).toBe(expectedIndex(beforeIndex, s.expected));
+    expect(fs.readdirSync(s.dir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+  });
+});
+
+/** The CLI as a child we can SIGKILL at any moment. */
+function spawnCli(args: string[], env: Record<string, string>) {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("OPENCLAW_") && k !== "NODE_OPTIONS") clean[k] = v;
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  child.stdout!.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+  return { child, exited, stderr: () => stderr };
+}
+
+describe("kill -9 at random moments of 50 cleanup applies", () => {
+  it("the index always parses and is exactly the old or the new version", async () => {
+    assertBuilt();
+    const ROUNDS = 50;
+    const store = buildStaggeredStore(ROUNDS, dead);
+    const dir = sessionsDir(store.state);
+    const env = cliEnv({ OPENCLAW_SESSIONS_FAULT: "slow-rename:150" });
+    /** what round j writes when it completes: every entry up to j that is still running, finalized */
+    const newVersion = (old: Index, j: number): string => {
+      const next = structuredClone(old);
+      store.keys.forEach((key, i) => {
+        if (i <= j && next[key]!.status === "running") Object.assign(next[key]!, store.finalizedFields(i));
+      });
+      return JSON.stringify(next, null, 2);
+    };
+    const tally = { unchanged: 0, changed: 0, kills: 0, emptyGatewayLocks: 0 };
+    const temps = new Set<string>();
+    for (let j = 0; j < ROUNDS; j++) {
+      const before = fs.readFileSync(store.index, "utf8");
+      const run = spawnCli(["cleanup", "--finalize-stale", "--state-dir", store.state, "--no-probe"], { ...env, OPENCLAW_SESSIONS_NOW: String(store.runNow(j)) });
+      const timer = setTimeout(() => run.child.kill("SIGKILL"), Math.random() * 900);
+      const { code, signal } = await run.exited;
+      clearTimeout(timer);
+      if (signal === "SIGKILL") tally.kills++;
+      else expect(code, run.stderr()).toBe(0);
+
+      const after = fs.readFileSync(store.index, "utf8");
+      expect(() => JSON.parse(after), `round ${j}`).not.toThrow();
+      const expected = newVersion(JSON.parse(before) as Index, j);
+      expect([before, expected], `round ${j}`).toContain(after);
+      if (after === before && expected !== before) tally.unchanged++;
+      else tally.changed++;
+
+      // every backup is a whole earlier version
+      for (const f of fs.readdirSync(dir).filter((n) => n.startsWith("sessions.json.bak."))) {
+        expect(() => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")), f).not.toThrow();
+      }
+      // crash leftovers are of the kinds OpenClaw removes (its temp naming) or that we take over
+      for (const t of fs.readdirSync(dir).filter((n) => n.endsWith(".tmp"))) {
+        expect(t).toMatch(/^sessions\.json\.\d+\.[0-9a-f-]{36}\.tmp$/);
+        temps.add(t);
+      }
+      const gwLock = `${store.index}.lock`;
+      if (fs.existsSync(gwLock) && fs.readFileSync(gwLock, "utf8") === "") {
+        // killed between creating the era A lock and writing its body: OpenClaw (and we) wait 30 s for such a lock
+        tally.emptyGatewayLocks++;
+        const old = new Date(Date.now() - 31_000);
+        fs.utimesSync(gwLock, old, old);
+      }
+      const ownLock = `${fs.realpathSync(store.index)}.openclaw-sessions.lock`;
+      if (fs.existsSync(ownLock) && !fs.existsSync(`${ownLock}.owner`)) {
+        // killed before naming itself: the lock goes stale after 4 s; let that time pass
+        const old = new Date(Date.now() - 10_000);
+        fs.utimesSync(ownLock, old, old);
+      }
+    }
+    expect(tally.kills).toBeGreaterThan(10);
+    expect(tally.unchanged).toBeGreaterThan(0);
+    expect(tally.changed).toBeGreaterThan(0);
+
+    // an uninterrupted run takes over what the dead ones left and finishes the job
+    const last = await runJson(["cleanup", "--finalize-stale", "--state-dir", store.state, "--no-probe"], { env: { ...env, OPENCLAW_SESSIONS_NOW: String(store.runNow(ROUNDS - 1)) } });
+    expect(last.result.stderr).toBe("");
+    expect(last.result.code).toBe(0);
+    const final = readIndexFile(store.index);
+    store.keys.forEach((key, i) => expect(final[key]).toMatchObject(store.finalizedFields(i)));
+    console.info("kill -9 cleanup test:", { ...tally, tempsLeft: temps.size });
+  }, 240_000);
+});

@@ -1,0 +1,254 @@
+import { Chalk } from "chalk";
+import { describe, expect, it } from "vitest";
+import { combinePatches } from "../../src/core/plan/combine.js";
+import { planFinalize } from "../../src/core/plan/finalize.js";
+import { planPrune } from "../../src/core/plan/prune.js";
+import type { StoreRef } from "../../src/core/types.js";
+import type { ApplyResult } from "../../src/store/writer/index.js";
+import {
+  renderCleanupReport,
+  renderUndoReport,
+  storeCleanup,
+  type CleanupReport,
+  type StoreCleanup,
+  type StoreCleanupInput,
+} from "../../src/ui/cleanup-report.js";
+import { AGENTS_ROOT, DAY, HOUR, item, MIN, NOW, SEC } from "../core/plan/fixtures.js";
+
+const plain = new Chalk({ level: 0 });
+const colour = new Chalk({ level: 1 });
+const STORE: StoreRef = { agentId: "main", storePath: `${AGENTS_ROOT}/main/sessions/sessions.json`, era: "B" };
+const POLICY = { mode: "enforce" as const, pruneAfterMs: 30 * DAY, maxEntries: 500 };
+
+/** A dead running row, a live running row, an old finished row (with a transcript), a fresh one. */
+function items() {
+  return [
+    item({
+      key: "agent:main:dead",
+      entry: { sessionId: "dead-1", status: "running", startedAt: NOW - 3 * HOUR, updatedAt: NOW - 3 * HOUR },
+      transcript: { lastEntryAt: NOW - 3 * HOUR + 5 * SEC },
+      lock: { owner: "dead", pid: 4321 },
+      hb: { health: "unresponsive" },
+    }),
+    item({
+      key: "agent:main:live",
+      entry: { sessionId: "live-1", status: "running", startedAt: NOW - 2 * MIN, updatedAt: NOW - 2 * MIN },
+      transcript: { lastEntryAt: NOW - 30 * SEC },
+      lock: { owner: "alive", pid: 999 },
+      hb: { health: "active", state: "tool_exec" },
+    }),
+    item({ key: "agent:main:old", entry: { sessionId: "old-1", status: "done", updatedAt: NOW - 45 * DAY }, transcript: { lastEntryAt: NOW - 45 * DAY } }),
+    item({ key: "agent:main:fresh", entry: { sessionId: "fresh-1", status: "done", updatedAt: NOW - DAY } }),
+  ];
+}
+
+function plans(mode: "enforce" | "warn" = "enforce") {
+  const list = items();
+  const finalize = planFinalize(list, { now: NOW });
+  const prune = planPrune(list, { now: NOW, policy: { ...POLICY, mode }, agentsRoot: AGENTS_ROOT, finalized: finalize.patches });
+  return { finalize, prune, patches: combinePatches(finalize.patches, prune.patches) };
+}
+
+function input(more: Partial<StoreCleanupInput> = {}, mode: "enforce" | "warn" = "enforce"): StoreCleanupInput {
+  return { store: STORE, beforeCount: 4, ...plans(mode), dryRun: true, ...more };
+}
+
+function applied(p: ReturnType<typeof plans>, extra: Partial<ApplyResult> = {}): ApplyResult {
+  return {
+    applied: p.patches.map((x) => ({
+      sessionKey: x.sessionKey,
+      sessionId: x.expect.sessionId,
+      action: x.action,
+      set: x.set ?? {},
+      unset: [],
+      previous: {},
+      removed: !!x.remove,
+      reasons: x.reasons,
+    })),
+    skipped: [],
+    backupPath: `${STORE.storePath}.bak.1`,
+    beforeCount: 4,
+    afterCount: 3,
+    overwritten: [],
+    wrote: true,
+    warnings: [],
+    ...extra,
+  };
+}
+
+function report(stores: StoreCleanup[], dryRun: boolean): CleanupReport {
+  return {
+    schemaVersion: 1,
+    dryRun,
+    generatedAt: NOW,
+    stateDir: "/home/op/.openclaw",
+    steps: { finalize: true, prune: true },
+    policy: { ...POLICY, staleAfterMs: 600_000, runTimeoutMs: 48 * HOUR, activeKeys: [] },
+    stores,
+    refusedStores: [],
+    warnings: [],
+    exitCode: 0,
+  };
+}
+
+describe("storeCleanup (the --json record of one store)", () => {
+  it("a dry run lists finalize, prune and archive actions with statuses, lifecycle and the patch; keeps with reasons", () => {
+    const st = storeCleanup(input());
+    expect(st).toMatchObject({ agentId: "main", era: "B", beforeCount: 4, afterCount: 3, wrote: false, reportOnly: false, skipped: [], overwritten: [] });
+    expect(st.actions.map((a) => `${a.action}:${a.sessionKey}`)).toEqual([
+      "finalize:agent:main:dead",
+      "prune:agent:main:old",
+      "archive:agent:main:old",
+    ]);
+    const fin = st.actions[0]!;
+    expect(fin).toMatchObject({ fromStatus: "running", toStatus: "killed", lifecycle: "aborted", endedAt: NOW - 3 * HOUR + 5 * SEC, rule: "dead-owner" });
+    expect(fin.set).toEqual({ status: "killed", endedAt: NOW - 3 * HOUR + 5 * SEC, runtimeMs: 5 * SEC, updatedAt: NOW - 3 * HOUR + 5 * SEC, abortedLastRun: true });
+    expect(st.actions[2]).toMatchObject({ from: `${AGENTS_ROOT}/main/sessions/old-1.jsonl`, to: expect.stringMatching(/old-1\.jsonl\.deleted\.2026-11-22T12-00-00\.000Z$/) });
+    for (const a of st.actions) expect(a).not.toHaveProperty("applied");
+    expect(st.kept.map((k) => `${k.sessionKey}:${k.rule}`)).toEqual(["agent:main:live:live"]);
+  });
+
+  it("an applied run marks what was written, what a gateway overwrote, and keeps the backup", () => {
+    const p = plans();
+    const st = storeCleanup({ ...input(), dryRun: false, result: applied(p, { overwritten: ["agent:main:dead"] }), archived: [] });
+    expect(st).toMatchObject({ wrote: true, backupPath: `${STORE.storePath}.bak.1`, overwritten: ["agent:main:dead"], afterCount: 3 });
+    expect(st.actions[0]).toMatchObject({ action: "finalize", applied: true, overwritten: true });
+    expect(st.actions[1]).toMatchObject({ action: "prune", applied: true });
+    expect(st.actions[1]).not.toHaveProperty("overwritten");
+    // the file rename did not happen (not in `archived`): said so
+    expect(st.actions[2]).toMatchObject({ action: "archive", applied: false, why: /not removed/ });
+  });
+
+  it("a failed write: nothing applied, every action says why, the counts are the file's", () => {
+    const st = storeCleanup({ ...input(), dryRun: false, error: "could not write X: ENOSPC; X is unchanged" });
+    expect(st).toMatchObject({ wrote: false, afterCount: 4, error: expect.stringMatching(/ENOSPC/) });
+    expect(st).not.toHaveProperty("backupPath");
+    for (const a of st.actions) expect(a).toMatchObject({ applied: false, why: expect.stringMatching(/ENOSPC/) });
+  });
+
+  it("a skipped change carries the writer's reason", () => {
+    const p = plans();
+    const result = applied(p);
+    result.applied = result.applied.filter((c) => c.sessionKey !== "agent:main:dead");
+    result.skipped = [{ sessionKey: "agent:main:dead", why: "changed since planned: updatedAt is 5, planned on 4" }];
+    const st = storeCleanup({ ...input(), dryRun: false, result });
+    expect(st.actions[0]).toMatchObject({ applied: false, why: "changed since planned: updatedAt is 5, planned on 4" });
+    expect(st.skipped).toHaveLength(1);
+  });
+
+  it("warn mode: prune and archive are report-only, finalize is not; nothing is counted as removed", () => {
+    const st = storeCleanup(input({}, "warn"));
+    expect(st.reportOnly).toBe(true);
+    expect(st.afterCount).toBe(4);
+    expect(st.actions.map((a) => [a.action, !!a.reportOnly])).toEqual([
+      ["finalize", false],
+      ["prune", true],
+      ["archive", true],
+    ]);
+  });
+});
+
+describe("renderCleanupReport", () => {
+  it("reads like OpenClaw's cleanup: store header, Entries: A -> B (remove N), counts, an action table, then why", () => {
+    const out = renderCleanupReport(report([storeCleanup(input())], true), { chalk: plain });
+    const lines = out.split("\n");
+    expect(lines.slice(0, 8)).toEqual([
+      "Agent: main",
+      `Session store: ${STORE.storePath} (era B)`,
+      "Maintenance mode: enforce; pruneAfter 30d0h, maxEntries 500",
+      "Entries: 4 -> 3 (remove 1)",
+      "Would finalize stale runs: 1",
+      "Would prune stale: 1",
+      "Would cap overflow: 0",
+      "Would archive files: 1",
+    ]);
+    expect(out).toContain("Planned session actions:");
+    expect(out).toMatch(/Action\s+Key\s+Status\s+Lifecycle\s+When \/ archive/);
+    expect(out).toMatch(/finalize\s+agent:main:dead\s+running -> killed\s+aborted\s+ended 2h59m ago/);
+    expect(out).toMatch(/prune\s+agent:main:old\s+done\s+updated 45d0h ago/);
+    expect(out).toMatch(/archive\s+agent:main:old\s+-> old-1\.jsonl\.deleted\.2026-11-22T12-00-00\.000Z/);
+    expect(out).toMatch(/Why:\n  agent:main:dead: finalize -> killed \(aborted\) \[dead-owner\]\n    - transcript lock owner pid 4321 is dead\n/);
+    expect(out).toMatch(/Kept running \(1\):\n  agent:main:live \[live\]: transcript lock held by live pid 999/);
+    expect(lines.at(-1)).toBe("Dry run: nothing was written.");
+  });
+
+  it("after applying: past tense, the backup and how to undo", () => {
+    const p = plans();
+    const st = storeCleanup({ ...input(), dryRun: false, result: applied(p), archived: [] });
+    const out = renderCleanupReport(report([st], false), { chalk: plain, undoHint: (s) => `openclaw-sessions cleanup --undo --store ${s.storePath}` });
+    expect(out).toContain("Finalized stale runs: 1");
+    expect(out).toContain("Pruned stale: 1");
+    expect(out).toContain("Archived files: 0");
+    expect(out).toContain("Session actions:");
+    expect(out).toContain(`Backup: ${STORE.storePath}.bak.1`);
+    expect(out).toContain(`Undo: openclaw-sessions cleanup --undo --store ${STORE.storePath}`);
+    expect(out).not.toContain("Dry run");
+    expect(out).toMatch(/archive \(not done\)/);
+  });
+
+  it("warn mode says how to apply; an overwrite and a failed write are spelled out", () => {
+    const warn = renderCleanupReport(report([storeCleanup(input({}, "warn"))], true), { chalk: plain });
+    expect(warn).toContain("Would prune stale (with --enforce): 1");
+    expect(warn).toMatch(/prune \(report only\)\s+agent:main:old/);
+
+    const p = plans();
+    const over = renderCleanupReport(report([storeCleanup({ ...input(), dryRun: false, result: applied(p, { overwritten: ["agent:main:dead"] }) })], false), { chalk: plain });
+    expect(over).toMatch(/finalize \(overwritten\)\s+agent:main:dead/);
+    expect(over).toContain("The gateway overwrote 1 change(s) right after they were written: agent:main:dead.");
+
+    const failed = renderCleanupReport(report([storeCleanup({ ...input(), dryRun: false, error: "could not write X: ENOSPC" })], false), { chalk: plain });
+    expect(failed).toContain("Not written: could not write X: ENOSPC");
+    expect(failed).toMatch(/finalize \(not done\)/);
+    expect(failed).not.toContain("Backup:");
+  });
+
+  it("no ANSI at chalk level 0, colour at level 1; control characters from files are neutralised", () => {
+    const st = storeCleanup(input());
+    expect(renderCleanupReport(report([st], true), { chalk: plain })).not.toMatch(/\u001b\[/);
+    expect(renderCleanupReport(report([st], true), { chalk: colour })).toMatch(/\u001b\[/);
+    st.actions[0]!.sessionKey = "agent:main:\u001b[31mevil\nline";
+    const out = renderCleanupReport(report([st], true), { chalk: plain });
+    expect(out).not.toMatch(/\u001b/);
+    expect(out).toContain("agent:main:\ufffd[31mevil\ufffdline");
+  });
+
+  it("an empty state dir says so", () => {
+    expect(renderCleanupReport(report([], true), { chalk: plain })).toBe("No session stores found.");
+  });
+});
+
+describe("renderUndoReport", () => {
+  it("restored, nothing to undo, refused", () => {
+    const out = renderUndoReport(
+      {
+        schemaVersion: 1,
+        undo: true,
+        exitCode: 4,
+        refusedStores: [],
+        stores: [
+          {
+            agentId: "main",
+            storePath: "/s/main.json",
+            outcome: "restored",
+            restoredFrom: "/s/main.json.bak.1",
+            backupPath: "/s/main.json.bak.2",
+            beforeCount: 8,
+            afterCount: 12,
+            unarchived: [{ from: "/s/a.jsonl.deleted.2026-07-01T12-00-00.000Z", to: "/s/a.jsonl", done: true }],
+          },
+          { agentId: "ops", storePath: "/s/ops.json", outcome: "nothing", why: "no write by openclaw-sessions recorded in /a" },
+          { agentId: "dev", storePath: "/s/dev.json", outcome: "refused", why: "/s/dev.json changed after openclaw-sessions wrote it" },
+        ],
+      },
+      { chalk: plain },
+    );
+    expect(out.split("\n")).toEqual([
+      "Agent main: /s/main.json: restored from /s/main.json.bak.1",
+      "  Entries: 8 -> 12",
+      "  Unarchived a.jsonl.deleted.2026-07-01T12-00-00.000Z -> a.jsonl",
+      "  The replaced index is kept as /s/main.json.bak.2 (run --undo again to go back to it)",
+      "Agent ops: /s/ops.json: nothing to undo (no write by openclaw-sessions recorded in /a)",
+      "Agent dev: /s/dev.json: not undone: /s/dev.json changed after openclaw-sessions wrote it",
+    ]);
+  });
+});
