@@ -75,6 +75,7 @@ const WEIGHTS: [ScenarioKind, number][] = [
   ["crash-new-session", 3],
   ["ended-index-running", 5],
   ["error-grace", 4],
+  ["embedded-abort", 3],
 ];
 
 const MODELS: Record<string, { provider: string; model: string }> = {
@@ -94,6 +95,20 @@ interface Slot {
   cycle: number;
   timer?: NodeJS.Timeout;
   settled: boolean;
+  /** an asynchronous step (a kill awaiting its reap) is under way: files and verdict may disagree */
+  busy: boolean;
+}
+
+/**
+ * A run in flight when its gateway stops (lock released) or its runner is killed (lock left with a
+ * dead pid): nothing can move it any more. If its final reply was already written (the transient
+ * window before the run's end), the turn reads as complete; the index still says running.
+ */
+function abandoned(v: IntendedVerdict, lock: "none" | "dead", now: number): IntendedVerdict {
+  const running = v.storeStatus === "running";
+  const base = { ...v, runInProgress: false, lock, drift: running, since: now, transient: false };
+  if (v.transient) return { ...base, state: "complete", health: "idle", ...(running ? { finalizeTo: "failed" as const } : {}) };
+  return { ...base, health: "unresponsive", ...(running ? { finalizeTo: "failed" as const } : {}) };
 }
 
 export class SimulatedGateway extends EventEmitter {
@@ -174,11 +189,10 @@ export class SimulatedGateway extends EventEmitter {
     const now = this.clock();
     for (const slot of this.slots) {
       const s = slot.session;
-      const v = s.verdict;
       if (s.releaseOwnLock()) {
-        s.verdict = { ...v, health: "unresponsive", runInProgress: false, lock: "none", drift: v.storeStatus === "running", since: now, ...(v.storeStatus === "running" ? { finalizeTo: "failed" as const } : {}), transient: false };
+        s.verdict = abandoned(s.verdict, "none", now);
       } else if (s.child) {
-        s.verdict = { ...v, health: "unresponsive", runInProgress: false, lock: "dead", drift: v.storeStatus === "running", since: now, ...(v.storeStatus === "running" ? { finalizeTo: "failed" as const } : {}), transient: false };
+        s.verdict = abandoned(s.verdict, "dead", now);
         s.child = undefined;
       }
     }
@@ -203,12 +217,12 @@ export class SimulatedGateway extends EventEmitter {
 
   /** The verdict each session should get at `now` with the simulator's (scaled) thresholds. */
   intended(now: number = this.clock(), thresholds: Thresholds = this.thresholds): IntendedSession[] {
-    return this.slots.map(({ session: s }) => ({
+    return this.slots.map(({ session: s, busy }) => ({
       agentId: s.spec.agentId,
       sessionKey: s.spec.sessionKey,
       sessionId: s.spec.sessionId,
       kind: s.spec.kind,
-      verdict: verdictAt(s.verdict, now, thresholds),
+      verdict: busy ? { ...verdictAt(s.verdict, now, thresholds), transient: true } : verdictAt(s.verdict, now, thresholds),
     }));
   }
 
@@ -248,7 +262,7 @@ export class SimulatedGateway extends EventEmitter {
     const agentId = i % 2 === 0 ? this.agents[0]! : this.agents[i % this.agents.length]!;
     const spec = this.sessionSpec(kind, agentId, rng);
     const session = new SimSession(spec, rng, this.clock());
-    const slot: Slot = { session, rng, steps: scenarioScript(kind, rng, 0), index: 0, cycle: 0, settled: false };
+    const slot: Slot = { session, rng, steps: scenarioScript(kind, rng, 0), index: 0, cycle: 0, settled: false, busy: false };
     this.slots.push(slot);
     this.sessionCounter++;
     return slot;
@@ -303,15 +317,18 @@ export class SimulatedGateway extends EventEmitter {
   private async runStep(slot: Slot, step: ScriptStep): Promise<void> {
     if (!this.running) return;
     const s = slot.session;
+    slot.busy = true;
     try {
       const now = this.clock();
       await s.apply(step.action, now);
       if (s.child) this.track(s.child);
-      if (!this.running && step.action.do !== "kill-owner") return;
+      if (!this.running && step.action.do !== "kill-owner" && step.action.do !== "abort-owner") return;
       s.setVerdict(step.verdict, now);
       this.emitEvent({ type: "step", at: now, action: step.action.do, session: s.info() });
     } catch (err) {
       this.emitEvent({ type: "error", at: this.clock(), message: (err as Error).message, sessionKey: s.spec.sessionKey });
+    } finally {
+      slot.busy = false;
     }
     slot.index++;
     this.schedule(slot);

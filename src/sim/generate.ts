@@ -420,15 +420,16 @@ function intended(kind: GeneratedKind, tail: Tail, storeStatus: StoreStatus | un
   const tool = tail === "tool_exec" && toolName !== undefined ? { toolName } : {};
   switch (kind) {
     case "running-live":
-      return { ...base, state, health: "active", runInProgress: true, lock: "alive", ...tool };
+      // the health model's naming: a running tool is active, a model wait is waiting
+      return { ...base, state, health: state === "tool_exec" ? "active" : "waiting", runInProgress: true, lock: "alive", ...tool };
     case "running-dead":
       return { ...base, state, health: "unresponsive", lock: "dead", drift: true, finalizeTo: "failed", ...tool };
     case "running-nolock":
       return { ...base, state, health: "unresponsive", drift: true, finalizeTo: "failed", ...tool };
     case "running-ended":
       return { ...base, state: "complete", health: "idle", drift: true, finalizeTo: tail === "error" ? "failed" : "done" };
+    // its files are gone, but its terminal status says the last turn ended
     case "index-only":
-      return { ...base, state: "idle", health: "idle" };
     default:
       return { ...base, state: "complete", health: "idle" };
   }

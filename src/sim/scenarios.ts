@@ -19,7 +19,8 @@ export type ScenarioKind =
   | "cron" // agent:<id>:cron:<job>:run:<uuid>
   | "subagent" // agent:<id>:subagent:<uuid> with spawnedBy
   | "group" // agent:<id>:<channel>:group:<gid>, chatType group
-  | "embedded"; // `openclaw agent --local`: no status ever written, a live child holds the lock
+  | "embedded" // `openclaw agent --local`: no status ever written, a live child holds the lock
+  | "embedded-abort"; // an `openclaw agent --local` turn interrupted (Ctrl-C) before the model answered: idle
 
 export const SCENARIO_KINDS: readonly ScenarioKind[] = [
   "quick",
@@ -34,10 +35,14 @@ export const SCENARIO_KINDS: readonly ScenarioKind[] = [
   "subagent",
   "group",
   "embedded",
+  "embedded-abort",
 ];
 
-/** Scenarios whose life never ends on its own terms: they stay broken for the tool to repair. */
-export const TERMINAL_SCENARIOS: readonly ScenarioKind[] = ["stall", "crash-tool", "crash-new-session", "ended-index-running", "error-grace"];
+/**
+ * Scenarios whose life ends where it stops: broken ones stay broken for the tool to repair, and an
+ * interrupted embedded turn stays abandoned (nobody reruns it).
+ */
+export const TERMINAL_SCENARIOS: readonly ScenarioKind[] = ["stall", "crash-tool", "crash-new-session", "ended-index-running", "error-grace", "embedded-abort"];
 
 export type LockState = "none" | "alive" | "dead";
 
@@ -81,6 +86,8 @@ export type SimAction =
   | { do: "end-run"; status: RunEndStatus; index: "done" | "failed" | "keep"; fallbackStep?: boolean }
   /** the lock owner process is SIGKILLed */
   | { do: "kill-owner" }
+  /** the lock owner exits on an interrupt: its exit handler removes the lock, nothing else is written */
+  | { do: "abort-owner" }
   /** the deferred error persist after the grace */
   | { do: "persist-status"; status: "failed" };
 
@@ -104,9 +111,11 @@ const idle = (storeStatus: StoreStatus | undefined): VerdictTemplate => ({
   drift: false,
 });
 
+// The health model's naming: a running tool is `active`; a turn waiting on the model is `waiting`
+// (nothing in the files moves while a model thinks).
 const inFlight = (state: SessionState, storeStatus: StoreStatus | undefined, toolName?: string): VerdictTemplate => ({
   state,
-  health: "active",
+  health: state === "tool_exec" ? "active" : "waiting",
   storeStatus,
   runInProgress: true,
   lock: "alive",
@@ -263,6 +272,19 @@ export function scenarioScript(kind: ScenarioKind, rng: Rng, cycle = 0): ScriptS
       for (let i = 0; i < turns; i++) steps.push(...quickTurn(rng, i === 0 ? start : rng.int(10_000, 40_000), undefined, "child"));
       return steps;
     }
+    case "embedded-abort":
+      // one finished turn, then a turn whose runner is interrupted while the model thinks: its
+      // lock goes with it, the index never had a status, and (2026.7.1 flushes a run's
+      // trajectory only at its end) nothing records an end: no turn in progress, none complete
+      return [
+        ...quickTurn(rng, start, undefined, "child"),
+        { afterMs: rng.int(10_000, 30_000), action: { do: "begin-run", prompt: rng.pick(PROMPTS), owner: "child", writeStatus: false, trigger: "user" }, verdict: inFlight("awaiting_model", undefined) },
+        {
+          afterMs: rng.int(3_000, 8_000),
+          action: { do: "abort-owner" },
+          verdict: { state: "idle", health: "idle", runInProgress: false, lock: "none", drift: false },
+        },
+      ];
   }
 }
 
@@ -273,7 +295,7 @@ export function simThresholds(speed: number): Thresholds {
 
 /** The intended verdict at `now`: an in-progress run with a live owner stalls past its threshold. */
 export function verdictAt(v: IntendedVerdict, now: number, thresholds: Thresholds): IntendedVerdict {
-  if (!v.runInProgress || v.lock !== "alive" || v.health !== "active") return v;
+  if (!v.runInProgress || v.lock !== "alive" || (v.health !== "active" && v.health !== "waiting")) return v;
   const limit = thresholds.perState[v.state] ?? thresholds.stallAfterMs;
   return now - v.since > limit ? { ...v, health: "stalled" } : v;
 }

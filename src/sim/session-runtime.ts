@@ -150,6 +150,8 @@ export class SimSession {
         return this.endRun(action, now);
       case "kill-owner":
         return this.killOwner();
+      case "abort-owner":
+        return this.abortOwner();
       case "persist-status":
         return this.persistStatus(action.status, now);
     }
@@ -283,6 +285,13 @@ export class SimSession {
     child.kill("SIGKILL");
     // wait for the reap: until then kill(pid, 0) still succeeds on the zombie
     await exited(child);
+  }
+
+  /** An interrupted runner exits through its handlers: the lock goes, nothing else is written. */
+  private async abortOwner(): Promise<void> {
+    await this.killOwner();
+    removeLock(this.transcriptPath);
+    this.lockOwner = undefined;
   }
 
   private persistStatus(status: "failed", now: number): void {

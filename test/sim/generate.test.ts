@@ -72,7 +72,7 @@ describe("generateStore", () => {
         case "running-live": {
           const lock = JSON.parse(fs.readFileSync(s.lockPath!, "utf8"));
           expect(lock.pid).toBe(process.pid);
-          expect(s.verdict).toMatchObject({ health: "active", lock: "alive", runInProgress: true });
+          expect(s.verdict).toMatchObject({ health: s.verdict.state === "tool_exec" ? "active" : "waiting", lock: "alive", runInProgress: true });
           // 2026.7.1 has not written the in-flight run: the trajectory ends with an EARLIER run, if any
           if (s.trajectoryPath) expect(Date.parse(lastLine(s.trajectoryPath).ts)).toBeLessThan(e.startedAt);
           const last = lastLine(s.transcriptPath!).message;

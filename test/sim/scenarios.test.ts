@@ -2,24 +2,24 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../../src/sim/random.js";
 import { SCENARIO_KINDS, TERMINAL_SCENARIOS, scenarioScript, simThresholds, verdictAt, type IntendedVerdict } from "../../src/sim/scenarios.js";
 
-const active: IntendedVerdict = { state: "awaiting_model", health: "active", storeStatus: "running", runInProgress: true, lock: "alive", drift: false, since: 1_000 };
+const inFlight: IntendedVerdict = { state: "awaiting_model", health: "waiting", storeStatus: "running", runInProgress: true, lock: "alive", drift: false, since: 1_000 };
 
 describe("verdictAt", () => {
   const th = simThresholds(1);
   it("turns a live in-progress run into stalled only past its threshold", () => {
-    expect(verdictAt(active, 1_000 + 120_000, th).health).toBe("active");
-    expect(verdictAt(active, 1_000 + 120_001, th).health).toBe("stalled");
+    expect(verdictAt(inFlight, 1_000 + 120_000, th).health).toBe("waiting");
+    expect(verdictAt(inFlight, 1_000 + 120_001, th).health).toBe("stalled");
   });
   it("honours per-state overrides", () => {
-    const tool = { ...active, state: "tool_exec" as const };
+    const tool = { ...inFlight, state: "tool_exec" as const, health: "active" as const };
     const t = { stallAfterMs: 120_000, perState: { tool_exec: 600_000 } };
     expect(verdictAt(tool, 1_000 + 300_000, t).health).toBe("active");
     expect(verdictAt(tool, 1_000 + 600_001, t).health).toBe("stalled");
   });
   it("never stalls a dead or finished session", () => {
-    const dead = { ...active, health: "unresponsive" as const, runInProgress: false, lock: "dead" as const };
+    const dead = { ...inFlight, health: "unresponsive" as const, runInProgress: false, lock: "dead" as const };
     expect(verdictAt(dead, 10 ** 9, th).health).toBe("unresponsive");
-    const done = { ...active, state: "complete" as const, health: "idle" as const, runInProgress: false, lock: "none" as const };
+    const done = { ...inFlight, state: "complete" as const, health: "idle" as const, runInProgress: false, lock: "none" as const };
     expect(verdictAt(done, 10 ** 9, th).health).toBe("idle");
   });
   it("scales the stall threshold with speed", () => {
@@ -36,7 +36,8 @@ describe("scenarioScript", () => {
       expect(last.verdict.transient).toBeUndefined();
       expect(a.every((s) => s.afterMs >= 0)).toBe(true);
       if (!TERMINAL_SCENARIOS.includes(kind)) expect(last.verdict).toMatchObject({ state: "complete", health: "idle", drift: false });
-      else expect(last.verdict.drift || last.verdict.health === "active" || last.verdict.storeStatus === "failed").toBe(true);
+      else if (kind === "embedded-abort") expect({ ...last.verdict, storeStatus: last.verdict.storeStatus ?? null }).toMatchObject({ state: "idle", health: "idle", storeStatus: null, lock: "none", drift: false });
+      else expect(last.verdict.drift || last.verdict.health === "waiting" || last.verdict.storeStatus === "failed").toBe(true);
     });
   }
   it("the stall scenario's model never answers", () => {

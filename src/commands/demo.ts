@@ -1,0 +1,312 @@
+// `openclaw-sessions demo`: a simulated OpenClaw gateway writes a realistic store into a temp dir
+// and `watch` shows it live; on exit the gateway and its runner processes stop and the temp dir
+// goes. `demo --generate N --out DIR` writes a static store instead (benchmarks, bug reports).
+import { Command, Option } from "commander";
+import { parseDuration, formatDuration } from "../core/duration.js";
+import { CliError, EXIT } from "../core/errors.js";
+import { adviseCleanup, demoEnv, shellLine, type CleanupAdvice } from "../sim/demo-cleanup.js";
+import { claimEmptyDir, makeDemoWorkspace, removeDemoWorkspace, type DemoWorkspace } from "../sim/demo-workspace.js";
+import { SimulatedGateway } from "../sim/gateway.js";
+import { generateStore, type Manifest } from "../sim/generate.js";
+import { runWatch } from "./watch.js";
+
+export const DEMO_DEFAULTS = {
+  /** every scenario once, then a few from the realistic mix */
+  sessions: 16,
+  /** OpenClaw's 2 min stall warning after 12 s: every state and health within the first 15 s */
+  speed: 10,
+  seed: 1,
+  /** without a terminal the demo must end by itself */
+  plainDurationMs: 20_000,
+  intervalMs: 3_000,
+} as const;
+
+const BIG_FILE_BYTES = 24 * 1024 * 1024;
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+const EXIT_HELP = `
+Without a terminal (CI, pipes) it prints a plain snapshot every --interval for --duration
+(default ${DEMO_DEFAULTS.plainDurationMs / 1000}s); on a terminal it runs until you press q. SIGINT/SIGTERM stop it
+cleanly: the simulator and its processes stop, the temp dir is removed, exit 0.
+
+Exit codes:
+  0  the demo ran and cleaned up (also after SIGINT/SIGTERM)
+  2  bad usage
+  4  --keep or --out names a directory that is not empty (nothing was written)`;
+
+export function register(program: Command): void {
+  program
+    .command("demo")
+    .description("a simulated OpenClaw gateway writing a realistic store in a temp dir, watched live; removed on exit")
+    .option("--sessions <n>", `simulated sessions (default ${DEMO_DEFAULTS.sessions}: every scenario once, then a realistic mix)`)
+    .option("--speed <x>", `timeline speed-up (default ${DEMO_DEFAULTS.speed}: OpenClaw's 2 min stall warning comes after ${120 / DEMO_DEFAULTS.speed}s)`)
+    .option("--duration <duration>", "stop after this long (bare number = seconds; default 20s without a terminal, else until q)")
+    .option("--interval <duration>", `seconds between plain snapshots without a terminal (default ${DEMO_DEFAULTS.intervalMs / 1000})`)
+    .option("--keep <dir>", "write the demo's state dir here (a new or empty dir) and keep it")
+    .option("--seed <n>", "simulation seed (same seed, same sessions)")
+    .option("--generate <n>", "instead: write a static store of N sessions (with --out), for benchmarks and bug reports")
+    .option("--out <dir>", "with --generate: the state dir to write (a new or empty dir)")
+    .option("--big-files <n>", "with --generate: sessions with huge transcript + trajectory files (~30 MB each; default 1 per 100)")
+    .addOption(new Option("--no-color", "no colour (also: NO_COLOR=1)"))
+    .addHelpText("after", EXIT_HELP)
+    .action(async (opts) => {
+      process.exitCode = await runDemo(opts);
+    });
+}
+
+export interface DemoIo {
+  stdout: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface DemoSettings {
+  sessions: number;
+  speed: number;
+  seed: number;
+  /** undefined: until the user quits (terminal only) */
+  durationMs: number | undefined;
+  intervalMs: number;
+  keep?: string;
+}
+
+function usage(message: string): CliError {
+  return new CliError(message, EXIT.critical);
+}
+
+function wholeNumber(flag: string, text: unknown, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw usage(`${flag} takes a whole number from ${min} to ${max} (got "${text}")`);
+  return n;
+}
+
+function duration(flag: string, text: unknown, minMs: number): number {
+  let ms: number;
+  try {
+    ms = parseDuration(String(text), "s");
+  } catch {
+    throw usage(`${flag} must be a duration like 20s, 90s or 2m (a bare number is seconds; got "${text}")`);
+  }
+  if (!(ms >= minMs)) throw usage(`${flag} must be at least ${formatDuration(minMs)} (got "${text}")`);
+  return ms;
+}
+
+export function demoSettings(opts: Record<string, any>, interactive: boolean): DemoSettings {
+  for (const flag of ["out", "bigFiles"] as const) {
+    if (opts[flag] !== undefined) throw usage(`--${flag === "out" ? "out" : "big-files"} goes with --generate`);
+  }
+  const speed = Number(opts.speed ?? DEMO_DEFAULTS.speed);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) throw usage(`--speed takes a number above 0, at most 1000 (got "${opts.speed}")`);
+  return {
+    sessions: opts.sessions !== undefined ? wholeNumber("--sessions", opts.sessions, 1, 2000) : DEMO_DEFAULTS.sessions,
+    speed,
+    seed: opts.seed !== undefined ? wholeNumber("--seed", opts.seed, 0, 2 ** 31 - 1) : DEMO_DEFAULTS.seed,
+    durationMs: opts.duration !== undefined ? duration("--duration", opts.duration, 100) : interactive ? undefined : DEMO_DEFAULTS.plainDurationMs,
+    intervalMs: opts.interval !== undefined ? duration("--interval", opts.interval, 100) : DEMO_DEFAULTS.intervalMs,
+    keep: opts.keep,
+  };
+}
+
+export async function runDemo(opts: Record<string, any>, io: DemoIo = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, env: process.env }): Promise<number> {
+  if (opts.generate !== undefined) return runGenerate(opts, io);
+  const interactive = Boolean(io.stdout.isTTY && io.stdin.isTTY);
+  const s = demoSettings(opts, interactive);
+
+  const stop = new StopRequest();
+  let ws: DemoWorkspace | undefined;
+  let gateway: SimulatedGateway | undefined;
+  let advicePid: number | undefined;
+  stop.install(() => {
+    // a second signal: no advice, no waiting; still leave nothing behind
+    for (const pid of [...(gateway?.childPids() ?? []), ...(advicePid !== undefined ? [advicePid] : [])]) killQuietly(pid);
+    if (ws) removeDemoWorkspace(ws);
+    process.exit(EXIT.ok);
+  });
+  // `demo | head`: a reader that went away ends the demo the normal way (and output stops)
+  let outputClosed = false;
+  io.stdout.on("error", () => {
+    outputClosed = true;
+    stop.request("SIGPIPE");
+  });
+  const write = (text: string) => {
+    if (!outputClosed) io.stdout.write(text);
+  };
+  let runners: number[] = [];
+  try {
+    ws = makeDemoWorkspace(s.keep);
+    const g = new SimulatedGateway({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, sessions: s.sessions, speed: s.speed, seed: s.seed, loop: true });
+    gateway = g;
+    g.on("event", (e) => {
+      if (e.type === "error") io.stderr.write(`demo: simulator: ${e.message}\n`);
+    });
+    await g.start();
+    write(intro(s, ws, g, interactive));
+    await showLive(s, ws, io, stop);
+    // judged while the gateway still runs: live sessions are left alone, dead ones are listed
+    const advice = await adviseCleanup({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, staleAfterMs: g.thresholds.stallAfterMs, env: io.env, onSpawn: (pid) => (advicePid = pid) });
+    write(adviceText(advice, s));
+  } finally {
+    runners = gateway?.childPids() ?? [];
+    await gateway?.stop();
+    if (ws) removeDemoWorkspace(ws);
+    stop.uninstall();
+  }
+  write(farewell(ws, runners, stop.signal));
+  return EXIT.ok;
+}
+
+/** SIGINT / SIGTERM / SIGHUP: the first ends the demo the normal way, a second at once. */
+class StopRequest {
+  signal: NodeJS.Signals | undefined;
+  readonly promise: Promise<void>;
+  private resolve!: () => void;
+  private readonly handlers = new Map<NodeJS.Signals, () => void>();
+  private relaying = false;
+
+  constructor() {
+    this.promise = new Promise((r) => (this.resolve = r));
+  }
+
+  get requested(): boolean {
+    return this.signal !== undefined;
+  }
+
+  request(sig: NodeJS.Signals): void {
+    this.signal ??= sig;
+    this.resolve();
+  }
+
+  /** watch listens for SIGTERM itself: the same request, sent in-process, ends it (and is not ours) */
+  askWatchToEnd(): void {
+    this.relaying = true;
+    try {
+      process.emit("SIGTERM", "SIGTERM");
+    } finally {
+      this.relaying = false;
+    }
+  }
+
+  install(force: () => void): void {
+    for (const sig of SIGNALS) {
+      const h = () => {
+        if (this.relaying) return;
+        if (this.requested) force();
+        else this.request(sig);
+      };
+      this.handlers.set(sig, h);
+      process.on(sig, h);
+    }
+  }
+
+  uninstall(): void {
+    for (const [sig, h] of this.handlers) process.off(sig, h);
+    this.handlers.clear();
+  }
+
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * `watch` on the demo's store, until the user quits, the duration ends or a signal comes. watch
+ * stops itself on SIGINT/SIGTERM; for the rest (time's up, SIGHUP) it is sent the same request.
+ */
+async function showLive(s: DemoSettings, ws: DemoWorkspace, io: DemoIo, stop: StopRequest): Promise<void> {
+  const done = runWatch({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, env: demoEnv(io.env, ws.tmpDir), interval: s.intervalMs / 1000 });
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<void>((resolve) => {
+    if (s.durationMs !== undefined) timer = setTimeout(resolve, s.durationMs);
+  });
+  const first = await Promise.race([done.then(() => "watch" as const), stop.promise, timeUp]);
+  clearTimeout(timer);
+  if (first === "watch") return;
+  // watch may still be opening its source, its signal handlers not yet in place: ask until it ends
+  stop.askWatchToEnd();
+  const nudge = setInterval(() => stop.askWatchToEnd(), 100);
+  try {
+    await done;
+  } finally {
+    clearInterval(nudge);
+  }
+}
+
+function intro(s: DemoSettings, ws: DemoWorkspace, g: SimulatedGateway, interactive: boolean): string {
+  const until = s.durationMs === undefined ? "until you press q" : `for ${formatDuration(s.durationMs)}`;
+  const view = interactive ? `watch runs ${until}` : `a snapshot every ${formatDuration(s.intervalMs)} ${until}`;
+  return [
+    `openclaw-sessions demo: a simulated OpenClaw gateway (pid ${process.pid}) runs ${g.sessions().length} sessions at ${s.speed}x speed`,
+    `  state dir ${ws.stateDir} (${ws.kept ? "kept after the demo" : "removed on exit; --keep DIR keeps it"})`,
+    `  at ${s.speed}x, OpenClaw's 2 min stall warning comes after ${formatDuration(g.thresholds.stallAfterMs)}; watch for quick turns, long tools,`,
+    "  a model that never answers (stalled), crashed runners (unresponsive) and an index still saying running",
+    `  ${view}`,
+    "",
+  ].join("\n");
+}
+
+function adviceText(a: CleanupAdvice, s: DemoSettings): string {
+  const stale = a.args[a.args.indexOf("--stale-after") + 1];
+  return [
+    "",
+    "What `cleanup` would repair in this store now (a dry run: nothing is written):",
+    `  $ ${a.commandLine}`,
+    `  (--stale-after ${stale} is OpenClaw's 2 min stall warning on the demo's ${s.speed}x clock; on a real store keep the default 10m)`,
+    "",
+    a.output.trimEnd(),
+    "",
+  ].join("\n");
+}
+
+function farewell(ws: DemoWorkspace, runners: number[], signal: NodeJS.Signals | undefined): string {
+  const why = signal ? ` (${signal})` : "";
+  const procs = runners.length > 0 ? ` and ${runners.length} runner process${runners.length === 1 ? "" : "es"} (pid ${runners.join(", ")})` : "";
+  const files = ws.kept ? `kept ${ws.stateDir}: openclaw-sessions status --state-dir ${shellLine([ws.stateDir])}` : `removed ${ws.root}`;
+  return `\ndemo stopped${why}: the simulated gateway${procs} stopped; ${files}\n`;
+}
+
+// ------------------------------------------------------------------ --generate
+
+async function runGenerate(opts: Record<string, any>, io: DemoIo): Promise<number> {
+  const n = wholeNumber("--generate", opts.generate, 1, 1_000_000);
+  if (opts.out === undefined) throw usage("--generate needs --out DIR (a new or empty directory)");
+  for (const flag of ["keep", "duration", "interval", "sessions", "speed"] as const) {
+    if (opts[flag] !== undefined) throw usage(`--${flag} is for the live demo, not --generate`);
+  }
+  const bigFiles = opts.bigFiles !== undefined ? wholeNumber("--big-files", opts.bigFiles, 0, n) : Math.min(n, Math.max(1, Math.floor(n / 100)));
+  const seed = opts.seed !== undefined ? wholeNumber("--seed", opts.seed, 0, 2 ** 31 - 1) : DEMO_DEFAULTS.seed;
+  const outDir = claimEmptyDir(opts.out, "--out");
+  const manifest = await generateStore({ outDir, sessions: n, seed, bigFiles, bigFileBytes: BIG_FILE_BYTES });
+  io.stdout.write(generateSummary(manifest));
+  return EXIT.ok;
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+
+function generateSummary(m: Manifest): string {
+  const perAgent = new Map<string, number>();
+  for (const s of m.sessions) perAgent.set(s.agentId, (perAgent.get(s.agentId) ?? 0) + 1);
+  const agents = [...perAgent].map(([a, c]) => `${a} ${c}`).join(", ");
+  const kinds = Object.entries(m.counts)
+    .filter(([, c]) => c > 0)
+    .map(([k, c]) => `${k} ${c}`)
+    .join(", ");
+  const big = m.sessions.filter((s) => s.big).length;
+  const live = m.counts["running-live"];
+  return [
+    `wrote ${m.sessions.length} sessions to ${m.stateDir} (${megabytes(m.totalBytes)} of transcripts and trajectories)`,
+    `  agents: ${agents}`,
+    `  kinds: ${kinds}`,
+    ...(big > 0 ? [`  ${big} session${big === 1 ? "" : "s"} with huge files (~${megabytes(BIG_FILE_BYTES * 1.25)} each)`] : []),
+    ...(live > 0 ? [`  the ${live} running-live lock${live === 1 ? "" : "s"} name this process (pid ${m.liveOwner.pid}), which has now exited: they read as unresponsive`] : []),
+    `try: openclaw-sessions status --state-dir ${shellLine([m.stateDir])}`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,177 @@
+// `demo` as a user (or CI) runs it: the built CLI, no terminal. It must end by itself, show the
+// simulated store, advise a cleanup, and leave nothing behind: no temp dir, no process.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { assertBuilt, BIN, REPO_ROOT, runCli, runJson, type CliResult } from "./helpers/cli.js";
+
+const dirs: string[] = [];
+function tempDir(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+beforeAll(() => assertBuilt());
+
+/** Every process that inherited this exact TMPDIR: the demo, its simulated runners, its cleanup child. */
+function processesWithTmpdir(tmpdir: string): number[] {
+  const found: number[] = [];
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${name}/environ`, "latin1").split("\0");
+      if (env.includes(`TMPDIR=${tmpdir}`)) found.push(Number(name));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** The pids the demo says it stopped, from its last line. */
+function reportedRunners(stdout: string): number[] {
+  const m = /runner process(?:es)? \(pid ([\d, ]+)\)/.exec(stdout);
+  return m ? m[1]!.split(/,\s*/).map(Number) : [];
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+};
+
+function expectNothingLeft(tmpdir: string, stdout: string): void {
+  expect(fs.readdirSync(tmpdir)).toEqual([]);
+  expect(processesWithTmpdir(tmpdir)).toEqual([]);
+  for (const pid of reportedRunners(stdout)) expect(alive(pid), `runner ${pid}`).toBe(false);
+}
+
+const snapshots = (stdout: string) => stdout.split("\n").filter((l) => /^# \d{4}-\d\d-\d\dT/.test(l));
+
+describe("demo without a terminal", () => {
+  it("prints snapshots for --duration, advises a cleanup dry run, exits 0 and leaves nothing behind", async () => {
+    const tmpdir = tempDir("demo-e2e-tmp-");
+    const r = await runCli(["demo", "--duration", "4", "--interval", "1", "--speed", "20"], { env: { TMPDIR: tmpdir }, timeoutMs: 25_000 });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(snapshots(r.stdout).length).toBeGreaterThanOrEqual(3);
+    expect(r.stdout).toMatch(/HEALTH\s+SESSION/);
+    // the simulated store really shows the things the demo is for
+    expect(r.stdout).toMatch(/✖ unresponsive/);
+    expect(r.stdout).toMatch(/● active/);
+    const stateDir = /state dir (\S+)/.exec(r.stdout)?.[1];
+    expect(stateDir?.startsWith(tmpdir)).toBe(true);
+    expect(r.stdout).toContain(`$ openclaw-sessions cleanup --finalize-stale --dry-run --state-dir ${stateDir} --stale-after`);
+    // the advice is cleanup's own dry-run report on that store
+    const advice = r.stdout.slice(r.stdout.indexOf("$ openclaw-sessions cleanup"));
+    expect(advice).toContain(path.join(stateDir!, "agents", "main", "sessions", "sessions.json"));
+    expect(r.stdout).toMatch(/demo stopped: the simulated gateway.* stopped; removed /);
+    expect(fs.existsSync(stateDir!)).toBe(false);
+    expectNothingLeft(tmpdir, r.stdout);
+  });
+
+  it("SIGTERM mid-demo: stops the simulator and its processes, removes the temp dir, exits 0", async () => {
+    const tmpdir = tempDir("demo-e2e-tmp-");
+    const child = spawn(process.execPath, [BIN, "demo", "--interval", "0.5", "--speed", "20"], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TMPDIR: tmpdir, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const closed = new Promise<CliResult>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 25_000);
+    try {
+      // wait for two snapshots: the demo is in full swing
+      for (let i = 0; i < 200 && snapshots(stdout).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(snapshots(stdout).length).toBeGreaterThanOrEqual(2);
+      // the scan does find the demo (and anything it started) while it runs
+      expect(processesWithTmpdir(tmpdir)).toContain(child.pid);
+      expect(fs.readdirSync(tmpdir).length).toBe(1);
+      child.kill("SIGTERM");
+      const r = await closed;
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toMatch(/demo stopped \(SIGTERM\)/);
+      expectNothingLeft(tmpdir, r.stdout);
+    } finally {
+      clearTimeout(killer);
+    }
+  });
+
+  it("--keep DIR writes the store there and keeps it; the temp dir still goes", async () => {
+    const tmpdir = tempDir("demo-e2e-tmp-");
+    const keep = path.join(tempDir("demo-e2e-keep-"), "store");
+    const r = await runCli(["demo", "--duration", "2", "--interval", "1", "--speed", "20", "--keep", keep], { env: { TMPDIR: tmpdir }, timeoutMs: 25_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`kept ${keep}`);
+    expect(r.stdout).toContain(`--state-dir ${keep} --stale-after`);
+    expect(fs.existsSync(path.join(keep, "openclaw.json"))).toBe(true);
+    expectNothingLeft(tmpdir, r.stdout);
+    const { result, doc } = await runJson(["status", "--state-dir", keep, "--no-probe"]);
+    expect(result.code).toBe(0);
+    expect(doc.sessions.length).toBeGreaterThanOrEqual(16);
+    // the gateway is gone: no run can still be in progress with a live owner
+    expect(doc.sessions.filter((s: any) => s.health === "active" || s.health === "waiting" || s.health === "stalled")).toEqual([]);
+  });
+
+  it("--keep refuses a directory that is not empty, before writing anything", async () => {
+    const tmpdir = tempDir("demo-e2e-tmp-");
+    const keep = tempDir("demo-e2e-keep-");
+    fs.writeFileSync(path.join(keep, "precious.txt"), "mine");
+    const r = await runCli(["demo", "--duration", "1", "--keep", keep], { env: { TMPDIR: tmpdir } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(keep);
+    expect(r.stderr).toMatch(/not empty/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.readdirSync(keep)).toEqual(["precious.txt"]);
+    expect(fs.readdirSync(tmpdir)).toEqual([]);
+  });
+});
+
+describe("demo --generate", () => {
+  it("writes a static store of N sessions over agents, with some files tens of MB, that status reads", async () => {
+    const out = path.join(tempDir("demo-e2e-gen-"), "store");
+    const r = await runCli(["demo", "--generate", "200", "--out", out], { timeoutMs: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`wrote 200 sessions to ${out}`);
+    const { result, doc } = await runJson(["status", "--state-dir", out, "--no-probe"], { timeoutMs: 60_000 });
+    expect(result.code).toBe(0);
+    expect(doc.sessions).toHaveLength(200);
+    const agents = new Set(doc.sessions.map((s: any) => s.agentId));
+    expect(agents.size).toBeGreaterThanOrEqual(3);
+    const sizes: number[] = [];
+    for (const agent of agents) {
+      const dir = path.join(out, "agents", String(agent), "sessions");
+      for (const f of fs.readdirSync(dir)) sizes.push(fs.statSync(path.join(dir, f)).size);
+    }
+    expect(Math.max(...sizes)).toBeGreaterThan(10 * 1024 * 1024);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThan(20 * 1024 * 1024);
+    // and a realistic spread of verdicts, not 200 copies of one
+    expect(new Set(doc.sessions.map((s: any) => s.health)).size).toBeGreaterThanOrEqual(2);
+    expect(new Set(doc.sessions.map((s: any) => s.storeStatus)).size).toBeGreaterThanOrEqual(4);
+  });
+
+  it("needs --out, and refuses a directory that is not empty", async () => {
+    const r1 = await runCli(["demo", "--generate", "5"]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/--out/);
+    const out = tempDir("demo-e2e-gen-");
+    fs.writeFileSync(path.join(out, "keep.me"), "x");
+    const r2 = await runCli(["demo", "--generate", "5", "--out", out]);
+    expect(r2.code).toBe(4);
+    expect(fs.readdirSync(out)).toEqual(["keep.me"]);
+  });
+});

@@ -1,0 +1,154 @@
+// The simulator's own promise, checked by the project's reader and health model: what the files
+// say at any moment is what the simulator meant them to say. Also: every state and health the
+// model can derive from files shows up within the demo's first minutes.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { DEMO_DEFAULTS } from "../../src/commands/demo.js";
+import { deriveHeartbeat } from "../../src/core/health/index.js";
+import type { Heartbeat } from "../../src/core/types.js";
+import { SimulatedGateway, type IntendedSession } from "../../src/sim/gateway.js";
+import { GENERATED_KINDS, generateStore } from "../../src/sim/generate.js";
+import { SCENARIO_KINDS, simThresholds, verdictAt, type IntendedVerdict } from "../../src/sim/scenarios.js";
+import { readSnapshot } from "../../src/store/snapshot.js";
+
+/** Fast enough for a test, slow enough that a read (tens of ms) rarely straddles a step. */
+const SPEED = 40;
+const STATES = ["idle", "awaiting_model", "tool_exec", "complete"] as const;
+const HEALTHS = ["active", "waiting", "idle", "stalled", "unresponsive"] as const;
+/** "within the demo's first minutes": generous on purpose, the scripts need about 2.5 simulated minutes */
+const DEMO_BOUND_MS = 3 * 60_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const dirs: string[] = [];
+const gateways: SimulatedGateway[] = [];
+afterEach(async () => {
+  for (const g of gateways.splice(0)) await g.stop();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+interface Sample {
+  now: number;
+  heartbeats: Map<string, Heartbeat>;
+  /** intended verdicts that held for the whole read (others are skipped) */
+  stable: IntendedSession[];
+  readMs: number;
+}
+
+/** Reads the state dir the way `status` does and keeps only the verdicts no step changed meanwhile. */
+async function sample(g: SimulatedGateway, stateDir: string, tmpDir: string): Promise<Sample> {
+  const before = new Map(g.sessions().map((s) => [s.sessionKey, s.verdict]));
+  const t0 = Date.now();
+  const snap = await readSnapshot({ stateDir, tmpDir, env: {}, probe: true });
+  const now = Date.now();
+  const heartbeats = new Map(snap.evidence.map((ev) => [ev.sessionKey, deriveHeartbeat(ev, now, g.thresholds)] as const));
+  const sameObject = new Map(g.sessions().map((s) => [s.sessionKey, before.get(s.sessionKey) === s.verdict]));
+  const stable = g.intended(now).filter((i) => sameObject.get(i.sessionKey) && !i.verdict.transient);
+  return { now, heartbeats, stable, readMs: now - t0 };
+}
+
+/** A session nothing has happened to yet: no row to read. */
+const untouched = (v: IntendedVerdict) => v.state === "idle" && v.storeStatus === undefined && v.lock === "none" && !v.runInProgress;
+
+function compare(s: Sample, g: SimulatedGateway): string[] {
+  const problems: string[] = [];
+  for (const i of s.stable) {
+    const v = i.verdict;
+    const hb = s.heartbeats.get(i.sessionKey);
+    if (!hb) {
+      if (!untouched(v)) problems.push(`${i.kind} ${i.sessionKey}: intended ${v.state}/${v.health} but the reader found no row`);
+      continue;
+    }
+    // too close to the stall threshold to call either way within this read
+    const limit = g.thresholds.perState[v.state] ?? g.thresholds.stallAfterMs;
+    if (v.runInProgress && v.lock === "alive" && Math.abs(s.now - v.since - limit) <= s.readMs + 50) continue;
+    const got = { state: hb.state, health: hb.health, drift: hb.drift !== undefined, storeStatus: hb.storeStatus, toolName: hb.toolName };
+    const want = { state: v.state, health: v.health, drift: v.drift, storeStatus: v.storeStatus, toolName: v.toolName };
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      problems.push(`${i.kind} ${i.sessionKey}: intended ${JSON.stringify(want)}, model says ${JSON.stringify(got)}\n    ${hb.reasons.join("\n    ")}`);
+    }
+  }
+  return problems;
+}
+
+describe("the simulator, read by the project's own reader and health model", () => {
+  it("gets the verdicts it intends, and reaches every state and health within the demo's first minutes", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "sim-verdicts-"));
+    dirs.push(root);
+    const stateDir = path.join(root, "state");
+    const g = new SimulatedGateway({ stateDir, tmpDir: root, speed: SPEED, seed: DEMO_DEFAULTS.seed, sessions: DEMO_DEFAULTS.sessions, loop: true });
+    gateways.push(g);
+    const firstSeen = new Map<string, number>();
+    const problems: string[] = [];
+    let compared = 0;
+    const seenKeys = new Set<string>();
+    let settled = false;
+    g.on("event", (e) => {
+      if (e.type === "settled") settled = true;
+      if (e.type === "error") problems.push(`simulator error: ${e.message}`);
+    });
+
+    const started = Date.now();
+    await g.start();
+    // every life runs once, then the stall clock passes its threshold, then one more loop round
+    let settledAt: number | undefined;
+    while (settledAt === undefined || Date.now() - settledAt < g.thresholds.stallAfterMs * 2) {
+      if (Date.now() - started > 25_000) break;
+      const s = await sample(g, stateDir, root);
+      problems.push(...compare(s, g));
+      compared += s.stable.filter((i) => s.heartbeats.has(i.sessionKey)).length;
+      for (const [key, hb] of s.heartbeats) {
+        seenKeys.add(key);
+        for (const label of [`state:${hb.state}`, `health:${hb.health}`]) if (!firstSeen.has(label)) firstSeen.set(label, s.now - started);
+      }
+      if (settled && settledAt === undefined) settledAt = Date.now();
+      await sleep(60);
+    }
+    expect(settledAt, "every life ran once").toBeDefined();
+
+    // and once more after a clean gateway stop: runs in flight now have nobody to finish them
+    await g.stop();
+    const after = await sample(g, stateDir, root);
+    problems.push(...compare(after, g));
+    compared += after.stable.length;
+    expect(after.stable.length).toBe(g.sessions().length);
+    expect([...after.heartbeats.values()].some((hb) => hb.health === "unresponsive")).toBe(true);
+
+    expect(problems).toEqual([]);
+    expect(compared).toBeGreaterThan(200);
+    expect(new Set(g.sessions().map((s) => s.kind))).toEqual(new Set(SCENARIO_KINDS));
+    for (const s of g.sessions()) if (!untouched(s.verdict)) expect(seenKeys.has(s.sessionKey), s.sessionKey).toBe(true);
+
+    for (const label of [...STATES.map((x) => `state:${x}`), ...HEALTHS.map((x) => `health:${x}`)]) {
+      const at = firstSeen.get(label);
+      expect(at, `${label} never derived`).toBeDefined();
+      // wall time here, scaled to simulated time, then to the demo's speed
+      expect((at! * SPEED) / DEMO_DEFAULTS.speed, label).toBeLessThan(DEMO_BOUND_MS);
+    }
+  });
+});
+
+describe("the static store generator, read by the project's own reader and health model", () => {
+  it("gets the verdicts its manifest intends, for every kind (huge files included)", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "sim-verdicts-gen-"));
+    dirs.push(root);
+    const stateDir = path.join(root, "state");
+    const manifest = await generateStore({ outDir: stateDir, sessions: 120, seed: 3, bigFiles: 2, bigFileBytes: 2 * 1024 * 1024 });
+    // no gateway: nothing but the lock owners can be alive
+    const snap = await readSnapshot({ stateDir, tmpDir: root, env: {}, probe: false });
+    const th = simThresholds(1);
+    const byKey = new Map(snap.evidence.map((ev) => [ev.sessionKey, deriveHeartbeat(ev, manifest.now, th)] as const));
+    expect(byKey.size).toBe(120);
+    const problems: string[] = [];
+    for (const s of manifest.sessions) {
+      const hb = byKey.get(s.sessionKey)!;
+      const v = verdictAt(s.verdict, manifest.now, th);
+      const got = { state: hb.state, health: hb.health, drift: hb.drift !== undefined, storeStatus: hb.storeStatus, toolName: hb.toolName };
+      const want = { state: v.state, health: v.health, drift: v.drift, storeStatus: v.storeStatus, toolName: v.toolName };
+      if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${s.kind} ${s.sessionKey}: intended ${JSON.stringify(want)}, model says ${JSON.stringify(got)}\n    ${hb.reasons.join("\n    ")}`);
+    }
+    expect(problems).toEqual([]);
+    expect(new Set(manifest.sessions.map((s) => s.kind))).toEqual(new Set(GENERATED_KINDS));
+  });
+});
