@@ -1,5 +1,9 @@
 import type { Command } from "commander";
+import { register as cleanup } from "./cleanup.js";
+import { register as demo } from "./demo.js";
+import { register as keepalive } from "./keepalive.js";
 import { register as status } from "./status.js";
+import { register as watch } from "./watch.js";
 
 /** Each command module exports `register(program)`; adding a command is one line here. */
-export const commands: Array<(program: Command) => void> = [status];
+export const commands: Array<(program: Command) => void> = [status, watch, keepalive, cleanup, demo];

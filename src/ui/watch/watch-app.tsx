@@ -74,6 +74,22 @@ function useFeed(source: HeartbeatSource, paused: boolean, isPaused: () => boole
   return { list, held };
 }
 
+/**
+ * Ink hands over a run of plain keys typed faster than it reads them (key repeat, "jj", a paste
+ * ending in enter) as ONE string; replayed key by key, none is lost.
+ */
+export function splitBurst(input: string): Array<[string, Partial<Key>]> {
+  const out: Array<[string, Partial<Key>]> = [];
+  for (const ch of input) {
+    if (ch === "\r" || ch === "\n") out.push(["", { return: true }]);
+    else if (ch === "\u007f" || ch === "\b") out.push(["", { backspace: true }]);
+    else if (ch === "\t") out.push(["", { tab: true }]);
+    else if (ch === "\u0003") out.push(["c", { ctrl: true }]);
+    else if (ch >= " ") out.push([ch, {}]);
+  }
+  return out;
+}
+
 export function WatchApp(props: WatchAppProps): React.JSX.Element {
   const { source, onExit } = props;
   const nowFn = props.now ?? Date.now;
@@ -161,7 +177,12 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     });
   };
 
-  const onInput = (input: string, key: Key): void => {
+  const onInput = (input: string, key: Partial<Key>): void => {
+    // by code point: one emoji is two UTF-16 units, and one key
+    if ([...input].length > 1 && !key.ctrl && !key.meta) {
+      for (const [k, flags] of splitBurst(input)) onInput(k, flags);
+      return;
+    }
     const { state, effect } = reduceKey(viewRef.current, input, key, { now: nowFn(), page: frame.body });
     if (state !== viewRef.current) {
       viewRef.current = state;

@@ -86,6 +86,19 @@ describe("WatchApp", () => {
     expect(lines(frame).filter((l) => l.startsWith("›"))).toHaveLength(1);
   });
 
+  it("applies every key of a burst Ink delivers as one string (key repeat, a paste ending in enter)", async () => {
+    const r = mount(new FakeSource(oneOfEach()));
+    const frame = await until(r, (f) => f.includes("e-idle"));
+    const order = rowKeys(frame);
+    r.stdin.write("jj");
+    await until(r, (f) => selectedLine(f).includes(order[2]));
+    r.stdin.write("k\r");
+    await until(r, (f) => selectedLine(f).includes(order[1]) && f.includes("reasons:"));
+    // a pasted filter ending in enter, with a character outside the BMP
+    r.stdin.write("/zz👍\r");
+    await until(r, (f) => f.includes('filter "zz👍"'));
+  });
+
   it("keeps the selection on the same session when rows move", async () => {
     const src = new FakeSource(oneOfEach());
     const r = mount(src);

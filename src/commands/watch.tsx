@@ -1,0 +1,187 @@
+import { Command, Option } from "commander";
+import { CliError, EXIT } from "../core/errors.js";
+import { deriveHeartbeat } from "../core/health/index.js";
+import { filterHeartbeats, parseSort, sortHeartbeats, type SortSpec } from "../core/order.js";
+import type { Heartbeat } from "../core/types.js";
+import type { Env } from "../store/locate.js";
+import { openLiveSource } from "../store/live-source.js";
+import { readSnapshot } from "../store/snapshot.js";
+import { eraCMessage } from "../ui/messages.js";
+import { ndjsonSnapshot, plainSnapshot } from "../ui/snapshot.js";
+import { clockOverride, collect, thresholdsFor } from "./heartbeats.js";
+import { addStoreOptions, pickStoreOptions } from "./options.js";
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("watch")
+    .description("live view of every session's health, pushed by file changes (plain snapshots when not on a terminal)")
+    .option("--interval <seconds>", "without a terminal: print a snapshot every N seconds", seconds, 2)
+    .option("--once", "print one snapshot and exit")
+    .option("--json", "NDJSON: one snapshot document (schemaVersion 1) per line, instead of the live view")
+    .option("--problems", "only stalled and unresponsive sessions (p toggles it in the live view)")
+    .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
+    .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable", collect, [])
+    .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
+    .addHelpText(
+      "after",
+      "\nKeys: ↑↓ or j/k select, enter details, s sort, r reverse, / filter, p problems only, space pause, ? help, q/esc/ctrl-c quit",
+    );
+  addStoreOptions(cmd).action(async (opts) => {
+    process.exitCode = await runWatch(opts);
+  });
+}
+
+export interface WatchOptions extends Record<string, any> {
+  /** `demo` points the view at its simulated state dir and gateway lock dir */
+  stateDir?: string;
+  tmpDir?: string;
+  env?: Env;
+  /** runs once the view or the snapshot stream has stopped */
+  onExit?: () => void;
+}
+
+/** Resolves with the exit code once the view is closed (q, esc, ctrl-c, SIGTERM) or --once printed. */
+export async function runWatch(opts: WatchOptions): Promise<number> {
+  // listening from the start: a SIGTERM during the first read still ends with exit 0
+  const stop = stopSignals();
+  try {
+    const sort = parseSort(opts.sort ?? "activity:desc");
+    const env = opts.env ?? process.env;
+    // a bad OPENCLAW_SESSIONS_NOW is a usage error, reported before anything is read
+    const fixedNow = clockOverride(env);
+    const now = fixedNow !== undefined ? () => fixedNow : Date.now;
+    const read = { ...pickStoreOptions(opts), env, tmpDir: opts.tmpDir, probe: opts.probe !== false };
+    const problemsOnly = Boolean(opts.problems);
+    if (opts.once) return await printOnce(read, opts, sort, problemsOnly, now);
+    const interactive = !opts.json && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY);
+    const source = await openLiveSource({
+      ...read,
+      stallAfter: opts.stallAfter,
+      now,
+      // while Ink draws, console output is placed above the view instead of tearing it
+      onWarning: (w) => (interactive ? console.warn(`warning: ${w}`) : process.stderr.write(`warning: ${w}\n`)),
+    });
+    for (const store of source.eraC()) process.stderr.write(`${eraCMessage(store)}\n`);
+    try {
+      if (stop.requested) return EXIT.ok;
+      if (!interactive) return await streamSnapshots(source, stop, opts, sort, problemsOnly, now);
+      return await runInteractive(source, stop, sort, problemsOnly, now);
+    } finally {
+      source.close();
+    }
+  } finally {
+    stop.dispose();
+    opts.onExit?.();
+  }
+}
+
+interface StopSignals {
+  readonly requested: boolean;
+  /** cb runs on the first SIGTERM/SIGINT/SIGHUP (at once if one already came) */
+  onStop(cb: () => void): void;
+  dispose(): void;
+}
+
+function stopSignals(): StopSignals {
+  const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP"];
+  let requested = false;
+  let callback: (() => void) | undefined;
+  const handler = (): void => {
+    requested = true;
+    callback?.();
+  };
+  for (const s of signals) process.on(s, handler);
+  return {
+    get requested() {
+      return requested;
+    },
+    onStop(cb) {
+      callback = cb;
+      if (requested) cb();
+    },
+    dispose() {
+      for (const s of signals) process.off(s, handler);
+    },
+  };
+}
+
+type Source = Awaited<ReturnType<typeof openLiveSource>>;
+
+function arrange(list: readonly Heartbeat[], sort: SortSpec, problemsOnly: boolean, now: number): Heartbeat[] {
+  return sortHeartbeats(filterHeartbeats(list, { problemsOnly, now }), sort);
+}
+
+function snapshotText(list: Heartbeat[], now: number, json: boolean): string {
+  return json ? ndjsonSnapshot(list, now) : plainSnapshot(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined });
+}
+
+async function printOnce(
+  read: Parameters<typeof readSnapshot>[0],
+  opts: WatchOptions,
+  sort: SortSpec,
+  problemsOnly: boolean,
+  now: () => number,
+): Promise<number> {
+  const snapshot = await readSnapshot(read);
+  const thresholds = thresholdsFor(snapshot, opts.stallAfter);
+  const at = now();
+  const list = snapshot.evidence.map((ev) => deriveHeartbeat(ev, at, thresholds));
+  for (const w of snapshot.warnings) process.stderr.write(`warning: ${w}\n`);
+  process.stdout.write(snapshotText(arrange(list, sort, problemsOnly, at), at, Boolean(opts.json)));
+  for (const store of snapshot.eraC) process.stderr.write(`${eraCMessage(store)}\n`);
+  return snapshot.eraC.length > 0 ? EXIT.unknown : EXIT.ok;
+}
+
+/** No terminal on one side: a log-friendly snapshot per interval, until a signal or a closed pipe. */
+function streamSnapshots(source: Source, signals: StopSignals, opts: WatchOptions, sort: SortSpec, problemsOnly: boolean, now: () => number): Promise<number> {
+  const json = Boolean(opts.json);
+  const intervalMs = Math.max(50, Math.round((opts.interval ?? 2) * 1000));
+  return new Promise((resolve) => {
+    let done = false;
+    const stop = (): void => {
+      if (done) return;
+      done = true;
+      clearInterval(timer);
+      process.stdout.off("error", onError);
+      resolve(EXIT.ok);
+    };
+    // `watch --json | head -1`: a reader that went away ends the stream, quietly
+    const onError = (err: NodeJS.ErrnoException): void => {
+      if (err.code !== "EPIPE") process.stderr.write(`openclaw-sessions: cannot write to stdout: ${err.code ?? err.message}\n`);
+      stop();
+    };
+    const print = (): void => {
+      const at = now();
+      process.stdout.write(snapshotText(arrange(source.get(), sort, problemsOnly, at), at, json));
+    };
+    process.stdout.on("error", onError);
+    const timer = setInterval(print, intervalMs);
+    print();
+    signals.onStop(stop);
+  });
+}
+
+async function runInteractive(source: Source, signals: StopSignals, sort: SortSpec, problemsOnly: boolean, now: () => number): Promise<number> {
+  // React's development build costs several times the CPU of every frame: an idle view must stay
+  // near zero. React reads NODE_ENV once, when first loaded, so the view is loaded only here (and
+  // the other commands never load React or Ink at all).
+  process.env.NODE_ENV ??= "production";
+  const [{ createElement }, { render }, { WatchApp }] = await Promise.all([import("react"), import("ink"), import("../ui/watch/watch-app.js")]);
+  const app = render(createElement(WatchApp, { source, now, initial: { problemsOnly, sort } }), {
+    // the view quits on ctrl-c itself, so it always unmounts (and restores the terminal) first
+    exitOnCtrlC: false,
+    // Ink 6.8's incremental mode misplaces lines when a frame spans the terminal's full width
+    // (seen in tmux: footers stacked, rows repeated); the full redraw of <= rows-1 lines is cheap
+    incrementalRendering: false,
+  });
+  // unmounting restores the cursor and the terminal's line mode before the process ends
+  signals.onStop(() => app.unmount());
+  await app.waitUntilExit();
+  return EXIT.ok;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`--interval: expected a positive number of seconds, got "${value}"`, EXIT.critical);
+  return n;
+}

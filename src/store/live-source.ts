@@ -1,0 +1,697 @@
+// The live feed behind `watch` (and anything else that wants heartbeats pushed): one full read
+// at start, then only what the file system says changed.
+//
+// - Every directory holding files the health model reads is watched (watcher.ts: directory
+//   watches, filtered by name, debounced). A changed transcript, lock or trajectory re-reads ONLY
+//   the sessions whose files those are; a changed sessions.json re-reads the index and re-reads
+//   only the entries that differ from the cached ones.
+// - The clock tick re-runs the pure health model on cached evidence (stall thresholds, "3m ago").
+//   The one thing it checks outside the cache is whether the lock owners it believes alive still
+//   are: a crashed process leaves its lock file untouched, so no file event will ever say so, and
+//   Node cannot wait on a pid. That check is a signal-0 per distinct live pid, a few per tick.
+// - A corrupt index keeps the last good read of that store on screen, with a warning.
+// - Stores that appear (a new agent, a sessions dir created later) or vanish are picked up from
+//   directory events on <stateDir>/agents and on every selected sessions dir.
+import fs from "node:fs";
+import path from "node:path";
+import { UnreadableError } from "../core/errors.js";
+import { deriveHeartbeat } from "../core/health/index.js";
+import { parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
+import type { Evidence, GatewayInfo, Heartbeat, IndexEntry, StoreRef, Thresholds } from "../core/types.js";
+import { selectStores, type StoreTarget } from "./agents.js";
+import { gatewayPort, loadConfig, stuckSessionWarnMs, type OpenClawConfig } from "./config.js";
+import { readGateway } from "./gateway.js";
+import { expandUserPath, locate, type Env } from "./locate.js";
+import { mapPool } from "./pool.js";
+import { ownerState } from "./proc.js";
+import { readIndex } from "./read-index.js";
+import { readSessionEvidence, resolveStoreRefs, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
+import { safeSessionFileName } from "./trajectory.js";
+import { classifyName, watchStores, type StoreChange, type StoreWatcher } from "./watcher.js";
+
+export interface LiveSourceOptions extends SnapshotOptions {
+  stallAfter?: string[];
+  /** the clock every verdict is judged at (default Date.now) */
+  now?: () => number;
+  /** clock tick: re-derive from cached evidence, re-check live lock owners (default 1000) */
+  tickMs?: number;
+  /** every this many ticks the gateway lock is re-read and an unwatchable dir re-read (default 5) */
+  slowEvery?: number;
+  debounceMs?: number;
+  maxWaitMs?: number;
+  retryMs?: number;
+  /** each distinct warning once, when it first appears */
+  onWarning?: (message: string) => void;
+  /** how one session is read (tests wrap it to see what is re-read) */
+  readSession?: typeof readSessionEvidence;
+  /** how one directory is watched (tests make it fail) */
+  watchDir?: typeof watchStores;
+}
+
+export interface LiveStats {
+  /** sessions read from disk, the initial read included */
+  sessionReads: number;
+  /** sessions.json files read */
+  indexReads: number;
+  /** file-driven refreshes applied */
+  refreshes: number;
+}
+
+/** Structurally the view's HeartbeatSource (src/ui/watch/source.ts), plus what a command needs. */
+export interface LiveSource {
+  get(): Heartbeat[];
+  /** cb runs after each change; returns the unsubscribe function */
+  subscribe(cb: () => void): () => void;
+  /** epoch ms of the last refresh, periodic re-checks included */
+  lastUpdateAt(): number;
+  readonly stateDir: string;
+  stores(): StoreRef[];
+  eraC(): StoreRef[];
+  /** the warnings that hold now (an index that stopped parsing, an unwatchable dir ...) */
+  warnings(): string[];
+  readonly stats: LiveStats;
+  /** resolves once every change reported so far has been applied (tests, shutdown) */
+  settled(): Promise<void>;
+  close(): void;
+}
+
+interface Cached {
+  store: StoreState;
+  key: string;
+  ev: Evidence;
+  hb: Heartbeat;
+  /** files whose change means this session must be re-read */
+  paths: string[];
+  warnings: string[];
+}
+
+interface StoreState {
+  ref: StoreRef;
+  dir: string;
+  sessions: Map<string, Cached>;
+  /** JSON text of each entry as last read: an index rewrite re-reads only the entries that differ */
+  entryText: Map<string, string>;
+  indexWarnings: string[];
+  /** set while the index does not parse: the last good read stays on screen */
+  corrupt?: string;
+}
+
+interface Pending {
+  targets: boolean;
+  gateway: boolean;
+  /** store paths whose index must be re-read; true = also re-read every session (events were lost) */
+  stores: Map<string, boolean>;
+  /** sessions to re-read, by store path and key (the cached object is replaced by every read) */
+  sessions: Map<string, { storePath: string; key: string }>;
+}
+
+const emptyPending = (): Pending => ({ targets: false, gateway: false, stores: new Map(), sessions: new Map() });
+
+const queueSession = (p: Pending, c: { store: { ref: StoreRef }; key: string }): void => {
+  p.sessions.set(`${c.store.ref.storePath}\u0000${c.key}`, { storePath: c.store.ref.storePath, key: c.key });
+};
+
+export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<LiveSource> {
+  const env: Env = opts.env ?? process.env;
+  const now = opts.now ?? Date.now;
+  const readSession = opts.readSession ?? readSessionEvidence;
+  const watchDir = opts.watchDir ?? watchStores;
+  const { stateDir, configPath } = locate(opts, env);
+  if (!opts.store && !isDir(stateDir)) {
+    throw new UnreadableError(`no OpenClaw state dir at ${stateDir} (set --state-dir or OPENCLAW_STATE_DIR)`);
+  }
+  const loaded = loadConfig(configPath);
+  const config: OpenClawConfig = loaded.config;
+  const thresholds: Thresholds = parseStallAfter(opts.stallAfter ?? [], stallDefaultFromConfig(stuckSessionWarnMs(config)));
+  const trajectoryDir = env.OPENCLAW_TRAJECTORY_DIR?.trim() ? expandUserPath(env.OPENCLAW_TRAJECTORY_DIR, env) : undefined;
+  const agentsDir = path.join(stateDir, "agents");
+  // --store and --agent fix the set of stores; otherwise a new agent dir adds one
+  const discover = !opts.store && !opts.agent;
+  const port = gatewayPort(config, env, opts.profile);
+
+  const gateway = await readGateway({ configPath, port, tmpDir: opts.tmpDir, probe: opts.probe });
+  const ctx: EvidenceContext = { stateDir, env, gateway, tail: opts.tail };
+  const stats: LiveStats = { sessionReads: 0, indexReads: 0, refreshes: 0 };
+  const stores = new Map<string, StoreState>();
+  let targets: StoreTarget[] = [];
+  let eraC: StoreRef[] = [];
+  let targetWarnings: string[] = [];
+  const dirWarnings = new Map<string, string>();
+  const byPath = new Map<string, Set<Cached>>();
+  const byId = new Map<string, Set<Cached>>();
+  const dirWatchers = new Map<string, StoreWatcher>();
+  /** dirs whose watch failed: re-read on the slow tick until a watch is armed again */
+  const unwatched = new Set<string>();
+  const subscribers = new Set<() => void>();
+  const reported = new Set<string>();
+  let list: Heartbeat[] = [];
+  /** cached heartbeats differ from the published list in their reasons' ages only */
+  let agesOnly = false;
+  let lastUpdate = 0;
+  let closed = false;
+  let pending = emptyPending();
+  let running: Promise<void> | undefined;
+  let runStartedAt = 0;
+  let ticks = 0;
+  let agentsWatch: fs.FSWatcher | undefined;
+  let agentsTimer: NodeJS.Timeout | undefined;
+  let starting = true;
+  const early: StoreChange[] = [];
+
+  // ------------------------------------------------------------------ cache
+
+  const derive = (ev: Evidence, at: number): Heartbeat => deriveHeartbeat(ev, at, thresholds);
+
+  const pathsOf = (c: { ev: Evidence }): string[] => {
+    const out: string[] = [];
+    const tp = c.ev.transcriptPath;
+    if (tp) {
+      const stem = tp.endsWith(".jsonl") ? tp.slice(0, -6) : tp;
+      out.push(tp, `${tp}.lock`, `${stem}.trajectory.jsonl`, `${stem}.trajectory-path.json`);
+    }
+    if (c.ev.trajectory?.path) out.push(c.ev.trajectory.path);
+    if (trajectoryDir) out.push(path.join(trajectoryDir, `${safeSessionFileName(c.ev.entry.sessionId)}.jsonl`));
+    return [...new Set(out)];
+  };
+
+  const addToMap = (m: Map<string, Set<Cached>>, k: string, c: Cached): void => {
+    let s = m.get(k);
+    if (!s) m.set(k, (s = new Set()));
+    s.add(c);
+  };
+  const removeFromMap = (m: Map<string, Set<Cached>>, k: string, c: Cached): void => {
+    const s = m.get(k);
+    if (!s) return;
+    s.delete(c);
+    if (s.size === 0) m.delete(k);
+  };
+  const idsOf = (c: Cached): string[] => [c.ev.entry.sessionId, safeSessionFileName(c.ev.entry.sessionId)];
+
+  const unindex = (c: Cached): void => {
+    for (const p of c.paths) removeFromMap(byPath, p, c);
+    for (const id of idsOf(c)) removeFromMap(byId, id, c);
+  };
+  const index = (c: Cached): void => {
+    c.paths = pathsOf(c);
+    for (const p of c.paths) addToMap(byPath, p, c);
+    for (const id of idsOf(c)) addToMap(byId, id, c);
+  };
+
+  const put = (store: StoreState, key: string, ev: Evidence, warnings: string[], at: number): void => {
+    const old = store.sessions.get(key);
+    if (old) unindex(old);
+    const c: Cached = { store, key, ev, hb: derive(ev, at), paths: [], warnings };
+    index(c);
+    store.sessions.set(key, c);
+  };
+
+  const drop = (store: StoreState, key: string): void => {
+    const c = store.sessions.get(key);
+    if (!c) return;
+    unindex(c);
+    store.sessions.delete(key);
+    store.entryText.delete(key);
+  };
+
+  const dropStore = (storePath: string): void => {
+    const store = stores.get(storePath);
+    if (!store) return;
+    for (const key of [...store.sessions.keys()]) drop(store, key);
+    stores.delete(storePath);
+  };
+
+  const readOne = async (store: StoreState, key: string, entry: IndexEntry): Promise<{ key: string; ev: Evidence; warnings: string[] }> => {
+    const warnings: string[] = [];
+    stats.sessionReads++;
+    const ev = await readSession(store.ref, key, entry, ctx, warnings);
+    return { key, ev, warnings };
+  };
+
+  /** Re-reads a store's index; re-reads the sessions that are new or whose entry changed (all with `force`). */
+  const readStore = async (store: StoreState, force: boolean, strict = false): Promise<string[]> => {
+    let read;
+    try {
+      stats.indexReads++;
+      read = readIndex(store.ref.storePath);
+    } catch (err) {
+      // at start there is no last good read to fall back on: fail the way `status` does
+      if (strict) throw err;
+      if (!fs.existsSync(store.ref.storePath)) {
+        // the index is gone (agent removed, sessions dir deleted): so are its sessions
+        dropStore(store.ref.storePath);
+        pending.targets = true;
+        return [];
+      }
+      store.corrupt = `${(err as Error).message}; showing its last good read`;
+      return [];
+    }
+    store.corrupt = undefined;
+    store.indexWarnings = read.warnings;
+    const changed: string[] = [];
+    const texts = new Map<string, string>();
+    for (const key of Object.keys(read.entries)) {
+      const text = JSON.stringify(read.entries[key]);
+      texts.set(key, text);
+      if (force || store.entryText.get(key) !== text || !store.sessions.has(key)) changed.push(key);
+    }
+    for (const key of [...store.sessions.keys()]) if (!texts.has(key)) drop(store, key);
+    const results = await mapPool(changed, (key) => readOne(store, key, read.entries[key]));
+    const at = now();
+    for (const r of results) {
+      put(store, r.key, r.ev, r.warnings, at);
+      store.entryText.set(r.key, texts.get(r.key)!);
+    }
+    return changed;
+  };
+
+  const newStore = (ref: StoreRef): StoreState => ({
+    ref,
+    dir: path.dirname(path.resolve(ref.storePath)),
+    sessions: new Map(),
+    entryText: new Map(),
+    indexWarnings: [],
+  });
+
+  /** Which stores the options select now; new ones are queued for a full read, vanished ones dropped. */
+  const resolveTargets = (strict = false): StoreState[] => {
+    let refs: StoreRef[];
+    try {
+      targets = selectStores(stateDir, config, opts, env);
+      const resolved = resolveStoreRefs(stateDir, config, opts, env);
+      refs = resolved.stores;
+      eraC = resolved.eraC;
+      targetWarnings = resolved.warnings;
+    } catch (err) {
+      if (strict) throw err;
+      // e.g. the --store file vanished: keep what is on screen, say why
+      targetWarnings = [(err as Error).message];
+      return [];
+    }
+    const fresh: StoreState[] = [];
+    const wanted = new Set(refs.map((r) => r.storePath));
+    for (const storePath of [...stores.keys()]) if (!wanted.has(storePath)) dropStore(storePath);
+    for (const ref of refs) {
+      const known = stores.get(ref.storePath);
+      if (known) {
+        known.ref = ref; // its era may have changed
+        continue;
+      }
+      const store = newStore(ref);
+      stores.set(ref.storePath, store);
+      fresh.push(store);
+    }
+    return fresh;
+  };
+
+  // ------------------------------------------------------------------ output
+
+  const rebuild = (): void => {
+    agesOnly = false;
+    const out: Heartbeat[] = [];
+    for (const store of stores.values()) for (const c of store.sessions.values()) out.push(c.hb);
+    list = out;
+  };
+
+  const notify = (): void => {
+    for (const cb of [...subscribers]) cb();
+  };
+
+  const currentWarnings = (): string[] => {
+    const out = new Set<string>([...loaded.warnings, ...targetWarnings, ...dirWarnings.values()]);
+    for (const store of stores.values()) {
+      for (const w of store.indexWarnings) out.add(w);
+      if (store.corrupt) out.add(store.corrupt);
+      for (const c of store.sessions.values()) for (const w of c.warnings) out.add(w);
+    }
+    return [...out];
+  };
+
+  const reportWarnings = (): void => {
+    if (!opts.onWarning) return;
+    const current = currentWarnings();
+    // a warning that cleared and comes back (the index breaks again) is news again
+    for (const w of [...reported]) if (!current.includes(w)) reported.delete(w);
+    for (const w of current) {
+      if (reported.has(w)) continue;
+      reported.add(w);
+      opts.onWarning(w);
+    }
+  };
+
+  // ------------------------------------------------------------------ watching
+
+  const wantedDirs = (): Set<string> => {
+    const dirs = new Set<string>();
+    for (const t of targets) dirs.add(path.dirname(path.resolve(t.storePath)));
+    if (trajectoryDir) dirs.add(trajectoryDir);
+    for (const p of byPath.keys()) dirs.add(path.dirname(p));
+    return dirs;
+  };
+
+  /**
+   * Arms a watcher on every dir that holds (or will hold) files we read, and closes the ones no
+   * longer needed. What changed in a dir before its watch was armed is caught up here: an index
+   * that appeared, sessions read from a dir that was not watched yet.
+   */
+  const syncWatchers = (): void => {
+    if (closed) return;
+    const wanted = wantedDirs();
+    const added: string[] = [];
+    for (const [dir, w] of dirWatchers) {
+      if (wanted.has(dir)) continue;
+      w.close();
+      dirWatchers.delete(dir);
+      unwatched.delete(dir);
+      dirWarnings.delete(dir);
+    }
+    for (const dir of wanted) {
+      if (dirWatchers.has(dir)) continue;
+      // one watcher per dir: adding or removing a dir never re-arms (and never deafens) the others
+      dirWatchers.set(
+        dir,
+        watchDir([dir], onChanges, {
+          debounceMs: opts.debounceMs,
+          maxWaitMs: opts.maxWaitMs,
+          retryMs: opts.retryMs,
+          onError: (err, d) => {
+            unwatched.add(d);
+            const code = (err as NodeJS.ErrnoException).code ?? err.message;
+            dirWarnings.set(d, `cannot watch ${d} (${code}): re-reading it every few seconds instead`);
+            reportWarnings();
+          },
+        }),
+      );
+      added.push(dir);
+    }
+    if (added.length === 0 || starting) return;
+    const armed = new Set(added);
+    for (const t of targets) {
+      if (armed.has(path.dirname(path.resolve(t.storePath))) && !stores.has(t.storePath) && fs.existsSync(t.storePath)) pending.targets = true;
+    }
+    for (const dir of added) for (const c of sessionsIn(dir)) queueSession(pending, c);
+  };
+
+  const sessionsIn = (dir: string): Cached[] => {
+    const out: Cached[] = [];
+    for (const store of stores.values()) {
+      for (const c of store.sessions.values()) if (c.paths.some((p) => path.dirname(p) === dir)) out.push(c);
+    }
+    return out;
+  };
+
+  const onChanges = (changes: StoreChange[]): void => {
+    if (closed) return;
+    if (starting) {
+      // the first read is under way: apply these once it is cached, so they can be matched to sessions
+      early.push(...changes);
+      return;
+    }
+    for (const ch of changes) {
+      const dir = ch.dir;
+      const here = [...stores.values()].filter((s) => s.dir === dir);
+      if (ch.rescan) {
+        // the dir appeared, vanished or was re-armed: events may have been lost in between
+        if (unwatched.delete(dir)) dirWarnings.delete(dir);
+        pending.targets = true;
+        for (const s of here) pending.stores.set(s.ref.storePath, true);
+        for (const c of sessionsIn(dir)) queueSession(pending, c);
+        continue;
+      }
+      if (ch.index) {
+        if (here.length === 0) pending.targets = true; // an index appeared where none was read
+        for (const s of here) if (!pending.stores.has(s.ref.storePath)) pending.stores.set(s.ref.storePath, false);
+      }
+      for (const name of ch.names) {
+        const hits = byPath.get(path.join(dir, name));
+        if (hits) {
+          for (const c of hits) queueSession(pending, c);
+          continue;
+        }
+        // a file at a path not seen before (a sidecar named by a new pointer): match by session id
+        const kind = classifyName(name);
+        if (kind?.kind === "session") for (const c of byId.get(kind.sessionId) ?? []) queueSession(pending, c);
+      }
+    }
+    kick();
+  };
+
+  const armAgentsWatch = (): void => {
+    if (!discover || closed || agentsWatch) return;
+    try {
+      const w = fs.watch(agentsDir, { persistent: false }, () => {
+        // a new (or removed) agent dir: look again once the burst of mkdirs settles
+        if (agentsTimer) clearTimeout(agentsTimer);
+        agentsTimer = setTimeout(() => {
+          agentsTimer = undefined;
+          pending.targets = true;
+          kick();
+        }, opts.debounceMs ?? 75);
+      });
+      w.on("error", () => {
+        w.close();
+        if (agentsWatch === w) agentsWatch = undefined; // re-armed on the slow tick
+        pending.targets = true;
+        kick();
+      });
+      agentsWatch = w;
+    } catch {
+      // no agents dir yet: the slow tick tries again
+    }
+  };
+
+  // ------------------------------------------------------------------ refresh runs
+
+  const refreshGateway = async (): Promise<boolean> => {
+    const next = await readGateway({ configPath, port, tmpDir: opts.tmpDir, probe: false });
+    const prev = ctx.gateway!;
+    if (next.pid === prev.pid && next.startedAt === prev.startedAt && next.alive === prev.alive && next.lockPath === prev.lockPath) return false;
+    // the health model ignores the probe; keep the first answer rather than pretend a new one
+    const info: GatewayInfo = { ...next, probe: next.pid === prev.pid ? prev.probe : "skipped" };
+    ctx.gateway = info;
+    for (const store of stores.values()) for (const c of store.sessions.values()) c.ev.gateway = info;
+    return true;
+  };
+
+  const runOnce = async (work: Pending): Promise<void> => {
+    let all = false;
+    if (work.gateway) all = await refreshGateway();
+    if (work.targets) {
+      for (const store of resolveTargets()) work.stores.set(store.ref.storePath, true);
+      // a new store's dir is watched before it is read: nothing written meanwhile is missed
+      syncWatchers();
+    }
+    // sessions already read in this batch: their files' changes came before the read
+    const done = new Set<string>();
+    for (const [storePath, force] of work.stores) {
+      const store = stores.get(storePath);
+      if (!store) continue;
+      for (const key of await readStore(store, force)) done.add(`${storePath}\u0000${key}`);
+    }
+    const singles: Cached[] = [];
+    for (const [id, { storePath, key }] of work.sessions) {
+      const c = stores.get(storePath)?.sessions.get(key);
+      // a session that left the index needs nothing more
+      if (c && !done.has(id)) singles.push(c);
+    }
+    const results = await mapPool(singles, (c) => readOne(c.store, c.key, c.ev.entry));
+    const at = now();
+    for (const [i, r] of results.entries()) put(singles[i].store, r.key, r.ev, r.warnings, at);
+    if (all) for (const store of stores.values()) for (const c of store.sessions.values()) c.hb = derive(c.ev, at);
+    stats.refreshes++;
+  };
+
+  const isEmpty = (p: Pending): boolean => !p.targets && !p.gateway && p.stores.size === 0 && p.sessions.size === 0;
+
+  /** Runs queued work one batch at a time; changes arriving meanwhile form the next batch. */
+  const kick = (): void => {
+    if (running || closed || starting || isEmpty(pending)) return;
+    runStartedAt = Date.now();
+    running = (async () => {
+      try {
+        while (!closed && !isEmpty(pending)) {
+          const work = pending;
+          pending = emptyPending();
+          await runOnce(work);
+          rebuild();
+          syncWatchers();
+          lastUpdate = now();
+          reportWarnings();
+          notify();
+        }
+      } catch (err) {
+        // a run must never take the feed down: say so, and let the next change try again
+        const msg = `refresh failed: ${(err as Error).message}`;
+        targetWarnings = [...targetWarnings.filter((w) => !w.startsWith("refresh failed:")), msg];
+        reportWarnings();
+      } finally {
+        running = undefined;
+      }
+      if (!closed && !isEmpty(pending)) kick();
+    })();
+  };
+
+  // ------------------------------------------------------------------ the tick
+
+  const checkOwners = (): void => {
+    const verdicts = new Map<string, string>();
+    for (const store of stores.values()) {
+      for (const c of store.sessions.values()) {
+        const lock = c.ev.lock;
+        if (!lock || lock.owner !== "alive" || lock.pid === undefined) continue;
+        const k = `${lock.pid}:${lock.starttime ?? ""}`;
+        let state = verdicts.get(k);
+        if (state === undefined) verdicts.set(k, (state = ownerState(lock.pid, lock.starttime)));
+        if (state !== "alive") queueSession(pending, c);
+      }
+    }
+    const gw = ctx.gateway;
+    if (gw?.alive && gw.pid !== undefined && ownerState(gw.pid) !== "alive") pending.gateway = true;
+  };
+
+  const tick = (): void => {
+    if (closed) return;
+    ticks++;
+    checkOwners();
+    const slow = ticks % Math.max(1, opts.slowEvery ?? 5) === 0;
+    if (slow) {
+      pending.gateway = true; // a gateway that started since leaves only a new lock file behind
+      armAgentsWatch();
+      for (const dir of unwatched) {
+        pending.targets = true;
+        for (const store of stores.values()) if (store.dir === dir && !pending.stores.has(store.ref.storePath)) pending.stores.set(store.ref.storePath, false);
+        for (const c of sessionsIn(dir)) if (movedOnDisk(c.ev)) queueSession(pending, c);
+      }
+    }
+    kick();
+    const at = now();
+    let shown = false;
+    for (const store of stores.values()) {
+      for (const c of store.sessions.values()) {
+        // time alone cannot start a run: a resting session without a lock changes only the ages
+        // in its reasons, refreshed on the slow tick
+        if (!slow && c.hb.health === "idle" && !c.ev.lock) continue;
+        const hb = derive(c.ev, at);
+        if (sameHeartbeat(hb, c.hb)) continue;
+        if (sameVerdict(hb, c.hb)) agesOnly = true;
+        else shown = true;
+        c.hb = hb;
+      }
+    }
+    // a verdict that changed is published at once; reasons whose ages moved ("3m02s ago"), every
+    // few seconds: each publish costs the view a full frame or two
+    const publish = shown || (slow && agesOnly);
+    if (publish) rebuild();
+    // a read stuck for seconds (a hung mount) must turn the footer yellow, not hide behind ticks
+    if (!running || Date.now() - runStartedAt < 2 * (opts.tickMs ?? 1_000)) lastUpdate = at;
+    if (publish) notify();
+  };
+
+  // ------------------------------------------------------------------ start
+
+  const stop = (): void => {
+    closed = true;
+    clearInterval(timer);
+    if (agentsTimer) clearTimeout(agentsTimer);
+    agentsWatch?.close();
+    for (const w of dirWatchers.values()) w.close();
+    dirWatchers.clear();
+    subscribers.clear();
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const initial = resolveTargets(true);
+    // watch before reading: a change during the first read must not go unseen
+    syncWatchers();
+    armAgentsWatch();
+    for (const store of initial) await readStore(store, true, true);
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  rebuild();
+  lastUpdate = now();
+  reportWarnings();
+  starting = false;
+  // dirs known only from the sessions just read (a transcript kept elsewhere) are armed now
+  syncWatchers();
+  onChanges(early.splice(0));
+  kick();
+  timer = setInterval(tick, opts.tickMs ?? 1_000);
+
+  return {
+    stateDir,
+    stats,
+    get: () => list,
+    subscribe(cb) {
+      subscribers.add(cb);
+      return () => {
+        subscribers.delete(cb);
+      };
+    },
+    lastUpdateAt: () => lastUpdate,
+    stores: () => [...stores.values()].map((s) => s.ref),
+    eraC: () => eraC,
+    warnings: currentWarnings,
+    async settled() {
+      while (running) await running;
+    },
+    close() {
+      if (!closed) stop();
+    },
+  };
+}
+
+/** Equal as shown and reported: an unchanged heartbeat keeps its object, and rows do not re-render. */
+export function sameHeartbeat(a: Heartbeat, b: Heartbeat): boolean {
+  return sameVerdict(a, b) && a.reasons.length === b.reasons.length && a.reasons.every((r, i) => r === b.reasons[i]);
+}
+
+/** Equal in everything but the wording of the reasons (whose ages move with the clock). */
+export function sameVerdict(a: Heartbeat, b: Heartbeat): boolean {
+  return (
+    a.state === b.state &&
+    a.health === b.health &&
+    a.toolName === b.toolName &&
+    a.drift === b.drift &&
+    a.model === b.model &&
+    a.startedAt === b.startedAt &&
+    a.lastActivityAt === b.lastActivityAt &&
+    a.lastTokenAt === b.lastTokenAt &&
+    a.storeStatus === b.storeStatus &&
+    a.label === b.label &&
+    a.updatedAt === b.updatedAt &&
+    a.turnId === b.turnId &&
+    a.sessionKey === b.sessionKey &&
+    a.agentId === b.agentId &&
+    a.sessionId === b.sessionId
+  );
+}
+
+/** Without a watch: has any file this evidence came from changed size or mtime, appeared or gone? */
+function movedOnDisk(ev: Evidence): boolean {
+  const differs = (file: string | undefined, seen: { size?: number; mtimeMs: number } | undefined): boolean => {
+    if (!file) return false;
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(file);
+    } catch {
+      st = undefined;
+    }
+    if (!st || !seen) return Boolean(st) !== Boolean(seen);
+    return st.mtimeMs !== seen.mtimeMs || (seen.size !== undefined && st.size !== seen.size);
+  };
+  const tp = ev.transcriptPath;
+  return (
+    differs(tp, ev.transcript) ||
+    differs(tp && `${tp}.lock`, ev.lock) ||
+    differs(ev.trajectory?.path ?? (tp && `${tp.replace(/\.jsonl$/, "")}.trajectory.jsonl`), ev.trajectory)
+  );
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
