@@ -56,6 +56,22 @@ describe("renderStatusTable", () => {
   });
 });
 
+describe("renderStatusTable with many rows", () => {
+  it("keeps every row aligned under the header across internal chunks (450 rows)", () => {
+    const plain = new Chalk({ level: 0 });
+    const list = Array.from({ length: 450 }, (_, i) =>
+      hb({ sessionKey: `agent:main:s-${String(i).padStart(3, "0")}`, model: i % 2 ? "fake-1" : "gpt-5", lastActivityAt: NOW - i * 1000 }),
+    );
+    const lines = renderStatusTable(list, NOW, { chalk: plain }).split("\n");
+    expect(lines).toHaveLength(1 + 450 + 1);
+    const agentCol = lines[0].indexOf("AGENT");
+    for (const [i, line] of lines.slice(1, -1).entries()) {
+      expect(line.slice(agentCol, agentCol + 4), `row ${i}`).toBe("main");
+      expect(line).toContain(`s-${String(i).padStart(3, "0")}`);
+    }
+  });
+});
+
 describe("summaryLine", () => {
   it("counts by health, problems first", () => {
     const list = [...oneOfEach(), hb({ sessionKey: "x", health: "active", state: "tool_exec" })];
