@@ -1,0 +1,308 @@
+// One keepalive tick: for every selected store, read it (a store that fails is logged and
+// skipped), derive health, plan the touches (pure), and hand them to the one writer. Nothing
+// here writes a file itself; the loop around it lives in keepalive.ts.
+import path from "node:path";
+import { afterConflict, waitLeftMs, type BackoffState } from "../core/backoff.js";
+import { CliError, EXIT, UnreadableError, WriteRefusedError } from "../core/errors.js";
+import { deriveHeartbeat } from "../core/health/index.js";
+import { refreshWindow, planTick } from "../core/keepalive-schedule.js";
+import { idleResetConfigured } from "../core/maintenance.js";
+import type { TouchField } from "../core/plan/keepalive.js";
+import type { StoreRef, Thresholds } from "../core/types.js";
+import { gatewayPort, loadConfig, type OpenClawConfig } from "../store/config.js";
+import { readGateway } from "../store/gateway.js";
+import { locate, type Env } from "../store/locate.js";
+import { acquireLoopLock, loopLockPath, LoopLockBusyError, type LoopLock } from "../store/loop-lock.js";
+import { readStoreEvidence, resolveStoreRefs, type EvidenceContext } from "../store/snapshot.js";
+import { applyPatches } from "../store/writer/index.js";
+import { countSkips, type StoreTick, type TickRecord, type TouchedSession } from "../ui/keepalive-log.js";
+import { thresholdsFor } from "./heartbeats.js";
+import type { StoreOptions } from "./options.js";
+
+export interface KeepaliveSettings {
+  store: StoreOptions;
+  intervalMs: number;
+  activityThresholdMs: number;
+  /** --refresh-after; default derived per tick from the config (see refreshWindow) */
+  refreshAfterMs?: number;
+  fields: TouchField[];
+  dryRun: boolean;
+  probe: boolean;
+  env: Env;
+  /** OPENCLAW_SESSIONS_NOW: the clock of every plan (the loop still sleeps in real time) */
+  fixedNow?: number;
+  /** how long one write may wait for an era A gateway's sessions.json.lock */
+  gatewayLockWaitMs: number;
+  /** conflicts back off from the interval up to this */
+  maxBackoffMs: number;
+  random: () => number;
+}
+
+/** What the loop keeps between ticks. */
+export class KeepaliveState {
+  /** our loop locks, by lock path */
+  readonly locks = new Map<string, LoopLock>();
+  readonly backoff = new Map<string, BackoffState>();
+  /** the index a write is in progress on (a forced exit cleans up after it) */
+  writing: string | undefined;
+  ticks = 0;
+  writes = 0;
+  private lastWarnings = new Set<string>();
+
+  /** The warnings not already logged by the previous tick (a log line per tick, not per problem). */
+  fresh(warnings: string[]): string[] {
+    const now = new Set(warnings);
+    const out = warnings.filter((w) => !this.lastWarnings.has(w));
+    this.lastWarnings = now;
+    return [...new Set(out)];
+  }
+
+  releaseAll(): void {
+    for (const lock of this.locks.values()) lock.release();
+    this.locks.clear();
+  }
+}
+
+interface Located {
+  stateDir: string;
+  configPath: string;
+  config: OpenClawConfig;
+  stores: StoreRef[];
+  warnings: string[];
+}
+
+/** The stores to keep alive right now. Usage errors (--store with --agent) throw; a missing index is a warning. */
+export function locateStores(s: KeepaliveSettings): Located {
+  const { stateDir, configPath } = locate(s.store, s.env);
+  const { config, warnings } = loadConfig(configPath);
+  let refs;
+  try {
+    refs = resolveStoreRefs(stateDir, config, s.store, s.env);
+  } catch (err) {
+    if (err instanceof UnreadableError) return { stateDir, configPath, config, stores: [], warnings: [...warnings, err.message] };
+    throw err;
+  }
+  warnings.push(...refs.warnings);
+  if (refs.stores.length === 0 && refs.eraC.length === 0 && !s.store.store) {
+    warnings.push(`no session index under ${path.join(stateDir, "agents")} (check --state-dir or OPENCLAW_STATE_DIR)`);
+  }
+  return { stateDir, configPath, config, stores: refs.stores, warnings };
+}
+
+/** Takes (or confirms) this loop's lock on `storePath`. */
+export function ensureLoopLock(state: KeepaliveState, storePath: string): LoopLock {
+  const p = loopLockPath(storePath);
+  const mine = state.locks.get(p);
+  if (mine?.held()) return mine;
+  state.locks.delete(p);
+  const lock = acquireLoopLock(storePath);
+  state.locks.set(p, lock);
+  return lock;
+}
+
+export async function runTick(s: KeepaliveSettings, state: KeepaliveState, shouldStop: () => boolean): Promise<TickRecord> {
+  const startedAt = Date.now();
+  state.ticks++;
+  const rec: TickRecord = {
+    type: "tick",
+    tick: state.ticks,
+    at: s.fixedNow ?? startedAt,
+    durationMs: 0,
+    dryRun: s.dryRun,
+    seen: 0,
+    touched: [],
+    skipped: {},
+    writes: 0,
+    stores: [],
+    warnings: [],
+  };
+  const warnings: string[] = [];
+  const skips: string[] = [];
+  try {
+    const where = locateStores(s);
+    warnings.push(...where.warnings);
+    const gateway = await readGateway({ configPath: where.configPath, port: gatewayPort(where.config, s.env, s.store.profile), probe: s.probe });
+    const window = refreshWindow({
+      intervalMs: s.intervalMs,
+      activityThresholdMs: s.activityThresholdMs,
+      overrideMs: s.refreshAfterMs,
+      fields: s.fields,
+      config: where.config,
+    });
+    warnings.push(...window.warnings);
+    const common: StoreContext = {
+      s,
+      state,
+      evidence: { stateDir: where.stateDir, env: s.env, gateway },
+      agentsRoot: path.join(where.stateDir, "agents"),
+      thresholds: thresholdsFor({ config: where.config }),
+      freshWithinMs: window.freshWithinMs,
+      idleReset: idleResetConfigured(where.config),
+      shouldStop,
+    };
+    for (const store of where.stores) {
+      if (shouldStop()) break; // abandon the rest of the tick: nothing started is left half done
+      const one = await tickStore(store, common);
+      rec.stores.push(one.tick);
+      rec.seen += one.tick.seen;
+      rec.touched.push(...one.touched);
+      skips.push(...one.skips);
+      warnings.push(...one.warnings);
+      if (one.tick.outcome === "written" || (one.tick.outcome === "conflict" && one.wrote)) rec.writes++;
+    }
+  } catch (err) {
+    // a config we cannot parse, a state dir we cannot list: log, write nothing, try again next tick
+    if (err instanceof CliError && err.exitCode === EXIT.critical) throw err;
+    const message = messageOf(err);
+    rec.stores.push({ agentId: "(all)", storePath: "-", outcome: "unreadable", seen: 0, touched: 0, notApplied: [], overwritten: [], error: message });
+  }
+  state.writes += rec.writes;
+  rec.skipped = countSkips(skips);
+  rec.warnings = state.fresh(warnings);
+  rec.durationMs = Date.now() - startedAt;
+  return rec;
+}
+
+interface StoreContext {
+  s: KeepaliveSettings;
+  state: KeepaliveState;
+  evidence: EvidenceContext;
+  agentsRoot: string;
+  thresholds: Thresholds;
+  freshWithinMs: number;
+  idleReset: boolean;
+  shouldStop: () => boolean;
+}
+
+interface StoreResult {
+  tick: StoreTick;
+  touched: TouchedSession[];
+  skips: string[];
+  warnings: string[];
+  wrote: boolean;
+}
+
+async function tickStore(store: StoreRef, c: StoreContext): Promise<StoreResult> {
+  const { s, state } = c;
+  const tick: StoreTick = { agentId: store.agentId, storePath: store.storePath, outcome: "unchanged", seen: 0, touched: 0, notApplied: [], overwritten: [] };
+  const out: StoreResult = { tick, touched: [], skips: [], warnings: [], wrote: false };
+  const key = loopLockPath(store.storePath);
+  const wait = waitLeftMs(state.backoff.get(key), Date.now());
+  if (wait > 0) return { ...out, tick: { ...tick, outcome: "backoff", retryInMs: wait } };
+  if (!s.dryRun) {
+    try {
+      ensureLoopLock(state, store.storePath);
+    } catch (err) {
+      return { ...out, tick: { ...tick, outcome: err instanceof LoopLockBusyError ? "locked" : "refused", error: messageOf(err) } };
+    }
+  }
+
+  let read;
+  try {
+    read = await readStoreEvidence(store, c.evidence);
+  } catch (err) {
+    // one agent failing (corrupt index, unreadable dir) must not stop the others or the loop
+    return { ...out, tick: { ...tick, outcome: "unreadable", error: messageOf(err) } };
+  }
+  out.warnings.push(...read.warnings);
+  const now = s.fixedNow ?? Date.now();
+  tick.at = now;
+  const items = read.evidence.map((ev) => ({ ev, hb: deriveHeartbeat(ev, now, c.thresholds) }));
+  tick.seen = items.length;
+  const plan = planTick(items, {
+    now,
+    activityThresholdMs: s.activityThresholdMs,
+    fields: s.fields,
+    freshWithinMs: c.freshWithinMs,
+    idleResetConfigured: c.idleReset,
+  });
+  out.skips.push(...plan.skipped.map((k) => k.why));
+  const byKey = new Map(plan.actions.map((a) => [a.sessionKey, a]));
+  const touched = (keys: Set<string>) =>
+    plan.touch
+      .filter((p) => keys.has(p.sessionKey))
+      .map((p) => ({
+        agentId: byKey.get(p.sessionKey)?.agentId ?? store.agentId,
+        sessionKey: p.sessionKey,
+        sessionId: p.expect.sessionId,
+        fields: Object.keys(p.set ?? {}),
+        reasons: p.reasons,
+      }));
+  if (plan.touch.length === 0) return out;
+  if (s.dryRun) {
+    out.touched = touched(new Set(plan.touch.map((p) => p.sessionKey)));
+    tick.touched = out.touched.length;
+    tick.outcome = "planned";
+    return out;
+  }
+  if (c.shouldStop()) {
+    tick.outcome = "abandoned";
+    return out;
+  }
+
+  state.writing = store.storePath;
+  try {
+    const res = await applyPatches(store.storePath, plan.touch, {
+      era: store.era,
+      agentsRoot: c.agentsRoot,
+      allowOutsideAgentsTree: Boolean(s.store.store),
+      gatewayLockWaitMs: s.gatewayLockWaitMs,
+    });
+    out.wrote = res.wrote;
+    out.warnings.push(...res.warnings);
+    out.touched = touched(new Set(res.applied.map((a) => a.sessionKey)));
+    tick.touched = out.touched.length;
+    tick.notApplied = res.skipped;
+    tick.overwritten = res.overwritten;
+    tick.outcome = res.wrote ? "written" : "unchanged";
+    if (res.overwritten.length > 0) {
+      // an era B gateway wrote an older copy over ours: retrying at once would only fight it
+      tick.outcome = "conflict";
+      tick.error = `the gateway overwrote ${res.overwritten.length} touch${res.overwritten.length === 1 ? "" : "es"}`;
+      tick.retryInMs = backOff(c, key);
+    } else {
+      state.backoff.delete(key);
+    }
+  } catch (err) {
+    if (err instanceof UnreadableError) {
+      tick.outcome = "unreadable";
+    } else {
+      // refused too: a rule that refused this write refuses the next one, so do not retry every tick
+      tick.outcome = err instanceof CliError && isConflict(err) ? "conflict" : "refused";
+      tick.retryInMs = backOff(c, key);
+    }
+    tick.error = messageOf(err);
+  } finally {
+    state.writing = undefined;
+  }
+  return out;
+}
+
+function backOff(c: StoreContext, key: string): number {
+  const now = Date.now();
+  const next = afterConflict(c.state.backoff.get(key), now, { baseMs: c.s.intervalMs, maxMs: c.s.maxBackoffMs }, c.s.random());
+  c.state.backoff.set(key, next);
+  return next.notBefore - now;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof CliError) return err.message;
+  const e = err as NodeJS.ErrnoException;
+  return `unexpected error: ${e?.message ?? String(err)}`;
+}
+
+/** Lost a race (rather than refused by a safety rule or an I/O error). */
+function isConflict(err: CliError): boolean {
+  if (err.exitCode === EXIT.busy || err instanceof LoopLockBusyError) return true;
+  return err instanceof WriteRefusedError && /kept changing|is held by|lost our lock/.test(err.message);
+}
+
+/** `--once`: the exit code of the tick (0 when every store was handled). */
+export function onceExitCode(rec: TickRecord): number {
+  const outcomes = new Set(rec.stores.map((st) => st.outcome));
+  if (outcomes.has("unreadable")) return EXIT.unknown;
+  if (outcomes.has("refused")) return EXIT.writeRefused;
+  if (outcomes.has("conflict") || outcomes.has("locked") || outcomes.has("backoff")) return EXIT.busy;
+  if (rec.stores.length === 0) return EXIT.unknown;
+  return EXIT.ok;
+}

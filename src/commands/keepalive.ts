@@ -1,0 +1,213 @@
+// `openclaw-sessions keepalive`: keep genuinely working sessions from expiring under OpenClaw's
+// idle reset and pruneAfter, without the damage of a naive loop (see docs/keepalive.md). Each
+// tick is in keepalive-tick.ts; this file is options, the one-loop-per-store lock, the clock and
+// the signals.
+import { Command, Option } from "commander";
+import { parseDuration } from "../core/duration.js";
+import { CliError, EXIT } from "../core/errors.js";
+import { DEFAULT_ACTIVITY_THRESHOLD_MS, type TouchField } from "../core/plan/keepalive.js";
+import { refreshWindow } from "../core/keepalive-schedule.js";
+import { removeOurWriterLocks } from "../store/loop-lock.js";
+import { formatLine, type LogRecord } from "../ui/keepalive-log.js";
+import { clockOverride } from "./heartbeats.js";
+import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, type KeepaliveSettings } from "./keepalive-tick.js";
+import { addStoreOptions, pickStoreOptions } from "./options.js";
+
+const FIELDS: readonly TouchField[] = ["updatedAt", "lastInteractionAt"];
+const MIN_INTERVAL_MS = 100;
+const MAX_INTERVAL_MS = 86_400_000;
+const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
+
+const EXIT_HELP = `
+Exit codes:
+  0    stopped by SIGINT or SIGTERM (the tick in progress is finished or abandoned first);
+       --once: every store was handled
+  2    bad usage
+  3    the config cannot be parsed at start; --once: a store could not be read (nothing written)
+  4    --once: a write was refused or failed (that index is unchanged)
+  5    another keepalive already runs on a selected store (its pid is named); --once: busy
+  130  a second SIGINT (143: SIGTERM) while stopping: exits at once, our locks removed
+
+A missing or corrupt index, a config error or a lost write race in the loop is logged and
+retried (races back off); it never stops the loop. See docs/keepalive.md.`;
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("keepalive")
+    .description("keep sessions that are really working from expiring (idle reset, pruneAfter): touches only those, only when needed, through the safe writer")
+    .option("--interval <seconds>", "seconds between ticks (fractions allowed, e.g. 0.5; at least 0.1)", "60")
+    .option("--activity-threshold <duration>", "a session whose files changed this recently counts as active (bare number = minutes)", "10m")
+    .option("--refresh-after <duration>", "rewrite a kept-alive field once it is this old (bare number = minutes; default: the activity threshold, at most half of idle reset and of pruneAfter)")
+    .option("--fields <list>", "fields a touch sets, comma-separated: updatedAt,lastInteractionAt", FIELDS.join(","))
+    .option("--dry-run", "plan and log, never write (takes no lock)")
+    .option("--once", "run one tick and exit (exit 3 unreadable, 4 refused, 5 busy)")
+    .option("--json", "one NDJSON record per line (schemaVersion 1, epoch ms)")
+    .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
+    .addHelpText("after", EXIT_HELP);
+  addStoreOptions(cmd).action(async (opts) => {
+    process.exitCode = await runKeepalive(opts);
+  });
+}
+
+function usage(message: string): CliError {
+  return new CliError(message, EXIT.critical);
+}
+
+export function parseInterval(text: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(String(text), "s");
+  } catch {
+    throw usage(`--interval must be a number of seconds like 60 or 0.5 (got "${text}")`);
+  }
+  if (!(ms >= MIN_INTERVAL_MS) || ms > MAX_INTERVAL_MS) throw usage(`--interval must be between 0.1 and 86400 seconds (got "${text}")`);
+  return ms;
+}
+
+export function parsePositiveDuration(flag: string, text: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(String(text), "m");
+  } catch {
+    throw usage(`${flag} must be a duration like 10m, 90s or 1h (a bare number is minutes; got "${text}")`);
+  }
+  if (!(ms > 0)) throw usage(`${flag} must be longer than 0 (got "${text}")`);
+  return ms;
+}
+
+export function parseFields(text: string): TouchField[] {
+  const names = String(text)
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean);
+  const bad = names.filter((f) => !(FIELDS as readonly string[]).includes(f));
+  if (names.length === 0 || bad.length > 0) {
+    throw usage(`--fields takes ${FIELDS.join(", ")} (comma-separated; got "${text}")`);
+  }
+  return [...new Set(names)] as TouchField[];
+}
+
+export function settingsFrom(opts: Record<string, any>, env: NodeJS.ProcessEnv = process.env): KeepaliveSettings {
+  const intervalMs = parseInterval(opts.interval);
+  return {
+    store: pickStoreOptions(opts),
+    intervalMs,
+    activityThresholdMs: opts.activityThreshold !== undefined ? parsePositiveDuration("--activity-threshold", opts.activityThreshold) : DEFAULT_ACTIVITY_THRESHOLD_MS,
+    refreshAfterMs: opts.refreshAfter !== undefined ? parsePositiveDuration("--refresh-after", opts.refreshAfter) : undefined,
+    fields: parseFields(opts.fields ?? FIELDS.join(",")),
+    dryRun: Boolean(opts.dryRun),
+    probe: opts.probe !== false,
+    env,
+    fixedNow: clockOverride(env),
+    // an era A gateway holds its lock for milliseconds; longer means trouble: back off instead
+    gatewayLockWaitMs: Math.min(Math.max(intervalMs, 1_000), 3_000),
+    maxBackoffMs: Math.max(intervalMs, 5 * 60_000),
+    random: Math.random,
+  };
+}
+
+/** SIGINT / SIGTERM: the first asks the loop to stop after (or instead of) the tick in progress, a second exits at once. */
+class Stopper {
+  requested = false;
+  signal: NodeJS.Signals | undefined;
+  private wake: (() => void) | undefined;
+  private readonly handlers = new Map<NodeJS.Signals, () => void>();
+
+  constructor(private readonly force: (signal: NodeJS.Signals) => void) {}
+
+  install(): void {
+    for (const sig of Object.keys(SIGNALS) as NodeJS.Signals[]) {
+      const h = () => {
+        if (this.requested) return this.force(sig);
+        this.requested = true;
+        this.signal = sig;
+        this.wake?.();
+      };
+      this.handlers.set(sig, h);
+      process.on(sig, h);
+    }
+  }
+
+  uninstall(): void {
+    for (const [sig, h] of this.handlers) process.off(sig, h);
+    this.handlers.clear();
+  }
+
+  sleep(ms: number): Promise<void> {
+    if (this.requested || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+}
+
+export async function runKeepalive(opts: Record<string, any>): Promise<number> {
+  const s = settingsFrom(opts);
+  const json = Boolean(opts.json);
+  const log = (rec: LogRecord) => process.stdout.write(`${formatLine(rec, json)}\n`);
+  const state = new KeepaliveState();
+
+  // the stores as they are now: a usage error (--store with --agent) stops here, before any lock
+  const first = locateStores(s);
+  const stopper = new Stopper((sig) => {
+    // second signal: leave nothing behind that is ours, then go
+    state.releaseAll();
+    if (state.writing) removeOurWriterLocks(state.writing);
+    process.exit(128 + SIGNALS[sig as keyof typeof SIGNALS]);
+  });
+  stopper.install();
+  try {
+    if (!s.dryRun) {
+      // one loop per store: a second keepalive says who holds it and exits (busy, 5)
+      for (const store of first.stores) ensureLoopLock(state, store.storePath);
+    }
+    if (opts.once) return await once(s, state, log);
+
+    const window = refreshWindow({
+      intervalMs: s.intervalMs,
+      activityThresholdMs: s.activityThresholdMs,
+      overrideMs: s.refreshAfterMs,
+      fields: s.fields,
+      config: first.config,
+    });
+    log({
+      type: "start",
+      at: s.fixedNow ?? Date.now(),
+      pid: process.pid,
+      intervalMs: s.intervalMs,
+      activityThresholdMs: s.activityThresholdMs,
+      freshWithinMs: window.freshWithinMs,
+      fields: s.fields,
+      dryRun: s.dryRun,
+      once: false,
+      stores: [...state.locks.values()].map((l) => l.storePath),
+      warnings: state.fresh([...first.warnings, ...window.warnings]),
+    });
+    while (!stopper.requested) {
+      const started = Date.now();
+      log(await runTick(s, state, () => stopper.requested));
+      // a slow tick (a write waits for locks, then checks it survived) is still followed by a
+      // rest, so a user's own `cleanup` is never starved of the store's lock by back-to-back ticks
+      await stopper.sleep(Math.max(s.intervalMs - (Date.now() - started), s.intervalMs / 4));
+    }
+    log({ type: "stop", at: s.fixedNow ?? Date.now(), ticks: state.ticks, writes: state.writes, signal: stopper.signal });
+    return EXIT.ok;
+  } finally {
+    state.releaseAll();
+    stopper.uninstall();
+  }
+
+  async function once(settings: KeepaliveSettings, st: KeepaliveState, write: (rec: LogRecord) => void): Promise<number> {
+    const rec = await runTick(settings, st, () => stopper.requested);
+    write(rec);
+    return stopper.requested ? EXIT.ok : onceExitCode(rec);
+  }
+}

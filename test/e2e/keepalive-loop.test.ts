@@ -1,0 +1,236 @@
+// The built `keepalive` on real files in real time: who is touched over several ticks, that a
+// dry run and a fresh store write nothing at all, one loop per store, and a corrupt or missing
+// index mid-run.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sessionsDir } from "../fixtures/store-builder.js";
+import { deadProcess, runCli, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+import { ACTIVE, auditLines, buildStore, KEYS, killLoops, leftovers, M, readEntries, S, startLoop, type Fixture } from "./keepalive-fixture.js";
+
+let live: LiveProcess;
+let dead: OwnerProcess;
+
+beforeAll(async () => {
+  live = await startLiveProcess();
+  dead = await deadProcess();
+});
+afterAll(async () => {
+  await live?.stop();
+});
+afterEach(async () => {
+  await killLoops();
+});
+
+const base = (fx: Fixture) => ["--state-dir", fx.state, "--no-probe"];
+const sorted = (xs: string[]) => [...xs].sort();
+const touchedKeys = (rec: any) => sorted(rec.touched.map((t: any) => t.sessionKey));
+const statOf = (p: string) => {
+  const st = fs.statSync(p, { bigint: true });
+  return { size: st.size, mtimeNs: st.mtimeNs, ino: st.ino };
+};
+const backups = (fx: Fixture) => fs.readdirSync(sessionsDir(fx.state)).filter((f) => f.includes(".bak."));
+
+describe("keepalive over several ticks", () => {
+  it("touches only the sessions with a run in progress and a live owner, once, then leaves them alone while fresh", async () => {
+    const fx = buildStore(live, dead);
+    const before = readEntries(fx.index);
+    const loop = startLoop([...base(fx), "--interval", "1", "--json"], fx.env);
+    await loop.waitFor((r) => r.type === "tick" && r.tick === 3);
+    loop.child.kill("SIGTERM");
+    expect(await loop.exit).toEqual({ code: 0, signal: null });
+    expect(loop.stderr()).toBe("");
+
+    const [start, ...rest] = loop.records;
+    expect(start).toMatchObject({ schemaVersion: 1, type: "start", pid: loop.pid, intervalMs: 1000, activityThresholdMs: 10 * M, freshWithinMs: 10 * M, dryRun: false });
+    expect(start.stores).toEqual([fx.index]);
+    const ticks = rest.filter((r) => r.type === "tick");
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    expect(rest.at(-1)).toMatchObject({ type: "stop", signal: "SIGTERM", ticks: ticks.length, writes: 1 });
+
+    const [first, ...later] = ticks;
+    expect(first).toMatchObject({ tick: 1, seen: 5, writes: 1, skipped: { idle: 1, finalized: 1, unresponsive: 1 } });
+    expect(touchedKeys(first)).toEqual(sorted(ACTIVE));
+    for (const t of first.touched) expect(sorted(t.fields)).toEqual(["lastInteractionAt", "updatedAt"]);
+    expect(first.stores).toMatchObject([{ agentId: "main", storePath: fx.index, outcome: "written", seen: 5, touched: 2 }]);
+    for (const t of later) {
+      expect(t).toMatchObject({ seen: 5, touched: [], writes: 0, skipped: { fresh: 2, idle: 1, finalized: 1, unresponsive: 1 } });
+      expect(t.stores[0].outcome).toBe("unchanged");
+    }
+
+    const after = readEntries(fx.index);
+    const at = first.stores[0].at;
+    expect(at).toBeGreaterThanOrEqual(fx.builtAt);
+    for (const key of ACTIVE) {
+      expect(after[key]).toEqual({ ...before[key], updatedAt: at, lastInteractionAt: at });
+    }
+    for (const key of [KEYS.idle, KEYS.finalized, KEYS.dead]) expect(after[key]).toEqual(before[key]);
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+
+    const audit = auditLines(fx);
+    expect(sorted(audit.map((a) => a.sessionKey as string))).toEqual(sorted(ACTIVE));
+    for (const a of audit) expect(a).toMatchObject({ kind: "apply", action: "touch", set: { updatedAt: at, lastInteractionAt: at } });
+    expect(leftovers(fx)).toEqual([]);
+  }, 30_000);
+
+  it("--once --dry-run plans the same touches and writes nothing (bytes, mtime, no audit, no backup)", async () => {
+    const fx = buildStore(live, dead);
+    const bytes = fs.readFileSync(fx.index);
+    const stat = statOf(fx.index);
+
+    const json = await runCli(["keepalive", ...base(fx), "--once", "--dry-run", "--json"], { env: fx.env });
+    expect(json.stderr).toBe("");
+    expect(json.code).toBe(0);
+    const lines = json.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const rec = JSON.parse(lines[0]);
+    expect(rec).toMatchObject({ schemaVersion: 1, type: "tick", tick: 1, dryRun: true, seen: 5, writes: 0, skipped: { idle: 1, finalized: 1, unresponsive: 1 } });
+    expect(touchedKeys(rec)).toEqual(sorted(ACTIVE));
+    expect(rec.stores[0].outcome).toBe("planned");
+
+    const human = await runCli(["keepalive", ...base(fx), "--once", "--dry-run"], { env: fx.env });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z tick 1: 5 sessions seen, would touch 2 \(agent:main:main, agent:main:telegram:direct:4242\), skipped 3 \(finalized 1, idle 1, unresponsive 1\)\n$/);
+
+    expect(fs.readFileSync(fx.index).equals(bytes)).toBe(true);
+    expect(statOf(fx.index)).toEqual(stat);
+    expect(fs.existsSync(fx.auditPath)).toBe(false);
+    expect(backups(fx)).toEqual([]);
+    expect(leftovers(fx)).toEqual([]);
+  }, 30_000);
+
+  it("a store whose kept-alive fields are already fresh is not written at all", async () => {
+    const fx = buildStore(live, dead, { activeTouchedAgo: 5 * S });
+    const bytes = fs.readFileSync(fx.index);
+    const stat = statOf(fx.index);
+    const res = await runCli(["keepalive", ...base(fx), "--once", "--json"], { env: fx.env });
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    const rec = JSON.parse(res.stdout);
+    expect(rec).toMatchObject({ dryRun: false, seen: 5, touched: [], writes: 0, skipped: { fresh: 2, idle: 1, finalized: 1, unresponsive: 1 } });
+    expect(rec.stores[0].outcome).toBe("unchanged");
+    expect(fs.readFileSync(fx.index).equals(bytes)).toBe(true);
+    expect(statOf(fx.index)).toEqual(stat);
+    expect(auditLines(fx)).toEqual([]);
+    expect(backups(fx)).toEqual([]);
+    expect(leftovers(fx)).toEqual([]);
+  }, 30_000);
+});
+
+describe("one loop per store", () => {
+  it("a second keepalive on the same store exits 5 naming the holder's pid; a dry run still works", async () => {
+    const fx = buildStore(live, dead);
+    const first = startLoop([...base(fx), "--interval", "0.2", "--json"], fx.env);
+    await first.waitFor((r) => r.type === "tick");
+    const pidFile = `${fx.index}.openclaw-sessions-keepalive.pid`;
+    expect(JSON.parse(fs.readFileSync(pidFile, "utf8"))).toMatchObject({ pid: first.pid });
+
+    for (const extra of [["--once"], []]) {
+      const second = await runCli(["keepalive", ...base(fx), "--interval", "0.2", ...extra], { env: fx.env });
+      expect(second.code).toBe(5);
+      expect(second.stdout).toBe("");
+      expect(second.stderr).toContain(`another keepalive already runs on ${fx.index}: pid ${first.pid}`);
+      expect(second.stderr.trim().split("\n")).toHaveLength(1);
+    }
+    const agentOnly = await runCli(["keepalive", ...base(fx), "--agent", "main", "--once"], { env: fx.env });
+    expect(agentOnly.code).toBe(5);
+
+    const dry = await runCli(["keepalive", ...base(fx), "--once", "--dry-run", "--json"], { env: fx.env });
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, seen: 5 });
+
+    expect(JSON.parse(fs.readFileSync(pidFile, "utf8"))).toMatchObject({ pid: first.pid });
+    first.child.kill("SIGTERM");
+    expect((await first.exit).code).toBe(0);
+    expect(fs.existsSync(pidFile)).toBe(false);
+  }, 30_000);
+
+  it("a pid file left by a dead keepalive is taken over, and removed on exit", async () => {
+    const fx = buildStore(live, dead);
+    const pidFile = `${fx.index}.openclaw-sessions-keepalive.pid`;
+    fs.writeFileSync(pidFile, JSON.stringify({ pid: dead.pid, starttime: dead.starttime, hostname: (await import("node:os")).hostname(), startedAt: "2026-01-01T00:00:00.000Z" }));
+    const res = await runCli(["keepalive", ...base(fx), "--once", "--json"], { env: fx.env });
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(touchedKeys(JSON.parse(res.stdout))).toEqual(sorted(ACTIVE));
+    expect(leftovers(fx)).toEqual([]);
+  }, 30_000);
+});
+
+describe("a store that cannot be read mid-run", () => {
+  it("is logged and skipped, never written, and the loop recovers when it is fixed (corrupt, then missing)", async () => {
+    const fx = buildStore(live, dead);
+    const loop = startLoop([...base(fx), "--interval", "0.2", "--json"], fx.env);
+    const wrote = await loop.waitFor((r) => r.type === "tick" && r.writes === 1);
+    const good = fs.readFileSync(fx.index);
+
+    // a torn write by someone else: half the file
+    const torn = good.subarray(0, Math.floor(good.length / 2));
+    fs.writeFileSync(fx.index, torn);
+    const bad = await loop.waitFor((r) => r.type === "tick" && r.tick > wrote.tick && r.stores[0]?.outcome === "unreadable");
+    expect(bad.stores[0]).toMatchObject({ agentId: "main", storePath: fx.index, seen: 0, touched: 0 });
+    expect(bad.stores[0].error).toContain(fx.index);
+    await loop.waitFor((r) => r.type === "tick" && r.tick >= bad.tick + 3);
+    expect(fs.readFileSync(fx.index).equals(torn)).toBe(true);
+
+    // fixed, with the active sessions due again
+    const fixed = JSON.parse(good.toString("utf8"));
+    for (const key of ACTIVE) fixed[key].updatedAt = fixed[key].lastInteractionAt = Date.now() - 20 * M;
+    fs.writeFileSync(fx.index, JSON.stringify(fixed, null, 2));
+    const recovered = await loop.waitFor((r) => r.type === "tick" && r.tick > bad.tick && r.writes === 1);
+    expect(touchedKeys(recovered)).toEqual(sorted(ACTIVE));
+    expect(readEntries(fx.index)[KEYS.active1].updatedAt).toBe(recovered.stores[0].at);
+
+    // gone: nothing to read, nothing written, one warning; back: read again
+    const kept = fs.readFileSync(fx.index);
+    fs.unlinkSync(fx.index);
+    const missing = await loop.waitFor((r) => r.type === "tick" && r.tick > recovered.tick && r.seen === 0);
+    expect(missing.warnings.join("\n")).toContain(path.join(fx.state, "agents"));
+    await loop.waitFor((r) => r.type === "tick" && r.tick >= missing.tick + 2);
+    expect(fs.existsSync(fx.index)).toBe(false);
+    fs.writeFileSync(fx.index, kept, { mode: 0o600 });
+    await loop.waitFor((r) => r.type === "tick" && r.tick > missing.tick && r.seen === 5);
+
+    loop.child.kill("SIGTERM");
+    expect((await loop.exit).code).toBe(0);
+    // the warning was logged once, not on every tick
+    const warned = loop.records.filter((r) => r.type === "tick" && r.warnings.length > 0);
+    expect(warned).toHaveLength(1);
+    expect(leftovers(fx)).toEqual([]);
+  }, 40_000);
+
+  it("one agent's corrupt index is skipped while the other agent is kept alive; --once then exits 3", async () => {
+    const fx = buildStore(live, dead);
+    const opsIndex = path.join(fx.state, "agents", "ops", "sessions", "sessions.json");
+    fs.mkdirSync(path.dirname(opsIndex), { recursive: true });
+    fs.writeFileSync(opsIndex, '{"agent:ops:main": {"sessionId": "x", "upda');
+    const res = await runCli(["keepalive", ...base(fx), "--once", "--json"], { env: fx.env });
+    expect(res.code).toBe(3);
+    const rec = JSON.parse(res.stdout);
+    const byAgent = Object.fromEntries(rec.stores.map((st: any) => [st.agentId, st]));
+    expect(byAgent.main).toMatchObject({ outcome: "written", touched: 2 });
+    expect(byAgent.ops).toMatchObject({ outcome: "unreadable", storePath: opsIndex, seen: 0 });
+    expect(byAgent.ops.error).toContain(opsIndex);
+    expect(touchedKeys(rec)).toEqual(sorted(ACTIVE));
+    expect(fs.readFileSync(opsIndex, "utf8")).toBe('{"agent:ops:main": {"sessionId": "x", "upda');
+    expect(leftovers(fx)).toEqual([]);
+  }, 30_000);
+
+  it("a config that stops parsing mid-run: the tick is skipped and logged, nothing written, then it recovers", async () => {
+    const fx = buildStore(live, dead);
+    const config = path.join(fx.state, "openclaw.json");
+    fs.writeFileSync(config, JSON.stringify({ session: { maintenance: { pruneAfter: "30d" } } }));
+    const loop = startLoop([...base(fx), "--interval", "0.2", "--json"], fx.env);
+    const wrote = await loop.waitFor((r) => r.type === "tick" && r.writes === 1);
+    fs.writeFileSync(config, "{ session: ");
+    const before = fs.readFileSync(fx.index);
+    const bad = await loop.waitFor((r) => r.type === "tick" && r.tick > wrote.tick && r.stores[0]?.outcome === "unreadable");
+    expect(bad.stores[0]).toMatchObject({ agentId: "(all)", seen: 0 });
+    expect(bad.stores[0].error).toContain(`cannot parse config ${config}`);
+    fs.writeFileSync(config, JSON.stringify({}));
+    await loop.waitFor((r) => r.type === "tick" && r.tick > bad.tick && r.seen === 5);
+    expect(fs.readFileSync(fx.index).equals(before)).toBe(true); // fresh: nothing due
+    loop.child.kill("SIGTERM");
+    expect((await loop.exit).code).toBe(0);
+  }, 30_000);
+});
