@@ -1,8 +1,8 @@
 // Measures `keepalive` on a generated store of 1,000 sessions with exactly 10 active (their lock
 // owner is a child process kept alive for the run). Build first: npx tsc -p .
-//   node docs/keepalive-measure.mjs cpu                 CPU per idle tick (process.cpuUsage, runTick in-process)
-//   node docs/keepalive-measure.mjs writes [staggered]  writes per hour on a simulated clock (1 tick = 60 s)
-//   node docs/keepalive-measure.mjs cli                 the built CLI, time compressed 300x, writes extrapolated
+//   node bench/keepalive-measure.mjs cpu                 CPU per idle tick (process.cpuUsage, runTick in-process)
+//   node bench/keepalive-measure.mjs writes [staggered]  writes per hour on a simulated clock (1 tick = 60 s)
+//   node bench/keepalive-measure.mjs cli                 the built CLI, time compressed 300x, writes extrapolated
 // Env: N (idle ticks, default 30), K (simulated ticks, default 120), D (cli seconds, default 40).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
