@@ -192,7 +192,7 @@ describe("our cleanup vs OpenClaw's own rules, on the same store", () => {
     expect(cap.full.stores[0].afterCount).toBe(3);
   });
 
-  it("docs/cleanup-vs-openclaw.md carries exactly this table", () => {
+  it("the README and docs/cleanup-vs-openclaw.md carry exactly this table", () => {
     const rows = [...AGE_CASES.map((c) => [c, age] as const), ...CAP_CASES.map((c) => [c, cap] as const)].map(
       ([c, j]) => `| ${c.label} | ${j.theirs[c.key]} | ${j.ours[c.key]} | ${j.oursPrune[c.key]} |`,
     );
@@ -201,7 +201,9 @@ describe("our cleanup vs OpenClaw's own rules, on the same store", () => {
       "|---|---|---|---|",
       ...rows,
     ].join("\n");
-    const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "cleanup-vs-openclaw.md"), "utf8");
-    expect(doc, `regenerate the table in docs/cleanup-vs-openclaw.md:\n${table}`).toContain(table);
+    for (const file of ["README.md", path.join("docs", "cleanup-vs-openclaw.md")]) {
+      const doc = fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
+      expect(doc, `regenerate the table in ${file}:\n${table}`).toContain(table);
+    }
   });
 });
