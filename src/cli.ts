@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { CliError, EXIT } from "./core/errors.js";
 import { commands } from "./commands/index.js";
@@ -14,12 +15,17 @@ Exit codes:
 export function buildProgram(): Command {
   const program = new Command("openclaw-sessions")
     .description("Live session health, index repair and keep-alive for OpenClaw gateways")
-    .version(process.env.npm_package_version ?? "0.1.0")
+    .version(packageVersion())
     .addHelpText("after", EXIT_HELP)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   for (const register of commands) register(program);
   return program;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
 }
 
 async function main(): Promise<void> {

@@ -16,10 +16,10 @@ export function register(program: Command): void {
     .description("show every session's real state: derived from transcripts, trajectories and locks, not the index alone")
     .option("--json", "machine-readable output (schemaVersion 1, epoch ms)")
     .option("--check", "monitoring exit code: 0 fine, 1 stalled, 2 unresponsive, 3 unknown")
-    .option("--active <minutes>", "only sessions with a run in progress or activity in the last N minutes", positiveNumber)
+    .option("--active <minutes>", "only sessions with a run in progress or activity in the last N minutes", (v) => positiveNumber("--active", v))
     .option("--problems", "only stalled and unresponsive sessions")
     .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
-    .option("--limit <n>", "show at most N sessions", positiveInt)
+    .option("--limit <n>", "show at most N sessions", (v) => positiveInt("--limit", v))
     .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable, e.g. --stall-after tool_exec=10m", collect, [])
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"));
   addStoreOptions(cmd).action(async (opts) => {
@@ -70,14 +70,14 @@ export function checkExitCode(list: readonly Heartbeat[]): number {
   return EXIT.ok;
 }
 
-function positiveNumber(value: string): number {
+function positiveNumber(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new CliError(`expected a positive number, got "${value}"`, EXIT.critical);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${flag} must be a positive number (got "${value}")`, EXIT.critical);
   return n;
 }
 
-function positiveInt(value: string): number {
+function positiveInt(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`expected a positive whole number, got "${value}"`, EXIT.critical);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a whole number of at least 1 (got "${value}")`, EXIT.critical);
   return n;
 }

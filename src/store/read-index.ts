@@ -64,7 +64,7 @@ function readAll(fd: number): string {
 /** Parses index text; throws UnreadableError naming `label` (the file) and line:col. */
 export function parseIndex(raw: string, label: string): Pick<ReadIndex, "entries" | "keys" | "warnings"> {
   if (raw.trim() === "") {
-    throw new UnreadableError(`session index ${label} is empty (a torn write?); refusing to treat it as no sessions`);
+    throw new UnreadableError(`session index ${label} is empty at 1:1 (a torn write?); refusing to treat it as no sessions`);
   }
   let parsed: unknown;
   try {
@@ -75,7 +75,8 @@ export function parseIndex(raw: string, label: string): Pick<ReadIndex, "entries
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     const kind = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : `a ${typeof parsed}`;
-    throw new UnreadableError(`session index ${label} holds ${kind}, not an object of sessions`);
+    const { line, col } = lineCol(raw, raw.length - raw.trimStart().length);
+    throw new UnreadableError(`session index ${label} holds ${kind} at ${line}:${col}, not an object of sessions; nothing was read or written`);
   }
   const entries: Record<string, IndexEntry> = {};
   const warnings: string[] = [];

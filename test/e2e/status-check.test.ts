@@ -100,12 +100,12 @@ describe("a corrupt sessions.json: exit 3, one line naming the file, nothing wri
     {
       name: "an empty file",
       text: "",
-      message: (f) => `openclaw-sessions: session index ${f} is empty (a torn write?); refusing to treat it as no sessions\n`,
+      message: (f) => `openclaw-sessions: session index ${f} is empty at 1:1 (a torn write?); refusing to treat it as no sessions\n`,
     },
     {
       name: "an array",
       text: '[{"sessionId": "a", "updatedAt": 1}]',
-      message: (f) => `openclaw-sessions: session index ${f} holds an array, not an object of sessions\n`,
+      message: (f) => `openclaw-sessions: session index ${f} holds an array at 1:1, not an object of sessions; nothing was read or written\n`,
     },
   ];
 

@@ -118,6 +118,7 @@ describe("filters and order", () => {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe("");
       expect(r.stderr).toMatch(/^openclaw-sessions: [^\n]+\n$/);
+      expect(r.stderr, "the message names the option").toContain(args[0]);
     }
   });
 });
