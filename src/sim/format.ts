@@ -1,5 +1,5 @@
 // Pure builders for the exact line and file formats OpenClaw 2026.7.1 writes (checked against the
-// captures in /work/shared/real-openclaw). Key ORDER follows the real files too, because readers
+// captures in test/fixtures/real-openclaw). Key ORDER follows the real files too, because readers
 // and writers of this project must keep key order when they rewrite. Every time is a parameter
 // (epoch ms in); ISO strings appear only where OpenClaw writes ISO.
 

@@ -1,4 +1,4 @@
-// The four captures of real OpenClaw 2026.7.1 (/work/shared/real-openclaw) read through the REAL
+// The four captures of real OpenClaw 2026.7.1 (test/fixtures/real-openclaw) read through the REAL
 // store reader and judged by the health model, as `status` does: once "at capture time" (the
 // locks rewritten to name a live process of this test, with its real start time) and once a day
 // later with the original, long-dead owners.
@@ -13,8 +13,8 @@ import { stuckSessionWarnMs } from "../../src/store/config.js";
 import { readSnapshot, type Snapshot } from "../../src/store/snapshot.js";
 import { copyRealState, makeTempDir } from "../fixtures/store-builder.js";
 import { procStartTime } from "../e2e/helpers/cli.js";
+import { REAL_OPENCLAW as REAL } from "../fixtures/real-openclaw.js";
 
-const REAL = "/work/shared/real-openclaw";
 const DAY = 24 * 60 * 60 * 1000;
 const SESSIONS = "agents/main/sessions";
 

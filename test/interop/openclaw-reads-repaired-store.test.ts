@@ -22,7 +22,7 @@ import {
   type Store,
 } from "./support.js";
 
-// What each real session must become (see /work/shared/real-openclaw/README.md).
+// What each real session must become (see test/fixtures/real-openclaw/README.md).
 const EXPECTED: Record<string, "unchanged" | "killed" | "failed"> = {
   "agent:main:main": "unchanged", // s1: finished cleanly
   "agent:main:s2-model-wait": "killed", // s2: gateway gone while waiting for the model

@@ -1,5 +1,5 @@
 // Shared plumbing for the interop tests: the real OpenClaw install in .interop/, copies of the
-// real stores in /work/shared/real-openclaw, and child processes with a clean environment.
+// real stores in test/fixtures/real-openclaw, and child processes with a clean environment.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -7,9 +7,10 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const REAL_STORES_DIR = process.env.OPENCLAW_SESSIONS_REAL_STORES ?? "/work/shared/real-openclaw";
+export const REAL_STORES_DIR = process.env.OPENCLAW_SESSIONS_REAL_STORES ?? REAL_OPENCLAW;
 // OPENCLAW_SESSIONS_INTEROP_BIN: run another build of our CLI (e.g. an installed release)
 export const OUR_BIN = process.env.OPENCLAW_SESSIONS_INTEROP_BIN ?? path.join(REPO_ROOT, "bin", "openclaw-sessions.js");
 

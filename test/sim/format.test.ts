@@ -22,8 +22,8 @@ import {
   userMessage,
   type RunSpec,
 } from "../../src/sim/format.js";
+import { REAL_OPENCLAW as REAL } from "../fixtures/real-openclaw.js";
 
-const REAL = "/work/shared/real-openclaw";
 const sessionsOf = (run: string) => path.join(REAL, run, "state/agents/main/sessions");
 const S2 = sessionsOf("s2-live-waiting-model");
 const S2_ID = "fc4ca43d-e885-46ff-af9b-f20dc6eea468";

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { findGatewayLock, gatewayLockDir, gatewayLockPath, probeHealthz, readGateway } from "../../src/store/gateway.js";
 import { readProcStartTime } from "../../src/store/proc.js";
 import { makeTempDir, writeGatewayLock } from "../fixtures/store-builder.js";
+import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 
 const T0 = Date.parse("2026-11-21T20:33:09.885Z");
 const servers: http.Server[] = [];
@@ -95,7 +96,7 @@ describe("readGateway", () => {
 
   it("reads the real captured lock body (dead owner)", async () => {
     const tmp = makeTempDir();
-    const src = "/work/shared/real-openclaw/s2-live-waiting-model/gateway-lock/gateway.9519d10a.lock";
+    const src = path.join(REAL_OPENCLAW, "s2-live-waiting-model/gateway-lock/gateway.9519d10a.lock");
     fs.mkdirSync(gatewayLockDir(tmp), { recursive: true });
     fs.copyFileSync(src, path.join(gatewayLockDir(tmp), "gateway.9519d10a.lock"));
     const g = await readGateway({ configPath: "/home/operator/.openclaw/openclaw.json", tmpDir: tmp, probe: false });

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { readLock } from "../../src/store/locks.js";
 import { readProcStartTime } from "../../src/store/proc.js";
 import { makeTempDir, writeLock } from "../fixtures/store-builder.js";
+import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 
 const T0 = Date.parse("2026-11-21T20:33:21.824Z");
 
@@ -61,7 +62,7 @@ describe("readLock", () => {
   });
 
   it("reads the real s2 lock (2026.7.1 body with maxHoldMs)", async () => {
-    const l = (await readLock("/work/shared/real-openclaw/s2-live-waiting-model/state/agents/main/sessions/fc4ca43d-e885-46ff-af9b-f20dc6eea468.jsonl.lock"))!;
+    const l = (await readLock(path.join(REAL_OPENCLAW, "s2-live-waiting-model/state/agents/main/sessions/fc4ca43d-e885-46ff-af9b-f20dc6eea468.jsonl.lock")))!;
     expect(l).toMatchObject({ pid: 23939, createdAt: T0, starttime: 434168, maxHoldMs: 300000 });
     expect(["dead", "reused"]).toContain(l.owner);
   });

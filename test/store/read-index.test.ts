@@ -5,6 +5,7 @@ import { UnreadableError } from "../../src/core/errors.js";
 import { lineCol } from "../../src/store/json-position.js";
 import { readIndex } from "../../src/store/read-index.js";
 import { makeTempDir, writeIndex, makeStateDir } from "../fixtures/store-builder.js";
+import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 
 function writeRaw(text: string): string {
   const p = path.join(makeTempDir(), "sessions.json");
@@ -97,7 +98,7 @@ describe("readIndex: entries", () => {
   });
 
   it("reads the real 2026.7.1 index", () => {
-    const r = readIndex("/work/shared/real-openclaw/s5-errors-within-grace/state/agents/main/sessions/sessions.json");
+    const r = readIndex(path.join(REAL_OPENCLAW, "s5-errors-within-grace/state/agents/main/sessions/sessions.json"));
     expect(r.keys).toEqual(["agent:main:s5-http500", "agent:main:s5-malformed"]);
     expect(r.entries["agent:main:s5-http500"].status).toBe("running");
     expect(r.warnings).toEqual([]);

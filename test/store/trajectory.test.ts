@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { locateTrajectory, readTrajectoryTail, safeSessionFileName } from "../../src/store/trajectory.js";
 import { event, makeStateDir, makeTempDir, runEvents, sessionsDir, transcriptPath, trajectoryPath, writePointer, writeTrajectory } from "../fixtures/store-builder.js";
+import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 
 const T0 = Date.parse("2026-11-21T20:00:00.000Z");
 
@@ -110,7 +111,7 @@ describe("readTrajectoryTail: the last run", () => {
   });
 
   it("reads the real s5 http500 trajectory: ended(error), then model.fallback_step", async () => {
-    const p = "/work/shared/real-openclaw/s5-errors-within-grace/state/agents/main/sessions/d55aa982-b9bd-4044-ac4f-8a7348390d7e.trajectory.jsonl";
+    const p = path.join(REAL_OPENCLAW, "s5-errors-within-grace/state/agents/main/sessions/d55aa982-b9bd-4044-ac4f-8a7348390d7e.trajectory.jsonl");
     const run = (await readTrajectoryTail(p))!.run!;
     expect(run.runId).toBe("37f156be-739e-4eaf-9f76-88bbd7b8cba2");
     expect(run.ended).toEqual({ status: "error", at: Date.parse("2026-11-21T20:35:03.980Z") });
@@ -120,7 +121,7 @@ describe("readTrajectoryTail: the last run", () => {
   });
 
   it("reads the real s5 malformed trajectory: four attempts under one runId", async () => {
-    const p = "/work/shared/real-openclaw/s5-errors-within-grace/state/agents/main/sessions/41685564-41df-44ab-9bd1-8dc3790d4100.trajectory.jsonl";
+    const p = path.join(REAL_OPENCLAW, "s5-errors-within-grace/state/agents/main/sessions/41685564-41df-44ab-9bd1-8dc3790d4100.trajectory.jsonl");
     const run = (await readTrajectoryTail(p))!.run!;
     expect(run.firstEventAt).toBe(Date.parse("2026-11-21T20:35:08.457Z"));
     expect(run.promptSubmittedAt).toBe(Date.parse("2026-11-21T20:35:09.493Z"));

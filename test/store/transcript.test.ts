@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readTranscriptTail } from "../../src/store/transcript.js";
 import { line, makeTempDir, writeTranscript } from "../fixtures/store-builder.js";
+import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 
 const T0 = Date.parse("2026-11-21T20:00:00.000Z");
 
@@ -94,7 +95,7 @@ describe("readTranscriptTail", () => {
   });
 
   it("reads the real s3 transcript: exec called, never answered", async () => {
-    const t = (await readTranscriptTail("/work/shared/real-openclaw/s3-tool-killed/state/agents/main/sessions/d77c2b60-4f93-4e6d-9164-237dc3ba290d.jsonl"))!;
+    const t = (await readTranscriptTail(path.join(REAL_OPENCLAW, "s3-tool-killed/state/agents/main/sessions/d77c2b60-4f93-4e6d-9164-237dc3ba290d.jsonl")))!;
     expect(t.lastRole).toBe("assistant");
     expect(t.lastStopReason).toBe("toolUse");
     expect(t.openToolCalls).toEqual([{ id: "call_fake_5", name: "exec", since: 1795293258743 }]);

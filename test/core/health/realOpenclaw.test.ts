@@ -1,4 +1,4 @@
-// The four real OpenClaw 2026.7.1 runs in /work/shared/real-openclaw, rebuilt BY HAND as the
+// The four real OpenClaw 2026.7.1 runs in test/fixtures/real-openclaw, rebuilt BY HAND as the
 // Evidence the store reader should produce from them (timestamps copied from inside the files),
 // read once at capture time (owners alive) and once long after (every pid dead).
 

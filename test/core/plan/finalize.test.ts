@@ -6,6 +6,7 @@ import type { PlanItem } from "../../../src/core/plan/actions.js";
 import { planFinalize, terminalPatch } from "../../../src/core/plan/finalize.js";
 import type { Evidence, Heartbeat } from "../../../src/core/types.js";
 import { DAY, HOUR, item, MIN, NOW, SEC } from "./fixtures.js";
+import { REAL_OPENCLAW } from "../../fixtures/real-openclaw.js";
 
 const ctx = { now: NOW };
 
@@ -327,11 +328,11 @@ describe("planFinalize: scope", () => {
   });
 });
 
-// Real stores written by OpenClaw 2026.7.1 (see /work/shared/real-openclaw/README.md), read here
+// Real stores written by OpenClaw 2026.7.1 (see test/fixtures/real-openclaw/README.md), read here
 // just far enough to build Evidence by hand; their lock owners are dead now.
 describe("planFinalize on real OpenClaw 2026.7.1 rows", () => {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const realRoot = path.resolve(here, "../../../../shared/real-openclaw");
+  const realRoot = REAL_OPENCLAW;
   const lines = (file: string) =>
     fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>) : [];
 

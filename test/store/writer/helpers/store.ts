@@ -4,8 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import type { EntryPatch } from "../../../../src/core/types.js";
 import type { ApplyOptions } from "../../../../src/store/writer/index.js";
+import { REAL_OPENCLAW as REAL_STORES } from "../../../fixtures/real-openclaw.js";
 
-export const REAL_OPENCLAW = "/work/shared/real-openclaw";
+export const REAL_OPENCLAW = REAL_STORES;
 
 export interface TempStore {
   root: string;
