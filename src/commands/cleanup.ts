@@ -39,7 +39,8 @@ import {
   type UndoReport,
 } from "../ui/cleanup-report.js";
 import { eraCMessage } from "../ui/messages.js";
-import { clockOverride, collect, thresholdsFor } from "./heartbeats.js";
+import { jsonLine, MappedItems } from "../ui/snapshot.js";
+import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions, type StoreOptions } from "./options.js";
 
 const EXIT_HELP = `
@@ -96,18 +97,56 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   const runTimeoutMs = steps.finalize ? resolveRunTimeoutMs(read.config, configLabel) : Number.POSITIVE_INFINITY;
   const thresholds = thresholdsFor({ config: read.config });
 
-  const stores: StoreCleanup[] = [];
   const refusedStores: RefusedStore[] = [...read.refused];
   const codes: number[] = read.refused.map(() => EXIT.unknown);
-  for (const loaded of read.loaded) {
+  /** One store's plans, from its evidence, which is let go at once: the plans keep what they need. */
+  const planStore = (loaded: LoadedStore) => {
     const items: PlanItem[] = loaded.evidence.map((ev) => ({ ev, hb: deriveHeartbeat(ev, now, thresholds) }));
+    loaded.evidence = [];
     const archiveRoot = archiveRootFor(loaded.store.storePath, read.agentsRoot);
     const finalize: FinalizePlan | undefined = steps.finalize ? planFinalize(items, { now, staleAfterMs, runTimeoutMs }) : undefined;
     const prune: PrunePlan | undefined = steps.prune
       ? planPrune(items, { now, policy, enforce: !!opts.enforce, activeKeys, agentsRoot: archiveRoot, finalized: finalize?.patches })
       : undefined;
     const patches = combinePatches(finalize?.patches ?? [], prune?.patches ?? []);
-    const base = { store: loaded.store, beforeCount: loaded.beforeCount, finalize, prune, patches, warnings: loaded.warnings };
+    return { archiveRoot, base: { store: loaded.store, beforeCount: loaded.beforeCount, finalize, prune, patches, warnings: loaded.warnings } };
+  };
+  const header = {
+    schemaVersion: CLEANUP_SCHEMA_VERSION,
+    dryRun: !!opts.dryRun,
+    generatedAt: now,
+    stateDir: read.stateDir,
+    steps,
+    policy: {
+      mode: policy.mode,
+      pruneAfterMs: policy.pruneAfterMs,
+      maxEntries: policy.maxEntries,
+      staleAfterMs,
+      runTimeoutMs: Number.isFinite(runTimeoutMs) ? runTimeoutMs : null,
+      activeKeys,
+    },
+  } as const;
+
+  if (opts.dryRun && opts.json) {
+    // Nothing is written, so each store can be planned as its part of the report is printed:
+    // the reports of 50,000 sessions are never all held at once (nor all their evidence).
+    for (const r of refusedStores) process.stderr.write(`openclaw-sessions: ${r.why}\n`);
+    const exitCode = Math.max(EXIT.ok, ...codes);
+    const doc = {
+      ...header,
+      stores: new MappedItems(read.loaded, (loaded) => storeCleanup({ ...planStore(loaded).base, dryRun: true })),
+      refusedStores,
+      warnings: read.warnings,
+      exitCode,
+    };
+    await writeChunks(jsonLine(doc));
+    return exitCode;
+  }
+
+  const stores: StoreCleanup[] = [];
+  for (const loaded of read.loaded) {
+    const { base, archiveRoot } = planStore(loaded);
+    const { patches, prune } = base;
     if (opts.dryRun || patches.length === 0) {
       stores.push(storeCleanup({ ...base, dryRun: !!opts.dryRun }));
       continue;
@@ -139,31 +178,19 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   }
 
   const report: CleanupReport = {
-    schemaVersion: CLEANUP_SCHEMA_VERSION,
-    dryRun: !!opts.dryRun,
-    generatedAt: now,
-    stateDir: read.stateDir,
-    steps,
-    policy: {
-      mode: policy.mode,
-      pruneAfterMs: policy.pruneAfterMs,
-      maxEntries: policy.maxEntries,
-      staleAfterMs,
-      runTimeoutMs: Number.isFinite(runTimeoutMs) ? runTimeoutMs : null,
-      activeKeys,
-    },
+    ...header,
     stores,
     refusedStores,
     warnings: read.warnings,
     exitCode: Math.max(EXIT.ok, ...codes),
   };
-  printReport(report, !!opts.json, () =>
+  await printReport(report, !!opts.json, () =>
     renderCleanupReport(report, { undoHint: (s) => `openclaw-sessions cleanup --undo --store ${shellWord(s.storePath)}` }),
   );
   return report.exitCode;
 }
 
-function printReport(report: CleanupReport | UndoReport, json: boolean, human: () => string): void {
+async function printReport(report: CleanupReport | UndoReport, json: boolean, human: () => string): Promise<void> {
   // errors go to stderr in both modes, so a script reading --json still sees them in its log
   for (const r of report.refusedStores) process.stderr.write(`openclaw-sessions: ${r.why}\n`);
   if ("warnings" in report && !json) for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -173,7 +200,8 @@ function printReport(report: CleanupReport | UndoReport, json: boolean, human: (
       process.stderr.write(`openclaw-sessions: ${s.storePath}: the gateway wrote its older copy over ${s.overwritten.length} change(s) right after: ${s.overwritten.join(", ")}; run cleanup again\n`);
     }
   }
-  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  // --json: the text of JSON.stringify(report, null, 2), written in pieces as the pipe takes them
+  if (json) await writeChunks(jsonLine(report));
   else process.stdout.write(`${human()}\n`);
 }
 
@@ -296,7 +324,7 @@ async function runUndo(opts: Record<string, any>): Promise<number> {
     exitCode: Math.max(EXIT.ok, ...codes),
   };
   for (const s of stores) if (s.outcome !== "restored") process.stderr.write(`openclaw-sessions: ${s.why}\n`);
-  printReport(report, !!opts.json, () => renderUndoReport(report));
+  await printReport(report, !!opts.json, () => renderUndoReport(report));
   return report.exitCode;
 }
 

@@ -1,17 +1,20 @@
-// The read path every command shares: find the stores, gather evidence, derive heartbeats.
+// The read path every command shares: find the stores, gather evidence, derive heartbeats; and
+// the way their big outputs are written.
 import { CliError, EXIT } from "../core/errors.js";
 import { deriveHeartbeat } from "../core/health/index.js";
 import { parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
-import type { Evidence, Heartbeat, Thresholds } from "../core/types.js";
+import type { Heartbeat, Thresholds } from "../core/types.js";
 import { stuckSessionWarnMs } from "../store/config.js";
 import { readSnapshot, type Snapshot } from "../store/snapshot.js";
 import type { StoreOptions } from "./options.js";
 
 export interface HeartbeatView {
-  snapshot: Snapshot;
+  /** what was read, but the evidence: the heartbeats say what it meant */
+  snapshot: Omit<Snapshot, "evidence">;
   thresholds: Thresholds;
   now: number;
-  items: { ev: Evidence; hb: Heartbeat }[];
+  /** one per session read, in the stores' order */
+  heartbeats: Heartbeat[];
 }
 
 export interface ReadViewOptions extends StoreOptions {
@@ -26,8 +29,11 @@ export async function readHeartbeatView(opts: ReadViewOptions): Promise<Heartbea
   const snapshot = await readSnapshot({ ...opts, probe: opts.probe ?? true });
   const thresholds = thresholdsFor(snapshot, opts.stallAfter);
   const now = fixedNow ?? Date.now();
-  const items = snapshot.evidence.map((ev) => ({ ev, hb: deriveHeartbeat(ev, now, thresholds) }));
-  return { snapshot, thresholds, now, items };
+  const { evidence, ...rest } = snapshot;
+  const heartbeats = evidence.map((ev) => deriveHeartbeat(ev, now, thresholds));
+  // the evidence (about 1.3 KB a session) is not kept past this point: 50,000 sessions' worth
+  // would stay alive through the whole output
+  return { snapshot: rest, thresholds, now, heartbeats };
 }
 
 /**
@@ -55,4 +61,64 @@ export function thresholdsFor(snapshot: Pick<Snapshot, "config">, stallAfter: st
 /** commander collector for repeatable options like --stall-after. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/**
+ * Characters gathered before one write: few syscalls, never more than this queued at once, and
+ * each batch small enough to be a young (cheap to collect) string.
+ */
+export const WRITE_BATCH_CHARS = 1 << 15;
+
+/**
+ * Writes `chunks` to `out` in batches, waiting for 'drain' whenever the stream says it is full:
+ * stdout to a pipe is asynchronous in Node, and without waiting every batch would pile up in
+ * memory until the reader caught up. Resolves once everything is handed to the OS; false when the
+ * reader went away (EPIPE: `status --json | head`), which ends the output quietly. Any other
+ * write error rejects.
+ */
+export async function writeChunks(chunks: Iterable<string>, out: NodeJS.WritableStream = process.stdout): Promise<boolean> {
+  let failure: NodeJS.ErrnoException | undefined;
+  let wake: (() => void) | undefined;
+  const onError = (err: NodeJS.ErrnoException): void => {
+    failure ??= err;
+    wake?.();
+  };
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        out.off("drain", done);
+        resolve();
+      };
+      wake = done;
+      out.on("drain", done);
+    });
+  // the write callback runs once these bytes are handed to the OS (or the write failed)
+  const flushed = (text: string) =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      out.write(text, () => resolve());
+    });
+  out.on("error", onError);
+  try {
+    let parts: string[] = [];
+    let size = 0;
+    for (const chunk of chunks) {
+      if (failure) break;
+      parts.push(chunk);
+      size += chunk.length;
+      if (size < WRITE_BATCH_CHARS) continue;
+      const text = parts.join("");
+      parts = [];
+      size = 0;
+      if (!out.write(text) && !failure) await drained();
+    }
+    // the error listener stays until the last byte is out: a reader leaving late is an EPIPE too
+    if (!failure) await flushed(parts.join(""));
+  } finally {
+    out.off("error", onError);
+    // a failed stream may still report writes that were under way: they are known already
+    if (failure) out.on("error", () => {});
+  }
+  if (failure && failure.code !== "EPIPE") throw failure;
+  return !failure;
 }

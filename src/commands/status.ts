@@ -2,10 +2,10 @@ import { Command, Option } from "commander";
 import { CliError, EXIT } from "../core/errors.js";
 import { filterHeartbeats, parseSort, sortHeartbeats } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
-import { heartbeatJson } from "../ui/snapshot.js";
+import { heartbeatJson, jsonLine, MappedItems } from "../ui/snapshot.js";
 import { renderStatusTable } from "../ui/status-table.js";
 import { eraCMessage } from "../ui/messages.js";
-import { collect, readHeartbeatView } from "./heartbeats.js";
+import { collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
 
 export const STATUS_SCHEMA_VERSION = 1;
@@ -31,7 +31,7 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
   const sort = parseSort(opts.sort);
   const view = await readHeartbeatView({ ...pickStoreOptions(opts), stallAfter: opts.stallAfter, probe: opts.probe });
   const { snapshot, now } = view;
-  let list: Heartbeat[] = view.items.map((i) => i.hb);
+  let list: Heartbeat[] = view.heartbeats;
   list = filterHeartbeats(list, {
     now,
     problemsOnly: Boolean(opts.problems),
@@ -48,9 +48,11 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
       stores: [...snapshot.stores, ...snapshot.eraC].map(({ agentId, storePath, era }) => ({ agentId, storePath, era })),
       gateway: snapshot.gateway,
       warnings: snapshot.warnings,
-      sessions: list.map((hb) => heartbeatJson(hb, now)),
+      // each session's JSON form is made as it is written
+      sessions: new MappedItems(list, (hb) => heartbeatJson(hb, now)),
     };
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    // the same text as JSON.stringify(doc, null, 2), written in pieces as the pipe takes them
+    await writeChunks(jsonLine(doc));
   } else {
     for (const w of snapshot.warnings) process.stderr.write(`warning: ${w}\n`);
     process.stdout.write(`${renderStatusTable(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined })}\n`);

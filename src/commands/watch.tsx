@@ -7,8 +7,8 @@ import type { Env } from "../store/locate.js";
 import { openLiveSource } from "../store/live-source.js";
 import { readSnapshot } from "../store/snapshot.js";
 import { eraCMessage } from "../ui/messages.js";
-import { ndjsonSnapshot, plainSnapshot } from "../ui/snapshot.js";
-import { clockOverride, collect, thresholdsFor } from "./heartbeats.js";
+import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, slices } from "../ui/snapshot.js";
+import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
 
 export function register(program: Command): void {
@@ -122,14 +122,22 @@ async function printOnce(
   problemsOnly: boolean,
   now: () => number,
 ): Promise<number> {
+  const { list, at, warnings, eraC } = await readOnce(read, opts.stallAfter, now);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const arranged = arrange(list, sort, problemsOnly, at);
+  // written in pieces as the pipe takes them
+  await writeChunks(opts.json ? ndjsonSnapshotChunks(arranged, at) : slices(snapshotText(arranged, at, false)));
+  for (const store of eraC) process.stderr.write(`${eraCMessage(store)}\n`);
+  return eraC.length > 0 ? EXIT.unknown : EXIT.ok;
+}
+
+/** The heartbeats of one snapshot; its evidence is not kept once they are derived. */
+async function readOnce(read: Parameters<typeof readSnapshot>[0], stallAfter: string[] | undefined, now: () => number) {
   const snapshot = await readSnapshot(read);
-  const thresholds = thresholdsFor(snapshot, opts.stallAfter);
+  const thresholds = thresholdsFor(snapshot, stallAfter);
   const at = now();
   const list = snapshot.evidence.map((ev) => deriveHeartbeat(ev, at, thresholds));
-  for (const w of snapshot.warnings) process.stderr.write(`warning: ${w}\n`);
-  process.stdout.write(snapshotText(arrange(list, sort, problemsOnly, at), at, Boolean(opts.json)));
-  for (const store of snapshot.eraC) process.stderr.write(`${eraCMessage(store)}\n`);
-  return snapshot.eraC.length > 0 ? EXIT.unknown : EXIT.ok;
+  return { list, at, warnings: snapshot.warnings, eraC: snapshot.eraC };
 }
 
 /** No terminal on one side: a log-friendly snapshot per interval, until a signal or a closed pipe. */

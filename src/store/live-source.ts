@@ -22,9 +22,10 @@ import { selectStores, type StoreTarget } from "./agents.js";
 import { gatewayPort, loadConfig, stuckSessionWarnMs, type OpenClawConfig } from "./config.js";
 import { readGateway } from "./gateway.js";
 import { expandUserPath, locate, type Env } from "./locate.js";
+import { RealPaths } from "./contain.js";
 import { mapPool } from "./pool.js";
 import { ownerState } from "./proc.js";
-import { readIndex } from "./read-index.js";
+import { readIndexSummary } from "./read-index.js";
 import { readSessionEvidence, resolveStoreRefs, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
 import { safeSessionFileName } from "./trajectory.js";
 import { classifyName, watchStores, type StoreChange, type StoreWatcher } from "./watcher.js";
@@ -220,19 +221,22 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     stores.delete(storePath);
   };
 
-  const readOne = async (store: StoreState, key: string, entry: IndexEntry): Promise<{ key: string; ev: Evidence; warnings: string[] }> => {
+  const readOne = async (store: StoreState, key: string, entry: IndexEntry, run: EvidenceContext): Promise<{ key: string; ev: Evidence; warnings: string[] }> => {
     const warnings: string[] = [];
     stats.sessionReads++;
-    const ev = await readSession(store.ref, key, entry, ctx, warnings);
+    const ev = await readSession(store.ref, key, entry, run, warnings);
     return { key, ev, warnings };
   };
 
+  /** The context of one refresh run: directories resolved once for its sessions, then forgotten. */
+  const runContext = (): EvidenceContext => ({ ...ctx, realPaths: new RealPaths() });
+
   /** Re-reads a store's index; re-reads the sessions that are new or whose entry changed (all with `force`). */
-  const readStore = async (store: StoreState, force: boolean, strict = false): Promise<string[]> => {
+  const readStore = async (store: StoreState, force: boolean, strict = false, run: EvidenceContext = runContext()): Promise<string[]> => {
     let read;
     try {
       stats.indexReads++;
-      read = readIndex(store.ref.storePath);
+      read = readIndexSummary(store.ref.storePath);
     } catch (err) {
       // at start there is no last good read to fall back on: fail the way `status` does
       if (strict) throw err;
@@ -255,7 +259,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       if (force || store.entryText.get(key) !== text || !store.sessions.has(key)) changed.push(key);
     }
     for (const key of [...store.sessions.keys()]) if (!texts.has(key)) drop(store, key);
-    const results = await mapPool(changed, (key) => readOne(store, key, read.entries[key]));
+    const results = await mapPool(changed, (key) => readOne(store, key, read.entries[key], run));
     const at = now();
     for (const r of results) {
       put(store, r.key, r.ev, r.warnings, at);
@@ -482,10 +486,11 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     }
     // sessions already read in this batch: their files' changes came before the read
     const done = new Set<string>();
+    const run = runContext();
     for (const [storePath, force] of work.stores) {
       const store = stores.get(storePath);
       if (!store) continue;
-      for (const key of await readStore(store, force)) done.add(`${storePath}\u0000${key}`);
+      for (const key of await readStore(store, force, false, run)) done.add(`${storePath}\u0000${key}`);
     }
     const singles: Cached[] = [];
     for (const [id, { storePath, key }] of work.sessions) {
@@ -493,7 +498,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       // a session that left the index needs nothing more
       if (c && !done.has(id)) singles.push(c);
     }
-    const results = await mapPool(singles, (c) => readOne(c.store, c.key, c.ev.entry));
+    const results = await mapPool(singles, (c) => readOne(c.store, c.key, c.ev.entry, run));
     const at = now();
     for (const [i, r] of results.entries()) put(singles[i].store, r.key, r.ev, r.warnings, at);
     if (all) for (const store of stores.values()) for (const c of store.sessions.values()) c.hb = derive(c.ev, at);

@@ -4,31 +4,41 @@
 import fs from "node:fs";
 import type { LockInfo } from "../core/types.js";
 import { isValidPid, ownerState } from "./proc.js";
+import { READ_NONBLOCK } from "./tail.js";
 
 const MAX_LOCK_BYTES = 64 * 1024;
 
 /** undefined when there is no lock file. */
 export async function readLock(lockPath: string): Promise<LockInfo | undefined> {
+  return readLockSync(lockPath);
+}
+
+/**
+ * readLock without the promise (synchronous fd calls: see tail.ts for why). Most transcripts
+ * have no lock: a stat that does not throw answers that without building an ENOENT error.
+ */
+export function readLockSync(lockPath: string): LockInfo | undefined {
   let text: string;
   let mtimeMs: number;
   try {
-    const fh = await fs.promises.open(lockPath, "r");
+    if (!fs.statSync(lockPath, { throwIfNoEntry: false })) return undefined;
+    const fd = fs.openSync(lockPath, READ_NONBLOCK);
     try {
-      const st = await fh.stat();
+      const st = fs.fstatSync(fd);
       // proper-lockfile leaves a DIRECTORY at <file>.lock: held, by someone we cannot name
       if (!st.isFile()) return { path: lockPath, mtimeMs: st.mtimeMs, owner: "unknown" };
       mtimeMs = st.mtimeMs;
       const buf = Buffer.alloc(Math.min(st.size, MAX_LOCK_BYTES));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      const bytesRead = buf.length > 0 ? fs.readSync(fd, buf, 0, buf.length, 0) : 0;
       text = buf.toString("utf8", 0, bytesRead);
     } finally {
-      await fh.close();
+      fs.closeSync(fd);
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
     if (code === "EISDIR") {
-      const st = await fs.promises.stat(lockPath).catch(() => undefined);
+      const st = fs.statSync(lockPath, { throwIfNoEntry: false });
       return st ? { path: lockPath, mtimeMs: st.mtimeMs, owner: "unknown" } : undefined;
     }
     throw err;

@@ -11,13 +11,13 @@ import { gatewayPort, loadConfig, type OpenClawConfig } from "./config.js";
 import { agentDbPath, isEraC, jsonStoreEra } from "./era.js";
 import { readGateway } from "./gateway.js";
 import { locate, type Env } from "./locate.js";
-import { readLock } from "./locks.js";
-import { mapPool } from "./pool.js";
-import { readIndex, type ReadIndex } from "./read-index.js";
+import { RealPaths } from "./contain.js";
+import { readLockSync } from "./locks.js";
+import { readIndexSummary, type IndexSummary } from "./read-index.js";
 import { resolveTranscriptPath } from "./session-file.js";
 import type { TailOptions } from "./tail.js";
-import { locateTrajectory, readTrajectoryTail } from "./trajectory.js";
-import { readTranscriptTail } from "./transcript.js";
+import { locateTrajectory, readTrajectoryTailSync } from "./trajectory.js";
+import { readTranscriptTailSync } from "./transcript.js";
 
 export interface SnapshotOptions extends StoreOptions {
   env?: Env;
@@ -47,6 +47,11 @@ export interface EvidenceContext {
   env?: Env;
   gateway?: GatewayInfo;
   tail?: TailOptions;
+  /**
+   * Directories already resolved for containment checks. readStoreEvidence makes one per store
+   * read; leave it unset in a context that lives long (a directory may be replaced meanwhile).
+   */
+  realPaths?: RealPaths;
 }
 
 export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot> {
@@ -111,13 +116,19 @@ export function resolveStoreRefs(
   return { stores, eraC, warnings };
 }
 
-/** Reads one store's index (UnreadableError when corrupt) and the evidence of each session. */
-export async function readStoreEvidence(store: StoreRef, ctx: EvidenceContext): Promise<{ index: ReadIndex; evidence: Evidence[]; warnings: string[] }> {
+/**
+ * Reads one store's index (UnreadableError when corrupt) and the evidence of each session. The
+ * entries are cut to the fields the tool reads (read-index.ts slimEntry): evidence is for
+ * deciding, the writer re-reads the index itself.
+ */
+export async function readStoreEvidence(store: StoreRef, ctx: EvidenceContext): Promise<{ index: IndexSummary; evidence: Evidence[]; warnings: string[] }> {
   if (store.era === "C") throw new UnreadableError(`${store.storePath} is an OpenClaw SQLite store (2026.8+); it is not read`);
-  const index = readIndex(store.storePath);
+  const index = readIndexSummary(store.storePath);
   const warnings = [...index.warnings];
-  const keys = Object.keys(index.entries);
-  const evidence = await mapPool(keys, (key) => readSessionEvidence(store, key, index.entries[key], ctx, warnings));
+  const local: EvidenceContext = { ...ctx, realPaths: new RealPaths() };
+  // each session is a few small synchronous reads (see tail.ts): a loop, no pool of promises
+  const evidence: Evidence[] = [];
+  for (const key of Object.keys(index.entries)) evidence.push(readSessionEvidenceSync(store, key, index.entries[key], local, warnings));
   return { index, evidence, warnings };
 }
 
@@ -129,25 +140,40 @@ export async function readSessionEvidence(
   ctx: EvidenceContext,
   warnings: string[] = [],
 ): Promise<Evidence> {
-  const sessionsDir = path.dirname(path.resolve(store.storePath));
-  const roots = [path.join(ctx.stateDir, "agents"), sessionsDir];
-  const resolved = resolveTranscriptPath(entry, { sessionsDir, roots });
+  return readSessionEvidenceSync(store, sessionKey, entry, ctx, warnings);
+}
+
+/** readSessionEvidence without the promise. */
+export function readSessionEvidenceSync(store: StoreRef, sessionKey: string, entry: IndexEntry, ctx: EvidenceContext, warnings: string[] = []): Evidence {
+  const { sessionsDir, roots } = dirsOf(store, ctx.stateDir);
+  const realPaths = ctx.realPaths ?? new RealPaths();
+  const resolved = resolveTranscriptPath(entry, { sessionsDir, roots, realPaths });
   const evidence: Evidence = { agentId: agentIdOf(sessionKey, store), sessionKey, entry };
   if (ctx.gateway) evidence.gateway = ctx.gateway;
   if (resolved.note) evidence.sessionFileNote = resolved.note;
   const sessionId = entry.sessionId;
-  const where = locateTrajectory({ sessionId, transcriptPath: resolved.path, roots, env: ctx.env });
+  const where = locateTrajectory({ sessionId, transcriptPath: resolved.path, roots, env: ctx.env, realPaths });
   if (where.note) warnings.push(`${sessionKey}: ${where.note}`);
-  const [transcript, trajectory, lock] = await Promise.all([
-    resolved.path ? safely(() => readTranscriptTail(resolved.path!, ctx.tail), warnings, resolved.path) : undefined,
-    where.path ? safely(() => readTrajectoryTail(where.path!, ctx.tail), warnings, where.path) : undefined,
-    resolved.path ? safely(() => readLock(`${resolved.path}.lock`), warnings, `${resolved.path}.lock`) : undefined,
-  ]);
+  const transcript = resolved.path ? safely(() => readTranscriptTailSync(resolved.path!, ctx.tail), warnings, resolved.path) : undefined;
+  const trajectory = where.path ? safely(() => readTrajectoryTailSync(where.path!, ctx.tail), warnings, where.path) : undefined;
+  const lock = resolved.path ? safely(() => readLockSync(`${resolved.path}.lock`), warnings, `${resolved.path}.lock`) : undefined;
   if (resolved.path) evidence.transcriptPath = resolved.path;
   if (transcript) evidence.transcript = transcript;
   if (trajectory) evidence.trajectory = trajectory;
   if (lock) evidence.lock = lock;
   return evidence;
+}
+
+const storeDirs = new WeakMap<StoreRef, { storePath: string; stateDir: string; sessionsDir: string; roots: readonly string[] }>();
+
+/** The store's dir and the dirs its files may live in: worked out once for all its sessions. */
+function dirsOf(store: StoreRef, stateDir: string): { sessionsDir: string; roots: readonly string[] } {
+  const known = storeDirs.get(store);
+  if (known && known.storePath === store.storePath && known.stateDir === stateDir) return known;
+  const sessionsDir = path.dirname(path.resolve(store.storePath));
+  const dirs = { storePath: store.storePath, stateDir, sessionsDir, roots: [path.join(stateDir, "agents"), sessionsDir] };
+  storeDirs.set(store, dirs);
+  return dirs;
 }
 
 /** A store shared by all agents (session.store without {agentId}) holds agent:<id>:... keys. */
@@ -158,9 +184,9 @@ function agentIdOf(sessionKey: string, store: StoreRef): string {
 }
 
 /** One unreadable side file (EACCES, EIO) must not hide every other session. */
-async function safely<T>(read: () => Promise<T>, warnings: string[], file: string): Promise<T | undefined> {
+function safely<T>(read: () => T, warnings: string[], file: string): T | undefined {
   try {
-    return await read();
+    return read();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     warnings.push(`cannot read ${file}: ${e.code ?? e.message}`);

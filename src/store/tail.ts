@@ -1,6 +1,11 @@
 // Bounded backward line reader for append-only JSONL files (transcripts, trajectories).
 // Trajectories reach 50 MiB and transcripts more, and we read hundreds of them per refresh:
 // reading from the end in growing windows keeps the cost independent of the file size.
+//
+// The reads are synchronous fd calls on purpose: a tail is one or two small page-cached reads,
+// and the promise API (FileHandle, four round trips through the libuv pool per file) cost over
+// ten times the reads themselves (bench/RESULTS.md: 16k tails, ~890 ms against ~71 ms). Each
+// read is bounded (64 KiB first, at most maxBytes in all), so the event loop is never held long.
 import fs from "node:fs";
 
 export interface TailOptions {
@@ -21,28 +26,45 @@ export interface TailFile {
   mtimeMs: number;
   /** newest line first; stop iterating whenever you have enough */
   lines(): AsyncGenerator<TailLine, void, void>;
+  /** the same lines, for a caller that reads the whole tail at once (no promise per line) */
+  linesSync(): Generator<TailLine, void, void>;
   /** after iteration: every byte back to the start of the file was read */
   reachedStart(): boolean;
   close(): Promise<void>;
+  closeSync(): void;
 }
 
 export const DEFAULT_INITIAL_BYTES = 64 * 1024;
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const NL = 0x0a;
+export const READ_NONBLOCK = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 
 /** Opens a file for tail reading; undefined when it does not exist (or is not a regular file). */
 export async function openTail(path: string, opts: TailOptions = {}): Promise<TailFile | undefined> {
-  let fh: fs.promises.FileHandle;
+  return openTailSync(path, opts);
+}
+
+/** openTail without the promise. */
+export function openTailSync(path: string, opts: TailOptions = {}): TailFile | undefined {
+  let fd: number;
   try {
-    fh = await fs.promises.open(path, "r");
+    // O_NONBLOCK: a FIFO planted at the name is opened (and refused below) instead of blocking
+    // the process until a writer appears; regular files ignore the flag
+    fd = fs.openSync(path, READ_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined;
     throw err;
   }
-  const st = await fh.stat();
+  let st: fs.Stats;
+  try {
+    st = fs.fstatSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
   if (!st.isFile()) {
-    await fh.close();
+    fs.closeSync(fd);
     return undefined;
   }
   const initial = Math.max(1, opts.initialBytes ?? DEFAULT_INITIAL_BYTES);
@@ -51,7 +73,7 @@ export async function openTail(path: string, opts: TailOptions = {}): Promise<Ta
   let atStart = false;
   let closed = false;
 
-  async function* lines(): AsyncGenerator<TailLine, void, void> {
+  function* linesSync(): Generator<TailLine, void, void> {
     let end = size;
     let window = initial;
     let total = 0;
@@ -68,13 +90,14 @@ export async function openTail(path: string, opts: TailOptions = {}): Promise<Ta
       if (total >= max) return; // the oldest fragment is a partial line: dropped
       const len = Math.min(window, end, max - total);
       const start = end - len;
-      const buf = Buffer.alloc(len);
-      const { bytesRead } = await fh.read(buf, 0, len, start);
+      // every line handed out is a decoded copy, so the window's bytes need not be zeroed
+      const buf = Buffer.allocUnsafe(len);
+      const bytesRead = readFully(fd, buf, len, start);
       if (bytesRead < len) {
         // The file shrank under us (OpenClaw rewrites capped trajectories keeping the tail).
         // Before anything was yielded, start over at its new end; later, stop cleanly.
         if (yielded || ++attempts > 3) return;
-        size = Math.min(size, (await fh.stat()).size);
+        size = Math.min(size, fs.fstatSync(fd).size);
         end = size;
         total = 0;
         carry = Buffer.alloc(0);
@@ -125,20 +148,37 @@ export async function openTail(path: string, opts: TailOptions = {}): Promise<Ta
     }
   }
 
+  const closeSync = (): void => {
+    if (!closed) {
+      closed = true;
+      fs.closeSync(fd);
+    }
+  };
+
   return {
     get size() {
       return size;
     },
     mtimeMs: st.mtimeMs,
-    lines,
-    reachedStart: () => atStart,
-    close: async () => {
-      if (!closed) {
-        closed = true;
-        await fh.close();
-      }
+    async *lines() {
+      yield* linesSync();
     },
+    linesSync,
+    reachedStart: () => atStart,
+    close: async () => closeSync(),
+    closeSync,
   };
+}
+
+/** pread until `len` bytes or end of file (a short read is not the end of the file). */
+function readFully(fd: number, buf: Buffer, len: number, position: number): number {
+  let got = 0;
+  while (got < len) {
+    const n = fs.readSync(fd, buf, got, len - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
 }
 
 function decode(buf: Buffer, from: number, to: number): string {
@@ -149,13 +189,27 @@ function decode(buf: Buffer, from: number, to: number): string {
 
 /** Parsed JSON objects newest-first; garbage and a torn last line are skipped. */
 export async function* tailJson(file: TailFile): AsyncGenerator<Record<string, unknown>, void, void> {
-  for await (const line of file.lines()) {
-    let value: unknown;
-    try {
-      value = JSON.parse(line.text);
-    } catch {
-      continue;
-    }
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) yield value as Record<string, unknown>;
+  yield* tailJsonSync(file);
+}
+
+/** tailJson without a promise per line. */
+export function* tailJsonSync(file: TailFile): Generator<Record<string, unknown>, void, void> {
+  for (const line of file.linesSync()) {
+    const value = parseObject(line.text);
+    if (value) yield value;
   }
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  // every JSONL record is an object: a line starting with anything else (JSON whitespace aside)
+  // is garbage, and costs no parse
+  const c = text.charCodeAt(0);
+  if (c !== 0x7b /* { */ && c !== 0x20 && c !== 0x09 && c !== 0x0d) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

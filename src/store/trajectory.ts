@@ -9,9 +9,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { ToolCallRef, TrajectoryRun, TrajectoryTail } from "../core/types.js";
-import { existsInside } from "./contain.js";
+import { RealPaths } from "./contain.js";
 import { expandUserPath, type Env } from "./locate.js";
-import { openTail, tailJson, type TailOptions } from "./tail.js";
+import { openTailSync, READ_NONBLOCK, tailJsonSync, type TailOptions } from "./tail.js";
 
 export interface TrajectoryLookup {
   sessionId: string;
@@ -20,6 +20,8 @@ export interface TrajectoryLookup {
   /** dirs a sidecar may live in (the agents tree, the store's own dir) */
   roots: readonly string[];
   env?: Env;
+  /** resolved directories shared by the sessions of one read (default: resolved for this call) */
+  realPaths?: RealPaths;
 }
 
 export interface TrajectoryLocation {
@@ -42,14 +44,35 @@ function trajectoryDir(env: Env): string | undefined {
   return dir ? expandUserPath(dir, env) : undefined;
 }
 
+const POINTER_MAX_BYTES = 64 * 1024;
+/** one read buffer for every pointer (read synchronously, start to end, one at a time) */
+const pointerBuf = Buffer.allocUnsafe(POINTER_MAX_BYTES + 1);
+
 /** Reads `<stem>.trajectory-path.json`'s runtimeFile; undefined when absent or unreadable. */
 function pointerTarget(pointerPath: string): string | undefined {
+  let fd: number;
   try {
-    if (fs.statSync(pointerPath).size > 64 * 1024) return undefined;
-    const body = JSON.parse(fs.readFileSync(pointerPath, "utf8")) as { runtimeFile?: unknown };
-    return typeof body.runtimeFile === "string" && body.runtimeFile.trim() ? body.runtimeFile.trim() : undefined;
+    // a third of sessions have no pointer: a stat that does not throw says so cheaply
+    const st = fs.statSync(pointerPath, { throwIfNoEntry: false });
+    if (!st || st.size > POINTER_MAX_BYTES) return undefined;
+    fd = fs.openSync(pointerPath, READ_NONBLOCK);
   } catch {
     return undefined;
+  }
+  try {
+    let n = 0;
+    for (;;) {
+      const got = fs.readSync(fd, pointerBuf, n, pointerBuf.length - n, n);
+      if (got === 0) break;
+      n += got;
+      if (n > POINTER_MAX_BYTES) return undefined; // it grew past the cap since the stat
+    }
+    const body = JSON.parse(pointerBuf.toString("utf8", 0, n)) as { runtimeFile?: unknown };
+    return typeof body.runtimeFile === "string" && body.runtimeFile.trim() ? body.runtimeFile.trim() : undefined;
+  } catch {
+    return undefined; // EISDIR, EAGAIN (a FIFO), not JSON
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -63,21 +86,28 @@ export function locateTrajectory(q: TrajectoryLookup): TrajectoryLocation {
   const env = q.env ?? process.env;
   const dir = trajectoryDir(env);
   const roots = dir ? [...q.roots, dir] : [...q.roots];
+  const paths = q.realPaths ?? new RealPaths();
   let note: string | undefined;
   const candidates: string[] = [];
+  // lookup() gives a string exactly when the name leads to an existing file (fs.existsSync)
   if (q.transcriptPath) {
     const target = pointerTarget(`${stem(q.transcriptPath)}.trajectory-path.json`);
     if (target) {
       const resolved = path.resolve(path.dirname(q.transcriptPath), target);
-      if (existsInside(resolved, roots)) return { path: resolved };
-      if (fs.existsSync(resolved)) note = `trajectory pointer names ${resolved}, outside the agents tree; ignored`;
+      const real = paths.lookup(resolved);
+      if (typeof real === "string") {
+        if (paths.isInside(real, roots)) return { path: resolved };
+        note = `trajectory pointer names ${resolved}, outside the agents tree; ignored`;
+      }
     }
   }
   if (dir) candidates.push(path.join(dir, `${safeSessionFileName(q.sessionId)}.jsonl`));
   if (q.transcriptPath) candidates.push(`${stem(q.transcriptPath)}.trajectory.jsonl`);
   for (const c of candidates) {
-    if (existsInside(c, roots)) return { path: c, note };
-    if (fs.existsSync(c) && !note) note = `trajectory ${c} escapes the agents tree; ignored`;
+    const real = paths.lookup(c);
+    if (typeof real !== "string") continue;
+    if (paths.isInside(real, roots)) return { path: c, note };
+    if (!note) note = `trajectory ${c} escapes the agents tree; ignored`;
   }
   return { note };
 }
@@ -103,13 +133,18 @@ function toEvent(o: Record<string, unknown>): TrajEvent | undefined {
 
 /** Reads the tail of a trajectory file; undefined when the file does not exist. */
 export async function readTrajectoryTail(filePath: string, opts: TailOptions = {}): Promise<TrajectoryTail | undefined> {
-  const file = await openTail(filePath, opts);
+  return readTrajectoryTailSync(filePath, opts);
+}
+
+/** readTrajectoryTail without the promise: a few small page-cached reads (see tail.ts). */
+export function readTrajectoryTailSync(filePath: string, opts: TailOptions = {}): TrajectoryTail | undefined {
+  const file = openTailSync(filePath, opts);
   if (!file) return undefined;
   const newestFirst: TrajEvent[] = [];
   let truncated = false;
   let target: string | undefined;
   try {
-    for await (const o of tailJson(file)) {
+    for (const o of tailJsonSync(file)) {
       const ev = toEvent(o);
       if (!ev) continue;
       if (ev.type === "trace.truncated") truncated = true;
@@ -118,7 +153,7 @@ export async function readTrajectoryTail(filePath: string, opts: TailOptions = {
       newestFirst.push(ev);
     }
   } finally {
-    await file.close();
+    file.closeSync();
   }
   return {
     path: filePath,

@@ -3,7 +3,7 @@
 // OpenClaw appends a message when it is complete, so an unanswered toolCall is a live tool or
 // a dead run: the lock and the gateway tell which.
 import type { ToolCallRef, TranscriptTail } from "../core/types.js";
-import { openTail, tailJson, type TailOptions } from "./tail.js";
+import { openTailSync, tailJsonSync, type TailOptions } from "./tail.js";
 
 type Role = NonNullable<TranscriptTail["lastRole"]>;
 const ROLES: readonly string[] = ["user", "assistant", "toolResult"];
@@ -24,13 +24,18 @@ function record(v: unknown): Record<string, unknown> | undefined {
 
 /** Reads the tail of a transcript; undefined when the file does not exist. */
 export async function readTranscriptTail(filePath: string, opts: TailOptions = {}): Promise<TranscriptTail | undefined> {
-  const file = await openTail(filePath, opts);
+  return readTranscriptTailSync(filePath, opts);
+}
+
+/** readTranscriptTail without the promise: a few small page-cached reads (see tail.ts). */
+export function readTranscriptTailSync(filePath: string, opts: TailOptions = {}): TranscriptTail | undefined {
+  const file = openTailSync(filePath, opts);
   if (!file) return undefined;
   const tail: TranscriptTail = { path: filePath, size: file.size, mtimeMs: file.mtimeMs, openToolCalls: [] };
   const answered = new Set<string>();
   let modelSeen = false;
   try {
-    for await (const entry of tailJson(file)) {
+    for (const entry of tailJsonSync(file)) {
       const at = isoMs(entry.timestamp);
       tail.lastEntryAt ??= at;
       if (entry.type === "model_change" && !modelSeen && typeof entry.modelId === "string") {
@@ -54,7 +59,7 @@ export async function readTranscriptTail(filePath: string, opts: TailOptions = {
       break;
     }
   } finally {
-    await file.close();
+    file.closeSync();
   }
   tail.size = file.size;
   return tail;

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readLock } from "../../src/store/locks.js";
+import { readLock, readLockSync } from "../../src/store/locks.js";
 import { readProcStartTime } from "../../src/store/proc.js";
 import { makeTempDir, writeLock } from "../fixtures/store-builder.js";
 import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
@@ -66,4 +66,38 @@ describe("readLock", () => {
     expect(l).toMatchObject({ pid: 23939, createdAt: T0, starttime: 434168, maxHoldMs: 300000 });
     expect(["dead", "reused"]).toContain(l.owner);
   });
+
+  it("undefined under a file (ENOTDIR) and for a dangling symlink; a symlinked lock is read", async () => {
+    const dir = makeTempDir();
+    const file = path.join(dir, "s.jsonl");
+    fs.writeFileSync(file, "");
+    expect(await readLock(path.join(file, "x.lock"))).toBeUndefined();
+    fs.symlinkSync(path.join(dir, "gone"), path.join(dir, "dangling.lock"));
+    expect(await readLock(path.join(dir, "dangling.lock"))).toBeUndefined();
+    const real = writeLock(path.join(dir, "real.lock"), { pid: process.pid, createdAt: T0 });
+    fs.symlinkSync(real, path.join(dir, "link.lock"));
+    expect(await readLock(path.join(dir, "link.lock"))).toMatchObject({ pid: process.pid, createdAt: T0, owner: "alive" });
+  });
+
+  it("a FIFO at the lock path is held by someone unknown, and read without blocking", async () => {
+    const p = lockPath();
+    execFileSync("mkfifo", [p]);
+    expect(await readLock(p)).toMatchObject({ path: p, owner: "unknown" });
+  });
+
+  it("readLockSync answers what readLock answers", async () => {
+    const dir = makeTempDir();
+    const paths = [
+      writeLock(path.join(dir, "a.lock"), { pid: process.pid, createdAt: T0, maxHoldMs: 5 }),
+      writeLock(path.join(dir, "b.lock"), { body: "" }),
+      writeLock(path.join(dir, "c.lock"), { body: `{"pid": ${process.pid}, "pad": "${"x".repeat(70 * 1024)}"}` }),
+      path.join(dir, "missing.lock"),
+    ];
+    fs.mkdirSync(path.join(dir, "d.lock"));
+    paths.push(path.join(dir, "d.lock"));
+    for (const p of paths) expect(readLockSync(p), p).toEqual(await readLock(p));
+    // a body past 64 KiB is cut, so it does not parse: unknown, as before
+    expect(readLockSync(paths[2])!.owner).toBe("unknown");
+  });
 });
+

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { UnreadableError } from "../../src/core/errors.js";
 import { lineCol } from "../../src/store/json-position.js";
-import { readIndex } from "../../src/store/read-index.js";
+import { parseIndex, parseIndexBytes, READ_FIELDS, readIndex, readIndexSummary, slimEntry } from "../../src/store/read-index.js";
 import { makeTempDir, writeIndex, makeStateDir } from "../fixtures/store-builder.js";
 import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 
@@ -112,3 +112,122 @@ describe("lineCol", () => {
     expect(lineCol("ab\ncd", 99)).toEqual({ line: 2, col: 3 });
   });
 });
+
+// ------------------------------------------------------------------ the evidence readers' index
+
+/** parseIndex with every entry slimmed, or its error: what readIndexSummary must answer. */
+function strictSlim(text: string): unknown {
+  try {
+    const p = parseIndex(text, "L");
+    for (const k of Object.keys(p.entries)) p.entries[k] = slimEntry(p.entries[k]);
+    return { keys: p.keys, entries: Object.entries(p.entries), warnings: p.warnings };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+function windowed(text: string, windowBytes: number): unknown {
+  try {
+    const p = parseIndexBytes(Buffer.from(text), "L", windowBytes);
+    return { keys: p.keys, entries: Object.entries(p.entries), warnings: p.warnings };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+describe("readIndexSummary", () => {
+  it("keeps every field IndexEntry declares (src/core/types.ts), and no other", () => {
+    const types = fs.readFileSync(path.join(import.meta.dirname, "../../src/core/types.ts"), "utf8");
+    const body = /export interface IndexEntry \{([\s\S]*?)\n\}/.exec(types)![1];
+    const declared = [...body.matchAll(/^\s+(\w+)\??:/gm)].map((m) => m[1]);
+    expect(declared.length).toBeGreaterThan(10);
+    expect([...READ_FIELDS].sort()).toEqual([...declared].sort());
+  });
+
+  it("cuts an entry to the fields the tool reads, keeping origin.chatType for the prune protection", () => {
+    const full = {
+      sessionId: "s1",
+      updatedAt: 5,
+      status: "running",
+      startedAt: 1,
+      endedAt: 2,
+      runtimeMs: 1,
+      abortedLastRun: false,
+      lastInteractionAt: 3,
+      sessionStartedAt: 0,
+      model: "m",
+      modelProvider: "p",
+      chatType: "direct",
+      label: "l",
+      displayName: "d",
+      sessionFile: "/x.jsonl",
+      spawnedBy: "agent:main:main",
+      parentSessionKey: "agent:main:main",
+      origin: { chatType: "group", provider: "telegram", big: ["x"] },
+      skillsSnapshot: { prompt: "x".repeat(1000) },
+      systemPromptReport: { chars: 9 },
+    };
+    const { origin, skillsSnapshot, systemPromptReport, ...read } = full;
+    expect(slimEntry(full)).toEqual({ ...read, origin: { chatType: "group" } });
+    expect(slimEntry({ sessionId: "s", updatedAt: 1, origin: "x" })).toEqual({ sessionId: "s", updatedAt: 1 });
+    expect(slimEntry({ sessionId: "s", updatedAt: 1, origin: { provider: "x" } })).toEqual({ sessionId: "s", updatedAt: 1 });
+    // absent stays absent (not undefined-valued)
+    expect(Object.keys(slimEntry({ sessionId: "s", updatedAt: 1, status: undefined }))).toEqual(["sessionId", "updatedAt", "status"]);
+    expect(Object.keys(slimEntry({ sessionId: "s", updatedAt: 1 }))).toEqual(["sessionId", "updatedAt"]);
+  });
+
+  it("reads the real 2026.7.1 indexes with the same keys, warnings and (cut) entries as readIndex", () => {
+    for (const run of fs.readdirSync(REAL_OPENCLAW)) {
+      const p = path.join(REAL_OPENCLAW, run, "state/agents/main/sessions/sessions.json");
+      if (!fs.existsSync(p)) continue;
+      const full = readIndex(p);
+      const summary = readIndexSummary(p);
+      expect(summary.keys).toEqual(full.keys);
+      expect(summary.warnings).toEqual(full.warnings);
+      expect(summary.stat).toEqual(full.stat);
+      expect("raw" in summary).toBe(false);
+      expect(Object.keys(summary.entries)).toEqual(Object.keys(full.entries));
+      for (const k of full.keys) expect(summary.entries[k]).toEqual(slimEntry(full.entries[k]));
+      expect(JSON.stringify(summary.entries).length).toBeLessThan(full.raw.length / 2);
+    }
+  });
+
+  it("throws the very errors readIndex throws, line:col included", () => {
+    const texts = ["", "  \n", "[]", "null", "42", '{\n  "a": {"sessionId": "x", "updatedAt": 1},\n}', '{"a": 1} trailing', '{"a": "unterminated\n}', '{"a": ', "\ufeff{}"];
+    for (const text of texts) {
+      const p = writeRaw(text);
+      const strict = errorOf(p).message;
+      expect(() => readIndexSummary(p), JSON.stringify(text)).toThrow(strict);
+    }
+  });
+
+  it("reads entry by entry across any window size: duplicates, integer-like keys, escapes, unicode, warnings", () => {
+    const entry = (id: string, extra: Record<string, unknown> = {}) => ({ sessionId: id, updatedAt: 1, ...extra });
+    const texts = [
+      "{}",
+      ' \r\n\t{ }\n',
+      JSON.stringify({ b: entry("1"), "10": entry("2"), a: entry("3", { label: 'q"}{][,:\\' }), "2": "not an object" }, null, 2),
+      '{"dup": {"sessionId": "first", "updatedAt": 1}, "x": {"updatedAt": 2}, "dup": {"sessionId": "last", "updatedAt": 3, "origin": {"chatType": "group"}}}',
+      '{"dup": {"sessionId": "ok", "updatedAt": 1}, "dup": {"updatedAt": 3}}',
+      '{"k\\"\\u00e9": {"sessionId": "é€😀", "updatedAt": -1.5e3, "skillsSnapshot": [[[{"a": "\\\\"}]]], "model": null}}',
+      `{"big": ${JSON.stringify(entry("b", { skillsSnapshot: { prompt: "x".repeat(5000), list: Array.from({ length: 200 }, (_, i) => ({ i })) } }))}}`,
+      '{"a": true, "b": 12, "c": null, "d": [], "e": "s"}',
+      // broken ones: the strict reader's error, every time
+      '{"a": {"sessionId": "x", "updatedAt": 1}, }',
+      '{"a": {"sessionId": "x", "updatedAt": 1}',
+      '{"a": {"sessionId": "x", "updatedAt": tru}}',
+      '{"a" {"sessionId": "x"}}',
+      '{"a": {"sessionId": "x", "updatedAt": 1}}}',
+      '{"a": {"sessionId": "x", "updatedAt": 1]}',
+      '{"a": 1 2}',
+      '{"a": "x\u0001"}',
+      "{'a': 1}",
+      '{"a": 1}{}',
+    ];
+    for (const text of texts) {
+      const want = strictSlim(text);
+      for (const w of [1, 2, 3, 5, 8, 13, 64, 4096, 1 << 20]) expect(windowed(text, w), `${JSON.stringify(text).slice(0, 80)} / window ${w}`).toEqual(want);
+    }
+  });
+});
+

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { RealPaths } from "../../src/store/contain.js";
 import { resolveTranscriptPath } from "../../src/store/session-file.js";
 import { line, makeStateDir, makeTempDir, sessionsDir, transcriptPath, writeTranscript } from "../fixtures/store-builder.js";
 
@@ -80,5 +81,39 @@ describe("resolveTranscriptPath", () => {
     const r = resolveTranscriptPath({ sessionId: "../../etc/passwd" }, ctx(state));
     expect(r.path).toBeUndefined();
     expect(r.note).toMatch(/not a safe file name/);
+  });
+
+  it("with one RealPaths shared by a whole store, escaping files are still refused and the others resolve", () => {
+    const state = makeStateDir();
+    const c = { ...ctx(state), realPaths: new RealPaths() };
+    const outsideDir = makeTempDir();
+    const outside = writeTranscript(path.join(outsideDir, "x.jsonl"), [line.header("x", 0)]);
+    writeTranscript(transcriptPath(state, "good-1"), [line.header("good-1", 0)]);
+    fs.symlinkSync(outside, transcriptPath(state, "bad-link"));
+    writeTranscript(transcriptPath(state, "good-2"), [line.header("good-2", 0)]);
+    fs.symlinkSync(outsideDir, path.join(c.sessionsDir, "out-dir"));
+    // twice over: the second round answers from what the first resolved
+    for (let round = 0; round < 2; round++) {
+      expect(resolveTranscriptPath({ sessionId: "good-1" }, c)).toEqual({ path: transcriptPath(state, "good-1"), note: undefined });
+      expect(resolveTranscriptPath({ sessionId: "bad-link" }, c).path).toBeUndefined();
+      expect(resolveTranscriptPath({ sessionId: "bad-link" }, c).note).toMatch(/escapes the agents tree; transcript not read/);
+      expect(resolveTranscriptPath({ sessionId: "good-2", sessionFile: transcriptPath(state, "good-2") }, c)).toEqual({ path: transcriptPath(state, "good-2") });
+      // a plain file reached through a symlinked directory that leads out
+      const viaDir = resolveTranscriptPath({ sessionId: "good-1", sessionFile: path.join(c.sessionsDir, "out-dir", "x.jsonl") }, c);
+      expect(viaDir.path).toBe(transcriptPath(state, "good-1"));
+      expect(viaDir.note).toMatch(/out-dir\/x\.jsonl escapes the agents tree/);
+      // and `..` out of the tree, relative to the sessions dir
+      const dotdot = resolveTranscriptPath({ sessionId: "good-2", sessionFile: path.relative(c.sessionsDir, outside) }, c);
+      expect(dotdot.note).toMatch(/escapes the agents tree/);
+    }
+  });
+
+  it("a sessionFile naming the default path that is a dangling symlink out of the tree is refused", () => {
+    const state = makeStateDir();
+    const c = ctx(state);
+    fs.symlinkSync(path.join(makeTempDir(), "gone.jsonl"), transcriptPath(state, "s1"));
+    const r = resolveTranscriptPath({ sessionId: "s1", sessionFile: transcriptPath(state, "s1") }, c);
+    expect(r.path).toBeUndefined();
+    expect(r.note).toBe(`${transcriptPath(state, "s1")} escapes the agents tree; transcript not read`);
   });
 });

@@ -2,10 +2,19 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { UnreadableError } from "../../src/core/errors.js";
+import { deriveHeartbeat } from "../../src/core/health/index.js";
+import { planTick } from "../../src/core/keepalive-schedule.js";
+import { resolveMaintenancePolicy } from "../../src/core/maintenance.js";
+import { planFinalize } from "../../src/core/plan/finalize.js";
+import { protectedBecause } from "../../src/core/plan/protect.js";
+import { planPrune } from "../../src/core/plan/prune.js";
 import type { Evidence } from "../../src/core/types.js";
+import { generateStore } from "../../src/sim/generate.js";
 import { agentDbPath } from "../../src/store/era.js";
 import { readProcStartTime } from "../../src/store/proc.js";
+import { readIndex } from "../../src/store/read-index.js";
 import { readSessionEvidence, readSnapshot, readStoreEvidence } from "../../src/store/snapshot.js";
+import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 import { copyRealState, indexPath, makeStateDir, makeTempDir, writeGatewayLock, writeIndex, writeLock } from "../fixtures/store-builder.js";
 
 const byKey = (evidence: Evidence[], key: string): Evidence => {
@@ -200,5 +209,53 @@ describe("readSessionEvidence", () => {
     expect(after.transcript!.openToolCalls).toEqual([]);
     expect(after.transcript!.lastRole).toBe("toolResult");
     expect(after.lock).toBeUndefined();
+  });
+});
+
+describe("slim index entries (readStoreEvidence) decide exactly what full entries decide", () => {
+  const NOW = Date.parse("2026-11-21T21:00:00.000Z");
+
+  async function compare(stateDir: string, now: number): Promise<number> {
+    const thresholds = { stallAfterMs: 120_000, perState: {} };
+    const policy = resolveMaintenancePolicy(undefined, { pruneAfter: "1d", maxEntries: 5 });
+    let compared = 0;
+    for (const agentId of fs.readdirSync(path.join(stateDir, "agents"))) {
+      const store = { agentId, storePath: indexPath(stateDir, agentId), era: "B" as const };
+      if (!fs.existsSync(store.storePath)) continue;
+      const slim = await readStoreEvidence(store, { stateDir, env: {} });
+      const full = readIndex(store.storePath);
+      const fullEvidence: Evidence[] = [];
+      for (const key of Object.keys(full.entries)) fullEvidence.push(await readSessionEvidence(store, key, full.entries[key], { stateDir, env: {} }));
+      // the slim evidence differs in its entries only
+      expect(slim.evidence.map((e) => ({ ...e, entry: undefined }))).toEqual(fullEvidence.map((e) => ({ ...e, entry: undefined })));
+      const items = (evidence: Evidence[]) => evidence.map((ev) => ({ ev, hb: deriveHeartbeat(ev, now, thresholds) }));
+      const [a, b] = [items(slim.evidence), items(fullEvidence)];
+      expect(a.map((i) => i.hb)).toEqual(b.map((i) => i.hb));
+      const finalizeOpts = { now, staleAfterMs: 600_000, runTimeoutMs: 172_800_000 };
+      const [fa, fb] = [planFinalize(a, finalizeOpts), planFinalize(b, finalizeOpts)];
+      expect(fa).toEqual(fb);
+      const pruneOpts = { now, policy, enforce: true, activeKeys: [], agentsRoot: path.join(stateDir, "agents") };
+      expect(planPrune(a, { ...pruneOpts, finalized: fa.patches })).toEqual(planPrune(b, { ...pruneOpts, finalized: fb.patches }));
+      const tickOpts = { now, activityThresholdMs: 600_000, freshWithinMs: 30_000, idleResetConfigured: true };
+      expect(planTick(a, tickOpts)).toEqual(planTick(b, tickOpts));
+      for (const ev of slim.evidence) expect(protectedBecause(ev.sessionKey, ev.entry)).toBe(protectedBecause(ev.sessionKey, full.entries[ev.sessionKey]));
+      compared += a.length;
+    }
+    return compared;
+  }
+
+  it("over the real OpenClaw 2026.7.1 stores", async () => {
+    let n = 0;
+    for (const run of fs.readdirSync(REAL_OPENCLAW)) {
+      if (!fs.existsSync(path.join(REAL_OPENCLAW, run, "state"))) continue;
+      n += await compare(copyRealState(run), NOW);
+    }
+    expect(n).toBeGreaterThanOrEqual(4);
+  });
+
+  it("over a generated store of every kind of session", async () => {
+    const stateDir = path.join(makeTempDir(), "state");
+    const manifest = await generateStore({ outDir: stateDir, sessions: 300, seed: 7, now: NOW });
+    expect(await compare(stateDir, manifest.now)).toBe(manifest.sessions.length);
   });
 });

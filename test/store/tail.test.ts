@@ -1,7 +1,8 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openTail, tailJson, type TailLine, type TailOptions } from "../../src/store/tail.js";
+import { openTail, openTailSync, tailJson, tailJsonSync, type TailLine, type TailOptions } from "../../src/store/tail.js";
 import { makeTempDir } from "../fixtures/store-builder.js";
 
 async function collect(file: string, opts?: TailOptions): Promise<{ lines: TailLine[]; reachedStart: boolean } | undefined> {
@@ -124,4 +125,53 @@ describe("tailJson", () => {
     await t!.close();
     expect(got).toEqual([{ b: 2 }, { a: 1 }]);
   });
+
+  it("parses a line with leading JSON whitespace, as JSON.parse does", async () => {
+    const p = write(' \t{"a":1}\n{"b":2}\n');
+    const t = await openTail(p);
+    const got: unknown[] = [];
+    for await (const o of tailJson(t!)) got.push(o);
+    await t!.close();
+    expect(got).toEqual([{ b: 2 }, { a: 1 }]);
+  });
 });
+
+describe("the synchronous readers", () => {
+  it("linesSync and tailJsonSync give what lines and tailJson give, across windows", async () => {
+    const lines = Array.from({ length: 300 }, (_, i) => (i % 7 === 3 ? "garbage" : JSON.stringify({ i, t: "é".repeat(i % 11) })));
+    const p = write(lines.join("\n") + "\n" + '{"torn":');
+    for (const initialBytes of [1, 9, 100, 1 << 16]) {
+      const a = await openTail(p, { initialBytes });
+      const b = openTailSync(p, { initialBytes })!;
+      const asyncLines: TailLine[] = [];
+      for await (const l of a!.lines()) asyncLines.push(l);
+      expect([...b.linesSync()]).toEqual(asyncLines);
+      expect(b.reachedStart()).toBe(a!.reachedStart());
+      await a!.close();
+      b.closeSync();
+      const c = openTailSync(p, { initialBytes })!;
+      const d = (await openTail(p, { initialBytes }))!;
+      const asyncObjects: unknown[] = [];
+      for await (const o of tailJson(d)) asyncObjects.push(o);
+      expect([...tailJsonSync(c)]).toEqual(asyncObjects);
+      c.closeSync();
+      await d.close();
+    }
+  });
+
+  it("a FIFO planted at the name is refused at once, not waited on", () => {
+    const p = path.join(makeTempDir(), "fifo.jsonl");
+    execFileSync("mkfifo", [p]);
+    expect(openTailSync(p)).toBeUndefined();
+  });
+
+  it("closing twice is harmless; a missing file or a directory is undefined", () => {
+    const p = write("{}\n");
+    const t = openTailSync(p)!;
+    t.closeSync();
+    t.closeSync();
+    expect(openTailSync(path.join(makeTempDir(), "nope"))).toBeUndefined();
+    expect(openTailSync(makeTempDir())).toBeUndefined();
+  });
+});
+

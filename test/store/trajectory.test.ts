@@ -1,6 +1,8 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { RealPaths } from "../../src/store/contain.js";
 import { locateTrajectory, readTrajectoryTail, safeSessionFileName } from "../../src/store/trajectory.js";
 import { event, makeStateDir, makeTempDir, runEvents, sessionsDir, transcriptPath, trajectoryPath, writePointer, writeTrajectory } from "../fixtures/store-builder.js";
 import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
@@ -199,6 +201,55 @@ describe("locateTrajectory", () => {
     expect(safeSessionFileName(weird)).toBe("a_b_c");
     expect(locateTrajectory({ sessionId: weird, transcriptPath: transcript, roots, env: { OPENCLAW_TRAJECTORY_DIR: dir } }).path).toBe(p);
     expect(locateTrajectory({ sessionId: weird, transcriptPath: transcript, roots, env: {} }).path).toBeUndefined();
+  });
+
+  it("with one RealPaths shared by many sessions, escaping pointers and siblings are still refused", () => {
+    const state = makeStateDir();
+    const roots = [path.join(state, "agents"), sessionsDir(state)];
+    const realPaths = new RealPaths();
+    const outsideDir = makeTempDir();
+    const outside = writeTrajectory(path.join(outsideDir, "secret.jsonl"), runEvents("r", T0));
+    const ids = ["s-good", "s-pointer-out", "s-link-out", "s-pointer-in", "s-dir-out"];
+    writeTrajectory(trajectoryPath(state, "s-good"), runEvents("r", T0));
+    writePointer(state, "s-pointer-out", outside);
+    fs.symlinkSync(outside, trajectoryPath(state, "s-link-out"));
+    writeTrajectory(trajectoryPath(state, "s-pointer-in"), runEvents("r", T0));
+    writePointer(state, "s-pointer-in", trajectoryPath(state, "s-pointer-in"));
+    fs.symlinkSync(outsideDir, path.join(sessionsDir(state), "out-dir"));
+    writePointer(state, "s-dir-out", path.join(sessionsDir(state), "out-dir", "secret.jsonl"));
+    for (let round = 0; round < 2; round++) {
+      const loc = Object.fromEntries(ids.map((id) => [id, locateTrajectory({ sessionId: id, transcriptPath: transcriptPath(state, id), roots, env: {}, realPaths })]));
+      expect(loc["s-good"]).toEqual({ path: trajectoryPath(state, "s-good"), note: undefined });
+      expect(loc["s-pointer-out"].path).toBeUndefined();
+      expect(loc["s-pointer-out"].note).toContain(outside);
+      expect(loc["s-link-out"].path).toBeUndefined();
+      expect(loc["s-link-out"].note).toMatch(/escapes/);
+      expect(loc["s-pointer-in"]).toEqual({ path: trajectoryPath(state, "s-pointer-in") });
+      expect(loc["s-dir-out"].path).toBeUndefined();
+      expect(loc["s-dir-out"].note).toMatch(/outside the agents tree/);
+    }
+  });
+
+  it("a pointer that is too big, not JSON, a directory or a FIFO is ignored (without waiting): the sibling is used", () => {
+    const { state, transcript, roots } = setup();
+    writeTrajectory(trajectoryPath(state, sid), runEvents("r", T0));
+    const elsewhere = writeTrajectory(path.join(sessionsDir(state), "renamed.jsonl"), runEvents("r", T0));
+    const pointer = transcript.replace(/\.jsonl$/, ".trajectory-path.json");
+    const sibling = { path: trajectoryPath(state, sid), note: undefined };
+    const at = () => locateTrajectory({ sessionId: sid, transcriptPath: transcript, roots, env: {} });
+    fs.writeFileSync(pointer, JSON.stringify({ runtimeFile: elsewhere, pad: "x".repeat(64 * 1024) }));
+    expect(at()).toEqual(sibling);
+    fs.writeFileSync(pointer, `{"runtimeFile": "${elsewhere}"`);
+    expect(at()).toEqual(sibling);
+    fs.rmSync(pointer);
+    fs.mkdirSync(pointer);
+    expect(at()).toEqual(sibling);
+    fs.rmdirSync(pointer);
+    execFileSync("mkfifo", [pointer]);
+    expect(at()).toEqual(sibling);
+    fs.rmSync(pointer);
+    fs.writeFileSync(pointer, JSON.stringify({ runtimeFile: ` ${elsewhere} ` }));
+    expect(at().path).toBe(elsewhere);
   });
 
   it("safeSessionFileName matches OpenClaw's rules", () => {
