@@ -15,21 +15,9 @@ import { clean, formatAgo } from "./format.js";
 
 export const CLEANUP_SCHEMA_VERSION = 1;
 
-export interface ReportAction {
+/** A planner's decision as reported, plus what applying it did. */
+export interface ReportAction extends Pick<PlanAction, "sessionKey" | "sessionId" | "fromStatus" | "toStatus" | "lifecycle" | "endedAt" | "updatedAt" | "rule" | "reasons"> {
   action: "finalize" | "prune" | "cap" | "archive";
-  sessionKey: string;
-  sessionId: string;
-  fromStatus?: string;
-  /** only ever one of OpenClaw's five statuses */
-  toStatus?: StoreStatus;
-  /** the run's outcome beside the status: completed, aborted, timed_out, failed */
-  lifecycle?: Lifecycle;
-  endedAt?: number;
-  /** the entry's updatedAt the decision was made against */
-  updatedAt?: number;
-  /** the named rule that decided (run-ended, dead-owner, age, cap ...) */
-  rule?: string;
-  reasons: string[];
   /** finalize: the fields written (the gateway's own terminal patch) */
   set?: Record<string, unknown>;
   /** archive: the rename */
