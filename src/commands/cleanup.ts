@@ -24,12 +24,13 @@ import { gatewayPort, loadConfig, type OpenClawConfig } from "../store/config.js
 import { isWithin, safeRealpath } from "../store/contain.js";
 import { readGateway } from "../store/gateway.js";
 import { locate } from "../store/locate.js";
-import { readStoreEvidence, resolveStoreRefs } from "../store/snapshot.js";
+import { readStoreEvidenceSync, resolveStoreRefs, type EvidenceContext, type StoreEvidence } from "../store/snapshot.js";
 import { realIndexPath } from "../store/writer/context.js";
 import { applyPatches, defaultAuditPath, readAuditTail, undoLast, type ApplyResult } from "../store/writer/index.js";
 import {
   CLEANUP_SCHEMA_VERSION,
-  renderCleanupReport,
+  NO_STORES,
+  renderStoreCleanup,
   renderUndoReport,
   storeCleanup,
   type CleanupReport,
@@ -39,7 +40,7 @@ import {
   type UndoReport,
 } from "../ui/cleanup-report.js";
 import { eraCMessage } from "../ui/messages.js";
-import { jsonLine, MappedItems } from "../ui/snapshot.js";
+import { jsonLine, Later, slices, StreamedItems } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions, type StoreOptions } from "./options.js";
 
@@ -79,6 +80,7 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   if (opts.undo) return runUndo(opts);
   // usage errors before anything is read
   const fixedNow = clockOverride();
+  const clock = (): number => fixedNow ?? Date.now();
   const staleAfterMs = resolveStaleAfterMs(opts.staleAfter);
   const overrides = { pruneAfter: opts.pruneAfter, maxEntries: opts.maxEntries, enforce: !!opts.enforce };
   resolveMaintenancePolicy(undefined, overrides);
@@ -87,35 +89,49 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   const activeKeys: string[] = opts.activeKey ?? [];
   const storeOpts = pickStoreOptions(opts);
 
-  const read = await readStores(storeOpts, opts.probe !== false);
-  const now = fixedNow ?? Date.now();
-  const configLabel = read.configPath;
+  const found = await findStores(storeOpts, opts.probe !== false);
+  const generatedAt = clock();
+  const configLabel = found.configPath;
   // a bad maintenance setting only matters to the step that uses it
   const policy: ResolvedMaintenance = steps.prune
-    ? resolveMaintenancePolicy(maintenanceSection(read.config), overrides, { configLabel })
+    ? resolveMaintenancePolicy(maintenanceSection(found.config), overrides, { configLabel })
     : { ...MAINTENANCE_DEFAULTS, apply: true, source: { mode: "default", pruneAfter: "default", maxEntries: "default" } };
-  const runTimeoutMs = steps.finalize ? resolveRunTimeoutMs(read.config, configLabel) : Number.POSITIVE_INFINITY;
-  const thresholds = thresholdsFor({ config: read.config });
+  const runTimeoutMs = steps.finalize ? resolveRunTimeoutMs(found.config, configLabel) : Number.POSITIVE_INFINITY;
+  const thresholds = thresholdsFor({ config: found.config });
 
-  const refusedStores: RefusedStore[] = [...read.refused];
-  const codes: number[] = read.refused.map(() => EXIT.unknown);
-  /** One store's plans, from its evidence, which is let go at once: the plans keep what they need. */
-  const planStore = (loaded: LoadedStore) => {
-    const items: PlanItem[] = loaded.evidence.map((ev) => ({ ev, hb: deriveHeartbeat(ev, now, thresholds) }));
-    loaded.evidence = [];
-    const archiveRoot = archiveRootFor(loaded.store.storePath, read.agentsRoot);
+  const refusedStores: RefusedStore[] = [...found.refused];
+  const codes: number[] = found.refused.map(() => EXIT.unknown);
+  /**
+   * One store read and planned, then its evidence let go (the plans keep what they need): stores
+   * are handled one after the other, so 50,000 sessions over three agents never have all their
+   * evidence in memory at once. Each store is judged at the moment its own evidence was read.
+   * A store whose index cannot be read refuses only itself (undefined).
+   */
+  const readAndPlan = (store: StoreRef) => {
+    let read: StoreEvidence;
+    try {
+      read = readStoreEvidenceSync(store, found.evidenceContext);
+    } catch (err) {
+      if (!(err instanceof UnreadableError)) throw err;
+      refusedStores.push({ ...store, why: /nothing was/.test(err.message) ? err.message : `${err.message}; nothing was written` });
+      codes.push(EXIT.unknown);
+      return undefined;
+    }
+    const now = clock();
+    const items: PlanItem[] = read.evidence.map((ev) => ({ ev, hb: deriveHeartbeat(ev, now, thresholds) }));
+    const archiveRoot = archiveRootFor(store.storePath, found.agentsRoot);
     const finalize: FinalizePlan | undefined = steps.finalize ? planFinalize(items, { now, staleAfterMs, runTimeoutMs }) : undefined;
     const prune: PrunePlan | undefined = steps.prune
       ? planPrune(items, { now, policy, enforce: !!opts.enforce, activeKeys, agentsRoot: archiveRoot, finalized: finalize?.patches })
       : undefined;
     const patches = combinePatches(finalize?.patches ?? [], prune?.patches ?? []);
-    return { archiveRoot, base: { store: loaded.store, beforeCount: loaded.beforeCount, finalize, prune, patches, warnings: loaded.warnings } };
+    return { archiveRoot, base: { store, plannedAt: now, beforeCount: read.index.keys.length, finalize, prune, patches, warnings: read.warnings } };
   };
   const header = {
     schemaVersion: CLEANUP_SCHEMA_VERSION,
     dryRun: !!opts.dryRun,
-    generatedAt: now,
-    stateDir: read.stateDir,
+    generatedAt,
+    stateDir: found.stateDir,
     steps,
     policy: {
       mode: policy.mode,
@@ -128,35 +144,64 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   } as const;
 
   if (opts.dryRun && opts.json) {
-    // Nothing is written, so each store can be planned as its part of the report is printed:
-    // the reports of 50,000 sessions are never all held at once (nor all their evidence).
+    // Nothing is written, so each store's part of the report is printed as soon as it is planned
+    // and then dropped; what comes after the stores is known only once they are all read.
     for (const r of refusedStores) process.stderr.write(`openclaw-sessions: ${r.why}\n`);
-    const exitCode = Math.max(EXIT.ok, ...codes);
+    const planned = function* (): Generator<StoreCleanup> {
+      for (const store of found.stores) {
+        const p = readAndPlan(store);
+        if (p) yield storeCleanup({ ...p.base, dryRun: true });
+        else process.stderr.write(`openclaw-sessions: ${refusedStores.at(-1)!.why}\n`);
+      }
+    };
+    const exitCode = () => Math.max(EXIT.ok, ...codes);
     const doc = {
       ...header,
-      stores: new MappedItems(read.loaded, (loaded) => storeCleanup({ ...planStore(loaded).base, dryRun: true })),
-      refusedStores,
-      warnings: read.warnings,
-      exitCode,
+      stores: new StreamedItems(planned()),
+      refusedStores: new Later(() => refusedStores),
+      warnings: found.warnings,
+      exitCode: new Later(exitCode),
     };
     await writeChunks(jsonLine(doc));
-    return exitCode;
+    return exitCode();
   }
 
+  // The human report is printed store by store as each is done; --json needs the whole document.
+  const json = !!opts.json;
   const stores: StoreCleanup[] = [];
-  for (const loaded of read.loaded) {
-    const { base, archiveRoot } = planStore(loaded);
+  let printed = 0;
+  if (!json) {
+    for (const r of refusedStores) process.stderr.write(`openclaw-sessions: ${r.why}\n`);
+    for (const w of found.warnings) process.stderr.write(`warning: ${w}\n`);
+  }
+  const undoHint = (st: StoreCleanup) => `openclaw-sessions cleanup --undo --store ${shellWord(st.storePath)}`;
+  const report = async (st: StoreCleanup): Promise<void> => {
+    if (json) {
+      stores.push(st);
+      return;
+    }
+    writeStoreErrors(st);
+    const text = renderStoreCleanup(st, header, { undoHint });
+    await writeChunks(slices(`${printed++ > 0 ? "\n\n" : ""}${text}`));
+  };
+  for (const store of found.stores) {
+    const planned = readAndPlan(store);
+    if (!planned) {
+      if (!json) process.stderr.write(`openclaw-sessions: ${refusedStores.at(-1)!.why}\n`);
+      continue;
+    }
+    const { base, archiveRoot } = planned;
     const { patches, prune } = base;
     if (opts.dryRun || patches.length === 0) {
-      stores.push(storeCleanup({ ...base, dryRun: !!opts.dryRun }));
+      await report(storeCleanup({ ...base, dryRun: !!opts.dryRun }));
       continue;
     }
     let result: ApplyResult | undefined;
     let error: string | undefined;
     try {
-      result = await applyPatches(loaded.store.storePath, patches, {
-        era: loaded.store.era,
-        agentsRoot: read.agentsRoot,
+      result = await applyPatches(store.storePath, patches, {
+        era: store.era,
+        agentsRoot: found.agentsRoot,
         allowOutsideAgentsTree: !!storeOpts.store,
       });
     } catch (err) {
@@ -168,67 +213,58 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
     if (result?.wrote && prune) {
       // only files whose entry is really gone: an overwritten removal put the entry back
       const removed = new Set(result.applied.filter((c) => c.removed).map((c) => c.sessionKey));
+      const overwritten = new Set(result.overwritten);
       archived = archiveFiles(
-        prune.archives.filter((a) => removed.has(a.sessionKey) && !result!.overwritten.includes(a.sessionKey)),
+        prune.archives.filter((a) => removed.has(a.sessionKey) && !overwritten.has(a.sessionKey)),
         archiveRoot,
       );
     }
     if (result && result.overwritten.length > 0) codes.push(EXIT.writeRefused);
-    stores.push(storeCleanup({ ...base, dryRun: false, result, archived, error }));
+    await report(storeCleanup({ ...base, dryRun: false, result, archived, error }));
   }
-
-  const report: CleanupReport = {
-    ...header,
-    stores,
-    refusedStores,
-    warnings: read.warnings,
-    exitCode: Math.max(EXIT.ok, ...codes),
-  };
-  await printReport(report, !!opts.json, () =>
-    renderCleanupReport(report, { undoHint: (s) => `openclaw-sessions cleanup --undo --store ${shellWord(s.storePath)}` }),
-  );
-  return report.exitCode;
+  const exitCode = Math.max(EXIT.ok, ...codes);
+  if (json) {
+    for (const r of refusedStores) process.stderr.write(`openclaw-sessions: ${r.why}\n`);
+    for (const st of stores) writeStoreErrors(st);
+    await writeChunks(jsonLine({ ...header, stores, refusedStores, warnings: found.warnings, exitCode } satisfies CleanupReport));
+  } else {
+    process.stdout.write(printed === 0 && refusedStores.length === 0 ? `${NO_STORES}\n` : "\n");
+  }
+  return exitCode;
 }
 
-async function printReport(report: CleanupReport | UndoReport, json: boolean, human: () => string): Promise<void> {
+/** A store's failed or overwritten write, on stderr too: a script reading stdout still logs it. */
+function writeStoreErrors(s: StoreCleanup): void {
+  if (s.error) process.stderr.write(`openclaw-sessions: ${s.error}\n`);
+  if (s.overwritten.length > 0) {
+    process.stderr.write(`openclaw-sessions: ${s.storePath}: the gateway wrote its older copy over ${s.overwritten.length} change(s) right after: ${s.overwritten.join(", ")}; run cleanup again\n`);
+  }
+}
+
+async function printUndoReport(report: UndoReport, json: boolean): Promise<void> {
   // errors go to stderr in both modes, so a script reading --json still sees them in its log
   for (const r of report.refusedStores) process.stderr.write(`openclaw-sessions: ${r.why}\n`);
-  if ("warnings" in report && !json) for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
-  for (const s of report.stores) {
-    if ("error" in s && s.error) process.stderr.write(`openclaw-sessions: ${s.error}\n`);
-    if ("overwritten" in s && s.overwritten.length > 0) {
-      process.stderr.write(`openclaw-sessions: ${s.storePath}: the gateway wrote its older copy over ${s.overwritten.length} change(s) right after: ${s.overwritten.join(", ")}; run cleanup again\n`);
-    }
-  }
-  // --json: the text of JSON.stringify(report, null, 2), written in pieces as the pipe takes them
   if (json) await writeChunks(jsonLine(report));
-  else process.stdout.write(`${human()}\n`);
+  else process.stdout.write(`${renderUndoReport(report)}\n`);
 }
 
 // ------------------------------------------------------------------ reading
 
-interface LoadedStore {
-  store: StoreRef;
-  beforeCount: number;
-  evidence: Awaited<ReturnType<typeof readStoreEvidence>>["evidence"];
-  warnings: string[];
-}
-
-interface StoresRead {
+interface StoresFound {
   stateDir: string;
   configPath: string;
   config: OpenClawConfig;
   agentsRoot: string;
-  loaded: LoadedStore[];
+  /** the JSON stores to read, in order */
+  stores: StoreRef[];
+  evidenceContext: EvidenceContext;
+  /** era C stores: never read */
   refused: RefusedStore[];
   warnings: string[];
 }
 
-/**
- * readSnapshot, store by store: a plan and a write belong to ONE index, and a corrupt index
- * must refuse only itself, not the healthy stores beside it.
- */
-async function readStores(storeOpts: StoreOptions, probe: boolean): Promise<StoresRead> {
+/** Where the stores are and what reading them needs (config, gateway); no index is read yet. */
+async function findStores(storeOpts: StoreOptions, probe: boolean): Promise<StoresFound> {
   const { stateDir, configPath } = locate(storeOpts);
   if (!storeOpts.store && !isDir(stateDir)) {
     throw new UnreadableError(`no OpenClaw state dir at ${stateDir} (set --state-dir or OPENCLAW_STATE_DIR)`);
@@ -239,17 +275,7 @@ async function readStores(storeOpts: StoreOptions, probe: boolean): Promise<Stor
   warnings.push(...refs.warnings.filter((w) => !/SQLite session store/.test(w)));
   const refused: RefusedStore[] = refs.eraC.map((store) => ({ ...store, why: eraCMessage(store) }));
   const gateway = await readGateway({ configPath, port: gatewayPort(config, process.env, storeOpts.profile), probe });
-  const loaded: LoadedStore[] = [];
-  for (const store of refs.stores) {
-    try {
-      const read = await readStoreEvidence(store, { stateDir, gateway });
-      loaded.push({ store, beforeCount: read.index.keys.length, evidence: read.evidence, warnings: read.warnings });
-    } catch (err) {
-      if (!(err instanceof UnreadableError)) throw err;
-      refused.push({ ...store, why: /nothing was/.test(err.message) ? err.message : `${err.message}; nothing was written` });
-    }
-  }
-  return { stateDir, configPath, config, agentsRoot: path.join(stateDir, "agents"), loaded, refused, warnings };
+  return { stateDir, configPath, config, agentsRoot: path.join(stateDir, "agents"), stores: refs.stores, evidenceContext: { stateDir, gateway }, refused, warnings };
 }
 
 /** Archives stay inside the agents tree; an explicit --store elsewhere keeps them in its own dir. */
@@ -324,7 +350,7 @@ async function runUndo(opts: Record<string, any>): Promise<number> {
     exitCode: Math.max(EXIT.ok, ...codes),
   };
   for (const s of stores) if (s.outcome !== "restored") process.stderr.write(`openclaw-sessions: ${s.why}\n`);
-  await printReport(report, !!opts.json, () => renderUndoReport(report));
+  await printUndoReport(report, !!opts.json);
   return report.exitCode;
 }
 

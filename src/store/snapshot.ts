@@ -121,7 +121,18 @@ export function resolveStoreRefs(
  * entries are cut to the fields the tool reads (read-index.ts slimEntry): evidence is for
  * deciding, the writer re-reads the index itself.
  */
-export async function readStoreEvidence(store: StoreRef, ctx: EvidenceContext): Promise<{ index: IndexSummary; evidence: Evidence[]; warnings: string[] }> {
+export async function readStoreEvidence(store: StoreRef, ctx: EvidenceContext): Promise<StoreEvidence> {
+  return readStoreEvidenceSync(store, ctx);
+}
+
+export interface StoreEvidence {
+  index: IndexSummary;
+  evidence: Evidence[];
+  warnings: string[];
+}
+
+/** readStoreEvidence without the promise: a report written as it is made reads stores inside a generator. */
+export function readStoreEvidenceSync(store: StoreRef, ctx: EvidenceContext): StoreEvidence {
   if (store.era === "C") throw new UnreadableError(`${store.storePath} is an OpenClaw SQLite store (2026.8+); it is not read`);
   const index = readIndexSummary(store.storePath);
   const warnings = [...index.warnings];

@@ -2,7 +2,6 @@
 // reads like `openclaw sessions cleanup` (Agent / Session store / Entries: A -> B (remove N) / an
 // action table) plus why each session was judged dead, and why the running ones were kept.
 // Pure: the command hands in the plans and what the writer did; `now` is a parameter.
-import Table from "cli-table3";
 import chalk, { type ChalkInstance } from "chalk";
 import { formatDuration } from "../core/duration.js";
 import { LIFECYCLE_OF, type Lifecycle, type PlanAction } from "../core/plan/actions.js";
@@ -12,6 +11,7 @@ import type { EntryPatch, Era, StoreRef, StoreStatus } from "../core/types.js";
 import type { ArchiveOutcome } from "../store/archive.js";
 import type { ApplyResult } from "../store/writer/index.js";
 import { clean, formatAgo } from "./format.js";
+import { textTableLines } from "./text-table.js";
 
 export const CLEANUP_SCHEMA_VERSION = 1;
 
@@ -37,6 +37,8 @@ export interface StoreCleanup {
   agentId: string;
   storePath: string;
   era: Era;
+  /** the clock this store was judged by: taken right after its evidence was read */
+  plannedAt: number;
   beforeCount: number;
   afterCount: number;
   actions: ReportAction[];
@@ -87,6 +89,7 @@ export interface CleanupReport {
 
 export interface StoreCleanupInput {
   store: StoreRef;
+  plannedAt: number;
   /** entries in the file when it was read */
   beforeCount: number;
   finalize?: FinalizePlan;
@@ -122,25 +125,32 @@ export function storeCleanup(input: StoreCleanupInput): StoreCleanup {
   const reportOnly = prune?.reportOnly ?? false;
   const overwritten = result?.overwritten ?? [];
   const wrote = !!result?.wrote && !input.error;
-  const written = (key: string, sessionId: string) =>
-    wrote && result!.applied.some((c) => c.sessionKey === key && c.sessionId === sessionId);
+  // lookups by key, not scans: a 50,000-session store has tens of thousands of each
+  const id = (key: string, sessionId: string) => `${key}\u0000${sessionId}`;
+  const appliedIds = new Set(wrote ? result!.applied.map((c) => id(c.sessionKey, c.sessionId)) : []);
+  const overwrittenKeys = new Set(overwritten);
+  const skippedWhy = new Map<string, string>();
+  for (const k of [...(result?.skipped ?? [])].reverse()) skippedWhy.set(k.sessionKey, k.why);
+  const finalizeSet = new Map<string, Record<string, unknown> | undefined>();
+  for (const p of [...(finalize?.patches ?? [])].reverse()) finalizeSet.set(id(p.sessionKey, p.expect.sessionId), p.set);
+  const archivedByFrom = new Map<string, ArchiveOutcome>();
+  for (const o of [...(input.archived ?? [])].reverse()) archivedByFrom.set(o.from, o);
   const outcome = (a: ReportAction): ReportAction => {
     if (dryRun || a.reportOnly) return a;
-    const applied = written(a.sessionKey, a.sessionId);
-    const skipped = result?.skipped.find((s) => s.sessionKey === a.sessionKey);
+    const applied = appliedIds.has(id(a.sessionKey, a.sessionId));
     return {
       ...a,
       applied,
-      ...(applied && overwritten.includes(a.sessionKey) ? { overwritten: true } : {}),
-      ...(!applied ? { why: input.error ?? skipped?.why ?? "not written" } : {}),
+      ...(applied && overwrittenKeys.has(a.sessionKey) ? { overwritten: true } : {}),
+      ...(!applied ? { why: input.error ?? skippedWhy.get(a.sessionKey) ?? "not written" } : {}),
     };
   };
 
   const actions: ReportAction[] = [];
   for (const a of finalize?.actions ?? []) {
     if (a.action !== "finalize") continue;
-    const patch = finalize!.patches.find((p) => p.sessionKey === a.sessionKey && p.expect.sessionId === a.sessionId);
-    actions.push(outcome({ action: "finalize", ...copyDecision(a), ...(patch?.set ? { set: { ...patch.set } } : {}) }));
+    const set = finalizeSet.get(id(a.sessionKey, a.sessionId));
+    actions.push(outcome({ action: "finalize", ...copyDecision(a), ...(set ? { set: { ...set } } : {}) }));
   }
   for (const a of prune?.actions ?? []) {
     if (a.action !== "prune" && a.action !== "cap") continue;
@@ -161,7 +171,7 @@ export function storeCleanup(input: StoreCleanupInput): StoreCleanup {
       } else if (dryRun) {
         actions.push(base);
       } else {
-        const done = input.archived?.find((o) => o.from === file.from);
+        const done = archivedByFrom.get(file.from);
         actions.push(
           done
             ? { ...base, applied: done.done, ...(done.why ? { why: done.why } : {}) }
@@ -179,6 +189,7 @@ export function storeCleanup(input: StoreCleanupInput): StoreCleanup {
     agentId: input.store.agentId,
     storePath: input.store.storePath,
     era: input.store.era,
+    plannedAt: input.plannedAt,
     beforeCount,
     afterCount,
     actions,
@@ -202,13 +213,6 @@ export interface RenderOptions {
   undoHint?: (store: StoreCleanup) => string;
 }
 
-const BORDERLESS = {
-  top: "", "top-mid": "", "top-left": "", "top-right": "",
-  bottom: "", "bottom-mid": "", "bottom-left": "", "bottom-right": "",
-  left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "",
-  middle: "  ",
-};
-
 function count(actions: readonly ReportAction[], kind: ReportAction["action"]): number {
   return actions.filter((a) => a.action === kind).length;
 }
@@ -229,35 +233,44 @@ function baseName(p: string): string {
   return p.slice(p.lastIndexOf("/") + 1);
 }
 
-function actionWord(a: ReportAction, c: ChalkInstance): string {
-  const word = a.action;
-  if (a.reportOnly) return c.dim(`${word} (report only)`);
-  if (a.applied === false && a.why) return c.dim(`${word} (not done)`);
-  if (a.overwritten) return c.red(`${word} (overwritten)`);
-  if (word === "finalize") return c.yellow(word);
-  if (word === "archive") return c.dim(word);
-  return c.red(word);
+/** The action column's colour: what happens to the session, at a glance. */
+function actionPaint(a: ReportAction, c: ChalkInstance): (text: string) => string {
+  if (a.reportOnly || (a.applied === false && a.why)) return c.dim;
+  if (a.overwritten) return c.red;
+  if (a.action === "finalize") return c.yellow;
+  if (a.action === "archive") return c.dim;
+  return c.red;
+}
+
+function actionWord(a: ReportAction): string {
+  if (a.reportOnly) return `${a.action} (report only)`;
+  if (a.applied === false && a.why) return `${a.action} (not done)`;
+  if (a.overwritten) return `${a.action} (overwritten)`;
+  return a.action;
 }
 
 function actionTable(actions: readonly ReportAction[], now: number, c: ChalkInstance): string {
-  const table = new Table({
-    head: ["Action", "Key", "Status", "Lifecycle", "When / archive"].map((h) => c.bold(h)),
-    chars: BORDERLESS,
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
-    wordWrap: false,
-  });
-  for (const a of actions) {
-    table.push([actionWord(a, c), clean(a.sessionKey), statusCell(a), a.lifecycle ?? "", whenCell(a, now)]);
-  }
-  return table
-    .toString()
-    .split("\n")
-    .map((l) => l.trimEnd())
-    .join("\n");
+  const head = ["Action", "Key", "Status", "Lifecycle", "When / archive"];
+  const rows = actions.map((a) => [actionWord(a), clean(a.sessionKey), statusCell(a), a.lifecycle ?? "", whenCell(a, now)]);
+  const paint = (text: string, row: number, col: number): string => {
+    if (row === 0) return c.bold(text);
+    return col === 0 ? actionPaint(actions[row - 1], c)(text) : text;
+  };
+  return textTableLines([head, ...rows], paint).join("\n");
 }
 
-function storeText(s: StoreCleanup, report: CleanupReport, opts: RenderOptions, c: ChalkInstance): string[] {
-  const now = report.generatedAt;
+/** What every store's text needs from the report around it. */
+export type CleanupContext = Pick<CleanupReport, "dryRun" | "steps" | "policy">;
+
+/** One store's part of the human report (`cleanup` prints each as soon as the store is done). */
+export function renderStoreCleanup(s: StoreCleanup, report: CleanupContext, opts: RenderOptions = {}): string {
+  return storeText(s, report, opts, opts.chalk ?? chalk).join("\n");
+}
+
+export const NO_STORES = "No session stores found.";
+
+function storeText(s: StoreCleanup, report: CleanupContext, opts: RenderOptions, c: ChalkInstance): string[] {
+  const now = s.plannedAt;
   const would = report.dryRun;
   const out: string[] = [];
   out.push(`Agent: ${s.agentId}`);
@@ -333,9 +346,8 @@ function done(actions: readonly ReportAction[]): ReportAction[] {
 }
 
 export function renderCleanupReport(report: CleanupReport, opts: RenderOptions = {}): string {
-  const c = opts.chalk ?? chalk;
-  const blocks = report.stores.map((s) => storeText(s, report, opts, c).join("\n"));
-  if (report.stores.length === 0 && report.refusedStores.length === 0) blocks.push("No session stores found.");
+  const blocks = report.stores.map((s) => renderStoreCleanup(s, report, opts));
+  if (report.stores.length === 0 && report.refusedStores.length === 0) blocks.push(NO_STORES);
   return blocks.join("\n\n");
 }
 

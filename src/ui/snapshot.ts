@@ -120,9 +120,34 @@ export class MappedItems<T> {
   ) {}
 }
 
+/**
+ * An array for jsonChunks whose items are produced while it is written (a generator that reads
+ * and plans one store at a time). Like MappedItems, only within three levels of the top.
+ */
+export class StreamedItems {
+  constructor(readonly items: Iterable<unknown>) {}
+}
+
+/**
+ * A value for jsonChunks computed when the writing reaches it, e.g. a list that StreamedItems
+ * earlier in the same document fills. Within three levels of the top, as an object's property.
+ */
+export class Later {
+  constructor(readonly value: () => unknown) {}
+}
+
+function* mapped<T>(items: readonly T[], map: (item: T) => unknown): Generator<unknown, void, void> {
+  for (const item of items) yield map(item);
+}
+
 function* walk(value: unknown, indent: string, gap: string): Generator<string, void, void> {
+  if (value instanceof Later) value = value.value();
   if (value instanceof MappedItems) {
-    yield* walkArray(value.items.length, (i) => value.map(value.items[i]), indent, gap);
+    yield* walkArray(mapped(value.items, value.map), indent, gap);
+    return;
+  }
+  if (value instanceof StreamedItems) {
+    yield* walkArray(value.items, indent, gap);
     return;
   }
   if (!heavy(value, 3)) {
@@ -131,7 +156,7 @@ function* walk(value: unknown, indent: string, gap: string): Generator<string, v
     return;
   }
   if (Array.isArray(value)) {
-    yield* walkArray(value.length, (i) => value[i], indent, gap);
+    yield* walkArray(value, indent, gap);
     return;
   }
   const inner = indent + gap;
@@ -140,7 +165,8 @@ function* walk(value: unknown, indent: string, gap: string): Generator<string, v
   let first = true;
   yield "{";
   for (const key of Object.keys(obj)) {
-    const v = obj[key];
+    const raw = obj[key];
+    const v = raw instanceof Later ? raw.value() : raw;
     if (!jsonable(v)) continue; // ... and leaves it out of an object
     yield `${first ? nl : `,${nl}`}${JSON.stringify(key)}:${gap ? " " : ""}`;
     first = false;
@@ -152,11 +178,7 @@ function* walk(value: unknown, indent: string, gap: string): Generator<string, v
 /** Light items of a long array are stringified this many at a time (one call, not one each). */
 const BATCH_ITEMS = 64;
 
-function* walkArray(length: number, at: (i: number) => unknown, indent: string, gap: string): Generator<string, void, void> {
-  if (length === 0) {
-    yield "[]";
-    return;
-  }
+function* walkArray(items: Iterable<unknown>, indent: string, gap: string): Generator<string, void, void> {
   const inner = indent + gap;
   const nl = gap ? `\n${inner}` : "";
   const close = gap ? `\n${indent}]` : "]";
@@ -182,9 +204,11 @@ function* walkArray(length: number, at: (i: number) => unknown, indent: string, 
     first = false;
     return out;
   };
-  yield "[";
-  for (let i = 0; i < length; i++) {
-    let item = at(i);
+  let opened = false;
+  for (let item of items) {
+    if (!opened) yield "[";
+    opened = true;
+    if (item instanceof Later) item = item.value();
     // JSON.stringify writes what has no JSON form as null inside an array
     if (!jsonable(item)) item = null;
     if (!heavy(item, 3)) {
@@ -196,6 +220,10 @@ function* walkArray(length: number, at: (i: number) => unknown, indent: string, 
     yield first ? nl : `,${nl}`;
     first = false;
     yield* walk(item, inner, gap);
+  }
+  if (!opened) {
+    yield "[]";
+    return;
   }
   if (batch.length > 0) yield flush();
   yield close;
@@ -210,7 +238,7 @@ function jsonable(v: unknown): boolean {
  * stringified whole), never what: the text is the same either way.
  */
 function heavy(v: unknown, depth: number): boolean {
-  if (v instanceof MappedItems) return true;
+  if (v instanceof MappedItems || v instanceof StreamedItems || v instanceof Later) return true;
   if (typeof v !== "object" || v === null || typeof (v as { toJSON?: unknown }).toJSON === "function") return false;
   if (Array.isArray(v)) {
     if (v.length > STREAM_ITEMS) return true;

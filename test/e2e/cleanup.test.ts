@@ -352,10 +352,26 @@ describe("refusals", () => {
     writeTranscript(tx, [line.header(id, NOW - 2 * H), line.user(NOW - 2 * H + 1000)]);
     writeLock(`${tx}.lock`, { pid: dead.pid, starttime: dead.starttime, createdAt: NOW - 2 * H });
     const mainDir = treeSnapshot(path.dirname(bad));
+    const refusal = /^openclaw-sessions: session index .* is not valid JSON at 4:\d+; nothing was read or written\n$/;
+
+    // the dry runs read and plan store by store: the refusal is found mid-way, said once, and
+    // still lands in the document's refusedStores and exit code (written after the stores)
+    const dryJson = await runJson(["cleanup", "--dry-run", "--state-dir", state, "--no-probe"], { env: cliEnv() });
+    expect(dryJson.result.code).toBe(3);
+    expect(dryJson.result.stderr).toMatch(refusal);
+    expect(dryJson.doc).toMatchObject({ exitCode: 3, refusedStores: [expect.objectContaining({ agentId: "main", storePath: bad })] });
+    expect(dryJson.doc.stores.map((st: { agentId: string }) => st.agentId)).toEqual(["ops"]);
+    expect(dryJson.doc.stores[0].plannedAt).toBe(NOW);
+    const dryText = await runCli(["cleanup", "--dry-run", "--state-dir", state, "--no-probe"], { env: cliEnv() });
+    expect(dryText.code).toBe(3);
+    expect(dryText.stderr).toMatch(refusal);
+    expect(dryText.stdout).toMatch(/^Agent: ops\n/);
+    expect(dryText.stdout).toMatch(/Dry run: nothing was written\.\n$/);
+    expect(dryText.stdout).not.toContain("Agent: main");
 
     const res = await runJson(["cleanup", "--state-dir", state, "--no-probe"], { env: cliEnv() });
     expect(res.result.code).toBe(3);
-    expect(res.result.stderr).toMatch(/^openclaw-sessions: session index .* is not valid JSON at 4:\d+; nothing was read or written\n$/);
+    expect(res.result.stderr).toMatch(refusal);
     expect(res.result.stderr).toContain(bad);
     expect(fs.readFileSync(bad, "utf8")).toBe(torn);
     expect(treeSnapshot(path.dirname(bad))).toEqual(mainDir);

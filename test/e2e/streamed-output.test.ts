@@ -9,7 +9,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WRITE_BATCH_CHARS, writeChunks } from "../../src/commands/heartbeats.js";
 import { generateStore, type Manifest } from "../../src/sim/generate.js";
-import { jsonChunks, MappedItems } from "../../src/ui/snapshot.js";
+import { jsonChunks, Later, MappedItems, StreamedItems } from "../../src/ui/snapshot.js";
 import { makeTempDir } from "../fixtures/store-builder.js";
 import { assertBuilt, BIN, REPO_ROOT, runCli } from "./helpers/cli.js";
 
@@ -57,6 +57,32 @@ describe("jsonChunks", () => {
     expect(made).toBe(300);
     expect(text).toBe(JSON.stringify({ head: "x", sessions: items.map((i) => ({ i, sq: i * i })), tail: [] }, null, 2));
     expect([...jsonChunks({ s: new MappedItems([], () => 1) }, 0)].join("")).toBe('{"s":[]}');
+  });
+
+  it("StreamedItems is pulled as it is written; a Later value is computed when the writing reaches it", () => {
+    const refused: string[] = [];
+    let pulled = 0;
+    function* stores(): Generator<unknown> {
+      for (const name of ["a", "bad", "c", "bad2"]) {
+        pulled++;
+        if (name.startsWith("bad")) refused.push(name);
+        else yield { name, actions: big(70, (i) => ({ i })) };
+      }
+    }
+    const items = (name: string) => ({ name, actions: big(70, (i) => ({ i })) });
+    for (const space of [0, 2] as const) {
+      refused.length = 0;
+      pulled = 0;
+      const doc = { head: 1, stores: new StreamedItems(stores()), refused: new Later(() => [...refused]), code: new Later(() => refused.length), gone: new Later(() => undefined), list: [new Later(() => "x"), new Later(() => undefined)] };
+      const gen = jsonChunks(doc, space);
+      const first = gen.next();
+      expect(pulled).toBe(0);
+      const text = [first.value, ...gen].join("");
+      expect(pulled).toBe(4);
+      // `refused` and `code` were read after the stores were pulled; undefined is left out / null, as JSON.stringify does
+      expect(text).toBe(JSON.stringify({ head: 1, stores: [items("a"), items("c")], refused: ["bad", "bad2"], code: 2, list: ["x", null] }, null, space));
+    }
+    expect([...jsonChunks({ s: new StreamedItems([]) }, 0)].join("")).toBe('{"s":[]}');
   });
 });
 

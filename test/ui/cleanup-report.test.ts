@@ -50,7 +50,7 @@ function plans(mode: "enforce" | "warn" = "enforce") {
 }
 
 function input(more: Partial<StoreCleanupInput> = {}, mode: "enforce" | "warn" = "enforce"): StoreCleanupInput {
-  return { store: STORE, beforeCount: 4, ...plans(mode), dryRun: true, ...more };
+  return { store: STORE, plannedAt: NOW, beforeCount: 4, ...plans(mode), dryRun: true, ...more };
 }
 
 function applied(p: ReturnType<typeof plans>, extra: Partial<ApplyResult> = {}): ApplyResult {
@@ -149,6 +149,65 @@ describe("storeCleanup (the --json record of one store)", () => {
 });
 
 describe("renderCleanupReport", () => {
+  it("ages are told from the clock each store was judged by (plannedAt), not the report's start", () => {
+    const st = storeCleanup({ ...input(), plannedAt: NOW + HOUR });
+    expect(st.plannedAt).toBe(NOW + HOUR);
+    const out = renderCleanupReport(report([st], true), { chalk: plain });
+    expect(out).toMatch(/finalize\s+agent:main:dead\s+running -> killed\s+aborted\s+ended 3h59m ago/);
+  });
+
+  it("the action table: columns as wide as their widest cell, two spaces apart, colour never shifts them", () => {
+    const colour = new Chalk({ level: 1 });
+    const st = storeCleanup(input({}, "warn"));
+    const table = (c: Chalk) => {
+      const lines = renderCleanupReport(report([st], true), { chalk: c }).split("\n");
+      const at = lines.findIndex((l) => l.includes("Action"));
+      return lines.slice(at, at + 1 + st.actions.length);
+    };
+    const plainRows = table(plain);
+    // eslint-disable-next-line no-control-regex
+    expect(table(colour).map((l) => l.replace(/\u001b\[[0-9;]*m/g, ""))).toEqual(plainRows);
+    expect(plainRows[0]).toMatch(/^Action +Key +Status +Lifecycle  When \/ archive$/);
+    const keyCol = plainRows[0].indexOf("Key");
+    // the widest action cell is "archive (report only)"; then the two-space gap
+    expect(keyCol).toBe("archive (report only)".length + 2);
+    for (const row of plainRows.slice(1)) {
+      expect(row.slice(keyCol - 2, keyCol)).toBe("  ");
+      expect(row.slice(keyCol)).toMatch(/^agent:main:/);
+      expect(row).toBe(row.trimEnd());
+    }
+  });
+
+  it("thousands of actions: each one matched to what the writer did (applied, skipped, overwritten) and reported", () => {
+    const many = Array.from({ length: 6000 }, (_, i) =>
+      item({ key: `agent:main:dead-${i}`, entry: { sessionId: `d-${i}`, status: "running", startedAt: NOW - 3 * HOUR, updatedAt: NOW - 3 * HOUR }, transcript: { lastEntryAt: NOW - 3 * HOUR + 5 * SEC } }),
+    );
+    const finalize = planFinalize(many, { now: NOW });
+    expect(finalize.patches).toHaveLength(6000);
+    const patches = combinePatches(finalize.patches, []);
+    const result = {
+      applied: patches.map((x) => ({ sessionKey: x.sessionKey, sessionId: x.expect.sessionId, action: x.action, set: x.set ?? {}, unset: [], previous: {}, removed: false, reasons: x.reasons })),
+      skipped: [{ sessionKey: "agent:main:dead-7", why: "changed since planned" }],
+      backupPath: "/b",
+      beforeCount: 6000,
+      afterCount: 6000,
+      overwritten: ["agent:main:dead-9"],
+      wrote: true,
+      warnings: [],
+    } satisfies ApplyResult;
+    result.applied = result.applied.filter((c) => c.sessionKey !== "agent:main:dead-7");
+    const st = storeCleanup({ store: STORE, plannedAt: NOW, beforeCount: 6000, finalize, patches, dryRun: false, result });
+    expect(st.actions).toHaveLength(6000);
+    expect(st.actions.filter((a) => a.applied)).toHaveLength(5999);
+    expect(st.actions.find((a) => a.sessionKey === "agent:main:dead-7")).toMatchObject({ applied: false, why: "changed since planned" });
+    expect(st.actions.find((a) => a.sessionKey === "agent:main:dead-9")).toMatchObject({ applied: true, overwritten: true });
+    for (const a of st.actions) expect(a.set).toMatchObject({ status: expect.any(String), endedAt: expect.any(Number) });
+    const lines = renderCleanupReport(report([st], false), { chalk: plain }).split("\n");
+    expect(lines.filter((l) => /^finalize  /.test(l))).toHaveLength(5998);
+    expect(lines.filter((l) => /^finalize \(overwritten\)/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /^finalize \(not done\)/.test(l))).toHaveLength(1);
+  });
+
   it("reads like OpenClaw's cleanup: store header, Entries: A -> B (remove N), counts, an action table, then why", () => {
     const out = renderCleanupReport(report([storeCleanup(input())], true), { chalk: plain });
     const lines = out.split("\n");
