@@ -1,7 +1,6 @@
 // `cleanup`: finalize dead `running` entries, then prune status-aware (pruneAfter, maxEntries);
 // `--undo` puts back the index our last write replaced. Plans come from src/core/plan, every
 // index write goes through the one writer, archives are renamed only after the write stuck.
-import fs from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
 import { CliError, EXIT, UnreadableError } from "../core/errors.js";
@@ -19,18 +18,17 @@ import { combinePatches } from "../core/plan/combine.js";
 import { planFinalize, type FinalizePlan } from "../core/plan/finalize.js";
 import { planPrune, type PrunePlan } from "../core/plan/prune.js";
 import type { StoreRef } from "../core/types.js";
-import { archiveFiles, restoreArchives, sessionFilesOf } from "../store/archive.js";
-import { gatewayPort, loadConfig, type OpenClawConfig } from "../store/config.js";
-import { isWithin, safeRealpath } from "../store/contain.js";
+import { archiveFiles, archiveRootFor } from "../store/archive.js";
+import { undoStoreCleanup } from "../store/cleanup-undo.js";
+import { gatewayPort, type OpenClawConfig } from "../store/config.js";
+import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { readGateway } from "../store/gateway.js";
-import { locate } from "../store/locate.js";
-import { readStoreEvidenceSync, resolveStoreRefs, type EvidenceContext, type StoreEvidence } from "../store/snapshot.js";
-import { realIndexPath } from "../store/writer/context.js";
-import { applyPatches, defaultAuditPath, readAuditTail, undoLast, type ApplyResult } from "../store/writer/index.js";
+import { openState, readStoreEvidenceSync, resolveStoreRefs, type EvidenceContext, type StoreEvidence } from "../store/snapshot.js";
+import { applyPatches, defaultAuditPath, type ApplyResult } from "../store/writer/index.js";
 import {
   CLEANUP_SCHEMA_VERSION,
   NO_STORES,
-  renderStoreCleanup,
+  storeCleanupLines,
   renderUndoReport,
   storeCleanup,
   type CleanupReport,
@@ -40,7 +38,7 @@ import {
   type UndoReport,
 } from "../ui/cleanup-report.js";
 import { eraCMessage } from "../ui/messages.js";
-import { jsonLine, Later, slices, StreamedItems } from "../ui/snapshot.js";
+import { jsonLine, Later, StreamedItems } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions, type StoreOptions } from "./options.js";
 
@@ -107,7 +105,11 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
    * evidence in memory at once. Each store is judged at the moment its own evidence was read.
    * A store whose index cannot be read refuses only itself (undefined).
    */
+  let previousSessions = 0;
   const readAndPlan = (store: StoreRef) => {
+    // the previous store's evidence and plans are garbage now: see src/store/heap.ts
+    if (previousSessions >= COLLECT_AFTER_SESSIONS) collectGarbage();
+    previousSessions = 0;
     let read: StoreEvidence;
     try {
       read = readStoreEvidenceSync(store, found.evidenceContext);
@@ -117,6 +119,7 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
       codes.push(EXIT.unknown);
       return undefined;
     }
+    previousSessions = read.evidence.length;
     const now = clock();
     const items: PlanItem[] = read.evidence.map((ev) => ({ ev, hb: deriveHeartbeat(ev, now, thresholds) }));
     const archiveRoot = archiveRootFor(store.storePath, found.agentsRoot);
@@ -181,8 +184,7 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
       return;
     }
     writeStoreErrors(st);
-    const text = renderStoreCleanup(st, header, { undoHint });
-    await writeChunks(slices(`${printed++ > 0 ? "\n\n" : ""}${text}`));
+    await writeChunks(joinLines(storeCleanupLines(st, header, { undoHint }), printed++ > 0 ? "\n\n" : ""));
   };
   for (const store of found.stores) {
     const planned = readAndPlan(store);
@@ -233,6 +235,15 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   return exitCode;
 }
 
+/** The lines joined by newlines, in pieces, after `before`. */
+function* joinLines(lines: Iterable<string>, before: string): Generator<string, void, void> {
+  let sep = before;
+  for (const line of lines) {
+    yield sep + line;
+    sep = "\n";
+  }
+}
+
 /** A store's failed or overwritten write, on stderr too: a script reading stdout still logs it. */
 function writeStoreErrors(s: StoreCleanup): void {
   if (s.error) process.stderr.write(`openclaw-sessions: ${s.error}\n`);
@@ -265,33 +276,13 @@ interface StoresFound {
 
 /** Where the stores are and what reading them needs (config, gateway); no index is read yet. */
 async function findStores(storeOpts: StoreOptions, probe: boolean): Promise<StoresFound> {
-  const { stateDir, configPath } = locate(storeOpts);
-  if (!storeOpts.store && !isDir(stateDir)) {
-    throw new UnreadableError(`no OpenClaw state dir at ${stateDir} (set --state-dir or OPENCLAW_STATE_DIR)`);
-  }
-  const { config, warnings } = loadConfig(configPath);
+  const { stateDir, configPath, config, warnings } = openState(storeOpts);
   const refs = resolveStoreRefs(stateDir, config, storeOpts);
   // era C stores are refused below with their own message; the reader's warning would repeat it
   warnings.push(...refs.warnings.filter((w) => !/SQLite session store/.test(w)));
   const refused: RefusedStore[] = refs.eraC.map((store) => ({ ...store, why: eraCMessage(store) }));
   const gateway = await readGateway({ configPath, port: gatewayPort(config, process.env, storeOpts.profile), probe });
   return { stateDir, configPath, config, agentsRoot: path.join(stateDir, "agents"), stores: refs.stores, evidenceContext: { stateDir, gateway }, refused, warnings };
-}
-
-/** Archives stay inside the agents tree; an explicit --store elsewhere keeps them in its own dir. */
-function archiveRootFor(storePath: string, agentsRoot: string): string {
-  const real = safeRealpath(storePath);
-  const root = safeRealpath(agentsRoot);
-  if (real && root && isWithin(root, real)) return agentsRoot;
-  return path.dirname(path.resolve(storePath));
-}
-
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function shellWord(text: string): string {
@@ -305,11 +296,7 @@ async function runUndo(opts: Record<string, any>): Promise<number> {
     throw new CliError("--undo cannot be combined with --dry-run, --finalize-stale or --prune", EXIT.critical);
   }
   const storeOpts = pickStoreOptions(opts);
-  const { stateDir, configPath } = locate(storeOpts);
-  if (!storeOpts.store && !isDir(stateDir)) {
-    throw new UnreadableError(`no OpenClaw state dir at ${stateDir} (set --state-dir or OPENCLAW_STATE_DIR)`);
-  }
-  const { config } = loadConfig(configPath);
+  const { stateDir, config } = openState(storeOpts);
   const refs = resolveStoreRefs(stateDir, config, storeOpts);
   const agentsRoot = path.join(stateDir, "agents");
   const auditPath = defaultAuditPath();
@@ -317,24 +304,8 @@ async function runUndo(opts: Record<string, any>): Promise<number> {
   const codes: number[] = refs.eraC.map(() => EXIT.unknown);
   for (const store of refs.stores) {
     const base = { agentId: store.agentId, storePath: store.storePath };
-    const records = readAuditTail(auditPath);
-    const last = records.filter((r) => r.storePath === realIndexPath(store.storePath)).at(-1);
-    if (!last) {
-      stores.push({ ...base, outcome: "nothing", why: `no write by openclaw-sessions recorded in ${auditPath}` });
-      continue;
-    }
     try {
-      const res = await undoLast(store.storePath, { era: store.era, agentsRoot, allowOutsideAgentsTree: !!storeOpts.store });
-      const outcome: UndoOutcome = { ...base, outcome: "restored", ...res };
-      if (res.restoredFrom === last.backupPath) {
-        // the entries that write removed are back: so go their archived files
-        const removed = records.filter((r) => r.writeId === last.writeId && r.removed && r.sessionKey);
-        outcome.unarchived = restoreArchives(
-          unarchiveRequests(store, removed.map((r) => r.sessionKey!)),
-          archiveRootFor(store.storePath, agentsRoot),
-        ).map(({ from, to, done, why }) => ({ from, to, done, ...(why ? { why } : {}) }));
-      }
-      stores.push(outcome);
+      stores.push({ ...base, ...(await undoStoreCleanup(store, { auditPath, agentsRoot, allowOutsideAgentsTree: !!storeOpts.store })) });
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       stores.push({ ...base, outcome: "refused", why: err.message });
@@ -352,24 +323,4 @@ async function runUndo(opts: Record<string, any>): Promise<number> {
   for (const s of stores) if (s.outcome !== "restored") process.stderr.write(`openclaw-sessions: ${s.why}\n`);
   await printUndoReport(report, !!opts.json);
   return report.exitCode;
-}
-
-/** The transcript and trajectory names of the restored entries, as they were before archiving. */
-function unarchiveRequests(store: StoreRef, keys: string[]) {
-  let index: Record<string, { sessionId?: unknown; sessionFile?: unknown }>;
-  try {
-    index = JSON.parse(fs.readFileSync(store.storePath, "utf8"));
-  } catch {
-    return [];
-  }
-  const sessionsDir = path.dirname(path.resolve(store.storePath));
-  return keys.flatMap((key) => {
-    const entry = index[key];
-    if (!entry || typeof entry.sessionId !== "string") return [];
-    return sessionFilesOf({ sessionId: entry.sessionId, sessionFile: entry.sessionFile }, sessionsDir).map((file) => ({
-      agentId: store.agentId,
-      sessionKey: key,
-      file,
-    }));
-  });
 }

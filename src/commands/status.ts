@@ -2,8 +2,8 @@ import { Command, Option } from "commander";
 import { CliError, EXIT } from "../core/errors.js";
 import { filterHeartbeats, parseSort, sortHeartbeats } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
-import { heartbeatJson, jsonLine, MappedItems } from "../ui/snapshot.js";
-import { renderStatusTable } from "../ui/status-table.js";
+import { heartbeatJson, jsonLine, MappedItems, textLines } from "../ui/snapshot.js";
+import { statusTableLines } from "../ui/status-table.js";
 import { eraCMessage } from "../ui/messages.js";
 import { collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
@@ -55,7 +55,7 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
     await writeChunks(jsonLine(doc));
   } else {
     for (const w of snapshot.warnings) process.stderr.write(`warning: ${w}\n`);
-    process.stdout.write(`${renderStatusTable(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined })}\n`);
+    await writeChunks(textLines([statusTableLines(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined })]));
   }
 
   if (snapshot.eraC.length > 0) {

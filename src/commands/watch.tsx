@@ -7,7 +7,7 @@ import type { Env } from "../store/locate.js";
 import { openLiveSource } from "../store/live-source.js";
 import { readSnapshot } from "../store/snapshot.js";
 import { eraCMessage } from "../ui/messages.js";
-import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, slices } from "../ui/snapshot.js";
+import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, plainSnapshotChunks } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
 
@@ -126,7 +126,7 @@ async function printOnce(
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const arranged = arrange(list, sort, problemsOnly, at);
   // written in pieces as the pipe takes them
-  await writeChunks(opts.json ? ndjsonSnapshotChunks(arranged, at) : slices(snapshotText(arranged, at, false)));
+  await writeChunks(opts.json ? ndjsonSnapshotChunks(arranged, at) : plainSnapshotChunks(arranged, at, { columns: process.stdout.isTTY ? process.stdout.columns : undefined }));
   for (const store of eraC) process.stderr.write(`${eraCMessage(store)}\n`);
   return eraC.length > 0 ? EXIT.unknown : EXIT.ok;
 }

@@ -95,6 +95,14 @@ export function sessionFilesOf(entry: { sessionId: string; sessionFile?: unknown
   return [...transcripts].flatMap((t) => [t, `${t.endsWith(".jsonl") ? t.slice(0, -6) : t}.trajectory.jsonl`]);
 }
 
+/** Archives stay inside the agents tree; an explicit --store elsewhere keeps them in its own dir. */
+export function archiveRootFor(storePath: string, agentsRoot: string): string {
+  const real = safeRealpath(storePath);
+  const root = safeRealpath(agentsRoot);
+  if (real && root && isWithin(root, real)) return agentsRoot;
+  return path.dirname(path.resolve(storePath));
+}
+
 export interface RestoreRequest {
   agentId: string;
   sessionKey: string;

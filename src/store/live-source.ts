@@ -14,19 +14,18 @@
 //   directory events on <stateDir>/agents and on every selected sessions dir.
 import fs from "node:fs";
 import path from "node:path";
-import { UnreadableError } from "../core/errors.js";
 import { deriveHeartbeat } from "../core/health/index.js";
 import { parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
 import type { Evidence, GatewayInfo, Heartbeat, IndexEntry, StoreRef, Thresholds } from "../core/types.js";
 import { selectStores, type StoreTarget } from "./agents.js";
-import { gatewayPort, loadConfig, stuckSessionWarnMs, type OpenClawConfig } from "./config.js";
+import { gatewayPort, stuckSessionWarnMs, type OpenClawConfig } from "./config.js";
 import { readGateway } from "./gateway.js";
-import { expandUserPath, locate, type Env } from "./locate.js";
+import { expandUserPath, type Env } from "./locate.js";
 import { RealPaths } from "./contain.js";
 import { mapPool } from "./pool.js";
 import { ownerState } from "./proc.js";
 import { readIndexSummary } from "./read-index.js";
-import { readSessionEvidence, resolveStoreRefs, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
+import { openState, readSessionEvidence, resolveStoreRefs, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
 import { safeSessionFileName } from "./trajectory.js";
 import { classifyName, watchStores, type StoreChange, type StoreWatcher } from "./watcher.js";
 
@@ -117,11 +116,8 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   const now = opts.now ?? Date.now;
   const readSession = opts.readSession ?? readSessionEvidence;
   const watchDir = opts.watchDir ?? watchStores;
-  const { stateDir, configPath } = locate(opts, env);
-  if (!opts.store && !isDir(stateDir)) {
-    throw new UnreadableError(`no OpenClaw state dir at ${stateDir} (set --state-dir or OPENCLAW_STATE_DIR)`);
-  }
-  const loaded = loadConfig(configPath);
+  const loaded = openState(opts, env);
+  const { stateDir, configPath } = loaded;
   const config: OpenClawConfig = loaded.config;
   const thresholds: Thresholds = parseStallAfter(opts.stallAfter ?? [], stallDefaultFromConfig(stuckSessionWarnMs(config)));
   const trajectoryDir = env.OPENCLAW_TRAJECTORY_DIR?.trim() ? expandUserPath(env.OPENCLAW_TRAJECTORY_DIR, env) : undefined;
@@ -693,10 +689,3 @@ function movedOnDisk(ev: Evidence): boolean {
   );
 }
 
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}

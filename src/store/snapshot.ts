@@ -54,13 +54,28 @@ export interface EvidenceContext {
   realPaths?: RealPaths;
 }
 
-export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot> {
-  const env = opts.env ?? process.env;
+export interface OpenedState {
+  stateDir: string;
+  configPath: string;
+  config: OpenClawConfig;
+  /** the config's own warnings (unreadable, not JSON5) */
+  warnings: string[];
+}
+
+/** The state dir and its config, as every command starts; a missing state dir is an UnreadableError (exit 3). */
+export function openState(opts: StoreOptions, env: Env = process.env): OpenedState {
   const { stateDir, configPath } = locate(opts, env);
+  // an explicit --store needs no state dir around it
   if (!opts.store && !isDir(stateDir)) {
     throw new UnreadableError(`no OpenClaw state dir at ${stateDir} (set --state-dir or OPENCLAW_STATE_DIR)`);
   }
   const { config, warnings } = loadConfig(configPath);
+  return { stateDir, configPath, config, warnings };
+}
+
+export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot> {
+  const env = opts.env ?? process.env;
+  const { stateDir, configPath, config, warnings } = openState(opts, env);
   const { stores, eraC, warnings: storeWarnings } = resolveStoreRefs(stateDir, config, opts, env);
   warnings.push(...storeWarnings);
   const gateway = await readGateway({ configPath, port: gatewayPort(config, env, opts.profile), tmpDir: opts.tmpDir, probe: opts.probe });

@@ -249,14 +249,14 @@ function actionWord(a: ReportAction): string {
   return a.action;
 }
 
-function actionTable(actions: readonly ReportAction[], now: number, c: ChalkInstance): string {
+function actionTableLines(actions: readonly ReportAction[], now: number, c: ChalkInstance): string[] {
   const head = ["Action", "Key", "Status", "Lifecycle", "When / archive"];
   const rows = actions.map((a) => [actionWord(a), clean(a.sessionKey), statusCell(a), a.lifecycle ?? "", whenCell(a, now)]);
   const paint = (text: string, row: number, col: number): string => {
     if (row === 0) return c.bold(text);
     return col === 0 ? actionPaint(actions[row - 1], c)(text) : text;
   };
-  return textTableLines([head, ...rows], paint).join("\n");
+  return textTableLines([head, ...rows], paint);
 }
 
 /** What every store's text needs from the report around it. */
@@ -264,80 +264,81 @@ export type CleanupContext = Pick<CleanupReport, "dryRun" | "steps" | "policy">;
 
 /** One store's part of the human report (`cleanup` prints each as soon as the store is done). */
 export function renderStoreCleanup(s: StoreCleanup, report: CleanupContext, opts: RenderOptions = {}): string {
-  return storeText(s, report, opts, opts.chalk ?? chalk).join("\n");
+  return [...storeCleanupLines(s, report, opts)].join("\n");
+}
+
+/** renderStoreCleanup line by line (no newlines): a big store's report is written as it is made. */
+export function storeCleanupLines(s: StoreCleanup, report: CleanupContext, opts: RenderOptions = {}): Generator<string, void, void> {
+  return storeLines(s, report, opts, opts.chalk ?? chalk);
 }
 
 export const NO_STORES = "No session stores found.";
 
-function storeText(s: StoreCleanup, report: CleanupContext, opts: RenderOptions, c: ChalkInstance): string[] {
+function* storeLines(s: StoreCleanup, report: CleanupContext, opts: RenderOptions, c: ChalkInstance): Generator<string, void, void> {
   const now = s.plannedAt;
   const would = report.dryRun;
-  const out: string[] = [];
-  out.push(`Agent: ${s.agentId}`);
-  out.push(`Session store: ${clean(s.storePath)} (era ${s.era})`);
+  yield `Agent: ${s.agentId}`;
+  yield `Session store: ${clean(s.storePath)} (era ${s.era})`;
   if (report.steps.prune) {
     const p = report.policy;
     const mode = s.reportOnly ? `${p.mode} (report only: pass --enforce to prune)` : p.mode;
-    out.push(`Maintenance mode: ${mode}; pruneAfter ${formatDuration(p.pruneAfterMs)}, maxEntries ${p.maxEntries}`);
+    yield `Maintenance mode: ${mode}; pruneAfter ${formatDuration(p.pruneAfterMs)}, maxEntries ${p.maxEntries}`;
   }
   const removed = s.beforeCount - s.afterCount;
-  out.push(`Entries: ${s.beforeCount} -> ${s.afterCount} (remove ${removed})`);
+  yield `Entries: ${s.beforeCount} -> ${s.afterCount} (remove ${removed})`;
   const tally = (kind: ReportAction["action"], plan: string, did: string, reportOnly: boolean) => {
     const n = count(done(s.actions), kind);
     if (reportOnly) return `Would ${plan} (with --enforce): ${n}`;
     return would ? `Would ${plan}: ${n}` : `${did}: ${n}`;
   };
-  if (report.steps.finalize) out.push(tally("finalize", "finalize stale runs", "Finalized stale runs", false));
+  if (report.steps.finalize) yield tally("finalize", "finalize stale runs", "Finalized stale runs", false);
   if (report.steps.prune) {
-    out.push(tally("prune", "prune stale", "Pruned stale", s.reportOnly));
-    out.push(tally("cap", "cap overflow", "Capped overflow", s.reportOnly));
-    out.push(tally("archive", "archive files", "Archived files", s.reportOnly));
+    yield tally("prune", "prune stale", "Pruned stale", s.reportOnly);
+    yield tally("cap", "cap overflow", "Capped overflow", s.reportOnly);
+    yield tally("archive", "archive files", "Archived files", s.reportOnly);
   }
-  if (s.error) out.push(c.red(`Not written: ${clean(s.error)}`));
+  if (s.error) yield c.red(`Not written: ${clean(s.error)}`);
 
   if (s.actions.length > 0) {
-    out.push("");
-    out.push(would ? "Planned session actions:" : "Session actions:");
-    out.push(actionTable(s.actions, now, c));
-    out.push("");
-    out.push("Why:");
+    yield "";
+    yield would ? "Planned session actions:" : "Session actions:";
+    yield* actionTableLines(s.actions, now, c);
+    yield "";
+    yield "Why:";
     for (const a of s.actions) {
       if (a.action === "archive") continue;
       const to = a.toStatus && a.toStatus !== a.fromStatus ? ` -> ${a.toStatus}${a.lifecycle ? ` (${a.lifecycle})` : ""}` : "";
-      out.push(`  ${clean(a.sessionKey)}: ${a.action}${to}${a.rule ? ` [${a.rule}]` : ""}`);
-      for (const r of a.reasons) out.push(`    - ${clean(r)}`);
-      if (a.why && a.applied === false) out.push(c.dim(`    (not done: ${clean(a.why)})`));
+      yield `  ${clean(a.sessionKey)}: ${a.action}${to}${a.rule ? ` [${a.rule}]` : ""}`;
+      for (const r of a.reasons) yield `    - ${clean(r)}`;
+      if (a.why && a.applied === false) yield c.dim(`    (not done: ${clean(a.why)})`);
     }
   }
   const keptRunning = s.kept.filter((k) => k.fromStatus === "running" && k.rule !== "age");
   const spared = s.kept.filter((k) => k.rule === "age");
   if (keptRunning.length > 0) {
-    out.push("");
-    out.push(`Kept running (${keptRunning.length}):`);
-    for (const k of keptRunning) out.push(`  ${clean(k.sessionKey)} [${k.rule ?? "keep"}]: ${clean(k.reasons.join("; "))}`);
+    yield "";
+    yield `Kept running (${keptRunning.length}):`;
+    for (const k of keptRunning) yield `  ${clean(k.sessionKey)} [${k.rule ?? "keep"}]: ${clean(k.reasons.join("; "))}`;
   }
   if (spared.length > 0) {
-    out.push("");
-    out.push(`Older than pruneAfter but kept (${spared.length}):`);
-    for (const k of spared) out.push(`  ${clean(k.sessionKey)}: ${clean(k.reasons.join("; "))}`);
+    yield "";
+    yield `Older than pruneAfter but kept (${spared.length}):`;
+    for (const k of spared) yield `  ${clean(k.sessionKey)}: ${clean(k.reasons.join("; "))}`;
   }
-  for (const r of s.refused) out.push(c.yellow(`Not archived: ${clean(r.path)} (${clean(r.sessionKey)}): ${clean(r.why)}`));
-  for (const k of s.skipped) out.push(c.yellow(`Skipped ${clean(k.sessionKey)}: ${clean(k.why)}`));
+  for (const r of s.refused) yield c.yellow(`Not archived: ${clean(r.path)} (${clean(r.sessionKey)}): ${clean(r.why)}`);
+  for (const k of s.skipped) yield c.yellow(`Skipped ${clean(k.sessionKey)}: ${clean(k.why)}`);
   if (s.overwritten.length > 0) {
-    out.push(
-      c.red(
-        `The gateway overwrote ${s.overwritten.length} change(s) right after they were written: ${s.overwritten.map(clean).join(", ")}. ` +
-          "An OpenClaw 2026.5-2026.7 gateway keeps its own copy of the index and takes no lock; run cleanup again (best with the gateway stopped).",
-      ),
+    yield c.red(
+      `The gateway overwrote ${s.overwritten.length} change(s) right after they were written: ${s.overwritten.map(clean).join(", ")}. ` +
+        "An OpenClaw 2026.5-2026.7 gateway keeps its own copy of the index and takes no lock; run cleanup again (best with the gateway stopped).",
     );
   }
-  for (const w of s.warnings) out.push(c.yellow(`Warning: ${clean(w)}`));
+  for (const w of s.warnings) yield c.yellow(`Warning: ${clean(w)}`);
   if (s.wrote && s.backupPath) {
-    out.push(`Backup: ${clean(s.backupPath)}`);
-    if (opts.undoHint) out.push(`Undo: ${opts.undoHint(s)}`);
+    yield `Backup: ${clean(s.backupPath)}`;
+    if (opts.undoHint) yield `Undo: ${opts.undoHint(s)}`;
   }
-  if (would && !s.error) out.push(c.dim("Dry run: nothing was written."));
-  return out;
+  if (would && !s.error) yield c.dim("Dry run: nothing was written.");
 }
 
 /** Actions that happened, would happen (dry run) or would happen with --enforce (warn mode). */

@@ -3,7 +3,7 @@
 import { Chalk } from "chalk";
 import type { Heartbeat } from "../core/types.js";
 import { isTurnInProgress } from "./format.js";
-import { renderStatusTable } from "./status-table.js";
+import { statusTableLines } from "./status-table.js";
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -71,16 +71,24 @@ export function ndjsonSnapshotChunks(list: readonly Heartbeat[], now: number): G
   return jsonLine({ schemaVersion: SNAPSHOT_SCHEMA_VERSION, generatedAt: now, sessions: new MappedItems(list, (hb) => heartbeatJson(hb, now)) }, 0);
 }
 
-/** A long text in slices, so writing it never converts the whole of it at once. */
-export function* slices(text: string, size = 1 << 15): Generator<string, void, void> {
-  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
-}
-
 const NO_COLOR = new Chalk({ level: 0 });
 
 /** A timestamped, colourless table: readable in a log file, diffable between intervals. */
 export function plainSnapshot(list: readonly Heartbeat[], now: number, opts: { columns?: number } = {}): string {
-  return `# ${new Date(now).toISOString()}\n${renderStatusTable(list, now, { columns: opts.columns, chalk: NO_COLOR })}\n`;
+  return [...plainSnapshotChunks(list, now, opts)].join("");
+}
+
+/** plainSnapshot in pieces (a line each), never held whole. */
+export function plainSnapshotChunks(list: readonly Heartbeat[], now: number, opts: { columns?: number } = {}): Generator<string, void, void> {
+  return textLines([`# ${new Date(now).toISOString()}`, statusTableLines(list, now, { columns: opts.columns, chalk: NO_COLOR })]);
+}
+
+/** Lines (and iterables of lines) as text, each line ended by a newline, in pieces. */
+export function* textLines(parts: Iterable<string | Iterable<string>>): Generator<string, void, void> {
+  for (const part of parts) {
+    if (typeof part === "string") yield `${part}\n`;
+    else for (const line of part) yield `${line}\n`;
+  }
 }
 
 // ------------------------------------------------------------------ big documents, in pieces

@@ -33,22 +33,31 @@ export function summaryLine(list: readonly Heartbeat[], c: ChalkInstance = chalk
 }
 
 export function renderStatusTable(list: readonly Heartbeat[], now: number, opts: StatusTableOptions = {}): string {
+  return [...statusTableLines(list, now, opts)].join("\n");
+}
+
+/** renderStatusTable line by line (no newlines), so 50,000 rows are written without one big string. */
+export function* statusTableLines(list: readonly Heartbeat[], now: number, opts: StatusTableOptions = {}): Generator<string, void, void> {
   const c = opts.chalk ?? chalk;
-  if (list.length === 0) return `No sessions found.\n${summaryLine(list, c)}`;
+  if (list.length === 0) {
+    yield "No sessions found.";
+    yield summaryLine(list, c);
+    return;
+  }
   const width = opts.columns && opts.columns > 0 ? opts.columns : Number.POSITIVE_INFINITY;
   const fitted = fitColumns(columnSpecs(list, now, { drift: hasDrift(list) }), width, GAP.length);
   const head = fitted.map((col) => c.bold(fit(COLUMN_BY_ID[col.id].header, col.width, COLUMN_BY_ID[col.id].align)));
   // Every cell is already exactly its column's width, so a row is its cells joined. (cli-table3
   // drew this before: its layout is quadratic in the row count and left ~330 MB of garbage at 50k.)
-  const lines = [head.join(GAP).trimEnd()];
+  yield head.join(GAP).trimEnd();
   for (const hb of list) {
     const cells = fitted.map((col) => {
       const def = COLUMN_BY_ID[col.id];
       return styleCell(col.id, hb, fit(def.cell(hb, now), col.width, def.align, def.cut), c);
     });
-    lines.push(cells.join(GAP).trimEnd());
+    yield cells.join(GAP).trimEnd();
   }
-  return `${lines.join("\n")}\n${summaryLine(list, c)}`;
+  yield summaryLine(list, c);
 }
 
 function styleCell(id: ColumnId, hb: Heartbeat, text: string, c: ChalkInstance): string {

@@ -3,22 +3,12 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sessionsDir } from "../fixtures/store-builder.js";
-import { assertBuilt, BIN, deadProcess, REPO_ROOT, runCli, runJson, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+import { assertBuilt, BIN, REPO_ROOT, runCli, runJson, useOwners } from "./helpers/cli.js";
 import { auditPathOf, buildMainStore, buildStaggeredStore, cliEnv, expectedIndex, readIndexFile, treeSnapshot, type Index } from "./helpers/cleanup-store.js";
 
-let live: LiveProcess;
-let dead: OwnerProcess;
-
-beforeAll(async () => {
-  live = await startLiveProcess();
-  dead = await deadProcess();
-});
-
-afterAll(async () => {
-  await live?.stop();
-});
+const { live, dead } = useOwners();
 
 const ACTIVE = ["--active-key", "agent:main:pinned"];
 

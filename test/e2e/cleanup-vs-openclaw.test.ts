@@ -4,23 +4,13 @@
 // table in docs/cleanup-vs-openclaw.md is this test's output: the test fails when they drift.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openclawPrunePlan } from "../../src/core/plan/openclaw-prune.js";
 import { line, makeStateDir, transcriptPath, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
-import { deadProcess, REPO_ROOT, runJson, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+import { REPO_ROOT, runJson, useOwners } from "./helpers/cli.js";
 import { cliEnv, D, entry, H, M, NOW, STAMP, uuid, type Index } from "./helpers/cleanup-store.js";
 
-let live: LiveProcess;
-let dead: OwnerProcess;
-
-beforeAll(async () => {
-  live = await startLiveProcess();
-  dead = await deadProcess();
-});
-
-afterAll(async () => {
-  await live?.stop();
-});
+const { live, dead } = useOwners();
 
 interface Case {
   key: string;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORE_STATUSES } from "../../src/core/types.js";
 import { indexPath, line, makeStateDir, transcriptPath, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
-import { deadProcess, runCli, runJson, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+import { runCli, runJson, useOwners } from "./helpers/cli.js";
 import {
   auditPathOf,
   buildMainStore,
@@ -23,17 +23,7 @@ import {
   type MainStore,
 } from "./helpers/cleanup-store.js";
 
-let live: LiveProcess;
-let dead: OwnerProcess;
-
-beforeAll(async () => {
-  live = await startLiveProcess();
-  dead = await deadProcess();
-});
-
-afterAll(async () => {
-  await live?.stop();
-});
+const { live, dead } = useOwners();
 
 const ACTIVE = ["--active-key", "agent:main:pinned"];
 

@@ -3,24 +3,16 @@
 // may be lost: every increment, the finalize, and keepalive's last touch are all in the file.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { deadProcess, REPO_ROOT, runCli, startLiveProcess, type CliResult, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { type CliResult, REPO_ROOT, runCli, useOwners } from "./helpers/cli.js";
 import { ACTIVE, buildStore, KEYS, killLoops, leftovers, readEntries, startLoop } from "./keepalive-fixture.js";
 
 const ERA_A = path.join(REPO_ROOT, "test", "fixtures", "writers", "era-a-gateway.mjs");
 const BURST = 100;
 
-let live: LiveProcess;
-let dead: OwnerProcess;
 const children: ReturnType<typeof spawn>[] = [];
 
-beforeAll(async () => {
-  live = await startLiveProcess();
-  dead = await deadProcess();
-});
-afterAll(async () => {
-  await live?.stop();
-});
+const { live, dead } = useOwners();
 afterEach(async () => {
   await killLoops();
   for (const c of children.splice(0)) c.kill("SIGKILL");

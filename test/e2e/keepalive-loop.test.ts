@@ -3,21 +3,12 @@
 // index mid-run.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { sessionsDir } from "../fixtures/store-builder.js";
-import { deadProcess, runCli, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+import { runCli, useOwners } from "./helpers/cli.js";
 import { ACTIVE, auditLines, buildStore, KEYS, killLoops, leftovers, M, readEntries, S, startLoop, type Fixture } from "./keepalive-fixture.js";
 
-let live: LiveProcess;
-let dead: OwnerProcess;
-
-beforeAll(async () => {
-  live = await startLiveProcess();
-  dead = await deadProcess();
-});
-afterAll(async () => {
-  await live?.stop();
-});
+const { live, dead } = useOwners();
 afterEach(async () => {
   await killLoops();
 });

@@ -3,23 +3,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { deadProcess, REPO_ROOT, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { REPO_ROOT, useOwners } from "./helpers/cli.js";
 import { ACTIVE, buildStore, killLoops, leftovers, readEntries, sleep, startLoop, type Fixture } from "./keepalive-fixture.js";
 
 const HOLD = path.join(REPO_ROOT, "test", "fixtures", "writers", "hold-gateway-lock.mjs");
 
-let live: LiveProcess;
-let dead: OwnerProcess;
 const holders: ReturnType<typeof spawn>[] = [];
 
-beforeAll(async () => {
-  live = await startLiveProcess();
-  dead = await deadProcess();
-});
-afterAll(async () => {
-  await live?.stop();
-});
+const { live, dead } = useOwners();
 afterEach(async () => {
   await killLoops();
   for (const h of holders.splice(0)) h.kill("SIGKILL");

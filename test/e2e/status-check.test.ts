@@ -3,24 +3,14 @@
 // the file left exactly as it was.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { format, indexPath, line, makeStateDir, makeTempDir, transcriptPath, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
-import { deadProcess, runCli, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+import { runCli, useOwners } from "./helpers/cli.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const M = 60_000;
 
-let live: LiveProcess;
-let dead: OwnerProcess;
-
-beforeAll(async () => {
-  live = await startLiveProcess();
-  dead = await deadProcess();
-});
-
-afterAll(async () => {
-  await live?.stop();
-});
+const { live, dead } = useOwners();
 
 type Kind = "idle" | "waiting" | "stalled" | "unresponsive";
 

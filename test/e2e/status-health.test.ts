@@ -2,7 +2,7 @@
 // dir, real lock files owned by a real live (or exited) process, a fixed clock
 // (OPENCLAW_SESSIONS_NOW) so every age is exact.
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   event,
   format,
@@ -20,7 +20,7 @@ import {
   writeTranscript,
   writeTrajectory,
 } from "../fixtures/store-builder.js";
-import { deadProcess, procStartTime, runJson, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+import { type OwnerProcess, procStartTime, runJson, useOwners } from "./helpers/cli.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const S = 1000;
@@ -29,17 +29,7 @@ const H = 60 * M;
 const ID = "0f0e0d0c-0000-4000-8000-000000000001";
 const KEY = "agent:main:main";
 
-let live: LiveProcess;
-let dead: OwnerProcess;
-
-beforeAll(async () => {
-  live = await startLiveProcess();
-  dead = await deadProcess();
-});
-
-afterAll(async () => {
-  await live?.stop();
-});
+const { live, dead } = useOwners();
 
 interface Row {
   status?: "running" | "done" | "failed" | "killed" | "timeout";

@@ -2,27 +2,17 @@
 // the --json document checked against schema/status.schema.json.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HEALTH_ORDER } from "../../src/ui/dots.js";
 import { format, line, makeStateDir, makeTempDir, transcriptPath, writeGatewayLock, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
-import { ANSI, REPO_ROOT, deadProcess, procStartTime, runCli, runJson, startLiveProcess, type LiveProcess, type OwnerProcess } from "./helpers/cli.js";
+import { ANSI, type OwnerProcess, procStartTime, REPO_ROOT, runCli, runJson, useOwners } from "./helpers/cli.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const S = 1000;
 const M = 60 * S;
 const H = 60 * M;
 
-let live: LiveProcess;
-let dead: OwnerProcess;
-
-beforeAll(async () => {
-  live = await startLiveProcess();
-  dead = await deadProcess();
-});
-
-afterAll(async () => {
-  await live?.stop();
-});
+const { live, dead } = useOwners();
 
 /** Keys deliberately not in any sorted order in the file. */
 const KEYS = {

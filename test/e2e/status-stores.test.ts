@@ -2,7 +2,7 @@
 // whose sessionFile leads out of the agents tree, and a huge trajectory.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   format,
   indexPath,
@@ -18,22 +18,14 @@ import {
   writeTranscript,
   writeTrajectory,
 } from "../fixtures/store-builder.js";
-import { REPO_ROOT, runCli, runJson, startLiveProcess, type LiveProcess } from "./helpers/cli.js";
+import { REPO_ROOT, runCli, runJson, useOwners } from "./helpers/cli.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const S = 1000;
 const M = 60 * S;
 const ERA_C_DB = path.join(REPO_ROOT, "test/store/fixtures/era/era-c.sqlite");
 
-let live: LiveProcess;
-
-beforeAll(async () => {
-  live = await startLiveProcess();
-});
-
-afterAll(async () => {
-  await live?.stop();
-});
+const { live } = useOwners();
 
 const env = () => ({ OPENCLAW_SESSIONS_NOW: String(NOW), TMPDIR: makeTempDir("ocs-e2e-tmp-") });
 const status = (state: string, args: string[] = []) => runCli(["status", "--state-dir", state, "--no-probe", ...args], { env: env() });

@@ -2,23 +2,16 @@
 // prints plain or NDJSON snapshots, follows file changes, and ends cleanly on SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { indexPath, makeStateDir, makeTempDir } from "../fixtures/store-builder.js";
-import { BIN, REPO_ROOT, assertBuilt, runCli, startLiveProcess, type LiveProcess } from "./helpers/cli.js";
+import { assertBuilt, BIN, REPO_ROOT, runCli, useOwners } from "./helpers/cli.js";
 import { ID, KEY, OTHER_KEY, idleStore, startRun } from "./watch-fixture.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 
-let live: LiveProcess;
 const children: ChildProcess[] = [];
 
-beforeAll(async () => {
-  live = await startLiveProcess();
-});
-
-afterAll(async () => {
-  await live?.stop();
-});
+const { live } = useOwners();
 
 afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");

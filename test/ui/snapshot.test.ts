@@ -1,6 +1,7 @@
-import chalk from "chalk";
+import chalk, { Chalk } from "chalk";
 import { afterEach, describe, expect, it } from "vitest";
-import { heartbeatJson, ndjsonSnapshot, plainSnapshot } from "../../src/ui/snapshot.js";
+import { heartbeatJson, ndjsonSnapshot, plainSnapshot, plainSnapshotChunks, textLines } from "../../src/ui/snapshot.js";
+import { renderStatusTable } from "../../src/ui/status-table.js";
 import { NOW, oneOfEach } from "./fixtures.js";
 
 const level = chalk.level;
@@ -9,6 +10,24 @@ afterEach(() => {
 });
 
 describe("plainSnapshot", () => {
+  it("comes in pieces of one line each: the same text as the timestamp and the whole table", () => {
+    const list = oneOfEach();
+    const pieces = [...plainSnapshotChunks(list, NOW, { columns: 100 })];
+    expect(pieces.every((p) => p.endsWith("\n") && p.indexOf("\n") === p.length - 1)).toBe(true);
+    expect(pieces.join("")).toBe(plainSnapshot(list, NOW, { columns: 100 }));
+    expect(pieces.join("")).toBe(`# ${new Date(NOW).toISOString()}\n${renderStatusTable(list, NOW, { columns: 100, chalk: new Chalk({ level: 0 }) })}\n`);
+    expect(pieces).toHaveLength(1 + 1 + list.length + 1);
+  });
+
+  it("textLines: strings and iterables of lines, each line ended by a newline", () => {
+    function* two() {
+      yield "b";
+      yield "";
+    }
+    expect([...textLines(["a", two(), [], ["c"]])]).toEqual(["a\n", "b\n", "\n", "c\n"]);
+    expect([...textLines([])]).toEqual([]);
+  });
+
   it("is a timestamped table without colour, even when chalk would colour", () => {
     chalk.level = 3;
     const out = plainSnapshot(oneOfEach(), NOW, { columns: 120 });

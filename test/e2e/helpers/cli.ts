@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const BIN = path.join(REPO_ROOT, "bin", "openclaw-sessions.js");
@@ -133,3 +134,20 @@ export async function deadProcess(): Promise<OwnerProcess> {
 
 /** Any ANSI escape sequence (colour, cursor). */
 export const ANSI = /\u001b\[/;
+
+/**
+ * A live lock owner and a dead one for every test of the calling file: started before its tests,
+ * the live one stopped after them. The objects are filled in by beforeAll, so destructure freely.
+ */
+export function useOwners(): { live: LiveProcess; dead: OwnerProcess } {
+  const live = {} as LiveProcess;
+  const dead = {} as OwnerProcess;
+  beforeAll(async () => {
+    Object.assign(live, await startLiveProcess());
+    Object.assign(dead, await deadProcess());
+  });
+  afterAll(async () => {
+    await live.stop?.();
+  });
+  return { live, dead };
+}

@@ -1,0 +1,26 @@
+// A full garbage collection on request, for commands that work through big stores one at a time.
+// On a machine with 8 GB of RAM or more, V8 lets the old generation grow to four times its live
+// size before it collects: 50,000 sessions read store by store then peak at 330 MB although no
+// more than one store (about 80 MB) is ever alive. Collecting once between two big stores keeps
+// the peak at what is alive (about 250 MB). `--expose-gc` may be set at run time: it only makes
+// the `gc` function available to contexts created after it, which is all it is used for here.
+import v8 from "node:v8";
+import vm from "node:vm";
+
+/** A store smaller than this leaves too little garbage to be worth a full collection. */
+export const COLLECT_AFTER_SESSIONS = 5_000;
+
+let gc: (() => void) | undefined;
+
+export function collectGarbage(): void {
+  if (!gc) {
+    const own = (globalThis as { gc?: () => void }).gc;
+    if (own) {
+      gc = own;
+    } else {
+      v8.setFlagsFromString("--expose-gc");
+      gc = vm.runInNewContext("gc") as () => void;
+    }
+  }
+  gc();
+}
