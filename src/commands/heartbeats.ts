@@ -5,6 +5,7 @@ import { deriveHeartbeat } from "../core/health/index.js";
 import { parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
 import type { Heartbeat, Thresholds } from "../core/types.js";
 import { stuckSessionWarnMs } from "../store/config.js";
+import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { readSnapshot, type Snapshot } from "../store/snapshot.js";
 import type { StoreOptions } from "./options.js";
 
@@ -32,7 +33,10 @@ export async function readHeartbeatView(opts: ReadViewOptions): Promise<Heartbea
   const { evidence, ...rest } = snapshot;
   const heartbeats = evidence.map((ev) => deriveHeartbeat(ev, now, thresholds));
   // the evidence (about 1.3 KB a session) is not kept past this point: 50,000 sessions' worth
-  // would stay alive through the whole output
+  // would stay alive through the whole output (and, see src/store/heap.ts, V8 would let the heap
+  // grow to four times that before collecting it)
+  evidence.length = 0;
+  if (heartbeats.length >= COLLECT_AFTER_SESSIONS) collectGarbage();
   return { snapshot: rest, thresholds, now, heartbeats };
 }
 

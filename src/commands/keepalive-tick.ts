@@ -13,6 +13,7 @@ import { gatewayPort, loadConfig, type OpenClawConfig } from "../store/config.js
 import { readGateway } from "../store/gateway.js";
 import { locate, type Env } from "../store/locate.js";
 import { acquireLoopLock, loopLockPath, LoopLockBusyError, type LoopLock } from "../store/loop-lock.js";
+import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { readStoreEvidence, resolveStoreRefs, type EvidenceContext } from "../store/snapshot.js";
 import { applyPatches } from "../store/writer/index.js";
 import { countSkips, type StoreTick, type TickRecord, type TouchedSession } from "../ui/keepalive-log.js";
@@ -143,6 +144,8 @@ export async function runTick(s: KeepaliveSettings, state: KeepaliveState, shoul
     for (const store of where.stores) {
       if (shouldStop()) break; // abandon the rest of the tick: nothing started is left half done
       const one = await tickStore(store, common);
+      // that store's evidence and plan are garbage now: see src/store/heap.ts
+      if (one.tick.seen >= COLLECT_AFTER_SESSIONS) collectGarbage();
       rec.stores.push(one.tick);
       rec.seen += one.tick.seen;
       rec.touched.push(...one.touched);
