@@ -17,8 +17,8 @@ import type { PlanItem } from "../core/plan/actions.js";
 import { combinePatches } from "../core/plan/combine.js";
 import { planFinalize, type FinalizePlan } from "../core/plan/finalize.js";
 import { planPrune, type PrunePlan } from "../core/plan/prune.js";
-import type { StoreRef } from "../core/types.js";
-import { archiveFiles, archiveRootFor } from "../store/archive.js";
+import type { EntryPatch, StoreRef } from "../core/types.js";
+import { archiveFiles, archiveRootFor, type ArchiveOutcome } from "../store/archive.js";
 import { undoStoreCleanup } from "../store/cleanup-undo.js";
 import { gatewayPort, type OpenClawConfig } from "../store/config.js";
 import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
@@ -193,36 +193,16 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
       continue;
     }
     const { base, archiveRoot } = planned;
-    const { patches, prune } = base;
-    if (opts.dryRun || patches.length === 0) {
+    if (opts.dryRun || base.patches.length === 0) {
       await report(storeCleanup({ ...base, dryRun: !!opts.dryRun }));
       continue;
     }
-    let result: ApplyResult | undefined;
-    let error: string | undefined;
-    try {
-      result = await applyPatches(store.storePath, patches, {
-        era: store.era,
-        agentsRoot: found.agentsRoot,
-        allowOutsideAgentsTree: !!storeOpts.store,
-      });
-    } catch (err) {
-      if (!(err instanceof CliError)) throw err;
-      error = err.message;
-      codes.push(err.exitCode);
-    }
-    let archived;
-    if (result?.wrote && prune) {
-      // only files whose entry is really gone: an overwritten removal put the entry back
-      const removed = new Set(result.applied.filter((c) => c.removed).map((c) => c.sessionKey));
-      const overwritten = new Set(result.overwritten);
-      archived = archiveFiles(
-        prune.archives.filter((a) => removed.has(a.sessionKey) && !overwritten.has(a.sessionKey)),
-        archiveRoot,
-      );
-    }
-    if (result && result.overwritten.length > 0) codes.push(EXIT.writeRefused);
-    await report(storeCleanup({ ...base, dryRun: false, result, archived, error }));
+    const { codes: failed, ...applied } = await applyStore(store, base.patches, base.prune, archiveRoot, {
+      agentsRoot: found.agentsRoot,
+      outsideAgentsTree: !!storeOpts.store,
+    });
+    codes.push(...failed);
+    await report(storeCleanup({ ...base, dryRun: false, ...applied }));
   }
   const exitCode = Math.max(EXIT.ok, ...codes);
   if (json) {
@@ -233,6 +213,37 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
     process.stdout.write(printed === 0 && refusedStores.length === 0 ? `${NO_STORES}\n` : "\n");
   }
   return exitCode;
+}
+
+/**
+ * One store's changes through the writer, then the files of the entries really removed are
+ * archived (only after the write stuck). A refused or failed write is an error for the report,
+ * with its exit code; so is a change the gateway wrote over.
+ */
+async function applyStore(
+  store: StoreRef,
+  patches: EntryPatch[],
+  prune: PrunePlan | undefined,
+  archiveRoot: string,
+  where: { agentsRoot: string; outsideAgentsTree: boolean },
+): Promise<{ result?: ApplyResult; archived?: ArchiveOutcome[]; error?: string; codes: number[] }> {
+  let result: ApplyResult;
+  try {
+    result = await applyPatches(store.storePath, patches, { era: store.era, agentsRoot: where.agentsRoot, allowOutsideAgentsTree: where.outsideAgentsTree });
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    return { error: err.message, codes: [err.exitCode] };
+  }
+  const codes = result.overwritten.length > 0 ? [EXIT.writeRefused] : [];
+  if (!result.wrote || !prune) return { result, codes };
+  // only files whose entry is really gone: an overwritten removal put the entry back
+  const removed = new Set(result.applied.filter((c) => c.removed).map((c) => c.sessionKey));
+  const overwritten = new Set(result.overwritten);
+  const archived = archiveFiles(
+    prune.archives.filter((a) => removed.has(a.sessionKey) && !overwritten.has(a.sessionKey)),
+    archiveRoot,
+  );
+  return { result, archived, codes };
 }
 
 /** The lines joined by newlines, in pieces, after `before`. */
