@@ -1,20 +1,12 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { breakdown } from "../../bench/breakdown.js";
 import { generateStore } from "../../src/sim/generate.js";
 import { readStoreEvidence, resolveStoreRefs } from "../../src/store/snapshot.js";
-
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-breakdown-"));
-});
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+import { makeTempDir } from "../fixtures/store-builder.js";
 
 describe("breakdown", () => {
   it("its phases do the product's work: the same sessions and files found as readStoreEvidence", async () => {
-    const m = await generateStore({ outDir: dir, sessions: 60, seed: 11, deadOwner: { pid: 999_999_999 } });
+    const m = await generateStore({ outDir: makeTempDir("bench-breakdown-"), sessions: 60, seed: 11, deadOwner: { pid: 999_999_999 } });
     const phases = breakdown(m.stateDir, m.now);
     const count = (prefix: string) => phases.find((p) => p.name.startsWith(prefix))!.count;
 
