@@ -146,6 +146,7 @@ export async function generateStore(opts: GenerateOptions): Promise<Manifest> {
   const bigKinds: GeneratedKind[] = ["done", "running-dead", "running-live", "running-ended"];
   const filler = bigCount > 0 ? buildFiller(now - 20 * DAY) : undefined;
 
+  const started = new Set<string>();
   for (let i = 0; i < opts.sessions; i++) {
     // every kind appears at least once when there is room; big files rotate over a few kinds
     const kind: GeneratedKind =
@@ -161,8 +162,10 @@ export async function generateStore(opts: GenerateOptions): Promise<Manifest> {
       liveOwner,
       deadOwner,
       ordinal: i,
+      first: !started.has(agentId),
       big: i < bigCount && filler ? { filler, bytes: bigBytes } : undefined,
     });
+    started.add(agentId);
     counts[kind]++;
     totalBytes += entry.bytes;
     manifest.push(entry);
@@ -190,8 +193,8 @@ function runCount(rng: Rng): number {
   return rng.int(15, 40);
 }
 
-function sessionKey(rng: Rng, agentId: string, ordinal: number, kind: GeneratedKind): { key: string; chatType?: string; label?: string; spawnedBy?: string } {
-  if (ordinal < 3) return { key: sessionKeys.main(agentId), chatType: "direct" };
+function sessionKey(rng: Rng, agentId: string, ordinal: number, kind: GeneratedKind, first: boolean): { key: string; chatType?: string; label?: string; spawnedBy?: string } {
+  if (first) return { key: sessionKeys.main(agentId), chatType: "direct" };
   if (kind === "no-status") return { key: sessionKeys.named(agentId, `local-${rng.hex(8)}`) };
   const r = rng.next();
   if (r < 0.3) {
@@ -215,6 +218,8 @@ interface SessionJob {
   liveOwner: LockOwner;
   deadOwner: LockOwner;
   ordinal: number;
+  /** the agent's first session: its main one */
+  first: boolean;
   big?: { filler: Filler; bytes: number };
 }
 
@@ -243,7 +248,10 @@ function tailFor(kind: GeneratedKind, rng: Rng): Tail {
 function writeSession(job: SessionJob): ManifestEntry {
   const { rng, kind, agentId, dir, now } = job;
   const sessionId = rng.uuid();
-  const k = sessionKey(rng, agentId, job.ordinal, kind);
+  // an agent's first session is its main one; a random key that is already taken (two group ids
+  // drawn alike) would silently replace an entry the manifest still lists, so it gets a unique one
+  const drawn = sessionKey(rng, agentId, job.ordinal, kind, job.first);
+  const k = drawn.key in job.index ? { key: sessionKeys.named(agentId, `task-${job.ordinal}`), chatType: "direct" } : drawn;
   const m = MODELS[job.ordinal % MODELS.length]!;
   const transcriptPath = path.join(dir, `${sessionId}.jsonl`);
   const trajectoryPath = path.join(dir, `${sessionId}.trajectory.jsonl`);

@@ -135,6 +135,19 @@ describe("generateStore", () => {
     expect(manifest.sessions.some((s) => NOW - s.updatedAt > 30 * DAY)).toBe(true);
   });
 
+  it("every manifest entry is an entry of its agent's index, whatever the number of agents (one main session each)", async () => {
+    const deadOwner = await makeDeadOwner();
+    for (const agents of [["solo"], ["main", "ops"], ["a", "b", "c", "d"]]) {
+      const m = await generateStore({ outDir: path.join(tempDir(), "s"), sessions: 120, agents, seed: 5, now: NOW, deadOwner });
+      for (const agent of agents) {
+        const index = JSON.parse(fs.readFileSync(path.join(m.stateDir, "agents", agent, "sessions", "sessions.json"), "utf8"));
+        const listed = m.sessions.filter((s) => s.agentId === agent);
+        expect(Object.keys(index).sort(), agents.join(",")).toEqual(listed.map((s) => s.sessionKey).sort());
+        expect(listed.filter((s) => s.sessionKey === `agent:${agent}:main`)).toHaveLength(1);
+      }
+    }
+  });
+
   it("is deterministic for a seed", async () => {
     const deadOwner = await makeDeadOwner();
     const a = await generateStore({ outDir: path.join(tempDir(), "s"), sessions: 50, seed: 4, now: NOW, deadOwner });
