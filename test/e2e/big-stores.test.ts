@@ -2,14 +2,14 @@
 // collection between them (src/store/heap.ts): the collection must change nothing but memory.
 // Each store's part of a run over both agents must equal a run over that agent alone, where no
 // collection happens before it is read.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COLLECT_AFTER_SESSIONS } from "../../src/store/heap.js";
-import { generateStore, type Manifest } from "../../src/sim/generate.js";
-import { makeStateDir } from "../fixtures/store-builder.js";
-import { assertBuilt, runCli, runJson } from "./helpers/cli.js";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateStore, type Manifest } from "../../src/sim/generate.js";
+import { COLLECT_AFTER_SESSIONS } from "../../src/store/heap.js";
+import { makeStateDir } from "../fixtures/store-builder.js";
+import { assertBuilt, runCli, runJson } from "./helpers/cli.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const PER_AGENT = COLLECT_AFTER_SESSIONS;
