@@ -97,8 +97,15 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   const runTimeoutMs = steps.finalize ? resolveRunTimeoutMs(found.config, configLabel) : Number.POSITIVE_INFINITY;
   const thresholds = thresholdsFor({ config: found.config });
 
-  const refusedStores: RefusedStore[] = [...found.refused];
-  const codes: number[] = found.refused.map(() => EXIT.unknown);
+  // a refusal goes to stderr when it is known, in every mode: a script reading --json logs it too
+  const refusedStores: RefusedStore[] = [];
+  const codes: number[] = [];
+  const refuse = (r: RefusedStore): void => {
+    refusedStores.push(r);
+    codes.push(EXIT.unknown);
+    writeRefusal(r);
+  };
+  found.refused.forEach(refuse);
   /**
    * One store read and planned, then its evidence let go (the plans keep what they need): stores
    * are handled one after the other, so 50,000 sessions over three agents never have all their
@@ -115,8 +122,7 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
       read = readStoreEvidenceSync(store, found.evidenceContext);
     } catch (err) {
       if (!(err instanceof UnreadableError)) throw err;
-      refusedStores.push({ ...store, why: /nothing was/.test(err.message) ? err.message : `${err.message}; nothing was written` });
-      codes.push(EXIT.unknown);
+      refuse({ ...store, why: /nothing was/.test(err.message) ? err.message : `${err.message}; nothing was written` });
       return undefined;
     }
     previousSessions = read.evidence.length;
@@ -149,12 +155,10 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   if (opts.dryRun && opts.json) {
     // Nothing is written, so each store's part of the report is printed as soon as it is planned
     // and then dropped; what comes after the stores is known only once they are all read.
-    for (const r of refusedStores) process.stderr.write(`openclaw-sessions: ${r.why}\n`);
     const planned = function* (): Generator<StoreCleanup> {
       for (const store of found.stores) {
         const p = readAndPlan(store);
         if (p) yield storeCleanup({ ...p.base, dryRun: true });
-        else process.stderr.write(`openclaw-sessions: ${refusedStores.at(-1)!.why}\n`);
       }
     };
     const exitCode = () => Math.max(EXIT.ok, ...codes);
@@ -173,10 +177,7 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   const json = !!opts.json;
   const stores: StoreCleanup[] = [];
   let printed = 0;
-  if (!json) {
-    for (const r of refusedStores) process.stderr.write(`openclaw-sessions: ${r.why}\n`);
-    for (const w of found.warnings) process.stderr.write(`warning: ${w}\n`);
-  }
+  if (!json) for (const w of found.warnings) process.stderr.write(`warning: ${w}\n`);
   const undoHint = (st: StoreCleanup) => `openclaw-sessions cleanup --undo --store ${shellWord(st.storePath)}`;
   const report = async (st: StoreCleanup): Promise<void> => {
     if (json) {
@@ -188,10 +189,7 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   };
   for (const store of found.stores) {
     const planned = readAndPlan(store);
-    if (!planned) {
-      if (!json) process.stderr.write(`openclaw-sessions: ${refusedStores.at(-1)!.why}\n`);
-      continue;
-    }
+    if (!planned) continue;
     const { base, archiveRoot } = planned;
     if (opts.dryRun || base.patches.length === 0) {
       await report(storeCleanup({ ...base, dryRun: !!opts.dryRun }));
@@ -206,7 +204,6 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   }
   const exitCode = Math.max(EXIT.ok, ...codes);
   if (json) {
-    for (const r of refusedStores) process.stderr.write(`openclaw-sessions: ${r.why}\n`);
     for (const st of stores) writeStoreErrors(st);
     await writeChunks(jsonLine({ ...header, stores, refusedStores, warnings: found.warnings, exitCode } satisfies CleanupReport));
   } else {
@@ -255,6 +252,10 @@ function* joinLines(lines: Iterable<string>, before: string): Generator<string, 
   }
 }
 
+function writeRefusal(r: RefusedStore): void {
+  process.stderr.write(`openclaw-sessions: ${r.why}\n`);
+}
+
 /** A store's failed or overwritten write, on stderr too: a script reading stdout still logs it. */
 function writeStoreErrors(s: StoreCleanup): void {
   if (s.error) process.stderr.write(`openclaw-sessions: ${s.error}\n`);
@@ -265,7 +266,7 @@ function writeStoreErrors(s: StoreCleanup): void {
 
 async function printUndoReport(report: UndoReport, json: boolean): Promise<void> {
   // errors go to stderr in both modes, so a script reading --json still sees them in its log
-  for (const r of report.refusedStores) process.stderr.write(`openclaw-sessions: ${r.why}\n`);
+  report.refusedStores.forEach(writeRefusal);
   if (json) await writeChunks(jsonLine(report));
   else process.stdout.write(`${renderUndoReport(report)}\n`);
 }

@@ -395,6 +395,6 @@ export function renderUndoReport(report: UndoReport, opts: { chalk?: ChalkInstan
     }
     for (const w of s.warnings ?? []) lines.push(c.yellow(`  Warning: ${clean(w)}`));
   }
-  if (report.stores.length === 0 && report.refusedStores.length === 0) lines.push("No session stores found.");
+  if (report.stores.length === 0 && report.refusedStores.length === 0) lines.push(NO_STORES);
   return lines.join("\n");
 }
