@@ -5,12 +5,14 @@ import { commands } from "./commands/index.js";
 
 const EXIT_HELP = `
 Exit codes:
-  0  success (status --check: every session fine)
-  1  status --check: a session is stalled
-  2  status --check: a session is unresponsive; bad usage
-  3  unknown: an index, config or store that cannot be read (nothing is written)
-  4  a write was refused or failed (the index is unchanged)
-  5  another openclaw-sessions process holds the store lock`;
+  0   success (status --check: every session fine)
+  1   status --check: a session is stalled (warning)
+  2   status --check: a session is unresponsive (critical)
+  3   unknown: a store, index or config that cannot be read, or nothing to check (nothing is written)
+  4   a write was refused or failed (the index is unchanged)
+  5   another openclaw-sessions process holds the store lock
+  64  usage error: an unknown flag, a bad value, contradicting flags
+  69  a service needed is unavailable (a port in use, a gateway refusing our auth)`;
 
 export function buildProgram(): Command {
   const program = new Command("openclaw-sessions")
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
 function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) {
     // help and version are "errors" to commander only
-    return err.exitCode === 0 ? EXIT.ok : EXIT.critical;
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (err instanceof CliError) {
     process.stderr.write(`openclaw-sessions: ${err.message}\n`);

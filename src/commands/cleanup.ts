@@ -305,7 +305,7 @@ function shellWord(text: string): string {
 
 async function runUndo(opts: Record<string, any>): Promise<number> {
   if (opts.dryRun || opts.finalizeStale || opts.prune) {
-    throw new CliError("--undo cannot be combined with --dry-run, --finalize-stale or --prune", EXIT.critical);
+    throw new CliError("--undo cannot be combined with --dry-run, --finalize-stale or --prune", EXIT.usage);
   }
   const storeOpts = pickStoreOptions(opts);
   const { stateDir, config } = openState(storeOpts);

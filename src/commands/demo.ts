@@ -72,7 +72,7 @@ export interface DemoSettings {
 }
 
 function usage(message: string): CliError {
-  return new CliError(message, EXIT.critical);
+  return new CliError(message, EXIT.usage);
 }
 
 function wholeNumber(flag: string, text: unknown, min: number, max: number): number {

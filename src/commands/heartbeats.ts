@@ -53,7 +53,7 @@ export function clockOverride(env: Record<string, string | undefined> = process.
   if (!text) return undefined;
   const ms = /^\d+$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : NaN;
   if (!Number.isSafeInteger(ms)) {
-    throw new CliError(`${NOW_ENV}="${text}" is neither epoch milliseconds nor an ISO date-time (e.g. 2026-07-01T12:00:00Z)`, EXIT.critical);
+    throw new CliError(`${NOW_ENV}="${text}" is neither epoch milliseconds nor an ISO date-time (e.g. 2026-07-01T12:00:00Z)`, EXIT.usage);
   }
   return ms;
 }

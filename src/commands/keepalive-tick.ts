@@ -155,7 +155,7 @@ export async function runTick(s: KeepaliveSettings, state: KeepaliveState, shoul
     }
   } catch (err) {
     // a config we cannot parse, a state dir we cannot list: log, write nothing, try again next tick
-    if (err instanceof CliError && err.exitCode === EXIT.critical) throw err;
+    if (err instanceof CliError && err.exitCode === EXIT.usage) throw err;
     const message = messageOf(err);
     rec.stores.push({ agentId: "(all)", storePath: "-", outcome: "unreadable", seen: 0, touched: 0, notApplied: [], overwritten: [], error: message });
   }

@@ -50,7 +50,7 @@ export function register(program: Command): void {
 }
 
 function usage(message: string): CliError {
-  return new CliError(message, EXIT.critical);
+  return new CliError(message, EXIT.usage);
 }
 
 export function parseInterval(text: string): number {

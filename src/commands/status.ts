@@ -74,12 +74,12 @@ export function checkExitCode(list: readonly Heartbeat[]): number {
 
 function positiveNumber(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${flag} must be a positive number (got "${value}")`, EXIT.critical);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${flag} must be a positive number (got "${value}")`, EXIT.usage);
   return n;
 }
 
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a whole number of at least 1 (got "${value}")`, EXIT.critical);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a whole number of at least 1 (got "${value}")`, EXIT.usage);
   return n;
 }

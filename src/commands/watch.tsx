@@ -190,6 +190,6 @@ async function runInteractive(source: Source, signals: StopSignals, sort: SortSp
 
 function seconds(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new CliError(`--interval: expected a positive number of seconds, got "${value}"`, EXIT.critical);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`--interval: expected a positive number of seconds, got "${value}"`, EXIT.usage);
   return n;
 }

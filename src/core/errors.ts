@@ -4,7 +4,7 @@ export const EXIT = {
   ok: 0,
   /** status --check: some session stalled */
   warning: 1,
-  /** status --check: some session unresponsive; also usage errors (commander) */
+  /** status --check: some session unresponsive */
   critical: 2,
   /** unreadable input: a corrupt index, an era C store, a missing state dir */
   unknown: 3,
@@ -12,6 +12,10 @@ export const EXIT = {
   writeRefused: 4,
   /** another openclaw-sessions process holds the lock */
   busy: 5,
+  /** bad usage: an unknown flag, a bad value, contradicting flags (sysexits EX_USAGE) */
+  usage: 64,
+  /** a service needed is unavailable: a port in use, a gateway refusing our auth (EX_UNAVAILABLE) */
+  unavailable: 69,
 } as const;
 
 export class CliError extends Error {
@@ -37,5 +41,21 @@ export class WriteRefusedError extends CliError {
   constructor(message: string) {
     super(message, EXIT.writeRefused);
     this.name = "WriteRefusedError";
+  }
+}
+
+/** Bad usage (a flag, its value, or flags that contradict each other); nothing was read or written. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT.usage);
+    this.name = "UsageError";
+  }
+}
+
+/** A service the command needs is unavailable (a port in use, a gateway refusing our auth). */
+export class UnavailableError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT.unavailable);
+    this.name = "UnavailableError";
   }
 }

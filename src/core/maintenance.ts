@@ -1,6 +1,6 @@
 // The cleanup / finalize / keepalive settings, resolved from raw `openclaw.json` values and CLI
 // flags. Config errors are UnreadableError (exit 3, naming the config file and key); flag errors
-// are usage errors (exit 2). Unlike the gateway, which silently falls back to defaults on a bad
+// are usage errors (exit 64). Unlike the gateway, which silently falls back to defaults on a bad
 // pruneAfter, we refuse: a tool that deletes entries must not guess what the user meant.
 
 import { parseDuration } from "./duration.js";
@@ -52,7 +52,7 @@ function configError(where: Where, key: string, problem: string): UnreadableErro
 }
 
 function flagError(flag: string, problem: string): CliError {
-  return new CliError(`${flag} ${problem}`, EXIT.critical);
+  return new CliError(`${flag} ${problem}`, EXIT.usage);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

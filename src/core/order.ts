@@ -133,5 +133,5 @@ function searchText(hb: Heartbeat): string {
 }
 
 function usage(message: string): CliError {
-  return new CliError(message, EXIT.critical);
+  return new CliError(message, EXIT.usage);
 }

@@ -48,7 +48,7 @@ function stallDuration(text: string, flag: string): number {
 }
 
 function usage(message: string): CliError {
-  return new CliError(message, EXIT.critical);
+  return new CliError(message, EXIT.usage);
 }
 
 /** "2m (tool_exec 10m)", for help texts and the status footer. */

@@ -74,7 +74,7 @@ export interface StoreTarget {
 /** The stores selected by the options. Paths are not checked here (era and existence come later). */
 export function selectStores(stateDir: string, config: OpenClawConfig, opts: StoreOptions, env: Env = process.env): StoreTarget[] {
   if (opts.store) {
-    if (opts.agent) throw new CliError("use either --store or --agent, not both", EXIT.critical);
+    if (opts.agent) throw new CliError("use either --store or --agent, not both", EXIT.usage);
     const storePath = expandUserPath(opts.store, env);
     if (!fs.existsSync(storePath)) throw new UnreadableError(`no session index at ${storePath} (check --store)`);
     return [{ agentId: agentIdFromStorePath(storePath), storePath, explicit: true }];

@@ -75,14 +75,14 @@ describe("resolveMaintenancePolicy", () => {
     [{ pruneAfter: "soon" }, /^--prune-after must be a duration/],
     [{ maxEntries: "-3" }, /^--max-entries must be a whole number/],
     [{ maxEntries: "ten" }, /^--max-entries must be a whole number/],
-  ])("flag %j is a usage error (exit 2)", (overrides, message) => {
+  ])("flag %j is a usage error (exit 64)", (overrides, message) => {
     expect(() => resolveMaintenancePolicy(undefined, overrides)).toThrow(message);
     try {
       resolveMaintenancePolicy(undefined, overrides);
     } catch (e) {
       expect(e).toBeInstanceOf(CliError);
       expect(e).not.toBeInstanceOf(UnreadableError);
-      expect((e as CliError).exitCode).toBe(EXIT.critical);
+      expect((e as CliError).exitCode).toBe(EXIT.usage);
     }
   });
 

@@ -34,7 +34,7 @@ describe("parseStallAfter", () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(CliError);
-    expect((caught as CliError).exitCode).toBe(2);
+    expect((caught as CliError).exitCode).toBe(64);
     expect((caught as Error).message).toMatch(message);
   });
 });

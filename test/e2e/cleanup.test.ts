@@ -369,11 +369,11 @@ describe("refusals", () => {
     expect(readIndexFile(indexPath(state, "ops"))["agent:ops:main"]!.status).toBe("killed");
   });
 
-  it("bad usage exits 2 before reading anything", async () => {
+  it("bad usage exits 64 before reading anything", async () => {
     const state = makeStateDir("ocs-cleanup-usage-");
     for (const bad of [["--stale-after", "soon"], ["--prune-after", "-1"], ["--max-entries", "0"], ["--undo", "--dry-run"]]) {
       const res = await runCli(["cleanup", "--state-dir", state, ...bad], { env: cliEnv() });
-      expect(res.code, bad.join(" ")).toBe(2);
+      expect(res.code, bad.join(" ")).toBe(64);
       expect(res.stderr).toMatch(/^openclaw-sessions: /);
       expect(res.stderr).not.toMatch(/\n\s+at /);
     }

@@ -166,7 +166,7 @@ describe("demo --generate", () => {
 
   it("needs --out, and refuses a directory that is not empty", async () => {
     const r1 = await runCli(["demo", "--generate", "5"]);
-    expect(r1.code).toBe(2);
+    expect(r1.code).toBe(64);
     expect(r1.stderr).toMatch(/--out/);
     const out = tempDir("demo-e2e-gen-");
     fs.writeFileSync(path.join(out, "keep.me"), "x");

@@ -1,4 +1,4 @@
-// Bad input to the built `keepalive`: one clear line on stderr, exit 2, nothing read or written.
+// Bad input to the built `keepalive`: one clear line on stderr, exit 64, nothing read or written.
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { procStartTime, runCli } from "./helpers/cli.js";
@@ -8,7 +8,7 @@ const nobody = { pid: 999_999_999, starttime: 1 };
 // this test process stays alive while the CLI runs: a live lock owner
 const self = () => ({ pid: process.pid, starttime: procStartTime(process.pid) });
 
-describe("keepalive: usage errors exit 2 with one line and write nothing", () => {
+describe("keepalive: usage errors exit 64 with one line and write nothing", () => {
   it.each([
     [["--interval", "0"], /--interval must be between 0\.1 and 86400 seconds \(got "0"\)/],
     [["--interval", "-1"], /--interval must be/],
@@ -25,7 +25,7 @@ describe("keepalive: usage errors exit 2 with one line and write nothing", () =>
     const fx = buildStore(self(), nobody);
     const bytes = fs.readFileSync(fx.index);
     const res = await runCli(["keepalive", "--state-dir", fx.state, "--no-probe", "--once", ...args], { env: fx.env });
-    expect(res.code).toBe(2);
+    expect(res.code).toBe(64);
     expect(res.stdout).toBe("");
     expect(res.stderr).toMatch(message);
     expect(res.stderr).toMatch(/^openclaw-sessions: [^\n]+\n$/);

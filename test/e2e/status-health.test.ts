@@ -255,7 +255,7 @@ describe("OPENCLAW_SESSIONS_NOW", () => {
   it("rejects anything else with a one-line usage error before reading", async () => {
     const { runCli } = await import("./helpers/cli.js");
     const r = await runCli(["status", "--state-dir", makeStateDir(), "--no-probe"], { env: { OPENCLAW_SESSIONS_NOW: "yesterday" } });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe('openclaw-sessions: OPENCLAW_SESSIONS_NOW="yesterday" is neither epoch milliseconds nor an ISO date-time (e.g. 2026-07-01T12:00:00Z)\n');
   });

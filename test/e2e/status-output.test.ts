@@ -102,10 +102,10 @@ describe("filters and order", () => {
     expect(r.stdout).toMatch(/^2 sessions: /m);
   });
 
-  it("bad filter values are usage errors (exit 2), one line", async () => {
+  it("bad filter values are usage errors (exit 64), one line", async () => {
     for (const args of [["--limit", "0"], ["--sort", "colour"], ["--stall-after", "idle=5m"], ["--active", "-1"]]) {
       const r = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", ...args], { env: env() });
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(64);
       expect(r.stdout).toBe("");
       expect(r.stderr).toMatch(/^openclaw-sessions: [^\n]+\n$/);
       expect(r.stderr, "the message names the option").toContain(args[0]);

@@ -143,14 +143,14 @@ describe("watch without a terminal", () => {
     }
   });
 
-  it("rejects a bad --interval or --sort as a usage error (exit 2)", async () => {
+  it("rejects a bad --interval or --sort as a usage error (exit 64)", async () => {
     const state = makeStateDir();
     idleStore(state, NOW);
     const interval = await runCli(["watch", "--interval", "0", "--state-dir", state, "--no-probe"]);
-    expect(interval.code).toBe(2);
+    expect(interval.code).toBe(64);
     expect(interval.stderr).toContain('--interval: expected a positive number of seconds, got "0"');
     const sort = await runCli(["watch", "--once", "--sort", "bogus", "--state-dir", state, "--no-probe"]);
-    expect(sort.code).toBe(2);
+    expect(sort.code).toBe(64);
     expect(sort.stderr).toContain('unknown field "bogus"');
   });
 });

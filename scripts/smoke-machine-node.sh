@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# A short run of the built CLI on another Node (the machine's own, >= 20): demo without a
+# terminal, then status on a generated store. Fails on any non-zero exit or empty output.
+set -euo pipefail
+node_bin="${1:-node}"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cli="$repo/bin/openclaw-sessions.js"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+"$node_bin" "$cli" demo --duration 3 </dev/null >"$out/demo.txt"
+grep -q "sessions" "$out/demo.txt"
+"$node_bin" "$cli" demo --generate 40 --out "$out/gen" >/dev/null
+"$node_bin" "$cli" status --json --no-probe --state-dir "$out/gen" >"$out/status.json" || [ $? -le 2 ]
+"$node_bin" -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); if(!(d.sessions.length>0)) process.exit(1); console.log(`smoke: status read ${d.sessions.length} sessions`)' "$out/status.json"
