@@ -116,6 +116,31 @@ export interface GatewayInfo {
   port?: number;
   /** /healthz answer; "skipped" with --no-probe or when there is no port */
   probe: "ok" | "failed" | "skipped";
+  /**
+   * Era C: who wrote the singleton lock JSON: a gateway (no `role` key) or an embedded
+   * `openclaw agent --local` run (`role: "agent-embedded"`). Undefined for eras A/B.
+   */
+  role?: "gateway" | "agent-embedded";
+  /** Era C: the owner's POSIX write lock on `gateway.<hash>.lock.sqlite`, as /proc/locks shows it */
+  posixLock?: "held" | "free" | "unknown";
+}
+
+/**
+ * Era C: the gateway's run registry row (global `state/openclaw.sqlite` table `task_runs`) for
+ * this session's latest run. OpenClaw calls a `running` task orphaned when its owner pid is dead
+ * or its start identity differs (src/tasks/task-execution-owner.ts).
+ */
+export interface TaskRunInfo {
+  runId: string;
+  /** running | succeeded | failed | timed_out | cancelled */
+  status: string;
+  ownerPid?: number;
+  ownerStartIdentity?: string;
+  /** the owner process judged from pid + start identity (a zombie is dead) */
+  owner: OwnerState;
+  error?: string;
+  /** epoch ms the row was last written */
+  updatedAt?: number;
 }
 
 /** Everything the store layer learned about one session; the only input of the health model. */
@@ -135,6 +160,15 @@ export interface Evidence {
   gateway?: GatewayInfo;
   /** a note when the entry's sessionFile was ignored (escaped the agents tree, missing) */
   sessionFileNote?: string;
+  /**
+   * The store's era. Era C sessions have no transcript lock (`lock` stays undefined): their
+   * owner is `gateway` (lock JSON + POSIX lock, `role`) and, for gateway runs, `task`.
+   */
+  era?: Era;
+  /** Era C: the latest `task_runs` row naming this session; undefined = none, or tasks unknown */
+  task?: TaskRunInfo;
+  /** Era C: false when the global DB could not be read (a copied store): `task` is unknown, not absent */
+  tasksKnown?: boolean;
 }
 
 export interface Thresholds {
