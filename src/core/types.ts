@@ -178,6 +178,15 @@ export interface Thresholds {
   perState: Partial<Record<SessionState, number>>;
 }
 
+/**
+ * How the last run ended, as the status OpenClaw writes for it (`lost`: a dead run with no
+ * status to write, e.g. an embedded `--local` run). Undefined while a run is in progress.
+ */
+export type Outcome = "done" | "failed" | "timeout" | "killed" | "lost";
+
+/** Which evidence set a heartbeat: files (eras A/B), the SQLite store (era C), or the gateway's live events. */
+export type HeartbeatSource = "files" | "db" | "gateway";
+
 export interface Heartbeat {
   sessionKey: string;
   agentId: string;
@@ -199,6 +208,14 @@ export interface Heartbeat {
   reasons: string[];
   label?: string;
   updatedAt: number;
+  /** how the last run ended; undefined while a run is in progress or nothing is known */
+  outcome?: Outcome;
+  /** why that outcome */
+  outcomeReason?: string;
+  /** the store's era */
+  era?: Era;
+  /** which evidence set this heartbeat (default files) */
+  source?: HeartbeatSource;
 }
 
 /** One store (one agent's sessions.json, or an era C database) as read by the store layer. */
