@@ -1,0 +1,170 @@
+// The gateway overlay as the commands (status, watch, and serve after merge) use it: a client
+// connected to the gateway this state dir's singleton lock names, the pure reducer of
+// src/core/overlay.ts over its frames, and `apply(hb)` to refine a files/DB heartbeat. The
+// moment the socket is gone the live facts are dropped: every heartbeat falls back to the files.
+import { readFileSync } from "node:fs";
+import { EMPTY_OVERLAY, reduceOverlay, refineHeartbeat, type OverlayState } from "../core/overlay.js";
+import type { Heartbeat, Thresholds } from "../core/types.js";
+import type { OpenClawConfig } from "../store/config.js";
+import { findGatewayLock } from "../store/gateway.js";
+import type { Env } from "../store/locate.js";
+import { parseLockBody } from "../store/locks.js";
+import { resolveGatewayAuth } from "./auth.js";
+import { GatewayClient, type ClientPhase, type GatewayClientOptions, type Target } from "./client.js";
+import { listRows } from "../core/overlay.js";
+import { loadOrCreateIdentity, saveIdentity, toolStateDir } from "./identity.js";
+import { pairingNotice } from "./notice.js";
+
+/** Set to 1 (or true/yes/on) to turn the overlay on without --gateway. */
+export const GATEWAY_ENV = "OPENCLAW_SESSIONS_GATEWAY";
+
+export function gatewayWanted(flag: boolean | undefined, env: Env = process.env): boolean {
+  if (flag) return true;
+  const v = env[GATEWAY_ENV]?.trim().toLowerCase();
+  return v === "1" || v === "true" || v === "yes" || v === "on";
+}
+
+export interface OverlayStatus {
+  connected: boolean;
+  phase: ClientPhase;
+  /** hello-ok.protocol while connected */
+  protocol?: number;
+  /** why not connected, one line */
+  reason?: string;
+  /** the gateway will not have us until the operator acts (a refused secret or protocol; a pairing to approve) */
+  blocked?: "refused" | "not_paired";
+}
+
+export interface GatewayOverlayOptions {
+  configPath: string;
+  config: OpenClawConfig;
+  /** OpenClaw's state dir: named in the pairing notice, and never a home for our identity */
+  openclawStateDir: string;
+  thresholds: Thresholds;
+  /** where the gateway singleton lock lives (default os.tmpdir()) */
+  tmpDir?: string;
+  env?: Env;
+  now?: () => number;
+  /** one-line messages for stderr: the first pairing, a refusal */
+  onNotice?: (line: string) => void;
+  /** client tuning (tests: short backoff, relist interval) */
+  client?: Pick<GatewayClientOptions, "backoff" | "relistMs" | "handshakeTimeoutMs" | "notPairedRetryMs" | "random">;
+}
+
+export interface GatewayOverlay {
+  /** the heartbeat refined by the gateway's live facts (unchanged when not connected) */
+  apply(hb: Heartbeat): Heartbeat;
+  /** cb after every change of the live facts or of the connection; returns the unsubscribe */
+  subscribe(cb: () => void): () => void;
+  status(): OverlayStatus;
+  /** the live facts (empty while not connected) */
+  facts(): OverlayState;
+  /** resolves after `ms`, or sooner once the gateway blocks us (refusal, pairing to approve) */
+  listen(ms: number): Promise<OverlayStatus>;
+  close(): void;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** Connect ONLY to the port of this state dir's live gateway lock, never to a default port. */
+export function lockTarget(configPath: string, tmpDir?: string): Target {
+  const found = findGatewayLock(configPath, tmpDir);
+  if (!found) return { unavailable: `no gateway is running for ${configPath} (no singleton lock)` };
+  const lock = parseLockBody(found.lockPath, found.text, found.mtimeMs);
+  if (lock.owner !== "alive") return { unavailable: `the gateway of ${configPath} is not running (lock ${found.lockPath}, owner ${lock.owner})` };
+  if (found.port === undefined) return { unavailable: `the gateway lock ${found.lockPath} names no port` };
+  return { url: `ws://127.0.0.1:${found.port}/`, label: `gateway at 127.0.0.1:${found.port}` };
+}
+
+export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay {
+  const env = opts.env ?? process.env;
+  const now = opts.now ?? Date.now;
+  const identity = loadOrCreateIdentity(toolStateDir(env), opts.openclawStateDir, now());
+  const auth = resolveGatewayAuth(opts.config, env);
+  let facts: OverlayState = EMPTY_OVERLAY;
+  let label = "gateway";
+  const listeners = new Set<() => void>();
+  const notify = (): void => {
+    for (const cb of [...listeners]) cb();
+  };
+  let told: string | undefined;
+  let blockedWake: (() => void) | undefined;
+
+  const client = new GatewayClient({
+    target: () => {
+      const t = lockTarget(opts.configPath, opts.tmpDir);
+      if ("label" in t) label = t.label;
+      return t;
+    },
+    auth,
+    identity,
+    deviceToken: () => identity.gateways[opts.configPath]?.deviceToken,
+    clientVersion: packageVersion(),
+    now,
+    ...opts.client,
+    onStatus: (s) => {
+      if (!s.connected) facts = EMPTY_OVERLAY;
+      // a refusal is said once, not once per retry (NOT_PAIRED is retried every minute)
+      if (s.blocked && s.reason && s.reason !== told) {
+        told = s.reason;
+        opts.onNotice?.(`openclaw-sessions: ${s.reason}`);
+      }
+      if (s.blocked) blockedWake?.();
+      notify();
+    },
+    onHello: (hello) => {
+      const known = identity.gateways[opts.configPath];
+      const port = Number(/:(\d+)$/.exec(label)?.[1]) || undefined;
+      identity.gateways[opts.configPath] = { firstConnectedAt: known?.firstConnectedAt ?? now(), deviceToken: hello.deviceToken ?? known?.deviceToken, port };
+      if (!known) {
+        for (const line of pairingNotice({ gatewayLabel: label, protocol: hello.protocol, deviceId: identity.deviceId, identityPath: identity.path, openclawStateDir: opts.openclawStateDir })) opts.onNotice?.(line);
+      }
+      if (!known || hello.deviceToken !== known.deviceToken) saveIdentity(identity);
+    },
+    onList: (result, receivedAt) => {
+      facts = reduceOverlay(facts, { kind: "list", rows: listRows(result) ?? [], receivedAt });
+      notify();
+    },
+    onEvent: (frame, receivedAt) => {
+      if (frame.event === "agent") facts = reduceOverlay(facts, { kind: "agent", payload: frame.payload, receivedAt });
+      else if (frame.event === "sessions.changed") facts = reduceOverlay(facts, { kind: "sessions.changed", payload: frame.payload, receivedAt });
+      else return;
+      notify();
+    },
+  });
+  client.start();
+
+  const status = (): OverlayStatus => {
+    const s = client.status();
+    return { connected: s.connected, phase: s.phase, protocol: s.protocol, reason: s.reason, blocked: s.blocked };
+  };
+
+  return {
+    apply: (hb) => (client.status().connected ? refineHeartbeat(hb, facts[hb.sessionKey], now(), opts.thresholds) : hb),
+    subscribe(cb) {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+    status,
+    facts: () => facts,
+    listen(ms) {
+      return new Promise((resolve) => {
+        if (status().blocked) return resolve(status());
+        const timer = setTimeout(() => done(), ms);
+        const done = (): void => {
+          clearTimeout(timer);
+          blockedWake = undefined;
+          resolve(status());
+        };
+        blockedWake = done;
+      });
+    },
+    close: () => client.close(),
+  };
+}
