@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { CliError, EXIT } from "../core/errors.js";
+import { gatewayWanted } from "../gateway/open-overlay.js";
 import { filterHeartbeats, parseSort, sortHeartbeats } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
 import { heartbeatJson, jsonLine, MappedItems, textLines } from "../ui/snapshot.js";
@@ -7,6 +8,7 @@ import { statusTableLines } from "../ui/status-table.js";
 import { eraCMessage } from "../ui/messages.js";
 import { collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
+import { gatewayWaitMs, listenToGateway, type GatewayReport } from "./status-gateway.js";
 
 export const STATUS_SCHEMA_VERSION = 1;
 
@@ -21,7 +23,9 @@ export function register(program: Command): void {
     .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
     .option("--limit <n>", "show at most N sessions", (v) => positiveInt("--limit", v))
     .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable, e.g. --stall-after tool_exec=10m", collect, [])
-    .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"));
+    .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
+    .option("--gateway", "refine with the live gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1)")
+    .option("--gateway-wait <duration>", "with --gateway: how long to listen to the gateway (default 2s)", gatewayWaitMs);
   addStoreOptions(cmd).action(async (opts) => {
     process.exitCode = await runStatus(opts);
   });
@@ -29,9 +33,16 @@ export function register(program: Command): void {
 
 export async function runStatus(opts: Record<string, any>): Promise<number> {
   const sort = parseSort(opts.sort);
+  const useGateway = gatewayWanted(opts.gateway);
+  if (opts.gatewayWait !== undefined && !useGateway) throw new CliError("--gateway-wait needs --gateway (or OPENCLAW_SESSIONS_GATEWAY=1)", EXIT.usage);
   const view = await readHeartbeatView({ ...pickStoreOptions(opts), stallAfter: opts.stallAfter, probe: opts.probe });
   const { snapshot, now } = view;
   let list: Heartbeat[] = view.heartbeats;
+  let gateway: GatewayReport | undefined;
+  if (useGateway) {
+    gateway = await listenToGateway(view, opts.gatewayWait);
+    list = gateway.heartbeats;
+  }
   list = filterHeartbeats(list, {
     now,
     problemsOnly: Boolean(opts.problems),
@@ -47,9 +58,10 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
       stateDir: snapshot.stateDir,
       stores: [...snapshot.stores, ...snapshot.eraC].map(({ agentId, storePath, era }) => ({ agentId, storePath, era })),
       gateway: snapshot.gateway,
+      ...(gateway ? { gatewayOverlay: gateway.status } : {}),
       warnings: snapshot.warnings,
-      // each session's JSON form is made as it is written
-      sessions: new MappedItems(list, (hb) => heartbeatJson(hb, now)),
+      // each session's JSON form is made as it is written; with --gateway, which evidence set it
+      sessions: new MappedItems(list, (hb) => (gateway ? { ...heartbeatJson(hb, now), source: hb.source ?? (hb.era === "C" ? "db" : "files") } : heartbeatJson(hb, now))),
     };
     // the same text as JSON.stringify(doc, null, 2), written in pieces as the pipe takes them
     await writeChunks(jsonLine(doc));

@@ -47,6 +47,8 @@ export interface GatewayOverlayOptions {
   now?: () => number;
   /** one-line messages for stderr: the first pairing, a refusal */
   onNotice?: (line: string) => void;
+  /** also pass refusals to onNotice (default true; `status` reports them as its error instead) */
+  tellRefusals?: boolean;
   /** client tuning (tests: short backoff, relist interval) */
   client?: Pick<GatewayClientOptions, "backoff" | "relistMs" | "handshakeTimeoutMs" | "notPairedRetryMs" | "random">;
 }
@@ -106,12 +108,12 @@ export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay 
     identity,
     deviceToken: () => identity.gateways[opts.configPath]?.deviceToken,
     clientVersion: packageVersion(),
-    now,
+    // signedAt and receive times are the real clock's, even when verdicts use a fixed one
     ...opts.client,
     onStatus: (s) => {
       if (!s.connected) facts = EMPTY_OVERLAY;
       // a refusal is said once, not once per retry (NOT_PAIRED is retried every minute)
-      if (s.blocked && s.reason && s.reason !== told) {
+      if (s.blocked && s.reason && s.reason !== told && opts.tellRefusals !== false) {
         told = s.reason;
         opts.onNotice?.(`openclaw-sessions: ${s.reason}`);
       }

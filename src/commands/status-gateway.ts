@@ -1,0 +1,52 @@
+// `status --gateway`: one read of the files, refined by a short listen to the gateway's own
+// events. A gateway that refuses us (our secret, a pairing to approve) ends the command with
+// exit 69; one that is not running leaves the files' view, with a warning.
+import { parseDuration } from "../core/duration.js";
+import { CliError, EXIT, UnavailableError } from "../core/errors.js";
+import type { Heartbeat } from "../core/types.js";
+import { openGatewayOverlay } from "../gateway/open-overlay.js";
+import type { HeartbeatView } from "./heartbeats.js";
+
+export const DEFAULT_GATEWAY_WAIT_MS = 2_000;
+
+export interface GatewayReport {
+  heartbeats: Heartbeat[];
+  /** for --json: whether the overlay was connected when the window closed */
+  status: { connected: boolean; protocol: number | null; reason: string | null; listenedMs: number };
+}
+
+/** commander parser for --gateway-wait: a duration (2s, 500ms, 1m; a bare number is seconds). */
+export function gatewayWaitMs(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value, "s");
+  } catch {
+    throw new CliError(`--gateway-wait: expected a duration like 2s, 500ms or 1m (got "${value}")`, EXIT.usage);
+  }
+  if (ms <= 0 || ms > 10 * 60_000) throw new CliError(`--gateway-wait: must be more than 0 and at most 10m (got "${value}")`, EXIT.usage);
+  return ms;
+}
+
+export async function listenToGateway(view: HeartbeatView, waitMs = DEFAULT_GATEWAY_WAIT_MS): Promise<GatewayReport> {
+  const { snapshot, thresholds, now } = view;
+  const overlay = openGatewayOverlay({
+    configPath: snapshot.configPath,
+    config: snapshot.config,
+    openclawStateDir: snapshot.stateDir,
+    thresholds,
+    now: () => now,
+    onNotice: (line) => process.stderr.write(`${line}\n`),
+    tellRefusals: false,
+  });
+  try {
+    const status = await overlay.listen(waitMs);
+    if (status.blocked) throw new UnavailableError(`--gateway: ${status.reason ?? "the gateway refused this tool"}`);
+    if (!status.connected) process.stderr.write(`warning: --gateway: ${status.reason ?? "not connected"}; showing what the files say\n`);
+    return {
+      heartbeats: status.connected ? view.heartbeats.map((hb) => overlay.apply(hb)) : view.heartbeats,
+      status: { connected: status.connected, protocol: status.protocol ?? null, reason: status.reason ?? null, listenedMs: waitMs },
+    };
+  } finally {
+    overlay.close();
+  }
+}

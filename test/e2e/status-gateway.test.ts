@@ -1,0 +1,115 @@
+// `status --gateway` end to end: the built CLI against a fake gateway (src/sim/gateway-ws.ts)
+// whose port is written into the gateway singleton lock of a test state dir, with our device
+// identity in a temp XDG_STATE_HOME.
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { FakeGateway, type FakeGatewayOptions } from "../../src/sim/gateway-ws.js";
+import { format, line, makeStateDir, makeTempDir, transcriptPath, writeGatewayLock, writeIndex, writeTranscript } from "../fixtures/store-builder.js";
+import { procStartTime, runCli, runJson } from "./helpers/cli.js";
+
+const ID = "0f0e0d0c-0000-4000-8000-0000000000aa";
+const KEY = "agent:main:main";
+const gateways: FakeGateway[] = [];
+afterEach(async () => {
+  for (const g of gateways.splice(0)) await g.stop();
+});
+
+/** A session running for 5 s (no transcript lock: a gateway run), a live fake gateway behind the lock. */
+async function setup(fake: FakeGatewayOptions = {}, config: Record<string, unknown> = {}, lock = true) {
+  const now = Date.now();
+  const state = makeStateDir();
+  fs.writeFileSync(path.join(state, "openclaw.json"), JSON.stringify(config));
+  writeIndex(state, "main", {
+    [KEY]: format.indexEntry({ sessionId: ID, updatedAt: now - 5000, status: "running", startedAt: now - 5000, sessionStartedAt: now - 60_000, lastInteractionAt: now - 5000, rich: false, model: "fake-1", modelProvider: "fake" }),
+  });
+  writeTranscript(transcriptPath(state, ID), [line.header(ID, now - 60_000), line.user(now - 5000, "look around")]);
+  const gateway = new FakeGateway({ sessions: [{ key: KEY, sessionId: ID, status: "running", hasActiveRun: true, activeRunIds: ["run-7"] }], ...fake });
+  gateways.push(gateway);
+  const port = await gateway.start();
+  const tmp = makeTempDir("ocs-e2e-tmp-");
+  if (lock) writeGatewayLock(tmp, path.join(state, "openclaw.json"), { pid: process.pid, startTime: procStartTime(process.pid), createdAt: now - 60_000, port });
+  const env = { TMPDIR: tmp, XDG_STATE_HOME: makeTempDir("ocs-e2e-xdg-") };
+  return { state, gateway, env };
+}
+
+/** Once the CLI has first listed, the run streams and then calls a tool. */
+function playRunOnList(gateway: FakeGateway, then?: () => void): void {
+  let played = false;
+  gateway.on("request", (method: string) => {
+    if (method !== "sessions.list" || played) return;
+    played = true;
+    setImmediate(() => {
+      gateway.agent(KEY, "run-7", "assistant", { delta: "Let me check" });
+      gateway.agent(KEY, "run-7", "item", { kind: "tool", phase: "start", name: "exec", toolCallId: "call-1" });
+      then?.();
+    });
+  });
+}
+
+describe("status --gateway", () => {
+  it("refines the files' verdict with the live tool call; says what it paired", async () => {
+    const { state, gateway, env } = await setup();
+    playRunOnList(gateway);
+    const { result, doc } = await runJson(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "1500ms"], { env });
+    expect(result.code).toBe(0);
+    expect(doc.gatewayOverlay).toMatchObject({ connected: true, protocol: 4, reason: null });
+    expect(doc.sessions[0]).toMatchObject({ sessionKey: KEY, state: "tool_exec", toolName: "exec", health: "active", source: "gateway", turnId: "run-7" });
+    expect(doc.sessions[0].reasons).toContain("gateway: tool exec running (run run-7)");
+    expect(result.stderr).toContain("as a read-only operator (scope operator.read, protocol 4)");
+    expect(result.stderr).toContain(path.join(env.XDG_STATE_HOME, "openclaw-sessions", "gateway-device.json"));
+    expect(gateway.connects[0].params).toMatchObject({ role: "operator", scopes: ["operator.read"], client: { id: "cli", mode: "cli" } });
+  });
+
+  it("OPENCLAW_SESSIONS_GATEWAY=1 turns it on; the text table shows the tool", async () => {
+    const { state, gateway, env } = await setup({ version: "2026.4.26" });
+    playRunOnList(gateway);
+    const result = await runCli(["status", "--state-dir", state, "--no-probe", "--gateway-wait", "1500ms"], { env: { ...env, OPENCLAW_SESSIONS_GATEWAY: "1" } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/active\s+agent:main:main\s+main\s+tool exec\s+fake-1\s+exec/);
+    expect(gateway.connects).toHaveLength(1);
+  });
+
+  it("a socket closed abruptly falls back to the files", async () => {
+    const { state, gateway, env } = await setup();
+    // the gateway's socket dies after the tool call; the client reconnects and re-lists, but no
+    // event says what the run does now, so the files decide again
+    playRunOnList(gateway, () => setImmediate(() => gateway.killSockets()));
+    const { result, doc } = await runJson(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "1500ms"], { env });
+    expect(result.code).toBe(0);
+    expect(doc.sessions[0]).toMatchObject({ state: "awaiting_model", source: "files" });
+    expect(gateway.connects.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("a refused secret: one line, exit 69", async () => {
+    const { state, env } = await setup({ auth: { mode: "token", token: "right" } }, { gateway: { auth: { mode: "token", token: "wrong" } } });
+    const result = await runCli(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "10s"], { env });
+    expect(result.code).toBe(69);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/^openclaw-sessions: --gateway: gateway at 127\.0\.0\.1:\d+ refused our connect: INVALID_REQUEST/);
+  });
+
+  it("NOT_PAIRED: the approval command, exit 69", async () => {
+    const { state, env } = await setup({ pairing: "required" });
+    const result = await runCli(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "10s"], { env });
+    expect(result.code).toBe(69);
+    expect(result.stderr).toMatch(/has not paired this tool yet: run `openclaw devices approve req-[0-9a-f]{8}` on the gateway host/);
+  });
+
+  it("no gateway lock: nothing is dialled, the files decide, a warning says why", async () => {
+    const { state, gateway, env } = await setup({}, {}, false);
+    const { result, doc } = await runJson(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "300ms"], { env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/warning: --gateway: no gateway is running for .*openclaw\.json \(no singleton lock\); showing what the files say/);
+    expect(doc.gatewayOverlay).toMatchObject({ connected: false });
+    expect(doc.sessions[0].source).toBe("files");
+    expect(gateway.connects).toHaveLength(0);
+  });
+
+  it("--gateway-wait without --gateway is a usage error", async () => {
+    const { state, env } = await setup();
+    const result = await runCli(["status", "--state-dir", state, "--gateway-wait", "2s"], { env });
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain("--gateway-wait needs --gateway");
+  });
+});
