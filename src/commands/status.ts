@@ -60,8 +60,8 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
       gateway: snapshot.gateway,
       ...(gateway ? { gatewayOverlay: gateway.status } : {}),
       warnings: snapshot.warnings,
-      // each session's JSON form is made as it is written; with --gateway, which evidence set it
-      sessions: new MappedItems(list, (hb) => (gateway ? { ...heartbeatJson(hb, now), source: hb.source ?? (hb.era === "C" ? "db" : "files") } : heartbeatJson(hb, now))),
+      // each session's JSON form is made as it is written
+      sessions: new MappedItems(list, (hb) => heartbeatJson(hb, now)),
     };
     // the same text as JSON.stringify(doc, null, 2), written in pieces as the pipe takes them
     await writeChunks(jsonLine(doc));

@@ -1,11 +1,13 @@
 import { Command, Option } from "commander";
 import { CliError, EXIT } from "../core/errors.js";
+import { gatewayWanted, openGatewayOverlay } from "../gateway/open-overlay.js";
+import { withGatewayOverlay } from "../gateway/with-overlay.js";
 import { deriveHeartbeat } from "../core/health/index.js";
 import { filterHeartbeats, parseSort, sortHeartbeats, type SortSpec } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
 import type { Env } from "../store/locate.js";
 import { openLiveSource } from "../store/live-source.js";
-import { readSnapshot } from "../store/snapshot.js";
+import { openState, readSnapshot } from "../store/snapshot.js";
 import { eraCMessage } from "../ui/messages.js";
 import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, plainSnapshotChunks } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
@@ -22,6 +24,7 @@ export function register(program: Command): void {
     .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
     .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable", collect, [])
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
+    .option("--gateway", "live streaming/tool states from the gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1)")
     .addHelpText(
       "after",
       "\nKeys: ↑↓ or j/k select, enter details, s sort, r reverse, / filter, p problems only, space pause, ? help, q/esc/ctrl-c quit",
@@ -52,15 +55,18 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     const now = fixedNow !== undefined ? () => fixedNow : Date.now;
     const read = { ...pickStoreOptions(opts), env, tmpDir: opts.tmpDir, probe: opts.probe !== false };
     const problemsOnly = Boolean(opts.problems);
+    const useGateway = gatewayWanted(opts.gateway, env);
+    if (opts.once && opts.gateway) throw new CliError("--gateway with --once: use `status --gateway` for one refined read", EXIT.usage);
     if (opts.once) return await printOnce(read, opts, sort, problemsOnly, now);
     const interactive = !opts.json && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY);
-    const source = await openLiveSource({
+    const files = await openLiveSource({
       ...read,
       stallAfter: opts.stallAfter,
       now,
       // while Ink draws, console output is placed above the view instead of tearing it
       onWarning: (w) => (interactive ? console.warn(`warning: ${w}`) : process.stderr.write(`warning: ${w}\n`)),
     });
+    const source = useGateway ? withGatewayOverlay(files, openWatchOverlay(read, opts.stallAfter, env, now, interactive)) : files;
     for (const store of source.eraC()) process.stderr.write(`${eraCMessage(store)}\n`);
     try {
       if (stop.requested) return EXIT.ok;
@@ -106,6 +112,21 @@ function stopSignals(): StopSignals {
 }
 
 type Source = Awaited<ReturnType<typeof openLiveSource>>;
+
+/** The overlay on the gateway of this state dir's lock; its notices go where warnings go. */
+function openWatchOverlay(read: NonNullable<Parameters<typeof readSnapshot>[0]>, stallAfter: string[] | undefined, env: Env, now: () => number, interactive: boolean) {
+  const state = openState(read, env);
+  return openGatewayOverlay({
+    configPath: state.configPath,
+    config: state.config,
+    openclawStateDir: state.stateDir,
+    thresholds: thresholdsFor(state, stallAfter),
+    tmpDir: read.tmpDir,
+    env,
+    now,
+    onNotice: (line) => (interactive ? console.warn(line) : process.stderr.write(`${line}\n`)),
+  });
+}
 
 function arrange(list: readonly Heartbeat[], sort: SortSpec, problemsOnly: boolean, now: number): Heartbeat[] {
   return sortHeartbeats(filterHeartbeats(list, { problemsOnly, now }), sort);

@@ -27,6 +27,8 @@ export interface HeartbeatJson {
   storeStatus: string | null;
   drift: string | null;
   reasons: string[];
+  /** which evidence set this verdict: files (eras A/B), db (era C), gateway (the live overlay) */
+  source: NonNullable<Heartbeat["source"]>;
 }
 
 export interface SnapshotDocument {
@@ -54,6 +56,7 @@ export function heartbeatJson(hb: Heartbeat, now: number): HeartbeatJson {
     storeStatus: hb.storeStatus ?? null,
     drift: hb.drift ?? null,
     reasons: [...hb.reasons],
+    source: hb.source ?? (hb.era === "C" ? "db" : "files"),
   };
 }
 

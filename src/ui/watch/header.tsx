@@ -1,16 +1,19 @@
 import React from "react";
 import { Text } from "ink";
 import type { Heartbeat } from "../../core/types.js";
+import type { GatewayIndicator } from "./source.js";
 import { DOTS, HEALTH_ORDER } from "../dots.js";
 import { countByHealth } from "../status-table.js";
 
 export interface HeaderProps {
   all: readonly Heartbeat[];
   shown: number;
+  /** with --gateway: whether the live overlay is connected (else the files decide alone) */
+  gateway?: GatewayIndicator;
 }
 
 /** Counts over every session, not just the filtered ones: a filter must not hide a problem's existence. */
-export function Header({ all, shown }: HeaderProps): React.JSX.Element {
+export function Header({ all, shown, gateway }: HeaderProps): React.JSX.Element {
   const counts = countByHealth(all);
   return (
     <Text wrap="truncate-end">
@@ -26,6 +29,16 @@ export function Header({ all, shown }: HeaderProps): React.JSX.Element {
         );
       })}
       {shown !== all.length ? <Text dimColor>{`  · showing ${shown}`}</Text> : null}
+      {gateway ? <GatewayMark gateway={gateway} /> : null}
     </Text>
   );
+}
+
+/** `gateway live` while the overlay refines the rows; `gateway off` (files only) and why, otherwise. */
+export function gatewayMarkText(g: GatewayIndicator): string {
+  return g.connected ? `  · gateway live (protocol ${g.protocol ?? "?"})` : `  · gateway off, files only${g.reason ? `: ${g.reason}` : ""}`;
+}
+
+function GatewayMark({ gateway }: { gateway: GatewayIndicator }): React.JSX.Element {
+  return <Text color={gateway.connected ? "green" : "yellow"}>{gatewayMarkText(gateway)}</Text>;
 }

@@ -1,5 +1,13 @@
 import type { Heartbeat } from "../../core/types.js";
 
+/** Whether the gateway overlay (watch --gateway) is connected, for the header. */
+export interface GatewayIndicator {
+  connected: boolean;
+  protocol?: number;
+  /** why not connected */
+  reason?: string;
+}
+
 /**
  * What the live view reads. The command owns the store watcher and re-derivation; the view only
  * asks for the current list when told something changed.
@@ -13,4 +21,6 @@ export interface HeartbeatSource {
    * the footer turns yellow when this stops advancing
    */
   lastUpdateAt(): number;
+  /** present with --gateway: the overlay's connection */
+  gateway?(): GatewayIndicator;
 }

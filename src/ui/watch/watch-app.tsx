@@ -199,7 +199,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   return (
     <ClockProvider nowFn={nowFn} tickMs={props.tickMs ?? 1_000} frozenAt={frozenAt} dataVersion={list}>
       <Box flexDirection="column" width={size.columns}>
-        {frame.chrome ? <Header all={list} shown={rows.length} /> : null}
+        {frame.chrome ? <Header all={list} shown={rows.length} gateway={source.gateway?.()} /> : null}
         {frame.chrome && !help ? <ColumnHeadings columns={columns} sort={sort} /> : null}
         {help ? (
           <Help height={bodyHeight} />

@@ -27,7 +27,7 @@ export interface RunOptions {
 }
 
 /** Inherited variables that would change what the CLI reads or how it colours: tests set them explicitly. */
-function scrubbedEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+export function scrubbedEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (k.startsWith("OPENCLAW_") || k === "NO_COLOR" || k === "FORCE_COLOR" || k === "NODE_OPTIONS") continue;
