@@ -1,6 +1,7 @@
 // `openclaw-sessions demo`: a simulated OpenClaw gateway writes a realistic store into a temp dir
 // and `watch` shows it live; on exit the gateway and its runner processes stop and the temp dir
 // goes. `demo --generate N --out DIR` writes a static store instead (benchmarks, bug reports).
+import path from "node:path";
 import { Command, Option } from "commander";
 import { parseDuration, formatDuration } from "../core/duration.js";
 import { CliError, EXIT } from "../core/errors.js";
@@ -135,7 +136,8 @@ export async function runDemo(opts: Record<string, any>, io: DemoIo = { stdout: 
   let runners: number[] = [];
   try {
     ws = makeDemoWorkspace(s.keep);
-    const g = new SimulatedGateway({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, sessions: s.sessions, speed: s.speed, seed: s.seed, loop: true });
+    // the simulated gateway also speaks the WebSocket subset, so the view shows streaming and tools live
+    const g = new SimulatedGateway({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, sessions: s.sessions, speed: s.speed, seed: s.seed, loop: true, websocket: true });
     gateway = g;
     g.on("event", (e) => {
       if (e.type === "error") io.stderr.write(`demo: simulator: ${e.message}\n`);
@@ -219,7 +221,9 @@ function killQuietly(pid: number): void {
  * stops itself on SIGINT/SIGTERM; for the rest (time's up, SIGHUP) it is sent the same request.
  */
 async function showLive(s: DemoSettings, ws: DemoWorkspace, io: DemoIo, stop: StopRequest): Promise<void> {
-  const done = runWatch({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, env: demoEnv(io.env, ws.tmpDir), interval: s.intervalMs / 1000 });
+  // the overlay's device identity goes to the demo's temp dir, not the user's state dir
+  const env = { ...demoEnv(io.env, ws.tmpDir), XDG_STATE_HOME: path.join(ws.root, "xdg") };
+  const done = runWatch({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, env, interval: s.intervalMs / 1000, gateway: true, gatewayNotices: false });
   let timer: NodeJS.Timeout | undefined;
   const timeUp = new Promise<void>((resolve) => {
     if (s.durationMs !== undefined) timer = setTimeout(resolve, s.durationMs);

@@ -41,6 +41,8 @@ export interface WatchOptions extends Record<string, any> {
   env?: Env;
   /** runs once the view or the snapshot stream has stopped */
   onExit?: () => void;
+  /** with --gateway: print the first pairing and refusals (default true; `demo` pairs with its own simulator) */
+  gatewayNotices?: boolean;
 }
 
 /** Resolves with the exit code once the view is closed (q, esc, ctrl-c, SIGTERM) or --once printed. */
@@ -66,7 +68,8 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
       // while Ink draws, console output is placed above the view instead of tearing it
       onWarning: (w) => (interactive ? console.warn(`warning: ${w}`) : process.stderr.write(`warning: ${w}\n`)),
     });
-    const source = useGateway ? withGatewayOverlay(files, openWatchOverlay(read, opts.stallAfter, env, now, interactive)) : files;
+    const notices = opts.gatewayNotices === false ? "quiet" : interactive ? "console" : "stderr";
+    const source = useGateway ? withGatewayOverlay(files, openWatchOverlay(read, opts.stallAfter, env, now, notices)) : files;
     for (const store of source.eraC()) process.stderr.write(`${eraCMessage(store)}\n`);
     try {
       if (stop.requested) return EXIT.ok;
@@ -114,7 +117,7 @@ function stopSignals(): StopSignals {
 type Source = Awaited<ReturnType<typeof openLiveSource>>;
 
 /** The overlay on the gateway of this state dir's lock; its notices go where warnings go. */
-function openWatchOverlay(read: NonNullable<Parameters<typeof readSnapshot>[0]>, stallAfter: string[] | undefined, env: Env, now: () => number, interactive: boolean) {
+function openWatchOverlay(read: NonNullable<Parameters<typeof readSnapshot>[0]>, stallAfter: string[] | undefined, env: Env, now: () => number, notices: "console" | "stderr" | "quiet") {
   const state = openState(read, env);
   return openGatewayOverlay({
     configPath: state.configPath,
@@ -124,7 +127,8 @@ function openWatchOverlay(read: NonNullable<Parameters<typeof readSnapshot>[0]>,
     tmpDir: read.tmpDir,
     env,
     now,
-    onNotice: (line) => (interactive ? console.warn(line) : process.stderr.write(`${line}\n`)),
+    // while Ink draws, console output is placed above the view instead of tearing it
+    onNotice: (line) => (notices === "console" ? console.warn(line) : notices === "stderr" ? process.stderr.write(`${line}\n`) : undefined),
   });
 }
 

@@ -6,8 +6,10 @@
 // close); `demo` can run one next to its simulated store.
 import { createHash, createPublicKey, randomUUID, verify } from "node:crypto";
 import { EventEmitter } from "node:events";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { SimAction } from "./scenarios.js";
 
 export type FakeVersion = "2026.4.26" | "2026.7.1" | "2026.9.6";
 
@@ -23,6 +25,8 @@ export interface FakeGatewayOptions {
   /** answer connect with UNAVAILABLE (retryAfterMs) this many times first, as a starting gateway does */
   unavailableFirst?: number;
   port?: number;
+  /** share this HTTP server's port (a real gateway serves /healthz and the WebSocket on one port) */
+  server?: Server;
 }
 
 export interface ConnectRecord {
@@ -71,12 +75,15 @@ export class FakeGateway extends EventEmitter {
   }
 
   async start(): Promise<number> {
-    const server = new WebSocketServer({ host: "127.0.0.1", port: this.opts.port ?? 0 });
+    const http = this.opts.server;
+    const server = http ? new WebSocketServer({ server: http }) : new WebSocketServer({ host: "127.0.0.1", port: this.opts.port ?? 0 });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("listening", () => resolve());
-      server.once("error", reject);
-    });
+    if (!http) {
+      await new Promise<void>((resolve, reject) => {
+        server.once("listening", () => resolve());
+        server.once("error", reject);
+      });
+    }
     server.on("connection", (ws) => this.accept(ws));
     this.tickTimer = setInterval(() => {
       if (!this.silent) this.broadcast("tick", { ts: Date.now() });
@@ -85,7 +92,7 @@ export class FakeGateway extends EventEmitter {
   }
 
   get port(): number {
-    return (this.server?.address() as AddressInfo).port;
+    return ((this.opts.server ?? this.server)?.address() as AddressInfo).port;
   }
 
   /** clients past hello-ok */
@@ -259,5 +266,68 @@ export function verifyDevice(p: Record<string, unknown>, nonce: string): boolean
     return verify(null, Buffer.from(v3), key, sig) || verify(null, Buffer.from(v2), key, sig);
   } catch {
     return false;
+  }
+}
+
+/**
+ * The simulator's steps as a gateway reports them: a run the gateway owns starts (lifecycle
+ * start), streams its reply (assistant), runs tools (item start/end) and ends (lifecycle
+ * end/error), and sessions.list shows it in the run registry. Runs of an embedded owner
+ * (`openclaw agent --local`) stay invisible, as on a real gateway.
+ */
+export class SimAgentFeed {
+  private runs = new Map<string, { runId: string; visible: boolean; tool?: string }>();
+  private counter = 0;
+
+  constructor(private readonly gateway: FakeGateway) {}
+
+  step(action: SimAction, session: { sessionKey: string; sessionId: string }): void {
+    const key = session.sessionKey;
+    if (action.do === "begin-run") {
+      const run = { runId: `sim-run-${++this.counter}`, visible: action.owner === "gateway" };
+      this.runs.set(key, run);
+      this.row(session, run.visible);
+      if (run.visible) this.gateway.agent(key, run.runId, "lifecycle", { phase: "start" });
+      return;
+    }
+    const run = this.runs.get(key);
+    if (!run?.visible) return;
+    switch (action.do) {
+      case "assistant":
+        if (action.text) this.gateway.agent(key, run.runId, "assistant", { text: action.text, delta: action.text });
+        if (action.tool) {
+          run.tool = `call-${this.counter}-${action.tool.name}`;
+          this.gateway.agent(key, run.runId, "item", { kind: "tool", phase: "start", name: action.tool.name, toolCallId: run.tool });
+        }
+        return;
+      case "tool-result":
+        this.gateway.agent(key, run.runId, "item", { kind: "tool", phase: "end", toolCallId: run.tool });
+        run.tool = undefined;
+        return;
+      case "end-run":
+        this.gateway.agent(key, run.runId, "lifecycle", { phase: action.status === "success" ? "end" : "error" });
+        this.runs.delete(key);
+        this.row(session, false);
+        return;
+      case "kill-owner":
+      case "abort-owner":
+        // the run dies without a terminal event; the registry forgets it
+        this.runs.delete(key);
+        this.row(session, false);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The model begins streaming the reply the next `assistant` step will write. */
+  streamStart(session: { sessionKey: string }): void {
+    const run = this.runs.get(session.sessionKey);
+    if (run?.visible) this.gateway.agent(session.sessionKey, run.runId, "assistant", { text: "…", delta: "…" });
+  }
+
+  private row(session: { sessionKey: string; sessionId: string }, active: boolean): void {
+    const others = this.gateway.sessions.filter((r) => r.key !== session.sessionKey);
+    this.gateway.sessions = [...others, { key: session.sessionKey, sessionId: session.sessionId, status: active ? "running" : "done", hasActiveRun: active, activeRunIds: active ? [this.runs.get(session.sessionKey)!.runId] : [] }];
   }
 }

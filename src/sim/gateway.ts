@@ -26,6 +26,7 @@ import {
 } from "./scenarios.js";
 import { SimSession, type SimSessionInfo, type SimSessionSpec } from "./session-runtime.js";
 import { exited, readStarttime, writeConfig, writeGatewayLock } from "./writer-fs.js";
+import { FakeGateway, SimAgentFeed } from "./gateway-ws.js";
 
 export interface SimulatedGatewayOptions {
   stateDir: string;
@@ -43,6 +44,8 @@ export interface SimulatedGatewayOptions {
   loop?: boolean;
   /** serve /healthz on 127.0.0.1 (ephemeral port) and record the port (default true) */
   healthz?: boolean;
+  /** also speak the gateway WebSocket subset on that port (gateway-ws.ts), for `watch --gateway` (default false) */
+  websocket?: boolean;
   clock?: () => number;
 }
 
@@ -94,10 +97,15 @@ interface Slot {
   index: number;
   cycle: number;
   timer?: NodeJS.Timeout;
+  /** websocket only: the model starts streaming a reply before the reply is written */
+  streamTimer?: NodeJS.Timeout;
   settled: boolean;
   /** an asynchronous step (a kill awaiting its reap) is under way: files and verdict may disagree */
   busy: boolean;
 }
+
+/** websocket only: when, in the wait for a written reply, the model starts streaming it */
+const STREAM_FROM = 0.6;
 
 /**
  * A run in flight when its gateway stops (lock released) or its runner is killed (lock left with a
@@ -127,6 +135,8 @@ export class SimulatedGateway extends EventEmitter {
   private readonly slots: Slot[] = [];
   private readonly children = new Set<ChildProcess>();
   private server: http.Server | undefined;
+  private socket: FakeGateway | undefined;
+  private feed: SimAgentFeed | undefined;
   private running = false;
   private stopped = false;
   private settledEmitted = false;
@@ -158,6 +168,7 @@ export class SimulatedGateway extends EventEmitter {
     this.running = true;
     fs.mkdirSync(this.stateDir, { recursive: true });
     if (this.opts.healthz !== false) this.port = await this.listen();
+    if (this.opts.websocket && this.server) await this.speakWebSocket(this.server);
     writeConfig(this.stateDir, this.config());
     const now = this.clock();
     this.gatewayLockPath = writeGatewayLock({
@@ -184,7 +195,10 @@ export class SimulatedGateway extends EventEmitter {
     if (!this.running) return;
     this.running = false;
     this.stopped = true;
-    for (const slot of this.slots) if (slot.timer) clearTimeout(slot.timer);
+    for (const slot of this.slots) {
+      if (slot.timer) clearTimeout(slot.timer);
+      clearTimeout(slot.streamTimer);
+    }
     await Promise.allSettled([...this.pending]);
     const now = this.clock();
     for (const slot of this.slots) {
@@ -201,6 +215,9 @@ export class SimulatedGateway extends EventEmitter {
     await Promise.all(kids.map((c) => exited(c)));
     this.children.clear();
     if (this.gatewayLockPath) fs.rmSync(this.gatewayLockPath, { force: true });
+    // upgraded sockets would keep the HTTP server from closing
+    await this.socket?.stop();
+    this.socket = undefined;
     if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
     this.server = undefined;
     this.emitEvent({ type: "stopped", at: this.clock() });
@@ -312,6 +329,11 @@ export class SimulatedGateway extends EventEmitter {
       const p = this.runStep(slot, step).finally(() => this.pending.delete(p));
       this.pending.add(p);
     }, step.afterMs / this.speed);
+    if (this.feed && step.action.do === "assistant" && step.action.text) {
+      // a reply is written when the model has finished streaming it: the last 40 % of the wait
+      const spec = slot.session.spec;
+      slot.streamTimer = setTimeout(() => this.feed?.streamStart(spec), (step.afterMs * STREAM_FROM) / this.speed);
+    }
   }
 
   private async runStep(slot: Slot, step: ScriptStep): Promise<void> {
@@ -324,6 +346,7 @@ export class SimulatedGateway extends EventEmitter {
       if (s.child) this.track(s.child);
       if (!this.running && step.action.do !== "kill-owner" && step.action.do !== "abort-owner") return;
       s.setVerdict(step.verdict, now);
+      this.feed?.step(step.action, s.spec);
       this.emitEvent({ type: "step", at: now, action: step.action.do, session: s.info() });
     } catch (err) {
       this.emitEvent({ type: "error", at: this.clock(), message: (err as Error).message, sessionKey: s.spec.sessionKey });
@@ -383,6 +406,14 @@ export class SimulatedGateway extends EventEmitter {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
     });
+  }
+
+  /** The gateway's own events for what the simulator's steps do (2026.7.1: protocol 4). */
+  private async speakWebSocket(server: http.Server): Promise<void> {
+    const socket = new FakeGateway({ server, version: "2026.7.1" });
+    await socket.start();
+    this.socket = socket;
+    this.feed = new SimAgentFeed(socket);
   }
 
   private config(): Record<string, unknown> {
