@@ -294,8 +294,8 @@ export class GatewayClient {
   private relist(): void {
     void (async () => {
       try {
-        const sub = await this.request("sessions.subscribe", {});
-        if (!sub.ok) return;
+        // a refused subscribe still leaves the broadcast agent events and the list worth having
+        await this.request("sessions.subscribe", {});
         const list = await this.request("sessions.list", {});
         if (list.ok) this.opts.onList?.(list.payload, this.now());
       } catch {

@@ -4,6 +4,8 @@ import type { LiveSource } from "../store/live-source.js";
 import type { GatewayIndicator } from "../ui/watch/source.js";
 import type { GatewayOverlay } from "./open-overlay.js";
 
+const STALL_RECHECK_MS = 1_000;
+
 export type OverlaidSource = LiveSource & { gateway(): GatewayIndicator };
 
 export function withGatewayOverlay(source: LiveSource, overlay: GatewayOverlay): OverlaidSource {
@@ -17,7 +19,14 @@ export function withGatewayOverlay(source: LiveSource, overlay: GatewayOverlay):
     subscribe(cb) {
       const offSource = source.subscribe(cb);
       const offOverlay = overlay.subscribe(cb);
+      // a live phase crosses its stall threshold with no event to say so: re-read each second
+      // while the gateway reports a run in progress
+      const tick = setInterval(() => {
+        if (overlay.status().connected && Object.values(overlay.facts()).some((f) => f.state !== undefined)) cb();
+      }, STALL_RECHECK_MS);
+      tick.unref();
       return () => {
+        clearInterval(tick);
         offSource();
         offOverlay();
       };
