@@ -34,7 +34,7 @@ export interface ClientStatus {
   malformed: number;
 }
 
-export type Target = { url: string; label: string } | { unavailable: string };
+export type Target = { url: string; label: string; port?: number } | { unavailable: string };
 
 export interface GatewayClientOptions {
   /** asked before every attempt: the gateway of this state dir's singleton lock, or why none */
@@ -284,7 +284,11 @@ export class GatewayClient {
     this.tickMs = hello.tickIntervalMs ?? DEFAULT_TICK_MS;
     this.armWatchdog(label);
     this.setStatus({ phase: "connected", connected: true, protocol: hello.protocol, connId: hello.connId, reason: undefined, blocked: undefined });
-    this.opts.onHello?.(hello);
+    try {
+      this.opts.onHello?.(hello);
+    } catch {
+      /* a listener's failure must not take the connection down */
+    }
     this.relist();
     const every = this.opts.relistMs ?? 45_000;
     this.relistTimer = setInterval(() => this.relist(), every);

@@ -3,7 +3,7 @@
 // src/core/overlay.ts over its frames, and `apply(hb)` to refine a files/DB heartbeat. The
 // moment the socket is gone the live facts are dropped: every heartbeat falls back to the files.
 import { readFileSync } from "node:fs";
-import { EMPTY_OVERLAY, reduceOverlay, refineHeartbeat, type OverlayState } from "../core/overlay.js";
+import { EMPTY_OVERLAY, listRows, reduceOverlay, refineHeartbeat, type OverlayState } from "../core/overlay.js";
 import type { Heartbeat, Thresholds } from "../core/types.js";
 import type { OpenClawConfig } from "../store/config.js";
 import { findGatewayLock } from "../store/gateway.js";
@@ -11,7 +11,6 @@ import type { Env } from "../store/locate.js";
 import { parseLockBody } from "../store/locks.js";
 import { resolveGatewayAuth } from "./auth.js";
 import { GatewayClient, type ClientPhase, type GatewayClientOptions, type Target } from "./client.js";
-import { listRows } from "../core/overlay.js";
 import { loadOrCreateIdentity, saveIdentity, toolStateDir } from "./identity.js";
 import { pairingNotice } from "./notice.js";
 
@@ -81,16 +80,18 @@ export function lockTarget(configPath: string, tmpDir?: string): Target {
   const lock = parseLockBody(found.lockPath, found.text, found.mtimeMs);
   if (lock.owner !== "alive") return { unavailable: `the gateway of ${configPath} is not running (lock ${found.lockPath}, owner ${lock.owner})` };
   if (found.port === undefined) return { unavailable: `the gateway lock ${found.lockPath} names no port` };
-  return { url: `ws://127.0.0.1:${found.port}/`, label: `gateway at 127.0.0.1:${found.port}` };
+  return { url: `ws://127.0.0.1:${found.port}/`, label: `gateway at 127.0.0.1:${found.port}`, port: found.port };
 }
 
 export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay {
   const env = opts.env ?? process.env;
   const now = opts.now ?? Date.now;
-  const identity = loadOrCreateIdentity(toolStateDir(env), opts.openclawStateDir, now());
+  // identity and pairing times are the real clock's, even when verdicts use a fixed one
+  const identity = loadOrCreateIdentity(toolStateDir(env), opts.openclawStateDir, Date.now());
   const auth = resolveGatewayAuth(opts.config, env);
   let facts: OverlayState = EMPTY_OVERLAY;
   let label = "gateway";
+  let port: number | undefined;
   const listeners = new Set<() => void>();
   const notify = (): void => {
     for (const cb of [...listeners]) cb();
@@ -101,14 +102,13 @@ export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay 
   const client = new GatewayClient({
     target: () => {
       const t = lockTarget(opts.configPath, opts.tmpDir);
-      if ("label" in t) label = t.label;
+      if ("label" in t) ({ label, port } = t);
       return t;
     },
     auth,
     identity,
     deviceToken: () => identity.gateways[opts.configPath]?.deviceToken,
     clientVersion: packageVersion(),
-    // signedAt and receive times are the real clock's, even when verdicts use a fixed one
     ...opts.client,
     onStatus: (s) => {
       if (!s.connected) facts = EMPTY_OVERLAY;
@@ -122,12 +122,17 @@ export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay 
     },
     onHello: (hello) => {
       const known = identity.gateways[opts.configPath];
-      const port = Number(/:(\d+)$/.exec(label)?.[1]) || undefined;
-      identity.gateways[opts.configPath] = { firstConnectedAt: known?.firstConnectedAt ?? now(), deviceToken: hello.deviceToken ?? known?.deviceToken, port };
+      identity.gateways[opts.configPath] = { firstConnectedAt: known?.firstConnectedAt ?? Date.now(), deviceToken: hello.deviceToken ?? known?.deviceToken, port };
       if (!known) {
         for (const line of pairingNotice({ gatewayLabel: label, protocol: hello.protocol, deviceId: identity.deviceId, identityPath: identity.path, openclawStateDir: opts.openclawStateDir })) opts.onNotice?.(line);
       }
-      if (!known || hello.deviceToken !== known.deviceToken) saveIdentity(identity);
+      if (known && hello.deviceToken === known.deviceToken && port === known.port) return;
+      try {
+        saveIdentity(identity);
+      } catch (err) {
+        // the overlay works without it; the next connect pairs by key again
+        opts.onNotice?.(`openclaw-sessions: ${(err as Error).message}`);
+      }
     },
     onList: (result, receivedAt) => {
       facts = reduceOverlay(facts, { kind: "list", rows: listRows(result) ?? [], receivedAt });
