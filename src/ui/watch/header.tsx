@@ -36,7 +36,9 @@ export function Header({ all, shown, gateway }: HeaderProps): React.JSX.Element 
 
 /** `gateway live` while the overlay refines the rows; `gateway off` (files only) and why, otherwise. */
 export function gatewayMarkText(g: GatewayIndicator): string {
-  return g.connected ? `  · gateway live (protocol ${g.protocol ?? "?"})` : `  · gateway off, files only${g.reason ? `: ${g.reason}` : ""}`;
+  if (g.connected) return `  · gateway live (protocol ${g.protocol ?? "?"})`;
+  // no reason yet: the first attempt is under way
+  return g.reason ? `  · gateway off, files only: ${g.reason}` : "  · gateway connecting, files only";
 }
 
 function GatewayMark({ gateway }: { gateway: GatewayIndicator }): React.JSX.Element {

@@ -20,7 +20,8 @@ class GatewaySource extends FakeSource {
 }
 
 describe("the gateway mark in the watch header", () => {
-  it("reads live with the protocol, or off with the reason", () => {
+  it("reads live with the protocol, connecting before the first answer, or off with the reason", () => {
+    expect(gatewayMarkText({ connected: false })).toBe("  · gateway connecting, files only");
     expect(gatewayMarkText({ connected: true, protocol: 4 })).toBe("  · gateway live (protocol 4)");
     expect(gatewayMarkText({ connected: false, reason: "silent for 60000 ms" })).toBe("  · gateway off, files only: silent for 60000 ms");
   });
