@@ -30,6 +30,8 @@ export interface ClientStatus {
   connId?: string;
   /** the gateway will not have us until the operator acts: a refusal (auth, protocol) or a pairing to approve */
   blocked?: "refused" | "not_paired";
+  /** no gateway to dial (no live singleton lock, no port) at the last attempt */
+  noTarget?: boolean;
   /** frames skipped as malformed on this client's life */
   malformed: number;
 }
@@ -125,10 +127,10 @@ export class GatewayClient {
     if (this.stopped) return;
     const target = this.opts.target();
     if ("unavailable" in target) {
-      this.setStatus({ phase: "disconnected", connected: false, reason: target.unavailable, blocked: undefined });
+      this.setStatus({ phase: "disconnected", connected: false, reason: target.unavailable, blocked: undefined, noTarget: true });
       return this.retryLater(new AttemptError(target.unavailable, "backoff"));
     }
-    this.setStatus({ phase: "connecting", connected: false, blocked: undefined });
+    this.setStatus({ phase: "connecting", connected: false, blocked: undefined, noTarget: false });
     try {
       await this.connect(target.url, target.label);
     } catch (err) {

@@ -32,6 +32,8 @@ export interface OverlayStatus {
   reason?: string;
   /** the gateway will not have us until the operator acts (a refused secret or protocol; a pairing to approve) */
   blocked?: "refused" | "not_paired";
+  /** no gateway runs for this state dir (no live singleton lock with a port) */
+  noGateway?: boolean;
 }
 
 export interface GatewayOverlayOptions {
@@ -60,7 +62,7 @@ export interface GatewayOverlay {
   status(): OverlayStatus;
   /** the live facts (empty while not connected) */
   facts(): OverlayState;
-  /** resolves after `ms`, or sooner once the gateway blocks us (refusal, pairing to approve) */
+  /** resolves after `ms`, or sooner once the gateway blocks us (refusal, pairing to approve) or none runs */
   listen(ms: number): Promise<OverlayStatus>;
   close(): void;
 }
@@ -97,7 +99,7 @@ export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay 
     for (const cb of [...listeners]) cb();
   };
   let told: string | undefined;
-  let blockedWake: (() => void) | undefined;
+  let settleWake: (() => void) | undefined;
 
   const client = new GatewayClient({
     target: () => {
@@ -117,7 +119,7 @@ export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay 
         told = s.reason;
         opts.onNotice?.(`openclaw-sessions: ${s.reason}`);
       }
-      if (s.blocked) blockedWake?.();
+      if (s.blocked || s.noTarget) settleWake?.();
       notify();
     },
     onHello: (hello) => {
@@ -149,7 +151,7 @@ export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay 
 
   const status = (): OverlayStatus => {
     const s = client.status();
-    return { connected: s.connected, phase: s.phase, protocol: s.protocol, reason: s.reason, blocked: s.blocked };
+    return { connected: s.connected, phase: s.phase, protocol: s.protocol, reason: s.reason, blocked: s.blocked, noGateway: s.noTarget };
   };
 
   return {
@@ -162,14 +164,15 @@ export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay 
     facts: () => facts,
     listen(ms) {
       return new Promise((resolve) => {
-        if (status().blocked) return resolve(status());
+        const now = status();
+        if (now.blocked || now.noGateway) return resolve(now);
         const timer = setTimeout(() => done(), ms);
         const done = (): void => {
           clearTimeout(timer);
-          blockedWake = undefined;
+          settleWake = undefined;
           resolve(status());
         };
-        blockedWake = done;
+        settleWake = done;
       });
     },
     close: () => client.close(),
