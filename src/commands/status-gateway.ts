@@ -11,7 +11,7 @@ export const DEFAULT_GATEWAY_WAIT_MS = 2_000;
 
 export interface GatewayReport {
   heartbeats: Heartbeat[];
-  /** for --json: whether the overlay was connected when the window closed */
+  /** for --json: whether the overlay was connected when the window closed, and how long it listened */
   status: { connected: boolean; protocol: number | null; reason: string | null; listenedMs: number };
 }
 
@@ -38,13 +38,15 @@ export async function listenToGateway(view: HeartbeatView, waitMs = DEFAULT_GATE
     onNotice: (line) => process.stderr.write(`${line}\n`),
     tellRefusals: false,
   });
+  const started = Date.now();
   try {
     const status = await overlay.listen(waitMs);
+    const listenedMs = Date.now() - started;
     if (status.blocked) throw new UnavailableError(`--gateway: ${status.reason ?? "the gateway refused this tool"}`);
     if (!status.connected) process.stderr.write(`warning: --gateway: ${status.reason ?? "not connected"}; showing what the files say\n`);
     return {
       heartbeats: status.connected ? view.heartbeats.map((hb) => overlay.apply(hb)) : view.heartbeats,
-      status: { connected: status.connected, protocol: status.protocol ?? null, reason: status.reason ?? null, listenedMs: waitMs },
+      status: { connected: status.connected, protocol: status.protocol ?? null, reason: status.reason ?? null, listenedMs },
     };
   } finally {
     overlay.close();
