@@ -8,15 +8,10 @@
 import WebSocket from "ws";
 import { backoffDelayMs, type BackoffPolicy } from "../core/backoff.js";
 import { connectAuth, type GatewayAuth } from "./auth.js";
-import { parseFrame, parseHello, type EventFrame, type GatewayErrorShape, type HelloOk, type ResFrame } from "./frames.js";
-import { signDevice, type DeviceIdentity } from "./identity.js";
+import { parseFrame, type EventFrame, type HelloOk, type ResFrame } from "./frames.js";
+import { AttemptError, connectParams, helloOf } from "./handshake.js";
+import type { DeviceIdentity } from "./identity.js";
 
-export const MIN_PROTOCOL = 3;
-export const MAX_PROTOCOL = 4;
-export const CLIENT_ID = "cli";
-export const CLIENT_MODE = "cli";
-export const ROLE = "operator";
-export const SCOPES: readonly string[] = ["operator.read"];
 const DEFAULT_TICK_MS = 30_000;
 
 export type ClientPhase = "connecting" | "connected" | "disconnected" | "failed" | "closed";
@@ -62,18 +57,6 @@ export interface GatewayClientOptions {
   handshakeTimeoutMs?: number;
   /** NOT_PAIRED: try again after this long; 0 = stop (default 60 s) */
   notPairedRetryMs?: number;
-}
-
-/** Thrown inside an attempt: whether another attempt can help. */
-class AttemptError extends Error {
-  constructor(
-    message: string,
-    readonly retry: "backoff" | "after" | "never",
-    readonly afterMs?: number,
-    readonly blocked?: "refused" | "not_paired",
-  ) {
-    super(message);
-  }
 }
 
 export class GatewayClient {
@@ -233,52 +216,15 @@ export class GatewayClient {
   }
 
   private async sendConnect(challenge: unknown, label: string): Promise<HelloOk> {
-    const c = (typeof challenge === "object" && challenge !== null ? challenge : {}) as { nonce?: unknown };
-    const nonce = typeof c.nonce === "string" ? c.nonce : "";
-    const { identity } = this.opts;
-    const auth = connectAuth(this.opts.auth, this.opts.deviceToken?.());
-    const signedAt = this.now();
-    const platform = this.opts.platform ?? process.platform;
-    const signature = signDevice(identity, {
-      clientId: CLIENT_ID,
-      clientMode: CLIENT_MODE,
-      role: ROLE,
-      scopes: SCOPES,
-      signedAt,
-      token: auth?.token ?? auth?.deviceToken ?? "",
-      nonce,
-      platform,
+    const params = connectParams({
+      challenge,
+      identity: this.opts.identity,
+      auth: connectAuth(this.opts.auth, this.opts.deviceToken?.()),
+      signedAt: this.now(),
+      platform: this.opts.platform ?? process.platform,
+      clientVersion: this.opts.clientVersion,
     });
-    const res = await this.request("connect", {
-      minProtocol: MIN_PROTOCOL,
-      maxProtocol: MAX_PROTOCOL,
-      role: ROLE,
-      scopes: SCOPES,
-      client: { id: CLIENT_ID, version: this.opts.clientVersion, platform, mode: CLIENT_MODE },
-      ...(auth ? { auth } : {}),
-      device: { id: identity.deviceId, publicKey: identity.publicKey, signature, signedAt, nonce },
-    });
-    if (!res.ok) throw this.refusal(res.error, label);
-    const hello = parseHello(res.payload);
-    if (!hello) throw new AttemptError(`${label}: the gateway's hello-ok has no protocol`, "never");
-    if (hello.protocol < MIN_PROTOCOL || hello.protocol > MAX_PROTOCOL) {
-      throw new AttemptError(`${label}: the gateway chose protocol ${hello.protocol}; this tool speaks ${MIN_PROTOCOL} to ${MAX_PROTOCOL}`, "never");
-    }
-    return hello;
-  }
-
-  private refusal(error: GatewayErrorShape | undefined, label: string): AttemptError {
-    const code = error?.code ?? "UNKNOWN";
-    const msg = error?.message ? `: ${error.message}` : "";
-    if (code === "NOT_PAIRED") {
-      const requestId = typeof error?.details?.requestId === "string" ? error.details.requestId : undefined;
-      const how = requestId ? `run \`openclaw devices approve ${requestId}\` on the gateway host` : "approve it with `openclaw devices list` / `openclaw devices approve`";
-      const retry = this.opts.notPairedRetryMs ?? 60_000;
-      return new AttemptError(`${label} has not paired this tool yet: ${how}`, retry > 0 ? "after" : "never", retry, "not_paired");
-    }
-    if (code === "UNAVAILABLE") return new AttemptError(`${label} is starting (UNAVAILABLE${msg})`, "after", error?.retryAfterMs ?? 500);
-    const from = this.opts.auth.from ? ` (we sent the ${this.opts.auth.mode} from ${this.opts.auth.from})` : this.opts.auth.mode === "none" ? " (we sent no secret: gateway.auth.mode is none or unset)" : ` (no ${this.opts.auth.mode} found: set gateway.auth.${this.opts.auth.mode} or OPENCLAW_GATEWAY_${this.opts.auth.mode.toUpperCase()})`;
-    return new AttemptError(`${label} refused our connect: ${code}${msg}${from}`, "never");
+    return helloOf(await this.request("connect", params), label, this.opts.auth, this.opts.notPairedRetryMs ?? 60_000);
   }
 
   private connected(hello: HelloOk, label: string): void {
