@@ -242,8 +242,8 @@ export class GatewayClient {
     this.relistTimer = setInterval(() => this.relist(), every);
   }
 
-  /** A fresh subscription and a full list: after a (re)connect, a seq gap, and periodically. */
-  private relist(): void {
+  /** A fresh subscription and a full list: after a (re)connect, a seq gap, periodically, and on request. */
+  relist(): void {
     void (async () => {
       try {
         // a refused subscribe still leaves the broadcast agent events and the list worth having

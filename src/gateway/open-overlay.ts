@@ -75,6 +75,14 @@ function packageVersion(): string {
   }
 }
 
+/** sessions.changed reasons after which the list must be read again (OPENCLAW.md 10). */
+const RELIST_REASONS = new Set(["cleanup", "archive", "move"]);
+
+function relistAfter(payload: unknown): boolean {
+  const reason = typeof payload === "object" && payload !== null ? (payload as { reason?: unknown }).reason : undefined;
+  return typeof reason === "string" && RELIST_REASONS.has(reason);
+}
+
 /** Connect ONLY to the port of this state dir's live gateway lock, never to a default port. */
 export function lockTarget(configPath: string, tmpDir?: string): Target {
   const found = findGatewayLock(configPath, tmpDir);
@@ -142,8 +150,11 @@ export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay 
     },
     onEvent: (frame, receivedAt) => {
       if (frame.event === "agent") facts = reduceOverlay(facts, { kind: "agent", payload: frame.payload, receivedAt });
-      else if (frame.event === "sessions.changed") facts = reduceOverlay(facts, { kind: "sessions.changed", payload: frame.payload, receivedAt });
-      else return;
+      else if (frame.event === "sessions.changed") {
+        facts = reduceOverlay(facts, { kind: "sessions.changed", payload: frame.payload, receivedAt });
+        // evictions that name no single key (cleanup) or move sessions: only a fresh list tells
+        if (relistAfter(frame.payload)) client.relist();
+      } else return;
       notify();
     },
   });

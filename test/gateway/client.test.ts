@@ -144,6 +144,16 @@ describe("loss and recovery", () => {
     await until(overlay, () => overlay.facts()[KEY]?.hasActiveRun === false);
   });
 
+  it("sessions.changed reason cleanup re-lists (no single key is named)", async () => {
+    const r = await rig({ sessions: [ROW] });
+    const overlay = r.open();
+    await until(overlay, () => overlay.facts()[KEY]?.hasActiveRun === true);
+    r.gateway.sessions = [];
+    r.gateway.emitEvent("sessions.changed", { reason: "cleanup" });
+    await requests(r.gateway, "sessions.list", 2);
+    expect(r.gateway.methods.filter((m) => m === "sessions.list")).toHaveLength(2);
+  });
+
   it("an abrupt close (SIGKILLed gateway) drops the overlay at once, then reconnects and re-lists", async () => {
     const r = await rig({ sessions: [ROW] });
     const overlay = r.open();
