@@ -2,9 +2,10 @@
 // delays the others and never grows memory without bound:
 // - a session's newer heartbeat replaces its pending one (the client only needs the latest);
 // - drains are never dropped;
-// - past `bound` pending frames the client is too far behind to catch up event by event: its
-//   pending drains stay, the rest is dropped, and a `resync` (a fresh snapshot, made when it is
-//   sent) follows them.
+// - past its bound (stream-client.ts decides when) the client is too far behind to catch up event
+//   by event: its pending drains stay, the rest is dropped, and a `resync` (a fresh snapshot,
+//   made when it is sent) follows them.
+// Frames are shared by every client: what a queue holds is references, not copies.
 import type { Frame } from "./event-log.js";
 
 export const RESYNC = Symbol("resync");
@@ -19,10 +20,6 @@ export class ClientQueue {
   private resync = false;
   /** times this client fell past the bound */
   overflows = 0;
-
-  constructor(readonly bound: number) {
-    if (!Number.isSafeInteger(bound) || bound < 1) throw new RangeError(`client queue bound must be a whole number >= 1 (got ${bound})`);
-  }
 
   get size(): number {
     return this.live + (this.resync ? 1 : 0);
@@ -48,7 +45,6 @@ export class ClientQueue {
       this.heartbeatAt.set(key, this.items.length);
     }
     this.append(frame);
-    if (this.live > this.bound) this.overflow();
   }
 
   /** The next frame to send, or RESYNC (make a fresh snapshot now), or undefined when empty. */
@@ -78,7 +74,8 @@ export class ClientQueue {
     this.live++;
   }
 
-  private overflow(): void {
+  /** Keeps the pending drains, drops the rest, and puts a resync after them. */
+  overflow(): void {
     this.overflows++;
     const drains = this.items.slice(this.head).filter((f): f is Frame => f !== undefined && f.type === "socket.drain");
     this.items = drains;

@@ -17,18 +17,28 @@ export interface Sink {
 }
 
 export interface StreamClientOptions {
-  /** pending frames before coalesced heartbeats give way to a resync */
+  /** pending frames of a client that is not reading before coalesced heartbeats give way to a resync */
   bound: number;
+  /**
+   * How long the socket must have refused data before the client counts as slow (default 1 s):
+   * a burst (every session changing at once) fills a healthy client's queue for a moment too.
+   */
+  slowAfterMs?: number;
+  now?: () => number;
   /** called with each frame written (metrics: push latency, resyncs) */
   onSent?: (frame: Frame) => void;
 }
 
-/** Close code (WebSocket 1008, policy) for a client whose pending drains alone pass 4x its bound. */
+export const SLOW_AFTER_MS = 1_000;
+
+/** Close code (WebSocket 1008, policy) for a slow client whose pending drains alone pass 4x its bound. */
 export const TOO_SLOW = { code: 1008, reason: "too far behind" } as const;
 
 export class StreamClient implements Subscriber {
   private readonly queue: ClientQueue;
   private waiting = false;
+  /** when the socket last refused data (while `waiting`) */
+  private waitingSince = 0;
   private closed = false;
   private unsubscribe?: () => void;
   /** the seq of the last frame written: where this client would resume */
@@ -41,7 +51,8 @@ export class StreamClient implements Subscriber {
     private readonly sink: Sink,
     private readonly opts: StreamClientOptions,
   ) {
-    this.queue = new ClientQueue(opts.bound);
+    if (!Number.isSafeInteger(opts.bound) || opts.bound < 1) throw new RangeError(`client queue bound must be a whole number >= 1 (got ${opts.bound})`);
+    this.queue = new ClientQueue();
   }
 
   /**
@@ -62,13 +73,20 @@ export class StreamClient implements Subscriber {
   deliver(frame: Frame): void {
     if (this.closed) return;
     this.queue.push(frame);
-    if (this.queue.size > 4 * this.opts.bound) {
-      // only drains are left, and more than the client can be sent: let it come back with since
-      this.stop();
-      this.sink.close(TOO_SLOW.code, `${TOO_SLOW.reason}: reconnect with since=${this.lastSeq ?? ""}`.trim());
-      return;
+    if (this.queue.size > this.opts.bound && this.slow()) {
+      this.queue.overflow();
+      if (this.queue.size > 4 * this.opts.bound) {
+        // only drains are left, and more than the client can be sent: let it come back with since
+        this.stop();
+        this.sink.close(TOO_SLOW.code, `${TOO_SLOW.reason}: reconnect with since=${this.lastSeq ?? ""}`.trim());
+        return;
+      }
     }
     this.pump();
+  }
+
+  private slow(): boolean {
+    return this.waiting && (this.opts.now ?? Date.now)() - this.waitingSince >= (this.opts.slowAfterMs ?? SLOW_AFTER_MS);
   }
 
   /** Unsubscribes; the transport has closed (or is closing) the socket. */
@@ -96,6 +114,7 @@ export class StreamClient implements Subscriber {
     this.opts.onSent?.(frame);
     if (!more && !this.waiting) {
       this.waiting = true;
+      this.waitingSince = (this.opts.now ?? Date.now)();
       this.sink.onDrained(() => {
         this.waiting = false;
         this.pump();

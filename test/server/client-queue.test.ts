@@ -13,7 +13,7 @@ function drainAll(q: ClientQueue): Array<string> {
 
 describe("ClientQueue", () => {
   it("keeps frames in seq order", () => {
-    const q = new ClientQueue(10);
+    const q = new ClientQueue();
     q.push(hb(1, "a"));
     q.push(hb(2, "b"));
     q.push(drain(3, "c"));
@@ -21,7 +21,7 @@ describe("ClientQueue", () => {
   });
 
   it("a session's newer heartbeat replaces its pending one, moving to the back (seq order kept)", () => {
-    const q = new ClientQueue(10);
+    const q = new ClientQueue();
     q.push(hb(1, "a"));
     q.push(hb(2, "b"));
     q.push(hb(3, "a"));
@@ -30,7 +30,7 @@ describe("ClientQueue", () => {
   });
 
   it("a timer heartbeat never replaces a pending transition; it replaces a pending timer heartbeat", () => {
-    const q = new ClientQueue(10);
+    const q = new ClientQueue();
     q.push(hb(1, "a"));
     q.push(hb(1, "a", true));
     q.push(hb(1, "b", true));
@@ -39,19 +39,19 @@ describe("ClientQueue", () => {
   });
 
   it("drains are never coalesced or dropped", () => {
-    const q = new ClientQueue(10);
+    const q = new ClientQueue();
     q.push(drain(1, "a"));
     q.push(drain(2, "a"));
     expect(drainAll(q)).toEqual(["socket.drain:a:1", "socket.drain:a:2"]);
   });
 
-  it("past the bound: the pending drains, then one resync; later heartbeats fold into it, later drains still come before it", () => {
-    const q = new ClientQueue(3);
+  it("on overflow: the pending drains, then one resync; later heartbeats fold into it, later drains still come before it", () => {
+    const q = new ClientQueue();
     q.push(hb(1, "a"));
     q.push(drain(2, "x"));
     q.push(hb(3, "b"));
-    expect(q.overflows).toBe(0);
     q.push(hb(4, "c"));
+    q.overflow();
     expect(q.overflows).toBe(1);
     q.push(hb(5, "d"));
     q.push(drain(6, "y"));
@@ -62,7 +62,7 @@ describe("ClientQueue", () => {
   });
 
   it("stays correct across compaction of a long-consumed front", () => {
-    const q = new ClientQueue(5000);
+    const q = new ClientQueue();
     for (let i = 1; i <= 3000; i++) q.push(hb(i, `k${i}`));
     for (let i = 0; i < 2500; i++) q.shift();
     q.push(hb(3001, "k2999"));

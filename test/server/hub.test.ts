@@ -141,8 +141,8 @@ describe("StreamClient", () => {
     const slow = new FakeSink();
     const fast = new FakeSink();
     slow.room = 1; // takes the snapshot, then is full
-    new StreamClient(hub, {}, slow, { bound: 3 }).start();
-    new StreamClient(hub, {}, fast, { bound: 3 }).start();
+    new StreamClient(hub, {}, slow, { bound: 3, slowAfterMs: 0 }).start();
+    new StreamClient(hub, {}, fast, { bound: 3, slowAfterMs: 0 }).start();
     for (let i = 1; i <= 3; i++) await hub.update(keys.map((k) => hb(k, { updatedAt: NOW + i })));
     await hub.update(keys.filter((k) => k !== "e").map((k) => hb(k, { updatedAt: NOW + 3 })));
     expect(fast.frames).toHaveLength(1 + 15 + 1);
@@ -153,13 +153,34 @@ describe("StreamClient", () => {
     expect(slow.frames.at(-1).sessions.map((s: any) => s.sessionKey).sort()).toEqual(["a", "b", "c", "d"]);
   });
 
-  it("closes a client whose pending drains alone pass four times its bound", async () => {
+  it("a burst does not make a client slow: it overflows only once its socket refused data for slowAfterMs", async () => {
+    let clock = 0;
+    const hub = makeHub();
+    const keys = ["a", "b", "c", "d", "e"];
+    hub.baseline(keys.map((k) => hb(k)));
+    const sink = new FakeSink();
+    sink.room = 1;
+    new StreamClient(hub, {}, sink, { bound: 2, slowAfterMs: 1000, now: () => clock }).start();
+    await hub.update(keys.map((k) => hb(k, { updatedAt: NOW + 1 })));
+    clock = 999;
+    await hub.update(keys.map((k) => hb(k, { updatedAt: NOW + 2 })));
+    sink.drain();
+    expect(sink.frames.slice(1).map(summary)).toEqual(keys.map((k, i) => `hb ${k} idle @${1006 + i}`));
+    sink.room = 1;
+    await hub.update(keys.map((k) => hb(k, { updatedAt: NOW + 3 })));
+    clock = 2000;
+    await hub.update(keys.map((k) => hb(k, { updatedAt: NOW + 4 })));
+    sink.drain();
+    expect(sink.frames.slice(7).map(summary)).toEqual(["resync @1020"]);
+  });
+
+  it("closes a slow client whose pending drains alone pass four times its bound", async () => {
     const hub = makeHub();
     const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
     hub.baseline(keys.map((k) => hb(k)));
     const slow = new FakeSink();
     slow.room = 1;
-    const client = new StreamClient(hub, {}, slow, { bound: 2 });
+    const client = new StreamClient(hub, {}, slow, { bound: 2, slowAfterMs: 0 });
     client.start();
     await hub.update([]);
     expect(slow.closed).toEqual({ code: 1008, reason: "too far behind: reconnect with since=1000" });

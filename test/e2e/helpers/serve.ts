@@ -103,7 +103,7 @@ export function connectWs(url: string, opts: WebSocket.ClientOptions = {}): WsCl
       let found: any;
       await until(
         () => (found = messages.slice(from).find(pred)) !== undefined,
-        () => `${what}; got ${messages.map((m) => `${m.type}@${m.seq}`).join(" ")}`,
+        () => `${what}; got ${messages.length} messages, the last: ${messages.slice(-5).map((m) => `${m.type}@${m.seq}`).join(" ")}`,
       );
       return found;
     },
