@@ -118,6 +118,8 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
 
   const server = http.createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
     const started = performance.now();
+    // read now: a closed socket no longer knows it
+    const remote = req.socket.remoteAddress;
     let route = "unknown";
     let logged = false;
     let streamInfo: { client: StreamClient } | undefined;
@@ -126,7 +128,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
       logged = true;
       metrics.countRequest(route, res.statusCode);
       logger.line(streamInfo ? "stream" : "request", {
-        remote: req.socket.remoteAddress,
+        remote,
         method: req.method,
         path: loggedPath(req.url),
         status: res.statusCode,
@@ -278,9 +280,10 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const started = performance.now();
+    const remote = req.socket.remoteAddress;
     const log = (status: number, extra: Record<string, string | number | undefined> = {}) =>
       logger.line(status === 101 ? "stream" : "request", {
-        remote: req.socket.remoteAddress,
+        remote,
         method: req.method,
         path: loggedPath(req.url),
         status,

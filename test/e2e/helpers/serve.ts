@@ -47,8 +47,9 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = serveE
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.setEncoding("utf8").on("data", (d: string) => {
       stderr += d;
-      const m = /listening url=(\S+)/.exec(stderr);
-      if (m) resolve(m[1]);
+      // the first log line names the URL, as text or as JSON (--log-format json)
+      const m = /listening url=(\S+)|"event":"listening","url":"([^"]+)"/.exec(stderr);
+      if (m) resolve(m[1] ?? m[2]);
     });
     void exited.then(({ code }) => reject(new Error(`serve exited (${code}) before listening: ${stderr}`)));
   });
