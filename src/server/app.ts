@@ -172,7 +172,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     if (upgrade && !originAllowed(req.headers.origin, req.headers.host, o.loopback, o.corsOrigins)) {
       throw new HttpError(403, "forbidden", `WebSocket from Origin ${req.headers.origin} refused: only loopback pages, the same origin, or --cors-origin`);
     }
-    if (m.name === "livez" || m.name === "readyz") return m;
+    if (m.name === "livez" || m.name === "readyz" || !auth.required) return m;
     // browsers cannot set headers on a WebSocket or an EventSource: they bring a ticket instead
     const viaTicket = (m.name === "ws" || m.name === "events") && url.searchParams.has("ticket");
     const ok = viaTicket ? auth.redeem(url.searchParams.get("ticket")) : auth.bearerOk(req);
