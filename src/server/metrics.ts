@@ -100,20 +100,9 @@ export function createMetrics(src: MetricsSource, opts: { perSession: number } =
   const events = new client.Counter({ name: name("events_total"), help: "Events made, by type (timer heartbeats: type heartbeat_timer)", labelNames: ["type"], registers });
   const resyncs = new client.Counter({ name: name("resyncs_total"), help: "Resyncs sent, by reason (history: since too old; overflow: a slow client)", labelNames: ["reason"], registers });
   const requests = new client.Counter({ name: name("http_requests_total"), help: "HTTP requests answered, by route and status", labelNames: ["route", "status"], registers });
-  const read = new client.Histogram({
-    name: name("read_duration_seconds"),
-    help: "Time to answer a heartbeat read (batch or one session), from memory",
-    labelNames: ["endpoint"],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-    registers,
-  });
-  const push = new client.Histogram({
-    name: name("push_latency_seconds"),
-    help: "From a change reaching the server to its event written to a client",
-    labelNames: ["transport"],
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers,
-  });
+  const histogram = (n: string, help: string, label: string, buckets: number[]) => new client.Histogram({ name: name(n), help, labelNames: [label], buckets, registers });
+  const read = histogram("read_duration_seconds", "Time to answer a heartbeat read (batch or one session), from memory", "endpoint", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+  const push = histogram("push_latency_seconds", "From a change reaching the server to its event written to a client", "transport", [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
 
   if (opts.perSession > 0) {
     const cap = opts.perSession;

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { makeStateDir, makeTempDir } from "../fixtures/store-builder.js";
 import { runJson, useOwners } from "./helpers/cli.js";
 import { loadSchema, validate } from "./helpers/schema.js";
-import { connectWs, serveEnv, startServe, until, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
+import { connectWs, serveEnv, serveIdle, startServe, until, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
 import { idleStore, KEY, OTHER_KEY, readEntries, startRun, writeIndexAtomic } from "./watch-fixture.js";
 
 useServeCleanup();
@@ -79,10 +79,7 @@ describe("serve: the read endpoints", () => {
   });
 
   it("an unknown key is a 404 with a JSON error body", async () => {
-    const state = makeStateDir();
-    idleStore(state);
-    const srv = await startServe(["--state-dir", state, "--no-probe"]);
-    await waitReady(srv.url);
+    const { srv } = await serveIdle();
     const r = await get(`${srv.url}/api/sessions/${encodeURIComponent("agent:main:nobody")}/heartbeat`);
     expect(r.status).toBe(404);
     expect(r.json).toEqual({ error: "not_found", message: 'no session "agent:main:nobody" in the stores served' });
@@ -139,10 +136,7 @@ describe("serve: the read endpoints", () => {
 
 describe("serve: malformed requests", () => {
   it("each gets a JSON error or a close with a reason, and the server serves everyone else on", async () => {
-    const state = makeStateDir();
-    idleStore(state);
-    const srv = await startServe(["--state-dir", state, "--no-probe"]);
-    await waitReady(srv.url);
+    const { state, srv } = await serveIdle();
     const bystander = connectWs(wsUrl(srv.url, "/api/sessions/ws"));
     await bystander.next((m) => m.type === "snapshot");
 

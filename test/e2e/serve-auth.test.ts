@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeStateDir, makeTempDir } from "../fixtures/store-builder.js";
 import { runCli } from "./helpers/cli.js";
-import { connectSse, connectWs, refusedUpgrade, startServe, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
+import { connectSse, connectWs, refusedUpgrade, serveIdle, startServe, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
 import { idleStore } from "./watch-fixture.js";
 
 useServeCleanup();
@@ -33,10 +33,7 @@ function getWithHost(url: string, p: string, host: string): Promise<{ status: nu
 
 describe("serve: auth and tickets", () => {
   it("with a token (its file may end with a newline): every request needs it but the probes; tickets open streams once", async () => {
-    const state = makeStateDir();
-    idleStore(state);
-    const srv = await startServe(["--state-dir", state, "--no-probe", "--token-file", tokenFile("s3cret-token\n")]);
-    await waitReady(srv.url);
+    const { srv } = await serveIdle(["--token-file", tokenFile("s3cret-token\n")]);
     const auth = { Authorization: "Bearer s3cret-token" };
     expect((await fetch(`${srv.url}/livez`)).status).toBe(200);
     for (const p of ["/api/sessions/heartbeat", "/metrics", "/api/sessions/events"]) {
@@ -79,10 +76,7 @@ describe("serve: auth and tickets", () => {
   });
 
   it("on loopback: a foreign Host is refused, and a WebSocket from a foreign Origin; CORS only for --cors-origin", async () => {
-    const state = makeStateDir();
-    idleStore(state);
-    const srv = await startServe(["--state-dir", state, "--no-probe", "--cors-origin", "https://dash.example"]);
-    await waitReady(srv.url);
+    const { srv } = await serveIdle(["--cors-origin", "https://dash.example"]);
     const port = new URL(srv.url).port;
     const evil = await getWithHost(srv.url, "/api/sessions/heartbeat", `evil.example:${port}`);
     expect(evil.status).toBe(403);

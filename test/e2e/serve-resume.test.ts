@@ -5,8 +5,8 @@ import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { format, makeStateDir, writeIndex } from "../fixtures/store-builder.js";
 import { useOwners } from "./helpers/cli.js";
-import { connectSse, connectWs, consecutive, eventSeqs, startServe, until, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
-import { callTool, idleStore, KEY, readEntries, startRun, writeIndexAtomic } from "./watch-fixture.js";
+import { connectSse, connectWs, consecutive, eventSeqs, serveIdle, startServe, until, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
+import { callTool, KEY, readEntries, startRun, writeIndexAtomic } from "./watch-fixture.js";
 
 useServeCleanup();
 const { live } = useOwners();
@@ -15,10 +15,7 @@ const transitions = (messages: any[]) => messages.filter((m) => (m.type === "hea
 
 describe("serve: resuming", () => {
   it("WebSocket ?since= and SSE Last-Event-ID replay exactly what was missed, and no snapshot", async () => {
-    const state = makeStateDir();
-    idleStore(state);
-    const srv = await startServe(["--state-dir", state, "--no-probe", "--heartbeat-interval", "1h"]);
-    await waitReady(srv.url);
+    const { state, srv } = await serveIdle(["--heartbeat-interval", "1h"]);
     const watcher = connectWs(wsUrl(srv.url, "/api/sessions/ws"));
     const leaver = connectWs(wsUrl(srv.url, "/api/sessions/ws"));
     const snap = await leaver.next((m) => m.type === "snapshot");
@@ -53,10 +50,7 @@ describe("serve: resuming", () => {
   });
 
   it("a since older than --history (or from another run) gets a resync with a fresh snapshot", async () => {
-    const state = makeStateDir();
-    idleStore(state);
-    const srv = await startServe(["--state-dir", state, "--no-probe", "--history", "1"]);
-    await waitReady(srv.url);
+    const { state, srv } = await serveIdle(["--history", "1"]);
     const watcher = connectWs(wsUrl(srv.url, "/api/sessions/ws"));
     const snap = await watcher.next((m) => m.type === "snapshot");
     startRun(state, live);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { makeStateDir } from "../fixtures/store-builder.js";
 import { runCli, useOwners } from "./helpers/cli.js";
 import { loadSchema, validate } from "./helpers/schema.js";
-import { connectSse, connectWs, consecutive, eventSeqs, serveEnv, startServe, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
+import { connectSse, connectWs, consecutive, eventSeqs, serveEnv, serveIdle, startServe, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
 import { callTool, ID, idleStore, KEY, OTHER_ID, OTHER_KEY, readEntries, startRun, writeIndexAtomic } from "./watch-fixture.js";
 
 useServeCleanup();
@@ -17,10 +17,7 @@ const isHb = (key: string, pred: (h: any) => boolean) => (m: any) => m.type === 
 
 describe("serve: transitions, a stall and drains", () => {
   it("arrive in order over WebSocket and SSE alike, with no gap in seq", async () => {
-    const state = makeStateDir();
-    idleStore(state);
-    const srv = await startServe(["--state-dir", state, "--no-probe", "--stall-after", "3s", "--heartbeat-interval", "500ms"]);
-    await waitReady(srv.url);
+    const { state, srv } = await serveIdle(["--stall-after", "3s", "--heartbeat-interval", "500ms"]);
     const ws = connectWs(wsUrl(srv.url, "/api/sessions/ws"));
     const sse = connectSse(`${srv.url}/api/sessions/events`);
     expect(await sse.status).toBe(200);

@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import { afterEach } from "vitest";
 import WebSocket from "ws";
-import { makeTempDir } from "../../fixtures/store-builder.js";
+import { makeStateDir, makeTempDir } from "../../fixtures/store-builder.js";
+import { idleStore } from "../watch-fixture.js";
 import { assertBuilt, BIN, REPO_ROOT } from "./cli.js";
 
 export interface Served {
@@ -54,6 +55,15 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = serveE
     void exited.then(({ code }) => reject(new Error(`serve exited (${code}) before listening: ${stderr}`)));
   });
   return { url, child, stderr: () => stderr, exited };
+}
+
+/** A state dir with two idle sessions (watch-fixture's idleStore), served and ready. */
+export async function serveIdle(args: string[] = [], env?: NodeJS.ProcessEnv): Promise<{ state: string; srv: Served }> {
+  const state = makeStateDir();
+  idleStore(state);
+  const srv = await startServe(["--state-dir", state, "--no-probe", ...args], env);
+  await waitReady(srv.url);
+  return { state, srv };
 }
 
 /** Polls until `probe` holds; fails with `what()` after the timeout. Waits on events, not on time. */
