@@ -165,6 +165,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
         storesOf: (agentId) => (source?.stores() ?? []).filter((r) => r.agentId === agentId).map((r) => r.storePath),
       }),
     onFrame: (f) => metrics.countFrame(f),
+    onError: (err) => logger.line("warning", { message: `update failed: ${err.message}` }),
   });
   const readiness = (): Readiness => {
     if (!source || !hub.ready) return { ready: false, reason: notReady };

@@ -229,7 +229,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
         requireReady();
         const t0 = performance.now();
         const filter: SessionFilter = { agent: queryText(q, "agent"), problems: queryBool(q, "problems") ?? false, activeWithinMs: mul(queryMinutes(q, "active"), 60_000) };
-        sendJson(res, 200, hub.batchText(filter), cors);
+        sendJson(res, 200, hub.batchBytes(filter), cors);
         metrics.observeRead("batch", (performance.now() - t0) / 1000);
         break;
       }

@@ -17,8 +17,10 @@ export interface Frame {
   problem?: boolean;
   /** a timer heartbeat: no transition, not in the ring */
   periodic?: boolean;
-  /** the SSE form, made the first time an SSE client needs it */
-  sse?: string;
+  /** the bytes, made the first time a client needs them and written to every socket as they are */
+  wire?: Buffer;
+  /** the SSE form's bytes, likewise */
+  sse?: Buffer;
   /** resync: why (history: `since` no longer kept; overflow: the client fell behind) */
   reason?: "history" | "overflow";
   /** performance.now() when the change that made it was learned: push latency is measured from here */
@@ -77,4 +79,10 @@ export class EventLog {
     for (let i = skip; i < this.ring.length; i++) out.push(this.ring[(this.start + i) % this.ring.length]);
     return out;
   }
+}
+
+/** The frame's JSON as bytes, made once: a 7 MB snapshot sent to 100 clients is one buffer, not 100. */
+export function wireBytes(frame: Frame): Buffer {
+  frame.wire ??= Buffer.from(frame.json, "utf8");
+  return frame.wire;
 }

@@ -7,9 +7,9 @@ import type { Sink } from "./stream-client.js";
 /** A comment line every so often: proxies and load balancers close streams they think idle. */
 export const SSE_KEEPALIVE_MS = 15_000;
 
-export function sseText(frame: Frame): string {
+export function sseBytes(frame: Frame): Buffer {
   // JSON.stringify never emits a raw newline, so the data fits one `data:` line
-  frame.sse ??= `id: ${frame.seq}\nevent: ${frame.type}\ndata: ${frame.json}\n\n`;
+  frame.sse ??= Buffer.from(`id: ${frame.seq}\nevent: ${frame.type}\ndata: ${frame.json}\n\n`, "utf8");
   return frame.sse;
 }
 
@@ -27,7 +27,7 @@ export function openSse(req: IncomingMessage, res: ServerResponse, headers: Reco
   const keepalive = setInterval(() => res.write(": keepalive\n\n"), SSE_KEEPALIVE_MS);
   keepalive.unref();
   return {
-    write: (frame) => res.write(sseText(frame)),
+    write: (frame) => res.write(sseBytes(frame)),
     onDrained: (cb) => res.once("drain", cb),
     close: (_code, reason) => {
       clearInterval(keepalive);

@@ -1,7 +1,7 @@
 // The WebSocket transport (package `ws`): one text message per frame. Clients send nothing; a
 // message, or a frame that breaks the protocol, closes that socket with a reason, and only it.
 import type { WebSocket } from "ws";
-import type { Frame } from "./event-log.js";
+import { wireBytes, type Frame } from "./event-log.js";
 import type { Sink } from "./stream-client.js";
 
 /** Bytes handed to ws but not yet to the kernel before a client counts as not reading. */
@@ -31,9 +31,11 @@ export function wsSink(ws: WebSocket): Sink & { dispose(): void } {
   ping.unref();
   ws.on("pong", () => (alive = true));
   const send = (frame: Frame): boolean => {
-    const bytes = Buffer.byteLength(frame.json);
+    const data = wireBytes(frame);
+    const bytes = data.length;
     inFlight += bytes;
-    ws.send(frame.json, () => {
+    // a text frame, from the buffer every client shares (ws writes it to the socket uncopied)
+    ws.send(data, { binary: false }, () => {
       // written to the socket (or the socket failed): either way no longer ours to hold
       inFlight -= bytes;
       if (drained && inFlight < WS_HIGH_WATER / 2) {
