@@ -7,6 +7,7 @@ import { CliError, EXIT, UnavailableError, UsageError } from "../core/errors.js"
 import { parseStallAfter } from "../core/thresholds.js";
 import { openLiveSource, type LiveSource } from "../store/live-source.js";
 import type { Env } from "../store/locate.js";
+import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { defaultAuditPath } from "../store/writer/audit.js";
 import { createServeApp, type Readiness, type ServeApp } from "../server/app.js";
 import { Auth, readTokenFile } from "../server/auth.js";
@@ -224,6 +225,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       }
       source = src;
       hub.baseline(src.get());
+      // the first read's garbage is many times what stays alive: give it back before serving
+      if (hub.size >= COLLECT_AFTER_SESSIONS) collectGarbage();
       unsubscribe = src.subscribe(() => void hub.update(src.get()));
       logger.line("ready", { stateDir: src.stateDir, stores: src.stores().length, sessions: hub.size, seq: hub.seq });
     } catch (err) {

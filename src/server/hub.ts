@@ -53,8 +53,12 @@ export function isTransition(a: Heartbeat, b: Heartbeat): boolean {
   return !sameVerdict(a, b) || a.outcome !== b.outcome || a.outcomeReason !== b.outcomeReason || a.era !== b.era || a.source !== b.source;
 }
 
-/** How long a cached snapshot or answer may be served: its elapsed times are this stale at most. */
-const CACHE_MS = 1_000;
+/**
+ * How long a cached snapshot or answer may be served while nothing changed: its turnElapsedMs are
+ * this stale at most (generatedAt says when they were measured). Clients connecting within it
+ * share one snapshot: 100 clients reconnecting over a few seconds hold one 7 MB buffer, not 100.
+ */
+const CACHE_MS = 5_000;
 const CACHE_ENTRIES = 64;
 
 export class Hub {
