@@ -59,6 +59,14 @@ export function isTransition(a: Heartbeat, b: Heartbeat): boolean {
  * share one snapshot: 100 clients reconnecting over a few seconds hold one 7 MB buffer, not 100.
  */
 const CACHE_MS = 5_000;
+
+/**
+ * How long (real time) a batch answer or a connect snapshot is shared even while events flow. Each
+ * is consistent at its own seq: a batch reader streams on with since=seq, and a stream client is
+ * sent the events after it right behind it. Under a steady flow of changes, 100 clients
+ * connecting, or a dashboard polling, then cost one 7 MB serialization a second, not one each.
+ */
+const SHARED_MS = 1_000;
 const CACHE_ENTRIES = 64;
 
 export class Hub {
@@ -70,6 +78,7 @@ export class Hub {
   private readonly cache = new Map<string, { version: number; at: number; value: unknown }>();
   private chain: Promise<void> = Promise.resolve();
   private baselined = false;
+  private readonly recent = new Map<string, { at: number; value: unknown }>();
   /** each heartbeat's JSON, while nothing in it depends on the clock */
   private readonly fragments = new WeakMap<Heartbeat, string>();
 
@@ -234,7 +243,7 @@ export class Hub {
 
   /** `GET /api/sessions/heartbeat`: the JSON bytes, shared while nothing changed (for up to a second). */
   batchBytes(filter: SessionFilter): Buffer {
-    return this.cached(`batch|${filterKey(filter)}`, (now) =>
+    return this.shared(`batch|${filterKey(filter)}`, (now) =>
       Buffer.from(`{"schemaVersion":${SERVE_SCHEMA_VERSION},"generatedAt":${now},"seq":${this.log.seq},"sessions":${this.sessionsJson(this.select(filter, now), now)}}\n`, "utf8"),
     );
   }
@@ -269,6 +278,21 @@ export class Hub {
       parts[i] = text;
     }
     return `[${parts.join(",")}]`;
+  }
+
+  /** The snapshot a connecting client starts from: possibly a second old, then the events after its seq. */
+  connectSnapshot(filter: SessionFilter): Frame {
+    return this.shared(`snapshot|${filterKey(filter)}`, () => this.snapshot(filter));
+  }
+
+  private shared<T>(key: string, make: (now: number) => T): T {
+    const t = performance.now();
+    const hit = this.recent.get(key);
+    if (hit && t - hit.at < SHARED_MS) return hit.value as T;
+    const value = this.cached(key, make);
+    if (this.recent.size >= CACHE_ENTRIES) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(key, { at: t, value });
+    return value;
   }
 
   private cached<T>(key: string, make: (now: number) => T): T {

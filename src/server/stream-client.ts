@@ -61,8 +61,16 @@ export class StreamClient implements Subscriber {
    * Subscribing and the first frames happen in one turn: nothing is published in between.
    */
   start(since?: number): void {
-    if (since === undefined) this.send(this.hub.snapshot(this.filter));
-    else {
+    if (since === undefined) {
+      // a snapshot made for another client a moment ago, and what happened since; or a new one
+      const shared = this.hub.connectSnapshot(this.filter);
+      const after = this.hub.log.after(shared.seq);
+      if (after === undefined) this.send(this.hub.snapshot(this.filter));
+      else {
+        this.send(shared);
+        for (const f of after) if (passes(this.filter, f)) this.deliver(f);
+      }
+    } else {
       const missed = this.hub.log.after(since);
       if (missed === undefined) this.send(this.hub.snapshot(this.filter, "history"));
       else for (const f of missed) if (passes(this.filter, f)) this.deliver(f);

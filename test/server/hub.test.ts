@@ -98,6 +98,23 @@ describe("Hub events", () => {
 });
 
 describe("StreamClient", () => {
+  it("a client connecting right after another shares its snapshot, then gets the events since its seq", async () => {
+    const hub = makeHub();
+    hub.baseline([hb("a"), hb("b")]);
+    const first = new FakeSink();
+    new StreamClient(hub, {}, first, { bound: 100 }).start();
+    await hub.update([hb("a", { updatedAt: NOW + 1 }), hb("b")]);
+    await hub.update([hb("a", { updatedAt: NOW + 1 })]);
+    const second = new FakeSink();
+    new StreamClient(hub, {}, second, { bound: 100 }).start();
+    expect(second.frames.map(summary)).toEqual(["snapshot @1000", "hb a idle @1001", "drain b deleted @1002"]);
+    expect(second.frames[0]).toEqual(first.frames[0]);
+    // the batch answer is shared the same way, consistent at its own seq
+    const batch = JSON.parse(hub.batchBytes({}).toString());
+    expect(batch.seq).toBe(1002);
+    expect(batch.sessions.map((s: any) => s.sessionKey)).toEqual(["a"]);
+  });
+
   it("resumes with exactly the events after since, no snapshot", async () => {
     const hub = makeHub();
     hub.baseline([hb("a")]);
