@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Heartbeat } from "../../src/core/types.js";
 import type { Departed, DrainReason } from "../../src/server/departures.js";
 import type { Frame } from "../../src/server/event-log.js";
-import { Hub } from "../../src/server/hub.js";
+import { Hub, type SessionFilter } from "../../src/server/hub.js";
 import { StreamClient, type Sink } from "../../src/server/stream-client.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00Z");
@@ -43,14 +43,20 @@ class FakeSink implements Sink {
   }
 }
 
+/** A client on a fake socket, started (with `since`, resumed). */
+function connect(hub: Hub, filter: SessionFilter = {}, since?: number): FakeSink {
+  const sink = new FakeSink();
+  new StreamClient(hub, filter, sink, { bound: 100 }).start(since);
+  return sink;
+}
+
 const summary = (f: any) => (f.type === "heartbeat" ? `hb ${f.heartbeat.sessionKey} ${f.heartbeat.health} @${f.seq}` : f.type === "socket.drain" ? `drain ${f.sessionKey} ${f.reason} @${f.seq}` : `${f.type} @${f.seq}`);
 
 describe("Hub events", () => {
   it("the baseline makes no event; a transition and a new session each take the next seq", async () => {
     const hub = makeHub();
     hub.baseline([hb("a"), hb("b")]);
-    const sink = new FakeSink();
-    new StreamClient(hub, {}, sink, { bound: 100 }).start();
+    const sink = connect(hub);
     await hub.update([hb("a", { state: "awaiting_model", health: "waiting", startedAt: NOW - 1000 }), hb("b"), hb("c")]);
     expect(sink.frames.map(summary)).toEqual(["snapshot @1000", "hb a waiting @1001", "hb c idle @1002"]);
     expect(sink.frames[0].sessions.map((s: any) => s.sessionKey).sort()).toEqual(["a", "b"]);
@@ -67,8 +73,7 @@ describe("Hub events", () => {
   it("a new sessionId under the same key is a reset drain naming both ids, then the new one's heartbeat", async () => {
     const hub = makeHub();
     hub.baseline([hb("a")]);
-    const sink = new FakeSink();
-    new StreamClient(hub, {}, sink, { bound: 100 }).start();
+    const sink = connect(hub);
     await hub.update([hb("a", { sessionId: "new-id" })]);
     expect(sink.frames.slice(1)).toMatchObject([
       { type: "socket.drain", seq: 1001, sessionKey: "a", sessionId: "id-a", newSessionId: "new-id", reason: "reset", at: NOW },
@@ -79,8 +84,7 @@ describe("Hub events", () => {
   it("a session that left is drained with the judge's reason", async () => {
     const hub = makeHub(100, (d) => d.map((x) => (x.sessionKey === "p" ? "pruned" : "deleted")));
     hub.baseline([hb("p"), hb("d"), hb("k")]);
-    const sink = new FakeSink();
-    new StreamClient(hub, {}, sink, { bound: 100 }).start();
+    const sink = connect(hub);
     await hub.update([hb("k")]);
     expect(sink.frames.slice(1).map(summary)).toEqual(["drain p pruned @1001", "drain d deleted @1002"]);
   });
@@ -88,8 +92,7 @@ describe("Hub events", () => {
   it("timer heartbeats go out for turns in progress only, at the current seq, and are not kept for resuming", async () => {
     const hub = makeHub();
     hub.baseline([hb("run", { state: "tool_exec", health: "active", toolName: "exec", startedAt: NOW - 5000 }), hb("rest")]);
-    const sink = new FakeSink();
-    new StreamClient(hub, {}, sink, { bound: 100 }).start();
+    const sink = connect(hub);
     hub.tick();
     expect(sink.frames.slice(1)).toMatchObject([{ type: "heartbeat", seq: 1000, periodic: true, heartbeat: { sessionKey: "run", turnElapsedMs: 5000 } }]);
     expect(hub.log.after(999)).toBeUndefined();
@@ -101,12 +104,10 @@ describe("StreamClient", () => {
   it("a client connecting right after another shares its snapshot, then gets the events since its seq", async () => {
     const hub = makeHub();
     hub.baseline([hb("a"), hb("b")]);
-    const first = new FakeSink();
-    new StreamClient(hub, {}, first, { bound: 100 }).start();
+    const first = connect(hub);
     await hub.update([hb("a", { updatedAt: NOW + 1 }), hb("b")]);
     await hub.update([hb("a", { updatedAt: NOW + 1 })]);
-    const second = new FakeSink();
-    new StreamClient(hub, {}, second, { bound: 100 }).start();
+    const second = connect(hub);
     expect(second.frames.map(summary)).toEqual(["snapshot @1000", "hb a idle @1001", "drain b deleted @1002"]);
     expect(second.frames[0]).toEqual(first.frames[0]);
     // the batch answer is shared the same way, consistent at its own seq
@@ -119,8 +120,7 @@ describe("StreamClient", () => {
     const hub = makeHub();
     hub.baseline([hb("a")]);
     for (let i = 1; i <= 4; i++) await hub.update([hb("a", { updatedAt: NOW + i })]);
-    const sink = new FakeSink();
-    new StreamClient(hub, {}, sink, { bound: 100 }).start(1002);
+    const sink = connect(hub, {}, 1002);
     expect(sink.frames.map(summary)).toEqual(["hb a idle @1003", "hb a idle @1004"]);
     await hub.update([hb("a", { updatedAt: NOW + 9 })]);
     expect(sink.frames.at(-1).seq).toBe(1005);
@@ -131,8 +131,7 @@ describe("StreamClient", () => {
     hub.baseline([hb("a")]);
     for (let i = 1; i <= 4; i++) await hub.update([hb("a", { updatedAt: NOW + i })]);
     for (const since of [1001, 999_999]) {
-      const sink = new FakeSink();
-      new StreamClient(hub, {}, sink, { bound: 100 }).start(since);
+      const sink = connect(hub, {}, since);
       expect(sink.frames).toMatchObject([{ type: "resync", reason: "history", seq: 1004 }]);
     }
   });
@@ -140,10 +139,8 @@ describe("StreamClient", () => {
   it("filters by agent and problems; a problems stream also hears a session leave the problems", async () => {
     const hub = makeHub();
     hub.baseline([hb("a"), hb("b", { agentId: "ops" })]);
-    const ops = new FakeSink();
-    const problems = new FakeSink();
-    new StreamClient(hub, { agent: "ops" }, ops, { bound: 100 }).start();
-    new StreamClient(hub, { problems: true }, problems, { bound: 100 }).start();
+    const ops = connect(hub, { agent: "ops" });
+    const problems = connect(hub, { problems: true });
     await hub.update([hb("a", { state: "awaiting_model", health: "stalled" }), hb("b", { agentId: "ops" })]);
     await hub.update([hb("a", { state: "awaiting_model", health: "stalled" }), hb("b", { agentId: "ops", state: "tool_exec", health: "active" })]);
     await hub.update([hb("a", { state: "complete" }), hb("b", { agentId: "ops", state: "tool_exec", health: "active" })]);
