@@ -9,6 +9,7 @@ import { adviseCleanup, demoEnv, shellLine, type CleanupAdvice } from "../sim/de
 import { claimEmptyDir, makeDemoWorkspace, removeDemoWorkspace, type DemoWorkspace } from "../sim/demo-workspace.js";
 import { SimulatedGateway } from "../sim/gateway.js";
 import { generateStore, type Manifest } from "../sim/generate.js";
+import { startServe, type RunningServe } from "./serve.js";
 import { runWatch } from "./watch.js";
 
 export const DEMO_DEFAULTS = {
@@ -134,6 +135,7 @@ export async function runDemo(opts: Record<string, any>, io: DemoIo = { stdout: 
     if (!outputClosed) io.stdout.write(text);
   };
   let runners: number[] = [];
+  let api: RunningServe | undefined;
   try {
     ws = makeDemoWorkspace(s.keep);
     // the simulated gateway also speaks the WebSocket subset, so the view shows streaming and tools live
@@ -143,12 +145,16 @@ export async function runDemo(opts: Record<string, any>, io: DemoIo = { stdout: 
       if (e.type === "error") io.stderr.write(`demo: simulator: ${e.message}\n`);
     });
     await g.start();
+    // `serve` beside it, on a free port: the same sessions over HTTP, WebSocket and SSE
+    api = await startDemoServe(ws, io);
     write(intro(s, ws, g, interactive));
+    if (api) write(serveUrls(api.url));
     await showLive(s, ws, io, stop);
     // judged while the gateway still runs: live sessions are left alone, dead ones are listed
     const advice = await adviseCleanup({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, staleAfterMs: g.thresholds.stallAfterMs, env: io.env, onSpawn: (pid) => (advicePid = pid) });
     write(adviceText(advice, s));
   } finally {
+    await api?.stop();
     runners = gateway?.childPids() ?? [];
     await gateway?.stop();
     if (ws) removeDemoWorkspace(ws);
@@ -250,6 +256,27 @@ function intro(s: DemoSettings, ws: DemoWorkspace, g: SimulatedGateway, interact
     `  at ${s.speed}x, OpenClaw's 2 min stall warning comes after ${formatDuration(g.thresholds.stallAfterMs)}; watch for quick turns, long tools,`,
     "  a model that never answers (stalled), crashed runners (unresponsive) and an index still saying running",
     `  ${view}`,
+    "",
+  ].join("\n");
+}
+
+/** serve on the demo's store; quiet (watch owns the terminal). A failure only costs the URLs. */
+async function startDemoServe(ws: DemoWorkspace, io: DemoIo): Promise<RunningServe | undefined> {
+  try {
+    return await startServe({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, env: demoEnv(io.env, ws.tmpDir), port: "0", log: () => undefined });
+  } catch (err) {
+    io.stderr.write(`demo: serve did not start (${(err as Error).message}); the demo goes on without it\n`);
+    return undefined;
+  }
+}
+
+function serveUrls(url: string): string {
+  return [
+    `  serve answers at ${url} while the demo runs; try:`,
+    `    curl -s ${url}/api/sessions/heartbeat`,
+    `    curl -s '${url}/api/sessions/heartbeat?problems=true'`,
+    `    curl -sN ${url}/api/sessions/events`,
+    `    curl -s ${url}/metrics | grep '^openclaw_sessions_sessions'`,
     "",
   ].join("\n");
 }

@@ -2,8 +2,9 @@ import type { Command } from "commander";
 import { register as cleanup } from "./cleanup.js";
 import { register as demo } from "./demo.js";
 import { register as keepalive } from "./keepalive.js";
+import { register as serve } from "./serve.js";
 import { register as status } from "./status.js";
 import { register as watch } from "./watch.js";
 
 /** Each command module exports `register(program)`; adding a command is one line here. */
-export const commands: Array<(program: Command) => void> = [status, watch, keepalive, cleanup, demo];
+export const commands: Array<(program: Command) => void> = [status, watch, keepalive, cleanup, demo, serve];

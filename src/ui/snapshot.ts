@@ -27,6 +27,11 @@ export interface HeartbeatJson {
   storeStatus: string | null;
   drift: string | null;
   reasons: string[];
+  /** how the last run ended; null while a run is in progress or nothing is known */
+  outcome: NonNullable<Heartbeat["outcome"]> | null;
+  outcomeReason: string | null;
+  /** the store's era; null when the reader did not say */
+  era: NonNullable<Heartbeat["era"]> | null;
   /** which evidence set this verdict: files (eras A/B), db (era C), gateway (the live overlay) */
   source: NonNullable<Heartbeat["source"]>;
 }
@@ -56,6 +61,9 @@ export function heartbeatJson(hb: Heartbeat, now: number): HeartbeatJson {
     storeStatus: hb.storeStatus ?? null,
     drift: hb.drift ?? null,
     reasons: [...hb.reasons],
+    outcome: hb.outcome ?? null,
+    outcomeReason: hb.outcomeReason ?? null,
+    era: hb.era ?? null,
     source: hb.source ?? (hb.era === "C" ? "db" : "files"),
   };
 }

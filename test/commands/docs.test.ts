@@ -15,7 +15,7 @@ for (const register of commands) register(program);
 
 describe("documentation", () => {
   it("names every command", () => {
-    expect(program.commands.map((c) => c.name()).sort()).toEqual(["cleanup", "demo", "keepalive", "status", "watch"]);
+    expect(program.commands.map((c) => c.name()).sort()).toEqual(["cleanup", "demo", "keepalive", "serve", "status", "watch"]);
   });
 
   for (const cmd of program.commands) {

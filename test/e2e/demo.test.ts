@@ -98,6 +98,11 @@ describe("demo without a terminal", () => {
       // the scan does find the demo (and anything it started) while it runs
       expect(processesWithTmpdir(tmpdir)).toContain(child.pid);
       expect(fs.readdirSync(tmpdir).length).toBe(1);
+      // serve runs beside it, on the port the intro names, with the simulated sessions
+      const url = /serve answers at (http:\/\/127\.0\.0\.1:\d+) /.exec(stdout)?.[1];
+      expect(stdout).toContain(`curl -s ${url}/api/sessions/heartbeat`);
+      const batch = await (await fetch(`${url}/api/sessions/heartbeat`)).json();
+      expect(batch.sessions.length).toBeGreaterThanOrEqual(16);
       child.kill("SIGTERM");
       const r = await closed;
       expect(r.signal).toBeNull();

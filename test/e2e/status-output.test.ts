@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { HEALTH_ORDER } from "../../src/ui/dots.js";
 import { format, line, makeStateDir, makeTempDir, transcriptPath, writeGatewayLock, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
 import { ANSI, type OwnerProcess, procStartTime, REPO_ROOT, runCli, runJson, useOwners } from "./helpers/cli.js";
+import { loadSchema, validate, type Schema } from "./helpers/schema.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const S = 1000;
@@ -139,59 +140,8 @@ describe("colour", () => {
 
 // ------------------------------------------------------------------ the JSON Schema
 
-type Schema = { [keyword: string]: any };
-
-const ANNOTATIONS = new Set(["$schema", "$id", "$comment", "title", "description"]);
-const SUPPORTED = new Set([...ANNOTATIONS, "type", "required", "properties", "additionalProperties", "enum", "items"]);
-
-function hasType(type: string, v: unknown): boolean {
-  switch (type) {
-    case "object":
-      return typeof v === "object" && v !== null && !Array.isArray(v);
-    case "array":
-      return Array.isArray(v);
-    case "string":
-      return typeof v === "string";
-    case "number":
-      return typeof v === "number" && Number.isFinite(v);
-    case "integer":
-      return Number.isInteger(v);
-    case "boolean":
-      return typeof v === "boolean";
-    case "null":
-      return v === null;
-    default:
-      throw new Error(`unsupported type ${type}`);
-  }
-}
-
-/**
- * The subset of JSON Schema 2020-12 the status schema uses. Any other keyword throws, so the
- * schema cannot grow a constraint this validator would silently ignore.
- */
-function validate(schema: Schema, value: unknown, at = "$"): string[] {
-  for (const k of Object.keys(schema)) if (!SUPPORTED.has(k)) throw new Error(`${at}: unsupported keyword ${k}`);
-  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) throw new Error(`${at}: only additionalProperties: false is supported`);
-  const errors: string[] = [];
-  if (schema.type !== undefined) {
-    const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
-    if (!types.some((t) => hasType(t, value))) return [`${at}: expected ${types.join(" or ")}, got ${JSON.stringify(value)}`];
-  }
-  if (schema.enum !== undefined && !schema.enum.some((e: unknown) => e === value)) errors.push(`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`);
-  if (hasType("object", value)) {
-    const obj = value as Record<string, unknown>;
-    for (const k of schema.required ?? []) if (!Object.hasOwn(obj, k)) errors.push(`${at}: missing ${k}`);
-    for (const [k, sub] of Object.entries<Schema>(schema.properties ?? {})) if (Object.hasOwn(obj, k)) errors.push(...validate(sub, obj[k], `${at}.${k}`));
-    if (schema.additionalProperties === false) {
-      for (const k of Object.keys(obj)) if (!Object.hasOwn(schema.properties ?? {}, k)) errors.push(`${at}: unexpected ${k}`);
-    }
-  }
-  if (Array.isArray(value) && schema.items !== undefined) value.forEach((v, i) => errors.push(...validate(schema.items, v, `${at}[${i}]`)));
-  return errors;
-}
-
-const SCHEMA: Schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "schema/status.schema.json"), "utf8"));
-const SESSION: Schema = SCHEMA.properties.sessions.items;
+const SCHEMA: Schema = loadSchema("status.schema.json");
+const SESSION: Schema = loadSchema("heartbeat.schema.json");
 
 describe("schema/status.schema.json", () => {
   it("is a draft 2020-12 schema whose enums match the product's", () => {
@@ -239,6 +189,8 @@ describe("schema/status.schema.json", () => {
     expect(broken((d) => (d.stores[0].era = "D"))).toHaveLength(1);
     expect(broken((d) => (d.gateway.probe = "maybe"))).toHaveLength(1);
     expect(broken((d) => (d.schemaVersion = 2))).toHaveLength(1);
+    expect(broken((d) => (d.sessions[0].source = "guess"))).toHaveLength(1);
+    expect(broken((d) => delete d.sessions[0].outcome)).toEqual(["$.sessions[0]: missing outcome"]);
     expect(broken((d) => (d.warnings = [1]))).toEqual(["$.warnings[0]: expected string, got 1"]);
   });
 });

@@ -1,0 +1,306 @@
+// `openclaw-sessions serve`: the heartbeat API and push stream OpenClaw's dashboards lack, from
+// the same live model as `watch` (one full read, then file events and a clock tick).
+import type { AddressInfo } from "node:net";
+import { Command, Option } from "commander";
+import { parseDuration } from "../core/duration.js";
+import { CliError, EXIT, UnavailableError, UsageError } from "../core/errors.js";
+import { parseStallAfter } from "../core/thresholds.js";
+import { openLiveSource, type LiveSource } from "../store/live-source.js";
+import type { Env } from "../store/locate.js";
+import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
+import { defaultAuditPath } from "../store/writer/audit.js";
+import { createServeApp, type Readiness, type ServeApp } from "../server/app.js";
+import { Auth, readTokenFile } from "../server/auth.js";
+import { judgeDepartures } from "../server/departures.js";
+import { isLoopbackAddress } from "../server/guard.js";
+import { Hub } from "../server/hub.js";
+import { createLogger, parseLogFormat, type Logger } from "../server/log.js";
+import { createMetrics, DEFAULT_SESSION_SERIES_CAP } from "../server/metrics.js";
+import { clockOverride, collect } from "./heartbeats.js";
+import { addStoreOptions, pickStoreOptions } from "./options.js";
+
+/** Outside OpenClaw's own ports (18789 and the ones it derives from it, up to 18899). */
+export const DEFAULT_PORT = 18960;
+export const SERVE_DEFAULTS = { host: "127.0.0.1", heartbeatInterval: "5s", history: 10_000, clientQueue: 1_000 } as const;
+
+const HELP = `
+Endpoints (docs/serve.md has the event reference):
+  GET  /api/sessions/heartbeat        every session (?agent=ID &problems=true &active=MINUTES)
+  GET  /api/sessions/<key>/heartbeat  one session (the key URL-encoded); 404 when unknown
+  GET  /api/sessions/ws               WebSocket: snapshot, heartbeat, socket.drain, resync (?since=SEQ)
+  GET  /api/sessions/events           the same as Server-Sent Events (Last-Event-ID)
+  POST /api/tickets                   a one-time ticket (30 s) for a browser's WebSocket/EventSource URL
+  GET  /metrics                       Prometheus text, every name prefixed openclaw_sessions_
+  GET  /livez, /readyz                probes (no token needed)
+
+Exit codes: 0 stopped by SIGTERM/SIGINT; 64 bad usage (also: a non-loopback --host without
+--token-file); 69 the port is in use or cannot be bound.`;
+
+export function register(program: Command): void {
+  const cmd = program
+    .command("serve")
+    .description("HTTP API, WebSocket and SSE push of every session's heartbeat, plus Prometheus metrics (read-only)")
+    .option("--host <address>", "address to listen on; anything but loopback needs --token-file", SERVE_DEFAULTS.host)
+    .option("--port <n>", `port to listen on, 0 for any free one (default ${DEFAULT_PORT}, clear of OpenClaw's 18789-18899)`)
+    .option("--token-file <file>", "require this bearer token (the file's contents, one trailing newline ignored) on every request but the probes")
+    .option("--heartbeat-interval <duration>", "timer heartbeat for each session with a turn in progress", SERVE_DEFAULTS.heartbeatInterval)
+    .option("--metrics-per-session [cap]", `also per-session metric series, at most cap of them (default ${DEFAULT_SESSION_SERIES_CAP}), problems first`)
+    .option("--cors-origin <origin>", "allow this browser origin (CORS and WebSocket Origin), e.g. https://dash.example; repeatable", collect, [])
+    .option("--log-format <format>", "one line per request or connection: text or json", "text")
+    .option("--history <n>", `events kept for clients that resume with since/Last-Event-ID (default ${SERVE_DEFAULTS.history})`)
+    .option("--client-queue <n>", `events a slow client may have pending before a resync replaces its heartbeats (default ${SERVE_DEFAULTS.clientQueue})`)
+    .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable", collect, [])
+    .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
+    .addHelpText("after", HELP);
+  addStoreOptions(cmd).action(async (opts) => {
+    process.exitCode = await runServe(opts);
+  });
+}
+
+export interface ServeSettings {
+  host: string;
+  port: number;
+  token?: string;
+  heartbeatIntervalMs: number;
+  perSessionSeries: number;
+  corsOrigins: string[];
+  logFormat: "text" | "json";
+  history: number;
+  clientQueue: number;
+  stallAfter: string[];
+}
+
+function wholeNumber(flag: string, text: unknown, min: number, max: number): number {
+  const n = Number(text);
+  if (typeof text !== "string" || text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} takes a whole number from ${min} to ${max} (got "${text}")`);
+  }
+  return n;
+}
+
+/** Every flag checked before anything is bound or read. */
+export function serveSettings(opts: Record<string, any>): ServeSettings {
+  const host = String(opts.host ?? SERVE_DEFAULTS.host).trim();
+  if (host === "") throw new UsageError("--host is empty: give an address, e.g. 127.0.0.1");
+  const port = opts.port === undefined ? DEFAULT_PORT : wholeNumber("--port", opts.port, 0, 65_535);
+  let heartbeatIntervalMs: number;
+  try {
+    heartbeatIntervalMs = parseDuration(String(opts.heartbeatInterval ?? SERVE_DEFAULTS.heartbeatInterval));
+  } catch {
+    throw new UsageError(`--heartbeat-interval must be a duration like 5s or 1m (got "${opts.heartbeatInterval}")`);
+  }
+  if (heartbeatIntervalMs < 100) throw new UsageError(`--heartbeat-interval must be at least 100ms (got "${opts.heartbeatInterval}")`);
+  let logFormat: "text" | "json";
+  try {
+    logFormat = parseLogFormat(String(opts.logFormat ?? "text"));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const per = opts.metricsPerSession;
+  const perSessionSeries = per === undefined ? 0 : per === true ? DEFAULT_SESSION_SERIES_CAP : wholeNumber("--metrics-per-session", per, 1, 100_000);
+  const corsOrigins: string[] = opts.corsOrigin ?? [];
+  for (const o of corsOrigins) {
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === "http:" || u.protocol === "https:") && u.origin === o;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new UsageError(`--cors-origin ${o}: give an origin exactly as browsers send it, e.g. https://dash.example or http://localhost:3000 (no path, no trailing slash)`);
+  }
+  const stallAfter: string[] = opts.stallAfter ?? [];
+  parseStallAfter(stallAfter); // a bad one is a usage error now, not after the port is bound
+  const token = opts.tokenFile !== undefined ? readTokenFile(String(opts.tokenFile)) : undefined;
+  if (!isLoopbackAddress(host) && token === undefined) {
+    throw new UsageError(`--host ${host} is reachable from other machines: serving every session there needs --token-file (or keep the default --host 127.0.0.1)`);
+  }
+  return {
+    host,
+    port,
+    token,
+    heartbeatIntervalMs,
+    perSessionSeries,
+    corsOrigins,
+    logFormat,
+    history: opts.history === undefined ? SERVE_DEFAULTS.history : wholeNumber("--history", opts.history, 1, 10_000_000),
+    clientQueue: opts.clientQueue === undefined ? SERVE_DEFAULTS.clientQueue : wholeNumber("--client-queue", opts.clientQueue, 1, 10_000_000),
+    stallAfter,
+  };
+}
+
+export interface ServeOptions extends Record<string, any> {
+  /** `demo` points serve at its simulated state dir and gateway lock dir */
+  stateDir?: string;
+  tmpDir?: string;
+  env?: Env;
+  /** where log lines go (default stderr) */
+  log?: (line: string) => void;
+}
+
+export interface RunningServe {
+  url: string;
+  /** closes every client, stops listening and reading; resolves once all is closed */
+  stop(): Promise<void>;
+}
+
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
+
+/** Binds, answers the probes at once, and serves the sessions once the first read is done. */
+export async function startServe(opts: ServeOptions): Promise<RunningServe> {
+  const s = serveSettings(opts);
+  const env = opts.env ?? process.env;
+  const fixedNow = clockOverride(env);
+  const now = fixedNow !== undefined ? () => fixedNow : Date.now;
+  const logger: Logger = createLogger(s.logFormat, opts.log ?? ((l) => process.stderr.write(l)));
+  let source: LiveSource | undefined;
+  let notReady = "the first read of the stores has not finished";
+  const hub = new Hub({
+    history: s.history,
+    firstSeq: Date.now(),
+    now,
+    judge: (departed) =>
+      judgeDepartures(departed, {
+        auditPath: defaultAuditPath(env as NodeJS.ProcessEnv),
+        storesOf: (agentId) => (source?.stores() ?? []).filter((r) => r.agentId === agentId).map((r) => r.storePath),
+      }),
+    onFrame: (f) => metrics.countFrame(f),
+    onError: (err) => logger.line("warning", { message: `update failed: ${err.message}` }),
+  });
+  const readiness = (): Readiness => {
+    if (!source || !hub.ready) return { ready: false, reason: notReady };
+    if (source.stores().length === 0) {
+      const eraC = source.eraC().length;
+      return { ready: false, reason: eraC > 0 ? `only era C stores (${eraC}) here, and they are not read yet` : `no session store found in ${source.stateDir}` };
+    }
+    return { ready: true };
+  };
+  let app: ServeApp | undefined;
+  const metrics = createMetrics(
+    {
+      heartbeats: () => hub.heartbeats(),
+      stores: () => (source ? [...source.stores(), ...source.eraC()] : []),
+      seq: () => hub.seq,
+      clients: () => app?.clients() ?? { ws: 0, sse: 0 },
+      now,
+    },
+    { perSession: s.perSessionSeries },
+  );
+  const served = createServeApp({
+    hub,
+    auth: new Auth(s.token, Date.now),
+    loopback: isLoopbackAddress(s.host),
+    corsOrigins: s.corsOrigins,
+    logger,
+    metrics,
+    clientQueue: s.clientQueue,
+    readiness,
+    now,
+  });
+  app = served;
+  const url = await listen(served.server, s.host, s.port);
+  logger.line("listening", { url, auth: s.token ? "token" : "none", loopback: isLoopbackAddress(s.host) });
+
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  const beat = setInterval(() => hub.tick(), s.heartbeatIntervalMs);
+  const warned = new Set<string>();
+  const open = async (delayMs: number): Promise<void> => {
+    if (stopped) return;
+    try {
+      const src = await openLiveSource({
+        ...pickStoreOptions(opts),
+        env,
+        tmpDir: opts.tmpDir,
+        probe: opts.probe !== false,
+        stallAfter: s.stallAfter,
+        now,
+        onWarning: (message) => logger.line("warning", { message }),
+      });
+      if (stopped) {
+        src.close();
+        return;
+      }
+      source = src;
+      hub.baseline(src.get());
+      // the first read's garbage is many times what stays alive: give it back before serving
+      if (hub.size >= COLLECT_AFTER_SESSIONS) collectGarbage();
+      unsubscribe = src.subscribe(() => void hub.update(src.get()));
+      logger.line("ready", { stateDir: src.stateDir, stores: src.stores().length, sessions: hub.size, seq: hub.seq });
+    } catch (err) {
+      // a flag the source rejects will not get better by waiting
+      if (err instanceof CliError && err.exitCode === EXIT.usage) throw err;
+      notReady = `cannot read the stores: ${(err as Error).message}`;
+      if (!warned.has(notReady)) logger.line("warning", { message: `${notReady}; retrying` });
+      warned.add(notReady);
+      retryTimer = setTimeout(() => void open(Math.min(delayMs * 2, RETRY_MAX_MS)).catch(() => undefined), delayMs);
+    }
+  };
+  try {
+    await open(RETRY_FIRST_MS);
+  } catch (err) {
+    clearInterval(beat);
+    await served.shutdown(0);
+    throw err;
+  }
+
+  return {
+    url,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(beat);
+      if (retryTimer) clearTimeout(retryTimer);
+      unsubscribe?.();
+      await served.shutdown();
+      source?.close();
+      logger.line("stopped", { seq: hub.seq });
+    },
+  };
+}
+
+/** Binds; a port in use (or not ours to take) is exit 69 with one line saying which. */
+function listen(server: import("node:http").Server, host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      const why =
+        err.code === "EADDRINUSE"
+          ? `port ${port} on ${host} is in use (another serve, or another program): pick another with --port`
+          : err.code === "EACCES"
+            ? `port ${port} on ${host} needs privileges this user lacks: pick one above 1023 with --port`
+            : err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND"
+              ? `--host ${host} is not an address of this machine`
+              : `cannot listen on ${host}:${port}: ${err.message}`;
+      reject(new UnavailableError(why));
+    };
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      const a = server.address() as AddressInfo;
+      const shown = a.family === "IPv6" ? `[${a.address}]` : a.address;
+      resolve(`http://${shown}:${a.port}`);
+    });
+  });
+}
+
+/** Runs until SIGTERM or SIGINT, then closes every client cleanly: exit 0. */
+export async function runServe(opts: ServeOptions): Promise<number> {
+  const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
+  let wake: (() => void) | undefined;
+  let requested = false;
+  const handler = (): void => {
+    requested = true;
+    wake?.();
+  };
+  for (const sig of signals) process.on(sig, handler);
+  try {
+    const running = await startServe(opts);
+    if (!requested) await new Promise<void>((resolve) => (wake = resolve));
+    await running.stop();
+    return EXIT.ok;
+  } finally {
+    for (const sig of signals) process.off(sig, handler);
+  }
+}

@@ -1,0 +1,373 @@
+// The HTTP server of `serve`: routing, the guards every request passes (Host, auth, CORS), the
+// read endpoints, the two streams and the probes. Every request or connection ends in exactly
+// one log line; whatever one client sends, the others are served on.
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { heartbeatJson } from "../ui/snapshot.js";
+import type { Auth } from "./auth.js";
+import { hostAllowed, originAllowed } from "./guard.js";
+import { HttpError, errorBody, queryBool, queryMinutes, querySeq, queryText, sendJson, sendRaw } from "./http-util.js";
+import type { Hub, SessionFilter } from "./hub.js";
+import type { Logger } from "./log.js";
+import type { Metrics } from "./metrics.js";
+import { openSse } from "./sse.js";
+import { StreamClient, type Sink } from "./stream-client.js";
+import { CLOSE, WS_MAX_PAYLOAD, wsSink } from "./ws.js";
+
+export interface Readiness {
+  ready: boolean;
+  /** why not, when not */
+  reason?: string;
+}
+
+export interface ServeAppOptions {
+  hub: Hub;
+  auth: Auth;
+  /** bound to loopback: Host and Origin are checked (DNS rebinding) */
+  loopback: boolean;
+  corsOrigins: readonly string[];
+  logger: Logger;
+  metrics: Metrics;
+  /** a stream client's pending frames before its heartbeats give way to a resync */
+  clientQueue: number;
+  readiness: () => Readiness;
+  now: () => number;
+}
+
+type RouteName = "livez" | "readyz" | "metrics" | "tickets" | "batch" | "one" | "events" | "ws";
+
+interface Matched {
+  name: RouteName;
+  /** the session key of /api/sessions/:key/heartbeat, still percent-encoded */
+  rawKey?: string;
+}
+
+const METHODS: Record<RouteName, string[]> = {
+  livez: ["GET", "HEAD"],
+  readyz: ["GET", "HEAD"],
+  metrics: ["GET", "HEAD"],
+  tickets: ["POST"],
+  batch: ["GET", "HEAD"],
+  one: ["GET", "HEAD"],
+  events: ["GET"],
+  ws: ["GET"],
+};
+
+const FIXED: Record<string, RouteName> = {
+  "/livez": "livez",
+  "/readyz": "readyz",
+  "/metrics": "metrics",
+  "/api/tickets": "tickets",
+  "/api/sessions/heartbeat": "batch",
+  "/api/sessions/events": "events",
+  "/api/sessions/ws": "ws",
+};
+
+const ONE_PREFIX = "/api/sessions/";
+const ONE_SUFFIX = "/heartbeat";
+
+export function matchRoute(pathname: string): Matched | undefined {
+  const fixed = FIXED[pathname];
+  if (fixed) return { name: fixed };
+  if (pathname.startsWith(ONE_PREFIX) && pathname.endsWith(ONE_SUFFIX) && pathname.length > ONE_PREFIX.length + ONE_SUFFIX.length) {
+    return { name: "one", rawKey: pathname.slice(ONE_PREFIX.length, -ONE_SUFFIX.length) };
+  }
+  return undefined;
+}
+
+/** Takes the ticket out of a URL before it is logged. */
+function loggedPath(url: string | undefined): string {
+  const u = url ?? "";
+  const q = u.indexOf("?");
+  return q === -1 ? u : u.slice(0, q);
+}
+
+function parseUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? "/", "http://localhost");
+  } catch {
+    throw new HttpError(400, "bad_request", "the request target is not a valid URL path");
+  }
+}
+
+function streamFilter(q: URLSearchParams): SessionFilter {
+  return { agent: queryText(q, "agent"), problems: queryBool(q, "problems") ?? false };
+}
+
+export interface ServeApp {
+  server: http.Server;
+  /** connected stream clients, by transport */
+  clients(): Record<"ws" | "sse", number>;
+  /** closes every stream (WebSocket 1001, SSE ended), stops listening, waits for the rest */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+export function createServeApp(o: ServeAppOptions): ServeApp {
+  const { hub, auth, logger, metrics } = o;
+  /** `kill`: drops the connection at once, for a client that does not finish closing */
+  const streams = new Map<StreamClient, { transport: "ws" | "sse"; sink: Sink; kill: () => void }>();
+  let lastGone: (() => void) | undefined;
+  const forget = (client: StreamClient): void => {
+    streams.delete(client);
+    if (streams.size === 0) lastGone?.();
+  };
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, clientTracking: false });
+  let closing = false;
+
+  const server = http.createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+    const started = performance.now();
+    // read now: a closed socket no longer knows it
+    const remote = req.socket.remoteAddress;
+    let route = "unknown";
+    let logged = false;
+    let streamInfo: { client: StreamClient } | undefined;
+    const done = () => {
+      if (logged) return;
+      logged = true;
+      metrics.countRequest(route, res.statusCode);
+      logger.line(streamInfo ? "stream" : "request", {
+        remote,
+        method: req.method,
+        path: loggedPath(req.url),
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+        ...(streamInfo ? { transport: "sse", events: streamInfo.client.sent, lastSeq: streamInfo.client.lastSeq } : {}),
+      });
+    };
+    res.on("finish", done);
+    res.on("close", done);
+    try {
+      const m = handle(req, res);
+      route = m.route;
+      if (m.stream) streamInfo = { client: m.stream };
+    } catch (err) {
+      const e = err instanceof HttpError ? err : new HttpError(500, "internal", `internal error: ${(err as Error).message}`);
+      if (e.status === 500) logger.line("error", { message: (err as Error).stack ?? String(err) });
+      if (!res.headersSent) sendJson(res, e.status, errorBody(e.code, e.message), { ...corsHeaders(req), ...e.headers });
+      else res.end();
+    }
+  });
+
+  function corsHeaders(req: IncomingMessage): Record<string, string> {
+    const origin = req.headers.origin;
+    if (!origin || !o.corsOrigins.includes(origin)) return {};
+    return { "Access-Control-Allow-Origin": origin, Vary: "Origin" };
+  }
+
+  /** Host, route, method and auth, for plain requests and upgrades alike. */
+  function admit(req: IncomingMessage, url: URL, upgrade: boolean): Matched {
+    if (!hostAllowed(req.headers.host, o.loopback)) {
+      throw new HttpError(403, "forbidden", `Host ${JSON.stringify(req.headers.host ?? "")} is not a loopback name: this server answers only requests addressed to localhost (DNS rebinding)`);
+    }
+    const m = matchRoute(url.pathname);
+    if (!m) throw new HttpError(404, "not_found", `no such endpoint: ${url.pathname}`);
+    const allowed = METHODS[m.name];
+    if (!allowed.includes(req.method ?? "")) {
+      throw new HttpError(405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname} (use ${allowed.join(" or ")})`, { Allow: allowed.join(", ") });
+    }
+    if (m.name === "ws" && !upgrade) throw new HttpError(426, "upgrade_required", "this is a WebSocket endpoint: connect with a WebSocket client", { Upgrade: "websocket" });
+    if (m.name !== "ws" && upgrade) throw new HttpError(404, "not_found", `${url.pathname} takes no WebSocket; the stream is /api/sessions/ws`);
+    if (upgrade && !originAllowed(req.headers.origin, req.headers.host, o.loopback, o.corsOrigins)) {
+      throw new HttpError(403, "forbidden", `WebSocket from Origin ${req.headers.origin} refused: only loopback pages, the same origin, or --cors-origin`);
+    }
+    if (m.name === "livez" || m.name === "readyz" || !auth.required) return m;
+    // browsers cannot set headers on a WebSocket or an EventSource: they bring a ticket instead
+    const viaTicket = (m.name === "ws" || m.name === "events") && url.searchParams.has("ticket");
+    const ok = viaTicket ? auth.redeem(url.searchParams.get("ticket")) : auth.bearerOk(req);
+    if (!ok) {
+      const why = viaTicket ? "the ticket is unknown, used or expired: get a new one with POST /api/tickets" : "send Authorization: Bearer <token> (the --token-file's contents)";
+      throw new HttpError(401, "unauthorized", why, { "WWW-Authenticate": 'Bearer realm="openclaw-sessions"' });
+    }
+    return m;
+  }
+
+  function requireReady(): void {
+    const r = o.readiness();
+    if (!r.ready) throw new HttpError(503, "not_ready", r.reason ?? "the first read of the stores has not finished", { "Retry-After": "2" });
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): { route: string; stream?: StreamClient } {
+    const url = parseUrl(req);
+    if (req.method === "OPTIONS" && req.headers.origin && o.corsOrigins.includes(req.headers.origin) && matchRoute(url.pathname)) {
+      // a CORS preflight: it carries no credentials by design
+      res.writeHead(204, {
+        ...corsHeaders(req),
+        "Access-Control-Allow-Methods": "GET, POST",
+        "Access-Control-Allow-Headers": "Authorization, Last-Event-ID",
+        "Access-Control-Max-Age": "600",
+      });
+      res.end();
+      return { route: "preflight" };
+    }
+    const m = admit(req, url, false);
+    const cors = corsHeaders(req);
+    const q = url.searchParams;
+    switch (m.name) {
+      case "livez":
+        sendJson(res, 200, `${JSON.stringify({ status: "ok" })}\n`, cors);
+        break;
+      case "readyz": {
+        const r = o.readiness();
+        sendJson(res, r.ready ? 200 : 503, `${JSON.stringify(r.ready ? { ready: true, seq: hub.seq, sessions: hub.size } : { ready: false, reason: r.reason })}\n`, cors);
+        break;
+      }
+      case "metrics":
+        metrics.text().then(
+          (text) => {
+            res.writeHead(200, { ...cors, "Content-Type": metrics.contentType, "Cache-Control": "no-store" });
+            res.end(text);
+          },
+          (err: Error) => sendJson(res, 500, errorBody("internal", `metrics: ${err.message}`), cors),
+        );
+        break;
+      case "tickets":
+        sendJson(res, 201, `${JSON.stringify(auth.issueTicket())}\n`, cors);
+        break;
+      case "batch": {
+        requireReady();
+        const t0 = performance.now();
+        const filter: SessionFilter = { agent: queryText(q, "agent"), problems: queryBool(q, "problems") ?? false, activeWithinMs: mul(queryMinutes(q, "active"), 60_000) };
+        sendJson(res, 200, hub.batchBytes(filter), cors);
+        metrics.observeRead("batch", (performance.now() - t0) / 1000);
+        break;
+      }
+      case "one": {
+        requireReady();
+        const t0 = performance.now();
+        let key: string;
+        try {
+          key = decodeURIComponent(m.rawKey!);
+        } catch {
+          throw new HttpError(400, "bad_request", `the session key in ${url.pathname} is not valid percent-encoding (encode it with encodeURIComponent)`);
+        }
+        const agent = queryText(q, "agent");
+        const hb = hub.find(key, agent);
+        if (!hb) throw new HttpError(404, "not_found", `no session ${JSON.stringify(key)}${agent ? ` of agent ${agent}` : ""} in the stores served`);
+        sendJson(res, 200, `${JSON.stringify(heartbeatJson(hb, o.now()))}\n`, cors);
+        metrics.observeRead("one", (performance.now() - t0) / 1000);
+        break;
+      }
+      case "events": {
+        requireReady();
+        const filter = streamFilter(q);
+        // EventSource sends Last-Event-ID by itself when it reconnects; ?since= serves the first connect
+        const header = req.headers["last-event-id"];
+        const since = querySeq(typeof header === "string" && header.trim() !== "" ? header : q.get("since"), "Last-Event-ID / since");
+        if (closing) throw new HttpError(503, "not_ready", "the server is shutting down");
+        const sink = openSse(req, res, cors);
+        const client = new StreamClient(hub, filter, sink, { bound: o.clientQueue, onSent: (f) => sent("sse", f) });
+        streams.set(client, { transport: "sse", sink, kill: () => req.socket.destroy() });
+        res.on("close", () => {
+          client.stop();
+          sink.dispose();
+          forget(client);
+        });
+        client.start(since);
+        return { route: m.name, stream: client };
+      }
+      case "ws":
+        throw new HttpError(426, "upgrade_required", "this is a WebSocket endpoint");
+    }
+    return { route: m.name };
+  }
+
+  function sent(transport: "ws" | "sse", frame: import("./event-log.js").Frame): void {
+    if (frame.type === "resync") metrics.countResync(frame.reason ?? "overflow");
+    else if (frame.type !== "snapshot" && frame.madeAt !== undefined) metrics.observePush(transport, (performance.now() - frame.madeAt) / 1000);
+  }
+
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const started = performance.now();
+    const remote = req.socket.remoteAddress;
+    const log = (status: number, extra: Record<string, string | number | undefined> = {}) =>
+      logger.line(status === 101 ? "stream" : "request", {
+        remote,
+        method: req.method,
+        path: loggedPath(req.url),
+        status,
+        ms: Math.round(performance.now() - started),
+        transport: "ws",
+        ...extra,
+      });
+    socket.on("error", () => socket.destroy());
+    let route = "unknown";
+    let filter: SessionFilter;
+    let since: number | undefined;
+    try {
+      const url = parseUrl(req);
+      route = admit(req, url, true).name;
+      requireReady();
+      if (closing) throw new HttpError(503, "not_ready", "the server is shutting down");
+      filter = streamFilter(url.searchParams);
+      since = querySeq(url.searchParams.get("since"), "since");
+    } catch (err) {
+      const e = err instanceof HttpError ? err : new HttpError(500, "internal", (err as Error).message);
+      metrics.countRequest(route, e.status);
+      sendRaw(socket, e.status, e.code, e.message, e.headers);
+      log(e.status);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      const sink = wsSink(ws);
+      const client = new StreamClient(hub, filter, sink, { bound: o.clientQueue, onSent: (f) => sent("ws", f) });
+      streams.set(client, { transport: "ws", sink, kill: () => ws.terminate() });
+      metrics.countRequest(route, 101);
+      ws.on("message", () => sink.close(CLOSE.noMessages.code, CLOSE.noMessages.reason));
+      // a protocol error (bad frame, bad UTF-8, too big): ws closes that socket with its code
+      ws.on("error", () => undefined);
+      ws.on("close", (code, reason) => {
+        client.stop();
+        sink.dispose();
+        forget(client);
+        log(101, { code, reason: reason.toString() || undefined, events: client.sent, lastSeq: client.lastSeq });
+      });
+      client.start(since);
+    });
+  });
+
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // a request Node could not parse: answered (when the socket still takes it) and logged
+    const tooBig = err.code === "HPE_HEADER_OVERFLOW";
+    const status = tooBig ? 431 : 400;
+    if (err.code !== "ECONNRESET") sendRaw(socket, status, tooBig ? "headers_too_large" : "bad_request", tooBig ? "request headers too large (16 KB at most)" : `malformed request (${err.code ?? err.message})`);
+    else socket.destroy();
+    metrics.countRequest("unparsed", status);
+    logger.line("request", { remote: (socket as import("node:net").Socket).remoteAddress, status, error: err.code ?? err.message });
+  });
+
+  return {
+    server,
+    clients() {
+      const out = { ws: 0, sse: 0 };
+      for (const s of streams.values()) out[s.transport]++;
+      return out;
+    },
+    async shutdown(graceMs = 3_000) {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const allGone = new Promise<void>((resolve) => {
+        lastGone = resolve;
+        if (streams.size === 0) resolve();
+      });
+      for (const [client, s] of streams) {
+        client.stop();
+        s.sink.close(CLOSE.goingAway.code, CLOSE.goingAway.reason);
+      }
+      server.closeIdleConnections();
+      // a client that does not answer the close handshake is not waited for past the grace
+      const timer = setTimeout(() => {
+        for (const s of streams.values()) s.kill();
+        server.closeAllConnections();
+      }, graceMs);
+      timer.unref();
+      await Promise.all([closed, allGone]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+function mul(n: number | undefined, by: number): number | undefined {
+  return n === undefined ? undefined : n * by;
+}

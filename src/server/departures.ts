@@ -1,0 +1,51 @@
+// Why a session left the store, for `socket.drain`: `pruned` when our own audit log records
+// removing exactly that entry (cleanup's prune or cap), else `deleted`. (`reset`, a new sessionId
+// under the same key, is told apart by the model diff; `archived` needs era C's archived_at.)
+import fs from "node:fs";
+import { readAuditTail, type AuditRecord } from "../store/writer/audit.js";
+import { ownLockPath } from "../store/writer/lock-own.js";
+
+export type DrainReason = "reset" | "archived" | "pruned" | "deleted";
+
+export interface Departed {
+  agentId: string;
+  sessionKey: string;
+  sessionId: string;
+}
+
+export interface DepartureOptions {
+  auditPath: string;
+  /** the index files an agent's sessions come from */
+  storesOf: (agentId: string) => string[];
+  /** how long to wait for a write of ours still under way (its audit line comes after the rename) */
+  waitMs?: number;
+  pollMs?: number;
+}
+
+function realOrSame(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/** For each departed session (same order): pruned or deleted. */
+export async function judgeDepartures(departed: readonly Departed[], opts: DepartureOptions): Promise<DrainReason[]> {
+  if (departed.length === 0) return [];
+  const stores = new Set<string>();
+  for (const d of departed) for (const s of opts.storesOf(d.agentId)) stores.add(realOrSame(s));
+  // cleanup renames the index, then appends its audit line, then lets go of its own lock: while
+  // that lock is there, the line may be on its way
+  const deadline = Date.now() + (opts.waitMs ?? 10_000);
+  while ([...stores].some((s) => fs.existsSync(ownLockPath(s))) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
+  }
+  const removed = new Set<string>();
+  for (const r of readAuditTail(opts.auditPath)) if (isRemoval(r) && stores.has(r.storePath)) removed.add(`${r.sessionKey}\u0000${r.sessionId}`);
+  return departed.map((d) => (removed.has(`${d.sessionKey}\u0000${d.sessionId}`) ? "pruned" : "deleted"));
+}
+
+function isRemoval(r: AuditRecord): boolean {
+  return r.kind === "apply" && r.removed === true && typeof r.sessionKey === "string" && typeof r.sessionId === "string";
+}

@@ -1,0 +1,82 @@
+// Small pieces of HTTP every route uses: JSON answers and errors, query parsing.
+import { STATUS_CODES, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+
+export type ErrorCode =
+  | "bad_request"
+  | "not_found"
+  | "method_not_allowed"
+  | "unauthorized"
+  | "forbidden"
+  | "not_ready"
+  | "upgrade_required"
+  | "headers_too_large"
+  | "internal";
+
+/** A request that cannot be answered as asked: the status and the one line that says why. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string): string {
+  return `${JSON.stringify({ error: code, message })}\n`;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-store" });
+  res.end(body);
+}
+
+/** An answer on a raw socket (a refused upgrade, a request Node could not parse), then closed. */
+export function sendRaw(socket: Duplex, status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = errorBody(code, message);
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}`,
+    "Content-Type: application/json; charset=utf-8",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "Connection: close",
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
+  socket.end(`${lines.join("\r\n")}\r\n\r\n${body}`);
+}
+
+export function queryBool(q: URLSearchParams, name: string): boolean | undefined {
+  const v = q.get(name);
+  if (v === null) return undefined;
+  const t = v.toLowerCase();
+  if (t === "" || t === "1" || t === "true" || t === "yes") return true;
+  if (t === "0" || t === "false" || t === "no") return false;
+  throw new HttpError(400, "bad_request", `${name}=${v}: use ${name}=true or ${name}=false`);
+}
+
+export function queryText(q: URLSearchParams, name: string): string | undefined {
+  const v = q.get(name);
+  if (v === null) return undefined;
+  if (v === "") throw new HttpError(400, "bad_request", `${name} is empty: give a value or leave it out`);
+  return v;
+}
+
+export function querySeq(text: string | null | undefined, what: string): number | undefined {
+  if (text === null || text === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(text.trim())) throw new HttpError(400, "bad_request", `${what} ${JSON.stringify(text)} is not a seq: a whole number from an event's seq`);
+  return Number(text.trim());
+}
+
+export function queryMinutes(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null) return undefined;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new HttpError(400, "bad_request", `${name}=${v}: a positive number of minutes`);
+  return n;
+}

@@ -1,0 +1,316 @@
+// The server's one model of every session, fed by the live source: each change of the heartbeat
+// list becomes events (a transition heartbeat, a drain), each taking the next seq, kept in the
+// ring and handed to every subscribed client. Snapshots and answers are made from it, never by
+// re-reading the store, and each is serialized once for every client that wants the same one.
+import { performance } from "node:perf_hooks";
+import { sameVerdict } from "../store/live-source.js";
+import { DEFAULT_SORT, filterHeartbeats, isProblem, sortHeartbeats } from "../core/order.js";
+import type { Heartbeat } from "../core/types.js";
+import { isTurnInProgress } from "../ui/format.js";
+import { heartbeatJson, SNAPSHOT_SCHEMA_VERSION } from "../ui/snapshot.js";
+import type { Departed, DrainReason } from "./departures.js";
+import { EventLog, type Frame } from "./event-log.js";
+
+export const SERVE_SCHEMA_VERSION = SNAPSHOT_SCHEMA_VERSION;
+
+/** What a stream or an answer is limited to. */
+export interface SessionFilter {
+  agent?: string;
+  problems?: boolean;
+  /** batch answers only: a run in progress or activity within this many ms */
+  activeWithinMs?: number;
+}
+
+export interface Subscriber {
+  readonly filter: SessionFilter;
+  deliver(frame: Frame): void;
+}
+
+export interface HubOptions {
+  history: number;
+  firstSeq: number;
+  now: () => number;
+  /** pruned or deleted, for sessions that left the store */
+  judge: (departed: readonly Departed[]) => Promise<DrainReason[]>;
+  /** every frame made (events and timer heartbeats): metrics count them */
+  onFrame?: (frame: Frame) => void;
+  /** an update that failed (the next one starts from the model as it was) */
+  onError?: (err: Error) => void;
+}
+
+/** A frame of a stream's session event passes the stream's filter. */
+export function passes(filter: SessionFilter, frame: Frame): boolean {
+  if (frame.type === "snapshot" || frame.type === "resync") return true;
+  if (filter.agent !== undefined && frame.agentId !== filter.agent) return false;
+  if (filter.problems && !frame.problem) return false;
+  return true;
+}
+
+const identity = (hb: { agentId: string; sessionKey: string }): string => `${hb.agentId}\u0000${hb.sessionKey}`;
+
+/** A change a client is told about: not just the ages in the reasons moving with the clock. */
+export function isTransition(a: Heartbeat, b: Heartbeat): boolean {
+  return !sameVerdict(a, b) || a.outcome !== b.outcome || a.outcomeReason !== b.outcomeReason || a.era !== b.era || a.source !== b.source;
+}
+
+/**
+ * How long a cached snapshot or answer may be served while nothing changed: its turnElapsedMs are
+ * this stale at most (generatedAt says when they were measured). Clients connecting within it
+ * share one snapshot: 100 clients reconnecting over a few seconds hold one 7 MB buffer, not 100.
+ */
+const CACHE_MS = 5_000;
+
+/**
+ * How long (real time) a batch answer or a connect snapshot is shared even while events flow. Each
+ * is consistent at its own seq: a batch reader streams on with since=seq, and a stream client is
+ * sent the events after it right behind it. Under a steady flow of changes, 100 clients
+ * connecting, or a dashboard polling, then cost one 7 MB serialization a second, not one each.
+ */
+const SHARED_MS = 1_000;
+const CACHE_ENTRIES = 64;
+
+export class Hub {
+  readonly log: EventLog;
+  private readonly model = new Map<string, Heartbeat>();
+  private sorted: Heartbeat[] | undefined;
+  private version = 0;
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly cache = new Map<string, { version: number; at: number; value: unknown }>();
+  private chain: Promise<void> = Promise.resolve();
+  private baselined = false;
+  private readonly recent = new Map<string, { at: number; value: unknown }>();
+  /** each heartbeat's JSON, while nothing in it depends on the clock */
+  private readonly fragments = new WeakMap<Heartbeat, string>();
+
+  constructor(private readonly opts: HubOptions) {
+    this.log = new EventLog(opts.history, opts.firstSeq);
+  }
+
+  get ready(): boolean {
+    return this.baselined;
+  }
+
+  get seq(): number {
+    return this.log.seq;
+  }
+
+  get size(): number {
+    return this.model.size;
+  }
+
+  clients(): number {
+    return this.subscribers.size;
+  }
+
+  /** The first full read: what a snapshot shows, no events. */
+  baseline(list: readonly Heartbeat[]): void {
+    this.model.clear();
+    for (const hb of list) this.model.set(identity(hb), hb);
+    this.changed();
+    this.baselined = true;
+  }
+
+  /** A new list from the source; changes become events in the order the lists came. */
+  update(list: readonly Heartbeat[]): Promise<void> {
+    const madeAt = performance.now();
+    this.chain = this.chain.then(() => this.apply(list, madeAt)).catch((err: Error) => this.opts.onError?.(err));
+    return this.chain;
+  }
+
+  /** Resolves once every update handed in so far is applied. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  private async apply(list: readonly Heartbeat[], madeAt: number): Promise<void> {
+    const next = new Map<string, Heartbeat>();
+    for (const hb of list) next.set(identity(hb), hb);
+    const departed: Heartbeat[] = [];
+    for (const [id, old] of this.model) if (!next.has(id)) departed.push(old);
+    // asking the audit log may wait for a write of ours to finish: decided before anything is
+    // applied, so the model and the events below change together, in one go
+    const reasons = await this.opts.judge(departed.map(({ agentId, sessionKey, sessionId }) => ({ agentId, sessionKey, sessionId })));
+    const at = this.opts.now();
+    // the model is changed right before each event is published: a snapshot made while it is
+    // delivered (a client's resync) shows exactly the events up to its seq
+    departed.forEach((old, i) => {
+      this.model.delete(identity(old));
+      this.drain(old, reasons[i], at, madeAt);
+    });
+    for (const [id, hb] of next) {
+      const old = this.model.get(id);
+      if (old === hb) continue;
+      this.model.set(id, hb);
+      if (old && old.sessionId !== hb.sessionId) this.drain(old, "reset", at, madeAt, hb.sessionId);
+      else if (old && !isTransition(old, hb)) {
+        this.changed(); // only the reasons' ages moved: no event
+        continue;
+      }
+      this.transition(hb, old, at, madeAt);
+    }
+  }
+
+  private changed(): void {
+    this.version++;
+    this.sorted = undefined;
+    this.cache.clear();
+  }
+
+  private drain(old: Heartbeat, reason: DrainReason, at: number, madeAt: number, newSessionId?: string): void {
+    const frame = this.log.append((seq) => ({
+      type: "socket.drain",
+      seq,
+      agentId: old.agentId,
+      sessionKey: old.sessionKey,
+      problem: isProblem(old),
+      json: JSON.stringify({
+        type: "socket.drain",
+        seq,
+        sessionKey: old.sessionKey,
+        agentId: old.agentId,
+        sessionId: old.sessionId,
+        ...(newSessionId !== undefined ? { newSessionId } : {}),
+        reason,
+        at,
+      }),
+      madeAt,
+    }));
+    this.publish(frame);
+  }
+
+  private transition(hb: Heartbeat, old: Heartbeat | undefined, at: number, madeAt: number): void {
+    const frame = this.log.append((seq) => ({
+      type: "heartbeat",
+      seq,
+      agentId: hb.agentId,
+      sessionKey: hb.sessionKey,
+      // a session leaving the problems is news to a problems stream too
+      problem: isProblem(hb) || (old !== undefined && isProblem(old)),
+      json: heartbeatEvent(seq, at, false, hb),
+      madeAt,
+    }));
+    this.publish(frame);
+  }
+
+  /** Timer heartbeats: one per session with a turn in progress, at the current seq, not kept. */
+  tick(): void {
+    if (!this.baselined) return;
+    const at = this.opts.now();
+    const madeAt = performance.now();
+    const seq = this.log.seq;
+    for (const hb of this.model.values()) {
+      if (!isTurnInProgress(hb.state)) continue;
+      const frame: Frame = { type: "heartbeat", seq, agentId: hb.agentId, sessionKey: hb.sessionKey, problem: isProblem(hb), periodic: true, json: heartbeatEvent(seq, at, true, hb), madeAt };
+      this.publish(frame);
+    }
+  }
+
+  private publish(frame: Frame): void {
+    if (!frame.periodic) this.changed();
+    this.opts.onFrame?.(frame);
+    for (const s of this.subscribers) if (passes(s.filter, frame)) s.deliver(frame);
+  }
+
+  /** Adds a client; everything published from now on reaches it (call in the same turn as its snapshot). */
+  subscribe(s: Subscriber): () => void {
+    this.subscribers.add(s);
+    return () => {
+      this.subscribers.delete(s);
+    };
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /** Every session, in `status`'s default order (problems first, newest activity first). */
+  heartbeats(): Heartbeat[] {
+    this.sorted ??= sortHeartbeats([...this.model.values()], DEFAULT_SORT);
+    return this.sorted;
+  }
+
+  select(filter: SessionFilter, now: number): Heartbeat[] {
+    const all = this.heartbeats();
+    if (filter.agent === undefined && !filter.problems && filter.activeWithinMs === undefined) return all;
+    const list = filter.agent === undefined ? all : all.filter((hb) => hb.agentId === filter.agent);
+    return filterHeartbeats(list, { now, problemsOnly: Boolean(filter.problems), activeWithinMs: filter.activeWithinMs });
+  }
+
+  /** The session with this key (and agent, when two stores share a key). */
+  find(sessionKey: string, agent?: string): Heartbeat | undefined {
+    if (agent !== undefined) return this.model.get(identity({ agentId: agent, sessionKey }));
+    for (const hb of this.heartbeats()) if (hb.sessionKey === sessionKey) return hb;
+    return undefined;
+  }
+
+  /** `GET /api/sessions/heartbeat`: the JSON bytes, shared while nothing changed (for up to a second). */
+  batchBytes(filter: SessionFilter): Buffer {
+    return this.shared(`batch|${filterKey(filter)}`, (now) =>
+      Buffer.from(`{"schemaVersion":${SERVE_SCHEMA_VERSION},"generatedAt":${now},"seq":${this.log.seq},"sessions":${this.sessionsJson(this.select(filter, now), now)}}\n`, "utf8"),
+    );
+  }
+
+  /** A snapshot (on connect) or resync (history gone, or the client fell behind) frame, made once for every client with this filter. */
+  snapshot(filter: SessionFilter, resync?: "history" | "overflow"): Frame {
+    return this.cached(`${resync ?? "snapshot"}|${filterKey(filter)}`, (now) => {
+      const seq = this.log.seq;
+      const type = resync ? "resync" : "snapshot";
+      const sessions = this.sessionsJson(this.select({ agent: filter.agent, problems: filter.problems }, now), now);
+      // the same text as JSON.stringify({type, seq, schemaVersion, generatedAt, reason?, sessions})
+      const json = `{"type":"${type}","seq":${seq},"schemaVersion":${SERVE_SCHEMA_VERSION},"generatedAt":${now}${resync ? `,"reason":"${resync}"` : ""},"sessions":${sessions}}`;
+      return { type, seq, json, reason: resync, madeAt: performance.now() } satisfies Frame;
+    });
+  }
+
+  /**
+   * A JSON array of heartbeats, from each one's JSON kept while its object lives: only a turn in
+   * progress (whose turnElapsedMs moves with the clock) is serialized again. 10,000 sessions are
+   * 7 MB of JSON; stringifying them whole for every answer cost a tenth of a second.
+   */
+  private sessionsJson(list: readonly Heartbeat[], now: number): string {
+    const parts: string[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const hb = list[i];
+      if (isTurnInProgress(hb.state) && hb.startedAt !== undefined) {
+        parts[i] = JSON.stringify(heartbeatJson(hb, now));
+        continue;
+      }
+      let text = this.fragments.get(hb);
+      if (text === undefined) this.fragments.set(hb, (text = JSON.stringify(heartbeatJson(hb, now))));
+      parts[i] = text;
+    }
+    return `[${parts.join(",")}]`;
+  }
+
+  /** The snapshot a connecting client starts from: possibly a second old, then the events after its seq. */
+  connectSnapshot(filter: SessionFilter): Frame {
+    return this.shared(`snapshot|${filterKey(filter)}`, () => this.snapshot(filter));
+  }
+
+  private shared<T>(key: string, make: (now: number) => T): T {
+    const t = performance.now();
+    const hit = this.recent.get(key);
+    if (hit && t - hit.at < SHARED_MS) return hit.value as T;
+    const value = this.cached(key, make);
+    if (this.recent.size >= CACHE_ENTRIES) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(key, { at: t, value });
+    return value;
+  }
+
+  private cached<T>(key: string, make: (now: number) => T): T {
+    const now = this.opts.now();
+    const hit = this.cache.get(key);
+    // a snapshot's seq must be the current one: any event changes the version too
+    if (hit && hit.version === this.version && now - hit.at < CACHE_MS && now >= hit.at) return hit.value as T;
+    const value = make(now);
+    if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, { version: this.version, at: now, value });
+    return value;
+  }
+}
+
+function filterKey(f: SessionFilter): string {
+  return `${f.agent ?? ""}\u0000${f.problems ? 1 : 0}\u0000${f.activeWithinMs ?? ""}`;
+}
+
+function heartbeatEvent(seq: number, at: number, periodic: boolean, hb: Heartbeat): string {
+  return JSON.stringify({ type: "heartbeat", seq, at, periodic, heartbeat: heartbeatJson(hb, at) });
+}

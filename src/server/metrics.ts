@@ -1,0 +1,142 @@
+// GET /metrics: Prometheus text from prom-client, every name prefixed openclaw_sessions_ (the
+// process defaults too). Aggregates by default, as OpenClaw's own exporter does: label sets are
+// bounded by agents x health x state. Per-session series only with --metrics-per-session, capped.
+import client from "prom-client";
+import type { Heartbeat, StoreRef } from "../core/types.js";
+import { isTurnInProgress } from "../ui/format.js";
+import type { Frame } from "./event-log.js";
+
+export const METRIC_PREFIX = "openclaw_sessions_";
+/** per-session series at most, problems first (the status order) */
+export const DEFAULT_SESSION_SERIES_CAP = 500;
+
+export interface MetricsSource {
+  /** every session, in status order */
+  heartbeats(): Heartbeat[];
+  stores(): StoreRef[];
+  seq(): number;
+  clients(): Record<"ws" | "sse", number>;
+  now(): number;
+}
+
+export interface Metrics {
+  readonly contentType: string;
+  text(): Promise<string>;
+  observeRead(endpoint: string, seconds: number): void;
+  observePush(transport: "ws" | "sse", seconds: number): void;
+  countFrame(frame: Frame): void;
+  countResync(reason: "history" | "overflow"): void;
+  countRequest(route: string, status: number): void;
+}
+
+export function createMetrics(src: MetricsSource, opts: { perSession: number } = { perSession: 0 }): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  const registers = [registry];
+  const name = (n: string) => `${METRIC_PREFIX}${n}`;
+
+  new client.Gauge({
+    name: name("sessions"),
+    help: "Sessions by agent, health and state",
+    labelNames: ["agent", "health", "state"],
+    registers,
+    collect() {
+      this.reset();
+      const counts = new Map<string, { agent: string; health: string; state: string; n: number }>();
+      for (const hb of src.heartbeats()) {
+        const k = `${hb.agentId}\u0000${hb.health}\u0000${hb.state}`;
+        const c = counts.get(k);
+        if (c) c.n++;
+        else counts.set(k, { agent: hb.agentId, health: hb.health, state: hb.state, n: 1 });
+      }
+      for (const c of counts.values()) this.set({ agent: c.agent, health: c.health, state: c.state }, c.n);
+    },
+  });
+  new client.Gauge({
+    name: name("oldest_running_turn_seconds"),
+    help: "How long the oldest turn in progress has run, per agent (0 when none runs)",
+    labelNames: ["agent"],
+    registers,
+    collect() {
+      this.reset();
+      const now = src.now();
+      const oldest = new Map<string, number>();
+      for (const hb of src.heartbeats()) {
+        const age = isTurnInProgress(hb.state) && hb.startedAt !== undefined ? Math.max(0, now - hb.startedAt) / 1000 : 0;
+        oldest.set(hb.agentId, Math.max(oldest.get(hb.agentId) ?? 0, age));
+      }
+      for (const [agent, s] of oldest) this.set({ agent }, s);
+    },
+  });
+  new client.Gauge({
+    name: name("stores"),
+    help: "Stores found, by era (A, B: sessions.json; C: SQLite)",
+    labelNames: ["era"],
+    registers,
+    collect() {
+      this.reset();
+      const byEra: Record<string, number> = { A: 0, B: 0, C: 0 };
+      for (const s of src.stores()) byEra[s.era] = (byEra[s.era] ?? 0) + 1;
+      for (const [era, n] of Object.entries(byEra)) this.set({ era }, n);
+    },
+  });
+  new client.Gauge({
+    name: name("event_seq"),
+    help: "The seq of the newest event (transitions and drains)",
+    registers,
+    collect() {
+      this.set(src.seq());
+    },
+  });
+  new client.Gauge({
+    name: name("stream_clients"),
+    help: "Connected stream clients, by transport",
+    labelNames: ["transport"],
+    registers,
+    collect() {
+      for (const [transport, n] of Object.entries(src.clients())) this.set({ transport }, n);
+    },
+  });
+  const events = new client.Counter({ name: name("events_total"), help: "Events made, by type (timer heartbeats: type heartbeat_timer)", labelNames: ["type"], registers });
+  const resyncs = new client.Counter({ name: name("resyncs_total"), help: "Resyncs sent, by reason (history: since too old; overflow: a slow client)", labelNames: ["reason"], registers });
+  const requests = new client.Counter({ name: name("http_requests_total"), help: "HTTP requests answered, by route and status", labelNames: ["route", "status"], registers });
+  const histogram = (n: string, help: string, label: string, buckets: number[]) => new client.Histogram({ name: name(n), help, labelNames: [label], buckets, registers });
+  const read = histogram("read_duration_seconds", "Time to answer a heartbeat read (batch or one session), from memory", "endpoint", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+  const push = histogram("push_latency_seconds", "From a change reaching the server to its event written to a client", "transport", [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
+
+  if (opts.perSession > 0) {
+    const cap = opts.perSession;
+    new client.Gauge({
+      name: name("session_turn_elapsed_seconds"),
+      help: `Per session (at most ${cap}, problems first): how long its turn in progress has run, 0 when none`,
+      labelNames: ["agent", "session_key", "health", "state"],
+      registers,
+      collect() {
+        this.reset();
+        const now = src.now();
+        for (const hb of src.heartbeats().slice(0, cap)) {
+          const s = isTurnInProgress(hb.state) && hb.startedAt !== undefined ? Math.max(0, now - hb.startedAt) / 1000 : 0;
+          this.set({ agent: hb.agentId, session_key: hb.sessionKey, health: hb.health, state: hb.state }, s);
+        }
+      },
+    });
+    new client.Gauge({
+      name: name("session_series_dropped"),
+      help: "Sessions left out of the per-session series by the cap",
+      registers,
+      collect() {
+        this.set(Math.max(0, src.heartbeats().length - cap));
+      },
+    });
+  }
+
+  return {
+    contentType: registry.contentType,
+    text: () => registry.metrics(),
+    observeRead: (endpoint, seconds) => read.observe({ endpoint }, seconds),
+    observePush: (transport, seconds) => push.observe({ transport }, seconds),
+    countFrame: (frame) => events.inc({ type: frame.periodic ? "heartbeat_timer" : frame.type }),
+    countResync: (reason) => resyncs.inc({ reason }),
+    countRequest: (route, status) => requests.inc({ route, status: String(status) }),
+  };
+}

@@ -1,0 +1,159 @@
+// Who `serve` answers: the token on every request but the probes, one-time tickets for browser
+// streams, loopback Host and Origin only (DNS rebinding), CORS only when asked; and how it
+// starts and stops: refusals at start (exit 64, 69), SIGTERM/SIGINT closing every client (exit 0).
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { makeStateDir, makeTempDir } from "../fixtures/store-builder.js";
+import { runCli } from "./helpers/cli.js";
+import { connectSse, connectWs, refusedUpgrade, serveIdle, startServe, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
+import { idleStore } from "./watch-fixture.js";
+
+useServeCleanup();
+
+function tokenFile(text: string): string {
+  const f = path.join(makeTempDir("ocs-token-"), "token");
+  fs.writeFileSync(f, text, { mode: 0o600 });
+  return f;
+}
+
+/** A GET with any Host header (fetch will not send a made-up one). */
+function getWithHost(url: string, p: string, host: string): Promise<{ status: number; body: any }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: u.hostname, port: u.port, path: p, headers: { Host: host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(body) }));
+    });
+    req.on("error", reject);
+  });
+}
+
+describe("serve: auth and tickets", () => {
+  it("with a token (its file may end with a newline): every request needs it but the probes; tickets open streams once", async () => {
+    const { srv } = await serveIdle(["--token-file", tokenFile("s3cret-token\n")]);
+    const auth = { Authorization: "Bearer s3cret-token" };
+    expect((await fetch(`${srv.url}/livez`)).status).toBe(200);
+    for (const p of ["/api/sessions/heartbeat", "/metrics", "/api/sessions/events"]) {
+      const none = await fetch(`${srv.url}${p}`);
+      expect(none.status, p).toBe(401);
+      expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      expect((await none.json()).error).toBe("unauthorized");
+      expect((await fetch(`${srv.url}${p}`, { headers: { Authorization: "Bearer wrong" } })).status, p).toBe(401);
+    }
+    expect((await fetch(`${srv.url}/api/sessions/heartbeat`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${srv.url}/metrics`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${srv.url}/api/tickets`, { method: "POST" })).status).toBe(401);
+    expect((await refusedUpgrade(wsUrl(srv.url, "/api/sessions/ws"))).status).toBe(401);
+
+    // the WebSocket with the header (a program), then with a ticket (a browser)
+    const byHeader = connectWs(wsUrl(srv.url, "/api/sessions/ws"), { headers: auth });
+    await byHeader.next((m) => m.type === "snapshot");
+    const ticket = async () => {
+      const r = await fetch(`${srv.url}/api/tickets`, { method: "POST", headers: auth });
+      expect(r.status).toBe(201);
+      const body = await r.json();
+      expect(body.expiresAt - Date.now()).toBeLessThanOrEqual(30_000);
+      return body.ticket as string;
+    };
+    const t1 = await ticket();
+    const byTicket = connectWs(wsUrl(srv.url, `/api/sessions/ws?ticket=${t1}`));
+    await byTicket.next((m) => m.type === "snapshot");
+    const again = await refusedUpgrade(wsUrl(srv.url, `/api/sessions/ws?ticket=${t1}`));
+    expect(again.status).toBe(401);
+    expect(again.body.message).toMatch(/ticket/);
+    const t2 = await ticket();
+    const sse = connectSse(`${srv.url}/api/sessions/events?ticket=${t2}`);
+    expect(await sse.status).toBe(200);
+    sse.close();
+    expect((await fetch(`${srv.url}/api/sessions/events?ticket=${t2}`)).status).toBe(401);
+    // a ticket opens streams only, and the token never shows in a log
+    expect((await fetch(`${srv.url}/api/sessions/heartbeat?ticket=${await ticket()}`)).status).toBe(401);
+    expect(srv.stderr()).not.toContain("s3cret");
+    expect(srv.stderr()).not.toContain(t1);
+  });
+
+  it("on loopback: a foreign Host is refused, and a WebSocket from a foreign Origin; CORS only for --cors-origin", async () => {
+    const { srv } = await serveIdle(["--cors-origin", "https://dash.example"]);
+    const port = new URL(srv.url).port;
+    const evil = await getWithHost(srv.url, "/api/sessions/heartbeat", `evil.example:${port}`);
+    expect(evil.status).toBe(403);
+    expect(evil.body.error).toBe("forbidden");
+    expect((await getWithHost(srv.url, "/livez", `evil.example:${port}`)).status).toBe(403);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) expect((await getWithHost(srv.url, "/api/sessions/heartbeat", host)).status, host).toBe(200);
+
+    expect((await refusedUpgrade(wsUrl(srv.url, "/api/sessions/ws"), { origin: "https://evil.example" })).status).toBe(403);
+    expect((await refusedUpgrade(wsUrl(srv.url, "/api/sessions/ws"), { origin: "null" })).status).toBe(403);
+    for (const origin of ["http://localhost:3000", "https://dash.example"]) {
+      const ok = connectWs(wsUrl(srv.url, "/api/sessions/ws"), { origin });
+      await ok.next((m) => m.type === "snapshot", origin);
+    }
+
+    const plain = await fetch(`${srv.url}/api/sessions/heartbeat`, { headers: { Origin: "https://other.example" } });
+    expect(plain.headers.get("access-control-allow-origin")).toBeNull();
+    const allowed = await fetch(`${srv.url}/api/sessions/heartbeat`, { headers: { Origin: "https://dash.example" } });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://dash.example");
+    const preflight = await fetch(`${srv.url}/api/sessions/heartbeat`, { method: "OPTIONS", headers: { Origin: "https://dash.example", "Access-Control-Request-Method": "GET" } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("Authorization");
+  });
+});
+
+describe("serve: start and stop", () => {
+  it("refuses at start, one line and exit 64: a non-loopback host without a token, and bad flags", async () => {
+    const state = makeStateDir();
+    idleStore(state);
+    const cases: Array<[string[], RegExp]> = [
+      [["--host", "0.0.0.0"], /--host 0\.0\.0\.0 .*--token-file/],
+      [["--heartbeat-interval", "soon"], /--heartbeat-interval/],
+      [["--log-format", "xml"], /--log-format/],
+      [["--port", "70000"], /--port/],
+      [["--cors-origin", "https://dash.example/"], /--cors-origin/],
+      [["--token-file", path.join(makeTempDir(), "missing")], /--token-file/],
+      [["--token-file", tokenFile("\n")], /--token-file .* is empty/],
+      [["--stall-after", "idle=5m"], /--stall-after/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(["serve", "--state-dir", state, "--no-probe", ...args]);
+      expect(r.code, args.join(" ")).toBe(64);
+      expect(r.stderr).toMatch(/^openclaw-sessions: [^\n]+\n$/);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
+  it("a port in use is one clear line and exit 69", async () => {
+    const state = makeStateDir();
+    idleStore(state);
+    const first = await startServe(["--state-dir", state, "--no-probe"]);
+    const port = new URL(first.url).port;
+    const r = await runCli(["serve", "--state-dir", state, "--no-probe", "--port", port]);
+    expect(r.code).toBe(69);
+    expect(r.stderr).toBe(`openclaw-sessions: port ${port} on 127.0.0.1 is in use (another serve, or another program): pick another with --port\n`);
+  });
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    it(`${signal} closes every client cleanly (WebSocket 1001, SSE ended) and exits 0`, async () => {
+      const state = makeStateDir();
+      idleStore(state);
+      const srv = await startServe(["--state-dir", state, "--no-probe", "--log-format", "json"]);
+      await waitReady(srv.url);
+      const ws = connectWs(wsUrl(srv.url, "/api/sessions/ws"));
+      await ws.next((m) => m.type === "snapshot");
+      const sse = connectSse(`${srv.url}/api/sessions/events`);
+      expect(await sse.status).toBe(200);
+      await new Promise<void>((resolve) => {
+        const t = setInterval(() => sse.events.length > 0 && (clearInterval(t), resolve()), 20);
+      });
+      srv.child.kill(signal);
+      expect(await ws.closed).toEqual({ code: 1001, reason: "server shutting down" });
+      await sse.ended;
+      expect(await srv.exited).toEqual({ code: 0, signal: null });
+      const lines = srv.stderr().trim().split("\n").map((l) => JSON.parse(l));
+      expect(lines.map((l) => l.event)).toEqual(expect.arrayContaining(["listening", "ready", "stream", "stopped"]));
+      expect(lines.filter((l) => l.event === "stream").map((l) => l.transport).sort()).toEqual(["sse", "ws"]);
+      expect(lines.at(-1).event).toBe("stopped");
+    });
+  }
+});
