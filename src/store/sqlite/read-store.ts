@@ -1,0 +1,73 @@
+// One era C store (an agent's openclaw-agent.sqlite) read into the Evidence every era shares.
+// One connection per read, closed at the end: no read transaction outlives a statement.
+import path from "node:path";
+import { UnreadableError } from "../../core/errors.js";
+import type { Evidence, GatewayInfo, StoreRef } from "../../core/types.js";
+import { checkAgentSchema, openAgentDb } from "./open.js";
+import { readEraCOwner } from "./owner.js";
+import { readSessionRows } from "./rows.js";
+import { sqliteRuntime } from "./runtime.js";
+import { tailReader } from "./tails.js";
+import { openTaskReader } from "./tasks.js";
+
+export interface EraCRead {
+  evidence: Evidence[];
+  warnings: string[];
+  /** the state dir's owner (gateway or embedded run), shared by every session */
+  owner: GatewayInfo;
+}
+
+/** <stateDir>/agents/<id>/agent/openclaw-agent.sqlite -> <stateDir>; undefined for a file elsewhere (a copy). */
+export function stateDirOfAgentDb(dbPath: string): string | undefined {
+  const agentDir = path.dirname(path.resolve(dbPath));
+  const idDir = path.dirname(agentDir);
+  const agentsDir = path.dirname(idDir);
+  return path.basename(agentDir) === "agent" && path.basename(agentsDir) === "agents" ? path.dirname(agentsDir) : undefined;
+}
+
+export function readEraCStore(store: StoreRef, opts: { stateDir?: string; owner?: GatewayInfo } = {}): EraCRead {
+  const rt = sqliteRuntime();
+  const stateDir = opts.stateDir ?? stateDirOfAgentDb(store.storePath);
+  const owner = opts.owner ?? (stateDir ? readEraCOwner(stateDir) : { alive: false, probe: "skipped" as const });
+  const warnings: string[] = [];
+  const { db } = openAgentDb(store.storePath, owner.alive);
+  try {
+    checkAgentSchema(db, store.storePath);
+    const { rows, invalid } = readSessionRows(db);
+    if (invalid.length > 0) {
+      warnings.push(`${store.storePath}: ${invalid.length} session row(s) OpenClaw marks invalid (entry_valid = -1), skipped: ${invalid.slice(0, 5).join(", ")}${invalid.length > 5 ? ", ..." : ""}`);
+    }
+    const tails = tailReader(db, rt, store.storePath, (w) => warnings.push(w));
+    const tasks = stateDir && rows.some((r) => r.entry.status === "running") ? openTaskReader(stateDir, owner.alive) : undefined;
+    if (tasks?.note) warnings.push(tasks.note);
+    try {
+      const evidence: Evidence[] = rows.map((row) => {
+        const { entry } = row;
+        const ev: Evidence = { agentId: agentIdOf(row.sessionKey, store.agentId), sessionKey: row.sessionKey, entry, era: "C", gateway: owner };
+        ev.transcript = tails.transcript(entry.sessionId, row.transcriptUpdatedAt);
+        const trajectory = tails.trajectory(entry.sessionId);
+        if (trajectory) ev.trajectory = trajectory;
+        // the task registry decides only `running` rows (OPENCLAW.md 9, liveness 3)
+        if (entry.status === "running") {
+          ev.tasksKnown = tasks?.known ?? false;
+          const task = tasks?.latest(row.sessionKey);
+          if (task) ev.task = task;
+        }
+        return ev;
+      });
+      return { evidence, warnings, owner };
+    } finally {
+      tasks?.close();
+    }
+  } catch (err) {
+    if (err instanceof UnreadableError) throw err;
+    throw new UnreadableError(`cannot read ${store.storePath}: ${(err as Error).message}`);
+  } finally {
+    db.close();
+  }
+}
+
+function agentIdOf(sessionKey: string, fallback: string): string {
+  const m = /^agent:([a-z0-9][a-z0-9_-]{0,63}):/.exec(sessionKey);
+  return m ? m[1] : fallback;
+}
