@@ -25,6 +25,7 @@ import { RealPaths } from "./contain.js";
 import { mapPool } from "./pool.js";
 import { ownerState } from "./proc.js";
 import { readIndexSummary } from "./read-index.js";
+import { openEraCLive, type EraCLive } from "./sqlite/live.js";
 import { openState, readSessionEvidence, resolveStoreRefs, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
 import { safeSessionFileName } from "./trajectory.js";
 import { classifyName, watchStores, type StoreChange, type StoreWatcher } from "./watcher.js";
@@ -67,6 +68,8 @@ export interface LiveSource {
   readonly stateDir: string;
   stores(): StoreRef[];
   eraC(): StoreRef[];
+  /** era C stores that cannot be read now, with why */
+  unread(): Array<StoreRef & { why: string }>;
   /** the warnings that hold now (an index that stopped parsing, an unwatchable dir ...) */
   warnings(): string[];
   readonly stats: LiveStats;
@@ -154,6 +157,8 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   let agentsTimer: NodeJS.Timeout | undefined;
   let starting = true;
   const early: StoreChange[] = [];
+  /** era C stores: polled on their own connection (sqlite/live.ts), no file watch */
+  let eraCLive: EraCLive | undefined;
 
   // ------------------------------------------------------------------ cache
 
@@ -309,6 +314,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     agesOnly = false;
     const out: Heartbeat[] = [];
     for (const store of stores.values()) for (const c of store.sessions.values()) out.push(c.hb);
+    if (eraCLive) out.push(...eraCLive.heartbeats());
     list = out;
   };
 
@@ -323,6 +329,8 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       if (store.corrupt) out.add(store.corrupt);
       for (const c of store.sessions.values()) for (const w of c.warnings) out.add(w);
     }
+    for (const w of eraCLive?.warnings() ?? []) out.add(w);
+    for (const u of eraCLive?.unread() ?? []) out.add(`agent ${u.agentId}: ${u.why}`);
     return [...out];
   };
 
@@ -580,6 +588,15 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     }
     // a verdict that changed is published at once; reasons whose ages moved ("3m02s ago"), every
     // few seconds: each publish costs the view a full frame or two
+    if (eraCLive) {
+      try {
+        if (eraCLive.poll(slow)) shown = true;
+        else if (eraCLive.rederive(slow ? sameHeartbeat : sameVerdict)) shown = true;
+      } catch (err) {
+        targetWarnings = [...targetWarnings.filter((w) => !w.startsWith("era C refresh failed:")), `era C refresh failed: ${(err as Error).message}`];
+        reportWarnings();
+      }
+    }
     const publish = shown || (slow && agesOnly);
     if (publish) rebuild();
     // a read stuck for seconds (a hung mount) must turn the footer yellow, not hide behind ticks
@@ -597,6 +614,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     for (const w of dirWatchers.values()) w.close();
     dirWatchers.clear();
     subscribers.clear();
+    eraCLive?.close();
   };
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -605,6 +623,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     syncWatchers();
     armAgentsWatch();
     for (const store of initial) await readStore(store, true, true);
+    if (eraC.length > 0) eraCLive = openEraCLive(eraC, (ev) => derive(ev, now()));
   } catch (err) {
     stop();
     throw err;
@@ -632,6 +651,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     lastUpdateAt: () => lastUpdate,
     stores: () => [...stores.values()].map((s) => s.ref),
     eraC: () => eraC,
+    unread: () => eraCLive?.unread() ?? [],
     warnings: currentWarnings,
     async settled() {
       while (running) await running;

@@ -8,3 +8,8 @@ export function eraCMessage(store: StoreRef): string {
     `\`openclaw sessions cleanup\` for this agent.`
   );
 }
+
+/** An era C store that could not be read: why, and that nothing was written. */
+export function eraCUnreadMessage(store: StoreRef & { why: string }): string {
+  return `agent ${store.agentId}: OpenClaw's SQLite store was not read: ${store.why}. Nothing was written.`;
+}

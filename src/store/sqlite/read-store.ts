@@ -3,11 +3,11 @@
 import path from "node:path";
 import { UnreadableError } from "../../core/errors.js";
 import type { Evidence, GatewayInfo, StoreRef } from "../../core/types.js";
-import { checkAgentSchema, openAgentDb } from "./open.js";
+import { checkAgentSchema, openAgentDb, type OpenMode } from "./open.js";
 import { readEraCOwner } from "./owner.js";
 import { readSessionRows } from "./rows.js";
-import { sqliteRuntime } from "./runtime.js";
-import { tailReader } from "./tails.js";
+import { sqliteRuntime, type Database } from "./runtime.js";
+import { tailReader, type TailReader } from "./tails.js";
 import { openTaskReader } from "./tasks.js";
 
 export interface EraCRead {
@@ -25,45 +25,94 @@ export function stateDirOfAgentDb(dbPath: string): string | undefined {
   return path.basename(agentDir) === "agent" && path.basename(agentsDir) === "agents" ? path.dirname(agentsDir) : undefined;
 }
 
-export function readEraCStore(store: StoreRef, opts: { stateDir?: string; owner?: GatewayInfo } = {}): EraCRead {
+/**
+ * One agent database kept open on one connection (watch polls `PRAGMA data_version` on it);
+ * each read is a few short statements, each its own implicit transaction.
+ */
+export interface EraCConnection {
+  readonly store: StoreRef;
+  readonly stateDir?: string;
+  /** immutable: a quiescent copy; it must be reopened if an owner comes alive */
+  readonly mode: OpenMode;
+  read(owner: GatewayInfo): EraCRead;
+  /** changes whenever another connection commits: the cheap "did anything change" probe */
+  dataVersion(): number;
+  close(): void;
+}
+
+export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = stateDirOfAgentDb(store.storePath)): EraCConnection {
   const rt = sqliteRuntime();
-  const stateDir = opts.stateDir ?? stateDirOfAgentDb(store.storePath);
-  const owner = opts.owner ?? (stateDir ? readEraCOwner(stateDir) : { alive: false, probe: "skipped" as const });
-  const warnings: string[] = [];
-  const { db } = openAgentDb(store.storePath, owner.alive);
+  const { db, mode } = openAgentDb(store.storePath, ownerAlive);
   try {
     checkAgentSchema(db, store.storePath);
-    const { rows, invalid } = readSessionRows(db);
-    if (invalid.length > 0) {
-      warnings.push(`${store.storePath}: ${invalid.length} session row(s) OpenClaw marks invalid (entry_valid = -1), skipped: ${invalid.slice(0, 5).join(", ")}${invalid.length > 5 ? ", ..." : ""}`);
-    }
-    const tails = tailReader(db, rt, store.storePath, (w) => warnings.push(w));
-    const tasks = stateDir && rows.some((r) => r.entry.status === "running") ? openTaskReader(stateDir, owner.alive) : undefined;
-    if (tasks?.note) warnings.push(tasks.note);
-    try {
-      const evidence: Evidence[] = rows.map((row) => {
-        const { entry } = row;
-        const ev: Evidence = { agentId: agentIdOf(row.sessionKey, store.agentId), sessionKey: row.sessionKey, entry, era: "C", gateway: owner };
-        ev.transcript = tails.transcript(entry.sessionId, row.transcriptUpdatedAt);
-        const trajectory = tails.trajectory(entry.sessionId);
-        if (trajectory) ev.trajectory = trajectory;
-        // the task registry decides only `running` rows (OPENCLAW.md 9, liveness 3)
-        if (entry.status === "running") {
-          ev.tasksKnown = tasks?.known ?? false;
-          const task = tasks?.latest(row.sessionKey);
-          if (task) ev.task = task;
-        }
-        return ev;
-      });
-      return { evidence, warnings, owner };
-    } finally {
-      tasks?.close();
-    }
   } catch (err) {
-    if (err instanceof UnreadableError) throw err;
-    throw new UnreadableError(`cannot read ${store.storePath}: ${(err as Error).message}`);
-  } finally {
     db.close();
+    throw err;
+  }
+  const version = db.prepare("PRAGMA data_version");
+  const tails = tailReader(db, rt, store.storePath, (w) => currentWarnings?.push(w));
+  let currentWarnings: string[] | undefined;
+  return {
+    store,
+    stateDir,
+    mode,
+    dataVersion: () => Number(version.get()?.data_version ?? 0),
+    close: () => db.close(),
+    read(owner) {
+      const warnings: string[] = [];
+      currentWarnings = warnings;
+      try {
+        return { evidence: readEvidence(db, store, stateDir, owner, tails, warnings), warnings, owner };
+      } catch (err) {
+        if (err instanceof UnreadableError) throw err;
+        throw new UnreadableError(`cannot read ${store.storePath}: ${(err as Error).message}`);
+      } finally {
+        currentWarnings = undefined;
+      }
+    },
+  };
+}
+
+/** One read of one store: open, read, close. */
+export function readEraCStore(store: StoreRef, opts: { stateDir?: string; owner?: GatewayInfo } = {}): EraCRead {
+  const stateDir = opts.stateDir ?? stateDirOfAgentDb(store.storePath);
+  const owner = opts.owner ?? ownerOf(stateDir);
+  const conn = openEraCStore(store, owner.alive, stateDir);
+  try {
+    return conn.read(owner);
+  } finally {
+    conn.close();
+  }
+}
+
+export function ownerOf(stateDir: string | undefined): GatewayInfo {
+  return stateDir ? readEraCOwner(stateDir) : { alive: false, probe: "skipped" };
+}
+
+function readEvidence(db: Database, store: StoreRef, stateDir: string | undefined, owner: GatewayInfo, tails: TailReader, warnings: string[]): Evidence[] {
+  const { rows, invalid } = readSessionRows(db);
+  if (invalid.length > 0) {
+    warnings.push(`${store.storePath}: ${invalid.length} session row(s) OpenClaw marks invalid (entry_valid = -1), skipped: ${invalid.slice(0, 5).join(", ")}${invalid.length > 5 ? ", ..." : ""}`);
+  }
+  const tasks = stateDir && rows.some((r) => r.entry.status === "running") ? openTaskReader(stateDir, owner.alive) : undefined;
+  if (tasks?.note) warnings.push(tasks.note);
+  try {
+    return rows.map((row) => {
+      const { entry } = row;
+      const ev: Evidence = { agentId: agentIdOf(row.sessionKey, store.agentId), sessionKey: row.sessionKey, entry, era: "C", gateway: owner };
+      ev.transcript = tails.transcript(entry.sessionId, row.transcriptUpdatedAt);
+      const trajectory = tails.trajectory(entry.sessionId);
+      if (trajectory) ev.trajectory = trajectory;
+      // the task registry decides only `running` rows (OPENCLAW.md 9, liveness 3)
+      if (entry.status === "running") {
+        ev.tasksKnown = tasks?.known ?? false;
+        const task = tasks?.latest(row.sessionKey);
+        if (task) ev.task = task;
+      }
+      return ev;
+    });
+  } finally {
+    tasks?.close();
   }
 }
 

@@ -26,7 +26,8 @@ export interface TaskReader {
 
 export function openTaskReader(stateDir: string, ownerAlive: boolean): TaskReader {
   const file = globalDbPath(stateDir);
-  if (!fs.existsSync(file)) return unknown(`no ${file} (a copied store?): gateway tasks unknown`);
+  // a copied store often has no global DB: the reasons say so where it matters, no warning here
+  if (!fs.existsSync(file)) return { ...unknown(""), note: undefined };
   let db: Database;
   try {
     db = openAgentDb(file, ownerAlive).db;
