@@ -60,7 +60,8 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
 
   // an era C store that could not be read is unknown, whatever the others say
   if (snapshot.unread.length > 0) {
-    for (const store of snapshot.unread) process.stderr.write(`${eraCUnreadMessage(store)}\n`);
+    // in text mode the warnings above already said why
+    if (opts.json) for (const store of snapshot.unread) process.stderr.write(`${eraCUnreadMessage(store)}\n`);
     return EXIT.unknown;
   }
   return opts.check ? checkExitCode(list) : EXIT.ok;

@@ -120,6 +120,7 @@ export function readEraCStores(eraC: StoreRef[], warnings: string[]): { evidence
     } catch (err) {
       if (!(err instanceof UnreadableError)) throw err;
       unread.push({ ...store, why: err.message });
+      warnings.push(`agent ${store.agentId}: OpenClaw's SQLite store was not read: ${err.message}`);
     }
   }
   return { evidence, unread, owner };

@@ -62,7 +62,7 @@ describe("status on era C", () => {
     const tree = treeInodes(copy.stateDir);
     const r = await runCli(["status", "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/agent main: OpenClaw's SQLite store was not read: .*-wal holds/);
+    expect(r.stderr).toMatch(/agent main: OpenClaw.s SQLite store was not read: .*-wal holds/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(treeInodes(copy.stateDir)).toEqual(tree);
   });
