@@ -1,0 +1,88 @@
+// watch on era C: one connection per store, re-read only when PRAGMA data_version moves (another
+// connection committed), never on a timer, never by watching the main file.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
+import { sameHeartbeat } from "../../../src/store/live-source.js";
+import { openLiveSource } from "../../../src/store/live-source.js";
+import { openEraCLive } from "../../../src/store/sqlite/live.js";
+import { generateEraCStore } from "../../../src/sim/era-c/generate.js";
+import { sqlite, storeFacts, treeInodes } from "../../fixtures/real-openclaw-c.js";
+
+const TH = { stallAfterMs: 120_000, perState: {} };
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+/** A generated store plus a writer connection standing in for the gateway (it keeps -wal/-shm). */
+async function storeWithWriter() {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "oc-live-c-"));
+  cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
+  const m = await generateEraCStore({ outDir: out, sessions: 6, agents: ["main"], seed: 5 });
+  const { DatabaseSync } = sqlite();
+  const writer = new DatabaseSync(m.dbPaths[0]!);
+  writer.prepare("SELECT count(*) FROM session_nodes").get();
+  cleanups.push(() => writer.close());
+  const running = m.sessions.find((s) => s.kind === "running-dead")!;
+  const finish = () => {
+    const t = m.now + 1000;
+    writer.prepare("UPDATE session_nodes SET status = 'done', updated_at = ? WHERE session_key = ?").run(t, running.sessionKey);
+    writer.prepare("UPDATE session_windows SET status = 'done', ended_at = ?, updated_at = ? WHERE session_id = ?").run(t, t, running.sessionId);
+  };
+  return { m, dbPath: m.dbPaths[0]!, running, finish };
+}
+
+describe("openEraCLive", () => {
+  it("re-reads a store only after a commit by another connection", async () => {
+    const { m, dbPath, running, finish } = await storeWithWriter();
+    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => deriveHeartbeat(ev, m.now, TH));
+    cleanups.push(() => live.close());
+    expect(live.reads).toBe(1);
+    const health = () => live.heartbeats().find((h) => h.sessionKey === running.sessionKey)!.health;
+    expect(health()).toBe("unresponsive");
+    expect(live.poll(false)).toBe(false);
+    expect(live.poll(false)).toBe(false);
+    expect(live.reads).toBe(1);
+    finish();
+    expect(live.poll(false)).toBe(true);
+    expect(live.reads).toBe(2);
+    expect(health()).toBe("idle");
+    expect(live.rederive(sameHeartbeat)).toBe(false);
+  });
+
+  it("polling leaves the main file and -wal as the writer left them and replaces no file", async () => {
+    const { m, dbPath } = await storeWithWriter();
+    const facts = storeFacts(dbPath);
+    const tree = treeInodes(path.dirname(dbPath));
+    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => deriveHeartbeat(ev, m.now, TH));
+    for (let i = 0; i < 20; i++) live.poll(i % 5 === 0);
+    live.close();
+    const after = storeFacts(dbPath);
+    expect([after.db, after.wal]).toEqual([facts.db, facts.wal]);
+    expect(treeInodes(path.dirname(dbPath))).toEqual(tree);
+  });
+});
+
+describe("openLiveSource on an era C state dir", () => {
+  it("publishes a committed change (running -> done) without any file event on the main file", async () => {
+    const { m, running, finish } = await storeWithWriter();
+    const source = await openLiveSource({ stateDir: m.stateDir, env: {}, probe: false, tickMs: 20, now: () => m.now });
+    cleanups.push(() => source.close());
+    const health = () => source.get().find((h) => h.sessionKey === running.sessionKey)?.health;
+    expect(health()).toBe("unresponsive");
+    const changed = new Promise<void>((resolve) => {
+      const off = source.subscribe(() => {
+        if (health() === "idle") {
+          off();
+          resolve();
+        }
+      });
+    });
+    finish();
+    await changed;
+    expect(source.get().every((h) => h.era === "C")).toBe(true);
+  });
+});
