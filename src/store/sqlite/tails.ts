@@ -19,13 +19,62 @@ export interface TailReader {
   trajectory(sessionId: string): TrajectoryTail | undefined;
 }
 
+/**
+ * Only the fields the summaries read are taken out of each event, by SQLite's JSON functions:
+ * an assistant reply or a trace.metadata event is kilobytes, and parsing them whole for every
+ * session was most of `status`'s time. zstd rows are decoded here and summarised the same way.
+ */
+const TRANSCRIPT_FIELDS = `CASE WHEN event_json IS NULL THEN NULL ELSE json_array(
+    event_json ->> '$.type', event_json ->> '$.timestamp', event_json ->> '$.modelId',
+    event_json ->> '$.message.role', event_json ->> '$.message.timestamp', event_json ->> '$.message.stopReason',
+    event_json ->> '$.message.model', event_json ->> '$.message.toolCallId',
+    CASE WHEN json_type(event_json, '$.message.content') = 'array' THEN (
+      SELECT json_group_array(json_object('type', 'toolCall', 'id', value ->> '$.id', 'name', value ->> '$.name'))
+      FROM json_each(event_json, '$.message.content') WHERE value ->> '$.type' = 'toolCall') END
+  ) END`;
+
+const TRAJECTORY_FIELDS = `json_array(event_json ->> '$.traceSchema', event_json ->> '$.type', event_json ->> '$.ts', event_json ->> '$.runId',
+    event_json ->> '$.provider', event_json ->> '$.modelId', event_json ->> '$.data.status', event_json ->> '$.data.toolCallId',
+    event_json ->> '$.data.id', event_json ->> '$.data.name', event_json ->> '$.data.toolName')`;
+
+const orUndefined = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+/** [type, timestamp, modelId, role, msgTimestamp, stopReason, model, toolCallId, toolCalls] -> the entry's shape. */
+function transcriptEntry(f: unknown[]): Record<string, unknown> {
+  const [type, timestamp, modelId, role, at, stopReason, model, toolCallId, calls] = f;
+  const entry: Record<string, unknown> = { type: orUndefined(type), timestamp: orUndefined(timestamp), modelId: orUndefined(modelId) };
+  if (role !== null) {
+    entry.message = {
+      role,
+      timestamp: orUndefined(at),
+      stopReason: orUndefined(stopReason),
+      model: orUndefined(model),
+      toolCallId: orUndefined(toolCallId),
+      content: typeof calls === "string" ? (JSON.parse(calls) as unknown[]) : undefined,
+    };
+  }
+  return entry;
+}
+
+function trajectoryEvent(f: unknown[]): Record<string, unknown> {
+  const [traceSchema, type, ts, runId, provider, modelId, status, toolCallId, id, name, toolName] = f;
+  return {
+    traceSchema: orUndefined(traceSchema),
+    type: orUndefined(type),
+    ts: orUndefined(ts),
+    runId: orUndefined(runId),
+    provider: orUndefined(provider),
+    modelId: orUndefined(modelId),
+    data: { status: orUndefined(status), toolCallId: orUndefined(toolCallId), id: orUndefined(id), name: orUndefined(name), toolName: orUndefined(toolName) },
+  };
+}
+
 export function tailReader(db: Database, rt: SqliteRuntime, dbPath: string, warn: (w: string) => void): TailReader {
   let transcriptRows: Statement | undefined;
-  let trajectoryLast: Statement | undefined;
   let trajectoryRun: Statement | undefined;
   const decode = (r: Row): Record<string, unknown> | undefined => {
     try {
-      if (typeof r.event_json === "string") return JSON.parse(r.event_json) as Record<string, unknown>;
+      if (typeof r.f === "string") return transcriptEntry(JSON.parse(r.f) as unknown[]);
       // events >= 1 KiB that zstd shrinks by >= 10 % are stored compressed (transcript-payload.ts)
       if (r.event_zstd instanceof Uint8Array) return JSON.parse(rt.zstdDecompress(r.event_zstd).toString("utf8")) as Record<string, unknown>;
     } catch (err) {
@@ -36,7 +85,8 @@ export function tailReader(db: Database, rt: SqliteRuntime, dbPath: string, warn
   return {
     transcript(sessionId, updatedAt) {
       transcriptRows ??= db.prepare(
-        "SELECT seq, event_json, event_zstd FROM transcript_events WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+        `SELECT seq, CASE WHEN event_json IS NULL THEN event_zstd END AS event_zstd, ${TRANSCRIPT_FIELDS} AS f
+         FROM transcript_events WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
       );
       const tail: TranscriptTail = { path: `${dbPath} (transcript of ${sessionId})`, size: 0, mtimeMs: updatedAt ?? 0, openToolCalls: [] };
       let before = Number.MAX_SAFE_INTEGER;
@@ -61,18 +111,18 @@ export function tailReader(db: Database, rt: SqliteRuntime, dbPath: string, warn
       return tail;
     },
     trajectory(sessionId) {
-      trajectoryLast ??= db.prepare("SELECT run_id FROM trajectory_runtime_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1");
+      // the last run only: a live or killed run has no rows yet (inserted when it ends, trajectory/runtime.ts)
       trajectoryRun ??= db.prepare(
-        "SELECT event_json FROM trajectory_runtime_events WHERE session_id = ? AND run_id IS ? ORDER BY seq DESC LIMIT ?",
+        `SELECT ${TRAJECTORY_FIELDS} AS f FROM trajectory_runtime_events
+         WHERE session_id = ? AND run_id IS (SELECT run_id FROM trajectory_runtime_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1)
+         ORDER BY seq DESC LIMIT ?`,
       );
-      const last = trajectoryLast.get(sessionId);
-      // a live or killed run has no rows yet: they are inserted when it ends (trajectory/runtime.ts)
-      if (!last) return undefined;
-      const rows = trajectoryRun.all(sessionId, last.run_id ?? null, TRAJECTORY_MAX);
+      const rows = trajectoryRun.all(sessionId, sessionId, TRAJECTORY_MAX);
+      if (rows.length === 0) return undefined;
       const parsed = (function* () {
         for (const r of rows) {
           try {
-            if (typeof r.event_json === "string") yield JSON.parse(r.event_json) as Record<string, unknown>;
+            if (typeof r.f === "string") yield trajectoryEvent(JSON.parse(r.f) as unknown[]);
           } catch {
             /* one broken event does not hide the run */
           }
