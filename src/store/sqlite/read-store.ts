@@ -7,7 +7,8 @@ import { checkAgentSchema, openAgentDb, type OpenMode } from "./open.js";
 import { readEraCOwner } from "./owner.js";
 import { readSessionRows } from "./rows.js";
 import { sqliteRuntime, type Database } from "./runtime.js";
-import { tailReader, type TailReader } from "./tails.js";
+import { tailReader, TRANSCRIPT_STEP_ENDED, type TailReader } from "./tails.js";
+import { isTerminal } from "../../core/health/runInProgress.js";
 import { openTaskReader } from "./tasks.js";
 
 export interface EraCRead {
@@ -100,8 +101,9 @@ function readEvidence(db: Database, store: StoreRef, stateDir: string | undefine
     return rows.map((row) => {
       const { entry } = row;
       const ev: Evidence = { agentId: agentIdOf(row.sessionKey, store.agentId), sessionKey: row.sessionKey, entry, era: "C", gateway: owner };
-      ev.transcript = tails.transcript(entry.sessionId, row.transcriptUpdatedAt);
-      const trajectory = tails.trajectory(entry.sessionId);
+      const ended = isTerminal(entry.status);
+      ev.transcript = tails.transcript(entry.sessionId, row.transcriptUpdatedAt, ended ? TRANSCRIPT_STEP_ENDED : undefined);
+      const trajectory = tails.trajectory(entry.sessionId, ended, entry.startedAt);
       if (trajectory) ev.trajectory = trajectory;
       // the task registry decides only `running` rows (OPENCLAW.md 9, liveness 3)
       if (entry.status === "running") {
