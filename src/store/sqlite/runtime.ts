@@ -35,25 +35,26 @@ export const NEEDS = "Node 24 (as OpenClaw 2026.8+ itself requires), whose bundl
 
 let cached: SqliteRuntime | undefined;
 
+/** What this Node lacks for era C, in one sentence; undefined when it has everything. */
+export function missingForEraC(node: string, sqlite: string | undefined, hasZstd: boolean): string | undefined {
+  if (sqlite === undefined) return `reading OpenClaw's SQLite store needs ${NEEDS}; this is Node ${node} without node:sqlite`;
+  if (compareVersion(sqlite, MIN_SQLITE) < 0) return `reading OpenClaw's SQLite store needs ${NEEDS}; Node ${node} bundles SQLite ${sqlite}`;
+  if (!hasZstd) return `reading OpenClaw's SQLite store needs ${NEEDS}; Node ${node} has no zstd`;
+  return undefined;
+}
+
 /** The runtime, or an UnreadableError saying plainly what is missing. */
 export function sqliteRuntime(): SqliteRuntime {
   if (cached) return cached;
   const version = process.versions.sqlite;
-  if (typeof version !== "string") {
-    throw new UnreadableError(`reading OpenClaw's SQLite store needs ${NEEDS}; this is Node ${process.versions.node} without node:sqlite`);
-  }
-  if (compareVersion(version, MIN_SQLITE) < 0) {
-    throw new UnreadableError(`reading OpenClaw's SQLite store needs ${NEEDS}; Node ${process.versions.node} bundles SQLite ${version}`);
-  }
   const require = createRequire(import.meta.url);
   const zlib = require("node:zlib") as { zstdDecompressSync?: (buf: Uint8Array) => Buffer };
-  if (typeof zlib.zstdDecompressSync !== "function") {
-    throw new UnreadableError(`reading OpenClaw's SQLite store needs ${NEEDS}; Node ${process.versions.node} has no zstd`);
-  }
+  const missing = missingForEraC(process.versions.node, typeof version === "string" ? version : undefined, typeof zlib.zstdDecompressSync === "function");
+  if (missing || typeof zlib.zstdDecompressSync !== "function") throw new UnreadableError(missing ?? "no zstd");
   const mod = withoutSqliteWarning(() => require("node:sqlite") as SqliteModule);
   const decompress = zlib.zstdDecompressSync;
   cached = {
-    sqliteVersion: version,
+    sqliteVersion: version ?? "",
     open: (location, timeoutMs) => new mod.DatabaseSync(location, { readOnly: true, timeout: timeoutMs }),
     zstdDecompress: (frame) => decompress(frame),
   };

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { chooseOpenMode, openAgentDb, checkAgentSchema } from "../../../src/store/sqlite/open.js";
-import { compareVersion, MIN_SQLITE, sqliteRuntime } from "../../../src/store/sqlite/runtime.js";
+import { compareVersion, MIN_SQLITE, missingForEraC, sqliteRuntime } from "../../../src/store/sqlite/runtime.js";
 import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
 import { copyRun, sqlite, treeInodes } from "../../fixtures/real-openclaw-c.js";
 
@@ -88,4 +88,20 @@ describe("opening a copy without sidecars", () => {
     expect(treeInodes(path.dirname(copy.dbPath))).toEqual(before);
     expect(fs.existsSync(`${copy.dbPath}-wal`) || fs.existsSync(`${copy.dbPath}-shm`)).toBe(false);
   });
+});
+
+describe("missingForEraC: what an older Node lacks, said plainly", () => {
+  const cases: Array<[string, string, string | undefined, boolean, RegExp | undefined]> = [
+    ["Node 20: no node:sqlite", "20.20.2", undefined, false, /needs Node 24 .*this is Node 20\.20\.2 without node:sqlite/],
+    ["Node 22.14: SQLite 3.47.2 is older than 3.51.3", "22.14.0", "3.47.2", false, /Node 22\.14\.0 bundles SQLite 3\.47\.2/],
+    ["a new SQLite without zstd", "23.0.0", "3.52.0", false, /Node 23\.0\.0 has no zstd/],
+    ["Node 24: everything", "24.22.3", "3.54.1", true, undefined],
+  ];
+  for (const [name, node, sqliteVersion, zstd, want] of cases) {
+    it(name, () => {
+      const got = missingForEraC(node, sqliteVersion, zstd);
+      if (want) expect(got).toMatch(want);
+      else expect(got).toBeUndefined();
+    });
+  }
 });
