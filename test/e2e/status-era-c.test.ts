@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
-import { copyRun, storeFacts, treeInodes } from "../fixtures/real-openclaw-c.js";
+import { capturedAt, copyRun, liveOwner, storeFacts, treeInodes } from "../fixtures/real-openclaw-c.js";
 import { runCli } from "./helpers/cli.js";
 
 const roots: string[] = [];
@@ -74,5 +74,24 @@ describe("status on era C", () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout.trim());
     expect(doc.sessions[0]).toMatchObject({ sessionKey: "agent:main:main", health: "idle", state: "complete" });
+  });
+
+  it("c2 read as at capture (a live gateway holding its lock): waiting on the model, the owner shown as the gateway, exit 0", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    const owner = await liveOwner(copy);
+    try {
+      const tree = treeInodes(copy.stateDir);
+      const r = await runCli(["status", "--json", "--check", "--no-probe", "--state-dir", copy.stateDir], {
+        env: { OPENCLAW_SESSIONS_NOW: String(capturedAt("c2-live-waiting-model")) },
+      });
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.gateway).toMatchObject({ alive: true, pid: owner.pid, role: "gateway", posixLock: "held" });
+      expect(doc.sessions[0]).toMatchObject({ health: "waiting", state: "awaiting_model", drift: null });
+      expect(treeInodes(copy.stateDir)).toEqual(tree);
+    } finally {
+      await owner.stop();
+    }
   });
 });
