@@ -36,6 +36,8 @@ export interface LiveSourceOptions extends SnapshotOptions {
   now?: () => number;
   /** clock tick: re-derive from cached evidence, re-check live lock owners (default 1000) */
   tickMs?: number;
+  /** era C: how often PRAGMA data_version is polled (default 200; well under 0.1 ms a poll) */
+  eraCPollMs?: number;
   /** every this many ticks the gateway lock is re-read and an unwatchable dir re-read (default 5) */
   slowEvery?: number;
   debounceMs?: number;
@@ -609,6 +611,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   const stop = (): void => {
     closed = true;
     clearInterval(timer);
+    clearInterval(eraCTimer);
     if (agentsTimer) clearTimeout(agentsTimer);
     agentsWatch?.close();
     for (const w of dirWatchers.values()) w.close();
@@ -617,6 +620,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     eraCLive?.close();
   };
   let timer: NodeJS.Timeout | undefined;
+  let eraCTimer: NodeJS.Timeout | undefined;
   try {
     const initial = resolveTargets(true);
     // watch before reading: a change during the first read must not go unseen
@@ -637,6 +641,23 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   onChanges(early.splice(0));
   kick();
   timer = setInterval(tick, opts.tickMs ?? 1_000);
+  // a commit shows within a fraction of a second: data_version is polled more often than the tick
+  if (eraCLive) {
+    eraCTimer = setInterval(() => {
+      if (closed || !eraCLive) return;
+      try {
+        if (!eraCLive.poll(false)) return;
+      } catch (err) {
+        targetWarnings = [...targetWarnings.filter((w) => !w.startsWith("era C refresh failed:")), `era C refresh failed: ${(err as Error).message}`];
+        reportWarnings();
+        return;
+      }
+      rebuild();
+      lastUpdate = now();
+      reportWarnings();
+      notify();
+    }, opts.eraCPollMs ?? 200);
+  }
 
   return {
     stateDir,

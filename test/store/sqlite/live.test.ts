@@ -67,9 +67,10 @@ describe("openEraCLive", () => {
 });
 
 describe("openLiveSource on an era C state dir", () => {
-  it("publishes a committed change (running -> done) without any file event on the main file", async () => {
+  it("publishes a committed change (running -> done) from the data_version poll, without any file event on the main file", async () => {
     const { m, running, finish } = await storeWithWriter();
-    const source = await openLiveSource({ stateDir: m.stateDir, env: {}, probe: false, tickMs: 20, now: () => m.now });
+    // the clock tick is an hour away: only the data_version poll can publish the change
+    const source = await openLiveSource({ stateDir: m.stateDir, env: {}, probe: false, tickMs: 3_600_000, eraCPollMs: 20, now: () => m.now });
     cleanups.push(() => source.close());
     const health = () => source.get().find((h) => h.sessionKey === running.sessionKey)?.health;
     expect(health()).toBe("unresponsive");
