@@ -8,7 +8,7 @@
 
 import type { Evidence } from "../types.js";
 import { ago, shortId } from "./format.js";
-import type { Liveness } from "./liveness.js";
+import { RECOVERY_WINDOW_MS, type Liveness } from "./liveness.js";
 
 export const RESUMED_ON_GATEWAY_START = "OpenClaw's restart recovery resumes it on the next gateway start";
 export const EMBEDDED_NOT_RESUMED = "nothing resumes an embedded run";
@@ -38,6 +38,11 @@ export function ownerEraC(ev: Evidence, now: number): Liveness {
     return { kind: "owner", reason: `the ${name} holds the singleton lock${lockNote}` };
   }
   const alive = `the ${name} is alive${lockNote}`;
+  // a starting gateway marks the turns it will resume (abortedLastRun, status still running)
+  const marked = ev.entry.abortedLastRun === true && (gw.startedAt === undefined || ev.entry.updatedAt >= gw.startedAt);
+  if (marked && now - ev.entry.updatedAt <= RECOVERY_WINDOW_MS) {
+    return { kind: "recovering", reason: `${alive} and marked this run aborted ${ago(now, ev.entry.updatedAt)}: restart recovery is resuming it` };
+  }
   if (ev.tasksKnown === false) return { kind: "gateway", reason: `${alive}; its task registry is not readable here (no global DB), so the lock decides` };
   const task = ev.task;
   if (task?.status === "running" && task.owner === "alive") {
