@@ -10,7 +10,7 @@ import type { Database, Row, SqliteRuntime, Statement } from "./runtime.js";
 /** Rows per step: the newest assistant message is usually within the last few events. */
 const TRANSCRIPT_STEP = 8;
 /** A finished row's newest assistant message is usually its very last event. */
-export const TRANSCRIPT_STEP_ENDED = 2;
+export const TRANSCRIPT_STEP_ENDED = 1;
 /** Never walk back further than this for one session's newest assistant message. */
 const TRANSCRIPT_MAX = 512;
 /** A run holds tens of trajectory events; the last run's end and prompt are what matter. */
