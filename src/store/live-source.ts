@@ -159,6 +159,15 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   let agentsTimer: NodeJS.Timeout | undefined;
   let starting = true;
   const early: StoreChange[] = [];
+  let eraCKey = "";
+  /** (Re)opens the era C side when the set of era C stores changed (a new agent, a migrated store). */
+  const syncEraC = (): void => {
+    const key = eraC.map((r) => r.storePath).join("\u0000");
+    if (key === eraCKey) return;
+    eraCKey = key;
+    eraCLive?.close();
+    eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => derive(ev, now())) : undefined;
+  };
   /** era C stores: polled on their own connection (sqlite/live.ts), no file watch */
   let eraCLive: EraCLive | undefined;
 
@@ -288,6 +297,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       refs = resolved.stores;
       eraC = resolved.eraC;
       targetWarnings = resolved.warnings;
+      if (!starting) syncEraC();
     } catch (err) {
       if (strict) throw err;
       // e.g. the --store file vanished: keep what is on screen, say why
@@ -627,7 +637,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     syncWatchers();
     armAgentsWatch();
     for (const store of initial) await readStore(store, true, true);
-    if (eraC.length > 0) eraCLive = openEraCLive(eraC, (ev) => derive(ev, now()));
+    syncEraC();
   } catch (err) {
     stop();
     throw err;
@@ -642,7 +652,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   kick();
   timer = setInterval(tick, opts.tickMs ?? 1_000);
   // a commit shows within a fraction of a second: data_version is polled more often than the tick
-  if (eraCLive) {
+  {
     eraCTimer = setInterval(() => {
       if (closed || !eraCLive) return;
       try {

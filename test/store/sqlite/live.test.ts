@@ -123,3 +123,29 @@ describe("a store whose writer was SIGKILLed (the data only in -wal)", () => {
     expect(treeInodes(path.dirname(dbPath))).toEqual(tree);
   });
 });
+
+describe("openLiveSource: an era C agent that appears while watching", () => {
+  it("is picked up from the agents dir's events and read beside the JSON-era agent", async () => {
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "oc-appear-"));
+    cleanups.push(() => fs.rmSync(state, { recursive: true, force: true }));
+    const { REAL_OPENCLAW } = await import("../../fixtures/real-openclaw.js");
+    fs.cpSync(path.join(REAL_OPENCLAW, "s1-quick-done", "state", "agents", "main"), path.join(state, "agents", "main"), { recursive: true });
+    const source = await openLiveSource({ stateDir: state, env: {}, probe: false, tickMs: 50, slowEvery: 1, eraCPollMs: 50 });
+    cleanups.push(() => source.close());
+    expect(source.get().map((h) => h.era ?? "file")).toEqual(["file"]);
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "oc-appear-src-"));
+    cleanups.push(() => fs.rmSync(elsewhere, { recursive: true, force: true }));
+    await generateEraCStore({ outDir: elsewhere, sessions: 3, agents: ["ops"], seed: 2 });
+    const seen = new Promise<void>((resolve) => {
+      const off = source.subscribe(() => {
+        if (source.get().filter((h) => h.era === "C").length === 3) {
+          off();
+          resolve();
+        }
+      });
+    });
+    fs.renameSync(path.join(elsewhere, "agents", "ops"), path.join(state, "agents", "ops"));
+    await seen;
+    expect(source.eraC().map((r) => r.agentId)).toEqual(["ops"]);
+  });
+});
