@@ -45,7 +45,8 @@ export function chooseOpenMode(files: { wal?: { size: number }; shm?: { size: nu
   return "immutable";
 }
 
-export function openAgentDb(dbPath: string, ownerAlive: boolean): OpenedDb {
+/** Opens an OpenClaw SQLite file (an agent DB or the global DB) by the rules above, or refuses with why. */
+export function openStoreDb(dbPath: string, ownerAlive: boolean): OpenedDb {
   const rt = sqliteRuntime();
   const mode = chooseOpenMode(sidecars(dbPath), ownerAlive);
   if (mode !== "plain" && mode !== "immutable") throw new UnreadableError(`${dbPath}: ${mode}`);

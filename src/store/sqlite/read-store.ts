@@ -3,7 +3,7 @@
 import path from "node:path";
 import { UnreadableError } from "../../core/errors.js";
 import type { Evidence, GatewayInfo, StoreRef } from "../../core/types.js";
-import { checkAgentSchema, openAgentDb, type OpenMode } from "./open.js";
+import { checkAgentSchema, openStoreDb, type OpenMode } from "./open.js";
 import { readEraCOwner } from "./owner.js";
 import { readSessionRows } from "./rows.js";
 import { sqliteRuntime, type Database } from "./runtime.js";
@@ -43,7 +43,7 @@ export interface EraCConnection {
 
 export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = stateDirOfAgentDb(store.storePath)): EraCConnection {
   const rt = sqliteRuntime();
-  const { db, mode } = openAgentDb(store.storePath, ownerAlive);
+  const { db, mode } = openStoreDb(store.storePath, ownerAlive);
   try {
     checkAgentSchema(db, store.storePath);
   } catch (err) {

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { TaskRunInfo } from "../../core/types.js";
 import { isValidPid, ownerState } from "../proc.js";
-import { openAgentDb } from "./open.js";
+import { openStoreDb } from "./open.js";
 import { num, str } from "./rows.js";
 import type { Database, Statement } from "./runtime.js";
 
@@ -30,7 +30,7 @@ export function openTaskReader(stateDir: string, ownerAlive: boolean): TaskReade
   if (!fs.existsSync(file)) return { ...unknown(""), note: undefined };
   let db: Database;
   try {
-    db = openAgentDb(file, ownerAlive).db;
+    db = openStoreDb(file, ownerAlive).db;
   } catch (err) {
     return unknown(`${(err as Error).message}: gateway tasks unknown`);
   }

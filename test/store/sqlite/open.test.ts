@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { chooseOpenMode, openAgentDb, checkAgentSchema } from "../../../src/store/sqlite/open.js";
+import { chooseOpenMode, openStoreDb, checkAgentSchema } from "../../../src/store/sqlite/open.js";
 import { compareVersion, MIN_SQLITE, missingForEraC, sqliteRuntime } from "../../../src/store/sqlite/runtime.js";
 import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
 import { copyRun, sqlite, treeInodes } from "../../fixtures/real-openclaw-c.js";
@@ -60,7 +60,7 @@ describe("schema gate", () => {
   }
   it("user_version 22 is an unsupported store version", () => {
     const file = dbWith(22, "agent");
-    const { db } = openAgentDb(file, false);
+    const { db } = openStoreDb(file, false);
     try {
       expect(() => checkAgentSchema(db, file)).toThrow(/unsupported store version \(user_version 22/);
     } finally {
@@ -78,7 +78,7 @@ describe("opening a copy without sidecars", () => {
     const copy = copyRun("c7-aborted");
     roots.push(copy.root);
     const before = treeInodes(path.dirname(copy.dbPath));
-    const { db, mode } = openAgentDb(copy.dbPath, false);
+    const { db, mode } = openStoreDb(copy.dbPath, false);
     try {
       expect(mode).toBe("immutable");
       expect(db.prepare("SELECT count(*) AS n FROM session_nodes").get()?.n).toBe(1);
