@@ -66,11 +66,11 @@ describe("readEraCOwner", () => {
 
   it("a killed owner not yet reaped (state Z) is dead", async () => {
     const state = tempDir();
-    // the subshell exits at once; its parent exec's into sleep, which never reaps it: a zombie
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    // the subshell exits after its parent has exec'd into sleep, which never reaps it: a zombie
+    const parent = spawn("sh", ["-c", "(sleep 0.3; exit 0) & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
     cleanups.push(() => parent.kill("SIGKILL"));
     const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(d.toString().trim()))));
-    for (let i = 0; i < 200 && !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8")); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && !/\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8")); i++) await new Promise((r) => setTimeout(r, 10));
     expect(fs.readFileSync(`/proc/${pid}/stat`, "utf8")).toMatch(/\) Z /);
     writeLock(state, { pid, startTime: readProcStartTime(pid), createdAt: new Date().toISOString() });
     expect(readEraCOwner(state)).toMatchObject({ alive: false, pid });
