@@ -12,3 +12,13 @@ grep -q "sessions" "$out/demo.txt"
 "$node_bin" "$cli" demo --generate 40 --out "$out/gen" >/dev/null
 "$node_bin" "$cli" status --json --no-probe --state-dir "$out/gen" >"$out/status.json" || [ $? -le 2 ]
 "$node_bin" -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); if(!(d.sessions.length>0)) process.exit(1); console.log(`smoke: status read ${d.sessions.length} sessions`)' "$out/status.json"
+# era C on this Node: read (Node 24), or exit 3 saying plainly that Node 24 is needed
+cp -r "$repo/test/fixtures/real-openclaw-c/c7-aborted/state" "$out/erac"
+code=0
+"$node_bin" "$cli" status --no-probe --state-dir "$out/erac" >/dev/null 2>"$out/erac.err" || code=$?
+if "$node_bin" -e 'process.exit(process.versions.sqlite ? 0 : 1)'; then
+  [ "$code" -eq 0 ]
+else
+  [ "$code" -eq 3 ] && grep -q "needs Node 24" "$out/erac.err" && ! grep -q "    at " "$out/erac.err"
+fi
+echo "smoke: era C store: exit $code"

@@ -38,6 +38,8 @@ import {
   type UndoReport,
 } from "../ui/cleanup-report.js";
 import { eraCMessage } from "../ui/messages.js";
+import { readEraCStore } from "../store/sqlite/read-store.js";
+import { eraCCleanupLines, planEraCCleanup, type EraCCleanup } from "./cleanup-era-c.js";
 import { jsonLine, Later, StreamedItems } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions, type StoreOptions } from "./options.js";
@@ -47,7 +49,8 @@ Exit codes:
   0  done, or nothing to do (in warn mode prunes are only reported)
   2  bad usage
   3  a store was not read and not touched: a corrupt sessions.json, or an OpenClaw 2026.8+
-     SQLite store (use \`openclaw sessions cleanup\` there)
+     SQLite store that cannot be read safely (an OpenClaw 2026.8+ store that is read is only
+     reported, never written: OpenClaw resumes and maintains it itself)
   4  a write was refused or failed (that index is unchanged); --undo refused; or an OpenClaw
      2026.5-2026.7 gateway wrote its older copy over some changes right after (they are listed:
      run cleanup again, best with the gateway stopped)
@@ -106,6 +109,27 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
     writeRefusal(r);
   };
   found.refused.forEach(refuse);
+  // era C stores are read and reported, never written (cleanup-era-c.ts)
+  const eraCReports = (): EraCCleanup[] => {
+    const out: EraCCleanup[] = [];
+    if (found.eraC.length === 0) return out;
+    const eraCPolicy = resolveMaintenancePolicy(maintenanceSection(found.config), overrides, { era: "C", configLabel });
+    for (const store of found.eraC) {
+      let read;
+      try {
+        read = readEraCStore(store);
+      } catch (err) {
+        if (!(err instanceof UnreadableError)) throw err;
+        refuse({ ...store, why: `${err.message}; nothing was written` });
+        continue;
+      }
+      const r = planEraCCleanup(store, read.evidence, { now: clock(), thresholds, policy: eraCPolicy, warnings: read.warnings });
+      if (!steps.finalize) r.staleRunning = [];
+      if (!steps.prune) r.openclawMaintenance = { ...r.openclawMaintenance, byAge: [], byCap: [] };
+      out.push(r);
+    }
+    return out;
+  };
   /**
    * One store read and planned, then its evidence let go (the plans keep what they need): stores
    * are handled one after the other, so 50,000 sessions over three agents never have all their
@@ -165,6 +189,7 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
     const doc = {
       ...header,
       stores: new StreamedItems(planned()),
+      eraC: new Later(eraCReports),
       refusedStores: new Later(() => refusedStores),
       warnings: found.warnings,
       exitCode: new Later(exitCode),
@@ -202,10 +227,18 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
     codes.push(...failed);
     await report(storeCleanup({ ...base, dryRun: false, ...applied }));
   }
+  const eraC = eraCReports();
+  if (!json) {
+    for (const r of eraC) {
+      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+      await writeChunks(joinLines(eraCCleanupLines(r, generatedAt), printed++ > 0 ? "\n\n" : ""));
+    }
+  }
   const exitCode = Math.max(EXIT.ok, ...codes);
   if (json) {
     for (const st of stores) writeStoreErrors(st);
-    await writeChunks(jsonLine({ ...header, stores, refusedStores, warnings: found.warnings, exitCode } satisfies CleanupReport));
+    const report = { ...header, stores, refusedStores, warnings: found.warnings, exitCode } satisfies CleanupReport;
+    await writeChunks(jsonLine({ ...report, eraC }));
   } else {
     process.stdout.write(printed === 0 && refusedStores.length === 0 ? `${NO_STORES}\n` : "\n");
   }
@@ -281,8 +314,10 @@ interface StoresFound {
   /** the JSON stores to read, in order */
   stores: StoreRef[];
   evidenceContext: EvidenceContext;
-  /** era C stores: never read */
+  /** stores refused before reading */
   refused: RefusedStore[];
+  /** era C stores: read and reported, never written */
+  eraC: StoreRef[];
   warnings: string[];
 }
 
@@ -290,11 +325,10 @@ interface StoresFound {
 async function findStores(storeOpts: StoreOptions, probe: boolean): Promise<StoresFound> {
   const { stateDir, configPath, config, warnings } = openState(storeOpts);
   const refs = resolveStoreRefs(stateDir, config, storeOpts);
-  // era C stores are refused below with their own message; the reader's warning would repeat it
-  warnings.push(...refs.warnings.filter((w) => !/SQLite session store/.test(w)));
-  const refused: RefusedStore[] = refs.eraC.map((store) => ({ ...store, why: eraCMessage(store) }));
+  warnings.push(...refs.warnings);
+  const refused: RefusedStore[] = [];
   const gateway = await readGateway({ configPath, port: gatewayPort(config, process.env, storeOpts.profile), probe });
-  return { stateDir, configPath, config, agentsRoot: path.join(stateDir, "agents"), stores: refs.stores, evidenceContext: { stateDir, gateway }, refused, warnings };
+  return { stateDir, configPath, config, agentsRoot: path.join(stateDir, "agents"), stores: refs.stores, evidenceContext: { stateDir, gateway }, refused, eraC: refs.eraC, warnings };
 }
 
 function shellWord(text: string): string {
@@ -313,7 +347,8 @@ async function runUndo(opts: Record<string, any>): Promise<number> {
   const agentsRoot = path.join(stateDir, "agents");
   const auditPath = defaultAuditPath();
   const stores: UndoOutcome[] = [];
-  const codes: number[] = refs.eraC.map(() => EXIT.unknown);
+  // an era C store is never written: there is nothing to undo there, and that is no error
+  const codes: number[] = [];
   for (const store of refs.stores) {
     const base = { agentId: store.agentId, storePath: store.storePath };
     try {

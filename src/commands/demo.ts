@@ -10,6 +10,7 @@ import { claimEmptyDir, makeDemoWorkspace, removeDemoWorkspace, type DemoWorkspa
 import { SimulatedGateway } from "../sim/gateway.js";
 import { generateStore, type Manifest } from "../sim/generate.js";
 import { startServe, type RunningServe } from "./serve.js";
+import { generateEraCStore, type EraCManifest } from "../sim/era-c/generate.js";
 import { runWatch } from "./watch.js";
 
 export const DEMO_DEFAULTS = {
@@ -49,6 +50,7 @@ export function register(program: Command): void {
     .option("--generate <n>", "instead: write a static store of N sessions (with --out), for benchmarks and bug reports")
     .option("--out <dir>", "with --generate: the state dir to write (a new or empty dir)")
     .option("--big-files <n>", "with --generate: sessions with huge transcript + trajectory files (~30 MB each; default 1 per 100)")
+    .option("--era <era>", "B (default): OpenClaw 2026.7 files, a live simulated gateway; C: an OpenClaw 2026.9 SQLite store left by a killed gateway (needs Node 24)")
     .addOption(new Option("--no-color", "no colour (also: NO_COLOR=1)"))
     .addHelpText("after", EXIT_HELP)
     .action(async (opts) => {
@@ -111,9 +113,11 @@ export function demoSettings(opts: Record<string, any>, interactive: boolean): D
 }
 
 export async function runDemo(opts: Record<string, any>, io: DemoIo = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, env: process.env }): Promise<number> {
-  if (opts.generate !== undefined) return runGenerate(opts, io);
+  const era = demoEra(opts.era);
+  if (opts.generate !== undefined) return runGenerate(opts, io, era);
   const interactive = Boolean(io.stdout.isTTY && io.stdin.isTTY);
   const s = demoSettings(opts, interactive);
+  if (era === "C") return runEraCDemo(s, io, interactive);
 
   const stop = new StopRequest();
   let ws: DemoWorkspace | undefined;
@@ -303,7 +307,48 @@ function farewell(ws: DemoWorkspace, runners: number[], signal: NodeJS.Signals |
 
 // ------------------------------------------------------------------ --generate
 
-async function runGenerate(opts: Record<string, any>, io: DemoIo): Promise<number> {
+function demoEra(text: unknown): "B" | "C" {
+  if (text === undefined) return "B";
+  const era = String(text).toUpperCase();
+  if (era !== "B" && era !== "C") throw usage(`--era takes B or C (got "${text}")`);
+  return era;
+}
+
+/**
+ * The era C demo: an OpenClaw 2026.9 SQLite store as a killed gateway leaves it (finished runs of
+ * every outcome, `running` rows waiting for restart recovery), watched, then what `cleanup`
+ * reports for it (it writes nothing on era C). Static: no simulated gateway writes SQLite.
+ */
+async function runEraCDemo(s: DemoSettings, io: DemoIo, interactive: boolean): Promise<number> {
+  const stop = new StopRequest();
+  let ws: DemoWorkspace | undefined;
+  stop.install(() => {
+    if (ws) removeDemoWorkspace(ws);
+    process.exit(EXIT.ok);
+  });
+  try {
+    ws = makeDemoWorkspace(s.keep);
+    const m = await generateEraCStore({ outDir: ws.stateDir, sessions: s.sessions, seed: s.seed });
+    const until = s.durationMs === undefined ? "until you press q" : `for ${formatDuration(s.durationMs)}`;
+    io.stdout.write(
+      [
+        `openclaw-sessions demo --era C: an OpenClaw 2026.9 SQLite store of ${m.sessions.length} sessions, its gateway killed`,
+        `  state dir ${ws.stateDir} (${ws.kept ? "kept after the demo" : "removed on exit; --keep DIR keeps it"})`,
+        "  `running` rows are unresponsive: OpenClaw's restart recovery resumes them on the next gateway start",
+        `  ${interactive ? `watch runs ${until}` : `a snapshot every ${formatDuration(s.intervalMs)} ${until}`}`,
+        "",
+      ].join("\n"),
+    );
+    await showLive(s, ws, io, stop);
+    io.stdout.write(`\nWhat \`cleanup\` reports for it (on era C it never writes):\n  $ openclaw-sessions cleanup --dry-run --state-dir ${shellLine([ws.stateDir])}\n`);
+  } finally {
+    if (ws) removeDemoWorkspace(ws);
+    stop.uninstall();
+  }
+  return EXIT.ok;
+}
+
+async function runGenerate(opts: Record<string, any>, io: DemoIo, era: "B" | "C" = "B"): Promise<number> {
   const n = wholeNumber("--generate", opts.generate, 1, 1_000_000);
   if (opts.out === undefined) throw usage("--generate needs --out DIR (a new or empty directory)");
   for (const flag of ["keep", "duration", "interval", "sessions", "speed"] as const) {
@@ -312,9 +357,25 @@ async function runGenerate(opts: Record<string, any>, io: DemoIo): Promise<numbe
   const bigFiles = opts.bigFiles !== undefined ? wholeNumber("--big-files", opts.bigFiles, 0, n) : Math.min(n, Math.max(1, Math.floor(n / 100)));
   const seed = opts.seed !== undefined ? wholeNumber("--seed", opts.seed, 0, 2 ** 31 - 1) : DEMO_DEFAULTS.seed;
   const outDir = claimEmptyDir(opts.out, "--out");
+  if (era === "C") {
+    if (opts.bigFiles !== undefined) throw usage("--big-files is for --era B stores");
+    io.stdout.write(eraCSummary(await generateEraCStore({ outDir, sessions: n, seed })));
+    return EXIT.ok;
+  }
   const manifest = await generateStore({ outDir, sessions: n, seed, bigFiles, bigFileBytes: BIG_FILE_BYTES });
   io.stdout.write(generateSummary(manifest));
   return EXIT.ok;
+}
+
+function eraCSummary(m: EraCManifest): string {
+  const kinds = new Map<string, number>();
+  for (const s of m.sessions) kinds.set(s.kind, (kinds.get(s.kind) ?? 0) + 1);
+  return [
+    `wrote ${m.sessions.length} sessions to ${m.stateDir} (OpenClaw 2026.9 SQLite: ${m.dbPaths.length} agent databases)`,
+    `  kinds: ${[...kinds].map(([k, c]) => `${k} ${c}`).join(", ")}`,
+    `try: openclaw-sessions status --state-dir ${shellLine([m.stateDir])}`,
+    "",
+  ].join("\n");
 }
 
 function megabytes(bytes: number): string {

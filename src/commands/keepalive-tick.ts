@@ -69,6 +69,8 @@ interface Located {
   configPath: string;
   config: OpenClawConfig;
   stores: StoreRef[];
+  /** era C stores: never touched (keepalive-era-c.ts says why, once) */
+  eraC: StoreRef[];
   warnings: string[];
 }
 
@@ -80,14 +82,14 @@ export function locateStores(s: KeepaliveSettings): Located {
   try {
     refs = resolveStoreRefs(stateDir, config, s.store, s.env);
   } catch (err) {
-    if (err instanceof UnreadableError) return { stateDir, configPath, config, stores: [], warnings: [...warnings, err.message] };
+    if (err instanceof UnreadableError) return { stateDir, configPath, config, stores: [], eraC: [], warnings: [...warnings, err.message] };
     throw err;
   }
   warnings.push(...refs.warnings);
   if (refs.stores.length === 0 && refs.eraC.length === 0 && !s.store.store) {
     warnings.push(`no session index under ${path.join(stateDir, "agents")} (check --state-dir or OPENCLAW_STATE_DIR)`);
   }
-  return { stateDir, configPath, config, stores: refs.stores, warnings };
+  return { stateDir, configPath, config, stores: refs.stores, eraC: refs.eraC, warnings };
 }
 
 /** Takes (or confirms) this loop's lock on `storePath`. */

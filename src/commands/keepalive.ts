@@ -10,6 +10,7 @@ import { refreshWindow } from "../core/keepalive-schedule.js";
 import { removeOurWriterLocks } from "../store/loop-lock.js";
 import { formatLine, type LogRecord } from "../ui/keepalive-log.js";
 import { clockOverride } from "./heartbeats.js";
+import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
 import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, type KeepaliveSettings } from "./keepalive-tick.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
 
@@ -157,6 +158,12 @@ export async function runKeepalive(opts: Record<string, any>): Promise<number> {
 
   // the stores as they are now: a usage error (--store with --agent) stops here, before any lock
   const first = locateStores(s);
+  if (first.eraC.length > 0) {
+    const notice = eraCKeepaliveNotice(first.eraC, first.config, s.fixedNow ?? Date.now(), first.stores.length > 0);
+    process.stdout.write(`${json ? JSON.stringify(notice) : `keepalive: ${notice.message}`}\n`);
+    // only era C stores: said once, nothing to loop over, and that is a successful run
+    if (first.stores.length === 0) return EXIT.ok;
+  }
   const stopper = new Stopper((sig) => {
     // second signal: leave nothing behind that is ours, then go
     state.releaseAll();

@@ -5,7 +5,7 @@ import { filterHeartbeats, parseSort, sortHeartbeats } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
 import { heartbeatJson, jsonLine, MappedItems, textLines } from "../ui/snapshot.js";
 import { statusTableLines } from "../ui/status-table.js";
-import { eraCMessage } from "../ui/messages.js";
+import { eraCUnreadMessage } from "../ui/messages.js";
 import { collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
 import { gatewayWaitMs, listenToGateway, type GatewayReport } from "./status-gateway.js";
@@ -70,8 +70,10 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
     await writeChunks(textLines([statusTableLines(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined })]));
   }
 
-  if (snapshot.eraC.length > 0) {
-    for (const store of snapshot.eraC) process.stderr.write(`${eraCMessage(store)}\n`);
+  // an era C store that could not be read is unknown, whatever the others say
+  if (snapshot.unread.length > 0) {
+    // in text mode the warnings above already said why
+    if (opts.json) for (const store of snapshot.unread) process.stderr.write(`${eraCUnreadMessage(store)}\n`);
     return EXIT.unknown;
   }
   return opts.check ? checkExitCode(list) : EXIT.ok;

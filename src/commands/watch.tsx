@@ -8,7 +8,7 @@ import type { Heartbeat } from "../core/types.js";
 import type { Env } from "../store/locate.js";
 import { openLiveSource } from "../store/live-source.js";
 import { openState, readSnapshot } from "../store/snapshot.js";
-import { eraCMessage } from "../ui/messages.js";
+import { eraCUnreadMessage } from "../ui/messages.js";
 import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, plainSnapshotChunks } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
@@ -70,7 +70,7 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     });
     const notices = opts.gatewayNotices === false ? "quiet" : interactive ? "console" : "stderr";
     const source = useGateway ? withGatewayOverlay(files, openWatchOverlay(read, opts.stallAfter, env, now, notices)) : files;
-    for (const store of source.eraC()) process.stderr.write(`${eraCMessage(store)}\n`);
+    for (const store of source.unread()) process.stderr.write(`${eraCUnreadMessage(store)}\n`);
     try {
       if (stop.requested) return EXIT.ok;
       if (!interactive) return await streamSnapshots(source, stop, opts, sort, problemsOnly, now);
@@ -147,13 +147,13 @@ async function printOnce(
   problemsOnly: boolean,
   now: () => number,
 ): Promise<number> {
-  const { list, at, warnings, eraC } = await readOnce(read, opts.stallAfter, now);
+  const { list, at, warnings, unread } = await readOnce(read, opts.stallAfter, now);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const arranged = arrange(list, sort, problemsOnly, at);
   // written in pieces as the pipe takes them
   await writeChunks(opts.json ? ndjsonSnapshotChunks(arranged, at) : plainSnapshotChunks(arranged, at, { columns: process.stdout.isTTY ? process.stdout.columns : undefined }));
-  for (const store of eraC) process.stderr.write(`${eraCMessage(store)}\n`);
-  return eraC.length > 0 ? EXIT.unknown : EXIT.ok;
+  for (const store of unread) process.stderr.write(`${eraCUnreadMessage(store)}\n`);
+  return unread.length > 0 ? EXIT.unknown : EXIT.ok;
 }
 
 /** The heartbeats of one snapshot; its evidence is not kept once they are derived. */
@@ -162,7 +162,7 @@ async function readOnce(read: Parameters<typeof readSnapshot>[0], stallAfter: st
   const thresholds = thresholdsFor(snapshot, stallAfter);
   const at = now();
   const list = snapshot.evidence.map((ev) => deriveHeartbeat(ev, at, thresholds));
-  return { list, at, warnings: snapshot.warnings, eraC: snapshot.eraC };
+  return { list, at, warnings: snapshot.warnings, unread: snapshot.unread };
 }
 
 /** No terminal on one side: a log-friendly snapshot per interval, until a signal or a closed pipe. */

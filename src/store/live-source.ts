@@ -25,6 +25,7 @@ import { RealPaths } from "./contain.js";
 import { mapPool } from "./pool.js";
 import { ownerState } from "./proc.js";
 import { readIndexSummary } from "./read-index.js";
+import { openEraCLive, type EraCLive } from "./sqlite/live.js";
 import { openState, readSessionEvidence, resolveStoreRefs, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
 import { safeSessionFileName } from "./trajectory.js";
 import { classifyName, watchStores, type StoreChange, type StoreWatcher } from "./watcher.js";
@@ -35,6 +36,8 @@ export interface LiveSourceOptions extends SnapshotOptions {
   now?: () => number;
   /** clock tick: re-derive from cached evidence, re-check live lock owners (default 1000) */
   tickMs?: number;
+  /** era C: how often PRAGMA data_version is polled (default 200; well under 0.1 ms a poll) */
+  eraCPollMs?: number;
   /** every this many ticks the gateway lock is re-read and an unwatchable dir re-read (default 5) */
   slowEvery?: number;
   debounceMs?: number;
@@ -67,6 +70,8 @@ export interface LiveSource {
   readonly stateDir: string;
   stores(): StoreRef[];
   eraC(): StoreRef[];
+  /** era C stores that cannot be read now, with why */
+  unread(): Array<StoreRef & { why: string }>;
   /** the warnings that hold now (an index that stopped parsing, an unwatchable dir ...) */
   warnings(): string[];
   readonly stats: LiveStats;
@@ -154,6 +159,17 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   let agentsTimer: NodeJS.Timeout | undefined;
   let starting = true;
   const early: StoreChange[] = [];
+  let eraCKey = "";
+  /** (Re)opens the era C side when the set of era C stores changed (a new agent, a migrated store). */
+  const syncEraC = (): void => {
+    const key = eraC.map((r) => r.storePath).join("\u0000");
+    if (key === eraCKey) return;
+    eraCKey = key;
+    eraCLive?.close();
+    eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => derive(ev, now())) : undefined;
+  };
+  /** era C stores: polled on their own connection (sqlite/live.ts), no file watch */
+  let eraCLive: EraCLive | undefined;
 
   // ------------------------------------------------------------------ cache
 
@@ -281,6 +297,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       refs = resolved.stores;
       eraC = resolved.eraC;
       targetWarnings = resolved.warnings;
+      if (!starting) syncEraC();
     } catch (err) {
       if (strict) throw err;
       // e.g. the --store file vanished: keep what is on screen, say why
@@ -309,6 +326,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     agesOnly = false;
     const out: Heartbeat[] = [];
     for (const store of stores.values()) for (const c of store.sessions.values()) out.push(c.hb);
+    if (eraCLive) out.push(...eraCLive.heartbeats());
     list = out;
   };
 
@@ -323,6 +341,8 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       if (store.corrupt) out.add(store.corrupt);
       for (const c of store.sessions.values()) for (const w of c.warnings) out.add(w);
     }
+    for (const w of eraCLive?.warnings() ?? []) out.add(w);
+    for (const u of eraCLive?.unread() ?? []) out.add(`agent ${u.agentId}: ${u.why}`);
     return [...out];
   };
 
@@ -580,6 +600,15 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     }
     // a verdict that changed is published at once; reasons whose ages moved ("3m02s ago"), every
     // few seconds: each publish costs the view a full frame or two
+    if (eraCLive) {
+      try {
+        if (eraCLive.poll(slow)) shown = true;
+        else if (eraCLive.rederive(slow ? sameHeartbeat : sameVerdict)) shown = true;
+      } catch (err) {
+        targetWarnings = [...targetWarnings.filter((w) => !w.startsWith("era C refresh failed:")), `era C refresh failed: ${(err as Error).message}`];
+        reportWarnings();
+      }
+    }
     const publish = shown || (slow && agesOnly);
     if (publish) rebuild();
     // a read stuck for seconds (a hung mount) must turn the footer yellow, not hide behind ticks
@@ -592,19 +621,23 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   const stop = (): void => {
     closed = true;
     clearInterval(timer);
+    clearInterval(eraCTimer);
     if (agentsTimer) clearTimeout(agentsTimer);
     agentsWatch?.close();
     for (const w of dirWatchers.values()) w.close();
     dirWatchers.clear();
     subscribers.clear();
+    eraCLive?.close();
   };
   let timer: NodeJS.Timeout | undefined;
+  let eraCTimer: NodeJS.Timeout | undefined;
   try {
     const initial = resolveTargets(true);
     // watch before reading: a change during the first read must not go unseen
     syncWatchers();
     armAgentsWatch();
     for (const store of initial) await readStore(store, true, true);
+    syncEraC();
   } catch (err) {
     stop();
     throw err;
@@ -618,6 +651,23 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   onChanges(early.splice(0));
   kick();
   timer = setInterval(tick, opts.tickMs ?? 1_000);
+  // a commit shows within a fraction of a second: data_version is polled more often than the tick
+  {
+    eraCTimer = setInterval(() => {
+      if (closed || !eraCLive) return;
+      try {
+        if (!eraCLive.poll(false)) return;
+      } catch (err) {
+        targetWarnings = [...targetWarnings.filter((w) => !w.startsWith("era C refresh failed:")), `era C refresh failed: ${(err as Error).message}`];
+        reportWarnings();
+        return;
+      }
+      rebuild();
+      lastUpdate = now();
+      reportWarnings();
+      notify();
+    }, opts.eraCPollMs ?? 200);
+  }
 
   return {
     stateDir,
@@ -632,6 +682,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     lastUpdateAt: () => lastUpdate,
     stores: () => [...stores.values()].map((s) => s.ref),
     eraC: () => eraC,
+    unread: () => eraCLive?.unread() ?? [],
     warnings: currentWarnings,
     async settled() {
       while (running) await running;

@@ -1,6 +1,7 @@
 // The one entry point commands use to read OpenClaw: locate, select stores, read each index
 // strictly, and gather the evidence of every session (transcript tail, trajectory's last run,
-// transcript lock, gateway). Only reads; era C stores are listed, never read.
+// transcript lock, gateway). Only reads. Era C (SQLite) stores are read by src/store/sqlite,
+// which writes nothing, and are kept apart (`eraC`) so no writer is ever handed one.
 import fs from "node:fs";
 import path from "node:path";
 import type { StoreOptions } from "../commands/options.js";
@@ -8,8 +9,9 @@ import { UnreadableError } from "../core/errors.js";
 import type { Evidence, GatewayInfo, IndexEntry, StoreRef } from "../core/types.js";
 import { agentIdFromStorePath, isValidAgentId, selectStores } from "./agents.js";
 import { gatewayPort, loadConfig, type OpenClawConfig } from "./config.js";
-import { agentDbPath, isEraC, jsonStoreEra } from "./era.js";
+import { agentDbPath, isEraC, jsonStoreEra, sqliteHasTable } from "./era.js";
 import { readGateway } from "./gateway.js";
+import { ownerOf, readEraCStore, stateDirOfAgentDb } from "./sqlite/read-store.js";
 import { locate, type Env } from "./locate.js";
 import { RealPaths } from "./contain.js";
 import { readLockSync } from "./locks.js";
@@ -37,8 +39,14 @@ export interface Snapshot {
   gateway: GatewayInfo;
   evidence: Evidence[];
   warnings: string[];
-  /** SQLite stores (OpenClaw 2026.8+): listed, not read, never written */
+  /** SQLite stores (OpenClaw 2026.8+): read, never written */
   eraC: StoreRef[];
+  /** era C stores that could not be read (no node:sqlite, unsupported version, unsafe to open), with why */
+  unread: UnreadStore[];
+}
+
+export interface UnreadStore extends StoreRef {
+  why: string;
 }
 
 /** What reading one session needs besides its entry. */
@@ -86,7 +94,36 @@ export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
     evidence.push(...read.evidence);
     warnings.push(...read.warnings);
   }
-  return { stateDir, configPath, config, stores, gateway, evidence, warnings, eraC };
+  const eraCRead = readEraCStores(eraC, warnings);
+  evidence.push(...eraCRead.evidence);
+  // an era C install has no gateway lock in $TMPDIR (2026.9 moved it into the state dir)
+  const shown = gateway.lockPath || !eraCRead.owner?.lockPath ? gateway : { ...eraCRead.owner, port: eraCRead.owner.port ?? gateway.port, probe: gateway.probe };
+  return { stateDir, configPath, config, stores, gateway: shown, evidence, warnings, eraC, unread: eraCRead.unread };
+}
+
+/** Reads every era C store; one that cannot be read is listed in `unread` with its reason, never fatal to the others. */
+export function readEraCStores(eraC: StoreRef[], warnings: string[]): { evidence: Evidence[]; unread: UnreadStore[]; owner?: GatewayInfo } {
+  const evidence: Evidence[] = [];
+  const unread: UnreadStore[] = [];
+  const owners = new Map<string, GatewayInfo>();
+  let owner: GatewayInfo | undefined;
+  for (const store of eraC) {
+    const stateDir = stateDirOfAgentDb(store.storePath);
+    const key = stateDir ?? "";
+    if (!owners.has(key)) owners.set(key, ownerOf(stateDir));
+    const storeOwner = owners.get(key)!;
+    owner ??= storeOwner;
+    try {
+      const read = readEraCStore(store, { stateDir, owner: storeOwner });
+      evidence.push(...read.evidence);
+      warnings.push(...read.warnings);
+    } catch (err) {
+      if (!(err instanceof UnreadableError)) throw err;
+      unread.push({ ...store, why: err.message });
+      warnings.push(`agent ${store.agentId}: OpenClaw's SQLite store was not read: ${err.message}`);
+    }
+  }
+  return { evidence, unread, owner };
 }
 
 function isDir(p: string): boolean {
@@ -95,6 +132,11 @@ function isDir(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** An OpenClaw agent database: a SQLite file with a session_nodes table. */
+function isAgentDbFile(file: string): boolean {
+  return sqliteHasTable(file, "session_nodes");
 }
 
 /** The state dir a --store path lives in (<stateDir>/agents/<id>/sessions/sessions.json), if it does. */
@@ -115,11 +157,18 @@ export function resolveStoreRefs(
   const warnings: string[] = [];
   for (const t of selectStores(stateDir, config, opts, env)) {
     // a --store file outside any agents tree (a copy, a backup) has no agent database beside it
+    if (opts.store && isAgentDbFile(t.storePath)) {
+      // --store may name an openclaw-agent.sqlite itself (in its agents tree, or a copy)
+      const home = stateDirOfAgentDb(t.storePath);
+      const agentId = home ? path.basename(path.dirname(path.dirname(path.resolve(t.storePath)))) : t.agentId;
+      eraC.push({ agentId, storePath: path.resolve(t.storePath), era: "C" });
+      continue;
+    }
     const home = opts.store ? stateDirOfStore(t.storePath) : stateDir;
     if (home && isEraC(home, t.agentId)) {
       eraC.push({ agentId: t.agentId, storePath: agentDbPath(home, t.agentId), era: "C" });
-      const legacy = fs.existsSync(t.storePath) ? ` (the leftover ${t.storePath} is not read)` : "";
-      warnings.push(`agent ${t.agentId} uses OpenClaw's SQLite session store (2026.8+): not supported yet, not read${legacy}`);
+      // OpenClaw 2026.8+ refuses to start while an unimported sessions.json exists
+      if (fs.existsSync(t.storePath)) warnings.push(`agent ${t.agentId}: ${t.storePath} is left beside the SQLite store and is not read (OpenClaw 2026.8+ refuses to start while it is there unimported)`);
       continue;
     }
     if (!fs.existsSync(t.storePath)) {

@@ -140,29 +140,32 @@ export async function readTrajectoryTail(filePath: string, opts: TailOptions = {
 export function readTrajectoryTailSync(filePath: string, opts: TailOptions = {}): TrajectoryTail | undefined {
   const file = openTailSync(filePath, opts);
   if (!file) return undefined;
-  const newestFirst: TrajEvent[] = [];
-  let truncated = false;
-  let target: string | undefined;
+  let summary: ReturnType<typeof summarizeTrajectory>;
   try {
-    for (const o of tailJsonSync(file)) {
-      const ev = toEvent(o);
-      if (!ev) continue;
-      if (ev.type === "trace.truncated") truncated = true;
-      if (target === undefined && ev.runId) target = ev.runId;
-      else if (target !== undefined && ev.runId && ev.runId !== target) break;
-      newestFirst.push(ev);
-    }
+    summary = summarizeTrajectory(tailJsonSync(file));
   } finally {
     file.closeSync();
   }
-  return {
-    path: filePath,
-    size: file.size,
-    mtimeMs: file.mtimeMs,
-    run: summarizeRun(newestFirst, target),
-    lastEventAt: newestFirst[0]?.at,
-    truncated,
-  };
+  return { path: filePath, size: file.size, mtimeMs: file.mtimeMs, ...summary };
+}
+
+/**
+ * The last run of trajectory events read newest first (stops at the first event of another
+ * run). Shared by the sidecar reader and the era C reader (whose rows are the same events).
+ */
+export function summarizeTrajectory(newestFirst: Iterable<Record<string, unknown>>): Pick<TrajectoryTail, "run" | "lastEventAt" | "truncated"> {
+  const events: TrajEvent[] = [];
+  let truncated = false;
+  let target: string | undefined;
+  for (const o of newestFirst) {
+    const ev = toEvent(o);
+    if (!ev) continue;
+    if (ev.type === "trace.truncated") truncated = true;
+    if (target === undefined && ev.runId) target = ev.runId;
+    else if (target !== undefined && ev.runId && ev.runId !== target) break;
+    events.push(ev);
+  }
+  return { run: summarizeRun(events, target), lastEventAt: events[0]?.at, truncated };
 }
 
 /** The run `runId` (or, in a file without run ids, every event read) from events newest-first. */

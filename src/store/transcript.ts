@@ -32,36 +32,45 @@ export function readTranscriptTailSync(filePath: string, opts: TailOptions = {})
   const file = openTailSync(filePath, opts);
   if (!file) return undefined;
   const tail: TranscriptTail = { path: filePath, size: file.size, mtimeMs: file.mtimeMs, openToolCalls: [] };
-  const answered = new Set<string>();
-  let modelSeen = false;
   try {
-    for (const entry of tailJsonSync(file)) {
-      const at = isoMs(entry.timestamp);
-      tail.lastEntryAt ??= at;
-      if (entry.type === "model_change" && !modelSeen && typeof entry.modelId === "string") {
-        tail.model = entry.modelId;
-        modelSeen = true;
-      }
-      if (entry.type !== "message") continue;
-      const msg = record(entry.message);
-      if (!msg || typeof msg.role !== "string" || !ROLES.includes(msg.role)) continue;
-      const msgAt = epochMs(msg.timestamp) ?? at;
-      if (tail.lastRole === undefined) {
-        tail.lastRole = msg.role as Role;
-        tail.lastMessageAt = msgAt;
-      }
-      if (msg.role === "toolResult" && typeof msg.toolCallId === "string") answered.add(msg.toolCallId);
-      if (msg.role !== "assistant") continue;
-      // The newest assistant message decides; older ones are history.
-      tail.lastStopReason = typeof msg.stopReason === "string" ? msg.stopReason : undefined;
-      if (!modelSeen && typeof msg.model === "string") tail.model = msg.model;
-      tail.openToolCalls = unansweredCalls(msg.content, answered, msgAt ?? 0);
-      break;
-    }
+    summarizeTranscript(tailJsonSync(file), tail);
   } finally {
     file.closeSync();
   }
   tail.size = file.size;
+  return tail;
+}
+
+/**
+ * Fills `tail` from transcript entries, newest first, stopping at the newest assistant message.
+ * Shared by the JSONL reader and the era C reader (whose rows are the same lines).
+ */
+export function summarizeTranscript(newestFirst: Iterable<Record<string, unknown>>, tail: TranscriptTail): TranscriptTail {
+  const answered = new Set<string>();
+  let modelSeen = false;
+  for (const entry of newestFirst) {
+    const at = isoMs(entry.timestamp);
+    tail.lastEntryAt ??= at;
+    if (entry.type === "model_change" && !modelSeen && typeof entry.modelId === "string") {
+      tail.model = entry.modelId;
+      modelSeen = true;
+    }
+    if (entry.type !== "message") continue;
+    const msg = record(entry.message);
+    if (!msg || typeof msg.role !== "string" || !ROLES.includes(msg.role)) continue;
+    const msgAt = epochMs(msg.timestamp) ?? at;
+    if (tail.lastRole === undefined) {
+      tail.lastRole = msg.role as Role;
+      tail.lastMessageAt = msgAt;
+    }
+    if (msg.role === "toolResult" && typeof msg.toolCallId === "string") answered.add(msg.toolCallId);
+    if (msg.role !== "assistant") continue;
+    // The newest assistant message decides; older ones are history.
+    tail.lastStopReason = typeof msg.stopReason === "string" ? msg.stopReason : undefined;
+    if (!modelSeen && typeof msg.model === "string") tail.model = msg.model;
+    tail.openToolCalls = unansweredCalls(msg.content, answered, msgAt ?? 0);
+    break;
+  }
   return tail;
 }
 

@@ -312,7 +312,7 @@ describe("policy", () => {
 });
 
 describe("refusals", () => {
-  it("era C: names what to run instead, exit 3, writes nothing", async () => {
+  it("era C of an unsupported schema version: refused with why, exit 3 (--undo: nothing to undo, 0), writes nothing", async () => {
     const state = makeStateDir("ocs-cleanup-erac-");
     const db = path.join(state, "agents", "main", "agent", "openclaw-agent.sqlite");
     fs.mkdirSync(path.dirname(db), { recursive: true });
@@ -320,13 +320,16 @@ describe("refusals", () => {
     // a leftover legacy index: must not be rewritten (the era C gateway refuses to start while it exists)
     const legacy = writeIndex(state, "main", { "agent:main:main": entry({ sessionId: uuid(1), updatedAt: NOW - 60 * D, status: "running" }) });
     const before = treeSnapshot(state);
-    for (const extra of [[], ["--json"], ["--undo"]]) {
+    for (const extra of [[], ["--json"]]) {
       const res = await runCli(["cleanup", "--state-dir", state, "--no-probe", ...extra], { env: cliEnv() });
       expect(res.code, extra.join(" ")).toBe(3);
-      expect(res.stderr).toMatch(/OpenClaw 2026\.8\+ SQLite/);
-      expect(res.stderr).toMatch(/`openclaw sessions cleanup`/);
+      expect(res.stderr).toMatch(/unsupported store version.*nothing was written/);
       expect(treeSnapshot(state)).toEqual(before);
     }
+    const undo = await runCli(["cleanup", "--state-dir", state, "--undo"], { env: cliEnv() });
+    expect(undo.code).toBe(0);
+    expect(undo.stderr).toMatch(/OpenClaw 2026\.8\+ SQLite store, which openclaw-sessions never writes, so there is nothing to undo/);
+    expect(treeSnapshot(state)).toEqual(before);
     expect(fs.existsSync(legacy)).toBe(true);
   });
 

@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HEALTH_ORDER } from "../../src/ui/dots.js";
 import { format, line, makeStateDir, makeTempDir, transcriptPath, writeGatewayLock, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
+import { copyRun, liveOwner } from "../fixtures/real-openclaw-c.js";
 import { ANSI, type OwnerProcess, procStartTime, REPO_ROOT, runCli, runJson, useOwners } from "./helpers/cli.js";
 import { loadSchema, validate, type Schema } from "./helpers/schema.js";
 
@@ -173,6 +174,20 @@ describe("schema/status.schema.json", () => {
     expect(eraC.result.code).toBe(3);
     expect(eraC.doc.warnings.length).toBeGreaterThan(0);
     expect(validate(SCHEMA, eraC.doc)).toEqual([]);
+  });
+
+  it("validates the document of a real era C store with a live gateway (role, posixLock)", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    const owner = await liveOwner(copy);
+    try {
+      const live = await runJson(["status", "--state-dir", copy.stateDir, "--no-probe"], { env: env() });
+      expect(live.doc.gateway).toMatchObject({ role: "gateway", posixLock: "held" });
+      expect(live.doc.stores[0].era).toBe("C");
+      expect(validate(SCHEMA, live.doc)).toEqual([]);
+    } finally {
+      await owner.stop();
+      fs.rmSync(copy.root, { recursive: true, force: true });
+    }
   });
 
   it("the validator rejects documents that break the schema", async () => {

@@ -58,7 +58,7 @@ describe("storage eras", () => {
     expect(fs.readFileSync(lock).equals(lockBefore)).toBe(true);
   });
 
-  it("an era C database (OpenClaw 2026.8+): says so on stderr, exit 3, and creates no sessions.json", async () => {
+  it("an era C database of an unsupported schema version: says so on stderr, exit 3, and creates no sessions.json", async () => {
     const state = makeStateDir();
     const db = path.join(state, "agents/main/agent/openclaw-agent.sqlite");
     fs.mkdirSync(path.dirname(db), { recursive: true });
@@ -67,12 +67,12 @@ describe("storage eras", () => {
 
     const text = await status(state);
     expect(text.code).toBe(3);
-    expect(text.stderr).toContain(`agent main: this store is OpenClaw 2026.8+ SQLite (${db})`);
+    expect(text.stderr).toContain(`agent main: OpenClaw's SQLite store was not read: ${db}: unsupported store version`);
     expect(text.stderr).not.toMatch(/\n\s+at /);
 
     const json = await statusJson(state, ["--check"]);
     expect(json.result.code).toBe(3);
-    expect(json.result.stderr).toContain("OpenClaw 2026.8+ SQLite");
+    expect(json.result.stderr).toContain("unsupported store version");
     expect(json.doc.stores).toEqual([{ agentId: "main", storePath: db, era: "C" }]);
     expect(json.doc.sessions).toEqual([]);
 
@@ -97,7 +97,7 @@ describe("storage eras", () => {
       { agentId: "work", storePath: indexPath(state, "work"), era: "B" },
       { agentId: "main", storePath: db, era: "C" },
     ]);
-    expect(doc.warnings.join("\n")).toContain(`the leftover ${indexPath(state, "main")} is not read`);
+    expect(doc.warnings.join("\n")).toContain(`${indexPath(state, "main")} is left beside the SQLite store and is not read`);
     expect(fs.readFileSync(indexPath(state, "main")).equals(leftover)).toBe(true);
   });
 });

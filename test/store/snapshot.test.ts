@@ -134,7 +134,7 @@ describe("readSnapshot: stores and errors", () => {
     expect(ok.index.keys).toEqual(["a"]);
   });
 
-  it("lists era C stores without reading them, and reads the JSON ones", async () => {
+  it("keeps era C stores apart from the JSON ones; one of an unsupported version is unread, with why", async () => {
     const state = makeStateDir();
     writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
     writeIndex(state, "newer", { b: { sessionId: "s2", updatedAt: 1 } });
@@ -145,7 +145,8 @@ describe("readSnapshot: stores and errors", () => {
     expect(snap.eraC).toEqual([{ agentId: "newer", storePath: db, era: "C" }]);
     expect(snap.stores.map((s) => s.agentId)).toEqual(["main"]);
     expect(snap.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
-    expect(snap.warnings.join("\n")).toMatch(/agent newer uses OpenClaw's SQLite session store/);
+    expect(snap.unread).toEqual([{ agentId: "newer", storePath: db, era: "C", why: expect.stringMatching(/unsupported store version/) }]);
+    expect(snap.warnings.join("\n")).toMatch(/sessions\.json is left beside the SQLite store and is not read/);
     await expect(readStoreEvidence(snap.eraC[0], { stateDir: state })).rejects.toThrow(UnreadableError);
   });
 

@@ -48,6 +48,7 @@ export function deriveHeartbeat(ev: Evidence, now: number, th: Thresholds): Hear
     label: entry.label ?? entry.displayName,
     updatedAt: entry.updatedAt,
     reasons: ev.sessionFileNote ? [...verdict.reasons, ev.sessionFileNote] : verdict.reasons,
+    ...(ev.era === "C" ? { era: "C" as const, source: "db" as const } : {}),
   };
 }
 

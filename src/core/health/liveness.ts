@@ -5,6 +5,7 @@
 import type { Evidence } from "../types.js";
 import { ago } from "./format.js";
 import type { Owner } from "./owner.js";
+import { ownerEraC } from "./ownerEraC.js";
 
 export interface Liveness {
   /** owner: the lock holder; gateway: maybe inside the live gateway; recovering: see below; none */
@@ -31,6 +32,7 @@ export function recovering(ev: Evidence, now: number): { within: boolean; reason
 }
 
 export function liveness(ev: Evidence, owner: Owner, lastActivityAt: number | undefined, now: number): Liveness {
+  if (ev.era === "C") return ownerEraC(ev, now);
   if (owner.kind === "alive") return { kind: "owner", reason: owner.reason };
   const recovery = recovering(ev, now);
   if (recovery?.within) return { kind: "recovering", reason: recovery.reason };

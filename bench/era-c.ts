@@ -1,0 +1,75 @@
+// npm run bench:era-c: `status --json` on era C (OpenClaw 2026.9 SQLite) stores of 10k and 50k
+// sessions against the era C floor (floor-era-c.ts), both as whole processes, interleaved, median
+// of --runs (default 3). Stores are generated once into bench/out/era-c-<N>/ by the simulator.
+// Needs Node 24. Target (issue 12): within 2x the floor, < 100 MB at 10k, < 200 MB at 50k.
+//
+//   node dist/bench/era-c.js [--sizes 10000,50000] [--runs N]
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateEraCStore } from "../src/sim/era-c/generate.js";
+import { timedRun, type RunResult } from "./spawn.js";
+import { median } from "./stats.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CLI = path.join(ROOT, "bin", "openclaw-sessions.js");
+const FLOOR = fileURLToPath(new URL("./floor-era-c.js", import.meta.url));
+const NOW = Date.parse("2026-12-04T12:00:00Z");
+
+async function store(n: number): Promise<string> {
+  const dir = path.join(ROOT, "bench", "out", `era-c-${n}`);
+  const done = path.join(dir, "bench-store.json");
+  if (fs.existsSync(done)) return path.join(dir, "state");
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  await generateEraCStore({ outDir: path.join(dir, "state"), sessions: n, seed: 20261204, now: NOW, agents: ["main", "ops", "research"] });
+  fs.writeFileSync(done, JSON.stringify({ sessions: n, now: NOW }));
+  return path.join(dir, "state");
+}
+
+interface Row {
+  what: string;
+  n: number;
+  ms: number;
+  cpuMs?: number;
+  mb?: number;
+  exit: number | null;
+}
+
+async function measure(what: string, n: number, argv: string[], runs: number): Promise<Row> {
+  const results: RunResult[] = [];
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENCLAW_SESSIONS_NOW: String(NOW), NO_COLOR: "1" };
+  for (const k of Object.keys(env)) if (k.startsWith("OPENCLAW_") && k !== "OPENCLAW_SESSIONS_NOW") delete env[k];
+  for (let i = 0; i < runs; i++) results.push(await timedRun({ argv, env }));
+  const ms = median(results.map((r) => r.ms));
+  const cpu = results.map((r) => r.cpuMs).filter((x): x is number => x !== undefined);
+  const rss = results.map((r) => r.peakRss).filter((x): x is number => x !== undefined);
+  return { what, n, ms, cpuMs: cpu.length ? median(cpu) : undefined, mb: rss.length ? Math.max(...rss) / 1048576 : undefined, exit: results[0]!.exitCode };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const sizeArg = args[args.indexOf("--sizes") + 1];
+  const sizes = args.includes("--sizes") && sizeArg ? sizeArg.split(",").map((s) => Number(s.replace(/k$/i, "000"))) : [10_000, 50_000];
+  const runs = args.includes("--runs") ? Number(args[args.indexOf("--runs") + 1]) : 3;
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    const stateDir = await store(n);
+    // warm the page cache once, untimed
+    await timedRun({ argv: [process.execPath, FLOOR, stateDir], env: process.env });
+    const floor = await measure("floor (node:sqlite)", n, [process.execPath, FLOOR, stateDir], runs);
+    const status = await measure("status --json", n, [process.execPath, CLI, "status", "--json", "--no-probe", "--state-dir", stateDir], runs);
+    rows.push(floor, status);
+  }
+  const lines = ["| command | N | runs | median ms | x floor | CPU ms | peak MB | exit |", "|---|---:|---:|---:|---:|---:|---:|---|"];
+  for (const r of rows) {
+    const floor = rows.find((f) => f.n === r.n && f.what.startsWith("floor"))!;
+    lines.push(`| ${r.what} | ${r.n / 1000}k | ${runs} | ${Math.round(r.ms)} | ${(r.ms / floor.ms).toFixed(2)} | ${r.cpuMs !== undefined ? Math.round(r.cpuMs) : "-"} | ${r.mb !== undefined ? Math.round(r.mb) : "-"} | ${r.exit} |`);
+  }
+  process.stdout.write(`node ${process.version}, SQLite ${process.versions.sqlite}\n${lines.join("\n")}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(1);
+});

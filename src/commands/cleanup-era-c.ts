@@ -1,0 +1,112 @@
+// `cleanup` on an era C (SQLite) store writes NOTHING. OpenClaw 2026.9 resumes interrupted turns
+// when its gateway starts (restart recovery): a dead `running` row is that recovery's queue, and
+// a terminal status written from outside would cancel the user's turn (and an outside writer can
+// trip the gateway's split-brain guard). So each stale row is reported with why it is dead, what
+// OpenClaw will do with it and how to let it; prune reports what OpenClaw's own maintenance will
+// archive (pruneAfter, a cap of unarchived rows, active work protected).
+import { deriveHeartbeat } from "../core/health/index.js";
+import { EMBEDDED_NOT_RESUMED, ownerEraC } from "../core/health/ownerEraC.js";
+import type { ResolvedMaintenance } from "../core/maintenance.js";
+import { openclawPrunePlan } from "../core/plan/openclaw-prune.js";
+import type { Evidence, Heartbeat, IndexEntry, StoreRef, Thresholds } from "../core/types.js";
+import { formatAge, formatAgo } from "../ui/format.js";
+
+export const LET_OPENCLAW =
+  "start the gateway on this state dir (`openclaw gateway`); follow the turn with `openclaw sessions`, and let `openclaw sessions cleanup` do maintenance";
+
+export interface EraCStaleRow {
+  sessionKey: string;
+  sessionId: string;
+  state: Heartbeat["state"];
+  storeStatus: string | null;
+  /** why nothing alive can move it */
+  why: string;
+  /** what OpenClaw itself will do with it */
+  openclawWill: string;
+}
+
+export interface EraCCleanup {
+  agentId: string;
+  storePath: string;
+  era: "C";
+  /** always false: era C stores are never written */
+  wrote: false;
+  staleRunning: EraCStaleRow[];
+  /** how to let OpenClaw handle the stale rows */
+  howToLetOpenClaw: string;
+  openclawMaintenance: {
+    pruneAfterMs: number;
+    maxEntries: number;
+    /** rows OpenClaw's maintenance archives by age (updatedAt older than pruneAfter) */
+    byAge: string[];
+    /** rows it archives to stay under the cap, oldest first */
+    byCap: string[];
+  };
+  warnings: string[];
+}
+
+export function planEraCCleanup(
+  store: StoreRef,
+  evidence: readonly Evidence[],
+  opts: { now: number; thresholds: Thresholds; policy: Pick<ResolvedMaintenance, "pruneAfterMs" | "maxEntries">; warnings?: string[] },
+): EraCCleanup {
+  const staleRunning: EraCStaleRow[] = [];
+  const entries: Record<string, IndexEntry> = {};
+  const active: string[] = [];
+  for (const ev of evidence) {
+    entries[ev.sessionKey] = ev.entry;
+    const hb = deriveHeartbeat(ev, opts.now, opts.thresholds);
+    // OpenClaw's maintenance protects active work; a dead running row is recovery's queue too
+    if (ev.entry.status === "running" || hb.health !== "idle") active.push(ev.sessionKey);
+    if (hb.health !== "unresponsive") continue;
+    const embedded = ev.entry.status === undefined;
+    staleRunning.push({
+      sessionKey: ev.sessionKey,
+      sessionId: ev.entry.sessionId,
+      state: hb.state,
+      storeStatus: ev.entry.status ?? null,
+      why: ownerEraC(ev, opts.now).reason,
+      openclawWill: embedded
+        ? `nothing: ${EMBEDDED_NOT_RESUMED} (the row stays as it is)`
+        : "resume the interrupted turn on the next gateway start (restart recovery; `sessions.recover` continues a session with an orphaned writer)",
+    });
+  }
+  const plan = openclawPrunePlan(entries, opts.policy, opts.now, active);
+  return {
+    agentId: store.agentId,
+    storePath: store.storePath,
+    era: "C",
+    wrote: false,
+    staleRunning,
+    howToLetOpenClaw: LET_OPENCLAW,
+    openclawMaintenance: { pruneAfterMs: opts.policy.pruneAfterMs, maxEntries: opts.policy.maxEntries, byAge: plan.pruned, byCap: plan.capped },
+    warnings: opts.warnings ?? [],
+  };
+}
+
+/** The human report of one era C store. */
+export function eraCCleanupLines(r: EraCCleanup, now: number, entries?: ReadonlyMap<string, IndexEntry>): string[] {
+  const lines = [`agent ${r.agentId}: OpenClaw 2026.8+ SQLite store ${r.storePath}`, "  nothing written: OpenClaw manages this store itself"];
+  if (r.staleRunning.length === 0) lines.push("  no stale running rows");
+  else {
+    lines.push(`  ${r.staleRunning.length} stale running row(s):`);
+    for (const s of r.staleRunning) {
+      lines.push(`    ${s.sessionKey} (${s.storeStatus ?? "no status"}, ${s.state}): ${s.why}`);
+      lines.push(`      OpenClaw will: ${s.openclawWill}`);
+    }
+    lines.push(`  to let it: ${r.howToLetOpenClaw}`);
+  }
+  const m = r.openclawMaintenance;
+  const total = m.byAge.length + m.byCap.length;
+  const policy = `pruneAfter ${formatAge(m.pruneAfterMs)}, at most ${m.maxEntries} unarchived rows`;
+  if (total === 0) lines.push(`  OpenClaw's maintenance (${policy}) archives nothing here now`);
+  else {
+    lines.push(`  OpenClaw's maintenance (${policy}) will archive ${total} row(s): ${m.byAge.length} by age, ${m.byCap.length} over the cap`);
+    for (const key of [...m.byAge, ...m.byCap].slice(0, 20)) {
+      const at = entries?.get(key)?.updatedAt;
+      lines.push(`    ${key}${at !== undefined ? ` (updated ${formatAgo(at, now)})` : ""}`);
+    }
+    if (total > 20) lines.push(`    ... and ${total - 20} more`);
+  }
+  return lines;
+}

@@ -1,0 +1,93 @@
+// Opening an OpenClaw agent database without ever writing a byte or a file beside it
+// (OPENCLAW.md 9, read-only protocol). A read-only open in a writable directory CREATES -wal and
+// -shm when they are missing; the gateway checks their inodes and kills itself when they change,
+// and a pair created by another user makes the owner's next write fail. So:
+//   - both sidecars present: a plain read-only open (it only reads -wal; -shm is the shared index
+//     every reader updates);
+//   - a sidecar missing: `immutable=1`, which opens no sidecar at all, but only when no owner is
+//     alive and -wal holds nothing (immutable ignores the WAL and would show stale rows);
+//   - anything else: refused.
+import fs from "node:fs";
+import { pathToFileURL } from "node:url";
+import { UnreadableError } from "../../core/errors.js";
+import { sqliteRuntime, type Database } from "./runtime.js";
+
+export const BUSY_TIMEOUT_MS = 5000;
+
+export type OpenMode = "plain" | "immutable";
+
+export interface OpenedDb {
+  db: Database;
+  mode: OpenMode;
+}
+
+export interface Sidecars {
+  wal?: fs.Stats;
+  shm?: fs.Stats;
+}
+
+export function sidecars(dbPath: string): Sidecars {
+  return {
+    wal: fs.statSync(`${dbPath}-wal`, { throwIfNoEntry: false }),
+    shm: fs.statSync(`${dbPath}-shm`, { throwIfNoEntry: false }),
+  };
+}
+
+/** How the file may be opened; a string is the refusal. Pure, so the rule has a table test. */
+export function chooseOpenMode(files: { wal?: { size: number }; shm?: { size: number } }, ownerAlive: boolean): OpenMode | string {
+  if (files.wal && files.shm) return "plain";
+  if (ownerAlive) {
+    return "its owner is alive but -wal/-shm are missing: a read-only open would create them under the owner; not read";
+  }
+  if (files.wal && files.wal.size > 0) {
+    return "-wal holds uncommitted-to-file data but -shm is missing: reading it would create -shm, and immutable would miss the -wal; not read (copy the store with its -wal to read it)";
+  }
+  return "immutable";
+}
+
+/** Opens an OpenClaw SQLite file (an agent DB or the global DB) by the rules above, or refuses with why. */
+export function openStoreDb(dbPath: string, ownerAlive: boolean): OpenedDb {
+  const rt = sqliteRuntime();
+  const mode = chooseOpenMode(sidecars(dbPath), ownerAlive);
+  if (mode !== "plain" && mode !== "immutable") throw new UnreadableError(`${dbPath}: ${mode}`);
+  // a plain path would be taken as a filename with "?" in it: a URI names the flags
+  const location = mode === "immutable" ? `${pathToFileURL(dbPath).href}?mode=ro&immutable=1` : dbPath;
+  let db: Database;
+  try {
+    db = rt.open(location, BUSY_TIMEOUT_MS);
+  } catch (err) {
+    throw new UnreadableError(`cannot open ${dbPath} read-only: ${(err as Error).message}`);
+  }
+  try {
+    // Node 22 ignores the `timeout` option; the pragma is honoured everywhere
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec("PRAGMA query_only = 1");
+  } catch (err) {
+    db.close();
+    throw new UnreadableError(`cannot read ${dbPath}: ${(err as Error).message}`);
+  }
+  return { db, mode };
+}
+
+/** The schema OpenClaw 2026.9 writes and reads; OpenClaw's own reader refuses any other. */
+export const AGENT_SCHEMA_VERSION = 23;
+
+/** Throws "unsupported store version" unless user_version and schema_meta say agent DB v23. */
+export function checkAgentSchema(db: Database, dbPath: string): { agentId?: string; appVersion?: string } {
+  let version: unknown;
+  let meta: { role?: unknown; agent_id?: unknown; app_version?: unknown } | undefined;
+  try {
+    version = db.prepare("PRAGMA user_version").get()?.user_version;
+    meta = db.prepare("SELECT role, agent_id, app_version FROM schema_meta WHERE role = 'agent' LIMIT 1").get();
+  } catch (err) {
+    throw new UnreadableError(`${dbPath}: unsupported store version (${(err as Error).message})`);
+  }
+  if (version !== AGENT_SCHEMA_VERSION || !meta) {
+    const what = meta ? `user_version ${String(version)}` : `user_version ${String(version)}, no schema_meta role 'agent'`;
+    throw new UnreadableError(`${dbPath}: unsupported store version (${what}; OpenClaw 2026.9 agent databases are version ${AGENT_SCHEMA_VERSION})`);
+  }
+  return {
+    agentId: typeof meta.agent_id === "string" ? meta.agent_id : undefined,
+    appVersion: typeof meta.app_version === "string" ? meta.app_version : undefined,
+  };
+}

@@ -1,0 +1,83 @@
+// The era C owner: the singleton lock JSON a gateway (or an embedded `openclaw agent --local`
+// run) writes under the STATE dir since 2026.9 (`tmp/openclaw-<uid>/gateway.<hash>.lock`), and
+// its POSIX lock on the `.lock.sqlite` sibling. Alive = pid alive (a zombie is dead) and its
+// /proc start time equals the JSON's `startTime` (OpenClaw's src/infra/gateway-lock.ts).
+import fs from "node:fs";
+import path from "node:path";
+import type { GatewayInfo } from "../../core/types.js";
+import { isValidPid, ownerOfLockBody } from "../proc.js";
+import { posixWriteLock } from "./proc-locks.js";
+
+export function stateLockDir(stateDir: string, uid = typeof process.getuid === "function" ? process.getuid() : undefined): string {
+  return path.join(stateDir, "tmp", uid === undefined ? "openclaw" : `openclaw-${uid}`);
+}
+
+interface LockBody {
+  pid?: unknown;
+  role?: unknown;
+  createdAt?: unknown;
+  port?: unknown;
+  startTime?: unknown;
+}
+
+/**
+ * The `gateway.<hash>.lock` files of this state dir (not `gateway.state.lock`). The hash is of
+ * the config path the owner was started with, which a copied or moved state dir no longer
+ * matches, so every candidate is read; the newest live one wins, else the newest.
+ */
+export function readEraCOwner(stateDir: string, procLocks?: string): GatewayInfo {
+  const dir = stateLockDir(stateDir);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => /^gateway\.[^.]+\.lock$/.test(n) && n !== "gateway.state.lock");
+  } catch {
+    names = [];
+  }
+  let best: GatewayInfo | undefined;
+  for (const name of names.sort()) {
+    const info = readOne(path.join(dir, name), procLocks);
+    if (!info) continue;
+    if (!best || (info.alive && !best.alive) || (info.alive === best.alive && (info.startedAt ?? 0) > (best.startedAt ?? 0))) best = info;
+  }
+  if (best) return best;
+  // no JSON: a clean stop removes it; the POSIX lock may still say someone holds the lock file
+  const sqliteLock = names.length === 0 ? firstLockSqlite(dir) : undefined;
+  const held = sqliteLock ? posixWriteLock(sqliteLock, procLocks) : { state: "unknown" as const };
+  return { alive: false, probe: "skipped", posixLock: held.state === "held" ? "held" : held.state, ...(held.state === "held" ? { pid: held.pid } : {}) };
+}
+
+function firstLockSqlite(dir: string): string | undefined {
+  try {
+    const name = fs.readdirSync(dir).find((n) => /^gateway\.[^.]+\.lock\.sqlite$/.test(n) && n !== "gateway.state.lock.sqlite");
+    return name ? path.join(dir, name) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readOne(lockPath: string, procLocks?: string): GatewayInfo | undefined {
+  let body: LockBody;
+  try {
+    const st = fs.statSync(lockPath);
+    if (!st.isFile() || st.size > 64 * 1024) return undefined;
+    body = JSON.parse(fs.readFileSync(lockPath, "utf8")) as LockBody;
+    if (typeof body !== "object" || body === null) return undefined;
+  } catch {
+    return undefined;
+  }
+  const pid = isValidPid(body.pid) ? body.pid : undefined;
+  const createdAt = typeof body.createdAt === "string" ? Date.parse(body.createdAt) : NaN;
+  const port = typeof body.port === "number" && Number.isInteger(body.port) && body.port > 0 && body.port < 65536 ? body.port : undefined;
+  const held = posixWriteLock(`${lockPath}.sqlite`, procLocks);
+  const info: GatewayInfo = {
+    lockPath,
+    alive: pid !== undefined && ownerOfLockBody(pid, body.startTime) === "alive",
+    probe: "skipped",
+    role: body.role === "agent-embedded" ? "agent-embedded" : "gateway",
+    posixLock: held.state,
+  };
+  if (pid !== undefined) info.pid = pid;
+  if (Number.isFinite(createdAt)) info.startedAt = createdAt;
+  if (port !== undefined) info.port = port;
+  return info;
+}

@@ -1,0 +1,124 @@
+// One era C store (an agent's openclaw-agent.sqlite) read into the Evidence every era shares.
+// One connection per read, closed at the end: no read transaction outlives a statement.
+import path from "node:path";
+import { UnreadableError } from "../../core/errors.js";
+import type { Evidence, GatewayInfo, StoreRef } from "../../core/types.js";
+import { checkAgentSchema, openStoreDb, type OpenMode } from "./open.js";
+import { readEraCOwner } from "./owner.js";
+import { readSessionRows } from "./rows.js";
+import { sqliteRuntime, type Database } from "./runtime.js";
+import { tailReader, TRANSCRIPT_STEP_ENDED, type TailReader } from "./tails.js";
+import { isTerminal } from "../../core/health/runInProgress.js";
+import { openTaskReader } from "./tasks.js";
+
+export interface EraCRead {
+  evidence: Evidence[];
+  warnings: string[];
+  /** the state dir's owner (gateway or embedded run), shared by every session */
+  owner: GatewayInfo;
+}
+
+/** <stateDir>/agents/<id>/agent/openclaw-agent.sqlite -> <stateDir>; undefined for a file elsewhere (a copy). */
+export function stateDirOfAgentDb(dbPath: string): string | undefined {
+  const agentDir = path.dirname(path.resolve(dbPath));
+  const idDir = path.dirname(agentDir);
+  const agentsDir = path.dirname(idDir);
+  return path.basename(agentDir) === "agent" && path.basename(agentsDir) === "agents" ? path.dirname(agentsDir) : undefined;
+}
+
+/**
+ * One agent database kept open on one connection (watch polls `PRAGMA data_version` on it);
+ * each read is a few short statements, each its own implicit transaction.
+ */
+export interface EraCConnection {
+  readonly store: StoreRef;
+  readonly stateDir?: string;
+  /** immutable: a quiescent copy; it must be reopened if an owner comes alive */
+  readonly mode: OpenMode;
+  read(owner: GatewayInfo): EraCRead;
+  /** changes whenever another connection commits: the cheap "did anything change" probe */
+  dataVersion(): number;
+  close(): void;
+}
+
+export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = stateDirOfAgentDb(store.storePath)): EraCConnection {
+  const rt = sqliteRuntime();
+  const { db, mode } = openStoreDb(store.storePath, ownerAlive);
+  try {
+    checkAgentSchema(db, store.storePath);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const version = db.prepare("PRAGMA data_version");
+  const tails = tailReader(db, rt, store.storePath, (w) => currentWarnings?.push(w));
+  let currentWarnings: string[] | undefined;
+  return {
+    store,
+    stateDir,
+    mode,
+    dataVersion: () => Number(version.get()?.data_version ?? 0),
+    close: () => db.close(),
+    read(owner) {
+      const warnings: string[] = [];
+      currentWarnings = warnings;
+      try {
+        return { evidence: readEvidence(db, store, stateDir, owner, tails, warnings), warnings, owner };
+      } catch (err) {
+        if (err instanceof UnreadableError) throw err;
+        throw new UnreadableError(`cannot read ${store.storePath}: ${(err as Error).message}`);
+      } finally {
+        currentWarnings = undefined;
+      }
+    },
+  };
+}
+
+/** One read of one store: open, read, close. */
+export function readEraCStore(store: StoreRef, opts: { stateDir?: string; owner?: GatewayInfo } = {}): EraCRead {
+  const stateDir = opts.stateDir ?? stateDirOfAgentDb(store.storePath);
+  const owner = opts.owner ?? ownerOf(stateDir);
+  const conn = openEraCStore(store, owner.alive, stateDir);
+  try {
+    return conn.read(owner);
+  } finally {
+    conn.close();
+  }
+}
+
+export function ownerOf(stateDir: string | undefined): GatewayInfo {
+  return stateDir ? readEraCOwner(stateDir) : { alive: false, probe: "skipped" };
+}
+
+function readEvidence(db: Database, store: StoreRef, stateDir: string | undefined, owner: GatewayInfo, tails: TailReader, warnings: string[]): Evidence[] {
+  const { rows, invalid } = readSessionRows(db);
+  if (invalid.length > 0) {
+    warnings.push(`${store.storePath}: ${invalid.length} session row(s) OpenClaw marks invalid (entry_valid = -1), skipped: ${invalid.slice(0, 5).join(", ")}${invalid.length > 5 ? ", ..." : ""}`);
+  }
+  const tasks = stateDir && rows.some((r) => r.entry.status === "running") ? openTaskReader(stateDir, owner.alive) : undefined;
+  if (tasks?.note) warnings.push(tasks.note);
+  try {
+    return rows.map((row) => {
+      const { entry } = row;
+      const ev: Evidence = { agentId: agentIdOf(row.sessionKey, store.agentId), sessionKey: row.sessionKey, entry, era: "C", gateway: owner };
+      const ended = isTerminal(entry.status);
+      ev.transcript = tails.transcript(entry.sessionId, row.transcriptUpdatedAt, ended ? TRANSCRIPT_STEP_ENDED : undefined);
+      const trajectory = tails.trajectory(entry.sessionId, ended, entry.startedAt);
+      if (trajectory) ev.trajectory = trajectory;
+      // the task registry decides only `running` rows (OPENCLAW.md 9, liveness 3)
+      if (entry.status === "running") {
+        ev.tasksKnown = tasks?.known ?? false;
+        const task = tasks?.latest(row.sessionKey);
+        if (task) ev.task = task;
+      }
+      return ev;
+    });
+  } finally {
+    tasks?.close();
+  }
+}
+
+function agentIdOf(sessionKey: string, fallback: string): string {
+  const m = /^agent:([a-z0-9][a-z0-9_-]{0,63}):/.exec(sessionKey);
+  return m ? m[1] : fallback;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
+import { EMBEDDED_NOT_RESUMED, ownerEraC, RESUMED_ON_GATEWAY_START } from "../../../src/core/health/ownerEraC.js";
+import type { GatewayInfo, TaskRunInfo } from "../../../src/core/types.js";
+import { ago, entry, evidence, NOW, TH, transcript } from "./evidence.js";
+
+const gw = (alive: boolean, fields: Partial<GatewayInfo> = {}): GatewayInfo => ({
+  alive,
+  probe: "skipped",
+  pid: 4242,
+  startedAt: ago(600),
+  lockPath: "/state/tmp/openclaw-0/gateway.abcd1234.lock",
+  role: "gateway",
+  posixLock: alive ? "held" : "free",
+  ...fields,
+});
+const task = (status: string, owner: TaskRunInfo["owner"]): TaskRunInfo => ({ runId: "run-bbbb-2222", status, owner, ownerPid: 4242 });
+const running = entry({ status: "running", startedAt: ago(30) });
+const embeddedRow = entry({ startedAt: ago(30) });
+
+describe("ownerEraC: who can move an era C running row", () => {
+  const cases: Array<[string, Parameters<typeof evidence>[0], string, RegExp]> = [
+    ["no singleton lock at all: nobody", { entry: running, gateway: { alive: false, probe: "skipped" } }, "none", /no gateway or embedded run owns/],
+    ["lock JSON left by a dead gateway: nobody until the next start", { entry: running, gateway: gw(false) }, "none", /gateway pid 4242 .* is dead .*left behind, no POSIX lock held/],
+    ["live gateway, its running task names a live owner: the owner", { entry: running, gateway: gw(true), tasksKnown: true, task: task("running", "alive") }, "owner", /task run-bbbb is running, owned by live pid 4242/],
+    ["live gateway, the running task's owner is dead: restart recovery pending", { entry: running, gateway: gw(true), tasksKnown: true, task: task("running", "dead") }, "recovering", /owner pid 4242 is dead: restart recovery is pending/],
+    ["live gateway, no task names the run: restart recovery pending", { entry: running, gateway: gw(true), tasksKnown: true }, "recovering", /no task names this run: restart recovery/],
+    ["live gateway, the latest task already cancelled: restart recovery pending", { entry: running, gateway: gw(true), tasksKnown: true, task: task("cancelled", "dead") }, "recovering", /latest task run-bbbb is cancelled/],
+    ["live gateway that marked the row aborted after it started: restart recovery in progress", { entry: entry({ status: "running", startedAt: ago(900), abortedLastRun: true, updatedAt: ago(2) }), gateway: gw(true), tasksKnown: false }, "recovering", /marked this run aborted 2s ago: restart recovery is resuming it/],
+    ["marked aborted long ago and never resumed: no longer 'resuming', the tasks decide", { entry: entry({ status: "running", startedAt: ago(900), abortedLastRun: true, updatedAt: ago(300) }), gateway: gw(true), tasksKnown: true }, "recovering", /no task names this run: restart recovery is pending/],
+    ["abortedLastRun from before the live gateway started is not its recovery", { entry: entry({ status: "running", startedAt: ago(900), abortedLastRun: true, updatedAt: ago(800) }), gateway: gw(true), tasksKnown: false }, "gateway", /the lock decides/],
+    ["live gateway, tasks unknown (copied store): the lock decides", { entry: running, gateway: gw(true), tasksKnown: false }, "gateway", /not readable here .* the lock decides/],
+    ["live embedded run owning a row without status: the owner", { entry: embeddedRow, gateway: gw(true, { role: "agent-embedded" }) }, "owner", /embedded run pid 4242 \(started 10m00s ago\) holds the singleton lock, POSIX lock held/],
+    ["a gateway row while an embedded run holds the lock: no gateway runs it", { entry: running, gateway: gw(true, { role: "agent-embedded" }) }, "none", /no gateway is running it/],
+  ];
+  for (const [name, fields, kind, reason] of cases) {
+    it(name, () => {
+      const live = ownerEraC(evidence({ era: "C", ...fields }), NOW);
+      expect(live.kind).toBe(kind);
+      expect(live.reason).toMatch(reason);
+    });
+  }
+
+  it("a dead owner's gateway row is resumed on the next gateway start; an embedded one by nothing", () => {
+    expect(ownerEraC(evidence({ era: "C", entry: running, gateway: gw(false) }), NOW).lost).toContain(RESUMED_ON_GATEWAY_START);
+    expect(ownerEraC(evidence({ era: "C", entry: embeddedRow, gateway: gw(false, { role: "agent-embedded" }) }), NOW).reason).toContain(EMBEDDED_NOT_RESUMED);
+  });
+});
+
+describe("deriveHeartbeat on era C evidence", () => {
+  const waiting = transcript({ lastRole: "user", lastMessageAt: ago(29) });
+  it("a running row whose owner died is unresponsive, with OpenClaw's recovery as the reason", () => {
+    const hb = deriveHeartbeat(evidence({ era: "C", entry: running, transcript: waiting, gateway: gw(false) }), NOW, TH);
+    expect(hb.health).toBe("unresponsive");
+    expect(hb.state).toBe("awaiting_model");
+    expect(hb.drift).toContain(RESUMED_ON_GATEWAY_START);
+    expect(hb.era).toBe("C");
+    expect(hb.source).toBe("db");
+  });
+  it("a running row of a live gateway without a running task waits on restart recovery", () => {
+    const hb = deriveHeartbeat(evidence({ era: "C", entry: running, transcript: waiting, gateway: gw(true), tasksKnown: true }), NOW, TH);
+    expect(hb.health).toBe("waiting");
+    expect(hb.reasons.join("\n")).toMatch(/restart recovery is pending/);
+  });
+  it("a running row owned by a live gateway task waits on the model", () => {
+    const hb = deriveHeartbeat(evidence({ era: "C", entry: running, transcript: waiting, gateway: gw(true), tasksKnown: true, task: task("running", "alive") }), NOW, TH);
+    expect([hb.state, hb.health]).toEqual(["awaiting_model", "waiting"]);
+  });
+  it("file-era evidence carries no era C fields", () => {
+    const hb = deriveHeartbeat(evidence({ entry: running, transcript: waiting }), NOW, TH);
+    expect(hb.era).toBeUndefined();
+    expect(hb.source).toBeUndefined();
+  });
+});

@@ -1,0 +1,119 @@
+// cleanup and keepalive on OpenClaw 2026.9.6 SQLite stores write nothing: they report, exit 0,
+// and the store's main file and -wal are unchanged byte for byte, no file created, deleted or
+// replaced (the -shm's content is SQLite's shared index, which every reader updates).
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
+import { copyRun, liveOwner, storeFacts, treeInodes } from "../fixtures/real-openclaw-c.js";
+import { runCli } from "./helpers/cli.js";
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });
+});
+
+function unchanged(copy: { dbPath: string; stateDir: string }) {
+  const facts = storeFacts(copy.dbPath);
+  const tree = treeInodes(copy.stateDir);
+  return () => {
+    const after = storeFacts(copy.dbPath);
+    expect(after.db).toEqual(facts.db);
+    expect(after.wal).toEqual(facts.wal);
+    expect([after.shm.exists, after.shm.ino]).toEqual([facts.shm.exists, facts.shm.ino]);
+    expect(treeInodes(copy.stateDir)).toEqual(tree);
+  };
+}
+
+describe("cleanup on era C", () => {
+  it("reports c2's dead running row (resumed on next gateway start), writes nothing, exits 0", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    const check = unchanged(copy);
+    const r = await runCli(["cleanup", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.stores).toEqual([]);
+    expect(doc.refusedStores).toEqual([]);
+    expect(doc.eraC).toHaveLength(1);
+    const [store] = doc.eraC;
+    expect(store).toMatchObject({ era: "C", wrote: false, storePath: copy.dbPath });
+    expect(store.staleRunning).toEqual([
+      expect.objectContaining({
+        sessionKey: "agent:main:c2-model-wait",
+        storeStatus: "running",
+        why: expect.stringMatching(/gateway pid 26517 .* is dead/),
+        openclawWill: expect.stringMatching(/resume the interrupted turn on the next gateway start/),
+      }),
+    ]);
+    expect(store.howToLetOpenClaw).toMatch(/openclaw gateway/);
+    check();
+  });
+
+  it("text mode, with sidecars and a live owner: the live run is not stale; OpenClaw's maintenance is reported; nothing written", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    const owner = await liveOwner(copy);
+    try {
+      const check = unchanged(copy);
+      const r = await runCli(["cleanup", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2027-02-04T14:30:00Z" } });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/nothing written: OpenClaw manages this store itself/);
+      expect(r.stdout).toMatch(/no stale running rows/);
+      // 60 days on, the running row is still active work: OpenClaw's maintenance protects it
+      expect(r.stdout).toMatch(/archives nothing here now/);
+      check();
+    } finally {
+      await owner.stop();
+    }
+  });
+
+  it("--dry-run --json on old finished rows lists what OpenClaw's maintenance will archive (pruneAfter 30d, cap 5000)", async () => {
+    const copy = copyRun("c5-model-error");
+    roots.push(copy.root);
+    const check = unchanged(copy);
+    const r = await runCli(["cleanup", "--dry-run", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2027-03-04T00:00:00Z" } });
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout).eraC[0].openclawMaintenance;
+    expect(m).toMatchObject({ pruneAfterMs: 30 * 86_400_000, maxEntries: 5000, byCap: [] });
+    expect([...m.byAge].sort()).toEqual(["agent:main:c5-http500", "agent:main:c5-malformed"]);
+    check();
+  });
+
+  it("--undo on an era C store: nothing to undo, nothing written, exit 0", async () => {
+    const copy = copyRun("c7-aborted");
+    roots.push(copy.root);
+    const check = unchanged(copy);
+    const r = await runCli(["cleanup", "--undo", "--state-dir", copy.stateDir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/openclaw-sessions never writes, so there is nothing to undo/);
+    check();
+  });
+});
+
+describe("keepalive on era C", () => {
+  it("only era C stores: says once why nothing is touched (lastInteractionAt, reset mode none) and exits 0", async () => {
+    const copy = copyRun("c1-quick-done");
+    roots.push(copy.root);
+    const check = unchanged(copy);
+    const r = await runCli(["keepalive", "--interval", "1s", "--state-dir", copy.stateDir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split("\n")).toHaveLength(1);
+    expect(r.stdout).toMatch(/idle reset reads lastInteractionAt, not updatedAt, and session.reset.mode defaults to `none`/);
+    check();
+  });
+
+  it("mixed eras: the notice, then the loop over the JSON-era store (--once), the era C store untouched", async () => {
+    const copy = copyRun("c1-quick-done");
+    roots.push(copy.root);
+    fs.cpSync(path.join(REAL_OPENCLAW, "s1-quick-done", "state", "agents", "main"), path.join(copy.stateDir, "agents", "legacy"), { recursive: true });
+    const check = unchanged(copy);
+    const r = await runCli(["keepalive", "--once", "--json", "--dry-run", "--no-probe", "--state-dir", copy.stateDir]);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ type: "eraC", idleResetConfigured: false });
+    expect(lines[0].message).toMatch(/keeping the other stores alive/);
+    expect(lines[1]).toMatchObject({ type: "tick" });
+    expect(lines[1].stores.map((s: { storePath: string }) => s.storePath)).toEqual([path.join(copy.stateDir, "agents", "legacy", "sessions", "sessions.json")]);
+    check();
+  });
+});

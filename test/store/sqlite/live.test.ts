@@ -1,0 +1,151 @@
+// watch on era C: one connection per store, re-read only when PRAGMA data_version moves (another
+// connection committed), never on a timer, never by watching the main file.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
+import { sameHeartbeat } from "../../../src/store/live-source.js";
+import { openLiveSource } from "../../../src/store/live-source.js";
+import { openEraCLive } from "../../../src/store/sqlite/live.js";
+import { generateEraCStore } from "../../../src/sim/era-c/generate.js";
+import { sqlite, storeFacts, treeInodes } from "../../fixtures/real-openclaw-c.js";
+
+const TH = { stallAfterMs: 120_000, perState: {} };
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+/** A generated store plus a writer connection standing in for the gateway (it keeps -wal/-shm). */
+async function storeWithWriter() {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "oc-live-c-"));
+  cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
+  const m = await generateEraCStore({ outDir: out, sessions: 6, agents: ["main"], seed: 5 });
+  const { DatabaseSync } = sqlite();
+  const writer = new DatabaseSync(m.dbPaths[0]!);
+  writer.prepare("SELECT count(*) FROM session_nodes").get();
+  cleanups.push(() => writer.close());
+  const running = m.sessions.find((s) => s.kind === "running-dead")!;
+  const finish = () => {
+    const t = m.now + 1000;
+    writer.prepare("UPDATE session_nodes SET status = 'done', updated_at = ? WHERE session_key = ?").run(t, running.sessionKey);
+    writer.prepare("UPDATE session_windows SET status = 'done', ended_at = ?, updated_at = ? WHERE session_id = ?").run(t, t, running.sessionId);
+  };
+  return { m, dbPath: m.dbPaths[0]!, running, finish };
+}
+
+describe("openEraCLive", () => {
+  it("re-reads a store only after a commit by another connection", async () => {
+    const { m, dbPath, running, finish } = await storeWithWriter();
+    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => deriveHeartbeat(ev, m.now, TH));
+    cleanups.push(() => live.close());
+    expect(live.reads).toBe(1);
+    const health = () => live.heartbeats().find((h) => h.sessionKey === running.sessionKey)!.health;
+    expect(health()).toBe("unresponsive");
+    expect(live.poll(false)).toBe(false);
+    expect(live.poll(false)).toBe(false);
+    expect(live.reads).toBe(1);
+    finish();
+    expect(live.poll(false)).toBe(true);
+    expect(live.reads).toBe(2);
+    expect(health()).toBe("idle");
+    expect(live.rederive(sameHeartbeat)).toBe(false);
+  });
+
+  it("polling leaves the main file and -wal as the writer left them and replaces no file", async () => {
+    const { m, dbPath } = await storeWithWriter();
+    const facts = storeFacts(dbPath);
+    const tree = treeInodes(path.dirname(dbPath));
+    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => deriveHeartbeat(ev, m.now, TH));
+    for (let i = 0; i < 20; i++) live.poll(i % 5 === 0);
+    live.close();
+    const after = storeFacts(dbPath);
+    expect([after.db, after.wal]).toEqual([facts.db, facts.wal]);
+    expect(treeInodes(path.dirname(dbPath))).toEqual(tree);
+  });
+});
+
+describe("openLiveSource on an era C state dir", () => {
+  it("publishes a committed change (running -> done) from the data_version poll, without any file event on the main file", async () => {
+    const { m, running, finish } = await storeWithWriter();
+    // the clock tick is an hour away: only the data_version poll can publish the change
+    const source = await openLiveSource({ stateDir: m.stateDir, env: {}, probe: false, tickMs: 3_600_000, eraCPollMs: 20, now: () => m.now });
+    cleanups.push(() => source.close());
+    const health = () => source.get().find((h) => h.sessionKey === running.sessionKey)?.health;
+    expect(health()).toBe("unresponsive");
+    const changed = new Promise<void>((resolve) => {
+      const off = source.subscribe(() => {
+        if (health() === "idle") {
+          off();
+          resolve();
+        }
+      });
+    });
+    finish();
+    await changed;
+    expect(source.get().every((h) => h.era === "C")).toBe(true);
+  });
+});
+
+describe("a store whose writer was SIGKILLed (the data only in -wal)", () => {
+  it("is read through its -wal with a plain read-only open; -wal bytes and every inode stay as the crash left them", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "oc-crash-c-"));
+    cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
+    const m = await generateEraCStore({ outDir: out, sessions: 5, agents: ["main"], seed: 9 });
+    const dbPath = m.dbPaths[0]!;
+    const running = m.sessions.find((s) => s.kind === "running-dead")!;
+    const { spawn } = await import("node:child_process");
+    // a writer that commits into the WAL (no checkpoint) and is killed before it can clean up
+    const script = `
+      const { DatabaseSync } = require("node:sqlite");
+      const db = new DatabaseSync(process.argv[1]);
+      db.exec("PRAGMA wal_autocheckpoint = 0");
+      db.prepare("UPDATE session_nodes SET status = 'done', updated_at = updated_at + 1 WHERE session_key = ?").run(process.argv[2]);
+      db.prepare("UPDATE session_windows SET status = 'done', ended_at = started_at + 1000 WHERE session_id = ?").run(process.argv[3]);
+      process.stdout.write("committed\\n");
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ["--no-warnings", "-e", script, dbPath, running.sessionKey, running.sessionId], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve) => child.stdout!.on("data", (d: Buffer) => d.toString().includes("committed") && resolve()));
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.on("exit", resolve));
+    const before = storeFacts(dbPath);
+    expect(before.wal.size).toBeGreaterThan(0);
+    expect(before.shm.exists).toBe(true);
+    const tree = treeInodes(path.dirname(dbPath));
+    const { readEraCStore } = await import("../../../src/store/sqlite/read-store.js");
+    const read = readEraCStore({ agentId: "main", storePath: dbPath, era: "C" });
+    // the committed change lives only in the -wal: immutable=1 would have missed it
+    expect(read.evidence.find((e) => e.sessionKey === running.sessionKey)?.entry.status).toBe("done");
+    const after = storeFacts(dbPath);
+    expect([after.db, after.wal]).toEqual([before.db, before.wal]);
+    expect(treeInodes(path.dirname(dbPath))).toEqual(tree);
+  });
+});
+
+describe("openLiveSource: an era C agent that appears while watching", () => {
+  it("is picked up from the agents dir's events and read beside the JSON-era agent", async () => {
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "oc-appear-"));
+    cleanups.push(() => fs.rmSync(state, { recursive: true, force: true }));
+    const { REAL_OPENCLAW } = await import("../../fixtures/real-openclaw.js");
+    fs.cpSync(path.join(REAL_OPENCLAW, "s1-quick-done", "state", "agents", "main"), path.join(state, "agents", "main"), { recursive: true });
+    const source = await openLiveSource({ stateDir: state, env: {}, probe: false, tickMs: 50, slowEvery: 1, eraCPollMs: 50 });
+    cleanups.push(() => source.close());
+    expect(source.get().map((h) => h.era ?? "file")).toEqual(["file"]);
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "oc-appear-src-"));
+    cleanups.push(() => fs.rmSync(elsewhere, { recursive: true, force: true }));
+    await generateEraCStore({ outDir: elsewhere, sessions: 3, agents: ["ops"], seed: 2 });
+    const seen = new Promise<void>((resolve) => {
+      const off = source.subscribe(() => {
+        if (source.get().filter((h) => h.era === "C").length === 3) {
+          off();
+          resolve();
+        }
+      });
+    });
+    fs.renameSync(path.join(elsewhere, "agents", "ops"), path.join(state, "agents", "ops"));
+    await seen;
+    expect(source.eraC().map((r) => r.agentId)).toEqual(["ops"]);
+  });
+});

@@ -1,0 +1,107 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { chooseOpenMode, openStoreDb, checkAgentSchema } from "../../../src/store/sqlite/open.js";
+import { compareVersion, MIN_SQLITE, missingForEraC, sqliteRuntime } from "../../../src/store/sqlite/runtime.js";
+import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
+import { copyRun, sqlite, treeInodes } from "../../fixtures/real-openclaw-c.js";
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });
+});
+
+describe("chooseOpenMode: never a sidecar created, never a stale immutable read", () => {
+  const wal = (size: number) => ({ size });
+  const cases: Array<[string, Parameters<typeof chooseOpenMode>[0], boolean, RegExp | "plain" | "immutable"]> = [
+    ["both sidecars, owner alive: plain read-only", { wal: wal(100), shm: wal(32768) }, true, "plain"],
+    ["both sidecars, owner dead: plain read-only (the -wal may hold the data)", { wal: wal(100), shm: wal(32768) }, false, "plain"],
+    ["no sidecars, owner dead: immutable (a copy, a backup)", {}, false, "immutable"],
+    ["empty -wal without -shm, owner dead: immutable", { wal: wal(0) }, false, "immutable"],
+    ["-shm without -wal, owner dead: immutable", { shm: wal(32768) }, false, "immutable"],
+    ["no sidecars, owner alive: refused", {}, true, /owner is alive/],
+    ["-wal with content but no -shm, owner dead: refused", { wal: wal(4096) }, false, /-wal holds/],
+  ];
+  for (const [name, files, alive, want] of cases) {
+    it(name, () => {
+      const got = chooseOpenMode(files, alive);
+      if (want instanceof RegExp) expect(got).toMatch(want);
+      else expect(got).toBe(want);
+    });
+  }
+});
+
+describe("runtime", () => {
+  it("this Node bundles SQLite >= 3.51.3 and zstd (era C tests run on Node 24, as CI does)", () => {
+    expect(compareVersion(process.versions.sqlite ?? "0", MIN_SQLITE)).toBeGreaterThanOrEqual(0);
+    expect(sqliteRuntime().sqliteVersion).toBe(process.versions.sqlite);
+  });
+  it("compares dotted versions numerically", () => {
+    expect(compareVersion("3.47.2", MIN_SQLITE)).toBeLessThan(0);
+    expect(compareVersion("3.51.3", MIN_SQLITE)).toBe(0);
+    expect(compareVersion("3.100.0", MIN_SQLITE)).toBeGreaterThan(0);
+  });
+});
+
+describe("schema gate", () => {
+  function dbWith(userVersion: number, role: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-gate-"));
+    roots.push(dir);
+    const file = path.join(dir, "openclaw-agent.sqlite");
+    const { DatabaseSync } = sqlite();
+    const db = new DatabaseSync(file);
+    db.exec(`CREATE TABLE schema_meta (meta_key TEXT PRIMARY KEY, role TEXT NOT NULL, schema_version INTEGER NOT NULL, agent_id TEXT, app_version TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+             CREATE TABLE session_nodes (session_key TEXT PRIMARY KEY);
+             INSERT INTO schema_meta VALUES ('primary', '${role}', ${userVersion}, 'main', '2026.9.6', 0, 0);
+             PRAGMA user_version = ${userVersion};`);
+    db.close();
+    return file;
+  }
+  it("user_version 22 is an unsupported store version", () => {
+    const file = dbWith(22, "agent");
+    const { db } = openStoreDb(file, false);
+    try {
+      expect(() => checkAgentSchema(db, file)).toThrow(/unsupported store version \(user_version 22/);
+    } finally {
+      db.close();
+    }
+  });
+  it("a global DB (role 'global') is not an agent store", () => {
+    const file = dbWith(23, "global");
+    expect(() => readEraCStore({ agentId: "main", storePath: file, era: "C" })).toThrow(/unsupported store version .*no schema_meta role 'agent'/);
+  });
+});
+
+describe("opening a copy without sidecars", () => {
+  it("creates no -wal/-shm even in a writable dir (immutable=1), and reads it", () => {
+    const copy = copyRun("c7-aborted");
+    roots.push(copy.root);
+    const before = treeInodes(path.dirname(copy.dbPath));
+    const { db, mode } = openStoreDb(copy.dbPath, false);
+    try {
+      expect(mode).toBe("immutable");
+      expect(db.prepare("SELECT count(*) AS n FROM session_nodes").get()?.n).toBe(1);
+    } finally {
+      db.close();
+    }
+    expect(treeInodes(path.dirname(copy.dbPath))).toEqual(before);
+    expect(fs.existsSync(`${copy.dbPath}-wal`) || fs.existsSync(`${copy.dbPath}-shm`)).toBe(false);
+  });
+});
+
+describe("missingForEraC: what an older Node lacks, said plainly", () => {
+  const cases: Array<[string, string, string | undefined, boolean, RegExp | undefined]> = [
+    ["Node 20: no node:sqlite", "20.20.2", undefined, false, /needs Node 24 .*this is Node 20\.20\.2 without node:sqlite/],
+    ["Node 22.14: SQLite 3.47.2 is older than 3.51.3", "22.14.0", "3.47.2", false, /Node 22\.14\.0 bundles SQLite 3\.47\.2/],
+    ["a new SQLite without zstd", "23.0.0", "3.52.0", false, /Node 23\.0\.0 has no zstd/],
+    ["Node 24: everything", "24.22.3", "3.54.1", true, undefined],
+  ];
+  for (const [name, node, sqliteVersion, zstd, want] of cases) {
+    it(name, () => {
+      const got = missingForEraC(node, sqliteVersion, zstd);
+      if (want) expect(got).toMatch(want);
+      else expect(got).toBeUndefined();
+    });
+  }
+});

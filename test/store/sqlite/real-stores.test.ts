@@ -1,0 +1,113 @@
+// The four real OpenClaw 2026.9.6 stores get the verdicts their README documents, and reading
+// them changes nothing: no byte of the DB or -wal, no file created, deleted or replaced.
+import fs from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
+import type { Heartbeat } from "../../../src/core/types.js";
+import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
+import { capturedAt, copyRun, liveOwner, storeFacts, treeInodes, type EraCRun } from "../../fixtures/real-openclaw-c.js";
+
+const TH = { stallAfterMs: 120_000, perState: {} };
+const roots: string[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });
+});
+
+function read(run: EraCRun, now = capturedAt(run)) {
+  const copy = copyRun(run);
+  roots.push(copy.root);
+  const before = { facts: storeFacts(copy.dbPath), tree: treeInodes(copy.stateDir) };
+  const result = readEraCStore({ agentId: "main", storePath: copy.dbPath, era: "C" });
+  const hbs = new Map<string, Heartbeat>(result.evidence.map((ev) => [ev.sessionKey, deriveHeartbeat(ev, now, TH)]));
+  return { copy, result, hbs, before };
+}
+
+function expectUnchanged(copy: { dbPath: string; stateDir: string }, before: { facts: ReturnType<typeof storeFacts>; tree: Map<string, number> }) {
+  const after = storeFacts(copy.dbPath);
+  expect(after.db).toEqual(before.facts.db);
+  expect(after.wal).toEqual(before.facts.wal);
+  // -shm is SQLite's shared index, which every reader updates: only its existence and inode count
+  expect({ exists: after.shm.exists, ino: after.shm.ino }).toEqual({ exists: before.facts.shm.exists, ino: before.facts.shm.ino });
+  expect(treeInodes(copy.stateDir)).toEqual(before.tree);
+}
+
+describe("real OpenClaw 2026.9.6 stores, owners dead (read now)", () => {
+  it("c1-quick-done: complete / idle, and its sidecars (a plain read-only open) are left as they were", () => {
+    const { copy, hbs, before } = read("c1-quick-done");
+    const hb = hbs.get("agent:main:main")!;
+    expect([hb.state, hb.health, hb.storeStatus, hb.era, hb.source]).toEqual(["complete", "idle", "done", "C", "db"]);
+    expect(before.facts.wal.exists && before.facts.shm.exists).toBe(true);
+    expectUnchanged(copy, before);
+  });
+
+  it("c2-live-waiting-model: unresponsive awaiting_model, the next gateway start resumes it; never complete from turn 1's success", () => {
+    const { copy, hbs, before, result } = read("c2-live-waiting-model", Date.parse("2026-12-04T14:30:00Z"));
+    const hb = hbs.get("agent:main:c2-model-wait")!;
+    expect([hb.state, hb.health, hb.storeStatus]).toEqual(["awaiting_model", "unresponsive", "running"]);
+    expect(hb.drift).toMatch(/restart recovery resumes it on the next gateway start/);
+    expect(hb.reasons.join("\n")).toMatch(/gateway pid 26517 .* is dead/);
+    expect(result.owner).toMatchObject({ alive: false, pid: 26517, role: "gateway", posixLock: "free" });
+    // no sidecars in the copy: read with immutable=1, which creates none
+    expect(before.facts.wal.exists || before.facts.shm.exists).toBe(false);
+    expectUnchanged(copy, before);
+  });
+
+  it("c5-model-error: both sessions ended with error (complete / idle, failed)", () => {
+    const { copy, hbs, before } = read("c5-model-error");
+    for (const key of ["agent:main:c5-http500", "agent:main:c5-malformed"]) {
+      const hb = hbs.get(key)!;
+      expect([hb.state, hb.health, hb.storeStatus, hb.drift]).toEqual(["complete", "idle", "failed", undefined]);
+    }
+    expectUnchanged(copy, before);
+  });
+
+  it("c7-aborted: ended, aborted (killed), complete / idle", () => {
+    const { copy, hbs, before, result } = read("c7-aborted");
+    const hb = hbs.get("agent:main:c7-abort")!;
+    expect([hb.state, hb.health, hb.storeStatus]).toEqual(["complete", "idle", "killed"]);
+    expect(result.evidence[0].entry.abortedLastRun).toBe(true);
+    expectUnchanged(copy, before);
+  });
+
+  it("c1's second reply is a zstd row (event_json NULL) and is decoded into the transcript tail", () => {
+    const { result } = read("c1-quick-done");
+    const t = result.evidence[0].transcript!;
+    expect(t.lastRole).toBe("assistant");
+    expect(t.lastStopReason).toBe("stop");
+    expect(t.model).toBe("fake-1");
+  });
+});
+
+describe("real c2 read as at capture: owner alive", () => {
+  it("awaiting_model / waiting while a live gateway holds the lock JSON and its POSIX lock; nothing created or replaced", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    const owner = await liveOwner(copy);
+    try {
+      const before = { facts: storeFacts(copy.dbPath), tree: treeInodes(copy.stateDir) };
+      expect(before.facts.wal.exists && before.facts.shm.exists).toBe(true);
+      const result = readEraCStore({ agentId: "main", storePath: copy.dbPath, era: "C" });
+      expect(result.owner).toMatchObject({ alive: true, pid: owner.pid, role: "gateway", posixLock: "held" });
+      const hb = deriveHeartbeat(result.evidence[0], capturedAt("c2-live-waiting-model"), TH);
+      expect([hb.state, hb.health, hb.drift]).toEqual(["awaiting_model", "waiting", undefined]);
+      // the copy has no global DB: tasks are unknown, and the lock decides alone
+      expect(result.evidence[0].tasksKnown).toBe(false);
+      expectUnchanged(copy, before);
+    } finally {
+      await owner.stop();
+    }
+  });
+
+  it("refuses a store whose owner is alive but whose -wal/-shm are missing, creating nothing", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    const owner = await liveOwner(copy, { sidecars: false });
+    try {
+      const before = treeInodes(copy.stateDir);
+      expect(() => readEraCStore({ agentId: "main", storePath: copy.dbPath, era: "C" })).toThrow(/owner is alive but -wal\/-shm are missing/);
+      expect(treeInodes(copy.stateDir)).toEqual(before);
+    } finally {
+      await owner.stop();
+    }
+  });
+});
