@@ -5,13 +5,11 @@
 // lines live. Either way the last run is the current one only if it was still being written at or
 // after the current run started.
 
-import type { TrajectoryRun, TrajectoryTail } from "../types.js";
+import type { RunEndRecord, TrajectoryRun, TrajectoryTail } from "../types.js";
 import { ago, shortId } from "./format.js";
 
-export interface RunEnd {
-  status: string;
-  at: number;
-}
+/** The run's session.ended with the flags that say how it ended (see outcome.ts). */
+export type RunEnd = RunEndRecord;
 
 export interface CurrentRun {
   /** the trajectory's last run, when it is the current one */
