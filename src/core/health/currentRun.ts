@@ -34,7 +34,19 @@ export function runEnd(run: TrajectoryRun): RunEnd | undefined {
   return retried ? undefined : ended;
 }
 
-export function currentRun(trajectory: TrajectoryTail | undefined, anchor: number | undefined, now: number): CurrentRun {
+/** Transcript lines this much newer than a session.ended belong to a later run (used only without an anchor). */
+export const AFTER_END_SLACK_MS = 2_000;
+
+/**
+ * `anchor`: when the claimed run started. Without one, `writtenAfter` (the transcript's newest
+ * entry) stands in: lines written well after the trajectory's end are a later, unrecorded run.
+ */
+export function currentRun(
+  trajectory: TrajectoryTail | undefined,
+  anchor: number | undefined,
+  now: number,
+  writtenAfter?: number,
+): CurrentRun {
   if (!trajectory) return { reason: "no trajectory sidecar (capture off, or OpenClaw before 2026.4.22)" };
   const last = trajectory.run;
   if (!last) return { reason: "trajectory holds no readable event" };
@@ -46,6 +58,12 @@ export function currentRun(trajectory: TrajectoryTail | undefined, anchor: numbe
     return {
       last,
       reason: `trajectory run ${id} ${what} ${ago(now, recordedUntil)}, before the current run started: the current run is not recorded yet`,
+    };
+  }
+  if (end && anchor === undefined && writtenAfter !== undefined && writtenAfter > end.at + AFTER_END_SLACK_MS) {
+    return {
+      last,
+      reason: `trajectory run ${id} ended ${end.status} ${ago(now, end.at)}, but the transcript was written ${ago(now, writtenAfter)}: a later run is not recorded yet`,
     };
   }
   if (end) return { run: last, end, last, reason: `trajectory run ${id} ended ${end.status} ${ago(now, end.at)}` };
