@@ -228,7 +228,7 @@ describe("renderCleanupReport", () => {
     expect(out).toMatch(/prune\s+agent:main:old\s+done\s+updated 45d0h ago/);
     expect(out).toMatch(/archive\s+agent:main:old\s+-> old-1\.jsonl\.deleted\.2026-11-22T12-00-00\.000Z/);
     expect(out).toMatch(/Why:\n  agent:main:dead: finalize -> failed \(failed\) \[dead-owner\]\n    - lock owner pid 4321 is dead/);
-    expect(out).toMatch(/Kept running \(1\):\n  agent:main:live \[live\]: lock owner pid 999 is alive);
+    expect(out).toMatch(/Kept running \(1\):\n  agent:main:live \[live\]: lock owner pid 999 is alive/);
     expect(lines.at(-1)).toBe("Dry run: nothing was written.");
   });
 
