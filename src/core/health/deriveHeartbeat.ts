@@ -161,6 +161,7 @@ function restingVerdict(ev: Evidence, f: SessionFacts, now: number): Verdict {
  */
 function deriveOutcome(ev: Evidence, f: SessionFacts): { outcome: Outcome; reason: string } | undefined {
   const { activity, repair } = f;
+  if (f.lost) return { outcome: "lost", reason: `${f.live?.lost ?? "its owner is gone"}; nothing can write its status` };
   if (repair) {
     if (repair.kind === "finalize") {
       return { outcome: repair.status, reason: `${repair.reasons[0]}; cleanup --finalize-stale writes ${repair.status}` };
@@ -168,7 +169,6 @@ function deriveOutcome(ev: Evidence, f: SessionFacts): { outcome: Outcome; reaso
     // an ended run kept for OpenClaw to persist (error grace, era C) ended as its end says
     return activity.end ? endedOutcome(ev, activity) : undefined;
   }
-  if (f.lost) return { outcome: "lost", reason: `${f.live?.lost ?? "its owner is gone"}; nothing can write its status` };
   if (f.claim) return activity.state === "complete" ? endedOutcome(ev, activity) : undefined;
   const status = ev.entry.status;
   if (isTerminal(status)) return { outcome: status as Outcome, reason: `index says ${status}` };

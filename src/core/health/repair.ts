@@ -65,6 +65,9 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
 
   if (ev.era === "C") {
     const never = "era C stores are never written";
+    if (live.kind === "none" && live.repairBy === "nothing") {
+      return { kind: "report", rule: "lost", reasons: [live.reason, `${never}, and nothing resumes an embedded run`] };
+    }
     if (live.kind === "none") return { kind: "report", rule: "openclaw-recovery", reasons: [live.reason, `${never}: OpenClaw's recovery is the repair`] };
     if (activity.state === "complete") {
       return { kind: "report", rule: "openclaw-writes", reasons: [`the run ended (${activity.outcome ?? "unknown"})`, `${never}: OpenClaw writes its status itself`] };
