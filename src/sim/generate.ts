@@ -12,6 +12,7 @@ import {
   lockBody,
   modelChange,
   pointerFile,
+  runEndAs,
   runEventCount,
   runEvents,
   sessionKeys,
@@ -327,13 +328,11 @@ function writeSession(job: SessionJob): ManifestEntry {
         break;
       case "aborted":
         transcript.push(assistantMessage(start + 2_500, { ...answer, text: "Stopping.", stopReason: "aborted", errorMessage: "Request was aborted" }, ids()));
-        spec.status = "interrupted";
-        spec.aborted = true;
+        Object.assign(spec, runEndAs("user-abort"));
         lastRunEnd = spec.endedAt;
         break;
       case "timeout":
-        spec.status = "interrupted";
-        spec.timedOut = true;
+        Object.assign(spec, runEndAs("timeout"));
         lastRunEnd = spec.endedAt;
         break;
       case "awaiting_model":

@@ -69,6 +69,7 @@ export function endCause(end: RunEndRecord): { cause: EndCause; why: string } {
     case "success":
       return { cause: "success", why: "session.ended(success)" };
     case "interrupted":
+      if (end.timedOut || end.idleTimedOut || end.timedOutByRunBudget) return { cause: "timeout", why: "session.ended(interrupted) with timedOut" };
       return { cause: "user-abort", why: "session.ended(interrupted)" };
     case "error": {
       if (end.timedOut || end.idleTimedOut || end.timedOutByRunBudget) return { cause: "timeout", why: "session.ended(error) with timedOut" };
