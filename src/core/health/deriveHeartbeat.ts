@@ -72,6 +72,17 @@ export function judgeSession(ev: Evidence, now: number, th: Thresholds): Session
   const verdict = claim ? runningVerdict(ev, claim, facts, now, th) : restingVerdict(ev, facts, now);
   if (claim && entry.status === "running" && facts.live) {
     facts.repair = judgeRepair(ev, { activity: facts.activity, live: facts.live, lastActivityAt: activityAt, startedAt, drift: verdict.drift }, now, th);
+  } else if (claim && verdict.health === "unresponsive" && facts.owner.kind === "alive") {
+    // a live process holds a run past the whole-run timeout, and the row has no running status
+    // to repair (an embedded run): cleanup lists it with the one action that ends it
+    facts.repair = {
+      kind: "report",
+      rule: "no-status",
+      reasons: [
+        facts.owner.reason,
+        `no running status to repair (${entry.status === undefined ? "an embedded run never writes one" : `index says ${entry.status}`}): stop pid ${facts.owner.pid ?? "(unknown)"}; its run then reads as lost after --stale-after`,
+      ],
+    };
   }
   const outcome = deriveOutcome(ev, facts);
   const reasons = ev.sessionFileNote ? [...verdict.reasons, ev.sessionFileNote] : verdict.reasons;

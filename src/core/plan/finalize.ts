@@ -13,7 +13,8 @@ export interface FinalizePlan {
   patches: EntryPatch[];
   /**
    * one record per `running` row: "finalize" with the outcome, or "keep" with why not (era C:
-   * rule `openclaw-recovery` / `openclaw-writes`, what OpenClaw itself will do)
+   * rule `openclaw-recovery` / `openclaw-writes`, what OpenClaw itself will do); and "keep"
+   * (rule `no-status`) for a live process past the whole-run timeout on a row without one
    */
   actions: PlanAction[];
 }
@@ -23,8 +24,8 @@ export function planFinalize(items: readonly PlanItem[]): FinalizePlan {
   const actions: PlanAction[] = [];
   for (const { ev, facts } of items) {
     const repair = facts.repair;
-    if (ev.entry.status !== "running" || !repair) continue;
-    const base = { agentId: ev.agentId, sessionKey: ev.sessionKey, sessionId: ev.entry.sessionId, fromStatus: "running", updatedAt: ev.entry.updatedAt };
+    if (!repair) continue;
+    const base = { agentId: ev.agentId, sessionKey: ev.sessionKey, sessionId: ev.entry.sessionId, fromStatus: ev.entry.status, updatedAt: ev.entry.updatedAt };
     if (repair.kind !== "finalize") {
       actions.push({ action: "keep", ...base, rule: repair.rule, reasons: repair.reasons });
       continue;
