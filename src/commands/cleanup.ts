@@ -55,7 +55,7 @@ Exit codes:
 export function register(program: Command): void {
   const cmd = program
     .command("cleanup")
-    .description("finalize dead `running` entries, then prune by pruneAfter/maxEntries without ever evicting a live session")
+    .description("finalize dead `running` entries (writing what OpenClaw writes for that ending), then prune by pruneAfter/maxEntries without ever evicting a live session")
     .option("--finalize-stale", "only finalize stale `running` entries")
     .option("--prune", "only prune (pruneAfter) and cap (maxEntries)")
     .option("--stale-after <duration>", "silence before a run with no live owner is finalized (default 10m; bare number = minutes)")
