@@ -279,7 +279,8 @@ function outcomeFlags(s: RunSpec): Record<string, unknown> {
   };
 }
 
-function runCtx(s: RunSpec, seq: number, data: Record<string, unknown>, modelApi?: string | null): TrajectoryContext {
+/** The trajectory context of event `seq` of run `s` (for events written one at a time, as 2026.4.26 does). */
+export function runCtx(s: RunSpec, seq: number, data: Record<string, unknown>, modelApi?: string | null): TrajectoryContext {
   return {
     sessionId: s.sessionId,
     sessionKey: s.sessionKey,

@@ -152,3 +152,36 @@ describe("the static store generator, read by the project's own reader and healt
     expect(new Set(manifest.sessions.map((s) => s.kind))).toEqual(new Set(GENERATED_KINDS));
   });
 });
+
+describe("the simulator as OpenClaw 2026.4.26 (trajectory lines written live)", () => {
+  it("gets the verdicts it intends, and in-flight runs show their start in the trajectory before they end", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "sim-verdicts-426-"));
+    dirs.push(root);
+    const stateDir = path.join(root, "state");
+    const g = new SimulatedGateway({ stateDir, tmpDir: root, speed: SPEED, seed: DEMO_DEFAULTS.seed, sessions: DEMO_DEFAULTS.sessions, version: "2026.4.26" });
+    gateways.push(g);
+    const problems: string[] = [];
+    let settled = false;
+    let sawOpenRun = false;
+    g.on("event", (e) => {
+      if (e.type === "settled") settled = true;
+      if (e.type === "error") problems.push(`simulator error: ${e.message}`);
+    });
+    const started = Date.now();
+    await g.start();
+    while (!settled && Date.now() - started < 25_000) {
+      const s = await sample(g, stateDir, root);
+      problems.push(...compare(s, g));
+      for (const info of g.sessions()) {
+        if (!fs.existsSync(info.trajectoryPath)) continue;
+        const types = fs.readFileSync(info.trajectoryPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).type as string);
+        const lastStart = types.lastIndexOf("session.started");
+        if (lastStart >= 0 && types.indexOf("session.ended", lastStart) < 0 && types.includes("prompt.submitted")) sawOpenRun = true;
+      }
+      await sleep(60);
+    }
+    expect(settled, "every life ran once").toBe(true);
+    expect(problems).toEqual([]);
+    expect(sawOpenRun, "a run in flight is visible in its trajectory (2026.4.26 writes live)").toBe(true);
+  }, 40_000);
+});
