@@ -54,6 +54,7 @@ export interface KeepalivePlan {
 /** Why this session deserves a touch, or { skip } saying why not. Read from the health verdict only. */
 function judge(item: PlanItem, now: number, thresholdMs: number): { touch: string } | { skip: string } {
   const { ev, hb, facts } = item;
+  if (ev.era === "C") return { skip: "era C store: never written (OpenClaw keeps its own rows fresh)" };
   if (hb.health === "unresponsive") return { skip: `unresponsive: ${facts.pastRunTimeout ? "past the whole-run timeout" : "no process can make progress"}` };
   if (facts.repair?.kind === "finalize") return { skip: `cleanup would finalize it (${facts.repair.status}, rule ${facts.repair.rule})` };
   // a bumped updatedAt would stretch OpenClaw's own recovery window (it compares updatedAt with its start)

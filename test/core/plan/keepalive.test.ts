@@ -44,6 +44,13 @@ describe("planKeepalive: who is touched", () => {
     expect(plan.skipped).toEqual([{ agentId: "main", sessionKey: it1.ev.sessionKey, why: expect.stringMatching(why) }]);
   });
 
+  it("never touches an era C session, even a live one", () => {
+    const it1 = item({ entry: { status: "running", ...stale }, lock: { owner: "alive" } });
+    const plan = planKeepalive([{ ...it1, ev: { ...it1.ev, era: "C" } }], opts());
+    expect(plan.touch).toEqual([]);
+    expect(plan.skipped[0].why).toMatch(/era C store: never written/);
+  });
+
   it("honours the activity threshold", () => {
     const it1 = item({ entry: { ...stale }, transcript: { lastEntryAt: NOW - 15 * MIN } });
     expect(planKeepalive([it1], opts()).touch).toHaveLength(0);
