@@ -115,3 +115,29 @@ describe("era C: OpenClaw's recovery is the repair, and nothing is ever written"
     expect(judge(row(gateway(false, ago(2 * HOUR_S), { role: "agent-embedded" }))).hb.outcome).toBe("lost");
   });
 });
+
+describe("the commands agree on the cases that once split them (issue 11)", () => {
+  it("a running row whose unreadable lock is 15 min old: unresponsive in status, finalized by cleanup", () => {
+    const ev = evidence({
+      entry: entry({ status: "running", startedAt: ago(900) }),
+      lock: lock("unknown", undefined, { pid: undefined, mtimeMs: ago(900) }),
+      transcript: transcript({ lastRole: "user", lastMessageAt: ago(900), lastEntryAt: ago(900) }),
+    });
+    const { hb, facts } = judge(ev);
+    expect(hb.health).toBe("unresponsive");
+    expect(facts.repair).toMatchObject({ kind: "finalize", rule: "dead-owner", status: "failed" });
+    expect(hb.outcome).toBe("failed");
+  });
+
+  it("a live owner stalled for 12 days: unresponsive (past the timeout), and cleanup's timeout is the outcome shown", () => {
+    const ev = evidence({
+      entry: entry({ status: "running", startedAt: ago(12 * 24 * HOUR_S) }),
+      lock: lock("alive", ago(12 * 24 * HOUR_S)),
+      transcript: transcript({ lastRole: "user", lastMessageAt: ago(12 * 24 * HOUR_S), lastEntryAt: ago(12 * 24 * HOUR_S) }),
+    });
+    const { hb, facts } = judge(ev);
+    expect(hb.health).toBe("unresponsive");
+    expect(facts.repair).toMatchObject({ kind: "finalize", rule: "run-timeout", status: "timeout" });
+    expect(hb.outcome).toBe("timeout");
+  });
+});
