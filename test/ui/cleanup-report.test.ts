@@ -44,7 +44,7 @@ function items() {
 
 function plans(mode: "enforce" | "warn" = "enforce") {
   const list = items();
-  const finalize = planFinalize(list, { now: NOW });
+  const finalize = planFinalize(list);
   const prune = planPrune(list, { now: NOW, policy: { ...POLICY, mode }, agentsRoot: AGENTS_ROOT, finalized: finalize.patches });
   return { finalize, prune, patches: combinePatches(finalize.patches, prune.patches) };
 }
@@ -310,5 +310,22 @@ describe("renderUndoReport", () => {
       "Agent ops: /s/ops.json: nothing to undo (no write by openclaw-sessions recorded in /a)",
       "Agent dev: /s/dev.json: not undone: /s/dev.json changed after openclaw-sessions wrote it",
     ]);
+  });
+});
+
+describe("renderCleanupReport: a live embedded run past the whole-run timeout", () => {
+  it("is listed with the action that ends it (no status to repair)", () => {
+    const hung = item({
+      key: "agent:main:local-hung",
+      entry: { sessionId: "hung-1", updatedAt: NOW - 3 * DAY },
+      transcript: { lastEntryAt: NOW - 3 * DAY, lastRole: "user", lastMessageAt: NOW - 3 * DAY },
+      lock: { owner: "alive", pid: 777, createdAt: NOW - 3 * DAY },
+    });
+    const finalize = planFinalize([hung]);
+    expect(finalize.patches).toEqual([]);
+    const prune = planPrune([hung], { now: NOW, policy: POLICY, agentsRoot: AGENTS_ROOT, finalized: [] });
+    const st = storeCleanup({ store: STORE, plannedAt: NOW, beforeCount: 1, finalize, prune, patches: [], dryRun: true });
+    const out = renderCleanupReport(report([st], true), { chalk: plain });
+    expect(out).toMatch(/Kept running \(1\):\n  agent:main:local-hung \[no-status\]: lock owner pid 777 is alive .*stop pid 777/);
   });
 });
