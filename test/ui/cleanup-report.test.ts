@@ -183,7 +183,7 @@ describe("renderCleanupReport", () => {
     const many = Array.from({ length: 6000 }, (_, i) =>
       item({ key: `agent:main:dead-${i}`, entry: { sessionId: `d-${i}`, status: "running", startedAt: NOW - 3 * HOUR, updatedAt: NOW - 3 * HOUR }, transcript: { lastEntryAt: NOW - 3 * HOUR + 5 * SEC } }),
     );
-    const finalize = planFinalize(many, { now: NOW });
+    const finalize = planFinalize(many);
     expect(finalize.patches).toHaveLength(6000);
     const patches = combinePatches(finalize.patches, []);
     const result = {
