@@ -31,7 +31,12 @@ export interface ItemSpec {
   trajectory?: (Partial<Omit<TrajectoryTail, "run">> & { run?: Partial<TrajectoryRun> }) | null;
   lock?: Partial<LockInfo>;
   gateway?: Partial<GatewayInfo>;
-  hb?: Partial<Pick<Heartbeat, "label" | "model">>;
+  /**
+   * set on top of the judged heartbeat, for a plan rule that reads the heartbeat (prune's and
+   * keepalive's health checks) tested on its own; the facts stay as judged. test/core/invariants
+   * checks the real, consistent pairs.
+   */
+  hb?: Partial<Heartbeat>;
   /** judge at this time (default NOW) */
   now?: number;
   th?: Thresholds;
@@ -66,7 +71,7 @@ export function item(spec: ItemSpec = {}): PlanItem {
   }
   if (spec.lock) ev.lock = { path: `${transcriptPath}.lock`, mtimeMs: NOW - HOUR, owner: "alive", pid: 4242, ...spec.lock };
   if (spec.gateway) ev.gateway = { alive: true, probe: "skipped", ...spec.gateway };
-  // the heartbeat and facts come from the one health model; `hb` only adds descriptive fields
+  // the heartbeat and facts come from the one health model
   const judged = planItem(ev, spec.now ?? NOW, spec.th ?? TH);
   return { ...judged, hb: { ...judged.hb, ...spec.hb } };
 }
