@@ -106,6 +106,7 @@ export function judgeSession(ev: Evidence, now: number, th: Thresholds): Session
     hb.outcomeReason = outcome.reason;
   }
   if (ev.era !== undefined) hb.era = ev.era;
+  if (ev.era === "C") hb.source = "db";
   return { hb, facts };
 }
 

@@ -14,8 +14,9 @@
 import { formatDuration } from "../duration.js";
 import { staleAfterOf } from "../thresholds.js";
 import type { Evidence, GatewayInfo, Thresholds } from "../types.js";
-import { ago, shortId } from "./format.js";
+import { ago } from "./format.js";
 import type { Owner } from "./owner.js";
+import { ownerEraC } from "./ownerEraC.js";
 import type { Claim } from "./runInProgress.js";
 
 /**
@@ -65,7 +66,12 @@ export function liveness(
   now: number,
   th: Thresholds,
 ): Liveness {
-  if (ev.era === "C") return eraCLiveness(ev, now);
+  if (ev.era === "C") {
+    // era C's owner rule (singleton lock + task_runs) is ownerEraC; what ends a dead row: OpenClaw's
+    // restart recovery for a gateway row, nothing for an embedded one (no status of its own)
+    const live = ownerEraC(ev, now);
+    return live.kind === "none" ? { ...live, repairBy: ev.entry.status === undefined ? "nothing" : "openclaw" } : live;
+  }
   const repairBy: RepairBy = claim.by === "index" ? "cleanup" : "nothing";
   const none = (reason: string, lost: string): Liveness => ({ kind: "none", reason, lost, repairBy });
   if (owner.kind === "alive") return { kind: "owner", reason: owner.reason };
@@ -89,35 +95,4 @@ export function liveness(
     );
   }
   return { kind: "gateway", reason: `no transcript lock; the live ${gwName} may still be running it (${last})` };
-}
-
-function eraCLiveness(ev: Evidence, now: number): Liveness {
-  const gw = ev.gateway;
-  const embedded = gw?.role === "agent-embedded";
-  const who = embedded ? `embedded agent pid ${gw?.pid}` : `gateway pid ${gw?.pid}`;
-  if (gw?.alive) {
-    if (embedded) return { kind: "owner", reason: `${who} (its singleton lock) is alive` };
-    if (ev.tasksKnown === false) {
-      return { kind: "owner", reason: `${who} is alive; its task registry could not be read, so it is taken to run this` };
-    }
-    const task = ev.task;
-    const names = task?.status === "running" && task.owner === "alive" && (task.ownerPid === undefined || gw.pid === undefined || task.ownerPid === gw.pid);
-    if (names) {
-      const since = task.updatedAt === undefined ? "" : `, written ${ago(now, task.updatedAt)}`;
-      return { kind: "owner", reason: `${who} is alive and its running task ${shortId(task.runId)} holds this run${since}` };
-    }
-    const taskWord = task ? `its task ${shortId(task.runId)} is ${task.status}${task.status === "running" ? ` with a ${task.owner} owner` : ""}` : "no task names this run";
-    return { kind: "recovering", reason: `${who} is alive but ${taskWord}: OpenClaw's restart recovery has it pending` };
-  }
-  if (embedded) {
-    const dead = `${who} is dead`;
-    return { kind: "none", reason: `${dead}; an embedded run is resumed by nothing`, lost: dead, repairBy: "nothing" };
-  }
-  const dead = gw?.pid !== undefined ? `${who} is dead` : "no live gateway owns it";
-  return {
-    kind: "none",
-    reason: `${dead}; OpenClaw's restart recovery resumes it on the next gateway start`,
-    lost: dead,
-    repairBy: "openclaw",
-  };
 }

@@ -64,19 +64,19 @@ describe("liveness: who can end a dead run (repairBy)", () => {
   });
 });
 
-describe("liveness: era C (no transcript lock; gateway owner + task_runs)", () => {
+describe("liveness: era C (no transcript lock; singleton-lock owner + task_runs, ownerEraC)", () => {
   const task = (fields: Partial<TaskRunInfo>): TaskRunInfo => ({ runId: "run-cccc-0001", status: "running", owner: "alive", ownerPid: 777, ...fields });
   const eraC = (fields: Partial<Evidence>) => evidence({ era: "C", entry: running, tasksKnown: true, ...fields });
   it.each([
-    ["gateway alive, its running task names the run", eraC({ gateway: gateway(true, ago(900)), task: task({}) }), "owner", undefined, /running task run-cccc holds this run/],
-    ["gateway alive, no task: OpenClaw's restart recovery pending", eraC({ gateway: gateway(true, ago(900)) }), "recovering", undefined, /restart recovery has it pending/],
+    ["gateway alive, its running task names the run", eraC({ gateway: gateway(true, ago(900)), task: task({}) }), "owner", undefined, /task run-cccc is running, owned by live pid 777/],
+    ["gateway alive, no task: OpenClaw's restart recovery pending", eraC({ gateway: gateway(true, ago(900)) }), "recovering", undefined, /restart recovery is pending/],
     ["gateway alive, task succeeded: recovery pending", eraC({ gateway: gateway(true, ago(900)), task: task({ status: "succeeded" }) }), "recovering", undefined, /succeeded/],
-    ["gateway alive, running task owned by another (dead) process", eraC({ gateway: gateway(true, ago(900)), task: task({ owner: "dead", ownerPid: 555 }) }), "recovering", undefined, /dead owner/],
-    ["gateway alive, task registry unreadable (a copied store)", eraC({ gateway: gateway(true, ago(900)), tasksKnown: false }), "owner", undefined, /could not be read/],
-    ["gateway dead: OpenClaw resumes it on the next gateway start", eraC({ gateway: gateway(false, ago(900)), task: task({ owner: "dead" }) }), "none", "openclaw", /restart recovery resumes it on the next gateway start/],
-    ["no gateway lock at all: a gateway start is still the repair", eraC({}), "none", "openclaw", /next gateway start/],
-    ["embedded owner alive", eraC({ gateway: gateway(true, ago(900), { role: "agent-embedded" }) }), "owner", undefined, /embedded agent pid 777/],
-    ["embedded owner dead: nothing resumes it", eraC({ gateway: gateway(false, ago(900), { role: "agent-embedded" }) }), "none", "nothing", /resumed by nothing/],
+    ["gateway alive, the running task's owner is dead", eraC({ gateway: gateway(true, ago(900)), task: task({ owner: "dead", ownerPid: 555 }) }), "recovering", undefined, /owner pid 555 is dead/],
+    ["gateway alive, task registry unreadable (a copied store): the lock decides", eraC({ gateway: gateway(true, ago(900)), tasksKnown: false }), "gateway", undefined, /task registry is not readable/],
+    ["gateway dead: OpenClaw resumes it on the next gateway start", eraC({ gateway: gateway(false, ago(900), { lockPath: "/tmp/openclaw-0/gateway.x.lock" }), task: task({ owner: "dead" }) }), "none", "openclaw", /restart recovery resumes it on the next gateway start/],
+    ["no singleton lock at all: a gateway start is still the repair", eraC({}), "none", "openclaw", /next gateway start/],
+    ["an embedded process owns the state dir, but the row is a gateway run", eraC({ gateway: gateway(true, ago(900), { role: "agent-embedded" }) }), "none", "openclaw", /no gateway is running it/],
+    ["an embedded row (no status), its owner dead: nothing resumes it", eraC({ entry: entry({ startedAt: ago(600) }), gateway: gateway(false, ago(900), { role: "agent-embedded" }) }), "none", "nothing", /nothing resumes an embedded run/],
   ] as const)("%s -> %s", (_name, ev, kind, repairBy, why) => {
     const live = judge(ev, ago(600));
     expect(live.kind).toBe(kind);

@@ -98,7 +98,7 @@ describe("era C: OpenClaw's recovery is the repair, and nothing is ever written"
     ["owner alive, its running task names the run", row(gateway(true, ago(2 * HOUR_S)), task()), "stalled", "keep", "live"],
     ["owner alive, no running task: restart recovery pending", row(gateway(true, ago(2 * HOUR_S))), "waiting", "keep", "recovery"],
     ["owner dead: critical until a gateway starts", row(gateway(false, ago(2 * HOUR_S)), task({ owner: "dead" })), "unresponsive", "report", "openclaw-recovery"],
-    ["embedded owner dead, silent: lost (listed, never written)", row(gateway(false, ago(2 * HOUR_S), { role: "agent-embedded" })), "idle", "report", "lost"],
+    ["the embedded owner of the state dir is dead: a gateway row stays critical", row(gateway(false, ago(2 * HOUR_S), { role: "agent-embedded" })), "unresponsive", "report", "openclaw-recovery"],
   ] as const)("%s -> %s", (_name, ev, health, repairKind, rule) => {
     const { hb, facts } = judge(ev);
     expect(hb.health).toBe(health);
@@ -111,8 +111,10 @@ describe("era C: OpenClaw's recovery is the repair, and nothing is ever written"
     expect(hb.reasons.join(" ")).toMatch(/OpenClaw's restart recovery resumes it on the next gateway start/);
     expect(hb.outcome).toBeUndefined();
   });
-  it("the embedded run that nothing resumes is lost", () => {
-    expect(judge(row(gateway(false, ago(2 * HOUR_S), { role: "agent-embedded" }))).hb.outcome).toBe("lost");
+  it("a gateway row is never lost: the next gateway start resumes it", () => {
+    const { hb } = judge(row(gateway(false, ago(30 * 24 * HOUR_S)), task({ owner: "dead" })));
+    expect(hb.health).toBe("unresponsive");
+    expect(hb.outcome).toBeUndefined();
   });
 });
 

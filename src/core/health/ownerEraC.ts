@@ -1,0 +1,58 @@
+// Era C (OpenClaw 2026.8+, SQLite): who can still move a `running` row forward. There is no
+// transcript lock; the owner is the process holding the state dir's singleton lock (a gateway,
+// or an embedded `openclaw agent --local` run: `role: "agent-embedded"`), and a gateway run also
+// has a `task_runs` row naming its owner. `running` is live only if the owner is alive and, for
+// gateway runs, a `running` task names a live owner; a live gateway without one is restart
+// recovery pending (it resumes interrupted turns at start). With the owner dead nothing moves
+// the row until the next gateway start, whose restart recovery resumes it (OPENCLAW.md 9).
+
+import type { Evidence } from "../types.js";
+import { ago, shortId } from "./format.js";
+import { RECOVERY_WINDOW_MS, type Liveness } from "./liveness.js";
+
+export const RESUMED_ON_GATEWAY_START = "OpenClaw's restart recovery resumes it on the next gateway start";
+export const EMBEDDED_NOT_RESUMED = "nothing resumes an embedded run";
+
+export function ownerEraC(ev: Evidence, now: number): Liveness {
+  const gw = ev.gateway;
+  const embeddedRow = ev.entry.status === undefined;
+  const after = embeddedRow ? EMBEDDED_NOT_RESUMED : RESUMED_ON_GATEWAY_START;
+  if (!gw?.alive) {
+    const who = gw?.role === "agent-embedded" ? "embedded run" : "gateway";
+    const dead = gw?.lockPath
+      ? `the ${who} pid ${gw.pid ?? "?"} that owned this state dir is dead (its singleton lock was left behind${gw.posixLock === "free" ? ", no POSIX lock held" : ""})`
+      : "no gateway or embedded run owns this state dir (no singleton lock)";
+    return { kind: "none", reason: `${dead}; ${after}`, lost: `its owner is dead (${after})` };
+  }
+  const lockNote = gw.posixLock === "held" ? ", POSIX lock held" : gw.posixLock === "free" ? ", but it holds no POSIX lock" : "";
+  const name = `${gw.role === "agent-embedded" ? "embedded run" : "gateway"} pid ${gw.pid}${gw.startedAt !== undefined ? ` (started ${ago(now, gw.startedAt)})` : ""}`;
+  if (gw.role === "agent-embedded") {
+    if (!embeddedRow) {
+      // an embedded run takes the same singleton lock, so no gateway runs beside it
+      return {
+        kind: "none",
+        reason: `a gateway run, but the live owner is an ${name}: no gateway is running it; ${RESUMED_ON_GATEWAY_START}`,
+        lost: `no gateway runs (the lock is an embedded run's; ${RESUMED_ON_GATEWAY_START})`,
+      };
+    }
+    return { kind: "owner", reason: `the ${name} holds the singleton lock${lockNote}` };
+  }
+  const alive = `the ${name} is alive${lockNote}`;
+  // a starting gateway marks the turns it will resume (abortedLastRun, status still running)
+  const marked = ev.entry.abortedLastRun === true && (gw.startedAt === undefined || ev.entry.updatedAt >= gw.startedAt);
+  if (marked && now - ev.entry.updatedAt <= RECOVERY_WINDOW_MS) {
+    return { kind: "recovering", reason: `${alive} and marked this run aborted ${ago(now, ev.entry.updatedAt)}: restart recovery is resuming it` };
+  }
+  if (ev.tasksKnown === false) return { kind: "gateway", reason: `${alive}; its task registry is not readable here (no global DB), so the lock decides` };
+  const task = ev.task;
+  if (task?.status === "running" && task.owner === "alive") {
+    return { kind: "owner", reason: `${alive}; task ${shortId(task.runId)} is running, owned by live pid ${task.ownerPid}` };
+  }
+  const why =
+    task?.status === "running"
+      ? `task ${shortId(task.runId)} is running but its owner pid ${task.ownerPid ?? "?"} is ${task.owner === "reused" ? "gone (pid reused)" : "dead"}`
+      : task
+        ? `the latest task ${shortId(task.runId)} is ${task.status}`
+        : "no task names this run";
+  return { kind: "recovering", reason: `${alive}; ${why}: restart recovery is pending (it resumes interrupted turns)` };
+}
