@@ -4,7 +4,6 @@
 import path from "node:path";
 import { Command, Option } from "commander";
 import { CliError, EXIT, UnreadableError } from "../core/errors.js";
-import { deriveHeartbeat } from "../core/health/index.js";
 import {
   maintenanceSection,
   MAINTENANCE_DEFAULTS,
@@ -13,7 +12,7 @@ import {
   resolveStaleAfterMs,
   type ResolvedMaintenance,
 } from "../core/maintenance.js";
-import type { PlanItem } from "../core/plan/actions.js";
+import { planItem, type PlanItem } from "../core/plan/actions.js";
 import { combinePatches } from "../core/plan/combine.js";
 import { planFinalize, type FinalizePlan } from "../core/plan/finalize.js";
 import { planPrune, type PrunePlan } from "../core/plan/prune.js";
@@ -59,7 +58,7 @@ Exit codes:
 export function register(program: Command): void {
   const cmd = program
     .command("cleanup")
-    .description("finalize dead `running` entries, then prune by pruneAfter/maxEntries without ever evicting a live session")
+    .description("finalize dead `running` entries (writing what OpenClaw writes for that ending), then prune by pruneAfter/maxEntries without ever evicting a live session")
     .option("--finalize-stale", "only finalize stale `running` entries")
     .option("--prune", "only prune (pruneAfter) and cap (maxEntries)")
     .option("--stale-after <duration>", "silence before a run with no live owner is finalized (default 10m; bare number = minutes)")
@@ -98,7 +97,9 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
     ? resolveMaintenancePolicy(maintenanceSection(found.config), overrides, { configLabel })
     : { ...MAINTENANCE_DEFAULTS, apply: true, source: { mode: "default", pruneAfter: "default", maxEntries: "default" } };
   const runTimeoutMs = steps.finalize ? resolveRunTimeoutMs(found.config, configLabel) : Number.POSITIVE_INFINITY;
-  const thresholds = thresholdsFor({ config: found.config });
+  // the verdict cleanup acts on is the one status shows with the same --stale-after and timeout
+  const base = thresholdsFor({ config: found.config });
+  const thresholds = { ...base, staleAfterMs, runTimeoutMs: steps.finalize ? runTimeoutMs : base.runTimeoutMs };
 
   // a refusal goes to stderr when it is known, in every mode: a script reading --json logs it too
   const refusedStores: RefusedStore[] = [];
@@ -151,9 +152,9 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
     }
     previousSessions = read.evidence.length;
     const now = clock();
-    const items: PlanItem[] = read.evidence.map((ev) => ({ ev, hb: deriveHeartbeat(ev, now, thresholds) }));
+    const items: PlanItem[] = read.evidence.map((ev) => planItem(ev, now, thresholds));
     const archiveRoot = archiveRootFor(store.storePath, found.agentsRoot);
-    const finalize: FinalizePlan | undefined = steps.finalize ? planFinalize(items, { now, staleAfterMs, runTimeoutMs }) : undefined;
+    const finalize: FinalizePlan | undefined = steps.finalize ? planFinalize(items) : undefined;
     const prune: PrunePlan | undefined = steps.prune
       ? planPrune(items, { now, policy, enforce: !!opts.enforce, activeKeys, agentsRoot: archiveRoot, finalized: finalize?.patches })
       : undefined;

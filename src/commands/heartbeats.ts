@@ -2,7 +2,8 @@
 // the way their big outputs are written.
 import { CliError, EXIT } from "../core/errors.js";
 import { deriveHeartbeat } from "../core/health/index.js";
-import { parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
+import { resolveRunTimeoutMs } from "../core/maintenance.js";
+import { DEFAULT_RUN_TIMEOUT_MS, parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
 import type { Heartbeat, Thresholds } from "../core/types.js";
 import { stuckSessionWarnMs } from "../store/config.js";
 import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
@@ -58,8 +59,21 @@ export function clockOverride(env: Record<string, string | undefined> = process.
   return ms;
 }
 
+/**
+ * The thresholds every verdict is derived with: the stall limits, and the whole-run timeout from
+ * `agents.defaults.timeoutSeconds` (a run past it is one OpenClaw would have ended). A malformed
+ * timeout is an error where it decides a write (cleanup resolves it itself, strictly); for
+ * reading it falls back to OpenClaw's default.
+ */
 export function thresholdsFor(snapshot: Pick<Snapshot, "config">, stallAfter: string[] = []): Thresholds {
-  return parseStallAfter(stallAfter, stallDefaultFromConfig(stuckSessionWarnMs(snapshot.config)));
+  const th = parseStallAfter(stallAfter, stallDefaultFromConfig(stuckSessionWarnMs(snapshot.config)));
+  let runTimeoutMs: number;
+  try {
+    runTimeoutMs = resolveRunTimeoutMs(snapshot.config);
+  } catch {
+    runTimeoutMs = DEFAULT_RUN_TIMEOUT_MS;
+  }
+  return { ...th, runTimeoutMs };
 }
 
 /** commander collector for repeatable options like --stall-after. */

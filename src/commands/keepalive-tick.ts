@@ -4,7 +4,7 @@
 import path from "node:path";
 import { afterConflict, waitLeftMs, type BackoffState } from "../core/backoff.js";
 import { CliError, EXIT, UnreadableError, WriteRefusedError } from "../core/errors.js";
-import { deriveHeartbeat } from "../core/health/index.js";
+import { planItem } from "../core/plan/actions.js";
 import { refreshWindow, planTick } from "../core/keepalive-schedule.js";
 import { idleResetConfigured } from "../core/maintenance.js";
 import type { TouchField } from "../core/plan/keepalive.js";
@@ -212,7 +212,7 @@ async function tickStore(store: StoreRef, c: StoreContext): Promise<StoreResult>
   out.warnings.push(...read.warnings);
   const now = s.fixedNow ?? Date.now();
   tick.at = now;
-  const items = read.evidence.map((ev) => ({ ev, hb: deriveHeartbeat(ev, now, c.thresholds) }));
+  const items = read.evidence.map((ev) => planItem(ev, now, c.thresholds));
   tick.seen = items.length;
   const plan = planTick(items, {
     now,

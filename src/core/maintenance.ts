@@ -5,7 +5,7 @@
 
 import { parseDuration } from "./duration.js";
 import { CliError, EXIT, UnreadableError } from "./errors.js";
-import { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_STALE_AFTER_MS } from "./plan/finalize.js";
+import { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_STALE_AFTER_MS } from "./thresholds.js";
 import type { Era } from "./types.js";
 
 export { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_STALE_AFTER_MS };

@@ -6,6 +6,22 @@ import { formatDuration, parseDuration } from "./duration.js";
 import { CliError, EXIT } from "./errors.js";
 import type { SessionState, Thresholds } from "./types.js";
 
+/**
+ * `--stale-after`: how long a dead run must have been silent before cleanup repairs it, and
+ * before a dead run that nothing can repair stops being critical and reads as outcome `lost`.
+ */
+export const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
+/** agents.defaults.timeoutSeconds default: 172800 s. A run past it is one OpenClaw would have ended. */
+export const DEFAULT_RUN_TIMEOUT_MS = 48 * 3_600_000;
+
+export function staleAfterOf(th: Thresholds): number {
+  return th.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+}
+
+export function runTimeoutOf(th: Thresholds): number {
+  return th.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+}
+
 /** OpenClaw's default for diagnostics.stuckSessionWarnMs. */
 export const DEFAULT_STALL_AFTER_MS = 120_000;
 

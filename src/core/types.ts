@@ -53,11 +53,29 @@ export interface TrajectoryRun {
   /** last model.completed of the run (after or before the last prompt: compare the two) */
   modelCompletedAt?: number;
   /** the run's last session.ended, if any (model.fallback_step may follow it) */
-  ended?: { status: string; at: number };
+  ended?: RunEndRecord;
   /** tool.call events without a matching tool.result / tool.timeout */
   openToolCalls: ToolCallRef[];
   modelId?: string;
   provider?: string;
+}
+
+/**
+ * A session.ended as written, with the flags that tell an error apart: 2026.7.1 ends aborted and
+ * timed-out runs with status `error` plus `externalAbort` / `timedOut`, and a model failure the
+ * fallback chain classed as a timeout (HTTP 500 among them) with a `model.fallback_step` after
+ * the end whose `fallbackStepFromFailureReason` is `timeout`.
+ */
+export interface RunEndRecord {
+  status: string;
+  at: number;
+  aborted?: boolean;
+  externalAbort?: boolean;
+  timedOut?: boolean;
+  idleTimedOut?: boolean;
+  timedOutByRunBudget?: boolean;
+  /** `fallbackStepFromFailureReason` of a model.fallback_step written at or after the end */
+  failoverReason?: string;
 }
 
 export interface TrajectoryTail {
@@ -176,6 +194,13 @@ export interface Thresholds {
   stallAfterMs: number;
   /** per-state overrides, e.g. tool_exec: 600000 */
   perState: Partial<Record<SessionState, number>>;
+  /**
+   * `--stale-after` (default 10 min): how long a dead run must be silent before cleanup repairs
+   * it, and before a dead run nothing can repair is reported as `lost` instead of critical.
+   */
+  staleAfterMs?: number;
+  /** the whole-run timeout (`agents.defaults.timeoutSeconds`, default 48 h; Infinity = none) */
+  runTimeoutMs?: number;
 }
 
 /**

@@ -239,12 +239,38 @@ export interface RunSpec {
   transcriptLeafId?: string;
   timedOut?: boolean;
   aborted?: boolean;
+  /** 2026.7.1: a run aborted from outside (chat.abort) */
+  externalAbort?: boolean;
+}
+
+/** The OpenClaw versions the simulator writes: 2026.7.1 flushes a run's trajectory at its end, 2026.4.26 writes it live. */
+export type SimVersion = "2026.7.1" | "2026.4.26";
+export const SIM_VERSIONS: readonly SimVersion[] = ["2026.7.1", "2026.4.26"];
+
+export type SimEnding = "success" | "error" | "timeout" | "user-abort";
+
+/**
+ * How each version ends a run in its trajectory (session.ended status and flags): 2026.7.1 never
+ * writes `interrupted`; it ends aborted and timed-out runs `error` with `externalAbort` /
+ * `timedOut` (real runs, OPENCLAW.md 8). 2026.4.26 (like 2026.9) writes `interrupted` for an abort.
+ */
+export function runEndAs(ending: SimEnding, version: SimVersion = "2026.7.1"): Pick<RunSpec, "status" | "aborted" | "externalAbort" | "timedOut"> {
+  switch (ending) {
+    case "success":
+      return { status: "success" };
+    case "error":
+      return { status: "error" };
+    case "timeout":
+      return { status: "error", timedOut: true };
+    case "user-abort":
+      return version === "2026.7.1" ? { status: "error", aborted: true, externalAbort: true } : { status: "interrupted", aborted: true };
+  }
 }
 
 function outcomeFlags(s: RunSpec): Record<string, unknown> {
   return {
     aborted: s.aborted ?? s.status === "interrupted",
-    externalAbort: false,
+    externalAbort: s.externalAbort ?? false,
     timedOut: s.timedOut ?? false,
     idleTimedOut: false,
     timedOutDuringCompaction: false,
@@ -253,7 +279,8 @@ function outcomeFlags(s: RunSpec): Record<string, unknown> {
   };
 }
 
-function runCtx(s: RunSpec, seq: number, data: Record<string, unknown>, modelApi?: string | null): TrajectoryContext {
+/** The trajectory context of event `seq` of run `s` (for events written one at a time, as 2026.4.26 does). */
+export function runCtx(s: RunSpec, seq: number, data: Record<string, unknown>, modelApi?: string | null): TrajectoryContext {
   return {
     sessionId: s.sessionId,
     sessionKey: s.sessionKey,

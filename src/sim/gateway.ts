@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import type { Thresholds } from "../core/types.js";
-import { sessionKeys } from "./format.js";
+import { sessionKeys, type SimVersion } from "./format.js";
 import { Rng } from "./random.js";
 import {
   SCENARIO_KINDS,
@@ -42,6 +42,8 @@ export interface SimulatedGatewayOptions {
   scenarios?: readonly ScenarioKind[];
   /** repeat non-terminal lives forever (the demo); default false: each life runs once */
   loop?: boolean;
+  /** which OpenClaw the files are written as (default 2026.7.1; 2026.4.26 writes trajectory lines live) */
+  version?: SimVersion;
   /** serve /healthz on 127.0.0.1 (ephemeral port) and record the port (default true) */
   healthz?: boolean;
   /** also speak the gateway WebSocket subset on that port (gateway-ws.ts), for `watch --gateway` (default false) */
@@ -123,6 +125,7 @@ export class SimulatedGateway extends EventEmitter {
   readonly stateDir: string;
   readonly speed: number;
   readonly seed: number;
+  readonly version: SimVersion | undefined;
   readonly tmpDir: string;
   readonly agents: readonly string[];
   readonly thresholds: Thresholds;
@@ -150,6 +153,7 @@ export class SimulatedGateway extends EventEmitter {
     this.speed = opts.speed ?? 1;
     if (!(this.speed > 0)) throw new Error(`speed must be > 0, got ${opts.speed}`);
     this.seed = opts.seed ?? 1;
+    this.version = opts.version;
     this.tmpDir = opts.tmpDir ?? os.tmpdir();
     this.agents = opts.agents ?? ["main", "ops", "research"];
     this.thresholds = simThresholds(this.speed);
@@ -295,6 +299,7 @@ export class SimulatedGateway extends EventEmitter {
       provider: m.provider,
       model: m.model,
       workspaceDir: path.join(this.stateDir, "workspace"),
+      ...(this.version !== undefined ? { version: this.version } : {}),
     };
     const n = this.sessionCounter;
     switch (kind) {

@@ -12,6 +12,7 @@ import {
   lockBody,
   modelChange,
   pointerFile,
+  runEndAs,
   runEventCount,
   runEvents,
   sessionKeys,
@@ -35,7 +36,10 @@ export type GeneratedKind =
   | "running-live" // running, lock owned by the live pid given (recent: active)
   | "running-ended" // running, but the trajectory's last run ended (no lock): index drift
   | "running-nolock" // running, no lock, no gateway: nobody can be working on it
+  | "running-unreadable-lock" // running, a lock whose body was never written (old): nothing holds it
   | "no-status" // embedded runs only: no status field at all
+  | "embedded-live" // an embedded `--local` run in progress: no status, a live lock
+  | "embedded-dead" // an embedded run whose process died an hour or more ago: no status, a dead lock (lost)
   | "index-only"; // row whose transcript and trajectory are gone
 
 export const GENERATED_KINDS: readonly GeneratedKind[] = [
@@ -47,7 +51,10 @@ export const GENERATED_KINDS: readonly GeneratedKind[] = [
   "running-live",
   "running-ended",
   "running-nolock",
+  "running-unreadable-lock",
   "no-status",
+  "embedded-live",
+  "embedded-dead",
   "index-only",
 ];
 
@@ -60,7 +67,10 @@ const KIND_WEIGHTS: [GeneratedKind, number][] = [
   ["running-live", 3],
   ["running-ended", 6],
   ["running-nolock", 4],
-  ["no-status", 9],
+  ["running-unreadable-lock", 2],
+  ["no-status", 6],
+  ["embedded-live", 1],
+  ["embedded-dead", 2],
   ["index-only", 3],
 ];
 
@@ -195,7 +205,7 @@ function runCount(rng: Rng): number {
 
 function sessionKey(rng: Rng, agentId: string, ordinal: number, kind: GeneratedKind, first: boolean): { key: string; chatType?: string; label?: string; spawnedBy?: string } {
   if (first) return { key: sessionKeys.main(agentId), chatType: "direct" };
-  if (kind === "no-status") return { key: sessionKeys.named(agentId, `local-${rng.hex(8)}`) };
+  if (kind === "no-status" || kind === "embedded-live" || kind === "embedded-dead") return { key: sessionKeys.named(agentId, `local-${rng.hex(8)}`) };
   const r = rng.next();
   if (r < 0.3) {
     const job = rng.pick(CRON_JOBS);
@@ -237,6 +247,9 @@ function tailFor(kind: GeneratedKind, rng: Rng): Tail {
     case "running-dead":
     case "running-live":
     case "running-nolock":
+    case "running-unreadable-lock":
+    case "embedded-live":
+    case "embedded-dead":
       return rng.chance(0.5) ? "awaiting_model" : "tool_exec";
     case "running-ended":
       return rng.chance(0.25) ? "error" : "complete";
@@ -255,10 +268,13 @@ function writeSession(job: SessionJob): ManifestEntry {
   const m = MODELS[job.ordinal % MODELS.length]!;
   const transcriptPath = path.join(dir, `${sessionId}.jsonl`);
   const trajectoryPath = path.join(dir, `${sessionId}.trajectory.jsonl`);
-  const live = kind === "running-live";
+  const live = kind === "running-live" || kind === "embedded-live";
   // the last activity: live runs are seconds old, everything else anywhere in the last 60 days
-  // (huge files belong to recent, long-lived sessions: they always have a trajectory with past runs)
-  const lastAt = live ? now - rng.int(1_000, 20_000) : now - rng.int(60_000, (job.big ? 10 : 60) * DAY);
+  // (huge files belong to recent, long-lived sessions: they always have a trajectory with past runs);
+  // a dead embedded run is an hour old at least, so it is past --stale-after (lost)
+  const lastAt = live
+    ? now - rng.int(1_000, 20_000)
+    : now - rng.int(kind === "embedded-dead" ? 3_600_000 : 60_000, (job.big ? 10 : 60) * DAY);
   const runs = job.big ? Math.max(3, runCount(rng)) : runCount(rng);
   const tail = tailFor(kind, rng);
   // sessions from before trajectories were on by default have none
@@ -327,13 +343,11 @@ function writeSession(job: SessionJob): ManifestEntry {
         break;
       case "aborted":
         transcript.push(assistantMessage(start + 2_500, { ...answer, text: "Stopping.", stopReason: "aborted", errorMessage: "Request was aborted" }, ids()));
-        spec.status = "interrupted";
-        spec.aborted = true;
+        Object.assign(spec, runEndAs("user-abort"));
         lastRunEnd = spec.endedAt;
         break;
       case "timeout":
-        spec.status = "interrupted";
-        spec.timedOut = true;
+        Object.assign(spec, runEndAs("timeout"));
         lastRunEnd = spec.endedAt;
         break;
       case "awaiting_model":
@@ -376,18 +390,21 @@ function writeSession(job: SessionJob): ManifestEntry {
   big = job.big !== undefined;
 
   let lockPath: string | undefined;
-  if (kind === "running-dead" || kind === "running-live") {
-    const owner = kind === "running-live" ? job.liveOwner : job.deadOwner;
+  if (kind === "running-dead" || kind === "running-live" || kind === "embedded-live" || kind === "embedded-dead" || kind === "running-unreadable-lock") {
+    const owner = live ? job.liveOwner : job.deadOwner;
     lockPath = `${transcriptPath}.lock`;
     // index, then the user message, then the lock: OpenClaw's order
     const createdAt = lastRunStart + 160;
-    fs.writeFileSync(lockPath, lockBody(owner.pid, createdAt, owner.starttime, 300_000), { mode: 0o644 });
+    // a lock file is created empty and filled a moment later: a writer that died in between leaves it empty
+    const body = kind === "running-unreadable-lock" ? "" : lockBody(owner.pid, createdAt, owner.starttime, 300_000);
+    fs.writeFileSync(lockPath, body, { mode: 0o644 });
     fs.utimesSync(lockPath, createdAt / 1000, createdAt / 1000);
   }
 
   const running = kind.startsWith("running-");
+  const embedded = kind === "no-status" || kind === "embedded-live" || kind === "embedded-dead";
   const status: StoreStatus | undefined =
-    kind === "no-status" ? undefined : running ? "running" : kind === "index-only" ? "done" : (kind as "done" | "failed" | "killed" | "timeout");
+    embedded ? undefined : running ? "running" : kind === "index-only" ? "done" : (kind as "done" | "failed" | "killed" | "timeout");
   const updatedAt = running ? lastRunStart + 3 : lastRunEnd + 4;
   job.index[k.key] = indexEntry({
     sessionId,
@@ -412,7 +429,7 @@ function writeSession(job: SessionJob): ManifestEntry {
     sessionKey: k.key,
     sessionId,
     kind,
-    verdict: intended(kind, tail, status, running ? (toolSince ?? lastRunStart) : lastRunEnd, toolName),
+    verdict: intended(kind, tail, status, running || kind === "embedded-live" ? (toolSince ?? lastRunStart) : lastRunEnd, toolName),
     updatedAt,
     ...(hasTranscript ? { transcriptPath } : {}),
     ...(hasTrajectory && trajectory.length > 0 ? { trajectoryPath } : {}),
@@ -428,10 +445,17 @@ function intended(kind: GeneratedKind, tail: Tail, storeStatus: StoreStatus | un
   const tool = tail === "tool_exec" && toolName !== undefined ? { toolName } : {};
   switch (kind) {
     case "running-live":
+    case "embedded-live":
       // the health model's naming: a running tool is active, a model wait is waiting
       return { ...base, state, health: state === "tool_exec" ? "active" : "waiting", runInProgress: true, lock: "alive", ...tool };
     case "running-dead":
       return { ...base, state, health: "unresponsive", lock: "dead", drift: true, finalizeTo: "failed", ...tool };
+    case "running-unreadable-lock":
+      // the lock body was never written and is old: nobody holds it (the 30 s rule)
+      return { ...base, state, health: "unresponsive", lock: "dead", drift: true, finalizeTo: "failed", ...tool };
+    case "embedded-dead":
+      // no status to write and silent past --stale-after: outcome lost, shown but not critical
+      return { ...base, state: "idle", health: "idle", lock: "dead" };
     case "running-nolock":
       return { ...base, state, health: "unresponsive", drift: true, finalizeTo: "failed", ...tool };
     case "running-ended":

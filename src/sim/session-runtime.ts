@@ -1,5 +1,8 @@
-// One simulated session: applies scenario actions to the files exactly as OpenClaw 2026.7.1 would
-// (index first, then transcript, then the lock; the trajectory only when the run ends).
+// One simulated session: applies scenario actions to the files exactly as OpenClaw would (index
+// first, then transcript, then the lock). 2026.7.1 (the default) writes a run's trajectory only
+// when the run ends; 2026.4.26 writes its lines as they happen (session.started .. prompt.submitted
+// at the start, tool.call / tool.result live, the end events at the end), so a killed run leaves a
+// started run with no end.
 
 import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,8 +13,13 @@ import {
   fallbackStepEvent,
   indexEntry,
   modelChange,
+  runCtx,
+  runEndEvents,
   runEventCount,
   runEvents,
+  runStartEvents,
+  toolCallEvent,
+  toolResultEvent,
   terminalPatch,
   thinkingLevelChange,
   toolResult,
@@ -20,6 +28,7 @@ import {
   type EntryIds,
   type RunSpec,
   type RunToolCall,
+  type SimVersion,
 } from "./format.js";
 import type { Rng } from "./random.js";
 import type { IntendedVerdict, ScenarioKind, SimAction, VerdictTemplate } from "./scenarios.js";
@@ -49,6 +58,8 @@ export interface SimSessionSpec {
   label?: string;
   spawnedBy?: string;
   messageChannel?: string;
+  /** which OpenClaw writes the files (default 2026.7.1) */
+  version?: SimVersion;
 }
 
 /** What tests and the demo see of a simulated session. */
@@ -82,6 +93,8 @@ interface CurrentRun {
   assistantTexts: string[];
   lastModelAt?: number;
   endedAt?: number;
+  /** 2026.4.26: the seq of the run's next trajectory event (its start was written live) */
+  liveSeq?: number;
 }
 
 const MAX_HOLD_MS = 300_000;
@@ -219,6 +232,28 @@ export class SimSession {
     if (this.transcriptExists()) this.appendUser(now, a.prompt, now);
     else this.pendingUser = { at: now, text: a.prompt, sentAt: now };
     this.takeLock(a.owner, now);
+    if (this.live()) {
+      const spec = this.runSpec(this.run, "success", now, now, now, now);
+      const lines = runStartEvents(spec);
+      appendLines(this.trajectoryPath, lines, 0o600);
+      this.sourceSeq += lines.length;
+      this.run.liveSeq = lines.length + 1;
+    }
+  }
+
+  /** 2026.4.26 writes trajectory lines as they happen. */
+  private live(): boolean {
+    return this.spec.version === "2026.4.26";
+  }
+
+  /** One trajectory line of the current run, written now (2026.4.26). */
+  private appendLive(make: (spec: RunSpec, seq: number) => string): void {
+    const run = this.run;
+    if (!run || run.liveSeq === undefined) return;
+    const spec = this.runSpec(run, "success", run.startedAt, run.startedAt, run.startedAt, run.startedAt);
+    this.sourceSeq += 1;
+    appendLines(this.trajectoryPath, make({ ...spec, firstSourceSeq: this.sourceSeq - run.liveSeq + 1 }, run.liveSeq), 0o600);
+    run.liveSeq += 1;
   }
 
   private assistant(a: Extract<SimAction, { do: "assistant" }>, now: number): void {
@@ -228,7 +263,10 @@ export class SimSession {
     this.appendAssistant(now, { text: a.text, toolCalls, stopReason: a.stopReason });
     run.lastModelAt = now;
     if (a.text !== undefined) run.assistantTexts.push(a.text);
-    for (const c of toolCalls ?? []) run.toolCalls.push({ ...c, startedAt: now });
+    for (const c of toolCalls ?? []) {
+      run.toolCalls.push({ ...c, startedAt: now });
+      this.appendLive((spec, seq) => toolCallEvent(now, runCtx(spec, seq, {}), c));
+    }
   }
 
   private toolResultAction(text: string, isError: boolean, now: number): void {
@@ -240,6 +278,7 @@ export class SimSession {
     open.result = text;
     this.lastWrittenAt = now;
     appendLines(this.transcriptPath, toolResult(now, open.id, open.name, text, isError, this.nextIds()));
+    this.appendLive((spec, seq) => toolResultEvent(now, runCtx(spec, seq, {}), open));
   }
 
   private errorAttempt(errorMessage: string, now: number): void {
@@ -453,7 +492,15 @@ export class SimSession {
     const run = this.requireRun();
     const lines: string[] = [];
     let last: RunSpec | undefined;
-    if (run.attempts.length > 0) {
+    if (run.liveSeq !== undefined) {
+      // 2026.4.26: the start and the tool events are written already; only the end remains
+      const completedAt = Math.min(endedAt, Math.max(run.startedAt, run.lastModelAt ?? endedAt));
+      const spec = { ...this.runSpec(run, status, run.startedAt, run.startedAt, completedAt, endedAt), firstSourceSeq: this.sourceSeq - run.liveSeq + 2 };
+      const end = runEndEvents(spec, run.liveSeq);
+      lines.push(...end);
+      this.sourceSeq += end.length;
+      last = spec;
+    } else if (run.attempts.length > 0) {
       // retries: one session.started .. session.ended(error) block per attempt, same runId
       for (const a of run.attempts) {
         const spec = { ...this.runSpec(run, "error", a.startedAt, a.promptAt, a.completedAt, a.completedAt + 1), assistantTexts: [], toolCalls: [] };

@@ -8,7 +8,7 @@
 // always the end, so every field is taken per type, not from the last line.
 import fs from "node:fs";
 import path from "node:path";
-import type { ToolCallRef, TrajectoryRun, TrajectoryTail } from "../core/types.js";
+import type { RunEndRecord, ToolCallRef, TrajectoryRun, TrajectoryTail } from "../core/types.js";
 import { RealPaths } from "./contain.js";
 import { expandUserPath, type Env } from "./locate.js";
 import { openTailSync, READ_NONBLOCK, tailJsonSync, type TailOptions } from "./tail.js";
@@ -187,11 +187,24 @@ function summarizeRun(newestFirst: TrajEvent[], runId: string | undefined): Traj
     lastEventAt: own[0].at,
     promptSubmittedAt: own.find((e) => e.type === "prompt.submitted")?.at,
     modelCompletedAt: own.find((e) => e.type === "model.completed")?.at,
-    ended: endedEv ? { status: typeof endedEv.data.status === "string" ? endedEv.data.status : "unknown", at: endedEv.at } : undefined,
+    ended: endedEv ? endRecord(endedEv, own) : undefined,
     openToolCalls: openTools(own),
     modelId: first((e) => e.modelId),
     provider: first((e) => e.provider),
   };
+}
+
+/** session.ended with the flags and the failover reason that say how an `error` ended. */
+function endRecord(endedEv: TrajEvent, newestFirst: TrajEvent[]): RunEndRecord {
+  const d = endedEv.data;
+  const record: RunEndRecord = { status: typeof d.status === "string" ? d.status : "unknown", at: endedEv.at };
+  for (const flag of ["aborted", "externalAbort", "timedOut", "idleTimedOut", "timedOutByRunBudget"] as const) {
+    if (typeof d[flag] === "boolean") record[flag] = d[flag] as boolean;
+  }
+  const step = newestFirst.find((e) => e.type === "model.fallback_step" && e.at >= endedEv.at);
+  const reason = step?.data.fallbackStepFromFailureReason;
+  if (typeof reason === "string") record.failoverReason = reason;
+  return record;
 }
 
 /** tool.call without tool.result / tool.timeout, within the run's latest started block. */

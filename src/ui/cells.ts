@@ -5,7 +5,7 @@ import { DOTS, DOT_LABEL_WIDTH } from "./dots.js";
 import { clean, displayName, displayWidth, formatAgo, formatElapsed, indexDriftCell, stateWord, truncateEnd, truncateMiddle } from "./format.js";
 import type { ColumnSpec } from "./columns.js";
 
-export type ColumnId = "health" | "session" | "agent" | "state" | "model" | "tool" | "turn" | "last" | "index";
+export type ColumnId = "health" | "session" | "agent" | "state" | "outcome" | "model" | "tool" | "turn" | "last" | "index";
 
 interface ColumnDef {
   id: ColumnId;
@@ -22,6 +22,8 @@ export const COLUMNS: readonly ColumnDef[] = [
   { id: "session", header: "SESSION", min: 12, align: "left", cut: truncateMiddle, cell: (hb) => displayName(hb) },
   { id: "agent", header: "AGENT", min: 4, drop: 8, align: "left", cut: truncateEnd, cell: (hb) => clean(hb.agentId) },
   { id: "state", header: "STATE", min: 9, drop: 3, align: "left", cut: truncateEnd, cell: (hb) => stateWord(hb.state) },
+  // how the last run ended: "idle complete" alone hides done / failed / timeout / killed / lost
+  { id: "outcome", header: "OUTCOME", min: 4, drop: 5.5, align: "left", cut: truncateEnd, cell: (hb) => hb.outcome ?? "-" },
   { id: "model", header: "MODEL", min: 8, drop: 7, align: "left", cut: truncateMiddle, cell: (hb) => (hb.model ? clean(hb.model) : "-") },
   { id: "tool", header: "TOOL", min: 4, drop: 5, align: "left", cut: truncateEnd, cell: (hb) => (hb.toolName ? clean(hb.toolName) : "-") },
   { id: "turn", header: "TURN", min: 4, drop: 2, align: "right", cut: truncateEnd, cell: (hb, now) => formatElapsed(hb, now) },

@@ -313,7 +313,8 @@ function* storeLines(s: StoreCleanup, report: CleanupContext, opts: RenderOption
       if (a.why && a.applied === false) yield c.dim(`    (not done: ${clean(a.why)})`);
     }
   }
-  const keptRunning = s.kept.filter((k) => k.fromStatus === "running" && k.rule !== "age");
+  // a live process past the whole-run timeout on a row with no running status (rule no-status) is a run too
+  const keptRunning = s.kept.filter((k) => (k.fromStatus === "running" || k.rule === "no-status") && k.rule !== "age");
   const spared = s.kept.filter((k) => k.rule === "age");
   if (keptRunning.length > 0) {
     yield "";

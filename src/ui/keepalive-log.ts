@@ -93,7 +93,9 @@ export function skipCategory(why: string): string {
   if (/^idle\b/.test(why)) return "idle";
   if (/^already fresh\b/.test(why)) return "fresh";
   if (/^nothing to write\b/.test(why)) return "nothing to write";
-  if (/^health \w+, but\b/.test(why)) return "owner gone";
+  if (/^cleanup would finalize\b/.test(why)) return "to finalize";
+  if (/^OpenClaw's recovery\b/.test(why)) return "recovering";
+  if (/^lost\b/.test(why)) return "lost";
   return "other";
 }
 

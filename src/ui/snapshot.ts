@@ -1,7 +1,7 @@
 // What `watch` prints when stdout or stdin is not a terminal: a plain table per interval, or one
 // NDJSON document per interval with --json. Both are pure strings; the command writes them.
 import { Chalk } from "chalk";
-import type { Heartbeat } from "../core/types.js";
+import type { Heartbeat, Outcome } from "../core/types.js";
 import { isTurnInProgress } from "./format.js";
 import { statusTableLines } from "./status-table.js";
 
@@ -26,10 +26,10 @@ export interface HeartbeatJson {
   updatedAt: number;
   storeStatus: string | null;
   drift: string | null;
-  reasons: string[];
-  /** how the last run ended; null while a run is in progress or nothing is known */
-  outcome: NonNullable<Heartbeat["outcome"]> | null;
+  /** how the last run ended (done, failed, timeout, killed, lost); null while a run is in progress or nothing is known */
+  outcome: Outcome | null;
   outcomeReason: string | null;
+  reasons: string[];
   /** the store's era; null when the reader did not say */
   era: NonNullable<Heartbeat["era"]> | null;
   /** which evidence set this verdict: files (eras A/B), db (era C), gateway (the live overlay) */
@@ -60,9 +60,9 @@ export function heartbeatJson(hb: Heartbeat, now: number): HeartbeatJson {
     updatedAt: hb.updatedAt,
     storeStatus: hb.storeStatus ?? null,
     drift: hb.drift ?? null,
-    reasons: [...hb.reasons],
     outcome: hb.outcome ?? null,
     outcomeReason: hb.outcomeReason ?? null,
+    reasons: [...hb.reasons],
     era: hb.era ?? null,
     source: hb.source ?? (hb.era === "C" ? "db" : "files"),
   };

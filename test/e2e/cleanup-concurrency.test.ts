@@ -127,7 +127,7 @@ describe("era B gateway (no lock, rewrites from its own read)", () => {
         expect(result.code, `run ${j}`).toBe(0);
       }
       // the newest stale entry is finalized now, or was overwritten and is still running: never anything else
-      expect(["killed", "running"]).toContain(onDisk[store.keys[j]!]!.status);
+      expect(["failed", "running"]).toContain(onDisk[store.keys[j]!]!.status);
     }
     writer.proc.stdin!.end();
     await writer.exited;

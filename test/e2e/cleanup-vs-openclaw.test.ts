@@ -152,7 +152,7 @@ describe("our cleanup vs OpenClaw's own rules, on the same store", () => {
     const { theirs, ours, oursPrune } = age;
     expect(theirs["agent:main:old-running-dead"]).toBe("prune");
     expect(oursPrune["agent:main:old-running-dead"]).toBe("keep (running)");
-    expect(ours["agent:main:old-running-dead"]).toBe("finalize (killed) + prune");
+    expect(ours["agent:main:old-running-dead"]).toBe("finalize (failed) + prune");
     for (const k of ["agent:main:old-running-live", "agent:main:embedded-live"]) {
       expect(theirs[k], k).toBe("prune");
       expect(ours[k], k).toMatch(/^keep \((running|alive)\)$/);

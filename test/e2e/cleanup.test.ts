@@ -50,13 +50,13 @@ describe("cleanup --dry-run", () => {
     expect(out).toContain("Would finalize stale runs: 4");
     expect(out).toContain("Would prune stale: 4");
     expect(out).toContain("Would archive files: 3");
-    expect(out).toMatch(/finalize\s+agent:main:stale\s+running -> killed\s+aborted\s+ended 2h59m ago/);
+    expect(out).toMatch(/finalize\s+agent:main:stale\s+running -> failed\s+failed\s+ended 2h59m ago/);
     expect(out).toMatch(/finalize\s+agent:main:drift-ok\s+running -> done\s+completed/);
     expect(out).toMatch(/prune\s+agent:main:old-done\s+done\s+updated 45d0h ago/);
     expect(out).toMatch(new RegExp(`archive\\s+agent:main:old-done\\s+-> ${s.ids.oldDone}\\.jsonl\\.deleted\\.${STAMP}`));
     // why each one was judged dead, and why the live one was kept
-    expect(out).toMatch(/agent:main:stale: finalize -> killed \(aborted\) \[dead-owner\]\n\s+- transcript lock owner pid \d+ is dead/);
-    expect(out).toMatch(/Kept running \(1\):\n\s+agent:main:live \[live\]: transcript lock held by live pid/);
+    expect(out).toMatch(/agent:main:stale: finalize -> failed \(failed\) \[dead-owner\]\n\s+- lock owner pid \d+ is (dead|gone)/);
+    expect(out).toMatch(/Kept running \(1\):\n\s+agent:main:live \[live\]: lock owner pid \d+ is alive/);
     expect(out).toMatch(/agent:main:pinned: .*protected \(--active-key\)/);
     expect(out).toContain("Dry run: nothing was written.");
   });
@@ -103,7 +103,8 @@ describe("cleanup (apply)", () => {
     const old = Object.keys(beforeIndex[key]!);
     const now = Object.keys(readIndexFile(s.index)[key]!);
     expect(now.slice(0, old.length)).toEqual(old);
-    expect(now.slice(old.length)).toEqual(["endedAt", "runtimeMs"]);
+    // a dead owner gets what restart recovery writes: endedAt, and no runtimeMs
+    expect(now.slice(old.length)).toEqual(["endedAt"]);
     expect(readIndexFile(s.index)[key]!.zzVendorField).toEqual({ keep: [1, "two", null], note: "ünïcødé" });
     expect(Object.keys(readIndexFile(s.index))).toEqual(Object.keys(beforeIndex).filter((k) => !s.expected.removed.includes(k)));
   });
@@ -171,14 +172,14 @@ describe("cleanup (apply)", () => {
     expect(byKey("finalize", s.keys.stale!)).toMatchObject({
       sessionId: s.ids.stale,
       fromStatus: "running",
-      toStatus: "killed",
-      lifecycle: "aborted",
+      toStatus: "failed",
+      lifecycle: "failed",
       endedAt: NOW - 3 * H + 5_000,
       rule: "dead-owner",
       set: s.expected.finalized[s.keys.stale!],
     });
     expect(byKey("finalize", s.keys.driftErr!)).toMatchObject({ toStatus: "failed", lifecycle: "failed", rule: "run-ended" });
-    expect(byKey("prune", s.keys.oldRunning!)).toMatchObject({ fromStatus: "running", toStatus: "killed", lifecycle: "aborted", rule: "age" });
+    expect(byKey("prune", s.keys.oldRunning!)).toMatchObject({ fromStatus: "running", toStatus: "failed", lifecycle: "failed", rule: "age" });
     expect(byKey("archive", s.keys.oldDone!)).toMatchObject({ from: s.expected.archived[0], to: `${s.expected.archived[0]}.deleted.${STAMP}` });
     expect(st.actions.filter((a: any) => a.action === "archive")).toHaveLength(3);
     expect(st.kept.map((k: any) => `${k.sessionKey}:${k.rule}`).sort()).toEqual(
@@ -263,7 +264,7 @@ describe("policy", () => {
     // old-running is finalized (a repair), but stays in the index
     expect(fs.readFileSync(s.index, "utf8")).toBe(
       expectedIndex(beforeIndex, {
-        finalized: { ...s.expected.finalized, [s.keys.oldRunning!]: { status: "killed", endedAt: NOW - 40 * D + 3000, runtimeMs: 3000, updatedAt: NOW - 40 * D + 3000, abortedLastRun: true } },
+        finalized: { ...s.expected.finalized, [s.keys.oldRunning!]: { status: "failed", endedAt: NOW - 40 * D + 3000, updatedAt: NOW - 40 * D + 3000, abortedLastRun: true } },
         removed: [],
       }),
     );
@@ -369,7 +370,7 @@ describe("refusals", () => {
     expect(fs.readFileSync(bad, "utf8")).toBe(torn);
     expect(treeSnapshot(path.dirname(bad))).toEqual(mainDir);
     expect(res.doc.refusedStores).toEqual([expect.objectContaining({ agentId: "main", storePath: bad })]);
-    expect(readIndexFile(indexPath(state, "ops"))["agent:ops:main"]!.status).toBe("killed");
+    expect(readIndexFile(indexPath(state, "ops"))["agent:ops:main"]!.status).toBe("failed");
   });
 
   it("bad usage exits 64 before reading anything", async () => {

@@ -142,10 +142,10 @@ describe("status --json: one store per health case", () => {
   });
 
   describe("running with no lock, a live gateway found through TMPDIR", () => {
-    function build(gatewayStartedAt: number) {
+    function build(gatewayStartedAt: number, startedAt = NOW - 20 * M) {
       const state = makeStateDir();
-      index(state, { status: "running", startedAt: NOW - 20 * M });
-      writeTranscript(transcriptPath(state, ID), [...earlierTurn(), line.user(NOW - 20 * M, "second question")]);
+      index(state, { status: "running", startedAt });
+      writeTranscript(transcriptPath(state, ID), [...earlierTurn(), line.user(startedAt, "second question")]);
       writeTrajectory(trajectoryPath(state, ID), earlierRun());
       const tmp = makeTempDir("ocs-e2e-gw-");
       writeGatewayLock(tmp, path.join(state, "openclaw.json"), { pid: process.pid, startTime: procStartTime(process.pid), createdAt: gatewayStartedAt, port: 18999 });
@@ -159,10 +159,16 @@ describe("status --json: one store per health case", () => {
       expect(hb).toMatchObject({ state: "awaiting_model", health: "unresponsive", drift: "running in index, no lock, and the gateway restarted since" });
     });
 
-    it("control: the same gateway already up before the run may still run it (stalled, not unresponsive)", async () => {
-      const { state, tmp } = build(NOW - 30 * M);
+    it("control: the same gateway already up before the run, activity 5 min ago, may still run it (stalled, not unresponsive)", async () => {
+      const { state, tmp } = build(NOW - 30 * M, NOW - 5 * M);
       const { hb } = await statusOf(state, [], { TMPDIR: tmp });
       expect(hb).toMatchObject({ state: "awaiting_model", health: "stalled", drift: null });
+    });
+
+    it("the same gateway, but nothing written for 20 min: no run holds the lock a run keeps throughout, so unresponsive", async () => {
+      const { state, tmp } = build(NOW - 30 * M);
+      const { hb } = await statusOf(state, [], { TMPDIR: tmp });
+      expect(hb).toMatchObject({ state: "awaiting_model", health: "unresponsive", drift: "running in index, no lock held by any run", outcome: "failed" });
     });
   });
 

@@ -85,7 +85,7 @@ describe("watch in a real terminal (tmux)", () => {
       expect(s).toMatch(/◐ 1 waiting/);
 
       callTool(state, "exec");
-      s = await until(screen, (x) => /● active\s+agent:main:main\s+main\s+tool exec\s+\S+\s+exec\b/.test(rowOf(x, KEY)), "the tool call");
+      s = await until(screen, (x) => /● active\s+agent:main:main\s+main\s+tool exec\s+-\s+\S+\s+exec\b/.test(rowOf(x, KEY)), "the tool call");
       expect(s).toMatch(/● 1 active/);
 
       await owner.stop(); // a crash leaves every file as it was

@@ -110,8 +110,12 @@ describe("generateStore", () => {
           expect(e.runtimeMs).toBe(e.endedAt - e.startedAt);
           expect(e.abortedLastRun).toBe(s.kind === "killed");
           if (s.trajectoryPath) {
-            const want = { done: "success", failed: "error", killed: "interrupted", timeout: "interrupted" }[s.kind];
-            expect(lastLine(s.trajectoryPath).data.status).toBe(want);
+            // as real 2026.7.1 writes them: never `interrupted`; aborts and timeouts are `error` + a flag
+            const want = { done: "success", failed: "error", killed: "error", timeout: "error" }[s.kind];
+            const ended = lastLine(s.trajectoryPath).data;
+            expect(ended.status).toBe(want);
+            expect(ended.externalAbort).toBe(s.kind === "killed");
+            expect(ended.timedOut).toBe(s.kind === "timeout");
           }
           break;
       }

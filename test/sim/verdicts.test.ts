@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEMO_DEFAULTS } from "../../src/commands/demo.js";
 import { deriveHeartbeat } from "../../src/core/health/index.js";
 import type { Heartbeat } from "../../src/core/types.js";
-import { SimulatedGateway, type IntendedSession } from "../../src/sim/gateway.js";
+import { SimulatedGateway, type IntendedSession, type SimulatedGatewayOptions } from "../../src/sim/gateway.js";
 import { GENERATED_KINDS, generateStore } from "../../src/sim/generate.js";
 import { SCENARIO_KINDS, simThresholds, verdictAt, type IntendedVerdict } from "../../src/sim/scenarios.js";
 import { readSnapshot } from "../../src/store/snapshot.js";
@@ -70,6 +70,21 @@ function compare(s: Sample, g: SimulatedGateway): string[] {
     }
   }
   return problems;
+}
+
+/** A demo-sized simulated gateway in a fresh temp dir, and a live view of its settle and errors. */
+function demoGateway(prefix: string, opts: Partial<SimulatedGatewayOptions>) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(root);
+  const stateDir = path.join(root, "state");
+  const g = new SimulatedGateway({ stateDir, tmpDir: root, speed: SPEED, seed: DEMO_DEFAULTS.seed, sessions: DEMO_DEFAULTS.sessions, ...opts });
+  gateways.push(g);
+  const seen = { settled: false, problems: [] as string[] };
+  g.on("event", (e) => {
+    if (e.type === "settled") seen.settled = true;
+    if (e.type === "error") seen.problems.push(`simulator error: ${e.message}`);
+  });
+  return { root, stateDir, g, seen };
 }
 
 describe("the simulator, read by the project's own reader and health model", () => {
@@ -151,4 +166,28 @@ describe("the static store generator, read by the project's own reader and healt
     expect(problems).toEqual([]);
     expect(new Set(manifest.sessions.map((s) => s.kind))).toEqual(new Set(GENERATED_KINDS));
   });
+});
+
+describe("the simulator as OpenClaw 2026.4.26 (trajectory lines written live)", () => {
+  it("gets the verdicts it intends, and in-flight runs show their start in the trajectory before they end", async () => {
+    const { root, stateDir, g, seen } = demoGateway("sim-verdicts-426-", { version: "2026.4.26" });
+    const problems = seen.problems;
+    let sawOpenRun = false;
+    const started = Date.now();
+    await g.start();
+    while (!seen.settled && Date.now() - started < 25_000) {
+      const s = await sample(g, stateDir, root);
+      problems.push(...compare(s, g));
+      for (const info of g.sessions()) {
+        if (!fs.existsSync(info.trajectoryPath)) continue;
+        const types = fs.readFileSync(info.trajectoryPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).type as string);
+        const lastStart = types.lastIndexOf("session.started");
+        if (lastStart >= 0 && types.indexOf("session.ended", lastStart) < 0 && types.includes("prompt.submitted")) sawOpenRun = true;
+      }
+      await sleep(60);
+    }
+    expect(seen.settled, "every life ran once").toBe(true);
+    expect(problems).toEqual([]);
+    expect(sawOpenRun, "a run in flight is visible in its trajectory (2026.4.26 writes live)").toBe(true);
+  }, 40_000);
 });

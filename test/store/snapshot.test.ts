@@ -5,6 +5,7 @@ import { UnreadableError } from "../../src/core/errors.js";
 import { deriveHeartbeat } from "../../src/core/health/index.js";
 import { planTick } from "../../src/core/keepalive-schedule.js";
 import { resolveMaintenancePolicy } from "../../src/core/maintenance.js";
+import { planItem } from "../../src/core/plan/actions.js";
 import { planFinalize } from "../../src/core/plan/finalize.js";
 import { protectedBecause } from "../../src/core/plan/protect.js";
 import { planPrune } from "../../src/core/plan/prune.js";
@@ -229,11 +230,12 @@ describe("slim index entries (readStoreEvidence) decide exactly what full entrie
       for (const key of Object.keys(full.entries)) fullEvidence.push(await readSessionEvidence(store, key, full.entries[key], { stateDir, env: {} }));
       // the slim evidence differs in its entries only
       expect(slim.evidence.map((e) => ({ ...e, entry: undefined }))).toEqual(fullEvidence.map((e) => ({ ...e, entry: undefined })));
-      const items = (evidence: Evidence[]) => evidence.map((ev) => ({ ev, hb: deriveHeartbeat(ev, now, thresholds) }));
+      const th = { ...thresholds, staleAfterMs: 600_000, runTimeoutMs: 172_800_000 };
+      const items = (evidence: Evidence[]) => evidence.map((ev) => planItem(ev, now, th));
       const [a, b] = [items(slim.evidence), items(fullEvidence)];
       expect(a.map((i) => i.hb)).toEqual(b.map((i) => i.hb));
-      const finalizeOpts = { now, staleAfterMs: 600_000, runTimeoutMs: 172_800_000 };
-      const [fa, fb] = [planFinalize(a, finalizeOpts), planFinalize(b, finalizeOpts)];
+      expect(a.map((i) => deriveHeartbeat(i.ev, now, th))).toEqual(a.map((i) => i.hb));
+      const [fa, fb] = [planFinalize(a), planFinalize(b)];
       expect(fa).toEqual(fb);
       const pruneOpts = { now, policy, enforce: true, activeKeys: [], agentsRoot: path.join(stateDir, "agents") };
       expect(planPrune(a, { ...pruneOpts, finalized: fa.patches })).toEqual(planPrune(b, { ...pruneOpts, finalized: fb.patches }));

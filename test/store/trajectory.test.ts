@@ -116,7 +116,18 @@ describe("readTrajectoryTail: the last run", () => {
     const p = path.join(REAL_OPENCLAW, "s5-errors-within-grace/state/agents/main/sessions/d55aa982-b9bd-4044-ac4f-8a7348390d7e.trajectory.jsonl");
     const run = (await readTrajectoryTail(p))!.run!;
     expect(run.runId).toBe("37f156be-739e-4eaf-9f76-88bbd7b8cba2");
-    expect(run.ended).toEqual({ status: "error", at: Date.parse("2026-11-21T20:35:03.980Z") });
+    // the flags 2026.7.1 writes on session.ended, and the failure reason of the model.fallback_step
+    // after it: this is what tells http500 (persisted as timeout) from malformed (failed)
+    expect(run.ended).toEqual({
+      status: "error",
+      at: Date.parse("2026-11-21T20:35:03.980Z"),
+      aborted: false,
+      externalAbort: false,
+      timedOut: false,
+      idleTimedOut: false,
+      timedOutByRunBudget: false,
+      failoverReason: "timeout",
+    });
     expect(run.lastEventAt).toBe(Date.parse("2026-11-21T20:35:04.004Z"));
     expect(run.firstEventAt).toBe(Date.parse("2026-11-21T20:35:02.391Z"));
     expect(run.modelId).toBe("fake-1");
@@ -127,7 +138,15 @@ describe("readTrajectoryTail: the last run", () => {
     const run = (await readTrajectoryTail(p))!.run!;
     expect(run.firstEventAt).toBe(Date.parse("2026-11-21T20:35:08.457Z"));
     expect(run.promptSubmittedAt).toBe(Date.parse("2026-11-21T20:35:09.493Z"));
-    expect(run.ended).toEqual({ status: "error", at: Date.parse("2026-11-21T20:35:09.526Z") });
+    expect(run.ended).toEqual({
+      status: "error",
+      at: Date.parse("2026-11-21T20:35:09.526Z"),
+      aborted: false,
+      externalAbort: false,
+      timedOut: false,
+      idleTimedOut: false,
+      timedOutByRunBudget: false,
+    });
   });
 
   it("reads a 500 MB sparse file from its end, in bounded time", async () => {

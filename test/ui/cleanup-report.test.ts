@@ -44,7 +44,7 @@ function items() {
 
 function plans(mode: "enforce" | "warn" = "enforce") {
   const list = items();
-  const finalize = planFinalize(list, { now: NOW });
+  const finalize = planFinalize(list);
   const prune = planPrune(list, { now: NOW, policy: { ...POLICY, mode }, agentsRoot: AGENTS_ROOT, finalized: finalize.patches });
   return { finalize, prune, patches: combinePatches(finalize.patches, prune.patches) };
 }
@@ -101,8 +101,9 @@ describe("storeCleanup (the --json record of one store)", () => {
       "archive:agent:main:old",
     ]);
     const fin = st.actions[0]!;
-    expect(fin).toMatchObject({ fromStatus: "running", toStatus: "killed", lifecycle: "aborted", endedAt: NOW - 3 * HOUR + 5 * SEC, rule: "dead-owner" });
-    expect(fin.set).toEqual({ status: "killed", endedAt: NOW - 3 * HOUR + 5 * SEC, runtimeMs: 5 * SEC, updatedAt: NOW - 3 * HOUR + 5 * SEC, abortedLastRun: true });
+    expect(fin).toMatchObject({ fromStatus: "running", toStatus: "failed", lifecycle: "failed", endedAt: NOW - 3 * HOUR + 5 * SEC, rule: "dead-owner" });
+    // what OpenClaw's restart recovery writes for a dead owner: no runtimeMs
+    expect(fin.set).toEqual({ status: "failed", endedAt: NOW - 3 * HOUR + 5 * SEC, updatedAt: NOW - 3 * HOUR + 5 * SEC, abortedLastRun: true });
     expect(st.actions[2]).toMatchObject({ from: `${AGENTS_ROOT}/main/sessions/old-1.jsonl`, to: expect.stringMatching(/old-1\.jsonl\.deleted\.2026-11-22T12-00-00\.000Z$/) });
     for (const a of st.actions) expect(a).not.toHaveProperty("applied");
     expect(st.kept.map((k) => `${k.sessionKey}:${k.rule}`)).toEqual(["agent:main:live:live"]);
@@ -153,7 +154,7 @@ describe("renderCleanupReport", () => {
     const st = storeCleanup({ ...input(), plannedAt: NOW + HOUR });
     expect(st.plannedAt).toBe(NOW + HOUR);
     const out = renderCleanupReport(report([st], true), { chalk: plain });
-    expect(out).toMatch(/finalize\s+agent:main:dead\s+running -> killed\s+aborted\s+ended 3h59m ago/);
+    expect(out).toMatch(/finalize\s+agent:main:dead\s+running -> failed\s+failed\s+ended 3h59m ago/);
   });
 
   it("the action table: columns as wide as their widest cell, two spaces apart, colour never shifts them", () => {
@@ -182,7 +183,7 @@ describe("renderCleanupReport", () => {
     const many = Array.from({ length: 6000 }, (_, i) =>
       item({ key: `agent:main:dead-${i}`, entry: { sessionId: `d-${i}`, status: "running", startedAt: NOW - 3 * HOUR, updatedAt: NOW - 3 * HOUR }, transcript: { lastEntryAt: NOW - 3 * HOUR + 5 * SEC } }),
     );
-    const finalize = planFinalize(many, { now: NOW });
+    const finalize = planFinalize(many);
     expect(finalize.patches).toHaveLength(6000);
     const patches = combinePatches(finalize.patches, []);
     const result = {
@@ -223,11 +224,11 @@ describe("renderCleanupReport", () => {
     ]);
     expect(out).toContain("Planned session actions:");
     expect(out).toMatch(/Action\s+Key\s+Status\s+Lifecycle\s+When \/ archive/);
-    expect(out).toMatch(/finalize\s+agent:main:dead\s+running -> killed\s+aborted\s+ended 2h59m ago/);
+    expect(out).toMatch(/finalize\s+agent:main:dead\s+running -> failed\s+failed\s+ended 2h59m ago/);
     expect(out).toMatch(/prune\s+agent:main:old\s+done\s+updated 45d0h ago/);
     expect(out).toMatch(/archive\s+agent:main:old\s+-> old-1\.jsonl\.deleted\.2026-11-22T12-00-00\.000Z/);
-    expect(out).toMatch(/Why:\n  agent:main:dead: finalize -> killed \(aborted\) \[dead-owner\]\n    - transcript lock owner pid 4321 is dead\n/);
-    expect(out).toMatch(/Kept running \(1\):\n  agent:main:live \[live\]: transcript lock held by live pid 999/);
+    expect(out).toMatch(/Why:\n  agent:main:dead: finalize -> failed \(failed\) \[dead-owner\]\n    - lock owner pid 4321 is dead/);
+    expect(out).toMatch(/Kept running \(1\):\n  agent:main:live \[live\]: lock owner pid 999 is alive/);
     expect(lines.at(-1)).toBe("Dry run: nothing was written.");
   });
 
@@ -309,5 +310,22 @@ describe("renderUndoReport", () => {
       "Agent ops: /s/ops.json: nothing to undo (no write by openclaw-sessions recorded in /a)",
       "Agent dev: /s/dev.json: not undone: /s/dev.json changed after openclaw-sessions wrote it",
     ]);
+  });
+});
+
+describe("renderCleanupReport: a live embedded run past the whole-run timeout", () => {
+  it("is listed with the action that ends it (no status to repair)", () => {
+    const hung = item({
+      key: "agent:main:local-hung",
+      entry: { sessionId: "hung-1", updatedAt: NOW - 3 * DAY },
+      transcript: { lastEntryAt: NOW - 3 * DAY, lastRole: "user", lastMessageAt: NOW - 3 * DAY },
+      lock: { owner: "alive", pid: 777, createdAt: NOW - 3 * DAY },
+    });
+    const finalize = planFinalize([hung]);
+    expect(finalize.patches).toEqual([]);
+    const prune = planPrune([hung], { now: NOW, policy: POLICY, agentsRoot: AGENTS_ROOT, finalized: [] });
+    const st = storeCleanup({ store: STORE, plannedAt: NOW, beforeCount: 1, finalize, prune, patches: [], dryRun: true });
+    const out = renderCleanupReport(report([st], true), { chalk: plain });
+    expect(out).toMatch(/Kept running \(1\):\n  agent:main:local-hung \[no-status\]: lock owner pid 777 is alive .*stop pid 777/);
   });
 });

@@ -23,7 +23,7 @@ export function oneOfEach(now = NOW): Heartbeat[] {
     hb({ sessionKey: "agent:main:b-waiting", health: "waiting", state: "awaiting_model", model: "gpt-5", startedAt: now - 12_000, lastActivityAt: now - 12_000 }),
     hb({ sessionKey: "agent:main:c-stalled", health: "stalled", state: "tool_exec", toolName: "browser", startedAt: now - 600_000, lastActivityAt: now - 590_000, reasons: ["tool browser open for 9m50s, over the 2m threshold"] }),
     hb({ sessionKey: "agent:main:d-unresponsive", health: "unresponsive", state: "awaiting_model", storeStatus: "running", startedAt: now - 3_600_000, lastActivityAt: now - 3_500_000, drift: "running in index, lock owner pid 4242 is dead", reasons: ["lock owner pid 4242 is dead", "no gateway running"] }),
-    hb({ sessionKey: "agent:main:e-idle", health: "idle", state: "complete", storeStatus: "done", lastActivityAt: now - 7_200_000 }),
+    hb({ sessionKey: "agent:main:e-idle", health: "idle", state: "complete", storeStatus: "done", lastActivityAt: now - 7_200_000, outcome: "done", outcomeReason: "index says done" }),
   ];
 }
 

@@ -49,7 +49,9 @@ describe("skipCategory: the planner's real reasons", () => {
     ["idle", { entry: { updatedAt: NOW - 2 * HOUR }, transcript: { lastEntryAt: NOW - HOUR } }],
     ["idle", { entry: { ...stale } }],
     ["finalized", { entry: { status: "done", endedAt: NOW - 5 * MIN, ...stale }, transcript: { lastEntryAt: NOW - 5 * MIN } }],
-    ["owner gone", { entry: { status: "running", ...stale }, lock: { owner: "dead" as const }, hb: { health: "active" as const } }],
+    ["to finalize", { entry: { status: "running", startedAt: NOW - HOUR, ...stale }, trajectory: { lastEventAt: NOW - 50 * MIN, run: { lastEventAt: NOW - 50 * MIN, ended: { status: "success", at: NOW - 50 * MIN } } } }],
+    ["recovering", { entry: { status: "running", startedAt: NOW - HOUR, abortedLastRun: true, updatedAt: NOW - 3 * SEC }, gateway: { pid: 9, alive: true, startedAt: NOW - 8 * SEC } }],
+    ["lost", { entry: { ...stale }, lock: { owner: "dead" as const, createdAt: NOW - HOUR }, transcript: { lastEntryAt: NOW - HOUR, lastRole: "user" as const, lastMessageAt: NOW - HOUR } }],
     ["fresh", { entry: { status: "running", updatedAt: NOW - SEC, lastInteractionAt: NOW - SEC }, lock: { owner: "alive" as const }, hb: { health: "active" as const } }],
     ["nothing to write", { entry: { status: "running", updatedAt: NOW - HOUR }, lock: { owner: "alive" as const }, hb: { health: "active" as const } }, ["lastInteractionAt"] as const],
   ])("%s", (category, spec, fields?) => {

@@ -62,4 +62,10 @@ describe("ndjsonSnapshot", () => {
     expect(idle.turnElapsedMs).toBeNull();
     expect(idle.model).toBeNull();
   });
+
+  it("carries the outcome and why; null while a run is in progress", () => {
+    const [active, , , , idle] = oneOfEach().map((h) => heartbeatJson(h, NOW));
+    expect(idle).toMatchObject({ outcome: "done", outcomeReason: "index says done" });
+    expect(active).toMatchObject({ outcome: null, outcomeReason: null });
+  });
 });

@@ -13,10 +13,12 @@ describe("renderStatusTable", () => {
     const list = oneOfEach();
     const out = renderStatusTable(list, NOW, { chalk: plain });
     const lines = out.split("\n");
-    for (const h of ["HEALTH", "SESSION", "AGENT", "STATE", "MODEL", "TOOL", "TURN", "ACTIVITY", "INDEX"]) expect(lines[0]).toContain(h);
+    for (const h of ["HEALTH", "SESSION", "AGENT", "STATE", "OUTCOME", "MODEL", "TOOL", "TURN", "ACTIVITY", "INDEX"]) expect(lines[0]).toContain(h);
     expect(lines).toHaveLength(1 + list.length + 1);
     list.forEach((s, i) => expect(lines[i + 1]).toContain(s.sessionKey));
-    expect(lines[1]).toMatch(/^● active\s+agent:main:a-active\s+main\s+tool exec\s+claude-sonnet-4-5\s+exec\s+1m05s\s+2s ago/);
+    expect(lines[1]).toMatch(/^● active\s+agent:main:a-active\s+main\s+tool exec\s+-\s+claude-sonnet-4-5\s+exec\s+1m05s\s+2s ago/);
+    // how the last run ended, beside "complete"
+    expect(lines.find((l) => l.includes("e-idle"))).toMatch(/○ idle\s+agent:main:e-idle\s+main\s+complete\s+done\s/);
     expect(lines.find((l) => l.includes("d-unresponsive"))).toMatch(/✖ unresponsive.*running \(stale\)$/);
   });
 
@@ -29,6 +31,16 @@ describe("renderStatusTable", () => {
   it("has no ANSI at chalk level 0, and colour at level 1", () => {
     expect(renderStatusTable(oneOfEach(), NOW, { chalk: plain })).not.toMatch(ANSI);
     expect(renderStatusTable(oneOfEach(), NOW, { chalk: colour })).toMatch(ANSI);
+  });
+
+  it("an outcome column that still fits 80 columns with every outcome word", () => {
+    const list = (["done", "failed", "timeout", "killed", "lost"] as const).map((outcome) =>
+      hb({ sessionKey: `agent:main:${outcome}-run`, health: "idle", state: "complete", outcome, lastActivityAt: NOW - 60_000, model: "claude-sonnet-4-5" }),
+    );
+    const lines = renderStatusTable(list, NOW, { chalk: plain, columns: 80 }).split("\n");
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+    expect(lines[0]).toContain("OUTCOME");
+    ["done", "failed", "timeout", "killed", "lost"].forEach((o, i) => expect(lines[i + 1]).toMatch(new RegExp(`complete\\s+${o}\\s`)));
   });
 
   it("fits the terminal width, dropping columns before the health and session", () => {

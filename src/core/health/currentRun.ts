@@ -5,13 +5,11 @@
 // lines live. Either way the last run is the current one only if it was still being written at or
 // after the current run started.
 
-import type { TrajectoryRun, TrajectoryTail } from "../types.js";
+import type { RunEndRecord, TrajectoryRun, TrajectoryTail } from "../types.js";
 import { ago, shortId } from "./format.js";
 
-export interface RunEnd {
-  status: string;
-  at: number;
-}
+/** The run's session.ended with the flags that say how it ended (see outcome.ts). */
+export type RunEnd = RunEndRecord;
 
 export interface CurrentRun {
   /** the trajectory's last run, when it is the current one */
@@ -36,7 +34,19 @@ export function runEnd(run: TrajectoryRun): RunEnd | undefined {
   return retried ? undefined : ended;
 }
 
-export function currentRun(trajectory: TrajectoryTail | undefined, anchor: number | undefined, now: number): CurrentRun {
+/** Transcript lines this much newer than a session.ended belong to a later run (used only without an anchor). */
+export const AFTER_END_SLACK_MS = 2_000;
+
+/**
+ * `anchor`: when the claimed run started. Without one, `writtenAfter` (the transcript's newest
+ * entry) stands in: lines written well after the trajectory's end are a later, unrecorded run.
+ */
+export function currentRun(
+  trajectory: TrajectoryTail | undefined,
+  anchor: number | undefined,
+  now: number,
+  writtenAfter?: number,
+): CurrentRun {
   if (!trajectory) return { reason: "no trajectory sidecar (capture off, or OpenClaw before 2026.4.22)" };
   const last = trajectory.run;
   if (!last) return { reason: "trajectory holds no readable event" };
@@ -48,6 +58,12 @@ export function currentRun(trajectory: TrajectoryTail | undefined, anchor: numbe
     return {
       last,
       reason: `trajectory run ${id} ${what} ${ago(now, recordedUntil)}, before the current run started: the current run is not recorded yet`,
+    };
+  }
+  if (end && anchor === undefined && writtenAfter !== undefined && writtenAfter > end.at + AFTER_END_SLACK_MS) {
+    return {
+      last,
+      reason: `trajectory run ${id} ended ${end.status} ${ago(now, end.at)}, but the transcript was written ${ago(now, writtenAfter)}: a later run is not recorded yet`,
     };
   }
   if (end) return { run: last, end, last, reason: `trajectory run ${id} ended ${end.status} ${ago(now, end.at)}` };

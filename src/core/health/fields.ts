@@ -42,3 +42,12 @@ export function lastTokenAt(ev: Evidence): number | undefined {
   const reply = ev.transcript?.lastRole === "assistant" ? ev.transcript.lastMessageAt : undefined;
   return latest(reply, ev.trajectory?.run?.modelCompletedAt);
 }
+
+/**
+ * The newest moment the session's own files (transcript, trajectory) show work, index left out:
+ * what keepalive compares with the index to find activity the index has not caught up with.
+ */
+export function fileActivityAt(ev: Evidence): number | undefined {
+  const { transcript, trajectory } = ev;
+  return latest(transcript?.lastEntryAt, transcript?.lastMessageAt, trajectory?.lastEventAt, trajectory?.run?.lastEventAt);
+}

@@ -1,1 +1,1 @@
-export { deriveHeartbeat } from "./deriveHeartbeat.js";
+export { deriveHeartbeat, judgeSession, type SessionFacts, type SessionVerdict } from "./deriveHeartbeat.js";

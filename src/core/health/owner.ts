@@ -19,6 +19,13 @@ export interface Owner {
 /**
  * A lock file is created empty and filled a moment later (~50 ms seen), so an unreadable body is
  * a lock being written, held until its mtime is this old; after that nothing can own it.
+ *
+ * This is the only unreadable-lock rule (status, cleanup, keepalive and prune all read it). Not
+ * OpenClaw's 30 min transcript-lock staleness: that bounds how long OpenClaw waits on a lock whose
+ * holder it cannot judge, while every OpenClaw writer fills the body in one write right after
+ * creating the file, so a body still unreadable after 30 s has no writer. A 30 min rule would
+ * call such a dead run `waiting` for half an hour. Repairs stay safe: cleanup still needs
+ * `--stale-after` of silence before it writes anything.
  */
 export const UNREADABLE_LOCK_HELD_MS = 30_000;
 

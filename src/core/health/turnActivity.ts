@@ -3,7 +3,7 @@
 // it forward is judged separately (liveness.ts).
 
 import type { Evidence, ToolCallRef, TranscriptTail, TrajectoryRun } from "../types.js";
-import type { CurrentRun } from "./currentRun.js";
+import type { CurrentRun, RunEnd } from "./currentRun.js";
 import { ago, latest } from "./format.js";
 import type { Claim } from "./runInProgress.js";
 
@@ -14,6 +14,8 @@ export interface Activity {
   toolName?: string;
   /** how a complete turn ended: a session.ended status, else the reply's stopReason */
   outcome?: string;
+  /** the session.ended that ended it (undefined when only a final reply did) */
+  end?: RunEnd;
   reasons: string[];
 }
 
@@ -90,7 +92,7 @@ export function turnActivity(
   // A user message newer than the recorded end is a turn the trajectory has not recorded yet.
   const newerPrompt = current.end && t?.lastRole === "user" && (t.lastMessageAt ?? -Infinity) > current.end.at;
   if (current.end && !newerPrompt) {
-    return { state: "complete", since: current.end.at, outcome: current.end.status, reasons };
+    return { state: "complete", since: current.end.at, outcome: current.end.status, end: current.end, reasons };
   }
   const openRun = current.end ? undefined : current.run;
   const tool = toolInFlight(openRun, t, notBefore);

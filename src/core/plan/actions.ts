@@ -1,12 +1,24 @@
 // The human- and JSON-friendly records every planner returns beside its EntryPatch list, so
 // `--dry-run`, `--json` and the audit log all show the same decision with the same reasons.
 
-import type { Evidence, Heartbeat, StoreStatus } from "../types.js";
+import { judgeSession, type SessionFacts } from "../health/deriveHeartbeat.js";
+import type { Evidence, Heartbeat, StoreStatus, Thresholds } from "../types.js";
 
-/** One session as the planners see it: what the store layer found, and what the health model made of it. */
+/**
+ * One session as the planners see it: what the store layer found, the heartbeat, and the facts
+ * the heartbeat was derived from. Plans read `facts` (owner, liveness, run end, last activity,
+ * the repair decision): they never judge the evidence themselves.
+ */
 export interface PlanItem {
   ev: Evidence;
   hb: Heartbeat;
+  facts: SessionFacts;
+}
+
+/** The one way to make a PlanItem: the health model's verdict on the evidence. */
+export function planItem(ev: Evidence, now: number, th: Thresholds): PlanItem {
+  const { hb, facts } = judgeSession(ev, now, th);
+  return { ev, hb, facts };
 }
 
 /** Lifecycle words for the terminal statuses (OpenClaw's run outcomes), shown beside `status`. */

@@ -7,14 +7,16 @@
 // and a 40-minute build is work worth keeping; and a session with real activity in its files
 // within the threshold that the index has not caught up with (newer than its updatedAt and
 // endedAt: e.g. an embedded run the index does not describe).
-// Never touched: unresponsive sessions (nothing can make progress), idle ones with no recent
+// Never touched: unresponsive sessions (nothing can make progress, or past the whole-run
+// timeout), rows cleanup would finalize, rows OpenClaw's recovery is handling, idle ones with no recent
 // activity, finalized ones (terminal status, nothing since), and ones whose fields are already
 // fresh (no pointless write racing the gateway).
 
 import { formatDuration } from "../duration.js";
 import { TERMINAL_STATUSES, type EntryPatch } from "../types.js";
 import { type PlanAction, type PlanItem } from "./actions.js";
-import { ago, judgeOwner } from "./liveness.js";
+import { fileActivityAt } from "../health/fields.js";
+import { ago } from "../health/format.js";
 
 export type TouchField = "updatedAt" | "lastInteractionAt";
 
@@ -49,22 +51,14 @@ export interface KeepalivePlan {
   actions: PlanAction[];
 }
 
-function fileActivityAt(item: PlanItem): number | undefined {
-  const { ev } = item;
-  const values = [ev.transcript?.lastEntryAt, ev.transcript?.lastMessageAt, ev.trajectory?.lastEventAt, ev.trajectory?.run?.lastEventAt];
-  let best: number | undefined;
-  for (const v of values) if (typeof v === "number" && Number.isFinite(v) && (best === undefined || v > best)) best = v;
-  return best;
-}
-
-/** Why this session deserves a touch, or { skip } saying why not. */
+/** Why this session deserves a touch, or { skip } saying why not. Read from the health verdict only. */
 function judge(item: PlanItem, now: number, thresholdMs: number): { touch: string } | { skip: string } {
-  const { ev, hb } = item;
-  if (hb.health === "unresponsive") return { skip: "unresponsive: no process can make progress" };
-  const running = hb.health === "active" || hb.health === "waiting" || hb.health === "stalled";
-  const owner = judgeOwner(ev, now);
-  // belt and braces: the health model and the lock must agree before we vouch for a run
-  if (running && !owner.alive) return { skip: `health ${hb.health}, but ${owner.reason}` };
+  const { ev, hb, facts } = item;
+  if (ev.era === "C") return { skip: "era C store: never written (OpenClaw keeps its own rows fresh)" };
+  if (hb.health === "unresponsive") return { skip: `unresponsive: ${facts.pastRunTimeout ? "past the whole-run timeout" : "no process can make progress"}` };
+  if (facts.repair?.kind === "finalize") return { skip: `cleanup would finalize it (${facts.repair.status}, rule ${facts.repair.rule})` };
+  // a bumped updatedAt would stretch OpenClaw's own recovery window (it compares updatedAt with its start)
+  if (facts.live?.kind === "recovering") return { skip: `OpenClaw's recovery has it: ${facts.live.reason}` };
   if (hb.health === "active" || hb.health === "waiting") {
     return { touch: `run in progress (${hb.state}${hb.toolName ? ` ${hb.toolName}` : ""}), health ${hb.health}` };
   }
@@ -74,7 +68,8 @@ function judge(item: PlanItem, now: number, thresholdMs: number): { touch: strin
   // No run in progress: only activity the index has not caught up with earns a touch. Touching
   // an idle session for activity the gateway already stamped would stretch OpenClaw's idle
   // reset and pruning windows for a conversation nobody is working in.
-  const active = fileActivityAt(item);
+  if (facts.lost) return { skip: `lost: ${hb.outcomeReason ?? "its owner died"}` };
+  const active = fileActivityAt(ev);
   if (active === undefined) return { skip: "idle: no recorded activity" };
   const status = ev.entry.status;
   const endedAt = typeof ev.entry.endedAt === "number" ? ev.entry.endedAt : Number.NEGATIVE_INFINITY;

@@ -17,7 +17,7 @@ import type { MaintenancePolicy } from "../maintenance.js";
 import { TERMINAL_STATUSES, type EntryPatch, type StoreStatus } from "../types.js";
 import { archiveRefusal, deletedArchivePath } from "./archive.js";
 import { iso, type ArchiveAction, type PlanAction, type PlanItem } from "./actions.js";
-import { ago, lastActivityAt, lockMayBeHeld } from "./liveness.js";
+import { ago } from "../health/format.js";
 import { protectedBecause } from "./protect.js";
 
 export { openclawPrunePlan, type OpenClawPrunePolicy, type OpenClawPruneResult } from "./openclaw-prune.js";
@@ -90,7 +90,7 @@ function effectiveRow(item: PlanItem, ctx: PruneContext, activeKeys: ReadonlySet
   const updatedAt = (fin?.set?.updatedAt as number | undefined) ?? ev.entry.updatedAt;
   const kind: Kind = status === "running" ? "running" : isTerminal(status) ? "terminal" : "unknown";
   let liveWhy: string | undefined;
-  if (lockMayBeHeld(ev, ctx.now)) liveWhy = `transcript lock held${ev.lock?.pid !== undefined ? ` by pid ${ev.lock.pid}` : ""}`;
+  if (item.facts.owner.kind === "alive") liveWhy = item.facts.owner.reason;
   else if (hb.health === "active" || hb.health === "waiting" || hb.health === "stalled") liveWhy = `health ${hb.health}`;
   const protectedWhy = activeKeys.has(ev.sessionKey) ? "--active-key" : protectedBecause(ev.sessionKey, ev.entry);
   return { item, status, kind, updatedAt, finalizedAs: fin ? status : undefined, protectedWhy, liveWhy };
@@ -218,14 +218,14 @@ function whySpare(row: Row, now: number, pruneAfterMs: number): string | undefin
   if (row.protectedWhy) return `protected (${row.protectedWhy})`;
   if (row.kind === "running") return "its status is running: never evicted (finalize it first if it is dead)";
   if (row.liveWhy) return `it may be alive: ${row.liveWhy}`;
-  const active = lastActivityAt(row.item.ev, row.item.hb);
+  const active = row.item.facts.lastActivityAt;
   if (active !== undefined && now - active < pruneAfterMs) return `it was active ${ago(now, active)}`;
   if (row.kind === "unknown" && !idleHealth(row)) return `no status and health ${row.item.hb.health}`;
   return undefined;
 }
 
 function quietReasons(row: Row, now: number): string[] {
-  const active = lastActivityAt(row.item.ev, row.item.hb);
+  const active = row.item.facts.lastActivityAt;
   return [`health ${row.item.hb.health}, no held lock, ${active === undefined ? "no recorded activity" : `last activity ${ago(now, active)}`}`];
 }
 

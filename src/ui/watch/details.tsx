@@ -29,6 +29,11 @@ export function detailLines(hb: Heartbeat, now: number): DetailLine[] {
       ? { text: `index ${index}  ≠ evidence: ${clean(hb.drift)}`, tone: "warn" }
       : { text: `index ${index}  (agrees with the evidence)`, tone: "dim" },
   );
+  lines.push(
+    hb.outcome
+      ? { text: `outcome ${hb.outcome}${hb.outcomeReason ? `: ${clean(hb.outcomeReason)}` : ""}`, tone: hb.outcome === "lost" ? "warn" : undefined }
+      : { text: "outcome - (a run is in progress, or how it ended is not known yet)", tone: "dim" },
+  );
   if (hb.reasons.length === 0) lines.push({ text: "reasons: none recorded", tone: "dim" });
   else {
     lines.push({ text: "reasons:" });

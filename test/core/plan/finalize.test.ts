@@ -2,16 +2,28 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { PlanItem } from "../../../src/core/plan/actions.js";
-import { planFinalize, terminalPatch } from "../../../src/core/plan/finalize.js";
+import { planItem, type PlanItem } from "../../../src/core/plan/actions.js";
+import { planFinalize } from "../../../src/core/plan/finalize.js";
 import type { Evidence, Heartbeat } from "../../../src/core/types.js";
-import { DAY, HOUR, item, MIN, NOW, SEC } from "./fixtures.js";
+import { outcomeRow, repairFields } from "../../../src/core/health/outcome.js";
+import { readTrajectoryTailSync } from "../../../src/store/trajectory.js";
+import { DAY, HOUR, item, MIN, NOW, SEC, TH } from "./fixtures.js";
 import { REAL_OPENCLAW } from "../../fixtures/real-openclaw.js";
 
-const ctx = { now: NOW };
+interface Ctx {
+  now: number;
+  staleAfterMs?: number;
+  runTimeoutMs?: number;
+}
+const ctx: Ctx = { now: NOW };
 
-function only(it: PlanItem, c: Parameters<typeof planFinalize>[1] = ctx) {
-  const plan = planFinalize([it], c);
+/** Judged again at c.now with c's --stale-after and timeout: the verdict the plan reads. */
+function rejudge(it: PlanItem, c: Ctx): PlanItem {
+  return planItem(it.ev, c.now, { ...TH, staleAfterMs: c.staleAfterMs, runTimeoutMs: c.runTimeoutMs });
+}
+
+function only(it: PlanItem, c: Ctx = ctx) {
+  const plan = planFinalize([rejudge(it, c)]);
   expect(plan.actions).toHaveLength(1);
   return { plan, action: plan.actions[0], patch: plan.patches[0] };
 }
@@ -36,7 +48,7 @@ describe("planFinalize: run ended in the trajectory", () => {
     expect(patch.set).toEqual({ status, endedAt, runtimeMs: 30 * SEC, updatedAt: endedAt, abortedLastRun: aborted });
     expect(patch.expect).toEqual({ sessionId: action.sessionId, updatedAt: startedAt + 10 });
     expect(patch.action).toBe("finalize");
-    expect(patch.reasons.join(" ")).toMatch(new RegExp(`ended \\(${endStatus}\\)`));
+    expect(patch.reasons.join(" ")).toMatch(new RegExp(`session\\.ended\\(${endStatus}\\)`));
   });
 
   it("an ended run OLDER than the row's startedAt does not finalize it (2026.7.1 writes a run's trajectory at its end)", () => {
@@ -58,8 +70,8 @@ describe("planFinalize: run ended in the trajectory", () => {
       hb: { health: "unresponsive" },
     });
     const { action } = only(dead);
-    expect(action).toMatchObject({ action: "finalize", toStatus: "killed", rule: "dead-owner", endedAt: NOW - 2 * HOUR + 5 * SEC });
-    expect(action.reasons.join(" ")).toMatch(/belongs to an earlier run/);
+    expect(action).toMatchObject({ action: "finalize", toStatus: "failed", rule: "dead-owner", endedAt: NOW - 2 * HOUR + 5 * SEC });
+    expect(only(dead).patch.set).toEqual({ status: "failed", endedAt: NOW - 2 * HOUR + 5 * SEC, updatedAt: NOW - 2 * HOUR + 5 * SEC, abortedLastRun: true });
   });
 
   it("an end followed by a newer prompt is a retry in progress, not an end", () => {
@@ -83,7 +95,7 @@ describe("planFinalize: run ended in the trajectory", () => {
       trajectory: { lastEventAt: end, run: { ended: { status: "success", at: end } } },
       lock: { owner: "dead" },
     });
-    expect(only(later).action).toMatchObject({ toStatus: "killed", rule: "dead-owner", endedAt: end + 10 * MIN });
+    expect(only(later).action).toMatchObject({ toStatus: "failed", rule: "dead-owner", endedAt: end + 10 * MIN });
     const same = item({
       entry: { status: "running" },
       transcript: { lastEntryAt: end - SEC },
@@ -100,7 +112,7 @@ describe("planFinalize: run ended in the trajectory", () => {
       entry: { status: "running", startedAt: NOW - MIN },
       trajectory: { lastEventAt: end, run: { ended: { status: "error", at: end } } },
     } as const;
-    expect(only(item({ ...spec, gateway: { alive: true, startedAt: NOW - HOUR } })).action).toMatchObject({ action: "keep", rule: "live" });
+    expect(only(item({ ...spec, gateway: { alive: true, startedAt: NOW - HOUR } })).action).toMatchObject({ action: "keep", rule: "error-grace" });
     // a gateway restarted since: not the run's owner, but it recovers running rows itself
     expect(only(item({ ...spec, gateway: { alive: true, startedAt: NOW - 10 * SEC } })).action).toMatchObject({
       action: "keep",
@@ -152,7 +164,7 @@ describe("planFinalize: never a live owner with recent activity", () => {
   it.each([
     ["transcript lock held", { lock: { owner: "alive" as const } }],
     ["no lock, live gateway older than the run", { gateway: { alive: true, startedAt: NOW - 6 * DAY } }],
-    ["health active", { hb: { health: "active" as const } }],
+    ["an unreadable lock written 10 s ago (its body is still being written)", { lock: { owner: "unknown" as const, pid: undefined, mtimeMs: NOW - 10 * SEC } }],
   ])("%s, 5 days old, active 1 min ago -> kept", (_name, extra) => {
     const { plan, action } = only(
       item({
@@ -176,15 +188,17 @@ describe("planFinalize: no live owner", () => {
   };
   it.each([
     ["lock pid dead", { lock: { owner: "dead" as const } }, /pid 4242 is dead/],
-    ["lock pid reused", { lock: { owner: "reused" as const } }, /pid reused/],
+    ["lock pid reused", { lock: { owner: "reused" as const } }, /another process/],
     ["unreadable lock, old", { lock: { owner: "unknown" as const, pid: undefined, mtimeMs: NOW - 2 * HOUR } }, /unreadable/],
     ["no lock, no gateway", {}, /no live gateway/],
     ["no lock, gateway dead", { gateway: { alive: false, probe: "failed" as const } }, /no live gateway/],
-    ["no lock, run predates the gateway", { gateway: { alive: true, startedAt: NOW - HOUR } }, /predates the current gateway/],
-  ])("%s, silent -> killed at the last activity", (_name, extra, why) => {
+    ["no lock, run predates the gateway", { gateway: { alive: true, startedAt: NOW - HOUR } }, /before gateway pid/],
+    ["no lock, live gateway up since before the run, silent: a run holds its lock throughout", { gateway: { alive: true, startedAt: NOW - DAY } }, /holds its transcript lock throughout/],
+  ])("%s, silent -> what OpenClaw's restart recovery writes (failed + abortedLastRun, no runtimeMs) at the last activity", (_name, extra, why) => {
     const { action, patch } = only(item({ ...base, ...extra }));
-    expect(action).toMatchObject({ action: "finalize", toStatus: "killed", lifecycle: "aborted", rule: "dead-owner", endedAt: lastLine });
-    expect(patch.set).toEqual({ status: "killed", endedAt: lastLine, runtimeMs: HOUR, updatedAt: lastLine, abortedLastRun: true });
+    expect(action).toMatchObject({ action: "finalize", toStatus: "failed", lifecycle: "failed", rule: "dead-owner", endedAt: lastLine });
+    expect(patch.set).toEqual({ status: "failed", endedAt: lastLine, updatedAt: lastLine, abortedLastRun: true });
+    expect(action.reasons.join(" | ")).toMatch(/differs from OpenClaw: OpenClaw's recovery stamps endedAt/);
     expect(action.reasons.join(" | ")).toMatch(why);
   });
 
@@ -205,14 +219,14 @@ describe("planFinalize: no live owner", () => {
     expect(only(item(spec), { now: NOW, staleAfterMs: 30 * MIN }).action.action).toBe("keep");
   });
 
-  it("an unreadable but recent lock counts as held", () => {
-    const { action } = only(item({ ...base, lock: { owner: "unknown", pid: undefined, mtimeMs: NOW - 5 * MIN } }));
+  it("an unreadable lock counts as held while its body may still be written (30 s)", () => {
+    const { action } = only(item({ ...base, lock: { owner: "unknown", pid: undefined, mtimeMs: NOW - 10 * SEC } }));
     expect(action).toMatchObject({ action: "keep", rule: "owned" });
   });
 
   it("no start time and no activity at all: ends at the last index write", () => {
     const { action } = only(item({ entry: { status: "running", updatedAt: NOW - DAY }, lock: { owner: "dead" } }));
-    expect(action).toMatchObject({ toStatus: "killed", endedAt: NOW - DAY });
+    expect(action).toMatchObject({ toStatus: "failed", endedAt: NOW - DAY });
   });
 });
 
@@ -233,11 +247,11 @@ describe("planFinalize: whole-run timeout", () => {
     expect(action).toMatchObject({ action: "keep", rule: "owned" });
   });
 
-  it("a dead owner still active after the deadline -> timeout; dead before it -> killed", () => {
+  it("a dead owner still active after the deadline -> timeout; dead before it -> failed (recovery's outcome)", () => {
     const after = only(item({ entry: { status: "running", startedAt }, transcript: { lastEntryAt: startedAt + 2 * DAY + HOUR }, lock: { owner: "dead" } }));
     expect(after.action).toMatchObject({ toStatus: "timeout", endedAt: startedAt + 2 * DAY + HOUR });
     const before = only(item({ entry: { status: "running", startedAt }, transcript: { lastEntryAt: startedAt + HOUR }, lock: { owner: "dead" } }));
-    expect(before.action).toMatchObject({ toStatus: "killed", endedAt: startedAt + HOUR });
+    expect(before.action).toMatchObject({ toStatus: "failed", endedAt: startedAt + HOUR });
   });
 
   it("uses the configured timeout", () => {
@@ -248,19 +262,13 @@ describe("planFinalize: whole-run timeout", () => {
 
 describe("planFinalize: transcript missing", () => {
   const startedAt = NOW - HOUR;
-  it("no transcript, no lock, a live gateway older than the run, silent -> failed", () => {
-    const { action, patch } = only(
-      item({ entry: { status: "running", startedAt }, transcript: null, gateway: { alive: true, startedAt: NOW - DAY } }),
-    );
-    expect(action).toMatchObject({ action: "finalize", toStatus: "failed", rule: "no-transcript", endedAt: startedAt });
-    expect(patch.set).toMatchObject({ status: "failed", runtimeMs: 0, abortedLastRun: false });
-  });
-
-  it("the same with a transcript is kept (the gateway may own it)", () => {
-    const { action } = only(
-      item({ entry: { status: "running", startedAt }, transcript: { lastEntryAt: startedAt }, gateway: { alive: true, startedAt: NOW - DAY } }),
-    );
-    expect(action).toMatchObject({ action: "keep", rule: "owned" });
+  it.each([
+    ["no transcript", null],
+    ["a transcript", { lastEntryAt: startedAt }],
+  ])("%s, no lock, a live gateway older than the run, silent -> failed + abortedLastRun (no run holds its lock)", (_name, transcript) => {
+    const { action, patch } = only(item({ entry: { status: "running", startedAt }, transcript, gateway: { alive: true, startedAt: NOW - DAY } }));
+    expect(action).toMatchObject({ action: "finalize", toStatus: "failed", rule: "dead-owner", endedAt: startedAt });
+    expect(patch.set).toEqual({ status: "failed", endedAt: startedAt, updatedAt: startedAt, abortedLastRun: true });
   });
 
   it("no transcript but a held lock (a new session waiting for its first answer) is kept", () => {
@@ -277,7 +285,8 @@ describe("planFinalize: transcript missing", () => {
 });
 
 describe("planFinalize: OpenClaw's restart recovery", () => {
-  const gwStart = NOW - 2 * MIN;
+  // 2026.7.1 resumes or fails a marked row ~5 s after its start: the window is 60 s
+  const gwStart = NOW - 30 * SEC;
   const recovering = {
     entry: { status: "running", startedAt: NOW - 3 * HOUR, abortedLastRun: true, updatedAt: gwStart + 500 },
     transcript: { lastEntryAt: NOW - 3 * HOUR },
@@ -299,11 +308,11 @@ describe("planFinalize: OpenClaw's restart recovery", () => {
     expect(action.rule).not.toBe("recovery");
   });
 
-  it("the window closes staleAfter after the mark: a recovery that did nothing is judged normally", () => {
+  it("the window closes 60 s after the mark: a recovery that did nothing is judged normally", () => {
     const { action } = only(
       item({ ...recovering, entry: { ...recovering.entry, updatedAt: NOW - 15 * MIN }, gateway: { alive: true, startedAt: NOW - 16 * MIN } }),
     );
-    expect(action).toMatchObject({ action: "finalize", toStatus: "killed", rule: "dead-owner" });
+    expect(action).toMatchObject({ action: "finalize", toStatus: "failed", rule: "dead-owner" });
   });
 });
 
@@ -315,16 +324,17 @@ describe("planFinalize: scope", () => {
       item({ entry: { status: "weird" }, lock: { owner: "dead" } }),
       item({ entry: { status: "running", startedAt: NOW - DAY }, trajectory: { run: { ended: { status: "exploded", at: NOW - DAY + MIN } } } }),
     ];
-    const plan = planFinalize(rows, ctx);
+    const plan = planFinalize(rows.map((r) => rejudge(r, ctx)));
     expect(plan.actions.map((a) => a.sessionKey)).toEqual([rows[3].ev.sessionKey]);
     expect(plan.patches[0].set?.status).toBe("failed");
-    expect(plan.actions[0].reasons.join(" ")).toMatch(/unknown end status "exploded"/);
+    expect(plan.actions[0].reasons.join(" ")).toMatch(/session\.ended\(exploded\): not a success/);
     for (const p of plan.patches) expect(["running", "done", "failed", "killed", "timeout"]).toContain(p.set?.status);
   });
 
-  it("terminalPatch mirrors the gateway: abortedLastRun only for killed, no runtimeMs without startedAt", () => {
-    expect(terminalPatch("timeout", 50, 10)).toEqual({ status: "timeout", endedAt: 50, runtimeMs: 40, updatedAt: 50, abortedLastRun: false });
-    expect(terminalPatch("killed", 50, undefined)).toEqual({ status: "killed", endedAt: 50, updatedAt: 50, abortedLastRun: true });
+  it("repairFields writes a row as OpenClaw does: runtimeMs only where OpenClaw writes it, and only with startedAt", () => {
+    expect(repairFields(outcomeRow("timeout", "B"), 50, 10)).toEqual({ status: "timeout", endedAt: 50, runtimeMs: 40, updatedAt: 50, abortedLastRun: false });
+    expect(repairFields(outcomeRow("user-abort", "B"), 50, undefined)).toEqual({ status: "killed", endedAt: 50, updatedAt: 50, abortedLastRun: true });
+    expect(repairFields(outcomeRow("dead-owner", "A"), 50, 10)).toEqual({ status: "failed", endedAt: 50, updatedAt: 50, abortedLastRun: true });
   });
 });
 
@@ -350,41 +360,35 @@ describe("planFinalize on real OpenClaw 2026.7.1 rows", () => {
       entry,
       transcriptPath: path.join(dir, `${entry.sessionId}.jsonl`),
       ...(tx.length ? { transcript: { path: "", size: 0, mtimeMs: 0, openToolCalls: [], lastEntryAt: at(tx.at(-1)) } } : {}),
-      ...(t.length
-        ? {
-            trajectory: {
-              path: "",
-              size: 0,
-              mtimeMs: 0,
-              truncated: false,
-              lastEventAt: at(t.at(-1)),
-              run: { runId: lastRunId, lastEventAt: at(t.at(-1)), openToolCalls: [], ...(endedLine ? { ended: { status: endedLine.data.status, at: at(endedLine)! } } : {}) },
-            },
-          }
-        : {}),
+      ...(t.length ? { trajectory: readTrajectoryTailSync(path.join(dir, `${entry.sessionId}.trajectory.jsonl`)) } : {}),
       ...(lockOwner ? { lock: { path: "", mtimeMs: 0, owner: lockOwner, pid: 1 } } : {}),
     };
-    const hb: Heartbeat = { sessionKey: key, agentId: "main", sessionId: entry.sessionId, state: "idle", health: "unresponsive", reasons: [], updatedAt: entry.updatedAt };
-    return { ev, hb };
+    return planItem(ev, NOW, TH);
   }
 
   const later = Date.UTC(2026, 10, 22, 0, 0, 0);
-  it("s5 http500: running with session.ended(error) -> failed at that end", () => {
+  it("s5 http500: session.ended(error) then fallback_step failure reason timeout -> timeout, as 2026.7.1 persisted it", () => {
     const it5 = realItem("s5-errors-within-grace", "agent:main:s5-http500");
     const { action, patch } = only(it5, { now: later });
-    expect(action).toMatchObject({ toStatus: "failed", rule: "run-ended", endedAt: Date.parse("2026-11-21T20:35:03.980Z") });
+    expect(action).toMatchObject({ toStatus: "timeout", rule: "run-ended", endedAt: Date.parse("2026-11-21T20:35:03.980Z") });
     expect(patch.set?.runtimeMs).toBe(Date.parse("2026-11-21T20:35:03.980Z") - it5.ev.entry.startedAt!);
   });
 
-  it("s2 waiting for the model, owner dead: the trajectory's success is turn 1's, so -> killed, not done", () => {
+  it("s5 malformed: session.ended(error), no failover reason -> failed, as 2026.7.1 persisted it", () => {
+    const { action } = only(realItem("s5-errors-within-grace", "agent:main:s5-malformed"), { now: later });
+    expect(action).toMatchObject({ toStatus: "failed", rule: "run-ended" });
+  });
+
+  it("s2 waiting for the model, owner dead: the trajectory's success is turn 1's, so -> failed + abortedLastRun (recovery), not done", () => {
     const it2 = realItem("s2-live-waiting-model", "agent:main:s2-model-wait", "dead");
     const { action } = only(it2, { now: later });
-    expect(action).toMatchObject({ toStatus: "killed", rule: "dead-owner" });
+    expect(action).toMatchObject({ toStatus: "failed", rule: "dead-owner" });
     expect(action.endedAt).toBeGreaterThanOrEqual(it2.ev.entry.startedAt!);
   });
 
-  it("s3 killed inside a tool: no trajectory yet, dead lock -> killed", () => {
-    const { action } = only(realItem("s3-tool-killed", "agent:main:s3-tool-exec", "dead"), { now: later });
-    expect(action).toMatchObject({ toStatus: "killed", rule: "dead-owner" });
+  it("s3 killed inside a tool: no trajectory yet, dead lock -> failed + abortedLastRun", () => {
+    const { action, patch } = only(realItem("s3-tool-killed", "agent:main:s3-tool-exec", "dead"), { now: later });
+    expect(action).toMatchObject({ toStatus: "failed", rule: "dead-owner" });
+    expect(patch.set).not.toHaveProperty("runtimeMs");
   });
 });

@@ -1,13 +1,14 @@
 // Hand-built Evidence + Heartbeat pairs for the planner tests: a fixed clock, and only the facts
 // each case is about (everything else absent, i.e. "not seen").
 
-import type { PlanItem } from "../../../src/core/plan/actions.js";
+import { planItem, type PlanItem } from "../../../src/core/plan/actions.js";
 import type {
   Evidence,
   GatewayInfo,
   Heartbeat,
   IndexEntry,
   LockInfo,
+  Thresholds,
   TrajectoryRun,
   TrajectoryTail,
   TranscriptTail,
@@ -30,8 +31,18 @@ export interface ItemSpec {
   trajectory?: (Partial<Omit<TrajectoryTail, "run">> & { run?: Partial<TrajectoryRun> }) | null;
   lock?: Partial<LockInfo>;
   gateway?: Partial<GatewayInfo>;
+  /**
+   * set on top of the judged heartbeat, for a plan rule that reads the heartbeat (prune's and
+   * keepalive's health checks) tested on its own; the facts stay as judged. test/core/invariants
+   * checks the real, consistent pairs.
+   */
   hb?: Partial<Heartbeat>;
+  /** judge at this time (default NOW) */
+  now?: number;
+  th?: Thresholds;
 }
+
+export const TH: Thresholds = { stallAfterMs: 2 * 60_000, perState: {} };
 
 let counter = 0;
 
@@ -60,16 +71,7 @@ export function item(spec: ItemSpec = {}): PlanItem {
   }
   if (spec.lock) ev.lock = { path: `${transcriptPath}.lock`, mtimeMs: NOW - HOUR, owner: "alive", pid: 4242, ...spec.lock };
   if (spec.gateway) ev.gateway = { alive: true, probe: "skipped", ...spec.gateway };
-  const hb: Heartbeat = {
-    sessionKey,
-    agentId,
-    sessionId,
-    state: "idle",
-    health: "idle",
-    reasons: [],
-    updatedAt: entry.updatedAt,
-    storeStatus: entry.status,
-    ...spec.hb,
-  };
-  return { ev, hb };
+  // the heartbeat and facts come from the one health model
+  const judged = planItem(ev, spec.now ?? NOW, spec.th ?? TH);
+  return { ...judged, hb: { ...judged.hb, ...spec.hb } };
 }

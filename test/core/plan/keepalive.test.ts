@@ -34,13 +34,21 @@ describe("planKeepalive: who is touched", () => {
     ["idle, no activity recorded", { entry: { ...stale } }, /idle: no recorded activity/],
     ["finalized: done, nothing since its end", { entry: { status: "done", endedAt: NOW - 5 * MIN, ...stale }, transcript: { lastEntryAt: NOW - 5 * MIN } }, /finalized \(done\), nothing since/],
     ["finalized without endedAt: killed, nothing after updatedAt", { entry: { status: "killed", ...stale }, transcript: { lastEntryAt: NOW - 25 * MIN } }, /finalized \(killed\)/],
-    ["health active but the lock owner is dead", { entry: { status: "running", ...stale }, lock: { owner: "dead" as const }, hb: { health: "active" as const } }, /health active, but transcript lock owner pid 4242 is dead/],
-    ["stalled with no lock and no gateway", { entry: { status: "running", ...stale }, hb: { health: "stalled" as const } }, /no live gateway/],
+    ["a live owner past the whole-run timeout (OpenClaw would have ended it)", { entry: { status: "running", ...stale, startedAt: NOW - 3 * DAY }, lock: { owner: "alive" as const }, transcript: { lastEntryAt: NOW - MIN } }, /unresponsive: past the whole-run timeout/],
+    ["OpenClaw's recovery has the row (a touch would stretch its window)", { entry: { status: "running", startedAt: NOW - HOUR, abortedLastRun: true, updatedAt: NOW - 3 * SEC }, gateway: { pid: 9, alive: true, startedAt: NOW - 8 * SEC } }, /OpenClaw's recovery has it/],
+    ["a dead embedded run silent past staleAfter: lost", { entry: { ...stale }, lock: { owner: "dead" as const, createdAt: NOW - HOUR }, transcript: { lastEntryAt: NOW - HOUR, lastRole: "user" as const, lastMessageAt: NOW - HOUR } }, /lost/],
   ])("%s -> skipped", (_n, spec, why) => {
     const it1 = item(spec);
     const plan = planKeepalive([it1], opts());
     expect(plan.touch).toEqual([]);
     expect(plan.skipped).toEqual([{ agentId: "main", sessionKey: it1.ev.sessionKey, why: expect.stringMatching(why) }]);
+  });
+
+  it("never touches an era C session, even a live one", () => {
+    const it1 = item({ entry: { status: "running", ...stale }, lock: { owner: "alive" } });
+    const plan = planKeepalive([{ ...it1, ev: { ...it1.ev, era: "C" } }], opts());
+    expect(plan.touch).toEqual([]);
+    expect(plan.skipped[0].why).toMatch(/era C store: never written/);
   });
 
   it("honours the activity threshold", () => {

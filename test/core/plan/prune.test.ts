@@ -3,7 +3,7 @@ import type { PlanItem } from "../../../src/core/plan/actions.js";
 import { planFinalize } from "../../../src/core/plan/finalize.js";
 import { openclawPrunePlan, planPrune, type PruneContext } from "../../../src/core/plan/prune.js";
 import type { IndexEntry } from "../../../src/core/types.js";
-import { AGENTS_ROOT, DAY, HOUR, item, MIN, NOW } from "./fixtures.js";
+import { AGENTS_ROOT, DAY, HOUR, item, MIN, NOW, SEC } from "./fixtures.js";
 
 const policy = { mode: "enforce" as const, pruneAfterMs: 30 * DAY, maxEntries: 500 };
 const ctx = (over: Partial<PruneContext> = {}): PruneContext => ({ now: NOW, policy, agentsRoot: AGENTS_ROOT, ...over });
@@ -30,7 +30,7 @@ describe("planPrune: eviction by age", () => {
     ["no status, old, dead lock (crashed embedded run)", { entry: { updatedAt: OLD }, lock: { owner: "dead" as const }, hb: { health: "unresponsive" as const } }, true],
     ["no status, old, health waiting", { entry: { updatedAt: OLD }, hb: { health: "waiting" as const } }, false],
     ["no status, old, lock held", { entry: { updatedAt: OLD }, lock: { owner: "alive" as const } }, false],
-    ["no status, old, unreadable fresh lock", { entry: { updatedAt: OLD }, lock: { owner: "unknown" as const, mtimeMs: NOW - MIN } }, false],
+    ["no status, old, unreadable fresh lock", { entry: { updatedAt: OLD }, lock: { owner: "unknown" as const, mtimeMs: NOW - 10 * SEC } }, false],
     ["no status, old, trajectory event within pruneAfter", { entry: { updatedAt: OLD }, trajectory: { lastEventAt: NOW - 10 * DAY } }, false],
   ])("%s -> evicted: %s", (_name, spec, evicted) => {
     const it1 = item(spec);
@@ -53,12 +53,12 @@ describe("planPrune: eviction by age", () => {
   it("a running row finalized in this run ages from its real end", () => {
     const deadOld = item({ entry: { status: "running", startedAt: OLD - HOUR, updatedAt: NOW - DAY }, transcript: { lastEntryAt: OLD }, lock: { owner: "dead" }, hb: { health: "unresponsive" } });
     const deadRecent = item({ entry: { status: "running", startedAt: NOW - 2 * DAY }, transcript: { lastEntryAt: NOW - 2 * DAY }, lock: { owner: "dead" }, hb: { health: "unresponsive" } });
-    const fin = planFinalize([deadOld, deadRecent], { now: NOW });
+    const fin = planFinalize([deadOld, deadRecent]);
     expect(fin.patches).toHaveLength(2);
     const plan = planPrune([deadOld, deadRecent], ctx({ finalized: fin.patches }));
     expect(plan.patches.map((p) => p.sessionKey)).toEqual([deadOld.ev.sessionKey]);
     expect(plan.patches[0].expect.updatedAt).toBe(NOW - DAY);
-    expect(plan.actions.find((a) => a.action === "prune")).toMatchObject({ fromStatus: "running", toStatus: "killed", updatedAt: OLD });
+    expect(plan.actions.find((a) => a.action === "prune")).toMatchObject({ fromStatus: "running", toStatus: "failed", updatedAt: OLD });
     // without the finalize results the same row is running and stays
     expect(removedKeys([deadOld, deadRecent])).toEqual([]);
   });

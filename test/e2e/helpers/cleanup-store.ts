@@ -113,7 +113,7 @@ const KEYS = {
 /**
  * One store with every case `cleanup` must tell apart:
  *   live         running, transcript lock of a live process, a tool call 30 s ago: untouched
- *   stale        running, lock of an exited process, silent for 3 h: killed
+ *   stale        running, lock of an exited process, silent for 3 h: failed + abortedLastRun (what restart recovery writes)
  *   drift-ok     running, but the trajectory ended the run with success: done
  *   drift-err    running, but the trajectory ended the run with an error: failed
  *   group / team-chat / pinned: old finished conversations OpenClaw protects (key, chatType, --active-key)
@@ -198,7 +198,8 @@ export function buildMainStore(live: OwnerProcess, dead: OwnerProcess, mk: MakeD
   entries[KEYS.symlink] = entry({ sessionId: ids.symlink!, updatedAt: NOW - 50 * D, status: "done", startedAt: NOW - 50 * D - M, endedAt: NOW - 50 * D });
 
   writeIndex(state, "main", entries);
-  const killed = (endedAt: number, startedAt: number) => ({ status: "killed", endedAt, runtimeMs: endedAt - startedAt, updatedAt: endedAt, abortedLastRun: true });
+  // what OpenClaw's restart recovery writes for a dead owner: no runtimeMs
+  const recovered = (endedAt: number) => ({ status: "failed", endedAt, updatedAt: endedAt, abortedLastRun: true });
   return {
     state,
     dir,
@@ -209,7 +210,7 @@ export function buildMainStore(live: OwnerProcess, dead: OwnerProcess, mk: MakeD
     outsideTarget,
     expected: {
       finalized: {
-        [KEYS.stale]: killed(NOW - 3 * H + 5 * S, NOW - 3 * H),
+        [KEYS.stale]: recovered(NOW - 3 * H + 5 * S),
         [KEYS.driftOk]: { status: "done", endedAt: NOW - 2 * H + 40 * S, runtimeMs: 40 * S, updatedAt: NOW - 2 * H + 40 * S, abortedLastRun: false },
         [KEYS.driftErr]: { status: "failed", endedAt: NOW - H + 20 * S, runtimeMs: 20 * S, updatedAt: NOW - H + 20 * S, abortedLastRun: false },
       },
@@ -287,7 +288,7 @@ export function buildStaggeredStore(count: number, dead: OwnerProcess, extra: In
     runNow: (j) => base + j * H + 11 * M,
     finalizedFields: (i) => {
       const start = base + i * H;
-      return { status: "killed", endedAt: start + 2 * S, runtimeMs: 2 * S, updatedAt: start + 2 * S, abortedLastRun: true };
+      return { status: "failed", endedAt: start + 2 * S, updatedAt: start + 2 * S, abortedLastRun: true };
     },
   };
 }

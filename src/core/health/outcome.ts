@@ -1,0 +1,108 @@
+// How a run ended, and what OpenClaw persists for that ending: one table per OpenClaw version
+// family, learned from real runs (docs/finalize-outcomes.md names the run behind each row).
+// The finalize plan writes these rows and `status` shows them as the outcome, so the two can
+// never disagree. Correct a row here and both follow.
+
+import type { Era, Outcome, RunEndRecord, StoreStatus } from "../types.js";
+
+export type TerminalStatus = Exclude<StoreStatus, "running">;
+
+/**
+ * Why a run ended. `dead-owner`: nothing ended it, its process died (what OpenClaw's restart
+ * recovery repairs); `run-timeout`: past the whole-run timeout with no end written.
+ */
+export type EndCause = "success" | "error" | "timeout" | "user-abort" | "dead-owner" | "run-timeout";
+
+export interface OutcomeRow {
+  status: TerminalStatus;
+  abortedLastRun: boolean;
+  /** OpenClaw's terminal patch writes runtimeMs; its restart recovery writes none */
+  runtimeMs: boolean;
+  /** the real run (or OPENCLAW.md observation) the row was learned from */
+  learnedFrom: string;
+}
+
+export type VersionFamily = "2026.4" | "2026.5-2026.7";
+
+export const OUTCOME_TABLES: Readonly<Record<VersionFamily, Readonly<Record<EndCause, OutcomeRow>>>> = {
+  "2026.5-2026.7": {
+    success: { status: "done", abortedLastRun: false, runtimeMs: true, learnedFrom: "2026.7.1 s1-quick-done" },
+    error: { status: "failed", abortedLastRun: false, runtimeMs: true, learnedFrom: "2026.7.1 s5-malformed (persisted after the 15 s grace)" },
+    timeout: { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "2026.7.1 s5-http500 (failover reason timeout), --timeout run" },
+    "user-abort": { status: "killed", abortedLastRun: true, runtimeMs: true, learnedFrom: "2026.7.1 chat.abort run (OPENCLAW.md 8.4)" },
+    "dead-owner": { status: "failed", abortedLastRun: true, runtimeMs: false, learnedFrom: "2026.7.1 restart recovery after SIGKILL (OPENCLAW.md 8.7)" },
+    "run-timeout": { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's timeout patch (as --timeout)" },
+  },
+  "2026.4": {
+    success: { status: "done", abortedLastRun: false, runtimeMs: true, learnedFrom: "2026.4.26 quick turn" },
+    error: { status: "failed", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's terminal patch (failed)" },
+    timeout: { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's terminal patch (timed out)" },
+    "user-abort": { status: "killed", abortedLastRun: true, runtimeMs: true, learnedFrom: "inferred: session.ended(interrupted), the gateway's terminal patch (aborted)" },
+    "dead-owner": { status: "failed", abortedLastRun: true, runtimeMs: false, learnedFrom: "2026.4.26 marks orphans failed at start (OPENCLAW.md 8.7)" },
+    "run-timeout": { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's timeout patch" },
+  },
+};
+
+/**
+ * Era A stores are 2026.4 and older; era B is 2026.5-2026.7. A store whose version cannot be
+ * told (no era) gets the 2026.5-2026.7 table: it is the family the JSON era detection falls back
+ * to, and the two tables agree on every status; they differ only in what was observed.
+ */
+export function versionFamily(era: Era | undefined): { family: VersionFamily; why: string } {
+  if (era === "A") return { family: "2026.4", why: "era A store (OpenClaw 2026.4 or older)" };
+  if (era === "B") return { family: "2026.5-2026.7", why: "era B store (OpenClaw 2026.5-2026.7)" };
+  return { family: "2026.5-2026.7", why: "OpenClaw version unknown: the 2026.5-2026.7 table" };
+}
+
+export function outcomeRow(cause: EndCause, era: Era | undefined): OutcomeRow {
+  return OUTCOME_TABLES[versionFamily(era).family][cause];
+}
+
+/**
+ * Why a trajectory run ended, from the fields each version writes: 2026.4.26 (and 2026.9) write
+ * `interrupted` for an abort; 2026.7.1 writes `error` with `externalAbort` (abort) or `timedOut`
+ * (timeout), and a model failure its fallback chain classed as a timeout (HTTP 500 among them)
+ * ends `error` followed by a model.fallback_step whose failure reason is `timeout`.
+ */
+export function endCause(end: RunEndRecord): { cause: EndCause; why: string } {
+  switch (end.status) {
+    case "success":
+      return { cause: "success", why: "session.ended(success)" };
+    case "interrupted":
+      if (end.timedOut || end.idleTimedOut || end.timedOutByRunBudget) return { cause: "timeout", why: "session.ended(interrupted) with timedOut" };
+      return { cause: "user-abort", why: "session.ended(interrupted)" };
+    case "error": {
+      if (end.timedOut || end.idleTimedOut || end.timedOutByRunBudget) return { cause: "timeout", why: "session.ended(error) with timedOut" };
+      if (end.externalAbort || end.aborted) return { cause: "user-abort", why: "session.ended(error) with externalAbort" };
+      if (end.failoverReason === "timeout") {
+        return { cause: "timeout", why: "session.ended(error), then model.fallback_step failure reason timeout" };
+      }
+      const more = end.failoverReason ? `, model.fallback_step failure reason ${end.failoverReason}` : "";
+      return { cause: "error", why: `session.ended(error)${more}` };
+    }
+    default:
+      return { cause: "error", why: `session.ended(${end.status}): not a success, recorded as an error` };
+  }
+}
+
+/** A reply's stopReason as an ending, for a run that wrote no session.ended (embedded runs). */
+export function replyCause(stopReason: string | undefined): { cause: EndCause; why: string } {
+  if (stopReason === "error") return { cause: "error", why: "its last reply stopped with an error" };
+  if (stopReason === "aborted") return { cause: "user-abort", why: "its last reply was aborted" };
+  return { cause: "success", why: `its last reply (${stopReason ?? "no stopReason"})` };
+}
+
+/**
+ * The fields to write, as OpenClaw writes them for that row. `updatedAt = endedAt` can move
+ * updatedAt backwards (the row may have been bumped since, e.g. by a recovery mark): the gateway
+ * does the same, and pruning then ages the entry from its real end, not from our repair.
+ */
+export function repairFields(row: OutcomeRow, endedAt: number, startedAt: number | undefined): Record<string, unknown> {
+  const set: Record<string, unknown> = { status: row.status, endedAt };
+  if (row.runtimeMs && startedAt !== undefined) set.runtimeMs = Math.max(0, endedAt - startedAt);
+  set.updatedAt = endedAt;
+  set.abortedLastRun = row.abortedLastRun;
+  return set;
+}
+
+export const TERMINAL_OUTCOMES: readonly Outcome[] = ["done", "failed", "timeout", "killed"];
