@@ -56,11 +56,11 @@ describe("cleanup on era C", () => {
     const owner = await liveOwner(copy);
     try {
       const check = unchanged(copy);
-      const r = await runCli(["cleanup", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2027-02-04T14:30:00Z" } });
+      // two minutes after the capture: the live owner's run is within its whole-run timeout (timeoutSeconds 600 in its config)
+      const r = await runCli(["cleanup", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T13:59:20Z" } });
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/nothing written: OpenClaw manages this store itself/);
       expect(r.stdout).toMatch(/no stale running rows/);
-      // 60 days on, the running row is still active work: OpenClaw's maintenance protects it
       expect(r.stdout).toMatch(/archives nothing here now/);
       check();
     } finally {

@@ -66,7 +66,7 @@ describe("status --gateway", () => {
     playRunOnList(gateway);
     const result = await runCli(["status", "--state-dir", state, "--no-probe", "--gateway-wait", "3s"], { env: { ...env, OPENCLAW_SESSIONS_GATEWAY: "1" } });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/active\s+agent:main:main\s+main\s+tool exec\s+fake-1\s+exec/);
+    expect(result.stdout).toMatch(/active\s+agent:main:main\s+main\s+tool exec\s+-\s+fake-1\s+exec/);
     expect(gateway.connects).toHaveLength(1);
   });
 
