@@ -8,6 +8,7 @@ import { CliError, EXIT } from "../core/errors.js";
 import { DEFAULT_ACTIVITY_THRESHOLD_MS, type TouchField } from "../core/plan/keepalive.js";
 import { refreshWindow } from "../core/keepalive-schedule.js";
 import { removeOurWriterLocks } from "../store/loop-lock.js";
+import { onOutputClosed } from "../ui/closed-pipe.js";
 import { formatLine, type LogRecord } from "../ui/keepalive-log.js";
 import { clockOverride } from "./heartbeats.js";
 import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, type KeepaliveSettings } from "./keepalive-tick.js";
@@ -112,6 +113,7 @@ class Stopper {
   signal: NodeJS.Signals | undefined;
   private wake: (() => void) | undefined;
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly force: (signal: NodeJS.Signals) => void) {}
 
@@ -126,11 +128,18 @@ class Stopper {
       this.handlers.set(sig, h);
       process.on(sig, h);
     }
+    // nobody reads the log any more (`keepalive | head -1`): stop as the first SIGTERM would
+    this.unsubscribe = onOutputClosed(() => {
+      if (this.requested) return;
+      this.requested = true;
+      this.wake?.();
+    });
   }
 
   uninstall(): void {
     for (const [sig, h] of this.handlers) process.off(sig, h);
     this.handlers.clear();
+    this.unsubscribe?.();
   }
 
   sleep(ms: number): Promise<void> {
