@@ -51,7 +51,6 @@ export function stateWord(state: SessionState): string {
  * as U+FFFD instead.
  */
 export function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\ufffd");
 }
 

@@ -119,7 +119,6 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   const rows = useMemo(
     () => arrange(list, { sort, problemsOnly, text: filterText, now: nowFn() }),
     // `now` only matters to time-window filters, which must not re-sort on every tick
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [arrange, list, sort, problemsOnly, filterText],
   );
   const indexById = useMemo(() => new Map(rows.map((hb, i) => [rowId(hb), i])), [rows]);
