@@ -4,7 +4,7 @@ import { filterHeartbeats, parseSort, sortHeartbeats } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
 import { heartbeatJson, jsonLine, MappedItems, textLines } from "../ui/snapshot.js";
 import { statusTableLines } from "../ui/status-table.js";
-import { eraCMessage } from "../ui/messages.js";
+import { eraCMessage, noIndexMessage } from "../ui/messages.js";
 import { collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
 
@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .command("status")
     .description("show every session's real state: derived from transcripts, trajectories and locks, not the index alone")
     .option("--json", "machine-readable output (schemaVersion 1, epoch ms)")
-    .option("--check", "monitoring exit code: 0 fine, 1 stalled, 2 unresponsive, 3 unknown")
+    .option("--check", "monitoring exit code: 0 fine, 1 stalled, 2 unresponsive, 3 unknown or nothing to check (no session index found)")
     .option("--active <minutes>", "only sessions with a run in progress or activity in the last N minutes", (v) => positiveNumber("--active", v))
     .option("--problems", "only stalled and unresponsive sessions")
     .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
@@ -39,6 +39,8 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
   });
   list = sortHeartbeats(list, sort);
   if (opts.limit !== undefined) list = list.slice(0, opts.limit);
+  // a monitor that checks nothing must not report "fine"
+  const nothing = opts.check && snapshot.stores.length === 0 && snapshot.eraC.length === 0;
 
   if (opts.json) {
     const doc = {
@@ -54,12 +56,17 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
     // the same text as JSON.stringify(doc, null, 2), written in pieces as the pipe takes them
     await writeChunks(jsonLine(doc));
   } else {
-    for (const w of snapshot.warnings) process.stderr.write(`warning: ${w}\n`);
+    if (!nothing) for (const w of snapshot.warnings) process.stderr.write(`warning: ${w}\n`);
     await writeChunks(textLines([statusTableLines(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined })]));
   }
 
   if (snapshot.eraC.length > 0) {
     for (const store of snapshot.eraC) process.stderr.write(`${eraCMessage(store)}\n`);
+    return EXIT.unknown;
+  }
+  if (nothing) {
+    const why = snapshot.warnings.length > 0 ? snapshot.warnings.join("; ") : noIndexMessage(snapshot.stateDir);
+    process.stderr.write(`openclaw-sessions: nothing to check: ${why}\n`);
     return EXIT.unknown;
   }
   return opts.check ? checkExitCode(list) : EXIT.ok;
