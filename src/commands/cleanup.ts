@@ -40,7 +40,7 @@ import {
 import { eraCMessage } from "../ui/messages.js";
 import { jsonLine, Later, StreamedItems } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
-import { addStoreOptions, pickStoreOptions, type StoreOptions } from "./options.js";
+import { addStoreOptions, pickStoreOptions, refuseTogether, type StoreOptions } from "./options.js";
 
 const EXIT_HELP = `
 Exit codes:
@@ -82,6 +82,12 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   const staleAfterMs = resolveStaleAfterMs(opts.staleAfter);
   const overrides = { pruneAfter: opts.pruneAfter, maxEntries: opts.maxEntries, enforce: !!opts.enforce };
   resolveMaintenancePolicy(undefined, overrides);
+  refuseTogether(opts, ["finalizeStale", "--finalize-stale"], ["prune", "--prune"], "each runs only its own step; give neither to run both");
+  // a setting of the step that is not run would be silently ignored
+  for (const [key, flag] of [["pruneAfter", "--prune-after"], ["maxEntries", "--max-entries"], ["enforce", "--enforce"], ["activeKey", "--active-key"]] as const) {
+    refuseTogether(opts, ["finalizeStale", "--finalize-stale"], [key, flag], `${flag} only applies to the prune step, which --finalize-stale skips`);
+  }
+  refuseTogether(opts, ["prune", "--prune"], ["staleAfter", "--stale-after"], "--stale-after only applies to the finalize step, which --prune skips");
   const both = !opts.finalizeStale && !opts.prune;
   const steps = { finalize: both || !!opts.finalizeStale, prune: both || !!opts.prune };
   const activeKeys: string[] = opts.activeKey ?? [];

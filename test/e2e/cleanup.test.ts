@@ -371,7 +371,17 @@ describe("refusals", () => {
 
   it("bad usage exits 64 before reading anything", async () => {
     const state = makeStateDir("ocs-cleanup-usage-");
-    for (const bad of [["--stale-after", "soon"], ["--prune-after", "-1"], ["--max-entries", "0"], ["--undo", "--dry-run"]]) {
+    const contradictions = [
+      ["--finalize-stale", "--prune"],
+      ["--finalize-stale", "--prune-after", "7d"],
+      ["--finalize-stale", "--max-entries", "10"],
+      ["--finalize-stale", "--enforce"],
+      ["--finalize-stale", "--active-key", "agent:main:main"],
+      ["--prune", "--stale-after", "5m"],
+      ["--agent", "main", "--all-agents"],
+      ["--store", path.join(state, "x.json"), "--all-agents"],
+    ];
+    for (const bad of [["--stale-after", "soon"], ["--prune-after", "-1"], ["--max-entries", "0"], ["--undo", "--dry-run"], ...contradictions]) {
       const res = await runCli(["cleanup", "--state-dir", state, ...bad], { env: cliEnv() });
       expect(res.code, bad.join(" ")).toBe(64);
       expect(res.stderr).toMatch(/^openclaw-sessions: /);

@@ -20,7 +20,8 @@ describe("keepalive: usage errors exit 64 with one line and write nothing", () =
     [["--refresh-after", "-5m"], /--refresh-after must be a duration/],
     [["--fields", "updatedAt,status"], /--fields takes updatedAt, lastInteractionAt \(comma-separated; got "updatedAt,status"\)/],
     [["--fields", ","], /--fields takes/],
-    [["--store", "/nonexistent/sessions.json", "--agent", "main"], /use either --store or --agent, not both/],
+    [["--store", "/nonexistent/sessions.json", "--agent", "main"], /--store and --agent contradict each other/],
+    [["--agent", "main", "--all-agents"], /--agent and --all-agents contradict each other/],
   ])("%j", async (args, message) => {
     const fx = buildStore(self(), nobody);
     const bytes = fs.readFileSync(fx.index);
