@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option("--active <minutes>", "only sessions with a run in progress or activity in the last N minutes", (v) => positiveNumber("--active", v))
     .option("--problems", "only stalled and unresponsive sessions")
     .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
-    .option("--limit <n>", "show at most N sessions", (v) => positiveInt("--limit", v))
+    .option("--limit <n>", "show at most N sessions (the last line, or --json total/matched/omitted, says how many were left out)", (v) => positiveInt("--limit", v))
     .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable, e.g. --stall-after tool_exec=10m", collect, [])
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"));
   addStoreOptions(cmd).action(async (opts) => {
@@ -32,13 +32,20 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
   const view = await readHeartbeatView({ ...pickStoreOptions(opts), stallAfter: opts.stallAfter, probe: opts.probe });
   const { snapshot, now } = view;
   let list: Heartbeat[] = view.heartbeats;
+  const total = list.length;
   list = filterHeartbeats(list, {
     now,
     problemsOnly: Boolean(opts.problems),
     activeWithinMs: opts.active !== undefined ? opts.active * 60_000 : undefined,
   });
   list = sortHeartbeats(list, sort);
+  const matched = list.length;
   if (opts.limit !== undefined) list = list.slice(0, opts.limit);
+  const omittedBy = [
+    ...(opts.problems ? ["--problems"] : []),
+    ...(opts.active !== undefined ? [`--active ${opts.active}`] : []),
+    ...(opts.limit !== undefined && matched > list.length ? [`--limit ${opts.limit}`] : []),
+  ];
   // a monitor that checks nothing must not report "fine"
   const nothing = opts.check && snapshot.stores.length === 0 && snapshot.eraC.length === 0;
 
@@ -50,6 +57,10 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
       stores: [...snapshot.stores, ...snapshot.eraC].map(({ agentId, storePath, era }) => ({ agentId, storePath, era })),
       gateway: snapshot.gateway,
       warnings: snapshot.warnings,
+      // every session read, those --problems/--active kept, and how many of them are not listed
+      total,
+      matched,
+      omitted: total - list.length,
       // each session's JSON form is made as it is written
       sessions: new MappedItems(list, (hb) => heartbeatJson(hb, now)),
     };
@@ -57,7 +68,7 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
     await writeChunks(jsonLine(doc));
   } else {
     if (!nothing) for (const w of snapshot.warnings) process.stderr.write(`warning: ${w}\n`);
-    await writeChunks(textLines([statusTableLines(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined })]));
+    await writeChunks(textLines([statusTableLines(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined, omitted: { total, by: omittedBy } })]));
   }
 
   if (snapshot.eraC.length > 0) {

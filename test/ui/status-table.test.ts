@@ -1,7 +1,7 @@
 import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
 import { displayWidth } from "../../src/ui/format.js";
-import { countByHealth, renderStatusTable, summaryLine } from "../../src/ui/status-table.js";
+import { countByHealth, omittedLine, renderStatusTable, summaryLine } from "../../src/ui/status-table.js";
 import { NOW, hb, oneOfEach } from "./fixtures.js";
 
 const plain = new Chalk({ level: 0 });
@@ -78,5 +78,14 @@ describe("summaryLine", () => {
     expect(countByHealth(list)).toEqual({ active: 2, waiting: 1, stalled: 1, unresponsive: 1, idle: 1 });
     expect(summaryLine(list, plain)).toBe("6 sessions: ✖ 1 unresponsive  ▲ 1 stalled  ◐ 1 waiting  ● 2 active  ○ 1 idle");
     expect(summaryLine([hb({ sessionKey: "y" })], plain)).toMatch(/^1 session: /);
+  });
+});
+
+describe("omittedLine", () => {
+  it("says how many of how many, and by which flags; nothing when none was left out", () => {
+    expect(omittedLine(3, { total: 7, by: ["--limit 3"] })).toBe("showing 3 of 7 sessions: 4 left out by --limit 3");
+    expect(omittedLine(0, { total: 1, by: ["--problems"] })).toBe("showing 0 of 1 session: 1 left out by --problems");
+    expect(omittedLine(7, { total: 7, by: [] })).toBeUndefined();
+    expect(omittedLine(2, undefined)).toBeUndefined();
   });
 });
