@@ -60,7 +60,7 @@ export function register(program: Command): void {
     .option("--finalize-stale", "only finalize stale `running` entries")
     .option("--prune", "only prune (pruneAfter) and cap (maxEntries)")
     .option("--stale-after <duration>", "silence before a run with no live owner is finalized (default 10m; bare number = minutes)")
-    .option("--prune-after <duration>", "override session.maintenance.pruneAfter (e.g. 30d, 12h; bare number = days)")
+    .option("--prune-after <duration>", "override session.maintenance.pruneAfter (a unit is required: 30d, 12h; a bare number is refused, since the config reads it as days and other flags as minutes)")
     .option("--max-entries <n>", "override session.maintenance.maxEntries")
     .option("--enforce", "prune even when session.maintenance.mode is warn")
     .option("--active-key <key>", "never evict this session key (repeatable)", collect)

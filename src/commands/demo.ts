@@ -2,7 +2,7 @@
 // and `watch` shows it live; on exit the gateway and its runner processes stop and the temp dir
 // goes. `demo --generate N --out DIR` writes a static store instead (benchmarks, bug reports).
 import { Command, Option } from "commander";
-import { parseDuration, formatDuration } from "../core/duration.js";
+import { formatDuration, parseDurationFlag } from "../core/duration.js";
 import { CliError, EXIT } from "../core/errors.js";
 import { adviseCleanup, demoEnv, shellLine, type CleanupAdvice } from "../sim/demo-cleanup.js";
 import { claimEmptyDir, makeDemoWorkspace, removeDemoWorkspace, type DemoWorkspace } from "../sim/demo-workspace.js";
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .option("--sessions <n>", `simulated sessions (default ${DEMO_DEFAULTS.sessions}: every scenario once, then a realistic mix)`)
     .option("--speed <x>", `timeline speed-up (default ${DEMO_DEFAULTS.speed}: OpenClaw's 2 min stall warning comes after ${120 / DEMO_DEFAULTS.speed}s)`)
     .option("--duration <duration>", "stop after this long (bare number = seconds; default 20s without a terminal, else until q)")
-    .option("--interval <duration>", `seconds between plain snapshots without a terminal (default ${DEMO_DEFAULTS.intervalMs / 1000})`)
+    .option("--interval <duration>", `time between plain snapshots without a terminal (bare number = seconds; default ${DEMO_DEFAULTS.intervalMs / 1000})`)
     .option("--keep <dir>", "write the demo's state dir here (a new or empty dir) and keep it")
     .option("--seed <n>", "simulation seed (same seed, same sessions)")
     .option("--generate <n>", "instead: write a static store of N sessions (with --out), for benchmarks and bug reports")
@@ -82,14 +82,7 @@ function wholeNumber(flag: string, text: unknown, min: number, max: number): num
 }
 
 function duration(flag: string, text: unknown, minMs: number): number {
-  let ms: number;
-  try {
-    ms = parseDuration(String(text), "s");
-  } catch {
-    throw usage(`${flag} must be a duration like 20s, 90s or 2m (a bare number is seconds; got "${text}")`);
-  }
-  if (!(ms >= minMs)) throw usage(`${flag} must be at least ${formatDuration(minMs)} (got "${text}")`);
-  return ms;
+  return parseDurationFlag(flag, text, "period", { minMs });
 }
 
 export function demoSettings(opts: Record<string, any>, interactive: boolean): DemoSettings {

@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { formatDuration, parseDurationFlag } from "../core/duration.js";
 import { CliError, EXIT } from "../core/errors.js";
 import { filterHeartbeats, parseSort, sortHeartbeats } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
@@ -16,7 +17,7 @@ export function register(program: Command): void {
     .description("show every session's real state: derived from transcripts, trajectories and locks, not the index alone")
     .option("--json", "machine-readable output (schemaVersion 1, epoch ms)")
     .option("--check", "monitoring exit code: 0 fine, 1 stalled, 2 unresponsive, 3 unknown or nothing to check (no session index found)")
-    .option("--active <minutes>", "only sessions with a run in progress or activity in the last N minutes", (v) => positiveNumber("--active", v))
+    .option("--active <duration>", "only sessions with a run in progress or activity this recently (bare number = minutes, e.g. 5 or 90s)", (v) => parseDurationFlag("--active", v, "age"))
     .option("--problems", "only stalled and unresponsive sessions")
     .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
     .option("--limit <n>", "show at most N sessions (the last line, or --json total/matched/omitted, says how many were left out)", (v) => positiveInt("--limit", v))
@@ -36,14 +37,14 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
   list = filterHeartbeats(list, {
     now,
     problemsOnly: Boolean(opts.problems),
-    activeWithinMs: opts.active !== undefined ? opts.active * 60_000 : undefined,
+    activeWithinMs: opts.active,
   });
   list = sortHeartbeats(list, sort);
   const matched = list.length;
   if (opts.limit !== undefined) list = list.slice(0, opts.limit);
   const omittedBy = [
     ...(opts.problems ? ["--problems"] : []),
-    ...(opts.active !== undefined ? [`--active ${opts.active}`] : []),
+    ...(opts.active !== undefined ? [`--active ${formatDuration(opts.active)}`] : []),
     ...(opts.limit !== undefined && matched > list.length ? [`--limit ${opts.limit}`] : []),
   ];
   // a monitor that checks nothing must not report "fine"
@@ -88,12 +89,6 @@ export function checkExitCode(list: readonly Heartbeat[]): number {
   if (list.some((hb) => hb.health === "unresponsive")) return EXIT.critical;
   if (list.some((hb) => hb.health === "stalled")) return EXIT.warning;
   return EXIT.ok;
-}
-
-function positiveNumber(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${flag} must be a positive number (got "${value}")`, EXIT.usage);
-  return n;
 }
 
 function positiveInt(flag: string, value: string): number {
