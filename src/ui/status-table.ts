@@ -5,7 +5,7 @@ import type { Health, Heartbeat } from "../core/types.js";
 import { COLUMN_BY_ID, columnSpecs, hasDrift, type ColumnId } from "./cells.js";
 import { fitColumns } from "./columns.js";
 import { DOTS, HEALTH_ORDER, paint } from "./dots.js";
-import { fit } from "./format.js";
+import { displayWidth, distinctCuts, fit } from "./format.js";
 
 export interface StatusTableOptions {
   /** terminal width; omitted (a pipe) = never cut anything */
@@ -68,16 +68,25 @@ export function* statusTableLines(list: readonly Heartbeat[], now: number, opts:
   // Every cell is already exactly its column's width, so a row is its cells joined. (cli-table3
   // drew this before: its layout is quadratic in the row count and left ~330 MB of garbage at 50k.)
   yield head.join(GAP).trimEnd();
+  const sessionCut = sessionCutter(list, fitted.find((col) => col.id === "session")?.width);
   for (const hb of list) {
     const cells = fitted.map((col) => {
       const def = COLUMN_BY_ID[col.id];
-      return styleCell(col.id, hb, fit(def.cell(hb, now), col.width, def.align, def.cut), c);
+      return styleCell(col.id, hb, fit(def.cell(hb, now), col.width, def.align, col.id === "session" ? sessionCut : def.cut), c);
     });
     yield cells.join(GAP).trimEnd();
   }
   yield summaryLine(list, c);
   const left = omittedLine(list.length, opts.omitted);
   if (left) yield left;
+}
+
+/** Session names cut so that rows stay told apart (see distinctCuts); the column's own cut when nothing is cut. */
+export function sessionCutter(list: readonly Heartbeat[], width: number | undefined): (text: string, width: number) => string {
+  const def = COLUMN_BY_ID.session;
+  if (width === undefined || list.every((hb) => displayWidth(def.cell(hb, 0)) <= width)) return def.cut;
+  const cuts = distinctCuts(list.map((hb) => def.cell(hb, 0)), width);
+  return (text, w) => (w === width ? (cuts.get(text) ?? def.cut(text, w)) : def.cut(text, w));
 }
 
 function styleCell(id: ColumnId, hb: Heartbeat, text: string, c: ChalkInstance): string {
