@@ -2,10 +2,10 @@
 // Pure: heartbeats in the order the caller chose, `now` and the width are parameters.
 import chalk, { type ChalkInstance } from "chalk";
 import type { Health, Heartbeat } from "../core/types.js";
-import { COLUMN_BY_ID, columnSpecs, hasDrift, type ColumnId } from "./cells.js";
+import { COLUMN_BY_ID, columnSpecs, hasDrift, sessionCutter, type ColumnId } from "./cells.js";
 import { fitColumns } from "./columns.js";
 import { DOTS, HEALTH_ORDER, paint } from "./dots.js";
-import { displayWidth, distinctCuts, fit } from "./format.js";
+import { fit } from "./format.js";
 
 export interface StatusTableOptions {
   /** terminal width; omitted (a pipe) = never cut anything */
@@ -79,14 +79,6 @@ export function* statusTableLines(list: readonly Heartbeat[], now: number, opts:
   yield summaryLine(list, c);
   const left = omittedLine(list.length, opts.omitted);
   if (left) yield left;
-}
-
-/** Session names cut so that rows stay told apart (see distinctCuts); the column's own cut when nothing is cut. */
-export function sessionCutter(list: readonly Heartbeat[], width: number | undefined): (text: string, width: number) => string {
-  const def = COLUMN_BY_ID.session;
-  if (width === undefined || list.every((hb) => displayWidth(def.cell(hb, 0)) <= width)) return def.cut;
-  const cuts = distinctCuts(list.map((hb) => def.cell(hb, 0)), width);
-  return (text, w) => (w === width ? (cuts.get(text) ?? def.cut(text, w)) : def.cut(text, w));
 }
 
 function styleCell(id: ColumnId, hb: Heartbeat, text: string, c: ChalkInstance): string {

@@ -309,3 +309,22 @@ describe("WatchApp", () => {
     expect(frame).toContain("updated 15s ago");
   });
 });
+
+describe("watch at 80 columns", () => {
+  it("rows whose keys end alike stay told apart, and the footer's key hints fit the line", async () => {
+    const keys = ["agent:main:telegram:direct:4242:run:a1-killed", "agent:main:telegram:direct:4242:run:b2-killed", "agent:ops:discord:channel:99887766:thread:7-done", "agent:ops:discord:channel:99887766:thread:8-done"];
+    const list = keys.map((sessionKey) => hb({ sessionKey, health: "idle", state: "complete", model: "anthropic/claude-opus-4-1-20250805" }));
+    const r = mount(new FakeSource(list), { rows: 20, columns: 80 });
+    const frame = await until(r, (f) => f.includes("updated"));
+    const all = lines(frame);
+    for (const l of all) expect(l.length, l).toBeLessThanOrEqual(80);
+    const head = all.find((l) => l.includes("SESSION"))!;
+    const start = head.indexOf("SESSION");
+    const end = head.indexOf("AGENT");
+    const cells = all.filter((l) => l.includes("…") && l.includes("idle")).map((l) => l.slice(start, end).trim());
+    expect(cells).toHaveLength(keys.length);
+    expect(new Set(cells).size).toBe(keys.length);
+    const footer = all.at(-1)!;
+    expect(footer).toMatch(/q quit$/);
+  });
+});
