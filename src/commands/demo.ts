@@ -138,7 +138,7 @@ export async function runDemo(opts: Record<string, any>, io: DemoIo = { stdout: 
     await showLive(s, ws, io, stop);
     // judged while the gateway still runs: live sessions are left alone, dead ones are listed
     const advice = await adviseCleanup({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, staleAfterMs: g.thresholds.stallAfterMs, env: io.env, onSpawn: (pid) => (advicePid = pid) });
-    write(adviceText(advice, s));
+    write(adviceText(advice, s, ws.kept));
   } finally {
     runners = gateway?.childPids() ?? [];
     await gateway?.stop();
@@ -243,12 +243,14 @@ function intro(s: DemoSettings, ws: DemoWorkspace, g: SimulatedGateway, interact
   ].join("\n");
 }
 
-function adviceText(a: CleanupAdvice, s: DemoSettings): string {
+function adviceText(a: CleanupAdvice, s: DemoSettings, kept: boolean): string {
   const stale = a.args[a.args.indexOf("--stale-after") + 1];
   return [
     "",
     "What `cleanup` would repair in this store now (a dry run: nothing is written):",
-    `  $ ${a.commandLine}`,
+    // a temp store is gone by the time anyone pastes the line: say so instead of offering it as a command
+    kept ? `  $ ${a.commandLine}` : `  ran: ${a.commandLine}`,
+    ...(kept ? [] : ["  (this temp store is removed when the demo ends: run `demo --keep DIR` to try the command on it yourself)"]),
     `  (--stale-after ${stale} is OpenClaw's 2 min stall warning on the demo's ${s.speed}x clock; on a real store keep the default 10m)`,
     "",
     a.output.trimEnd(),
@@ -259,7 +261,8 @@ function adviceText(a: CleanupAdvice, s: DemoSettings): string {
 function farewell(ws: DemoWorkspace, runners: number[], signal: NodeJS.Signals | undefined): string {
   const why = signal ? ` (${signal})` : "";
   const procs = runners.length > 0 ? ` and ${runners.length} runner process${runners.length === 1 ? "" : "es"} (pid ${runners.join(", ")})` : "";
-  const files = ws.kept ? `kept ${ws.stateDir}: openclaw-sessions status --state-dir ${shellLine([ws.stateDir])}` : `removed ${ws.root}`;
+  // a removed path is not worth printing: nothing can be done with it
+  const files = ws.kept ? `kept ${ws.stateDir}: openclaw-sessions status --state-dir ${shellLine([ws.stateDir])}` : "its temp store was removed (demo --keep DIR keeps it)";
   return `\ndemo stopped${why}: the simulated gateway${procs} stopped; ${files}\n`;
 }
 
