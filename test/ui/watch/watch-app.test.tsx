@@ -289,12 +289,16 @@ describe("WatchApp", () => {
 
   it("freezes clocks while paused", async () => {
     let now = NOW;
-    const r = mount(new FakeSource(oneOfEach()), { now: () => now, tickMs: 20 });
+    let reads = 0;
+    const r = mount(new FakeSource(oneOfEach()), { now: () => (reads++, now), tickMs: 20 });
     await until(r, (f) => f.includes("e-idle"));
     await press(r, " ");
     await until(r, (f) => f.includes("PAUSED"));
     now = NOW + 60_000;
-    await sleep(100);
+    // wait for ticks to have read the moved clock (not for a fixed time, which a loaded machine
+    // may spend without a single tick, passing the test without proving anything)
+    const after = reads;
+    await waitFor(() => reads >= after + 3, r.frame);
     expect(lines(r.frame()).find((l) => l.includes("a-active"))).toMatch(/1m05s\s+2s ago/);
   });
 
