@@ -41,7 +41,7 @@ import { readEraCStore } from "../store/sqlite/read-store.js";
 import { eraCCleanupLines, planEraCCleanup, type EraCCleanup } from "./cleanup-era-c.js";
 import { jsonLine, Later, StreamedItems } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
-import { addStoreOptions, pickStoreOptions, type StoreOptions } from "./options.js";
+import { addStoreOptions, pickStoreOptions, refuseTogether, type StoreOptions } from "./options.js";
 
 const EXIT_HELP = `
 Exit codes:
@@ -62,7 +62,7 @@ export function register(program: Command): void {
     .option("--finalize-stale", "only finalize stale `running` entries")
     .option("--prune", "only prune (pruneAfter) and cap (maxEntries)")
     .option("--stale-after <duration>", "silence before a run with no live owner is finalized (default 10m; bare number = minutes)")
-    .option("--prune-after <duration>", "override session.maintenance.pruneAfter (e.g. 30d, 12h; bare number = days)")
+    .option("--prune-after <duration>", "override session.maintenance.pruneAfter (a unit is required: 30d, 12h; a bare number is refused, since the config reads it as days and other flags as minutes)")
     .option("--max-entries <n>", "override session.maintenance.maxEntries")
     .option("--enforce", "prune even when session.maintenance.mode is warn")
     .option("--active-key <key>", "never evict this session key (repeatable)", collect)
@@ -84,6 +84,12 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   const staleAfterMs = resolveStaleAfterMs(opts.staleAfter);
   const overrides = { pruneAfter: opts.pruneAfter, maxEntries: opts.maxEntries, enforce: !!opts.enforce };
   resolveMaintenancePolicy(undefined, overrides);
+  refuseTogether(opts, ["finalizeStale", "--finalize-stale"], ["prune", "--prune"], "each runs only its own step; give neither to run both");
+  // a setting of the step that is not run would be silently ignored
+  for (const [key, flag] of [["pruneAfter", "--prune-after"], ["maxEntries", "--max-entries"], ["enforce", "--enforce"], ["activeKey", "--active-key"]] as const) {
+    refuseTogether(opts, ["finalizeStale", "--finalize-stale"], [key, flag], `${flag} only applies to the prune step, which --finalize-stale skips`);
+  }
+  refuseTogether(opts, ["prune", "--prune"], ["staleAfter", "--stale-after"], "--stale-after only applies to the finalize step, which --prune skips");
   const both = !opts.finalizeStale && !opts.prune;
   const steps = { finalize: both || !!opts.finalizeStale, prune: both || !!opts.prune };
   const activeKeys: string[] = opts.activeKey ?? [];

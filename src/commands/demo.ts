@@ -3,7 +3,7 @@
 // goes. `demo --generate N --out DIR` writes a static store instead (benchmarks, bug reports).
 import path from "node:path";
 import { Command, Option } from "commander";
-import { parseDuration, formatDuration } from "../core/duration.js";
+import { formatDuration, parseDurationFlag } from "../core/duration.js";
 import { CliError, EXIT } from "../core/errors.js";
 import { adviseCleanup, demoEnv, shellLine, type CleanupAdvice } from "../sim/demo-cleanup.js";
 import { claimEmptyDir, makeDemoWorkspace, removeDemoWorkspace, type DemoWorkspace } from "../sim/demo-workspace.js";
@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option("--sessions <n>", `simulated sessions (default ${DEMO_DEFAULTS.sessions}: every scenario once, then a realistic mix)`)
     .option("--speed <x>", `timeline speed-up (default ${DEMO_DEFAULTS.speed}: OpenClaw's 2 min stall warning comes after ${120 / DEMO_DEFAULTS.speed}s)`)
     .option("--duration <duration>", "stop after this long (bare number = seconds; default 20s without a terminal, else until q)")
-    .option("--interval <duration>", `seconds between plain snapshots without a terminal (default ${DEMO_DEFAULTS.intervalMs / 1000})`)
+    .option("--interval <duration>", `time between plain snapshots without a terminal (bare number = seconds; default ${DEMO_DEFAULTS.intervalMs / 1000})`)
     .option("--keep <dir>", "write the demo's state dir here (a new or empty dir) and keep it")
     .option("--seed <n>", "simulation seed (same seed, same sessions)")
     .option("--generate <n>", "instead: write a static store of N sessions (with --out), for benchmarks and bug reports")
@@ -86,14 +86,7 @@ function wholeNumber(flag: string, text: unknown, min: number, max: number): num
 }
 
 function duration(flag: string, text: unknown, minMs: number): number {
-  let ms: number;
-  try {
-    ms = parseDuration(String(text), "s");
-  } catch {
-    throw usage(`${flag} must be a duration like 20s, 90s or 2m (a bare number is seconds; got "${text}")`);
-  }
-  if (!(ms >= minMs)) throw usage(`${flag} must be at least ${formatDuration(minMs)} (got "${text}")`);
-  return ms;
+  return parseDurationFlag(flag, text, "period", { minMs });
 }
 
 export function demoSettings(opts: Record<string, any>, interactive: boolean): DemoSettings {
@@ -156,7 +149,7 @@ export async function runDemo(opts: Record<string, any>, io: DemoIo = { stdout: 
     await showLive(s, ws, io, stop);
     // judged while the gateway still runs: live sessions are left alone, dead ones are listed
     const advice = await adviseCleanup({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, staleAfterMs: g.thresholds.stallAfterMs, env: io.env, onSpawn: (pid) => (advicePid = pid) });
-    write(adviceText(advice, s));
+    write(adviceText(advice, s, ws.kept));
   } finally {
     await api?.stop();
     runners = gateway?.childPids() ?? [];
@@ -285,12 +278,14 @@ function serveUrls(url: string): string {
   ].join("\n");
 }
 
-function adviceText(a: CleanupAdvice, s: DemoSettings): string {
+function adviceText(a: CleanupAdvice, s: DemoSettings, kept: boolean): string {
   const stale = a.args[a.args.indexOf("--stale-after") + 1];
   return [
     "",
     "What `cleanup` would repair in this store now (a dry run: nothing is written):",
-    `  $ ${a.commandLine}`,
+    // a temp store is gone by the time anyone pastes the line: say so instead of offering it as a command
+    kept ? `  $ ${a.commandLine}` : `  ran: ${a.commandLine}`,
+    ...(kept ? [] : ["  (this temp store is removed when the demo ends: run `demo --keep DIR` to try the command on it yourself)"]),
     `  (--stale-after ${stale} is OpenClaw's 2 min stall warning on the demo's ${s.speed}x clock; on a real store keep the default 10m)`,
     "",
     a.output.trimEnd(),
@@ -301,7 +296,8 @@ function adviceText(a: CleanupAdvice, s: DemoSettings): string {
 function farewell(ws: DemoWorkspace, runners: number[], signal: NodeJS.Signals | undefined): string {
   const why = signal ? ` (${signal})` : "";
   const procs = runners.length > 0 ? ` and ${runners.length} runner process${runners.length === 1 ? "" : "es"} (pid ${runners.join(", ")})` : "";
-  const files = ws.kept ? `kept ${ws.stateDir}: openclaw-sessions status --state-dir ${shellLine([ws.stateDir])}` : `removed ${ws.root}`;
+  // a removed path is not worth printing: nothing can be done with it
+  const files = ws.kept ? `kept ${ws.stateDir}: openclaw-sessions status --state-dir ${shellLine([ws.stateDir])}` : "its temp store was removed (demo --keep DIR keeps it)";
   return `\ndemo stopped${why}: the simulated gateway${procs} stopped; ${files}\n`;
 }
 

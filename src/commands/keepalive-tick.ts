@@ -17,6 +17,7 @@ import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { readStoreEvidence, resolveStoreRefs, type EvidenceContext } from "../store/snapshot.js";
 import { applyPatches } from "../store/writer/index.js";
 import { countSkips, type StoreTick, type TickRecord, type TouchedSession } from "../ui/keepalive-log.js";
+import { noIndexMessage } from "../ui/messages.js";
 import { thresholdsFor } from "./heartbeats.js";
 import type { StoreOptions } from "./options.js";
 
@@ -87,7 +88,7 @@ export function locateStores(s: KeepaliveSettings): Located {
   }
   warnings.push(...refs.warnings);
   if (refs.stores.length === 0 && refs.eraC.length === 0 && !s.store.store) {
-    warnings.push(`no session index under ${path.join(stateDir, "agents")} (check --state-dir or OPENCLAW_STATE_DIR)`);
+    warnings.push(noIndexMessage(stateDir));
   }
   return { stateDir, configPath, config, stores: refs.stores, eraC: refs.eraC, warnings };
 }

@@ -3,11 +3,12 @@
 // tick is in keepalive-tick.ts; this file is options, the one-loop-per-store lock, the clock and
 // the signals.
 import { Command, Option } from "commander";
-import { parseDuration } from "../core/duration.js";
+import { parseDurationFlag } from "../core/duration.js";
 import { CliError, EXIT } from "../core/errors.js";
 import { DEFAULT_ACTIVITY_THRESHOLD_MS, type TouchField } from "../core/plan/keepalive.js";
 import { refreshWindow } from "../core/keepalive-schedule.js";
 import { removeOurWriterLocks } from "../store/loop-lock.js";
+import { onOutputClosed } from "../ui/closed-pipe.js";
 import { formatLine, type LogRecord } from "../ui/keepalive-log.js";
 import { clockOverride } from "./heartbeats.js";
 import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
@@ -23,7 +24,7 @@ const EXIT_HELP = `
 Exit codes:
   0    stopped by SIGINT or SIGTERM (the tick in progress is finished or abandoned first);
        --once: every store was handled
-  2    bad usage
+  64   bad usage (a bad value, contradicting flags)
   3    the config cannot be parsed at start; --once: a store could not be read (nothing written)
   4    --once: a write was refused or failed (that index is unchanged)
   5    another keepalive already runs on a selected store (its pid is named); --once: busy
@@ -36,7 +37,7 @@ export function register(program: Command): void {
   const cmd = program
     .command("keepalive")
     .description("keep sessions that are really working from expiring (idle reset, pruneAfter): touches only those, only when needed, through the safe writer")
-    .option("--interval <seconds>", "seconds between ticks (fractions allowed, e.g. 0.5; at least 0.1)", "60")
+    .option("--interval <duration>", "time between ticks (bare number = seconds, fractions allowed, e.g. 0.5 or 2m; at least 0.1s)", "60")
     .option("--activity-threshold <duration>", "a session whose files changed this recently counts as active (bare number = minutes)", "10m")
     .option("--refresh-after <duration>", "rewrite a kept-alive field once it is this old (bare number = minutes; default: the activity threshold, at most half of idle reset and of pruneAfter)")
     .option("--fields <list>", "fields a touch sets, comma-separated: updatedAt,lastInteractionAt", FIELDS.join(","))
@@ -55,25 +56,11 @@ function usage(message: string): CliError {
 }
 
 export function parseInterval(text: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(String(text), "s");
-  } catch {
-    throw usage(`--interval must be a number of seconds like 60 or 0.5 (got "${text}")`);
-  }
-  if (!(ms >= MIN_INTERVAL_MS) || ms > MAX_INTERVAL_MS) throw usage(`--interval must be between 0.1 and 86400 seconds (got "${text}")`);
-  return ms;
+  return parseDurationFlag("--interval", text, "period", { minMs: MIN_INTERVAL_MS, maxMs: MAX_INTERVAL_MS });
 }
 
 export function parsePositiveDuration(flag: string, text: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(String(text), "m");
-  } catch {
-    throw usage(`${flag} must be a duration like 10m, 90s or 1h (a bare number is minutes; got "${text}")`);
-  }
-  if (!(ms > 0)) throw usage(`${flag} must be longer than 0 (got "${text}")`);
-  return ms;
+  return parseDurationFlag(flag, text, "age");
 }
 
 export function parseFields(text: string): TouchField[] {
@@ -113,6 +100,7 @@ class Stopper {
   signal: NodeJS.Signals | undefined;
   private wake: (() => void) | undefined;
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly force: (signal: NodeJS.Signals) => void) {}
 
@@ -127,11 +115,18 @@ class Stopper {
       this.handlers.set(sig, h);
       process.on(sig, h);
     }
+    // nobody reads the log any more (`keepalive | head -1`): stop as the first SIGTERM would
+    this.unsubscribe = onOutputClosed(() => {
+      if (this.requested) return;
+      this.requested = true;
+      this.wake?.();
+    });
   }
 
   uninstall(): void {
     for (const [sig, h] of this.handlers) process.off(sig, h);
     this.handlers.clear();
+    this.unsubscribe?.();
   }
 
   sleep(ms: number): Promise<void> {

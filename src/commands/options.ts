@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { UsageError } from "../core/errors.js";
 
 /** Options every command accepts to find the stores, as OpenClaw finds them. */
 export interface StoreOptions {
@@ -19,7 +20,11 @@ export function addStoreOptions(cmd: Command): Command {
     .addOption(new Option("--no-color", "no colour (also: NO_COLOR=1)"));
 }
 
+/** The store options, refused (usage, 64) when they contradict each other, before anything is read. */
 export function pickStoreOptions(opts: Record<string, unknown>): StoreOptions {
+  refuseTogether(opts, ["agent", "--agent"], ["allAgents", "--all-agents"], "--agent picks one agent, --all-agents every agent: use one");
+  refuseTogether(opts, ["store", "--store"], ["agent", "--agent"], "--store reads that one file, whatever its agent: drop --agent");
+  refuseTogether(opts, ["store", "--store"], ["allAgents", "--all-agents"], "--store reads that one file only: drop --all-agents");
   return {
     stateDir: opts.stateDir as string | undefined,
     store: opts.store as string | undefined,
@@ -27,4 +32,10 @@ export function pickStoreOptions(opts: Record<string, unknown>): StoreOptions {
     allAgents: opts.allAgents as boolean | undefined,
     profile: opts.profile as string | undefined,
   };
+}
+
+/** Two flags that say opposite things: one line naming both and what to do. */
+export function refuseTogether(opts: Record<string, unknown>, a: [string, string], b: [string, string], advice: string): void {
+  const given = (v: unknown) => v !== undefined && v !== false;
+  if (given(opts[a[0]]) && given(opts[b[0]])) throw new UsageError(`${a[1]} and ${b[1]} contradict each other: ${advice}`);
 }

@@ -1,11 +1,12 @@
 import { Command, Option } from "commander";
+import { formatDuration, parseDurationFlag } from "../core/duration.js";
 import { CliError, EXIT } from "../core/errors.js";
 import { gatewayWanted } from "../gateway/open-overlay.js";
 import { filterHeartbeats, parseSort, sortHeartbeats } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
 import { heartbeatJson, jsonLine, MappedItems, textLines } from "../ui/snapshot.js";
 import { statusTableLines } from "../ui/status-table.js";
-import { eraCUnreadMessage } from "../ui/messages.js";
+import { eraCUnreadMessage, noIndexMessage } from "../ui/messages.js";
 import { collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
 import { gatewayWaitMs, listenToGateway, type GatewayReport } from "./status-gateway.js";
@@ -17,11 +18,11 @@ export function register(program: Command): void {
     .command("status")
     .description("show every session's real state: derived from transcripts, trajectories and locks, not the index alone")
     .option("--json", "machine-readable output (schemaVersion 1, epoch ms)")
-    .option("--check", "monitoring exit code: 0 fine, 1 stalled, 2 unresponsive, 3 unknown")
-    .option("--active <minutes>", "only sessions with a run in progress or activity in the last N minutes", (v) => positiveNumber("--active", v))
+    .option("--check", "monitoring exit code: 0 fine, 1 stalled, 2 unresponsive, 3 unknown or nothing to check (no session index found)")
+    .option("--active <duration>", "only sessions with a run in progress or activity this recently (bare number = minutes, e.g. 5 or 90s)", (v) => parseDurationFlag("--active", v, "age"))
     .option("--problems", "only stalled and unresponsive sessions")
     .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
-    .option("--limit <n>", "show at most N sessions", (v) => positiveInt("--limit", v))
+    .option("--limit <n>", "show at most N sessions (the last line, or --json total/matched/omitted, says how many were left out)", (v) => positiveInt("--limit", v))
     .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable, e.g. --stall-after tool_exec=10m", collect, [])
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
     .option("--gateway", "refine with the live gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1)")
@@ -43,13 +44,22 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
     gateway = await listenToGateway(view, opts.gatewayWait);
     list = gateway.heartbeats;
   }
+  const total = list.length;
   list = filterHeartbeats(list, {
     now,
     problemsOnly: Boolean(opts.problems),
-    activeWithinMs: opts.active !== undefined ? opts.active * 60_000 : undefined,
+    activeWithinMs: opts.active,
   });
   list = sortHeartbeats(list, sort);
+  const matched = list.length;
   if (opts.limit !== undefined) list = list.slice(0, opts.limit);
+  const omittedBy = [
+    ...(opts.problems ? ["--problems"] : []),
+    ...(opts.active !== undefined ? [`--active ${formatDuration(opts.active)}`] : []),
+    ...(opts.limit !== undefined && matched > list.length ? [`--limit ${opts.limit}`] : []),
+  ];
+  // a monitor that checks nothing must not report "fine"
+  const nothing = opts.check && snapshot.stores.length === 0 && snapshot.eraC.length === 0;
 
   if (opts.json) {
     const doc = {
@@ -60,20 +70,29 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
       gateway: snapshot.gateway,
       ...(gateway ? { gatewayOverlay: gateway.status } : {}),
       warnings: snapshot.warnings,
+      // every session read, those --problems/--active kept, and how many of them are not listed
+      total,
+      matched,
+      omitted: total - list.length,
       // each session's JSON form is made as it is written
       sessions: new MappedItems(list, (hb) => heartbeatJson(hb, now)),
     };
     // the same text as JSON.stringify(doc, null, 2), written in pieces as the pipe takes them
     await writeChunks(jsonLine(doc));
   } else {
-    for (const w of snapshot.warnings) process.stderr.write(`warning: ${w}\n`);
-    await writeChunks(textLines([statusTableLines(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined })]));
+    if (!nothing) for (const w of snapshot.warnings) process.stderr.write(`warning: ${w}\n`);
+    await writeChunks(textLines([statusTableLines(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined, omitted: { total, by: omittedBy } })]));
   }
 
   // an era C store that could not be read is unknown, whatever the others say
   if (snapshot.unread.length > 0) {
     // in text mode the warnings above already said why
     if (opts.json) for (const store of snapshot.unread) process.stderr.write(`${eraCUnreadMessage(store)}\n`);
+    return EXIT.unknown;
+  }
+  if (nothing) {
+    const why = snapshot.warnings.length > 0 ? snapshot.warnings.join("; ") : noIndexMessage(snapshot.stateDir);
+    process.stderr.write(`openclaw-sessions: nothing to check: ${why}\n`);
     return EXIT.unknown;
   }
   return opts.check ? checkExitCode(list) : EXIT.ok;
@@ -84,12 +103,6 @@ export function checkExitCode(list: readonly Heartbeat[]): number {
   if (list.some((hb) => hb.health === "unresponsive")) return EXIT.critical;
   if (list.some((hb) => hb.health === "stalled")) return EXIT.warning;
   return EXIT.ok;
-}
-
-function positiveNumber(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${flag} must be a positive number (got "${value}")`, EXIT.usage);
-  return n;
 }
 
 function positiveInt(flag: string, value: string): number {

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { CliError, EXIT } from "../core/errors.js";
 import { gatewayWanted, openGatewayOverlay } from "../gateway/open-overlay.js";
 import { withGatewayOverlay } from "../gateway/with-overlay.js";
+import { parseDurationFlag } from "../core/duration.js";
 import { deriveHeartbeat } from "../core/health/index.js";
 import { filterHeartbeats, parseSort, sortHeartbeats, type SortSpec } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
@@ -17,7 +18,7 @@ export function register(program: Command): void {
   const cmd = program
     .command("watch")
     .description("live view of every session's health, pushed by file changes (plain snapshots when not on a terminal)")
-    .option("--interval <seconds>", "without a terminal: print a snapshot every N seconds", seconds, 2)
+    .option("--interval <duration>", "without a terminal: print a snapshot this often (bare number = seconds, e.g. 2 or 1m)", seconds, 2)
     .option("--once", "print one snapshot and exit")
     .option("--json", "NDJSON: one snapshot document (schemaVersion 1) per line, instead of the live view")
     .option("--problems", "only stalled and unresponsive sessions (p toggles it in the live view)")
@@ -214,7 +215,5 @@ async function runInteractive(source: Source, signals: StopSignals, sort: SortSp
 }
 
 function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new CliError(`--interval: expected a positive number of seconds, got "${value}"`, EXIT.usage);
-  return n;
+  return parseDurationFlag("--interval", value, "period") / 1000;
 }

@@ -1,5 +1,6 @@
 // OpenClaw's duration syntax: units ms s m h d, composites like 1h30m, and a bare number in a
 // default unit (days for pruneAfter, as OpenClaw reads it).
+import { UsageError } from "./errors.js";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -37,4 +38,47 @@ export function formatDuration(ms: number): string {
   if (h < 24) return `${neg}${h}h${String(m % 60).padStart(2, "0")}m`;
   const d = Math.floor(h / 24);
   return `${neg}${d}d${h % 24}h`;
+}
+
+/**
+ * What a bare number means on a command-line flag, by the flag's kind, the same for every flag of
+ * a kind: a PERIOD (how often, how long to run: --interval, demo --duration) counts seconds; an
+ * AGE (a threshold on how long ago something happened: --stale-after, --stall-after, --active,
+ * --activity-threshold, --refresh-after) counts minutes. --prune-after mirrors a config key that
+ * OpenClaw reads in days: there a bare number is refused rather than guessed (see README).
+ * Config keys are read in OpenClaw's own units, never through this.
+ */
+export const BARE_UNIT = { period: "s", age: "m" } as const;
+export type DurationKind = keyof typeof BARE_UNIT | "unit-required";
+
+const EXAMPLES: Record<DurationKind, string> = {
+  period: "a duration like 60, 0.5, 90s or 2m (a bare number is seconds)",
+  age: "a duration like 10, 90s, 10m or 1h30m (a bare number is minutes)",
+  "unit-required": "a duration with a unit like 30d, 12h or 1h30m (a bare number is refused)",
+};
+
+export interface DurationFlagLimits {
+  /** inclusive; default: longer than 0 */
+  minMs?: number;
+  maxMs?: number;
+}
+
+/** The one parser of every duration flag: OpenClaw's syntax, a bare number in the kind's unit; throws UsageError. */
+export function parseDurationFlag(flag: string, text: unknown, kind: DurationKind, limits: DurationFlagLimits = {}): number {
+  const raw = String(text).trim();
+  const bare = /^\d+(\.\d+)?$/.test(raw);
+  let ms = NaN;
+  if (!(bare && kind === "unit-required")) {
+    try {
+      ms = parseDuration(raw, kind === "unit-required" ? "ms" : BARE_UNIT[kind]);
+    } catch {
+      ms = NaN;
+    }
+  }
+  if (Number.isNaN(ms)) throw new UsageError(`${flag} must be ${EXAMPLES[kind]} (got "${text}")`);
+  const { minMs, maxMs } = limits;
+  if (minMs !== undefined && ms < minMs) throw new UsageError(`${flag} must be at least ${formatDuration(minMs)} (got "${text}")`);
+  if (minMs === undefined && !(ms > 0)) throw new UsageError(`${flag} must be longer than 0 (got "${text}")`);
+  if (maxMs !== undefined && ms > maxMs) throw new UsageError(`${flag} must be at most ${formatDuration(maxMs)} (got "${text}")`);
+  return ms;
 }

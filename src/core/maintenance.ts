@@ -3,7 +3,7 @@
 // are usage errors (exit 64). Unlike the gateway, which silently falls back to defaults on a bad
 // pruneAfter, we refuse: a tool that deletes entries must not guess what the user meant.
 
-import { parseDuration } from "./duration.js";
+import { parseDuration, parseDurationFlag } from "./duration.js";
 import { CliError, EXIT, UnreadableError } from "./errors.js";
 import { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_STALE_AFTER_MS } from "./thresholds.js";
 import type { Era } from "./types.js";
@@ -134,7 +134,7 @@ export function resolveMaintenancePolicy(
     source.mode = "flag";
   }
   if (overrides.pruneAfter !== undefined) {
-    policy.pruneAfterMs = readPruneAfter(overrides.pruneAfter, (p) => flagError("--prune-after", p));
+    policy.pruneAfterMs = parseDurationFlag("--prune-after", overrides.pruneAfter, "unit-required");
     source.pruneAfter = "flag";
   }
   if (overrides.maxEntries !== undefined) {
@@ -144,17 +144,10 @@ export function resolveMaintenancePolicy(
   return { ...policy, apply: policy.mode === "enforce" || overrides.enforce === true, source };
 }
 
-/** `--stale-after` (bare number = minutes); must be > 0. */
+/** `--stale-after`: an age (bare number = minutes); must be > 0. */
 export function resolveStaleAfterMs(flag: string | number | undefined): number {
   if (flag === undefined) return DEFAULT_STALE_AFTER_MS;
-  let ms: number;
-  try {
-    ms = parseDuration(flag, "m");
-  } catch {
-    throw flagError("--stale-after", `must be a duration like "10m" or "90s" (got ${JSON.stringify(flag)})`);
-  }
-  if (!(ms > 0)) throw flagError("--stale-after", `must be longer than 0 (got ${JSON.stringify(flag)})`);
-  return ms;
+  return parseDurationFlag("--stale-after", flag, "age");
 }
 
 /**

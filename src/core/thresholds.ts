@@ -2,7 +2,7 @@
 // can stall, `tool_exec=10m` overrides one state. The default default is OpenClaw's own
 // `diagnostics.stuckSessionWarnMs` (120000 when unset), passed in by the caller.
 
-import { formatDuration, parseDuration } from "./duration.js";
+import { formatDuration, parseDuration, parseDurationFlag } from "./duration.js";
 import { CliError, EXIT } from "./errors.js";
 import type { SessionState, Thresholds } from "./types.js";
 
@@ -50,17 +50,7 @@ export function parseStallAfter(values: readonly string[], defaultMs: number = D
 }
 
 function stallDuration(text: string, flag: string): number {
-  const bare = /^\s*\d+(\.\d+)?\s*$/.test(text);
-  let ms: number;
-  try {
-    ms = bare ? NaN : parseDuration(text);
-  } catch {
-    ms = NaN;
-  }
-  if (!(ms > 0)) {
-    throw usage(`--stall-after ${flag}: "${text}" is not a positive duration with a unit (e.g. 90s, 2m, 1h30m)`);
-  }
-  return ms;
+  return parseDurationFlag(`--stall-after ${flag}:`, text, "age");
 }
 
 function usage(message: string): CliError {

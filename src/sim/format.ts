@@ -597,7 +597,7 @@ export function indexEntry(e: IndexEntrySpec): Record<string, unknown> {
   return o;
 }
 
-/** The gateway's own terminal patch on run end (OPENCLAW.md 3). */
+/** The gateway's own terminal patch on run end (as OpenClaw 2026.7.1 writes it: test/fixtures/real-openclaw/s3-tool-killed). */
 export function terminalPatch(
   entry: Record<string, unknown>,
   status: "done" | "failed" | "killed" | "timeout",

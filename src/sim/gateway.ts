@@ -301,21 +301,22 @@ export class SimulatedGateway extends EventEmitter {
       workspaceDir: path.join(this.stateDir, "workspace"),
       ...(this.version !== undefined ? { version: this.version } : {}),
     };
+    // every label names one session: two rows that read the same cannot be told apart in the demo
     const n = this.sessionCounter;
     switch (kind) {
       case "cron": {
         const job = rng.pick(CRON_JOBS);
-        return { ...base, sessionKey: sessionKeys.cronRun(agentId, job, rng.uuid()), label: `Cron: ${job}`, messageChannel: "cron" };
+        return { ...base, sessionKey: sessionKeys.cronRun(agentId, job, rng.uuid()), label: `Cron: ${job} #${n}`, messageChannel: "cron" };
       }
       case "subagent":
-        return { ...base, sessionKey: sessionKeys.subagent(agentId, rng.uuid()), spawnedBy: sessionKeys.main(agentId), label: "subagent: collect build logs" };
+        return { ...base, sessionKey: sessionKeys.subagent(agentId, rng.uuid()), spawnedBy: sessionKeys.main(agentId), label: `subagent ${n}: collect build logs` };
       case "group": {
         const channel = rng.pick(CHANNELS);
         const asChannel = rng.chance(0.4);
         const id = `-100${rng.int(1_000_000, 9_999_999)}`;
         return asChannel
-          ? { ...base, sessionKey: sessionKeys.channel(agentId, channel, id), chatType: "channel", messageChannel: channel, label: `#ops-${channel}` }
-          : { ...base, sessionKey: sessionKeys.group(agentId, channel, id), chatType: "group", messageChannel: channel, label: `${channel} team` };
+          ? { ...base, sessionKey: sessionKeys.channel(agentId, channel, id), chatType: "channel", messageChannel: channel, label: `#ops-${channel}-${n}` }
+          : { ...base, sessionKey: sessionKeys.group(agentId, channel, id), chatType: "group", messageChannel: channel, label: `${channel} team ${n}` };
       }
       default: {
         const mainTaken = this.slots.some((s) => s.session.spec.sessionKey === sessionKeys.main(agentId));

@@ -74,6 +74,8 @@ export interface SimSessionInfo {
   verdict: IntendedVerdict;
   /** pid written into the current transcript lock, if any */
   lockPid?: number;
+  /** the index entry's label, when the session has one */
+  label?: string;
 }
 
 interface Attempt {
@@ -139,6 +141,7 @@ export class SimSession {
       verdict: this.verdict,
     };
     if (this.lockOwner) i.lockPid = this.lockOwner.pid;
+    if (this.spec.label !== undefined) i.label = this.spec.label;
     return i;
   }
 

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import JSON5 from "json5";
 import { UnreadableError } from "../core/errors.js";
 import { expandUserPath, type Env } from "./locate.js";
+import { NotRegularFileError, readRegularFileSync } from "./regular-file.js";
 
 export type OpenClawConfig = Record<string, unknown>;
 /** A duration as written in the config: "30d", "1h30m", or a bare number. */
@@ -21,11 +22,13 @@ export const DEFAULT_GATEWAY_PORT = 18789;
 export function loadConfig(configPath: string): LoadedConfig {
   let text: string;
   try {
-    text = fs.readFileSync(configPath, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const bytes = readRegularFileSync(configPath);
     // A missing config is normal: OpenClaw runs on its defaults.
-    if (code === "ENOENT" || code === "ENOTDIR") return { config: {}, found: false, warnings: [] };
+    if (!bytes) return { config: {}, found: false, warnings: [] };
+    // JSON5 (OpenClaw's parser for this file) skips a leading byte-order mark, and so do we
+    text = bytes.toString("utf8");
+  } catch (err) {
+    if (err instanceof NotRegularFileError) throw new UnreadableError(`cannot read config: ${err.message} (point OPENCLAW_CONFIG_PATH at the file)`);
     throw new UnreadableError(`cannot read config ${configPath}: ${(err as Error).message}`);
   }
   let parsed: unknown;

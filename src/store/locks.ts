@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import type { LockInfo } from "../core/types.js";
 import { isValidPid, ownerState } from "./proc.js";
-import { READ_NONBLOCK } from "./tail.js";
+import { READ_NONBLOCK } from "./regular-file.js";
 
 const MAX_LOCK_BYTES = 64 * 1024;
 
@@ -25,7 +25,9 @@ export function readLockSync(lockPath: string): LockInfo | undefined {
     const fd = fs.openSync(lockPath, READ_NONBLOCK);
     try {
       const st = fs.fstatSync(fd);
-      // proper-lockfile leaves a DIRECTORY at <file>.lock: held, by someone we cannot name
+      // proper-lockfile leaves a DIRECTORY at <file>.lock: held, by someone we cannot name. Any
+      // other non-file (a FIFO, opened without blocking) is taken the same cautious way: refusing
+      // it would leave the session with no lock at all, which is evidence of death
       if (!st.isFile()) return { path: lockPath, mtimeMs: st.mtimeMs, owner: "unknown" };
       mtimeMs = st.mtimeMs;
       const buf = Buffer.alloc(Math.min(st.size, MAX_LOCK_BYTES));

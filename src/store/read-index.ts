@@ -5,6 +5,7 @@ import fs from "node:fs";
 import { UnreadableError } from "../core/errors.js";
 import type { IndexEntry } from "../core/types.js";
 import { jsonErrorOffset, lineCol } from "./json-position.js";
+import { openRegularSync, readAllSync } from "./regular-file.js";
 
 export interface IndexStat {
   size: number;
@@ -53,7 +54,7 @@ export function readIndexSummary(storePath: string): IndexSummary {
       position += n;
       return n;
     };
-    const parsed = scanEntries(source, storePath) ?? strictSlim(readAll(fd, stat.size).toString("utf8"), storePath);
+    const parsed = scanEntries(source, storePath) ?? strictSlim(readAllSync(fd, stat.size).toString("utf8"), storePath);
     return { path: storePath, ...parsed, stat };
   } finally {
     fs.closeSync(fd);
@@ -105,7 +106,7 @@ function readIndexBytes(storePath: string): { bytes: Buffer; stat: IndexStat } {
     // stat and read through one descriptor: both describe the same file even if it is
     // replaced (renamed over) meanwhile.
     const st = fs.fstatSync(fd, { bigint: true });
-    return { bytes: readAll(fd, Number(st.size)), stat: { size: Number(st.size), mtimeNs: st.mtimeNs } };
+    return { bytes: readAllSync(fd, Number(st.size)), stat: { size: Number(st.size), mtimeNs: st.mtimeNs } };
   } finally {
     fs.closeSync(fd);
   }
@@ -113,31 +114,14 @@ function readIndexBytes(storePath: string): { bytes: Buffer; stat: IndexStat } {
 
 function openIndex(storePath: string): number {
   try {
-    return fs.openSync(storePath, "r");
+    const opened = openRegularSync(storePath);
+    if (!opened) throw new UnreadableError(`no session index at ${storePath}`);
+    return opened.fd;
   } catch (err) {
+    if (err instanceof UnreadableError) throw err;
     const e = err as NodeJS.ErrnoException;
-    if (e.code === "ENOENT") throw new UnreadableError(`no session index at ${storePath}`);
     throw new UnreadableError(`cannot read session index ${storePath}: ${e.code ?? e.message}`);
   }
-}
-
-/** Every byte up to the end of the file (which may have grown or shrunk since the stat). */
-function readAll(fd: number, sizeHint: number): Buffer {
-  // one buffer of the stat's size (plus a byte to see growth) instead of 1 MiB chunks concatenated
-  let buf = Buffer.allocUnsafe(Math.max(1, sizeHint + 1));
-  let len = 0;
-  for (;;) {
-    if (len === buf.length) {
-      const bigger = Buffer.allocUnsafe(buf.length * 2);
-      buf.copy(bigger, 0, 0, len);
-      buf = bigger;
-    }
-    // from the start, whatever was read through this descriptor before
-    const n = fs.readSync(fd, buf, len, buf.length - len, len);
-    if (n === 0) break;
-    len += n;
-  }
-  return buf.subarray(0, len);
 }
 
 /** Parses index text; throws UnreadableError naming `label` (the file) and line:col. */
@@ -145,6 +129,12 @@ export function parseIndex(raw: string, label: string): Pick<ReadIndex, "entries
   // not raw.trim(): that copies the whole text to look at its ends
   if (/^\s*$/.test(raw)) {
     throw new UnreadableError(`session index ${label} is empty at 1:1 (a torn write?); refusing to treat it as no sessions`);
+  }
+  if (raw.charCodeAt(0) === 0xfeff) {
+    throw new UnreadableError(
+      `session index ${label} starts with a byte-order mark (UTF-8 BOM): OpenClaw's own reader cannot parse it and sees no sessions; ` +
+        `remove the first 3 bytes; nothing was read or written`,
+    );
   }
   let parsed: unknown;
   try {

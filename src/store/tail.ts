@@ -7,6 +7,7 @@
 // ten times the reads themselves (bench/RESULTS.md: 16k tails, ~890 ms against ~71 ms). Each
 // read is bounded (64 KiB first, at most maxBytes in all), so the event loop is never held long.
 import fs from "node:fs";
+import { openRegularSync } from "./regular-file.js";
 
 export interface TailOptions {
   /** first window, bytes (default 64 KiB); later windows grow x4 */
@@ -37,36 +38,16 @@ export interface TailFile {
 export const DEFAULT_INITIAL_BYTES = 64 * 1024;
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const NL = 0x0a;
-export const READ_NONBLOCK = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
-
-/** Opens a file for tail reading; undefined when it does not exist (or is not a regular file). */
+/** Opens a file for tail reading; undefined when it does not exist. NotRegularFileError for a FIFO, directory, device. */
 export async function openTail(path: string, opts: TailOptions = {}): Promise<TailFile | undefined> {
   return openTailSync(path, opts);
 }
 
 /** openTail without the promise. */
 export function openTailSync(path: string, opts: TailOptions = {}): TailFile | undefined {
-  let fd: number;
-  try {
-    // O_NONBLOCK: a FIFO planted at the name is opened (and refused below) instead of blocking
-    // the process until a writer appears; regular files ignore the flag
-    fd = fs.openSync(path, READ_NONBLOCK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined;
-    throw err;
-  }
-  let st: fs.Stats;
-  try {
-    st = fs.fstatSync(fd);
-  } catch (err) {
-    fs.closeSync(fd);
-    throw err;
-  }
-  if (!st.isFile()) {
-    fs.closeSync(fd);
-    return undefined;
-  }
+  const opened = openRegularSync(path);
+  if (!opened) return undefined;
+  const { fd, stat: st } = opened;
   const initial = Math.max(1, opts.initialBytes ?? DEFAULT_INITIAL_BYTES);
   const max = Math.max(initial, opts.maxBytes ?? DEFAULT_MAX_BYTES);
   let size = st.size;

@@ -11,7 +11,8 @@ import path from "node:path";
 import type { RunEndRecord, ToolCallRef, TrajectoryRun, TrajectoryTail } from "../core/types.js";
 import { RealPaths } from "./contain.js";
 import { expandUserPath, type Env } from "./locate.js";
-import { openTailSync, READ_NONBLOCK, tailJsonSync, type TailOptions } from "./tail.js";
+import { READ_NONBLOCK } from "./regular-file.js";
+import { openTailSync, tailJsonSync, type TailOptions } from "./tail.js";
 
 export interface TrajectoryLookup {
   sessionId: string;
@@ -107,9 +108,17 @@ export function locateTrajectory(q: TrajectoryLookup): TrajectoryLocation {
     const real = paths.lookup(c);
     if (typeof real !== "string") continue;
     if (paths.isInside(real, roots)) return { path: c, note };
-    if (!note) note = `trajectory ${c} escapes the agents tree; ignored`;
+    if (!note) note = `trajectory ${c} ${isSymlink(c) ? `is a symlink to ${real}, outside the agents tree` : "escapes the agents tree"}; ignored`;
   }
   return { note };
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 interface TrajEvent {

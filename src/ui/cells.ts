@@ -2,7 +2,7 @@
 // order, widths and which column goes first when the terminal is narrow.
 import type { Heartbeat } from "../core/types.js";
 import { DOTS, DOT_LABEL_WIDTH } from "./dots.js";
-import { clean, displayName, displayWidth, formatAgo, formatElapsed, indexDriftCell, stateWord, truncateEnd, truncateMiddle } from "./format.js";
+import { clean, displayName, displayWidth, distinctCuts, formatAgo, formatElapsed, indexDriftCell, stateWord, truncateEnd, truncateMiddle } from "./format.js";
 import type { ColumnSpec } from "./columns.js";
 
 export type ColumnId = "health" | "session" | "agent" | "state" | "outcome" | "model" | "tool" | "turn" | "last" | "index";
@@ -51,4 +51,12 @@ export function columnSpecs(rows: readonly Heartbeat[], now: number, opts: { dri
     if (c.id === "last") natural = Math.max(natural, 10);
     return { id: c.id, natural, min: Math.min(c.min, natural), drop: c.drop };
   });
+}
+
+/** Session names cut so that rows stay told apart (see distinctCuts); the column's own cut when nothing is cut. */
+export function sessionCutter(list: readonly Heartbeat[], width: number | undefined): (text: string, width: number) => string {
+  const def = COLUMN_BY_ID.session;
+  if (width === undefined || list.every((hb) => displayWidth(def.cell(hb, 0)) <= width)) return def.cut;
+  const cuts = distinctCuts(list.map((hb) => def.cell(hb, 0)), width);
+  return (text, w) => (w === width ? (cuts.get(text) ?? def.cut(text, w)) : def.cut(text, w));
 }

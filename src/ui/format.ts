@@ -51,7 +51,6 @@ export function stateWord(state: SessionState): string {
  * as U+FFFD instead.
  */
 export function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\ufffd");
 }
 
@@ -138,4 +137,54 @@ export function indexDriftCell(hb: Pick<Heartbeat, "storeStatus" | "drift" | "he
   // `running` left behind by a run that is over (or whose owner died) is the case this tool exists for
   const stale = hb.storeStatus === "running" && (hb.health === "idle" || hb.health === "unresponsive");
   return `${status} (${stale ? "stale" : "drift"})`;
+}
+
+/**
+ * Cuts each text to `width` so that texts that differ stay different when cut (two keys ending in
+ * `...-killed` must not both read `agent:…illed`). The start every text shares (up to a `:`) is
+ * dropped first; then, where two cuts still collide, each shows the part where it differs from
+ * the others. Keyed by the full text.
+ */
+export function distinctCuts(texts: readonly string[], width: number): Map<string, string> {
+  const unique = [...new Set(texts)];
+  const out = new Map<string, string>();
+  const shared = unique.length > 1 ? sharedStart(unique) : "";
+  for (const t of unique) {
+    if (displayWidth(t) <= width) out.set(t, t);
+    else if (shared && width >= 5) out.set(t, ELLIPSIS + truncateMiddle(t.slice(shared.length), width - 1));
+    else out.set(t, truncateMiddle(t, width));
+  }
+  const byCut = new Map<string, string[]>();
+  for (const [t, c] of out) byCut.set(c, [...(byCut.get(c) ?? []), t]);
+  for (const group of byCut.values()) {
+    if (group.length < 2 || width < 5) continue;
+    for (const t of group) {
+      // the first position where t differs from its closest sibling: show the window around it
+      const differsAt = Math.max(...group.filter((o) => o !== t).map((o) => commonLength(t, o)));
+      out.set(t, windowAround(t, differsAt, width));
+    }
+  }
+  return out;
+}
+
+function commonLength(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** The longest start every text shares, cut back to just after a `:` so whole key parts go. */
+function sharedStart(texts: readonly string[]): string {
+  let n = texts[0].length;
+  for (const t of texts) n = Math.min(n, commonLength(texts[0], t));
+  const colon = texts[0].lastIndexOf(":", n - 1);
+  return colon >= 0 ? texts[0].slice(0, colon + 1) : "";
+}
+
+/** `width` cells of `text` showing position `at`, with "…" where something was left out. */
+function windowAround(text: string, at: number, width: number): string {
+  const inner = width - 2;
+  if (text.length - at <= width - 1) return truncateEnd(ELLIPSIS + text.slice(text.length - (width - 1)), width);
+  const start = Math.max(1, at - Math.floor(inner / 3));
+  return truncateEnd(ELLIPSIS + text.slice(start, start + inner) + ELLIPSIS, width);
 }

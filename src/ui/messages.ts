@@ -1,4 +1,5 @@
 // Sentences shared by several commands, so the advice reads the same everywhere.
+import path from "node:path";
 import type { StoreRef } from "../core/types.js";
 
 export function eraCMessage(store: StoreRef): string {
@@ -11,4 +12,9 @@ export function eraCMessage(store: StoreRef): string {
 /** An era C store that could not be read: why, and that nothing was written. */
 export function eraCUnreadMessage(store: StoreRef & { why: string }): string {
   return `agent ${store.agentId}: OpenClaw's SQLite store was not read: ${store.why}. Nothing was written.`;
+}
+
+/** No sessions.json was found where OpenClaw would keep one. */
+export function noIndexMessage(stateDir: string): string {
+  return `no session index under ${path.join(stateDir, "agents")} (check --state-dir or OPENCLAW_STATE_DIR)`;
 }

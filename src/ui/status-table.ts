@@ -2,7 +2,7 @@
 // Pure: heartbeats in the order the caller chose, `now` and the width are parameters.
 import chalk, { type ChalkInstance } from "chalk";
 import type { Health, Heartbeat } from "../core/types.js";
-import { COLUMN_BY_ID, columnSpecs, hasDrift, type ColumnId } from "./cells.js";
+import { COLUMN_BY_ID, columnSpecs, hasDrift, sessionCutter, type ColumnId } from "./cells.js";
 import { fitColumns } from "./columns.js";
 import { DOTS, HEALTH_ORDER, paint } from "./dots.js";
 import { fit } from "./format.js";
@@ -12,6 +12,22 @@ export interface StatusTableOptions {
   columns?: number;
   /** colour source; defaults to chalk, whose level the bin set from NO_COLOR / --no-color / TTY */
   chalk?: ChalkInstance;
+  /** sessions before --problems / --active / --limit left some out: says how many were left out, and by what */
+  omitted?: OmittedSessions;
+}
+
+export interface OmittedSessions {
+  /** every session read */
+  total: number;
+  /** the flags that left sessions out, e.g. ["--problems", "--limit 5"] */
+  by: readonly string[];
+}
+
+/** "showing 5 of 12 sessions: 7 left out by --limit 5"; undefined when nothing was left out. */
+export function omittedLine(shown: number, omitted: OmittedSessions | undefined): string | undefined {
+  if (!omitted || omitted.total <= shown) return undefined;
+  const by = omitted.by.length > 0 ? ` by ${omitted.by.join(", ")}` : "";
+  return `showing ${shown} of ${omitted.total} session${omitted.total === 1 ? "" : "s"}: ${omitted.total - shown} left out${by}`;
 }
 
 const GAP = " ".repeat(2);
@@ -40,8 +56,10 @@ export function renderStatusTable(list: readonly Heartbeat[], now: number, opts:
 export function* statusTableLines(list: readonly Heartbeat[], now: number, opts: StatusTableOptions = {}): Generator<string, void, void> {
   const c = opts.chalk ?? chalk;
   if (list.length === 0) {
-    yield "No sessions found.";
+    yield opts.omitted && opts.omitted.total > 0 ? "No sessions to show." : "No sessions found.";
     yield summaryLine(list, c);
+    const left = omittedLine(0, opts.omitted);
+    if (left) yield left;
     return;
   }
   const width = opts.columns && opts.columns > 0 ? opts.columns : Number.POSITIVE_INFINITY;
@@ -50,14 +68,17 @@ export function* statusTableLines(list: readonly Heartbeat[], now: number, opts:
   // Every cell is already exactly its column's width, so a row is its cells joined. (cli-table3
   // drew this before: its layout is quadratic in the row count and left ~330 MB of garbage at 50k.)
   yield head.join(GAP).trimEnd();
+  const sessionCut = sessionCutter(list, fitted.find((col) => col.id === "session")?.width);
   for (const hb of list) {
     const cells = fitted.map((col) => {
       const def = COLUMN_BY_ID[col.id];
-      return styleCell(col.id, hb, fit(def.cell(hb, now), col.width, def.align, def.cut), c);
+      return styleCell(col.id, hb, fit(def.cell(hb, now), col.width, def.align, col.id === "session" ? sessionCut : def.cut), c);
     });
     yield cells.join(GAP).trimEnd();
   }
   yield summaryLine(list, c);
+  const left = omittedLine(list.length, opts.omitted);
+  if (left) yield left;
 }
 
 function styleCell(id: ColumnId, hb: Heartbeat, text: string, c: ChalkInstance): string {

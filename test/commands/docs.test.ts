@@ -4,6 +4,7 @@ import path from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { commands } from "../../src/commands/index.js";
+import { DOTS } from "../../src/ui/dots.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -29,6 +30,25 @@ describe("documentation", () => {
       expect(man).toContain(`.SS ${cmd.name()}`);
     });
   }
+
+  it("the man page draws each health with the glyph the tool draws (a groff \\[uXXXX] escape), one glyph per health", () => {
+    for (const { shape, word } of Object.values(DOTS)) {
+      const escape = `\\[u${shape.codePointAt(0)!.toString(16).toUpperCase()}] ${word}`;
+      expect(man, `man page lacks ${escape}`).toContain(escape);
+    }
+  });
+
+  it("the README says which commands take the global options (demo does not)", () => {
+    const takes = program.commands.filter((c) => c.options.some((o) => o.long === "--state-dir")).map((c) => c.name());
+    const heading = readme.split("\n").find((l) => l.startsWith("## Global options"))!;
+    for (const name of takes) expect(heading).toContain(`\`${name}\``);
+    expect(takes).not.toContain("demo");
+    expect(heading).not.toMatch(/every command/);
+  });
+
+  it("the README does not claim a mode the writer does not set", () => {
+    expect(readme).not.toMatch(/mode 0600/);
+  });
 
   it("the README starts with the two commands that run the demo and the tests", () => {
     const firstBlock = readme.split("```")[1];

@@ -13,6 +13,8 @@ describe("parseStallAfter", () => {
     [["5m", "tool_exec=1h", "awaiting_model=90s"], { stallAfterMs: 300_000, perState: { tool_exec: 3_600_000, awaiting_model: 90_000 } }],
     [["1m", "3m"], { stallAfterMs: 180_000, perState: {} }],
     [["tool_wait=1h30m", "streaming=30s"], { stallAfterMs: 45_000, perState: { tool_wait: 5_400_000, streaming: 30_000 } }],
+    // an age, like every threshold flag: a bare number is minutes
+    [["3", "tool_exec=10"], { stallAfterMs: 180_000, perState: { tool_exec: 600_000 } }],
   ])("%j", (values, expected) => {
     expect(parseStallAfter(values, 45_000)).toEqual(expected);
   });
@@ -21,11 +23,10 @@ describe("parseStallAfter", () => {
     ["thinking=2m", /--stall-after thinking=2m: "thinking" is not a state that can stall \(use awaiting_model, streaming, tool_exec, tool_wait\)/],
     ["idle=2m", /"idle" is not a state that can stall/],
     ["complete=2m", /"complete" is not a state that can stall/],
-    ["soon", /--stall-after soon: "soon" is not a positive duration with a unit/],
-    ["tool_exec=", /--stall-after tool_exec=: "" is not a positive duration/],
-    ["tool_exec=ten", /"ten" is not a positive duration/],
-    ["120", /"120" is not a positive duration with a unit/],
-    ["0s", /"0s" is not a positive duration/],
+    ["soon", /--stall-after soon: must be a duration like 10, 90s, 10m or 1h30m \(a bare number is minutes\) \(got "soon"\)/],
+    ["tool_exec=", /--stall-after tool_exec=: must be a duration/],
+    ["tool_exec=ten", /must be a duration .* \(got "ten"\)/],
+    ["0s", /--stall-after 0s: must be longer than 0 \(got "0s"\)/],
   ])("rejects %j with a clear usage error", (value, message) => {
     let caught: unknown;
     try {

@@ -287,7 +287,11 @@ describe("policy", () => {
     expect(cfg.doc.policy).toMatchObject({ pruneAfterMs: 47 * D, maxEntries: 100 });
     // 47 days spares old-done (45 d) but not escape / symlink (50 d); running rows are never pruned
     expect(cfg.doc.stores[0].actions.filter((a: any) => a.action === "prune").map((a: any) => a.sessionKey).sort()).toEqual([s.keys.escape, s.keys.symlink].sort());
-    const flag = await runJson(args(s, "--prune", "--dry-run", "--prune-after", "35"), { env });
+    // a bare number is refused on the flag (the config reads it as days, other flags as minutes)
+    const bare = await runCli(args(s, "--prune", "--dry-run", "--prune-after", "35"), { env });
+    expect(bare.code).toBe(64);
+    expect(bare.stderr).toContain('--prune-after must be a duration with a unit like 30d, 12h or 1h30m (a bare number is refused) (got "35")');
+    const flag = await runJson(args(s, "--prune", "--dry-run", "--prune-after", "35d"), { env });
     expect(flag.doc.policy.pruneAfterMs).toBe(35 * D);
     expect(flag.doc.stores[0].actions.filter((a: any) => a.action === "prune").map((a: any) => a.sessionKey).sort()).toEqual(
       [s.keys.oldDone, s.keys.escape, s.keys.symlink].sort(),
@@ -375,7 +379,17 @@ describe("refusals", () => {
 
   it("bad usage exits 64 before reading anything", async () => {
     const state = makeStateDir("ocs-cleanup-usage-");
-    for (const bad of [["--stale-after", "soon"], ["--prune-after", "-1"], ["--max-entries", "0"], ["--undo", "--dry-run"]]) {
+    const contradictions = [
+      ["--finalize-stale", "--prune"],
+      ["--finalize-stale", "--prune-after", "7d"],
+      ["--finalize-stale", "--max-entries", "10"],
+      ["--finalize-stale", "--enforce"],
+      ["--finalize-stale", "--active-key", "agent:main:main"],
+      ["--prune", "--stale-after", "5m"],
+      ["--agent", "main", "--all-agents"],
+      ["--store", path.join(state, "x.json"), "--all-agents"],
+    ];
+    for (const bad of [["--stale-after", "soon"], ["--prune-after", "-1"], ["--max-entries", "0"], ["--undo", "--dry-run"], ...contradictions]) {
       const res = await runCli(["cleanup", "--state-dir", state, ...bad], { env: cliEnv() });
       expect(res.code, bad.join(" ")).toBe(64);
       expect(res.stderr).toMatch(/^openclaw-sessions: /);

@@ -69,11 +69,16 @@ describe("demo without a terminal", () => {
     expect(r.stdout).toMatch(/● active/);
     const stateDir = /state dir (\S+)/.exec(r.stdout)?.[1];
     expect(stateDir?.startsWith(tmpdir)).toBe(true);
-    expect(r.stdout).toContain(`$ openclaw-sessions cleanup --finalize-stale --dry-run --state-dir ${stateDir} --stale-after`);
+    // the store is gone after the demo: the command is reported as run, not offered for pasting
+    expect(r.stdout).toContain(`ran: openclaw-sessions cleanup --finalize-stale --dry-run --state-dir ${stateDir} --stale-after`);
+    expect(r.stdout).not.toContain("$ openclaw-sessions cleanup");
+    expect(r.stdout).toContain("demo --keep DIR");
     // the advice is cleanup's own dry-run report on that store
-    const advice = r.stdout.slice(r.stdout.indexOf("$ openclaw-sessions cleanup"));
+    const advice = r.stdout.slice(r.stdout.indexOf("ran: openclaw-sessions cleanup"));
     expect(advice).toContain(path.join(stateDir!, "agents", "main", "sessions", "sessions.json"));
-    expect(r.stdout).toMatch(/demo stopped: the simulated gateway.* stopped; removed /);
+    expect(r.stdout).toMatch(/demo stopped: the simulated gateway.* stopped; its temp store was removed \(demo --keep DIR keeps it\)/);
+    // no path is printed after it was removed
+    expect(r.stdout.slice(r.stdout.indexOf("demo stopped"))).not.toContain(tmpdir);
     expect(fs.existsSync(stateDir!)).toBe(false);
     expectNothingLeft(tmpdir, r.stdout);
   });
@@ -101,7 +106,7 @@ describe("demo without a terminal", () => {
       // serve runs beside it, on the port the intro names, with the simulated sessions
       const url = /serve answers at (http:\/\/127\.0\.0\.1:\d+) /.exec(stdout)?.[1];
       expect(stdout).toContain(`curl -s ${url}/api/sessions/heartbeat`);
-      const batch = await (await fetch(`${url}/api/sessions/heartbeat`)).json();
+      const batch = (await (await fetch(`${url}/api/sessions/heartbeat`)).json()) as { sessions: unknown[] };
       expect(batch.sessions.length).toBeGreaterThanOrEqual(16);
       child.kill("SIGTERM");
       const r = await closed;
@@ -121,7 +126,8 @@ describe("demo without a terminal", () => {
     const r = await runCli(["demo", "--duration", "2", "--interval", "1", "--speed", "20", "--keep", keep], { env: { TMPDIR: tmpdir }, timeoutMs: 25_000 });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`kept ${keep}`);
-    expect(r.stdout).toContain(`--state-dir ${keep} --stale-after`);
+    // a kept store is still there: the command is offered for pasting
+    expect(r.stdout).toContain(`$ openclaw-sessions cleanup --finalize-stale --dry-run --state-dir ${keep} --stale-after`);
     expect(fs.existsSync(path.join(keep, "openclaw.json"))).toBe(true);
     expectNothingLeft(tmpdir, r.stdout);
     const { result, doc } = await runJson(["status", "--state-dir", keep, "--no-probe"]);

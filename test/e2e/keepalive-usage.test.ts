@@ -10,17 +10,18 @@ const self = () => ({ pid: process.pid, starttime: procStartTime(process.pid) })
 
 describe("keepalive: usage errors exit 64 with one line and write nothing", () => {
   it.each([
-    [["--interval", "0"], /--interval must be between 0\.1 and 86400 seconds \(got "0"\)/],
+    [["--interval", "0"], /--interval must be at least 100ms \(got "0"\)/],
     [["--interval", "-1"], /--interval must be/],
-    [["--interval", "0.05"], /--interval must be between 0\.1 and 86400 seconds/],
-    [["--interval", "100000"], /--interval must be between/],
-    [["--interval", "soon"], /--interval must be a number of seconds like 60 or 0\.5 \(got "soon"\)/],
+    [["--interval", "0.05"], /--interval must be at least 100ms/],
+    [["--interval", "100000"], /--interval must be at most 1d0h/],
+    [["--interval", "soon"], /--interval must be a duration like 60, 0\.5, 90s or 2m \(a bare number is seconds\) \(got "soon"\)/],
     [["--activity-threshold", "0"], /--activity-threshold must be longer than 0/],
-    [["--activity-threshold", "ten"], /--activity-threshold must be a duration like 10m/],
+    [["--activity-threshold", "ten"], /--activity-threshold must be a duration like 10, 90s, 10m or 1h30m \(a bare number is minutes\)/],
     [["--refresh-after", "-5m"], /--refresh-after must be a duration/],
     [["--fields", "updatedAt,status"], /--fields takes updatedAt, lastInteractionAt \(comma-separated; got "updatedAt,status"\)/],
     [["--fields", ","], /--fields takes/],
-    [["--store", "/nonexistent/sessions.json", "--agent", "main"], /use either --store or --agent, not both/],
+    [["--store", "/nonexistent/sessions.json", "--agent", "main"], /--store and --agent contradict each other/],
+    [["--agent", "main", "--all-agents"], /--agent and --all-agents contradict each other/],
   ])("%j", async (args, message) => {
     const fx = buildStore(self(), nobody);
     const bytes = fs.readFileSync(fx.index);

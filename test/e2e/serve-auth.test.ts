@@ -40,7 +40,7 @@ describe("serve: auth and tickets", () => {
       const none = await fetch(`${srv.url}${p}`);
       expect(none.status, p).toBe(401);
       expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
-      expect((await none.json()).error).toBe("unauthorized");
+      expect(((await none.json()) as { error: string }).error).toBe("unauthorized");
       expect((await fetch(`${srv.url}${p}`, { headers: { Authorization: "Bearer wrong" } })).status, p).toBe(401);
     }
     expect((await fetch(`${srv.url}/api/sessions/heartbeat`, { headers: auth })).status).toBe(200);
@@ -54,7 +54,7 @@ describe("serve: auth and tickets", () => {
     const ticket = async () => {
       const r = await fetch(`${srv.url}/api/tickets`, { method: "POST", headers: auth });
       expect(r.status).toBe(201);
-      const body = await r.json();
+      const body = (await r.json()) as { ticket: string; expiresAt: number };
       expect(body.expiresAt - Date.now()).toBeLessThanOrEqual(30_000);
       return body.ticket as string;
     };

@@ -82,7 +82,7 @@ describe("serve: a slow client", () => {
         const key = `agent:main:s${i}`;
         if (without.includes(key)) continue;
         // a long label makes every heartbeat 16 KB: the slow socket's buffers fill sooner
-        out[key] = format.indexEntry({ sessionId: `sess-${i}`, updatedAt: at, status: "done", startedAt: at - 1000, endedAt: at, label: `round ${round} ${"x".repeat(16_000)}`, rich: false });
+        out[key] = format.indexEntry({ sessionId: `sess-${i}`, updatedAt: at, sessionStartedAt: at - 1000, lastInteractionAt: at - 1000, status: "done", startedAt: at - 1000, endedAt: at, label: `round ${round} ${"x".repeat(16_000)}`, rich: false });
       }
       return out;
     };

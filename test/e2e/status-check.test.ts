@@ -123,3 +123,42 @@ describe("a corrupt sessions.json: exit 3, one line naming the file, nothing wri
     });
   }
 });
+
+describe("status --check with nothing to check exits 3 (unknown), as keepalive --once does", () => {
+  const keepaliveOnce = (state: string, extra: string[] = []) =>
+    runCli(["keepalive", "--once", "--dry-run", "--no-probe", "--state-dir", state, ...extra], { env: { TMPDIR: makeTempDir("ocs-e2e-tmp-") } });
+
+  it("an empty state dir: one line saying no index was found", async () => {
+    const state = makeStateDir();
+    const r = await check(state);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`openclaw-sessions: nothing to check: no session index under ${path.join(state, "agents")} (check --state-dir or OPENCLAW_STATE_DIR)\n`);
+    expect((await keepaliveOnce(state)).code).toBe(3);
+  });
+
+  it("a missing state dir", async () => {
+    const state = path.join(makeTempDir("ocs-e2e-"), "nope");
+    const r = await check(state);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain(state);
+    expect((await keepaliveOnce(state)).code).toBe(3);
+  });
+
+  it("--agent naming no agent: one line naming the index it looked for; --json too", async () => {
+    const state = store(["idle"]);
+    for (const extra of [[], ["--json"]]) {
+      const r = await check(state, ["--agent", "nope", ...extra]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(`openclaw-sessions: nothing to check: agent nope has no session index at ${indexPath(state, "nope")}\n`);
+    }
+    expect((await keepaliveOnce(state, ["--agent", "nope"])).code).toBe(3);
+  });
+
+  it("a store with no sessions is checked and fine (0); without --check an empty state dir still exits 0", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", {});
+    expect((await check(state)).code).toBe(0);
+    expect((await runCli(["status", "--state-dir", makeStateDir(), "--no-probe"])).code).toBe(0);
+  });
+});

@@ -104,6 +104,17 @@ describe("filters and order", () => {
     expect(r.stdout).toMatch(/^2 sessions: /m);
   });
 
+  it("--limit and --problems say how many were left out: the table's last line and --json total/matched/omitted", async () => {
+    const limited = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", "--sort", "session:asc", "--limit", "3"], { env: env() });
+    expect(limited.stdout.trimEnd().split("\n").at(-1)).toBe("showing 3 of 7 sessions: 4 left out by --limit 3");
+    const both = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", "--problems", "--limit", "1"], { env: env() });
+    expect(both.stdout.trimEnd().split("\n").at(-1)).toBe("showing 1 of 7 sessions: 6 left out by --problems, --limit 1");
+    const all = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", "--limit", "7"], { env: env() });
+    expect(all.stdout).not.toMatch(/left out/);
+    expect(await statusJson(mixedStore(), ["--problems", "--limit", "1"])).toMatchObject({ total: 7, matched: 2, omitted: 6 });
+    expect(await statusJson(mixedStore())).toMatchObject({ total: 7, matched: 7, omitted: 0 });
+  });
+
   it("bad filter values are usage errors (exit 64), one line", async () => {
     for (const args of [["--limit", "0"], ["--sort", "colour"], ["--stall-after", "idle=5m"], ["--active", "-1"]]) {
       const r = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", ...args], { env: env() });

@@ -103,9 +103,10 @@ describe("storage eras", () => {
 });
 
 describe("empty and missing state dirs", () => {
-  it("a state dir with no agents: exit 0, No sessions found", async () => {
+  it("a state dir with no agents: exit 0, No sessions found (--check: 3, nothing to check)", async () => {
     const state = makeStateDir();
-    const r = await status(state, ["--check"]);
+    expect((await status(state, ["--check"])).code).toBe(3);
+    const r = await status(state);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^No sessions found\.\n/);

@@ -16,7 +16,7 @@ import { assertBuilt, BIN, REPO_ROOT, runCli } from "./helpers/cli.js";
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 
 describe("jsonChunks", () => {
-  const big = (n: number, f: (i: number) => unknown) => Array.from({ length: n }, (_, i) => f(i));
+  const big = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
   const docs: unknown[] = [
     {},
     [],

@@ -148,7 +148,7 @@ describe("watch without a terminal", () => {
     idleStore(state, NOW);
     const interval = await runCli(["watch", "--interval", "0", "--state-dir", state, "--no-probe"]);
     expect(interval.code).toBe(64);
-    expect(interval.stderr).toContain('--interval: expected a positive number of seconds, got "0"');
+    expect(interval.stderr).toContain('--interval must be longer than 0 (got "0")');
     const sort = await runCli(["watch", "--once", "--sort", "bogus", "--state-dir", state, "--no-probe"]);
     expect(sort.code).toBe(64);
     expect(sort.stderr).toContain('unknown field "bogus"');

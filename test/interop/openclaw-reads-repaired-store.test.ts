@@ -31,7 +31,7 @@ const EXPECTED: Record<string, "unchanged" | "killed" | "failed"> = {
   "agent:main:s5-malformed": "failed",
 };
 
-// The only fields the gateway's own terminal patch writes (OPENCLAW.md section 3).
+// The only fields the gateway's own terminal patch writes (see test/fixtures/real-openclaw/s3-tool-killed).
 const FINALIZE_FIELDS = new Set(["status", "endedAt", "runtimeMs", "updatedAt", "abortedLastRun"]);
 
 const boxes: Sandbox[] = [];

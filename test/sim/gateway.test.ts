@@ -218,3 +218,14 @@ describe("SimulatedGateway", () => {
     expect(jsonLines(quick.trajectoryPath).filter((e) => e.type === "session.ended").length).toBeGreaterThan(4);
   });
 });
+
+describe("SimulatedGateway labels", () => {
+  it("no two sessions share a label, so the demo's rows never read the same", async () => {
+    const root = tempDir();
+    const g = gateway({ stateDir: path.join(root, "state"), tmpDir: root, sessions: 60, speed: 10, seed: 3 });
+    await g.start();
+    const labels = g.sessions().flatMap((s) => (s.label === undefined ? [] : [s.label]));
+    expect(labels.length).toBeGreaterThan(5);
+    expect(new Set(labels).size).toBe(labels.length);
+  });
+});

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -95,5 +96,19 @@ describe("config getters", () => {
     expect(gatewayPort({}, { OPENCLAW_GATEWAY_PORT: "[::1]:20002" })).toBe(20002);
     expect(gatewayPort({ gateway: { port: 18999 } }, { OPENCLAW_GATEWAY_PORT: "bogus" })).toBe(18999);
     expect(gatewayPort({}, {}, "dev")).toBe(19001);
+  });
+});
+
+describe("loadConfig: what is not a plain file", () => {
+  it("a FIFO is refused at once, naming it", () => {
+    const file = path.join(makeTempDir(), "openclaw.json");
+    execFileSync("mkfifo", [file]);
+    expect(() => loadConfig(file)).toThrow(`cannot read config: ${file} is a FIFO (named pipe), not a regular file`);
+  });
+
+  it("a byte-order mark is skipped, as OpenClaw's JSON5 skips it", () => {
+    const file = path.join(makeTempDir(), "openclaw.json");
+    fs.writeFileSync(file, "\ufeff{ session: { maintenance: { pruneAfter: '7d' } } }");
+    expect(loadConfig(file).config).toEqual({ session: { maintenance: { pruneAfter: "7d" } } });
   });
 });

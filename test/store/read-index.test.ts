@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -231,3 +232,19 @@ describe("readIndexSummary", () => {
   });
 });
 
+
+describe("readIndex: what is not a plain JSON file is named", () => {
+  it("a byte-order mark says so, in both readers", () => {
+    const file = path.join(makeTempDir(), "sessions.json");
+    fs.writeFileSync(file, '\ufeff{"a":{"sessionId":"x","updatedAt":1}}');
+    expect(() => readIndex(file)).toThrow(`session index ${file} starts with a byte-order mark (UTF-8 BOM)`);
+    expect(() => readIndexSummary(file)).toThrow(`session index ${file} starts with a byte-order mark (UTF-8 BOM)`);
+  });
+
+  it("a FIFO is refused at once, naming it", () => {
+    const file = path.join(makeTempDir(), "sessions.json");
+    execFileSync("mkfifo", [file]);
+    expect(() => readIndexSummary(file)).toThrow(`${file} is a FIFO (named pipe), not a regular file`);
+    expect(() => readIndex(file)).toThrow(`${file} is a FIFO (named pipe), not a regular file`);
+  });
+});

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { NotRegularFileError } from "../../src/store/regular-file.js";
 import { openTail, openTailSync, tailJson, tailJsonSync, type TailLine, type TailOptions } from "../../src/store/tail.js";
 import { makeTempDir } from "../fixtures/store-builder.js";
 
@@ -64,10 +65,10 @@ describe("openTail", () => {
     expect((await collect(p))!.lines.map((l) => l.text)).toEqual(["b", "a"]);
   });
 
-  it("returns undefined for a missing file or a directory, nothing for an empty file", async () => {
+  it("returns undefined for a missing file, refuses a directory naming it, nothing for an empty file", async () => {
     const dir = makeTempDir();
     expect(await openTail(path.join(dir, "nope"))).toBeUndefined();
-    expect(await openTail(dir)).toBeUndefined();
+    await expect(openTail(dir)).rejects.toThrow(`${dir} is a directory, not a regular file`);
     expect((await collect(write("")))!.lines).toEqual([]);
   });
 
@@ -159,19 +160,29 @@ describe("the synchronous readers", () => {
     }
   });
 
-  it("a FIFO planted at the name is refused at once, not waited on", () => {
+  it("a FIFO planted at the name is refused at once, not waited on, saying what it is", () => {
     const p = path.join(makeTempDir(), "fifo.jsonl");
     execFileSync("mkfifo", [p]);
-    expect(openTailSync(p)).toBeUndefined();
+    expect(() => openTailSync(p)).toThrow(NotRegularFileError);
+    expect(() => openTailSync(p)).toThrow(`${p} is a FIFO (named pipe), not a regular file`);
   });
 
-  it("closing twice is harmless; a missing file or a directory is undefined", () => {
+  it("a symlink to a regular file is read as that file", () => {
+    const target = write('{"a":1}\n');
+    const link = path.join(makeTempDir(), "link.jsonl");
+    fs.symlinkSync(target, link);
+    const t = openTailSync(link)!;
+    expect([...t.linesSync()].map((l) => l.text)).toEqual(['{"a":1}']);
+    t.closeSync();
+  });
+
+  it("closing twice is harmless; a missing file is undefined, a directory refused", () => {
     const p = write("{}\n");
     const t = openTailSync(p)!;
     t.closeSync();
     t.closeSync();
     expect(openTailSync(path.join(makeTempDir(), "nope"))).toBeUndefined();
-    expect(openTailSync(makeTempDir())).toBeUndefined();
+    expect(() => openTailSync(makeTempDir())).toThrow(/is a directory, not a regular file/);
   });
 });
 

@@ -202,14 +202,21 @@ describe("locateTrajectory", () => {
     expect(loc.note).toContain(outside);
   });
 
-  it("rejects a sibling that is a symlink leading out of the tree", () => {
+  it("rejects a sibling that is a symlink leading out of the tree, saying it is a symlink and to where", () => {
     const { state, transcript, roots } = setup();
     const outside = writeTrajectory(path.join(makeTempDir(), "x.jsonl"), runEvents("r", T0));
     fs.mkdirSync(sessionsDir(state), { recursive: true });
     fs.symlinkSync(outside, trajectoryPath(state, sid));
     const loc = locateTrajectory({ sessionId: sid, transcriptPath: transcript, roots, env: {} });
     expect(loc.path).toBeUndefined();
-    expect(loc.note).toMatch(/escapes/);
+    expect(loc.note).toBe(`trajectory ${trajectoryPath(state, sid)} is a symlink to ${fs.realpathSync(outside)}, outside the agents tree; ignored`);
+  });
+
+  it("a sibling that is a symlink inside the tree is read as the file it names", () => {
+    const { state, transcript, roots } = setup();
+    const real = writeTrajectory(path.join(sessionsDir(state), "elsewhere.jsonl"), runEvents("r", T0));
+    fs.symlinkSync(real, trajectoryPath(state, sid));
+    expect(locateTrajectory({ sessionId: sid, transcriptPath: transcript, roots, env: {} })).toEqual({ path: trajectoryPath(state, sid), note: undefined });
   });
 
   it("finds $OPENCLAW_TRAJECTORY_DIR/<safeSessionId>.jsonl", () => {
@@ -242,7 +249,7 @@ describe("locateTrajectory", () => {
       expect(loc["s-pointer-out"].path).toBeUndefined();
       expect(loc["s-pointer-out"].note).toContain(outside);
       expect(loc["s-link-out"].path).toBeUndefined();
-      expect(loc["s-link-out"].note).toMatch(/escapes/);
+      expect(loc["s-link-out"].note).toMatch(/is a symlink to .*secret.jsonl, outside the agents tree; ignored/);
       expect(loc["s-pointer-in"]).toEqual({ path: trajectoryPath(state, "s-pointer-in") });
       expect(loc["s-dir-out"].path).toBeUndefined();
       expect(loc["s-dir-out"].note).toMatch(/outside the agents tree/);

@@ -1,4 +1,4 @@
-import { Chalk } from "chalk";
+import { Chalk, type ChalkInstance } from "chalk";
 import { describe, expect, it } from "vitest";
 import { combinePatches } from "../../src/core/plan/combine.js";
 import { planFinalize } from "../../src/core/plan/finalize.js";
@@ -160,13 +160,12 @@ describe("renderCleanupReport", () => {
   it("the action table: columns as wide as their widest cell, two spaces apart, colour never shifts them", () => {
     const colour = new Chalk({ level: 1 });
     const st = storeCleanup(input({}, "warn"));
-    const table = (c: Chalk) => {
+    const table = (c: ChalkInstance) => {
       const lines = renderCleanupReport(report([st], true), { chalk: c }).split("\n");
       const at = lines.findIndex((l) => l.includes("Action"));
       return lines.slice(at, at + 1 + st.actions.length);
     };
     const plainRows = table(plain);
-    // eslint-disable-next-line no-control-regex
     expect(table(colour).map((l) => l.replace(/\u001b\[[0-9;]*m/g, ""))).toEqual(plainRows);
     expect(plainRows[0]).toMatch(/^Action +Key +Status +Lifecycle  When \/ archive$/);
     const keyCol = plainRows[0].indexOf("Key");

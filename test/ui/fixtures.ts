@@ -58,8 +58,12 @@ export class FakeSource implements HeartbeatSource {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Poll until the probe passes; fails with the last frame so a broken test says what it saw. */
-export async function waitFor(probe: () => boolean, describe: () => string, timeoutMs = 3_000): Promise<void> {
+/**
+ * Poll until the probe passes; fails with the last frame so a broken test says what it saw. The
+ * timeout only bounds how long a broken test hangs: a loaded 2-core machine can take seconds to
+ * render a frame, so it is generous (a passing test never waits for it).
+ */
+export async function waitFor(probe: () => boolean, describe: () => string, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!probe()) {
     if (Date.now() > until) throw new Error(`timed out; last frame:\n${describe()}`);

@@ -1,7 +1,7 @@
 import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
-import { displayWidth } from "../../src/ui/format.js";
-import { countByHealth, renderStatusTable, summaryLine } from "../../src/ui/status-table.js";
+import { displayWidth, distinctCuts } from "../../src/ui/format.js";
+import { countByHealth, omittedLine, renderStatusTable, summaryLine } from "../../src/ui/status-table.js";
 import { NOW, hb, oneOfEach } from "./fixtures.js";
 
 const plain = new Chalk({ level: 0 });
@@ -90,5 +90,47 @@ describe("summaryLine", () => {
     expect(countByHealth(list)).toEqual({ active: 2, waiting: 1, stalled: 1, unresponsive: 1, idle: 1 });
     expect(summaryLine(list, plain)).toBe("6 sessions: ✖ 1 unresponsive  ▲ 1 stalled  ◐ 1 waiting  ● 2 active  ○ 1 idle");
     expect(summaryLine([hb({ sessionKey: "y" })], plain)).toMatch(/^1 session: /);
+  });
+});
+
+describe("omittedLine", () => {
+  it("says how many of how many, and by which flags; nothing when none was left out", () => {
+    expect(omittedLine(3, { total: 7, by: ["--limit 3"] })).toBe("showing 3 of 7 sessions: 4 left out by --limit 3");
+    expect(omittedLine(0, { total: 1, by: ["--problems"] })).toBe("showing 0 of 1 session: 1 left out by --problems");
+    expect(omittedLine(7, { total: 7, by: [] })).toBeUndefined();
+    expect(omittedLine(2, undefined)).toBeUndefined();
+  });
+});
+
+describe("80 columns: rows whose keys share their ends stay told apart", () => {
+  it("keys ending alike, and keys starting alike, are cut to different cells; every line fits", () => {
+    const keys = [
+      "agent:main:telegram:direct:4242:run:a1-killed",
+      "agent:main:telegram:direct:4242:run:b2-killed",
+      "agent:main:discord:channel:99887766:thread:7-done",
+      "agent:main:discord:channel:99887766:thread:8-done",
+      "agent:ops:whatsapp:direct:5550001111:subagent:1",
+      "agent:ops:whatsapp:direct:5550001111:subagent:2",
+    ];
+    const list = keys.map((sessionKey) => hb({ sessionKey, health: "idle", state: "complete", model: "anthropic/claude-opus-4-1-20250805" }));
+    const lines = renderStatusTable(list, NOW, { columns: 80, chalk: plain }).split("\n");
+    const rows = lines.slice(1, 1 + keys.length);
+    for (const line of lines.slice(0, -1)) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+    const start = lines[0].indexOf("SESSION");
+    const end = lines[0].indexOf("AGENT");
+    const cells = rows.map((r) => r.slice(start, end).trim());
+    expect(new Set(cells).size).toBe(keys.length);
+    for (const cell of cells) expect(cell).toMatch(/…/);
+  });
+});
+
+describe("distinctCuts", () => {
+  it("drops the shared start, then shows where colliding texts differ", () => {
+    const cuts = distinctCuts(["agent:main:s3-tool-killed", "agent:ops:s3-tool-killed"], 12);
+    expect(cuts.get("agent:main:s3-tool-killed")).not.toBe(cuts.get("agent:ops:s3-tool-killed"));
+    for (const c of cuts.values()) expect(displayWidth(c)).toBe(12);
+    const tails = distinctCuts(["agent:main:telegram:direct:4242:run:a1-killed", "agent:main:telegram:direct:4242:run:b2-killed"], 12);
+    expect(new Set(tails.values()).size).toBe(2);
+    expect(distinctCuts(["short", "agent:x"], 12).get("short")).toBe("short");
   });
 });

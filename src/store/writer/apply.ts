@@ -1,4 +1,5 @@
-// applyPatches: the only code that rewrites an OpenClaw sessions.json (DESIGN.md section 3).
+// applyPatches: the only code that rewrites an OpenClaw sessions.json (under the locks of write-cycle.ts,
+// behind the refusals of guards.ts).
 import type { EntryPatch } from "../../core/types.js";
 import type { AuditRecord } from "./audit.js";
 import { openSession } from "./context.js";

@@ -2,6 +2,7 @@
 // the rename will be checked against. Anything but a JSON object is refused, never "read as {}".
 import fs from "node:fs";
 import { WriteRefusedError } from "../../core/errors.js";
+import { NotRegularFileError, readRegularFileSync, startsWithBom } from "../regular-file.js";
 
 export interface Signature {
   ino: bigint;
@@ -40,19 +41,25 @@ export function readIndexStrict(file: string): IndexRead | undefined {
     // a stat either side of the read proves the bytes belong to one version of the file
     for (let i = 0; i < 5; i++) {
       const before = signatureOf(file);
-      bytes = fs.readFileSync(file);
+      // never fs.readFileSync: a FIFO at the name would block open(2), deaf to signals
+      bytes = readRegularFileSync(file);
+      if (!bytes) return undefined;
       st = fs.statSync(file);
       sig = signatureOf(file);
       if (sameSignature(before, sig)) break;
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (err instanceof NotRegularFileError) throw new WriteRefusedError(`${err.message}; nothing written`);
     throw new WriteRefusedError(`cannot read ${file}: ${(err as Error).message}; nothing written`);
   }
   if (!bytes || !sig || !st) throw new WriteRefusedError(`cannot read ${file}; nothing written`);
   const text = bytes.toString("utf8");
   if (!Buffer.from(text, "utf8").equals(bytes)) {
     throw new WriteRefusedError(`${file} is not valid UTF-8; refusing to rewrite it (nothing written)`);
+  }
+  if (startsWithBom(bytes)) {
+    throw new WriteRefusedError(`${file} starts with a byte-order mark (UTF-8 BOM), which OpenClaw's own reader cannot parse; remove the first 3 bytes (nothing written)`);
   }
   let obj: unknown;
   try {

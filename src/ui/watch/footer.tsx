@@ -1,6 +1,6 @@
 import React from "react";
 import { Text } from "ink";
-import { formatAge } from "../format.js";
+import { displayWidth, formatAge } from "../format.js";
 import type { SortState } from "./arrange.js";
 import { useNow } from "./clock.js";
 
@@ -17,9 +17,24 @@ export interface FooterProps {
   sort: SortState;
   /** "12-30/1000" when the rows do not all fit */
   range?: string;
+  /** terminal columns: the key hints shorten to fit (default: the full hints) */
+  width?: number;
 }
 
-const KEYS = "↑↓/jk select  enter details  s sort  r reverse  / filter  p problems  space pause  ? help  q quit";
+/** Key hints from the fullest to the shortest; the footer shows the fullest that fits its line. */
+export const KEY_HINTS = [
+  "↑↓/jk select  enter details  s sort  r reverse  / filter  p problems  space pause  ? help  q quit",
+  "↑↓ select  enter details  s sort  / filter  p problems  ? help  q quit",
+  "enter details  / filter  ? help  q quit",
+  "? help  q quit",
+  "? help",
+];
+
+/** The fullest hint that fits in `room` cells (after the two-space gap), else none. */
+export function keyHint(room: number | undefined): string {
+  if (room === undefined) return KEY_HINTS[0];
+  return KEY_HINTS.find((k) => displayWidth(k) + 2 <= room) ?? "";
+}
 
 export function Footer(props: FooterProps): React.JSX.Element {
   const now = useNow();
@@ -36,13 +51,21 @@ export function Footer(props: FooterProps): React.JSX.Element {
   const age = now - lastUpdateAt;
   // an event-driven feed that goes quiet this long is broken, not calm: the source refreshes periodically
   const stale = !props.paused && lastUpdateAt > 0 && age > props.staleAfterMs;
+  const statusText =
+    lastUpdateAt <= 0
+      ? "waiting for the first update"
+      : props.paused
+        ? ` PAUSED${props.held > 0 ? ` (${props.held} update${props.held === 1 ? "" : "s"} held)` : ""} `
+        : `updated ${formatAge(age)} ago${stale ? " (no updates)" : ""}`;
   const status = lastUpdateAt <= 0 ? (
     <Text dimColor>waiting for the first update</Text>
   ) : props.paused ? (
-    <Text color="yellow" bold inverse>{` PAUSED${props.held > 0 ? ` (${props.held} update${props.held === 1 ? "" : "s"} held)` : ""} `}</Text>
+    <Text color="yellow" bold inverse>
+      {statusText}
+    </Text>
   ) : (
     <Text color={stale ? "yellow" : undefined} dimColor={!stale}>
-      {`updated ${formatAge(age)} ago${stale ? " (no updates)" : ""}`}
+      {statusText}
     </Text>
   );
   const facts = [
@@ -51,11 +74,13 @@ export function Footer(props: FooterProps): React.JSX.Element {
     props.problemsOnly ? "problems only" : undefined,
     props.filterText ? `filter "${props.filterText}"` : undefined,
   ].filter(Boolean);
+  const factsText = `  ${facts.join(" · ")}`;
+  const hint = keyHint(props.width === undefined ? undefined : props.width - displayWidth(statusText) - displayWidth(factsText));
   return (
     <Text wrap="truncate-end">
       {status}
-      <Text>{`  ${facts.join(" · ")}`}</Text>
-      <Text dimColor>{`  ${KEYS}`}</Text>
+      <Text>{factsText}</Text>
+      {hint ? <Text dimColor>{`  ${hint}`}</Text> : null}
     </Text>
   );
 }

@@ -24,9 +24,11 @@ const SORT_COLUMN: Record<SortState["field"], ColumnId> = {
   model: "model",
 };
 
-function cellText(id: ColumnId, hb: Heartbeat, width: number, now: number): string {
+type Cut = (text: string, width: number) => string;
+
+function cellText(id: ColumnId, hb: Heartbeat, width: number, now: number, cut?: Cut): string {
   const col = COLUMN_BY_ID[id];
-  return fit(col.cell(hb, now), width, col.align, col.cut);
+  return fit(col.cell(hb, now), width, col.align, cut ?? col.cut);
 }
 
 function ClockCell({ id, hb, width }: { id: ColumnId; hb: Heartbeat; width: number }): React.JSX.Element {
@@ -34,9 +36,9 @@ function ClockCell({ id, hb, width }: { id: ColumnId; hb: Heartbeat; width: numb
   return <Text>{cellText(id, hb, width, now)}</Text>;
 }
 
-function Cell({ id, hb, width }: { id: ColumnId; hb: Heartbeat; width: number }): React.JSX.Element {
+function Cell({ id, hb, width, cut }: { id: ColumnId; hb: Heartbeat; width: number; cut?: Cut }): React.JSX.Element {
   if (CLOCK_COLUMNS.has(id)) return <ClockCell id={id} hb={hb} width={width} />;
-  const text = cellText(id, hb, width, 0);
+  const text = cellText(id, hb, width, 0, cut);
   if (id === "health") {
     const style = DOTS[hb.health];
     return (
@@ -53,17 +55,19 @@ export interface RowProps {
   hb: Heartbeat;
   columns: readonly FittedColumn<ColumnId>[];
   selected: boolean;
+  /** cuts session names so that visible rows stay told apart (cells.ts sessionCutter) */
+  sessionCut?: Cut;
 }
 
 /** The gutter marker keeps the selection visible without colour (NO_COLOR drops inverse too). */
-export const Row = memo(function Row({ hb, columns, selected }: RowProps): React.JSX.Element {
+export const Row = memo(function Row({ hb, columns, selected, sessionCut }: RowProps): React.JSX.Element {
   return (
     <Text wrap="truncate-end" inverse={selected} bold={selected}>
       {selected ? "› " : "  "}
       {columns.map((col, i) => (
         <Fragment key={col.id}>
           {i > 0 ? SEP : ""}
-          <Cell id={col.id} hb={hb} width={col.width} />
+          <Cell id={col.id} hb={hb} width={col.width} cut={col.id === "session" ? sessionCut : undefined} />
         </Fragment>
       ))}
     </Text>

@@ -12,6 +12,7 @@ import { Header } from "./header.js";
 import { Help, HELP_LINES } from "./help.js";
 import { planColumns, planFrame, rowId, scrollOffset } from "./layout.js";
 import { ColumnHeadings, Row } from "./rows.js";
+import { sessionCutter } from "../cells.js";
 import { reduceKey, type ViewState } from "./keys.js";
 import type { HeartbeatSource } from "./source.js";
 
@@ -119,11 +120,11 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   const rows = useMemo(
     () => arrange(list, { sort, problemsOnly, text: filterText, now: nowFn() }),
     // `now` only matters to time-window filters, which must not re-sort on every tick
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [arrange, list, sort, problemsOnly, filterText],
   );
   const indexById = useMemo(() => new Map(rows.map((hb, i) => [rowId(hb), i])), [rows]);
   const columns = useMemo(() => planColumns(rows, Math.max(10, size.columns - 2)), [rows, size.columns]);
+  const sessionCut = useMemo(() => sessionCutter(rows, columns.find((c) => c.id === "session")?.width), [rows, columns]);
 
   // the selection follows the session, not the position; when its session leaves the list the
   // selection stays at the same position
@@ -206,7 +207,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
         ) : rows.length === 0 ? (
           <Text dimColor wrap="truncate-end">{list.length === 0 ? "No sessions." : "No sessions match (p: problems only, /: filter, esc clears)."}</Text>
         ) : (
-          visible.map((hb, i) => <Row key={rowId(hb)} hb={hb} columns={columns} selected={offset + i === index} />)
+          visible.map((hb, i) => <Row key={rowId(hb)} hb={hb} columns={columns} selected={offset + i === index} sessionCut={sessionCut} />)
         )}
         {!help && frame.details > 0 && selected ? <Details hb={selected} height={frame.details} /> : null}
         <Footer
@@ -220,6 +221,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
           problemsOnly={problemsOnly}
           sort={sort}
           range={range}
+          width={size.columns}
         />
       </Box>
     </ClockProvider>

@@ -173,8 +173,8 @@ describe("planPrune: warn mode", () => {
   });
 
   it("a resolved policy's apply flag decides", () => {
-    expect(planPrune(rows(), ctx({ policy: { ...policy, mode: "warn", apply: false } as typeof policy })).reportOnly).toBe(true);
-    expect(planPrune(rows(), ctx({ policy: { ...policy, mode: "warn", apply: true } as typeof policy })).patches).toHaveLength(1);
+    expect(planPrune(rows(), ctx({ policy: { ...policy, mode: "warn", apply: false } as PruneContext["policy"] })).reportOnly).toBe(true);
+    expect(planPrune(rows(), ctx({ policy: { ...policy, mode: "warn", apply: true } as PruneContext["policy"] })).patches).toHaveLength(1);
   });
 
   it("--enforce applies in warn mode", () => {

@@ -289,12 +289,16 @@ describe("WatchApp", () => {
 
   it("freezes clocks while paused", async () => {
     let now = NOW;
-    const r = mount(new FakeSource(oneOfEach()), { now: () => now, tickMs: 20 });
+    let reads = 0;
+    const r = mount(new FakeSource(oneOfEach()), { now: () => (reads++, now), tickMs: 20 });
     await until(r, (f) => f.includes("e-idle"));
     await press(r, " ");
     await until(r, (f) => f.includes("PAUSED"));
     now = NOW + 60_000;
-    await sleep(100);
+    // wait for ticks to have read the moved clock (not for a fixed time, which a loaded machine
+    // may spend without a single tick, passing the test without proving anything)
+    const after = reads;
+    await waitFor(() => reads >= after + 3, r.frame);
     expect(lines(r.frame()).find((l) => l.includes("a-active"))).toMatch(/1m05s\s+2s ago/);
   });
 
@@ -307,5 +311,24 @@ describe("WatchApp", () => {
     now = NOW + 15_000;
     frame = await until(r, (f) => f.includes("(no updates)"));
     expect(frame).toContain("updated 15s ago");
+  });
+});
+
+describe("watch at 80 columns", () => {
+  it("rows whose keys end alike stay told apart, and the footer's key hints fit the line", async () => {
+    const keys = ["agent:main:telegram:direct:4242:run:a1-killed", "agent:main:telegram:direct:4242:run:b2-killed", "agent:ops:discord:channel:99887766:thread:7-done", "agent:ops:discord:channel:99887766:thread:8-done"];
+    const list = keys.map((sessionKey) => hb({ sessionKey, health: "idle", state: "complete", model: "anthropic/claude-opus-4-1-20250805" }));
+    const r = mount(new FakeSource(list), { rows: 20, columns: 80 });
+    const frame = await until(r, (f) => f.includes("updated"));
+    const all = lines(frame);
+    for (const l of all) expect(l.length, l).toBeLessThanOrEqual(80);
+    const head = all.find((l) => l.includes("SESSION"))!;
+    const start = head.indexOf("SESSION");
+    const end = head.indexOf("AGENT");
+    const cells = all.filter((l) => l.includes("…") && l.includes("idle")).map((l) => l.slice(start, end).trim());
+    expect(cells).toHaveLength(keys.length);
+    expect(new Set(cells).size).toBe(keys.length);
+    const footer = all.at(-1)!;
+    expect(footer).toMatch(/q quit$/);
   });
 });
