@@ -16,7 +16,9 @@ export const OUR_BIN = process.env.OPENCLAW_SESSIONS_INTEROP_BIN ?? path.join(RE
 
 const INTEROP_DIR = path.join(REPO_ROOT, ".interop");
 export const INTEROP_NODE = path.join(INTEROP_DIR, "node", "bin", "node");
-const OPENCLAW_PKG = path.join(INTEROP_DIR, "openclaw", "node_modules", "openclaw");
+/** The versions scripts/interop-setup.sh installs side by side (.interop/openclaw-<version>/). */
+export const OPENCLAW_VERSIONS = { fileEra: "2026.7.1", fileEraOld: "2026.4.26", eraC: "2026.9.6" } as const;
+const openclawPkg = (version: string) => path.join(INTEROP_DIR, `openclaw-${version}`, "node_modules", "openclaw");
 
 // The fixtures were generated in /home/operator/.openclaw; absolute paths inside them
 // (sessionFile, trajectory pointers, config) still name that directory.
@@ -30,8 +32,11 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs scripts/interop-setup.sh (idempotent, fast when installed) and returns the openclaw entry. */
-export function ensureInterop(): string {
+/**
+ * Runs scripts/interop-setup.sh (idempotent, fast when installed) and returns the entry of the
+ * asked OpenClaw version.
+ */
+export function ensureInterop(version: string = OPENCLAW_VERSIONS.fileEra): string {
   const res = spawnSync("bash", [path.join(REPO_ROOT, "scripts", "interop-setup.sh")], {
     cwd: REPO_ROOT,
     encoding: "utf8",
@@ -40,9 +45,13 @@ export function ensureInterop(): string {
   if (res.status !== 0) {
     throw new Error(`scripts/interop-setup.sh failed (exit ${res.status}):\n${res.stderr}\n${res.stdout}`);
   }
-  const pkg = JSON.parse(fs.readFileSync(path.join(OPENCLAW_PKG, "package.json"), "utf8"));
+  const dir = openclawPkg(version);
+  if (!fs.existsSync(path.join(dir, "package.json"))) {
+    throw new Error(`openclaw@${version} is not in .interop/: add it to INTEROP_OPENCLAW_VERSIONS`);
+  }
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
   const rel = typeof pkg.bin === "string" ? pkg.bin : pkg.bin.openclaw;
-  return path.join(OPENCLAW_PKG, rel);
+  return path.join(dir, rel);
 }
 
 export interface Sandbox {
@@ -153,7 +162,9 @@ function assertSessionFilesInside(storePath: string, stateDir: string): void {
 
 /** A minimal environment: no VITEST/NODE_ENV leak (OpenClaw skips its gateway lock under them). */
 function cleanEnv(box: Sandbox, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: box.home, TMPDIR: box.tmp, NO_COLOR: "1", ...extra };
+  // OpenClaw's own helpers run `node`: make that the interop Node 24
+  const PATH = `${path.dirname(INTEROP_NODE)}:${process.env.PATH ?? "/usr/bin:/bin"}`;
+  return { PATH, HOME: box.home, TMPDIR: box.tmp, NO_COLOR: "1", ...extra };
 }
 
 function done(res: SpawnSyncReturns<string>): Run {
