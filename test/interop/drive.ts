@@ -142,11 +142,11 @@ export class Driver {
 
   /** `openclaw agent --session-key <key> --message <message>` in the background. */
   agent(key: string, message: string, extra: string[] = []): Proc {
-    const proc = spawnLogged(
-      INTEROP_NODE,
-      [this.entry, "agent", "--session-key", key, "--message", message, "--json", ...extra],
-      { cwd: this.box.root, env: openclawEnv(this.box) },
-    );
+    return this.spawnAgent(["--session-key", key, "--message", message, "--json", ...extra]);
+  }
+
+  spawnAgent(args: string[]): Proc {
+    const proc = spawnLogged(INTEROP_NODE, [this.entry, "agent", ...args], { cwd: this.box.root, env: openclawEnv(this.box) });
     this.agents.push(proc);
     return proc;
   }

@@ -29,6 +29,8 @@ export interface ModelRequest {
   tag: string | null;
   /** the role of the conversation's last message (`tool` after a tool ran) */
   lastRole: string;
+  /** OpenClaw's restart recovery re-running an interrupted turn ("[System] ... interrupted") */
+  resumeTurn: boolean;
   /** true once the answer is fully written or the client left */
   finished: boolean;
   clientClosed: boolean;
@@ -76,19 +78,25 @@ export function parseMode(text: string): ModelMode | null {
   return null;
 }
 
-function scriptFor(messages: ChatMessage[]): { mode: ModelMode; tag: string | null; lastRole: string } {
+interface Script {
+  mode: ModelMode;
+  tag: string | null;
+  lastRole: string;
+  resumeTurn: boolean;
+}
+
+function scriptFor(messages: ChatMessage[]): Script {
   const lastRole = messages.at(-1)?.role ?? "none";
   const users = messages.filter((m) => m.role === "user").map((m) => textOf(m.content));
   const tag = users.map((t) => /TAG=(\S+)/.exec(t)?.[1]).filter(Boolean).at(-1) ?? null;
-  const lastUser = users.at(-1) ?? "";
-  if (lastRole === "tool" || lastUser.includes("previous turn was interrupted")) {
-    return { mode: { kind: "quick" }, tag, lastRole };
-  }
+  const resumeTurn = (users.at(-1) ?? "").includes("previous turn was interrupted");
+  const base = { tag, lastRole, resumeTurn };
+  if (lastRole === "tool" || resumeTurn) return { mode: { kind: "quick" }, ...base };
   for (let i = users.length - 1; i >= 0; i--) {
     const mode = parseMode(users[i]!);
-    if (mode) return { mode, tag, lastRole };
+    if (mode) return { mode, ...base };
   }
-  return { mode: { kind: "quick" }, tag, lastRole };
+  return { mode: { kind: "quick" }, ...base };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -129,8 +137,17 @@ export async function startModelServer(port = 0): Promise<ModelServer> {
       res.writeHead(400).end();
       return;
     }
-    const { mode, tag, lastRole } = scriptFor(parsed.messages ?? []);
-    const record: ModelRequest = { n: ++n, at: Date.now(), mode: mode.kind, tag, lastRole, finished: false, clientClosed: false };
+    const { mode, tag, lastRole, resumeTurn } = scriptFor(parsed.messages ?? []);
+    const record: ModelRequest = {
+      n: ++n,
+      at: Date.now(),
+      mode: mode.kind,
+      tag,
+      lastRole,
+      resumeTurn,
+      finished: false,
+      clientClosed: false,
+    };
     requests.push(record);
     res.on("close", () => {
       if (!record.finished) record.clientClosed = true;

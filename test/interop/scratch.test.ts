@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import { it } from "vitest";
-import { Driver, sleep } from "./drive.js";
+import { Driver } from "./drive.js";
 import { startModelServer } from "./model-server.js";
-import { ensureInterop } from "./support.js";
+import { ensureInterop, INTEROP_NODE } from "./support.js";
+import { spawnSync } from "node:child_process";
 
 it("explore", async () => {
   const version = process.env.V ?? "2026.7.1";
@@ -11,18 +12,15 @@ it("explore", async () => {
   const d = await Driver.create(version, entry, "explore", model.baseUrl);
   try {
     const t0 = Date.now();
-    await d.startGateway();
+    await d.startGateway(20 * 60_000);
     console.log("gateway up after", Date.now() - t0);
-    const a = d.agent("agent:main:q1", "TAG=q1 MODE=quick");
-    const e = await a.exited;
-    console.log("agent exit", e, a.output().slice(-1500));
-    console.log(JSON.stringify(model.requests));
-    const a2 = d.agent("agent:main:t1", "TAG=t1 MODE=tool:sleep 2");
-    console.log("agent2 exit", await a2.exited, a2.output().slice(-800));
-    console.log(JSON.stringify(model.requests));
+    for (const args of [["--to", "+15550000001"], ["--session-id", "3d9a2c1e-0000-4000-8000-000000000001"]]) {
+      const a = (d as any).spawnAgent([...args, "--message", "TAG=x MODE=quick", "--json"]);
+      const e = await a.exited;
+      console.log(args, "agent exit", e, a.output().slice(0, 300));
+    }
+    console.log(fs.readFileSync(d.box.storePath(), "utf8").slice(0, 3000));
     await d.stopGateway();
-    console.log(fs.readdirSync(d.box.stateDir, { recursive: true }));
-    console.log(d.gatewayLog.slice(-3000));
   } finally {
     d.killAll();
     await model.close();

@@ -189,15 +189,37 @@ export function runOpenclaw(openclawEntry: string, box: Sandbox, args: string[])
   return done(
     spawnSync(INTEROP_NODE, [openclawEntry, ...args], {
       cwd: box.root,
-      env: cleanEnv(box, { OPENCLAW_STATE_DIR: box.stateDir }),
+      env: openclawEnv(box),
       encoding: "utf8",
       timeout: 180_000,
     }),
   );
 }
 
+/**
+ * 2026.4.26 npm-installs its bundled plugins' runtime deps (playwright-core, express, ...) at
+ * the first gateway start, by default into <state>/plugin-runtime-deps: minutes per sandbox.
+ * One shared stage dir (versioned inside by OpenClaw) makes that a one-time cost.
+ */
+export const PLUGIN_STAGE_DIR = path.join(INTEROP_DIR, "plugin-stage");
+
 export function openclawEnv(box: Sandbox): NodeJS.ProcessEnv {
-  return cleanEnv(box, { OPENCLAW_STATE_DIR: box.stateDir });
+  return cleanEnv(box, { OPENCLAW_STATE_DIR: box.stateDir, OPENCLAW_PLUGIN_STAGE_DIR: PLUGIN_STAGE_DIR, ...trustEnv() });
+}
+
+/**
+ * That one-time staging runs npm with OpenClaw's Node, whose prefix has no npmrc: hand it the
+ * machine's CA bundle (a TLS-inspecting proxy otherwise fails it with SELF_SIGNED_CERT_IN_CHAIN).
+ * Paths only, no credentials. Everything else the tests do stays on 127.0.0.1.
+ */
+function trustEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE"]) {
+    const v = process.env[name];
+    if (v) out[name] = v;
+  }
+  if (out.NODE_EXTRA_CA_CERTS) out.npm_config_cafile = out.NODE_EXTRA_CA_CERTS;
+  return out;
 }
 
 export function describeRun(label: string, run: Run): string {
