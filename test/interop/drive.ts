@@ -19,17 +19,27 @@ export interface Proc {
   output: () => string;
   exited: Promise<Exit>;
   running: () => boolean;
+  /** signals the whole process group (OpenClaw and what it spawned, e.g. an exec'd `sleep`) */
+  killGroup: (signal: NodeJS.Signals) => void;
 }
 
 function spawnLogged(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Proc {
-  const child = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
+  // own process group: teardown can end the tool children too (killGroup)
+  const child = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<Exit>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   let done = false;
   void exited.then(() => (done = true));
-  return { child, output: () => out, exited, running: () => !done };
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // the group is gone
+    }
+  };
+  return { child, output: () => out, exited, running: () => !done, killGroup };
 }
 
 export function makeSandbox(label: string): Sandbox {
@@ -99,6 +109,8 @@ export function writeConfig(box: Sandbox, gatewayPort: number, modelBaseUrl: str
 
 export class Driver {
   gateway: Proc | undefined;
+  /** every gateway started, for teardown */
+  readonly gateways: Proc[] = [];
   /** every gateway's output, in order, for failure messages */
   gatewayLog = "";
   readonly agents: Proc[] = [];
@@ -122,6 +134,7 @@ export class Driver {
     if (this.gateway?.running()) throw new Error("a gateway is already running for this driver");
     const gw = spawnLogged(INTEROP_NODE, [this.entry, "gateway", "run"], { cwd: this.box.root, env: openclawEnv(this.box) });
     this.gateway = gw;
+    this.gateways.push(gw);
     gw.child.stdout!.on("data", (d: Buffer) => (this.gatewayLog += d.toString()));
     gw.child.stderr!.on("data", (d: Buffer) => (this.gatewayLog += d.toString()));
     await waitForHealth(this.port, gw, boundMs);
@@ -162,9 +175,9 @@ export class Driver {
     return [path.join(this.box.tmp, `openclaw-${uid}`, name), path.join(this.box.stateDir, "tmp", `openclaw-${uid}`, name)];
   }
 
-  /** Kills everything this driver started that still runs (test teardown). */
+  /** Kills everything this driver started, tool children included (test teardown). */
   killAll(): void {
-    for (const p of [...this.agents, ...(this.gateway ? [this.gateway] : [])]) if (p.running()) p.child.kill("SIGKILL");
+    for (const p of [...this.agents, ...this.gateways]) p.killGroup("SIGKILL");
   }
 }
 

@@ -11,7 +11,8 @@ import { Driver, restore, snapshot, sleep, until, type Proc } from "./drive.js";
 import { startModelServer, type ModelServer } from "./model-server.js";
 import { describeRun, ensureInterop, OPENCLAW_VERSIONS, readStore, REPO_ROOT, runOurs, type Store } from "./support.js";
 
-const VERSIONS = [OPENCLAW_VERSIONS.fileEra, OPENCLAW_VERSIONS.fileEraOld];
+// INTEROP_VERSIONS=2026.7.1 narrows a run while working on one version; the doc says which ran
+const VERSIONS = process.env.INTEROP_VERSIONS?.split(",") ?? [OPENCLAW_VERSIONS.fileEra, OPENCLAW_VERSIONS.fileEraOld];
 const DOC = path.join(REPO_ROOT, "docs", "finalize-vs-openclaw.md");
 
 interface Situation {
@@ -146,7 +147,7 @@ const notes: string[] = [];
 
 afterAll(() => {
   if (results.length === 0) return;
-  const order = (c: CaseResult) => `${VERSIONS.indexOf(c.version as (typeof VERSIONS)[number])}`;
+  const order = (c: CaseResult) => `${VERSIONS.indexOf(c.version)}`;
   const sorted = [...results].sort((a, b) => order(a).localeCompare(order(b)));
   const text = renderMarkdown(sorted, new Date()) + (notes.length ? `\n## Run notes\n\n${notes.map((n) => `- ${n}`).join("\n")}\n` : "");
   fs.writeFileSync(DOC, text);

@@ -204,7 +204,15 @@ export function runOpenclaw(openclawEntry: string, box: Sandbox, args: string[])
 export const PLUGIN_STAGE_DIR = path.join(INTEROP_DIR, "plugin-stage");
 
 export function openclawEnv(box: Sandbox): NodeJS.ProcessEnv {
-  return cleanEnv(box, { OPENCLAW_STATE_DIR: box.stateDir, OPENCLAW_PLUGIN_STAGE_DIR: PLUGIN_STAGE_DIR, ...trustEnv() });
+  return cleanEnv(box, {
+    OPENCLAW_STATE_DIR: box.stateDir,
+    OPENCLAW_PLUGIN_STAGE_DIR: PLUGIN_STAGE_DIR,
+    // Without it 2026.7.1+ `openclaw.mjs` re-spawns itself (to turn on its compile cache) and
+    // only supervises the real process: a SIGKILL then orphans the gateway or agent, and a
+    // SIGTERM becomes a SIGKILL 2 s later. With it, the pid we signal is OpenClaw itself.
+    NODE_DISABLE_COMPILE_CACHE: "1",
+    ...trustEnv(),
+  });
 }
 
 /**
