@@ -153,9 +153,20 @@ export class Driver {
     return exit;
   }
 
-  /** `openclaw agent --session-key <key> --message <message>` in the background. */
-  agent(key: string, message: string, extra: string[] = []): Proc {
-    return this.spawnAgent(["--session-key", key, "--message", message, "--json", ...extra]);
+  /** 2026.4.x has no `--session-key`; its `--session-id <name>` makes `agent:main:explicit:<name>`. */
+  get hasSessionKeyFlag(): boolean {
+    return !this.version.startsWith("2026.4.");
+  }
+
+  /** The index key a turn sent with `turn(name, ...)` lands in. */
+  sessionKey(name: string): string {
+    return this.hasSessionKeyFlag ? `agent:main:${name}` : `agent:main:explicit:${name}`;
+  }
+
+  /** `openclaw agent` in the background, one turn in the session `sessionKey(name)`. */
+  turn(name: string, message: string, extra: string[] = []): Proc {
+    const target = this.hasSessionKeyFlag ? ["--session-key", this.sessionKey(name)] : ["--session-id", name];
+    return this.spawnAgent([...target, "--message", message, "--json", ...extra]);
   }
 
   spawnAgent(args: string[]): Proc {

@@ -28,6 +28,7 @@ const { DatabaseSync } = createRequire(import.meta.url)("node:sqlite") as {
 const VERSION = OPENCLAW_VERSIONS.eraC;
 const MWAIT = "agent:main:c-mwait";
 const TOOL = "agent:main:c-tool";
+const name = (key: string) => key.split(":").at(-1)!;
 
 interface Heartbeat {
   sessionKey: string;
@@ -131,7 +132,7 @@ beforeAll(async () => {
     await d.startGateway(20 * 60_000);
 
     // 1. a turn waiting on the model
-    const mwait = d.agent(MWAIT, "TAG=cmw MODE=hang");
+    const mwait = d.turn(name(MWAIT), "TAG=cmw MODE=hang");
     await model.waitForRequest((r) => r.tag === "cmw");
     await until("c-mwait row running", () => (dbStatus(MWAIT)?.status === "running" ? true : undefined));
     inodesAt.gatewayUp = inodes();
@@ -139,7 +140,7 @@ beforeAll(async () => {
     ourStatus("waiting on the model");
 
     // 2. a tool running (exec sleep 120)
-    const tool = d.agent(TOOL, "TAG=ctool MODE=tool:sleep 120");
+    const tool = d.turn(name(TOOL), "TAG=ctool MODE=tool:sleep 120");
     await model.waitForRequest((r) => r.tag === "ctool" && r.mode === "tool");
     await until("c-tool toolCall stored", () => (transcriptHas(TOOL, '"toolCall"') ? true : undefined));
     ourStatus("tool running");

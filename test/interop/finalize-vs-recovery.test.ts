@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compareCase, renderMarkdown, type CaseResult } from "./finalize-compare.js";
+import { compareCase, renderDoc, renderSection, type CaseResult } from "./finalize-compare.js";
 import { Driver, restore, snapshot, sleep, until, type Proc } from "./drive.js";
 import { startModelServer, type ModelServer } from "./model-server.js";
 import { describeRun, ensureInterop, OPENCLAW_VERSIONS, readStore, REPO_ROOT, runOurs, type Store } from "./support.js";
@@ -28,11 +28,11 @@ interface Scenario {
   crash: (d: Driver) => Promise<void>;
 }
 
-const sessionKey = (tag: string) => `agent:main:fz-${tag}`;
+const sessionName = (tag: string) => `fz-${tag}`;
 
 function row(d: Driver, tag: string): Record<string, unknown> | undefined {
   try {
-    return readStore(d.box.storePath())[sessionKey(tag)];
+    return readStore(d.box.storePath())[d.sessionKey(sessionName(tag))];
   } catch {
     return undefined; // mid-rewrite or not created yet
   }
@@ -47,7 +47,7 @@ const situations = {
     id: "killed while waiting on the model",
     tag: "mwait",
     drive: async (d, model) => {
-      const p = d.agent(sessionKey("mwait"), "TAG=mwait MODE=hang");
+      const p = d.turn(sessionName("mwait"), "TAG=mwait MODE=hang");
       await model.waitForRequest((r) => r.tag === "mwait");
       await rowRunning(d, "mwait");
       return p;
@@ -57,7 +57,7 @@ const situations = {
     id: "killed mid-tool (exec sleep 120)",
     tag: "tool",
     drive: async (d, model) => {
-      const p = d.agent(sessionKey("tool"), "TAG=tool MODE=tool:sleep 120");
+      const p = d.turn(sessionName("tool"), "TAG=tool MODE=tool:sleep 120");
       await model.waitForRequest((r) => r.tag === "tool" && r.mode === "tool");
       // the tool runs once the assistant toolCall is in the transcript
       await until("tool: toolCall in transcript", () => {
@@ -73,7 +73,7 @@ const situations = {
     id: "user abort (SIGTERM of `openclaw agent`: chat.abort), gateway killed right after",
     tag: "abort",
     drive: async (d, model) => {
-      const p = d.agent(sessionKey("abort"), "TAG=abort MODE=hang");
+      const p = d.turn(sessionName("abort"), "TAG=abort MODE=hang");
       await model.waitForRequest((r) => r.tag === "abort");
       await rowRunning(d, "abort");
       p.child.kill("SIGTERM");
@@ -85,7 +85,7 @@ const situations = {
     id: "`openclaw agent --timeout 5` on a hanging model, gateway killed right after",
     tag: "tmo",
     drive: async (d, model) => {
-      const p = d.agent(sessionKey("tmo"), "TAG=tmo MODE=hang", ["--timeout", "5"]);
+      const p = d.turn(sessionName("tmo"), "TAG=tmo MODE=hang", ["--timeout", "5"]);
       await model.waitForRequest((r) => r.tag === "tmo");
       await p.exited;
       return p;
@@ -95,7 +95,7 @@ const situations = {
     id: "gateway SIGTERM while waiting on the model",
     tag: "term",
     drive: async (d, model) => {
-      const p = d.agent(sessionKey("term"), "TAG=term MODE=hang");
+      const p = d.turn(sessionName("term"), "TAG=term MODE=hang");
       await model.waitForRequest((r) => r.tag === "term");
       await rowRunning(d, "term");
       return p;
@@ -105,7 +105,7 @@ const situations = {
     id: "model HTTP 500, gateway SIGTERM inside the 15 s error grace",
     tag: "e500",
     drive: async (d, model) => {
-      const p = d.agent(sessionKey("e500"), "TAG=e500 MODE=http500");
+      const p = d.turn(sessionName("e500"), "TAG=e500 MODE=http500");
       await model.waitForRequest((r) => r.tag === "e500");
       await p.exited; // the CLI returns once the run has failed
       return p;
@@ -147,9 +147,13 @@ const notes: string[] = [];
 
 afterAll(() => {
   if (results.length === 0) return;
-  const order = (c: CaseResult) => `${VERSIONS.indexOf(c.version)}`;
-  const sorted = [...results].sort((a, b) => order(a).localeCompare(order(b)));
-  const text = renderMarkdown(sorted, new Date()) + (notes.length ? `\n## Run notes\n\n${notes.map((n) => `- ${n}`).join("\n")}\n` : "");
+  const sections = new Map<string, string>();
+  for (const v of VERSIONS) {
+    const cases = results.filter((c) => c.version === v);
+    if (cases.length) sections.set(v, renderSection(v, cases, new Date(), notes.filter((n) => n.startsWith(v))));
+  }
+  const previous = fs.existsSync(DOC) ? fs.readFileSync(DOC, "utf8") : "";
+  const text = renderDoc(previous, sections, [OPENCLAW_VERSIONS.fileEra, OPENCLAW_VERSIONS.fileEraOld]);
   fs.writeFileSync(DOC, text);
   console.log(text);
 });
@@ -211,7 +215,7 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
       if (settled instanceof Error) notes.push(`${version} ${scenario.id}: ${settled.message}`);
 
       for (const s of scenario.situations) {
-        const key = sessionKey(s.tag);
+        const key = d.sessionKey(sessionName(s.tag));
         cases.set(s.tag, {
           version,
           situation: s.id,
@@ -249,14 +253,14 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
       expect(list.status, describeRun("openclaw sessions --json", list)).toBe(0);
       const listed = JSON.parse(list.stdout) as { sessions: Array<{ key: string; status?: string }> };
       for (const s of scenario.situations) {
-        const key = sessionKey(s.tag);
+        const key = d.sessionKey(sessionName(s.tag));
         expect(listed.sessions.find((r) => r.key === key)?.status, key).toBe(ours[key]?.status);
       }
 
       try {
         await d.startGateway();
         const tag = scenario.situations[0]!.tag;
-        const turn = d.agent(sessionKey(tag), `TAG=${tag} MODE=quick`);
+        const turn = d.turn(sessionName(tag), `TAG=${tag} MODE=quick`);
         const exit = await turn.exited;
         expect(exit.code, turn.output().slice(-3000)).toBe(0);
         expect(row(d, tag)?.status).toBe("done");

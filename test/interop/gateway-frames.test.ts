@@ -32,7 +32,7 @@ describe.each(VERSIONS)("gateway frames of OpenClaw %s", (version) => {
       hello = await client.connect(d.port);
       await client.request("sessions.subscribe", {});
       await client.request("sessions.list", {});
-      const turn = d.agent(KEY, "TAG=frames MODE=slowtool:6x400:sleep 2");
+      const turn = d.turn("frames", "TAG=frames MODE=slowtool:6x400:sleep 2");
       agentExit = await turn.exited;
       await client.waitFor((f) => f.type === "event" && f.event === "sessions.changed" && JSON.stringify(f.payload).includes(KEY));
       // one tick (every 30 s) so the fake can replay the watchdog's food

@@ -211,6 +211,8 @@ export function openclawEnv(box: Sandbox): NodeJS.ProcessEnv {
     // only supervises the real process: a SIGKILL then orphans the gateway or agent, and a
     // SIGTERM becomes a SIGKILL 2 s later. With it, the pid we signal is OpenClaw itself.
     NODE_DISABLE_COMPILE_CACHE: "1",
+    // and `openclaw agent` re-spawns itself for its startup environment (dist/entry.js)
+    OPENCLAW_NO_RESPAWN: "1",
     ...trustEnv(),
   });
 }
