@@ -211,7 +211,7 @@ export async function startModelServer(port = 0): Promise<ModelServer> {
     baseUrl: `http://127.0.0.1:${actual}/v1`,
     requests,
     events,
-    waitForRequest(pred, boundMs = 180_000) {
+    waitForRequest(pred, boundMs = 15 * 60_000) {
       const seen = requests.find(pred);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
