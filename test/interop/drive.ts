@@ -138,6 +138,19 @@ export class Driver {
     gw.child.stdout!.on("data", (d: Buffer) => (this.gatewayLog += d.toString()));
     gw.child.stderr!.on("data", (d: Buffer) => (this.gatewayLog += d.toString()));
     await waitForHealth(this.port, gw, boundMs);
+    // /healthz answers before channels and sidecars start; a CLI connecting then can hit the
+    // handshake timeout and silently run the turn EMBEDDED. Wait for the gateway's own word.
+    const fileLog = path.join(this.box.root, "logs", "openclaw-file.log");
+    await until(
+      "the gateway to log `gateway ready`",
+      () => {
+        if (!gw.running()) throw new Error(`gateway exited while starting\n${gw.output().slice(-3000)}`);
+        const ready = gw.output().includes("gateway ready") || (fs.existsSync(fileLog) && fs.readFileSync(fileLog, "utf8").includes("gateway ready"));
+        return ready ? true : undefined;
+      },
+      boundMs,
+      250,
+    );
     return gw;
   }
 

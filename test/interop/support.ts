@@ -213,6 +213,9 @@ export function openclawEnv(box: Sandbox): NodeJS.ProcessEnv {
     NODE_DISABLE_COMPILE_CACHE: "1",
     // and `openclaw agent` re-spawns itself for its startup environment (dist/entry.js)
     OPENCLAW_NO_RESPAWN: "1",
+    // the gateway's pre-auth handshake budget (10 s) is too short on a loaded 2-core machine:
+    // a CLI that misses it falls back to an embedded run (no `status`, not the gateway's run)
+    OPENCLAW_HANDSHAKE_TIMEOUT_MS: "60000",
     ...trustEnv(),
   });
 }
