@@ -132,7 +132,7 @@ export class Driver {
   /** `openclaw gateway run`, resolved once /healthz answers. */
   async startGateway(boundMs = 180_000): Promise<Proc> {
     if (this.gateway?.running()) throw new Error("a gateway is already running for this driver");
-    const gw = spawnLogged(INTEROP_NODE, [this.entry, "gateway", "run"], { cwd: this.box.root, env: openclawEnv(this.box) });
+    const gw = spawnLogged(INTEROP_NODE, [this.entry, "gateway", "run"], { cwd: this.box.root, env: openclawEnv(this.box, this.version) });
     this.gateway = gw;
     this.gateways.push(gw);
     gw.child.stdout!.on("data", (d: Buffer) => (this.gatewayLog += d.toString()));
@@ -183,7 +183,7 @@ export class Driver {
   }
 
   spawnAgent(args: string[]): Proc {
-    const proc = spawnLogged(INTEROP_NODE, [this.entry, "agent", ...args], { cwd: this.box.root, env: openclawEnv(this.box) });
+    const proc = spawnLogged(INTEROP_NODE, [this.entry, "agent", ...args], { cwd: this.box.root, env: openclawEnv(this.box, this.version) });
     this.agents.push(proc);
     return proc;
   }

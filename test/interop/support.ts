@@ -203,8 +203,21 @@ export function runOpenclaw(openclawEntry: string, box: Sandbox, args: string[])
  */
 export const PLUGIN_STAGE_DIR = path.join(INTEROP_DIR, "plugin-stage");
 
-export function openclawEnv(box: Sandbox): NodeJS.ProcessEnv {
+/**
+ * 2026.4.26's gateway starts channels and sidecars (browser control, canvas host, gmail watcher)
+ * before it logs `gateway ready`: 4-5 minutes here, waiting on things this sandbox cannot reach.
+ * None of them touches the session store, so the 2026.4 runs skip them (OpenClaw's own switches).
+ */
+const SKIP_SIDECARS = {
+  OPENCLAW_SKIP_CHANNELS: "1",
+  OPENCLAW_SKIP_GMAIL_WATCHER: "1",
+  OPENCLAW_SKIP_CANVAS_HOST: "1",
+  OPENCLAW_SKIP_BROWSER_CONTROL_SERVER: "1",
+};
+
+export function openclawEnv(box: Sandbox, version = ""): NodeJS.ProcessEnv {
   return cleanEnv(box, {
+    ...(version.startsWith("2026.4.") ? SKIP_SIDECARS : {}),
     OPENCLAW_STATE_DIR: box.stateDir,
     OPENCLAW_PLUGIN_STAGE_DIR: PLUGIN_STAGE_DIR,
     // Without it 2026.7.1+ `openclaw.mjs` re-spawns itself (to turn on its compile cache) and
