@@ -42,17 +42,20 @@ async function rowRunning(d: Driver, tag: string): Promise<void> {
   await until(`${tag}: row running`, () => (row(d, tag)?.status === "running" ? true : undefined));
 }
 
-const situations = {
-  modelWait: {
-    id: "killed while waiting on the model",
-    tag: "mwait",
-    drive: async (d, model) => {
-      const p = d.turn(sessionName("mwait"), "TAG=mwait MODE=hang");
-      await model.waitForRequest((r) => r.tag === "mwait");
-      await rowRunning(d, "mwait");
-      return p;
-    },
+/** A turn whose model never answers, driven until its row says `running`. */
+const waitingOnModel = (id: string, tag: string): Situation => ({
+  id,
+  tag,
+  drive: async (d, model) => {
+    const p = d.turn(sessionName(tag), `TAG=${tag} MODE=hang`);
+    await model.waitForRequest((r) => r.tag === tag);
+    await rowRunning(d, tag);
+    return p;
   },
+});
+
+const situations = {
+  modelWait: waitingOnModel("killed while waiting on the model", "mwait"),
   midTool: {
     id: "killed mid-tool (exec sleep 120)",
     tag: "tool",
@@ -91,16 +94,7 @@ const situations = {
       return p;
     },
   },
-  sigtermMidRun: {
-    id: "gateway SIGTERM while waiting on the model",
-    tag: "term",
-    drive: async (d, model) => {
-      const p = d.turn(sessionName("term"), "TAG=term MODE=hang");
-      await model.waitForRequest((r) => r.tag === "term");
-      await rowRunning(d, "term");
-      return p;
-    },
-  },
+  sigtermMidRun: waitingOnModel("gateway SIGTERM while waiting on the model", "term"),
   http500: {
     id: "model HTTP 500, gateway SIGTERM inside the 15 s error grace",
     tag: "e500",
