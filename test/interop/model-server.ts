@@ -89,7 +89,8 @@ function scriptFor(messages: ChatMessage[]): Script {
   const lastRole = messages.at(-1)?.role ?? "none";
   const users = messages.filter((m) => m.role === "user").map((m) => textOf(m.content));
   const tag = users.map((t) => /TAG=(\S+)/.exec(t)?.[1]).filter(Boolean).at(-1) ?? null;
-  const resumeTurn = (users.at(-1) ?? "").includes("previous turn was interrupted");
+  // 2026.9.6 stores the recovery note as a user message but may send it in another role
+  const resumeTurn = messages.some((m) => textOf(m.content).includes("previous turn was interrupted"));
   const base = { tag, lastRole, resumeTurn };
   if (lastRole === "tool" || resumeTurn) return { mode: { kind: "quick" }, ...base };
   for (let i = users.length - 1; i >= 0; i--) {
