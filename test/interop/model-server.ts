@@ -93,8 +93,12 @@ function scriptFor(messages: ChatMessage[]): Script {
   const resumeTurn = messages.some((m) => textOf(m.content).includes("previous turn was interrupted"));
   const base = { tag, lastRole, resumeTurn };
   if (lastRole === "tool" || resumeTurn) return { mode: { kind: "quick" }, ...base };
-  for (let i = users.length - 1; i >= 0; i--) {
-    const mode = parseMode(users[i]!);
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    // the scripted tool already ran in this turn: 2026.9.6 may append other messages after the
+    // tool result, so "last message is a tool result" is not enough to end the turn
+    if (m.role === "tool") return { mode: { kind: "quick" }, ...base };
+    const mode = m.role === "user" ? parseMode(textOf(m.content)) : null;
     if (mode) return { mode, ...base };
   }
   return { mode: { kind: "quick" }, ...base };
