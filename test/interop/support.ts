@@ -16,7 +16,9 @@ export const OUR_BIN = process.env.OPENCLAW_SESSIONS_INTEROP_BIN ?? path.join(RE
 
 const INTEROP_DIR = path.join(REPO_ROOT, ".interop");
 export const INTEROP_NODE = path.join(INTEROP_DIR, "node", "bin", "node");
-const OPENCLAW_PKG = path.join(INTEROP_DIR, "openclaw", "node_modules", "openclaw");
+/** The versions scripts/interop-setup.sh installs side by side (.interop/openclaw-<version>/). */
+export const OPENCLAW_VERSIONS = { fileEra: "2026.7.1", fileEraOld: "2026.4.26", eraC: "2026.9.6" } as const;
+const openclawPkg = (version: string) => path.join(INTEROP_DIR, `openclaw-${version}`, "node_modules", "openclaw");
 
 // The fixtures were generated in /home/operator/.openclaw; absolute paths inside them
 // (sessionFile, trajectory pointers, config) still name that directory.
@@ -30,8 +32,11 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs scripts/interop-setup.sh (idempotent, fast when installed) and returns the openclaw entry. */
-export function ensureInterop(): string {
+/**
+ * Runs scripts/interop-setup.sh (idempotent, fast when installed) and returns the entry of the
+ * asked OpenClaw version.
+ */
+export function ensureInterop(version: string = OPENCLAW_VERSIONS.fileEra): string {
   const res = spawnSync("bash", [path.join(REPO_ROOT, "scripts", "interop-setup.sh")], {
     cwd: REPO_ROOT,
     encoding: "utf8",
@@ -40,9 +45,13 @@ export function ensureInterop(): string {
   if (res.status !== 0) {
     throw new Error(`scripts/interop-setup.sh failed (exit ${res.status}):\n${res.stderr}\n${res.stdout}`);
   }
-  const pkg = JSON.parse(fs.readFileSync(path.join(OPENCLAW_PKG, "package.json"), "utf8"));
+  const dir = openclawPkg(version);
+  if (!fs.existsSync(path.join(dir, "package.json"))) {
+    throw new Error(`openclaw@${version} is not in .interop/: add it to INTEROP_OPENCLAW_VERSIONS`);
+  }
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
   const rel = typeof pkg.bin === "string" ? pkg.bin : pkg.bin.openclaw;
-  return path.join(OPENCLAW_PKG, rel);
+  return path.join(dir, rel);
 }
 
 export interface Sandbox {
@@ -153,7 +162,9 @@ function assertSessionFilesInside(storePath: string, stateDir: string): void {
 
 /** A minimal environment: no VITEST/NODE_ENV leak (OpenClaw skips its gateway lock under them). */
 function cleanEnv(box: Sandbox, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: box.home, TMPDIR: box.tmp, NO_COLOR: "1", ...extra };
+  // OpenClaw's own helpers run `node`: make that the interop Node 24
+  const PATH = `${path.dirname(INTEROP_NODE)}:${process.env.PATH ?? "/usr/bin:/bin"}`;
+  return { PATH, HOME: box.home, TMPDIR: box.tmp, NO_COLOR: "1", ...extra };
 }
 
 function done(res: SpawnSyncReturns<string>): Run {
@@ -178,15 +189,63 @@ export function runOpenclaw(openclawEntry: string, box: Sandbox, args: string[])
   return done(
     spawnSync(INTEROP_NODE, [openclawEntry, ...args], {
       cwd: box.root,
-      env: cleanEnv(box, { OPENCLAW_STATE_DIR: box.stateDir }),
+      env: openclawEnv(box),
       encoding: "utf8",
       timeout: 180_000,
     }),
   );
 }
 
-export function openclawEnv(box: Sandbox): NodeJS.ProcessEnv {
-  return cleanEnv(box, { OPENCLAW_STATE_DIR: box.stateDir });
+/**
+ * 2026.4.26 npm-installs its bundled plugins' runtime deps (playwright-core, express, ...) at
+ * the first gateway start, by default into <state>/plugin-runtime-deps: minutes per sandbox.
+ * One shared stage dir (versioned inside by OpenClaw) makes that a one-time cost.
+ */
+export const PLUGIN_STAGE_DIR = path.join(INTEROP_DIR, "plugin-stage");
+
+/**
+ * 2026.4.26's gateway starts channels and sidecars (browser control, canvas host, gmail watcher)
+ * before it logs `gateway ready`: 4-5 minutes here, waiting on things this sandbox cannot reach.
+ * None of them touches the session store, so the 2026.4 runs skip them (OpenClaw's own switches).
+ */
+const SKIP_SIDECARS = {
+  OPENCLAW_SKIP_CHANNELS: "1",
+  OPENCLAW_SKIP_GMAIL_WATCHER: "1",
+  OPENCLAW_SKIP_CANVAS_HOST: "1",
+  OPENCLAW_SKIP_BROWSER_CONTROL_SERVER: "1",
+};
+
+export function openclawEnv(box: Sandbox, version = ""): NodeJS.ProcessEnv {
+  return cleanEnv(box, {
+    ...(version.startsWith("2026.4.") ? SKIP_SIDECARS : {}),
+    OPENCLAW_STATE_DIR: box.stateDir,
+    OPENCLAW_PLUGIN_STAGE_DIR: PLUGIN_STAGE_DIR,
+    // Without it 2026.7.1+ `openclaw.mjs` re-spawns itself (to turn on its compile cache) and
+    // only supervises the real process: a SIGKILL then orphans the gateway or agent, and a
+    // SIGTERM becomes a SIGKILL 2 s later. With it, the pid we signal is OpenClaw itself.
+    NODE_DISABLE_COMPILE_CACHE: "1",
+    // and `openclaw agent` re-spawns itself for its startup environment (dist/entry.js)
+    OPENCLAW_NO_RESPAWN: "1",
+    // the gateway's pre-auth handshake budget (10 s) is too short on a loaded 2-core machine:
+    // a CLI that misses it falls back to an embedded run (no `status`, not the gateway's run)
+    OPENCLAW_HANDSHAKE_TIMEOUT_MS: "60000",
+    ...trustEnv(),
+  });
+}
+
+/**
+ * That one-time staging runs npm with OpenClaw's Node, whose prefix has no npmrc: hand it the
+ * machine's CA bundle (a TLS-inspecting proxy otherwise fails it with SELF_SIGNED_CERT_IN_CHAIN).
+ * Paths only, no credentials. Everything else the tests do stays on 127.0.0.1.
+ */
+function trustEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ["NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE"]) {
+    const v = process.env[name];
+    if (v) out[name] = v;
+  }
+  if (out.NODE_EXTRA_CA_CERTS) out.npm_config_cafile = out.NODE_EXTRA_CA_CERTS;
+  return out;
 }
 
 export function describeRun(label: string, run: Run): string {
