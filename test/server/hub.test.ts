@@ -201,3 +201,49 @@ describe("StreamClient", () => {
     expect(hub.clients()).toBe(0);
   });
 });
+
+describe("Hub: evictions the gateway reports (serve --gateway)", () => {
+  it("a reset is drained at once; the files still listing the old id, then the new one, make no second drain", async () => {
+    const hub = makeHub();
+    hub.baseline([hb("a"), hb("b")]);
+    const sink = connect(hub);
+    await hub.evict({ sessionKey: "a", agentId: "main", sessionId: "id-a", reason: "reset" });
+    await hub.update([hb("a"), hb("b")]);
+    expect(hub.find("a")).toBeUndefined();
+    await hub.update([hb("a", { sessionId: "new-id" }), hb("b")]);
+    expect(sink.frames.slice(1).map(summary)).toEqual(["drain a reset @1001", "hb a idle @1002"]);
+    expect(sink.frames[1]).toMatchObject({ sessionId: "id-a", reason: "reset" });
+    expect(sink.frames[1].newSessionId).toBeUndefined();
+    expect(sink.frames[2].heartbeat.sessionId).toBe("new-id");
+  });
+
+  it("a delete is drained as given; the files dropping the session later make no second drain", async () => {
+    const hub = makeHub();
+    hub.baseline([hb("a"), hb("b")]);
+    const sink = connect(hub);
+    await hub.evict({ sessionKey: "a", reason: "deleted" });
+    await hub.update([hb("b")]);
+    expect(sink.frames.slice(1).map(summary)).toEqual(["drain a deleted @1001"]);
+  });
+
+  it("an eviction of an id the files already replaced, or of an unknown key, is no event", async () => {
+    const hub = makeHub();
+    hub.baseline([hb("a")]);
+    const sink = connect(hub);
+    await hub.update([hb("a", { sessionId: "new-id" })]);
+    await hub.evict({ sessionKey: "a", agentId: "main", sessionId: "id-a", reason: "reset" });
+    await hub.evict({ sessionKey: "nobody", reason: "deleted" });
+    expect(sink.frames.slice(1).map(summary)).toEqual(["drain a reset @1001", "hb a idle @1002"]);
+    expect(hub.find("a")?.sessionId).toBe("new-id");
+  });
+
+  it("the same sessionId coming back after the files dropped it is a new session again", async () => {
+    const hub = makeHub();
+    hub.baseline([hb("a")]);
+    const sink = connect(hub);
+    await hub.evict({ sessionKey: "a", sessionId: "id-a", reason: "deleted" });
+    await hub.update([]);
+    await hub.update([hb("a")]);
+    expect(sink.frames.slice(1).map(summary)).toEqual(["drain a deleted @1001", "hb a idle @1002"]);
+  });
+});
