@@ -11,7 +11,7 @@ import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { defaultAuditPath } from "../store/writer/audit.js";
 import { createServeApp, type Readiness, type ServeApp } from "../server/app.js";
 import { Auth, readTokenFile } from "../server/auth.js";
-import { judgeDepartures } from "../server/departures.js";
+import { archivedIn, judgeDepartures } from "../server/departures.js";
 import { isLoopbackAddress } from "../server/guard.js";
 import { Hub } from "../server/hub.js";
 import { createLogger, parseLogFormat, type Logger } from "../server/log.js";
@@ -173,6 +173,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       judgeDepartures(departed, {
         auditPath: defaultAuditPath(env as NodeJS.ProcessEnv),
         storesOf: (agentId) => (source?.stores() ?? []).filter((r) => r.agentId === agentId).map((r) => r.storePath),
+        archived: (departed) => archivedIn(source?.eraC() ?? [], departed),
       }),
     onFrame: (f) => metrics.countFrame(f),
     onError: (err) => logger.line("warning", { message: `update failed: ${err.message}` }),
@@ -185,7 +186,10 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     if (!source || !hub.ready) return { ready: false, reason: notReady };
     if (source.stores().length === 0) {
       const eraC = source.eraC().length;
-      return { ready: false, reason: eraC > 0 ? `only era C stores (${eraC}) here, and they are not read yet` : `no session store found in ${source.stateDir}` };
+      const unread = source.unread();
+      // era C stores are read live too: ready once one of them can be read
+      if (eraC > unread.length) return { ready: true };
+      return { ready: false, reason: eraC > 0 ? `no era C store here can be read: ${unread.map((u) => u.why).join("; ")}` : `no session store found in ${source.stateDir}` };
     }
     return { ready: true };
   };
