@@ -129,6 +129,13 @@ describe("serve --gateway", () => {
     expect(gateway.connects).toHaveLength(1);
   });
 
+  it("a pairing to approve at start: the approval command, exit 69", async () => {
+    const { state, env } = await setup({ pairing: "required" });
+    const srv = await startServe(["--state-dir", state, "--no-probe", "--gateway"], env);
+    expect((await srv.exited).code).toBe(69);
+    expect(srv.stderr().trim().split("\n").at(-1)).toMatch(/has not paired this tool yet: run `openclaw devices approve req-[0-9a-f]{8}` on the gateway host/);
+  });
+
   it("no gateway running (OPENCLAW_SESSIONS_GATEWAY=1): serves the files, and connects once the gateway's lock appears", async () => {
     const { state, env, writeLock } = await setup({}, {}, false);
     const srv = await startServe(["--state-dir", state, "--no-probe"], { ...env, OPENCLAW_SESSIONS_GATEWAY: "1" });
