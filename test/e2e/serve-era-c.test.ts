@@ -2,12 +2,8 @@
 // maintenance archives (archived_at set, committed by another connection) while serve runs is
 // pushed as `socket.drain` reason `archived`, found through PRAGMA data_version polling. The
 // store is a simulated one: the test's own connection stands in for the gateway writing it.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { generateEraCStore } from "../../src/sim/era-c/generate.js";
-import { sqlite } from "../fixtures/real-openclaw-c.js";
+import { eraCStoreWithWriter } from "../fixtures/era-c-writer.js";
 import { connectWs, consecutive, eventSeqs, serveEnv, startServe, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
 
 useServeCleanup();
@@ -18,15 +14,8 @@ afterEach(() => {
 
 describe("serve on era C", () => {
   it("an archived row is drained as archived; a deleted one as deleted; the batch no longer lists either", async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "ocs-serve-c-"));
-    cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
-    const m = await generateEraCStore({ outDir: out, sessions: 4, agents: ["main"], seed: 11 });
-    const { DatabaseSync } = sqlite();
-    const writer = new DatabaseSync(m.dbPaths[0]!);
-    cleanups.push(() => writer.close());
-    // the first statement makes the writer hold -wal/-shm, as a running gateway does: serve then
-    // opens the store plainly and sees commits (a store with no sidecars is opened immutable)
-    writer.prepare("SELECT count(*) FROM session_nodes").get();
+    // the writer holds -wal/-shm as a running gateway does: serve opens the store plainly and sees commits
+    const { m, writer } = await eraCStoreWithWriter(cleanups, 4, 11);
 
     const srv = await startServe(["--state-dir", m.stateDir, "--no-probe"], serveEnv());
     await waitReady(srv.url);

@@ -1,14 +1,12 @@
 // Which era C rows left the live set because OpenClaw archived them (archived_at set): the rows
 // the live reader skips, named with the sessionId that left, and never anything else.
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { archivedIn, judgeDepartures } from "../../../src/server/departures.js";
-import { generateEraCStore } from "../../../src/sim/era-c/generate.js";
 import { readArchivedRows } from "../../../src/store/sqlite/archived.js";
 import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
-import { sqlite } from "../../fixtures/real-openclaw-c.js";
+import { eraCStoreWithWriter } from "../../fixtures/era-c-writer.js";
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -16,14 +14,8 @@ afterEach(() => {
 });
 
 async function store() {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "oc-archived-"));
-  cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
-  const m = await generateEraCStore({ outDir: out, sessions: 4, agents: ["main"], seed: 3 });
-  const { DatabaseSync } = sqlite();
-  const writer = new DatabaseSync(m.dbPaths[0]!);
-  cleanups.push(() => writer.close());
-  writer.prepare("SELECT count(*) FROM session_nodes").get();
-  return { m, writer, ref: { agentId: "main", storePath: m.dbPaths[0]!, era: "C" as const } };
+  const { m, writer, dbPath } = await eraCStoreWithWriter(cleanups, 4, 3);
+  return { m, writer, ref: { agentId: "main", storePath: dbPath, era: "C" as const } };
 }
 
 describe("readArchivedRows", () => {
