@@ -22,13 +22,16 @@ export function gatewayState(s: OverlayStatus | undefined): GatewayState {
   return { connected: s.connected, phase: s.phase, protocol: s.protocol ?? null, reason: s.reason ?? null };
 }
 
-/** Resolves once the overlay is connected, refused, or finds no gateway; else after `ms`. */
+/**
+ * Resolves once the overlay is connected, refused, finds no gateway, or its first attempt failed
+ * (a port that refuses, a gateway still starting: the files are served meanwhile); else after `ms`.
+ */
 export function firstOutcome(overlay: GatewayOverlay, ms: number): Promise<OverlayStatus> {
   return new Promise((resolve) => {
     let off: () => void = () => undefined;
     const check = (): boolean => {
       const s = overlay.status();
-      if (!s.connected && !s.blocked && !s.noGateway) return false;
+      if (s.phase === "connecting") return false;
       done();
       return true;
     };
