@@ -4,9 +4,11 @@
 // store is a simulated one: the test's own connection stands in for the gateway writing it.
 import { afterEach, describe, expect, it } from "vitest";
 import { eraCStoreWithWriter } from "../fixtures/era-c-writer.js";
+import { loadSchema, validate } from "./helpers/schema.js";
 import { connectWs, consecutive, eventSeqs, serveEnv, startServe, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
 
 useServeCleanup();
+const SERVE = loadSchema("serve.schema.json");
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
@@ -36,6 +38,7 @@ describe("serve on era C", () => {
     expect(ws.messages.filter((x) => x.type === "socket.drain").map((x) => x.reason)).toEqual(["archived", "deleted"]);
     const seqs = eventSeqs(ws.messages);
     expect(seqs).toEqual(consecutive(snap.seq + 1, seqs.length));
+    for (const x of ws.messages) expect(validate(SERVE.$defs.event, x, "$", SERVE)).toEqual([]);
     const batch = await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json();
     expect(batch.sessions.map((s: any) => s.sessionKey).sort()).toEqual(m.sessions.slice(2).map((s) => s.sessionKey).sort());
   });

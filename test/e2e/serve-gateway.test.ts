@@ -9,11 +9,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FakeGateway, type FakeGatewayOptions } from "../../src/sim/gateway-ws.js";
 import { makeStateDir, makeTempDir, writeGatewayLock } from "../fixtures/store-builder.js";
 import { procStartTime, useOwners } from "./helpers/cli.js";
+import { loadSchema, validate } from "./helpers/schema.js";
 import { connectWs, consecutive, eventSeqs, serveEnv, startServe, until, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
 import { ID, idleStore, KEY, OTHER_ID, OTHER_KEY, readEntries, startRun, writeIndexAtomic } from "./watch-fixture.js";
 
 useServeCleanup();
 const { live } = useOwners();
+const SERVE = loadSchema("serve.schema.json");
 const gateways: FakeGateway[] = [];
 afterEach(async () => {
   for (const g of gateways.splice(0)) await g.stop();
@@ -71,6 +73,7 @@ describe("serve --gateway", () => {
     expect(key[0]).toMatchObject({ health: "active", turnId: "run-5" });
     const seqs = eventSeqs(ws.messages);
     expect(seqs).toEqual(consecutive(snap.seq + 1, seqs.length));
+    for (const m of ws.messages) expect(validate(SERVE.$defs.event, m, "$", SERVE)).toEqual([]);
 
     await until(async () => (await readyz(srv.url)).gateway?.connected === false, () => "readyz still shows the gateway connected");
     expect(await readyz(srv.url)).toMatchObject({ ready: true, gateway: { connected: false, protocol: null } });
@@ -114,6 +117,7 @@ describe("serve --gateway", () => {
     expect(drains[1].newSessionId).toBe("fresh-after-file-reset");
     const seqs = eventSeqs(ws.messages);
     expect(seqs).toEqual(consecutive(snap.seq + 1, seqs.length));
+    for (const m of ws.messages) expect(validate(SERVE.$defs.event, m, "$", SERVE)).toEqual([]);
     const batch = await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json();
     expect(batch.sessions.map((s: any) => s.sessionId).sort()).toEqual(["fresh-after-file-reset", "fresh-after-gateway-reset"]);
   });
