@@ -59,7 +59,11 @@ const identity = (hb: { agentId: string; sessionKey: string }): string => `${hb.
 
 /** A change a client is told about: not just the ages in the reasons moving with the clock. */
 export function isTransition(a: Heartbeat, b: Heartbeat): boolean {
-  return !sameVerdict(a, b) || a.outcome !== b.outcome || a.outcomeReason !== b.outcomeReason || a.era !== b.era || a.source !== b.source;
+  if (a.outcome !== b.outcome || a.outcomeReason !== b.outcomeReason || a.era !== b.era || a.source !== b.source) return true;
+  if (sameVerdict(a, b)) return false;
+  // the gateway moves lastTokenAt with every streamed delta (dozens a second): that alone is no
+  // transition; the batch answer and the timer heartbeats carry the fresh times
+  return !(a.source === "gateway" && sameVerdict(a, { ...b, lastTokenAt: a.lastTokenAt, lastActivityAt: a.lastActivityAt }));
 }
 
 /**

@@ -61,6 +61,9 @@ describe("serve --gateway", () => {
 
     gateway.agent(KEY, "run-5", "assistant", { delta: "Looking" });
     await ws.next(isHb(KEY, (h) => h.state === "streaming"), "streaming");
+    // more deltas only move lastTokenAt: no transition of their own
+    gateway.agent(KEY, "run-5", "assistant", { delta: " around" }, Date.now() + 1);
+    gateway.agent(KEY, "run-5", "assistant", { delta: " here" }, Date.now() + 2);
     gateway.agent(KEY, "run-5", "item", { kind: "tool", phase: "start", name: "exec", toolCallId: "c1" });
     await ws.next(isHb(KEY, (h) => h.state === "tool_exec"), "the tool call");
     gateway.agent(KEY, "run-5", "lifecycle", { phase: "end" });

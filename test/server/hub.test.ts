@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Heartbeat } from "../../src/core/types.js";
 import type { Departed, DrainReason } from "../../src/server/departures.js";
 import type { Frame } from "../../src/server/event-log.js";
-import { Hub, type SessionFilter } from "../../src/server/hub.js";
+import { Hub, isTransition, type SessionFilter } from "../../src/server/hub.js";
 import { StreamClient, type Sink } from "../../src/server/stream-client.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00Z");
@@ -245,5 +245,22 @@ describe("Hub: evictions the gateway reports (serve --gateway)", () => {
     await hub.update([]);
     await hub.update([hb("a")]);
     expect(sink.frames.slice(1).map(summary)).toEqual(["drain a deleted @1001", "hb a idle @1002"]);
+  });
+});
+
+describe("isTransition", () => {
+  const streaming = hb("a", { state: "streaming", health: "active", source: "gateway", startedAt: NOW - 5000, lastTokenAt: NOW - 100, lastActivityAt: NOW - 100 });
+  it.each<[string, Partial<Heartbeat>, boolean]>([
+    ["another delta from the gateway (token and activity times only)", { lastTokenAt: NOW, lastActivityAt: NOW }, false],
+    ["the gateway's next phase", { state: "tool_exec", toolName: "exec", lastActivityAt: NOW }, true],
+    ["the same times from the files (source changed)", { source: "files" }, true],
+    ["the model named", { model: "fake-2", lastTokenAt: NOW }, true],
+  ])("%s: %s", (_what, change, expected) => {
+    expect(isTransition(streaming, { ...streaming, ...change })).toBe(expected);
+  });
+
+  it("activity the files show is a transition", () => {
+    const files = hb("a", { state: "tool_exec", health: "active", source: "files", lastActivityAt: NOW - 100 });
+    expect(isTransition(files, { ...files, lastActivityAt: NOW })).toBe(true);
   });
 });
