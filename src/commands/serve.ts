@@ -11,12 +11,16 @@ import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { defaultAuditPath } from "../store/writer/audit.js";
 import { createServeApp, type Readiness, type ServeApp } from "../server/app.js";
 import { Auth, readTokenFile } from "../server/auth.js";
-import { judgeDepartures } from "../server/departures.js";
+import { archivedIn, judgeDepartures } from "../server/departures.js";
 import { isLoopbackAddress } from "../server/guard.js";
 import { Hub } from "../server/hub.js";
 import { createLogger, parseLogFormat, type Logger } from "../server/log.js";
 import { createMetrics, DEFAULT_SESSION_SERIES_CAP } from "../server/metrics.js";
-import { clockOverride, collect } from "./heartbeats.js";
+import { evictionDrain, firstOutcome, GATEWAY_SETTLE_MS, gatewayState } from "../server/gateway.js";
+import { gatewayWanted, openGatewayOverlay, type GatewayOverlay } from "../gateway/open-overlay.js";
+import { withGatewayOverlay } from "../gateway/with-overlay.js";
+import { openState } from "../store/snapshot.js";
+import { clockOverride, collect, thresholdsFor } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
 
 /** Outside OpenClaw's own ports (18789 and the ones it derives from it, up to 18899). */
@@ -34,7 +38,9 @@ Endpoints (docs/serve.md has the event reference):
   GET  /livez, /readyz                probes (no token needed)
 
 Exit codes: 0 stopped by SIGTERM/SIGINT; 64 bad usage (also: a non-loopback --host without
---token-file); 69 the port is in use or cannot be bound.`;
+--token-file); 69 the port is in use or cannot be bound, or (--gateway) the gateway refused this
+tool at start (its secret, its protocol, a pairing to approve). A gateway that is not running is
+not an error: serve reads the files and connects once it runs.`;
 
 export function register(program: Command): void {
   const cmd = program
@@ -51,6 +57,7 @@ export function register(program: Command): void {
     .option("--client-queue <n>", `events a slow client may have pending before a resync replaces its heartbeats (default ${SERVE_DEFAULTS.clientQueue})`)
     .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable", collect, [])
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
+    .option("--gateway", "live streaming/tool states and evictions from the gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1)")
     .addHelpText("after", HELP);
   addStoreOptions(cmd).action(async (opts) => {
     process.exitCode = await runServe(opts);
@@ -134,6 +141,8 @@ export interface ServeOptions extends Record<string, any> {
   stateDir?: string;
   tmpDir?: string;
   env?: Env;
+  /** with --gateway: print the first pairing (default true; `demo` pairs with its own simulator) */
+  gatewayNotices?: boolean;
   /** where log lines go (default stderr) */
   log?: (line: string) => void;
 }
@@ -164,15 +173,23 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       judgeDepartures(departed, {
         auditPath: defaultAuditPath(env as NodeJS.ProcessEnv),
         storesOf: (agentId) => (source?.stores() ?? []).filter((r) => r.agentId === agentId).map((r) => r.storePath),
+        archived: (departed) => archivedIn(source?.eraC() ?? [], departed),
       }),
     onFrame: (f) => metrics.countFrame(f),
     onError: (err) => logger.line("warning", { message: `update failed: ${err.message}` }),
   });
-  const readiness = (): Readiness => {
+  const useGateway = gatewayWanted(opts.gateway, env);
+  let overlay: GatewayOverlay | undefined;
+  const gateway = useGateway ? () => gatewayState(overlay?.status()) : undefined;
+  const readiness = (): Readiness => ({ ...filesReadiness(), ...(gateway ? { gateway: gateway() } : {}) });
+  const filesReadiness = (): Readiness => {
     if (!source || !hub.ready) return { ready: false, reason: notReady };
     if (source.stores().length === 0) {
       const eraC = source.eraC().length;
-      return { ready: false, reason: eraC > 0 ? `only era C stores (${eraC}) here, and they are not read yet` : `no session store found in ${source.stateDir}` };
+      const unread = source.unread();
+      // era C stores are read live too: ready once one of them can be read
+      if (eraC > unread.length) return { ready: true };
+      return { ready: false, reason: eraC > 0 ? `no era C store here can be read: ${unread.map((u) => u.why).join("; ")}` : `no session store found in ${source.stateDir}` };
     }
     return { ready: true };
   };
@@ -184,6 +201,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       seq: () => hub.seq,
       clients: () => app?.clients() ?? { ws: 0, sse: 0 },
       now,
+      gateway,
     },
     { perSession: s.perSessionSeries },
   );
@@ -207,6 +225,45 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   let unsubscribe: (() => void) | undefined;
   const beat = setInterval(() => hub.tick(), s.heartbeatIntervalMs);
   const warned = new Set<string>();
+  /**
+   * The overlay on the gateway this state dir's lock names. At start a refusal (our secret, its
+   * protocol, a pairing to approve) ends serve with exit 69; later, and for a gateway that is not
+   * running, serve goes on with the files and the client keeps trying.
+   */
+  const attachGateway = async (stateDir: string, atStart: boolean): Promise<GatewayOverlay> => {
+    const state = openState({ ...pickStoreOptions(opts), stateDir }, env);
+    const o = openGatewayOverlay({
+      configPath: state.configPath,
+      config: state.config,
+      openclawStateDir: state.stateDir,
+      thresholds: thresholdsFor(state, s.stallAfter),
+      tmpDir: opts.tmpDir,
+      env,
+      now,
+      tellRefusals: false,
+      onNotice: (message) => {
+        if (opts.gatewayNotices !== false) logger.line("notice", { message });
+      },
+      onEviction: (e) => void hub.evict(evictionDrain(e)),
+    });
+    const first = await firstOutcome(o, GATEWAY_SETTLE_MS);
+    if (first.blocked && atStart) {
+      o.close();
+      throw new GatewayRefused(`--gateway: ${first.reason ?? "the gateway refused this tool"}`);
+    }
+    let shown = "";
+    const tell = (): void => {
+      const g = gatewayState(o.status());
+      const key = `${g.connected}|${g.protocol}|${g.reason}`;
+      if (key === shown) return;
+      shown = key;
+      logger.line("gateway", { connected: g.connected, protocol: g.protocol, reason: g.reason });
+    };
+    tell();
+    o.subscribe(tell);
+    return o;
+  };
+  let atStart = true;
   const open = async (delayMs: number): Promise<void> => {
     if (stopped) return;
     try {
@@ -224,14 +281,29 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
         return;
       }
       source = src;
-      hub.baseline(src.get());
+      if (useGateway) {
+        try {
+          overlay = await attachGateway(src.stateDir, atStart);
+        } catch (err) {
+          src.close();
+          source = undefined;
+          throw err;
+        }
+        source = withGatewayOverlay(src, overlay);
+      }
+      if (stopped) {
+        source.close();
+        return;
+      }
+      const live = source;
+      hub.baseline(live.get());
       // the first read's garbage is many times what stays alive: give it back before serving
       if (hub.size >= COLLECT_AFTER_SESSIONS) collectGarbage();
-      unsubscribe = src.subscribe(() => void hub.update(src.get()));
+      unsubscribe = live.subscribe(() => void hub.update(live.get()));
       logger.line("ready", { stateDir: src.stateDir, stores: src.stores().length, sessions: hub.size, seq: hub.seq });
     } catch (err) {
-      // a flag the source rejects will not get better by waiting
-      if (err instanceof CliError && err.exitCode === EXIT.usage) throw err;
+      // a flag the source rejects will not get better by waiting; nor will a gateway refusing us
+      if (err instanceof CliError && (err.exitCode === EXIT.usage || err instanceof GatewayRefused)) throw err;
       notReady = `cannot read the stores: ${(err as Error).message}`;
       if (!warned.has(notReady)) logger.line("warning", { message: `${notReady}; retrying` });
       warned.add(notReady);
@@ -240,6 +312,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   };
   try {
     await open(RETRY_FIRST_MS);
+    atStart = false;
   } catch (err) {
     clearInterval(beat);
     await served.shutdown(0);
@@ -260,6 +333,9 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     },
   };
 }
+
+/** The gateway would not have us at start: exit 69, one line, no retrying. */
+class GatewayRefused extends UnavailableError {}
 
 /** Binds; a port in use (or not ours to take) is exit 69 with one line saying which. */
 function listen(server: import("node:http").Server, host: string, port: number): Promise<string> {

@@ -50,6 +50,12 @@ export interface GatewayOverlayOptions {
   onNotice?: (line: string) => void;
   /** also pass refusals to onNotice (default true; `status` reports them as its error instead) */
   tellRefusals?: boolean;
+  /**
+   * the gateway evicted a session (sessions.changed reason reset / new / delete), before its live
+   * facts are dropped: `sessionId` is the one leaving as the gateway knows it (the event's, else
+   * the last list's), undefined when it named none (7.1's delete)
+   */
+  onEviction?: (e: GatewayEviction) => void;
   /** client tuning (tests: short backoff, relist interval) */
   client?: Pick<GatewayClientOptions, "backoff" | "relistMs" | "handshakeTimeoutMs" | "notPairedRetryMs" | "random">;
 }
@@ -73,6 +79,26 @@ function packageVersion(): string {
   } catch {
     return "0.0.0";
   }
+}
+
+export interface GatewayEviction {
+  sessionKey: string;
+  reason: "reset" | "new" | "delete";
+  sessionId?: string;
+  /** when the event arrived (epoch ms) */
+  at: number;
+}
+
+const EVICTION_REASONS = new Set(["reset", "new", "delete"]);
+
+/** The eviction a sessions.changed payload announces, if it is one (OPENCLAW.md 10). */
+export function evictionOf(payload: unknown, facts: OverlayState, at: number): GatewayEviction | undefined {
+  const p = typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>) : undefined;
+  const key = typeof p?.key === "string" && p.key !== "" ? p.key : typeof p?.sessionKey === "string" && p.sessionKey !== "" ? p.sessionKey : undefined;
+  const reason = p?.reason;
+  if (!key || typeof reason !== "string" || !EVICTION_REASONS.has(reason)) return undefined;
+  const sessionId = typeof p?.sessionId === "string" && p.sessionId !== "" ? p.sessionId : facts[key]?.sessionId;
+  return { sessionKey: key, reason: reason as GatewayEviction["reason"], ...(sessionId !== undefined ? { sessionId } : {}), at };
 }
 
 /** sessions.changed reasons after which the list must be read again (OPENCLAW.md 10). */
@@ -151,6 +177,8 @@ export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay 
     onEvent: (frame, receivedAt) => {
       if (frame.event === "agent") facts = reduceOverlay(facts, { kind: "agent", payload: frame.payload, receivedAt });
       else if (frame.event === "sessions.changed") {
+        const eviction = opts.onEviction ? evictionOf(frame.payload, facts, now()) : undefined;
+        if (eviction) opts.onEviction?.(eviction);
         facts = reduceOverlay(facts, { kind: "sessions.changed", payload: frame.payload, receivedAt });
         // evictions that name no single key (cleanup) or move sessions: only a fresh list tells
         if (relistAfter(frame.payload)) client.relist();

@@ -20,6 +20,8 @@ export interface Readiness {
   ready: boolean;
   /** why not, when not */
   reason?: string;
+  /** with --gateway: the overlay's connection (never a condition of readiness) */
+  gateway?: { connected: boolean; phase: string; protocol: number | null; reason: string | null };
 }
 
 export interface ServeAppOptions {
@@ -210,7 +212,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
         break;
       case "readyz": {
         const r = o.readiness();
-        sendJson(res, r.ready ? 200 : 503, `${JSON.stringify(r.ready ? { ready: true, seq: hub.seq, sessions: hub.size } : { ready: false, reason: r.reason })}\n`, cors);
+        sendJson(res, r.ready ? 200 : 503, `${JSON.stringify({ ...(r.ready ? { ready: true, seq: hub.seq, sessions: hub.size } : { ready: false, reason: r.reason }), ...(r.gateway ? { gateway: r.gateway } : {}) })}\n`, cors);
         break;
       }
       case "metrics":

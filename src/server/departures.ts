@@ -1,7 +1,11 @@
 // Why a session left the store, for `socket.drain`: `pruned` when our own audit log records
-// removing exactly that entry (cleanup's prune or cap), else `deleted`. (`reset`, a new sessionId
-// under the same key, is told apart by the model diff; `archived` needs era C's archived_at.)
+// removing exactly that entry (cleanup's prune or cap), `archived` when its era C row now has
+// archived_at set (OpenClaw's maintenance), else `deleted`. (`reset`, a new sessionId under the
+// same key, is told apart by the model diff.)
 import fs from "node:fs";
+import { UnreadableError } from "../core/errors.js";
+import type { StoreRef } from "../core/types.js";
+import { readArchivedRows } from "../store/sqlite/archived.js";
 import { readAuditTail, type AuditRecord } from "../store/writer/audit.js";
 import { ownLockPath } from "../store/writer/lock-own.js";
 
@@ -20,6 +24,23 @@ export interface DepartureOptions {
   /** how long to wait for a write of ours still under way (its audit line comes after the rename) */
   waitMs?: number;
   pollMs?: number;
+  /** `key\u0000sessionId` of the departed that were archived (era C); none when absent */
+  archived?: (departed: readonly Departed[]) => Set<string>;
+}
+
+/** Which departed sessions are archived rows of these era C stores (a store that cannot be read tells nothing). */
+export function archivedIn(stores: readonly StoreRef[], departed: readonly Departed[]): Set<string> {
+  const out = new Set<string>();
+  if (stores.length === 0 || departed.length === 0) return out;
+  const keys = [...new Set(departed.map((d) => d.sessionKey))];
+  for (const store of stores) {
+    try {
+      for (const r of readArchivedRows(store, keys)) out.add(`${r.sessionKey}\u0000${r.sessionId}`);
+    } catch (err) {
+      if (!(err instanceof UnreadableError)) throw err;
+    }
+  }
+  return out;
 }
 
 function realOrSame(p: string): string {
@@ -30,7 +51,7 @@ function realOrSame(p: string): string {
   }
 }
 
-/** For each departed session (same order): pruned or deleted. */
+/** For each departed session (same order): pruned, archived or deleted. */
 export async function judgeDepartures(departed: readonly Departed[], opts: DepartureOptions): Promise<DrainReason[]> {
   if (departed.length === 0) return [];
   const stores = new Set<string>();
@@ -43,7 +64,11 @@ export async function judgeDepartures(departed: readonly Departed[], opts: Depar
   }
   const removed = new Set<string>();
   for (const r of readAuditTail(opts.auditPath)) if (isRemoval(r) && stores.has(r.storePath)) removed.add(`${r.sessionKey}\u0000${r.sessionId}`);
-  return departed.map((d) => (removed.has(`${d.sessionKey}\u0000${d.sessionId}`) ? "pruned" : "deleted"));
+  const archived = opts.archived?.(departed) ?? new Set<string>();
+  return departed.map((d) => {
+    const id = `${d.sessionKey}\u0000${d.sessionId}`;
+    return removed.has(id) ? "pruned" : archived.has(id) ? "archived" : "deleted";
+  });
 }
 
 function isRemoval(r: AuditRecord): boolean {

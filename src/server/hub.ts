@@ -21,6 +21,15 @@ export interface SessionFilter {
   activeWithinMs?: number;
 }
 
+/** A session the gateway evicted (src/gateway/open-overlay.ts onEviction), as a drain. */
+export interface GatewayEvictionInput {
+  sessionKey: string;
+  agentId?: string;
+  /** the sessionId leaving; undefined: whichever the key holds now */
+  sessionId?: string;
+  reason: DrainReason;
+}
+
 export interface Subscriber {
   readonly filter: SessionFilter;
   deliver(frame: Frame): void;
@@ -50,7 +59,11 @@ const identity = (hb: { agentId: string; sessionKey: string }): string => `${hb.
 
 /** A change a client is told about: not just the ages in the reasons moving with the clock. */
 export function isTransition(a: Heartbeat, b: Heartbeat): boolean {
-  return !sameVerdict(a, b) || a.outcome !== b.outcome || a.outcomeReason !== b.outcomeReason || a.era !== b.era || a.source !== b.source;
+  if (a.outcome !== b.outcome || a.outcomeReason !== b.outcomeReason || a.era !== b.era || a.source !== b.source) return true;
+  if (sameVerdict(a, b)) return false;
+  // the gateway moves lastTokenAt with every streamed delta (dozens a second): that alone is no
+  // transition; the batch answer and the timer heartbeats carry the fresh times
+  return !(a.source === "gateway" && sameVerdict(a, { ...b, lastTokenAt: a.lastTokenAt, lastActivityAt: a.lastActivityAt }));
 }
 
 /**
@@ -79,6 +92,11 @@ export class Hub {
   private chain: Promise<void> = Promise.resolve();
   private baselined = false;
   private readonly recent = new Map<string, { at: number; value: unknown }>();
+  /**
+   * sessions drained on the gateway's word while the files still list them, by identity: their
+   * sessionId is kept out of the model (no second drain, no heartbeat) until the files drop it
+   */
+  private readonly evicted = new Map<string, string>();
   /** each heartbeat's JSON, while nothing in it depends on the clock */
   private readonly fragments = new WeakMap<Heartbeat, string>();
 
@@ -122,9 +140,39 @@ export class Hub {
     return this.chain;
   }
 
+  /**
+   * The gateway evicted a session (a reset, a /new, a delete) before the files show it: its drain
+   * now. Whichever source sees a sessionId leave first drains it; the other then finds it gone.
+   */
+  evict(e: GatewayEvictionInput): Promise<void> {
+    const madeAt = performance.now();
+    this.chain = this.chain.then(() => this.applyEviction(e, madeAt)).catch((err: Error) => this.opts.onError?.(err));
+    return this.chain;
+  }
+
+  private applyEviction(e: GatewayEvictionInput, madeAt: number): void {
+    // the key names its agent (agent:<id>:...); a key of another shape is looked up alone
+    const old = (e.agentId !== undefined ? this.model.get(identity({ agentId: e.agentId, sessionKey: e.sessionKey })) : undefined) ?? this.find(e.sessionKey);
+    // the files already show another sessionId under the key: that one left, and was drained then
+    if (!old || (e.sessionId !== undefined && old.sessionId !== e.sessionId)) return;
+    const id = identity(old);
+    this.model.delete(id);
+    this.evicted.set(id, old.sessionId);
+    this.drain(old, e.reason, this.opts.now(), madeAt);
+  }
+
   private async apply(list: readonly Heartbeat[], madeAt: number): Promise<void> {
     const next = new Map<string, Heartbeat>();
-    for (const hb of list) next.set(identity(hb), hb);
+    const stillListed = new Set<string>();
+    for (const hb of list) {
+      const id = identity(hb);
+      if (this.evicted.get(id) === hb.sessionId) {
+        stillListed.add(id);
+        continue;
+      }
+      next.set(id, hb);
+    }
+    for (const id of this.evicted.keys()) if (!stillListed.has(id)) this.evicted.delete(id);
     const departed: Heartbeat[] = [];
     for (const [id, old] of this.model) if (!next.has(id)) departed.push(old);
     // asking the audit log may wait for a write of ours to finish: decided before anything is

@@ -17,6 +17,8 @@ export interface MetricsSource {
   seq(): number;
   clients(): Record<"ws" | "sse", number>;
   now(): number;
+  /** with --gateway: the overlay's connection */
+  gateway?: () => { connected: boolean; protocol: number | null };
 }
 
 export interface Metrics {
@@ -97,6 +99,20 @@ export function createMetrics(src: MetricsSource, opts: { perSession: number } =
       for (const [transport, n] of Object.entries(src.clients())) this.set({ transport }, n);
     },
   });
+  const gateway = src.gateway;
+  if (gateway) {
+    new client.Gauge({
+      name: name("gateway_connected"),
+      help: "1 while the gateway overlay (--gateway) is connected, else 0; protocol: the one the gateway picked, empty while not connected",
+      labelNames: ["protocol"],
+      registers,
+      collect() {
+        this.reset();
+        const g = gateway();
+        this.set({ protocol: g.connected && g.protocol !== null ? String(g.protocol) : "" }, g.connected ? 1 : 0);
+      },
+    });
+  }
   const events = new client.Counter({ name: name("events_total"), help: "Events made, by type (timer heartbeats: type heartbeat_timer)", labelNames: ["type"], registers });
   const resyncs = new client.Counter({ name: name("resyncs_total"), help: "Resyncs sent, by reason (history: since too old; overflow: a slow client)", labelNames: ["reason"], registers });
   const requests = new client.Counter({ name: name("http_requests_total"), help: "HTTP requests answered, by route and status", labelNames: ["route", "status"], registers });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Heartbeat } from "../../src/core/types.js";
 import type { Departed, DrainReason } from "../../src/server/departures.js";
 import type { Frame } from "../../src/server/event-log.js";
-import { Hub, type SessionFilter } from "../../src/server/hub.js";
+import { Hub, isTransition, type SessionFilter } from "../../src/server/hub.js";
 import { StreamClient, type Sink } from "../../src/server/stream-client.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00Z");
@@ -199,5 +199,68 @@ describe("StreamClient", () => {
     await hub.update([]);
     expect(slow.closed).toEqual({ code: 1008, reason: "too far behind: reconnect with since=1000" });
     expect(hub.clients()).toBe(0);
+  });
+});
+
+describe("Hub: evictions the gateway reports (serve --gateway)", () => {
+  it("a reset is drained at once; the files still listing the old id, then the new one, make no second drain", async () => {
+    const hub = makeHub();
+    hub.baseline([hb("a"), hb("b")]);
+    const sink = connect(hub);
+    await hub.evict({ sessionKey: "a", agentId: "main", sessionId: "id-a", reason: "reset" });
+    await hub.update([hb("a"), hb("b")]);
+    expect(hub.find("a")).toBeUndefined();
+    await hub.update([hb("a", { sessionId: "new-id" }), hb("b")]);
+    expect(sink.frames.slice(1).map(summary)).toEqual(["drain a reset @1001", "hb a idle @1002"]);
+    expect(sink.frames[1]).toMatchObject({ sessionId: "id-a", reason: "reset" });
+    expect(sink.frames[1].newSessionId).toBeUndefined();
+    expect(sink.frames[2].heartbeat.sessionId).toBe("new-id");
+  });
+
+  it("a delete is drained as given; the files dropping the session later make no second drain", async () => {
+    const hub = makeHub();
+    hub.baseline([hb("a"), hb("b")]);
+    const sink = connect(hub);
+    await hub.evict({ sessionKey: "a", reason: "deleted" });
+    await hub.update([hb("b")]);
+    expect(sink.frames.slice(1).map(summary)).toEqual(["drain a deleted @1001"]);
+  });
+
+  it("an eviction of an id the files already replaced, or of an unknown key, is no event", async () => {
+    const hub = makeHub();
+    hub.baseline([hb("a")]);
+    const sink = connect(hub);
+    await hub.update([hb("a", { sessionId: "new-id" })]);
+    await hub.evict({ sessionKey: "a", agentId: "main", sessionId: "id-a", reason: "reset" });
+    await hub.evict({ sessionKey: "nobody", reason: "deleted" });
+    expect(sink.frames.slice(1).map(summary)).toEqual(["drain a reset @1001", "hb a idle @1002"]);
+    expect(hub.find("a")?.sessionId).toBe("new-id");
+  });
+
+  it("the same sessionId coming back after the files dropped it is a new session again", async () => {
+    const hub = makeHub();
+    hub.baseline([hb("a")]);
+    const sink = connect(hub);
+    await hub.evict({ sessionKey: "a", sessionId: "id-a", reason: "deleted" });
+    await hub.update([]);
+    await hub.update([hb("a")]);
+    expect(sink.frames.slice(1).map(summary)).toEqual(["drain a deleted @1001", "hb a idle @1002"]);
+  });
+});
+
+describe("isTransition", () => {
+  const streaming = hb("a", { state: "streaming", health: "active", source: "gateway", startedAt: NOW - 5000, lastTokenAt: NOW - 100, lastActivityAt: NOW - 100 });
+  it.each<[string, Partial<Heartbeat>, boolean]>([
+    ["another delta from the gateway (token and activity times only)", { lastTokenAt: NOW, lastActivityAt: NOW }, false],
+    ["the gateway's next phase", { state: "tool_exec", toolName: "exec", lastActivityAt: NOW }, true],
+    ["the same times from the files (source changed)", { source: "files" }, true],
+    ["the model named", { model: "fake-2", lastTokenAt: NOW }, true],
+  ])("%s: %s", (_what, change, expected) => {
+    expect(isTransition(streaming, { ...streaming, ...change })).toBe(expected);
+  });
+
+  it("activity the files show is a transition", () => {
+    const files = hb("a", { state: "tool_exec", health: "active", source: "files", lastActivityAt: NOW - 100 });
+    expect(isTransition(files, { ...files, lastActivityAt: NOW })).toBe(true);
   });
 });

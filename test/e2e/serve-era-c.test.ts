@@ -1,0 +1,45 @@
+// `serve` on an era C (SQLite) store: ready once the store is read, and a row that OpenClaw's
+// maintenance archives (archived_at set, committed by another connection) while serve runs is
+// pushed as `socket.drain` reason `archived`, found through PRAGMA data_version polling. The
+// store is a simulated one: the test's own connection stands in for the gateway writing it.
+import { afterEach, describe, expect, it } from "vitest";
+import { eraCStoreWithWriter } from "../fixtures/era-c-writer.js";
+import { loadSchema, validate } from "./helpers/schema.js";
+import { connectWs, consecutive, eventSeqs, serveEnv, startServe, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
+
+useServeCleanup();
+const SERVE = loadSchema("serve.schema.json");
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+describe("serve on era C", () => {
+  it("an archived row is drained as archived; a deleted one as deleted; the batch no longer lists either", async () => {
+    // the writer holds -wal/-shm as a running gateway does: serve opens the store plainly and sees commits
+    const { m, writer } = await eraCStoreWithWriter(cleanups, 4, 11);
+
+    const srv = await startServe(["--state-dir", m.stateDir, "--no-probe"], serveEnv());
+    await waitReady(srv.url);
+    const ws = connectWs(wsUrl(srv.url, "/api/sessions/ws"));
+    const snap = await ws.next((x) => x.type === "snapshot", "the snapshot");
+    expect(snap.sessions.map((s: any) => s.sessionKey).sort()).toEqual(m.sessions.map((s) => s.sessionKey).sort());
+    expect(snap.sessions[0]).toMatchObject({ era: "C", source: "db" });
+
+    const [archived, deleted] = m.sessions;
+    writer.prepare("UPDATE session_nodes SET archived_at = ? WHERE session_key = ?").run(Date.now(), archived!.sessionKey);
+    const a = await ws.next((x) => x.type === "socket.drain" && x.sessionKey === archived!.sessionKey, "the archived drain");
+    expect(a).toMatchObject({ sessionId: archived!.sessionId, reason: "archived", agentId: "main" });
+
+    writer.prepare("DELETE FROM session_nodes WHERE session_key = ?").run(deleted!.sessionKey);
+    const d = await ws.next((x) => x.type === "socket.drain" && x.sessionKey === deleted!.sessionKey, "the deleted drain");
+    expect(d).toMatchObject({ sessionId: deleted!.sessionId, reason: "deleted" });
+
+    expect(ws.messages.filter((x) => x.type === "socket.drain").map((x) => x.reason)).toEqual(["archived", "deleted"]);
+    const seqs = eventSeqs(ws.messages);
+    expect(seqs).toEqual(consecutive(snap.seq + 1, seqs.length));
+    for (const x of ws.messages) expect(validate(SERVE.$defs.event, x, "$", SERVE)).toEqual([]);
+    const batch = await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json();
+    expect(batch.sessions.map((s: any) => s.sessionKey).sort()).toEqual(m.sessions.slice(2).map((s) => s.sessionKey).sort());
+  });
+});
