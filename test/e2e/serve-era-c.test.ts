@@ -39,7 +39,7 @@ describe("serve on era C", () => {
     const seqs = eventSeqs(ws.messages);
     expect(seqs).toEqual(consecutive(snap.seq + 1, seqs.length));
     for (const x of ws.messages) expect(validate(SERVE.$defs.event, x, "$", SERVE)).toEqual([]);
-    const batch = await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json();
+    const batch = (await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json()) as { sessions: Array<Record<string, unknown>> };
     expect(batch.sessions.map((s: any) => s.sessionKey).sort()).toEqual(m.sessions.slice(2).map((s) => s.sessionKey).sort());
   });
 });

@@ -121,7 +121,7 @@ describe("serve --gateway", () => {
     const seqs = eventSeqs(ws.messages);
     expect(seqs).toEqual(consecutive(snap.seq + 1, seqs.length));
     for (const m of ws.messages) expect(validate(SERVE.$defs.event, m, "$", SERVE)).toEqual([]);
-    const batch = await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json();
+    const batch = (await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json()) as { sessions: Array<Record<string, unknown>> };
     expect(batch.sessions.map((s: any) => s.sessionId).sort()).toEqual(["fresh-after-file-reset", "fresh-after-gateway-reset"]);
   });
 
@@ -151,7 +151,7 @@ describe("serve --gateway", () => {
     expect(before).toMatchObject({ ready: true, gateway: { connected: false } });
     expect(before.gateway.reason).toMatch(/no gateway is running for .*openclaw\.json/);
     expect(await metrics(srv.url)).toContain('openclaw_sessions_gateway_connected{protocol=""} 0');
-    const batch = await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json();
+    const batch = (await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json()) as { sessions: Array<Record<string, unknown>> };
     expect(batch.sessions.find((s: any) => s.sessionKey === KEY)).toMatchObject({ state: "awaiting_model", source: "files" });
 
     writeLock();
