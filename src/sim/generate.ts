@@ -185,13 +185,7 @@ export async function generateStore(opts: GenerateOptions): Promise<Manifest> {
 }
 
 function weighted(rng: Rng): GeneratedKind {
-  const total = KIND_WEIGHTS.reduce((n, [, w]) => n + w, 0);
-  let r = rng.next() * total;
-  for (const [k, w] of KIND_WEIGHTS) {
-    r -= w;
-    if (r < 0) return k;
-  }
-  return "done";
+  return rng.weighted(KIND_WEIGHTS);
 }
 
 /** Mostly one run, some a few, rare long conversations (a few hundred KB). */

@@ -24,6 +24,17 @@ export class Rng {
     return items[Math.floor(this.next() * items.length)]!;
   }
 
+  /** One of `weights`' values, each drawn in proportion to its weight. */
+  weighted<T>(weights: ReadonlyArray<readonly [T, number]>): T {
+    const total = weights.reduce((n, [, w]) => n + w, 0);
+    let r = this.next() * total;
+    for (const [value, w] of weights) {
+      r -= w;
+      if (r < 0) return value;
+    }
+    return weights[weights.length - 1]![0];
+  }
+
   chance(p: number): boolean {
     return this.next() < p;
   }

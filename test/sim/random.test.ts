@@ -16,4 +16,12 @@ describe("Rng", () => {
     }
     expect(r.hex(8)).toMatch(/^[0-9a-f]{8}$/);
   });
+  it("draws weighted values in proportion to their weights, never a zero-weight one", () => {
+    const r = new Rng(11);
+    const counts = { a: 0, b: 0, never: 0 };
+    for (let i = 0; i < 4_000; i++) counts[r.weighted([["a", 3], ["never", 0], ["b", 1]] as const)]++;
+    expect(counts.never).toBe(0);
+    expect(counts.a / counts.b).toBeGreaterThan(2.5);
+    expect(counts.a / counts.b).toBeLessThan(3.5);
+  });
 });

@@ -82,13 +82,7 @@ function verdictOf(kind: EraCKind): { state: SessionState; health: Health } {
 }
 
 function weighted(rng: Rng): EraCKind {
-  const total = WEIGHTS.reduce((n, [, w]) => n + w, 0);
-  let r = rng.next() * total;
-  for (const [k, w] of WEIGHTS) {
-    r -= w;
-    if (r < 0) return k;
-  }
-  return "done";
+  return rng.weighted(WEIGHTS);
 }
 
 function session(rng: Rng, kind: EraCKind, agentId: string, sessionKey: string, ordinal: number, now: number): SimSessionRow {
