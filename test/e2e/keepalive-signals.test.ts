@@ -20,8 +20,8 @@ afterEach(async () => {
 const base = (fx: Fixture) => ["--state-dir", fx.state, "--no-probe"];
 const ownLock = (fx: Fixture) => `${fx.index}.openclaw-sessions.lock`;
 
-/** An era A gateway holding `sessions.json.lock` for holdMs (resolves once it holds it). */
-async function holdGatewayLock(fx: Fixture, holdMs: number): Promise<{ done: Promise<string> }> {
+/** An era A gateway holding `sessions.json.lock` for holdMs, or until release() (resolves once it holds it). */
+async function holdGatewayLock(fx: Fixture, holdMs: number | "until-signal"): Promise<{ done: Promise<string>; release: () => void }> {
   const child = spawn(process.execPath, [HOLD, fx.index, String(holdMs)], { stdio: ["ignore", "pipe", "inherit"] });
   holders.push(child);
   let out = "";
@@ -31,7 +31,7 @@ async function holdGatewayLock(fx: Fixture, holdMs: number): Promise<{ done: Pro
     if (child.exitCode !== null) throw new Error(`lock holder exited: ${out}`);
     await sleep(10);
   }
-  return { done };
+  return { done, release: () => void child.kill("SIGUSR2") };
 }
 
 async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -58,11 +58,13 @@ describe("stopping", () => {
 
   it("a signal during a write lets the write finish, then exits 0", async () => {
     const fx = buildStore(live, dead);
-    const gateway = await holdGatewayLock(fx, 2_500);
+    // held until the loop is inside its write (however slowly it starts), released after the signal
+    const gateway = await holdGatewayLock(fx, "until-signal");
     // --interval 5: the write may wait 3 s for the gateway's lock
     const loop = startLoop([...base(fx), "--interval", "5", "--json"], fx.env);
     await until(() => fs.existsSync(ownLock(fx)));
     loop.child.kill("SIGTERM");
+    gateway.release();
     expect(await gateway.done).toContain("intact");
     expect(await loop.exit).toEqual({ code: 0, signal: null });
     const ticks = loop.records.filter((r) => r.type === "tick");
@@ -98,7 +100,8 @@ describe("stopping", () => {
 describe("conflicts", () => {
   it("back off: a write that cannot get the gateway's lock is retried later, not every tick, and goes through once it is free", async () => {
     const fx = buildStore(live, dead);
-    const gateway = await holdGatewayLock(fx, 2_500);
+    // held until the test has seen the conflict and the back-off: however slowly the loop starts
+    const gateway = await holdGatewayLock(fx, "until-signal");
     // --interval 0.2: a write waits at most 1 s for the gateway's lock
     const loop = startLoop([...base(fx), "--interval", "0.2", "--json"], fx.env);
     const conflict = await loop.waitFor((r) => r.type === "tick" && r.stores[0]?.outcome === "conflict");
@@ -109,7 +112,8 @@ describe("conflicts", () => {
     const next = await loop.waitFor((r) => r.type === "tick" && r.tick > conflict.tick && r.stores[0]?.outcome === "backoff");
     expect(next.stores[0].retryInMs).toBeGreaterThan(0);
     expect(next.writes).toBe(0);
-    await gateway.done;
+    gateway.release();
+    expect(await gateway.done).toContain("intact");
     const written = await loop.waitFor((r) => r.type === "tick" && r.writes === 1, 20_000);
     expect(written.touched.map((t: any) => t.sessionKey).sort()).toEqual([...ACTIVE].sort());
     loop.child.kill("SIGTERM");
