@@ -145,11 +145,14 @@ export class FakeGateway extends EventEmitter {
    * Replays a recording of a real gateway (test/fixtures/gateway-frames): to the next client past
    * hello-ok (or the ones already there), its recorded event frames in order, verbatim (their own
    * seq), and a recorded close as that close. Gaps keep their order but not their length: each is
-   * divided by `speedup` and capped at `maxGapMs`. The handshake and the answers to requests stay
-   * this gateway's own. Resolves once every frame is sent.
+   * divided by `speedup` and capped at `maxGapMs`. The gateway's clock fields (`ts`, `startedAt`...)
+   * are moved so the first one reads now: a run recorded an hour ago would otherwise look stalled.
+   * The handshake and the answers to requests stay this gateway's own. Resolves once all is sent.
    */
   async replay(frames: readonly RecordedFrame[], opts: { speedup?: number; maxGapMs?: number } = {}): Promise<void> {
     if (this.clients === 0) await new Promise<void>((resolve) => this.once("hello", () => resolve()));
+    const base = frames.map((f) => (f.frame.payload as { ts?: unknown } | undefined)?.ts).find((ts): ts is number => typeof ts === "number");
+    const shift = base === undefined ? 0 : Date.now() - base;
     const speedup = opts.speedup ?? 20;
     const cap = opts.maxGapMs ?? 50;
     let prevT: number | undefined;
@@ -163,7 +166,7 @@ export class FakeGateway extends EventEmitter {
         const code = typeof f.frame.code === "number" ? f.frame.code : 1000;
         for (const c of this.conns) if (c.hello) c.ws.close(code, typeof f.frame.reason === "string" ? f.frame.reason : "");
       } else {
-        this.sendAll(f.frame);
+        this.sendAll(shiftClock(f.frame, shift));
       }
     }
   }
@@ -273,6 +276,20 @@ export class FakeGateway extends EventEmitter {
     }
     this.reply(conn, id, false, { code: "INVALID_REQUEST", message: `unknown method: ${method} (missing scope: operator.admin)` });
   }
+}
+
+const CLOCK_FIELDS = new Set(["ts", "startedAt", "endedAt", "updatedAt", "timestamp", "lastActivityAt", "createdAt"]);
+
+/** A recorded value with every gateway clock field moved by `shift` ms. */
+function shiftClock(v: unknown, shift: number): Record<string, unknown> {
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (typeof x !== "object" || x === null) return x;
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(x)) out[k] = CLOCK_FIELDS.has(k) && typeof val === "number" ? val + shift : walk(val);
+    return out;
+  };
+  return walk(v) as Record<string, unknown>;
 }
 
 /** The v3 device signature check a real gateway makes (v2, the first nine fields, is accepted too). */

@@ -2,25 +2,12 @@
 // call `exec`, reply, end; then a tick, SIGTERM): test/fixtures/gateway-frames, recorded by
 // test/interop/gateway-frames.test.ts. First through the client's frame parsing and the pure
 // reducer, frame by frame; then over a real WebSocket from the fake gateway replaying them.
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { EMPTY_OVERLAY, reduceOverlay, refineHeartbeat, type LiveFacts, type OverlayState } from "../../src/core/overlay.js";
 import { parseFrame } from "../../src/gateway/frames.js";
 import { overlayInputOf } from "../../src/gateway/open-overlay.js";
-import type { RecordedFrame } from "../../src/sim/gateway-ws.js";
+import { loadRecording as load, RECORDED_VERSIONS as VERSIONS, type Recording } from "../fixtures/gateway-recordings.js";
 import { baseline, rig, TH, until } from "./helpers.js";
-
-interface Recording {
-  openclawVersion: string;
-  sessionKey: string;
-  frames: RecordedFrame[];
-}
-
-const VERSIONS = ["2026.7.1", "2026.9.6"] as const;
-
-function load(version: string): Recording {
-  return JSON.parse(fs.readFileSync(new URL(`../fixtures/gateway-frames/${version}.json`, import.meta.url), "utf8")) as Recording;
-}
 
 /** "state tool" labels, one per change (a repeat of the same phase is not a new step). */
 function steps(seen: (LiveFacts | undefined)[]): string[] {
