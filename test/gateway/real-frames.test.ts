@@ -94,7 +94,7 @@ describe("2026.9.6 lifecycle phase=model", () => {
 });
 
 describe.each(VERSIONS)("the real %s recording replayed over a WebSocket", (version) => {
-  it("the overlay sees the states in order, then shutdown + close 1012 drops it", async () => {
+  it("the overlay sees the states in order, at the replay's clock, then shutdown + close 1012 drops it", async () => {
     const rec = load(version);
     const r = await rig({ version });
     const overlay = r.open();
@@ -102,9 +102,12 @@ describe.each(VERSIONS)("the real %s recording replayed over a WebSocket", (vers
     overlay.subscribe(() => seen.push(overlay.facts()[rec.sessionKey]));
     await until(overlay, () => overlay.status().connected);
     const closed = until(overlay, () => !overlay.status().connected);
+    const before = Date.now();
     await r.gateway.replay(rec.frames, { maxGapMs: 5 });
     await closed;
     expect(steps(seen.filter((f) => f !== undefined))).toEqual(["awaiting_model", "streaming", "tool_exec exec", "awaiting_model", "streaming", "ended end"]);
+    // the recorded clocks are moved to the replay's: a tool started an hour ago would read stalled
+    expect(seen.find((f) => f?.state === "tool_exec")!.since).toBeGreaterThanOrEqual(before);
     expect(overlay.facts()).toEqual({});
     expect(overlay.status().reason).toMatch(/closed the socket \(1012 service restart\)/);
   });
