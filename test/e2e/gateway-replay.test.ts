@@ -1,13 +1,14 @@
 // `status --gateway` and `watch --gateway` (the built CLI) against the fake gateway replaying what
 // a real 2026.9.6 gateway sent during one scripted turn (test/fixtures/gateway-frames).
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGateway } from "../../src/sim/gateway-ws.js";
 import { findAgent, loadRecording, turnPieces } from "../fixtures/gateway-recordings.js";
 import { format, line, makeStateDir, makeTempDir, transcriptPath, writeGatewayLock, writeIndex, writeTranscript } from "../fixtures/store-builder.js";
-import { assertBuilt, BIN, procStartTime, REPO_ROOT, runJson, scrubbedEnv } from "./helpers/cli.js";
+import { procStartTime, runJson } from "./helpers/cli.js";
+import { snapLabel, watchJson } from "./helpers/watch-json.js";
 
 const REC = loadRecording("2026.9.6");
 const KEY = REC.sessionKey;
@@ -51,7 +52,6 @@ describe("the real 2026.9.6 recording replayed", () => {
   });
 
   it("watch --gateway sees awaiting_model, streaming, tool_exec exec, awaiting_model, streaming, complete, then the files", async () => {
-    assertBuilt();
     const { state, gateway, env } = await setup();
     // each piece of the turn is replayed once the state the previous one leads to shows
     const pieces = turnPieces(REC);
@@ -59,16 +59,9 @@ describe("the real 2026.9.6 recording replayed", () => {
     // undefined: replay the first piece on the first snapshot
     let waitingFor: string | undefined;
     const done = new Promise<void>((resolve) => {
-      const child = spawn(process.execPath, [BIN, "watch", "--json", "--state-dir", state, "--no-probe", "--gateway", "--interval", "0.1"], { cwd: REPO_ROOT, env: scrubbedEnv(env), stdio: ["ignore", "pipe", "pipe"] });
-      children.push(child);
-      let partial = "";
-      child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-        const parts = (partial + d).split("\n");
-        partial = parts.pop()!;
-        for (const l of parts) {
-          const hb = JSON.parse(l).sessions.find((s: { sessionKey: string }) => s.sessionKey === KEY);
-          if (!hb) continue;
-          const label = `${hb.state}${hb.toolName && hb.source === "gateway" ? `:${hb.toolName}` : ""}${hb.source === "gateway" ? "" : " (files)"}`;
+      children.push(
+        watchJson(KEY, ["--state-dir", state, "--no-probe", "--gateway", "--interval", "0.1"], env, (s) => {
+          const label = snapLabel(s);
           if (seen.at(-1) !== label) seen.push(label);
           const next = pieces[0];
           if (next && (waitingFor === undefined || waitingFor === label)) {
@@ -76,9 +69,9 @@ describe("the real 2026.9.6 recording replayed", () => {
             waitingFor = next.leadsTo;
             void gateway.replay(next.frames, { maxGapMs: 2 });
           }
-          if (pieces.length === 0 && hb.source === "files") resolve();
-        }
-      });
+          if (pieces.length === 0 && s.source === "files") resolve();
+        }),
+      );
     });
     await done;
     expect(seen).toEqual(["awaiting_model (files)", "awaiting_model", "streaming", "tool_exec:exec", "awaiting_model", "streaming", "complete", "awaiting_model (files)"]);
