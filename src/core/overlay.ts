@@ -7,8 +7,9 @@
 //
 // Signals (OPENCLAW.md section 10):
 // - agent `lifecycle` start -> awaiting_model; end / error -> the turn is over. `finishing`
-//   changes nothing. 9.6 `model` carries the model in use; it fires when the response starts
-//   and again with `model: null` before the end, so it is NOT "awaiting the model".
+//   changes nothing. 9.6 `model` carries the model in use; it fires as each model call starts
+//   (also after a tool) and with `model: null` before the end, so it is NOT "awaiting the model".
+//   Real frames of both versions: docs/gateway-overlay.md, test/fixtures/gateway-frames.
 // - agent `assistant` (a delta) -> streaming, lastTokenAt.
 // - agent `item` with kind tool (older builds: stream `tool`) start -> tool_exec with its name;
 //   end / result -> awaiting_model until the next delta.

@@ -3,7 +3,7 @@
 // src/core/overlay.ts over its frames, and `apply(hb)` to refine a files/DB heartbeat. The
 // moment the socket is gone the live facts are dropped: every heartbeat falls back to the files.
 import { readFileSync } from "node:fs";
-import { EMPTY_OVERLAY, listRows, reduceOverlay, refineHeartbeat, type OverlayState } from "../core/overlay.js";
+import { EMPTY_OVERLAY, listRows, reduceOverlay, refineHeartbeat, type OverlayInput, type OverlayState } from "../core/overlay.js";
 import type { Heartbeat, Thresholds } from "../core/types.js";
 import type { OpenClawConfig } from "../store/config.js";
 import { findGatewayLock } from "../store/gateway.js";
@@ -11,6 +11,7 @@ import type { Env } from "../store/locate.js";
 import { parseLockBody } from "../store/locks.js";
 import { resolveGatewayAuth } from "./auth.js";
 import { GatewayClient, type ClientPhase, type GatewayClientOptions, type Target } from "./client.js";
+import type { EventFrame } from "./frames.js";
 import { loadOrCreateIdentity, saveIdentity, toolStateDir } from "./identity.js";
 import { pairingNotice } from "./notice.js";
 
@@ -109,6 +110,17 @@ function relistAfter(payload: unknown): boolean {
   return typeof reason === "string" && RELIST_REASONS.has(reason);
 }
 
+/**
+ * The overlay's input an event frame is, if any: `agent` and `sessions.changed` only. `chat`
+ * (a delta arrives after lifecycle end), `session.tool`/`session.message`/`task` (duplicates of
+ * the agent stream), `health`, `tick` and `shutdown` change no live fact; a close does.
+ */
+export function overlayInputOf(frame: EventFrame, receivedAt: number): OverlayInput | undefined {
+  if (frame.event === "agent") return { kind: "agent", payload: frame.payload, receivedAt };
+  if (frame.event === "sessions.changed") return { kind: "sessions.changed", payload: frame.payload, receivedAt };
+  return undefined;
+}
+
 /** Connect ONLY to the port of this state dir's live gateway lock, never to a default port. */
 export function lockTarget(configPath: string, tmpDir?: string): Target {
   const found = findGatewayLock(configPath, tmpDir);
@@ -175,14 +187,15 @@ export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay 
       notify();
     },
     onEvent: (frame, receivedAt) => {
-      if (frame.event === "agent") facts = reduceOverlay(facts, { kind: "agent", payload: frame.payload, receivedAt });
-      else if (frame.event === "sessions.changed") {
+      const input = overlayInputOf(frame, receivedAt);
+      if (!input) return;
+      if (input.kind === "sessions.changed") {
         const eviction = opts.onEviction ? evictionOf(frame.payload, facts, now()) : undefined;
         if (eviction) opts.onEviction?.(eviction);
-        facts = reduceOverlay(facts, { kind: "sessions.changed", payload: frame.payload, receivedAt });
-        // evictions that name no single key (cleanup) or move sessions: only a fresh list tells
-        if (relistAfter(frame.payload)) client.relist();
-      } else return;
+      }
+      facts = reduceOverlay(facts, input);
+      // evictions that name no single key (cleanup) or move sessions: only a fresh list tells
+      if (input.kind === "sessions.changed" && relistAfter(frame.payload)) client.relist();
       notify();
     },
   });

@@ -29,6 +29,13 @@ export interface FakeGatewayOptions {
   server?: Server;
 }
 
+/** One entry of a recording (test/interop/operator-client.ts): ms since the recorder started. */
+export interface RecordedFrame {
+  t: number;
+  dir: "in" | "out" | "close";
+  frame: Record<string, unknown>;
+}
+
 export interface ConnectRecord {
   params: Record<string, unknown>;
   /** the device signature verified against the v3 payload */
@@ -134,6 +141,36 @@ export class FakeGateway extends EventEmitter {
     this.conns.clear();
   }
 
+  /**
+   * Replays a recording of a real gateway (test/fixtures/gateway-frames): to the next client past
+   * hello-ok (or the ones already there), its recorded event frames in order, verbatim (their own
+   * seq), and a recorded close as that close. Gaps keep their order but not their length: each is
+   * divided by `speedup` and capped at `maxGapMs`. The gateway's clock fields (`ts`, `startedAt`...)
+   * are moved so the first one reads now: a run recorded an hour ago would otherwise look stalled.
+   * The handshake and the answers to requests stay this gateway's own. Resolves once all is sent.
+   */
+  async replay(frames: readonly RecordedFrame[], opts: { speedup?: number; maxGapMs?: number } = {}): Promise<void> {
+    if (this.clients === 0) await new Promise<void>((resolve) => this.once("hello", () => resolve()));
+    const base = frames.map((f) => (f.frame.payload as { ts?: unknown } | undefined)?.ts).find((ts): ts is number => typeof ts === "number");
+    const shift = base === undefined ? 0 : Date.now() - base;
+    const speedup = opts.speedup ?? 20;
+    const cap = opts.maxGapMs ?? 50;
+    let prevT: number | undefined;
+    for (const f of frames) {
+      const isEvent = f.dir === "in" && f.frame.type === "event" && f.frame.event !== "connect.challenge";
+      if (!isEvent && f.dir !== "close") continue;
+      const gap = prevT === undefined ? 0 : Math.min(cap, Math.max(0, f.t - prevT) / speedup);
+      prevT = f.t;
+      if (gap > 0) await new Promise((r) => setTimeout(r, gap));
+      if (f.dir === "close") {
+        const code = typeof f.frame.code === "number" ? f.frame.code : 1000;
+        for (const c of this.conns) if (c.hello) c.ws.close(code, typeof f.frame.reason === "string" ? f.frame.reason : "");
+      } else {
+        this.sendAll(shiftClock(f.frame, shift));
+      }
+    }
+  }
+
   /** SIGTERM: a shutdown event, then close 1012. */
   shutdown(): void {
     this.broadcast("shutdown", { reason: "gateway stopping", restartExpectedMs: null });
@@ -216,6 +253,7 @@ export class FakeGateway extends EventEmitter {
       return void conn.ws.close(1008, "pairing required");
     }
     conn.hello = true;
+    setImmediate(() => this.emit("hello"));
     this.reply(conn, id, true, {
       type: "hello-ok",
       protocol,
@@ -238,6 +276,20 @@ export class FakeGateway extends EventEmitter {
     }
     this.reply(conn, id, false, { code: "INVALID_REQUEST", message: `unknown method: ${method} (missing scope: operator.admin)` });
   }
+}
+
+const CLOCK_FIELDS = new Set(["ts", "startedAt", "endedAt", "updatedAt", "timestamp", "lastActivityAt", "createdAt"]);
+
+/** A recorded value with every gateway clock field moved by `shift` ms. */
+function shiftClock(v: unknown, shift: number): Record<string, unknown> {
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (typeof x !== "object" || x === null) return x;
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(x)) out[k] = CLOCK_FIELDS.has(k) && typeof val === "number" ? val + shift : walk(val);
+    return out;
+  };
+  return walk(v) as Record<string, unknown>;
 }
 
 /** The v3 device signature check a real gateway makes (v2, the first nine fields, is accepted too). */

@@ -1,12 +1,13 @@
 // `watch --gateway` end to end without a terminal: the built CLI's NDJSON snapshots follow a
 // fake gateway's events (streaming, then the tool, then the end, in order) and fall back to the
 // files when the gateway goes away.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGateway } from "../../src/sim/gateway-ws.js";
 import { makeStateDir, makeTempDir, writeGatewayLock } from "../fixtures/store-builder.js";
-import { assertBuilt, BIN, procStartTime, REPO_ROOT, scrubbedEnv, useOwners } from "./helpers/cli.js";
+import { procStartTime, useOwners } from "./helpers/cli.js";
+import { snapLabel, watchJson } from "./helpers/watch-json.js";
 import { ID, KEY, idleStore, startRun } from "./watch-fixture.js";
 
 const { live } = useOwners();
@@ -16,29 +17,6 @@ afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   for (const g of gateways.splice(0)) await g.stop();
 });
-
-interface Snap {
-  state: string;
-  toolName: string | null;
-  source: string;
-}
-
-/** Runs `watch --json` and hands every snapshot of KEY to `onSnap` as it arrives. */
-function watchJson(args: string[], env: Record<string, string>, onSnap: (s: Snap) => void): ChildProcess {
-  assertBuilt();
-  const child = spawn(process.execPath, [BIN, "watch", "--json", ...args], { cwd: REPO_ROOT, env: scrubbedEnv(env), stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let partial = "";
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-    const parts = (partial + d).split("\n");
-    partial = parts.pop()!;
-    for (const l of parts) {
-      const hb = JSON.parse(l).sessions.find((s: { sessionKey: string }) => s.sessionKey === KEY);
-      if (hb) onSnap({ state: hb.state, toolName: hb.toolName, source: hb.source });
-    }
-  });
-  return child;
-}
 
 describe("watch --gateway", () => {
   it("shows streaming, then tool_exec with the tool's name, then the end, in order; a stopped gateway falls back to files", async () => {
@@ -64,8 +42,8 @@ describe("watch --gateway", () => {
       if (m === "sessions.list") listed = true;
     });
     const done = new Promise<void>((resolve) => {
-      watchJson(["--state-dir", state, "--no-probe", "--gateway", "--interval", "0.1"], { TMPDIR: tmp, XDG_STATE_HOME: makeTempDir("ocs-watch-gw-xdg-") }, (s) => {
-        const label = `${s.state}${s.toolName && s.source === "gateway" ? `:${s.toolName}` : ""}${s.source === "gateway" ? "" : " (files)"}`;
+      children.push(watchJson(KEY, ["--state-dir", state, "--no-probe", "--gateway", "--interval", "0.1"], { TMPDIR: tmp, XDG_STATE_HOME: makeTempDir("ocs-watch-gw-xdg-") }, (s) => {
+        const label = snapLabel(s);
         if (seen.at(-1) !== label) seen.push(label);
         if (!listed) return;
         const next = steps[0];
@@ -74,7 +52,7 @@ describe("watch --gateway", () => {
           void next[1]();
         }
         if (steps.length === 0 && s.source === "files") resolve();
-      });
+      }));
     });
     await done;
     expect(seen).toEqual(["awaiting_model (files)", "streaming", "tool_exec:exec", "complete", "awaiting_model (files)"]);

@@ -1,0 +1,79 @@
+// `status --gateway` and `watch --gateway` (the built CLI) against the fake gateway replaying what
+// a real 2026.9.6 gateway sent during one scripted turn (test/fixtures/gateway-frames).
+import type { ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { FakeGateway } from "../../src/sim/gateway-ws.js";
+import { findAgent, loadRecording, turnPieces } from "../fixtures/gateway-recordings.js";
+import { format, line, makeStateDir, makeTempDir, transcriptPath, writeGatewayLock, writeIndex, writeTranscript } from "../fixtures/store-builder.js";
+import { procStartTime, runJson } from "./helpers/cli.js";
+import { snapLabel, watchJson } from "./helpers/watch-json.js";
+
+const REC = loadRecording("2026.9.6");
+const KEY = REC.sessionKey;
+const ID = "0f0e0d0c-0000-4000-8000-0000000000bb";
+const RUN = "ffa181ca-c977-4492-b6fb-66ce1d0d35e8";
+const gateways: FakeGateway[] = [];
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  for (const g of gateways.splice(0)) await g.stop();
+});
+
+/** The recorded session, running per its files (no transcript lock: a gateway run), and the fake gateway behind the lock. */
+async function setup() {
+  const now = Date.now();
+  const state = makeStateDir();
+  fs.writeFileSync(path.join(state, "openclaw.json"), "{}");
+  writeIndex(state, "main", {
+    [KEY]: format.indexEntry({ sessionId: ID, updatedAt: now - 5000, status: "running", startedAt: now - 5000, sessionStartedAt: now - 60_000, lastInteractionAt: now - 5000, rich: false, model: "fake-1", modelProvider: "fake" }),
+  });
+  writeTranscript(transcriptPath(state, ID), [line.header(ID, now - 60_000), line.user(now - 5000, "TAG=frames MODE=slowtool:6x400:sleep 2")]);
+  const gateway = new FakeGateway({ version: "2026.9.6" });
+  gateways.push(gateway);
+  const port = await gateway.start();
+  const tmp = makeTempDir("ocs-e2e-replay-tmp-");
+  writeGatewayLock(tmp, path.join(state, "openclaw.json"), { pid: process.pid, startTime: procStartTime(process.pid), createdAt: now - 60_000, port });
+  return { state, gateway, env: { TMPDIR: tmp, XDG_STATE_HOME: makeTempDir("ocs-e2e-replay-xdg-") } };
+}
+
+describe("the real 2026.9.6 recording replayed", () => {
+  it("status --gateway, stopped mid-tool: tool_exec exec from the gateway", async () => {
+    const { state, gateway, env } = await setup();
+    const toolStart = findAgent(REC, (a) => a.stream === "item" && a.data?.kind === "tool" && a.data.phase === "start");
+    const replayed = gateway.replay(REC.frames.slice(0, toolStart + 1), { maxGapMs: 2 });
+    const { result, doc } = await runJson(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "3s"], { env });
+    await replayed;
+    expect(result.code).toBe(0);
+    expect(doc.gatewayOverlay).toMatchObject({ connected: true, protocol: 4 });
+    expect(doc.sessions[0]).toMatchObject({ sessionKey: KEY, state: "tool_exec", toolName: "exec", health: "active", source: "gateway", turnId: RUN, model: "fake-1" });
+    expect(doc.sessions[0].reasons).toContain(`gateway: tool exec running (run ${RUN})`);
+  });
+
+  it("watch --gateway sees awaiting_model, streaming, tool_exec exec, awaiting_model, streaming, complete, then the files", async () => {
+    const { state, gateway, env } = await setup();
+    // each piece of the turn is replayed once the state the previous one leads to shows
+    const pieces = turnPieces(REC);
+    const seen: string[] = [];
+    // undefined: replay the first piece on the first snapshot
+    let waitingFor: string | undefined;
+    const done = new Promise<void>((resolve) => {
+      children.push(
+        watchJson(KEY, ["--state-dir", state, "--no-probe", "--gateway", "--interval", "0.1"], env, (s) => {
+          const label = snapLabel(s);
+          if (seen.at(-1) !== label) seen.push(label);
+          const next = pieces[0];
+          if (next && (waitingFor === undefined || waitingFor === label)) {
+            pieces.shift();
+            waitingFor = next.leadsTo;
+            void gateway.replay(next.frames, { maxGapMs: 2 });
+          }
+          if (pieces.length === 0 && s.source === "files") resolve();
+        }),
+      );
+    });
+    await done;
+    expect(seen).toEqual(["awaiting_model (files)", "awaiting_model", "streaming", "tool_exec:exec", "awaiting_model", "streaming", "complete", "awaiting_model (files)"]);
+  });
+});
