@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { CliError, EXIT } from "./core/errors.js";
 import { commands } from "./commands/index.js";
+import { keepYoungGenerationSmall } from "./store/heap.js";
 
 const EXIT_HELP = `
 Exit codes:
@@ -31,6 +32,7 @@ function packageVersion(): string {
 }
 
 async function main(): Promise<void> {
+  keepYoungGenerationSmall();
   const program = buildProgram();
   try {
     await program.parseAsync(process.argv);
