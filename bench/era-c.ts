@@ -3,8 +3,12 @@
 // of --runs (default 3). Stores are generated once into bench/out/era-c-<N>/ by the simulator.
 // Needs Node 24. Target (issue 12): within 2x the floor, < 100 MB at 10k, < 200 MB at 50k.
 //
-//   node dist/bench/era-c.js [--sizes 10000,50000] [--runs N]
+//   node dist/bench/era-c.js [--sizes 10000,50000] [--runs N] [--baseline <checkout>]
+//
+// --baseline: also runs <checkout>/bin/openclaw-sessions.js (another built checkout, e.g. a
+// `git worktree` of main), interleaved with this one, for a before/after under the same load.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateEraCStore } from "../src/sim/era-c/generate.js";
@@ -47,26 +51,43 @@ async function measure(what: string, n: number, argv: string[], runs: number): P
   return { what, n, ms, cpuMs: cpu.length ? median(cpu) : undefined, mb: rss.length ? Math.max(...rss) / 1048576 : undefined, exit: results[0]!.exitCode };
 }
 
+/** Single runs of one command as one row: medians of time and CPU, the highest peak. */
+function merged(runs: Row[]): Row {
+  const cpu = runs.map((r) => r.cpuMs).filter((x): x is number => x !== undefined);
+  const mb = runs.map((r) => r.mb).filter((x): x is number => x !== undefined);
+  return { ...runs[0]!, ms: median(runs.map((r) => r.ms)), cpuMs: cpu.length ? median(cpu) : undefined, mb: mb.length ? Math.max(...mb) : undefined };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const sizeArg = args[args.indexOf("--sizes") + 1];
   const sizes = args.includes("--sizes") && sizeArg ? sizeArg.split(",").map((s) => Number(s.replace(/k$/i, "000"))) : [10_000, 50_000];
   const runs = args.includes("--runs") ? Number(args[args.indexOf("--runs") + 1]) : 3;
+  const baseline = args.includes("--baseline") ? path.resolve(args[args.indexOf("--baseline") + 1]!) : undefined;
   const rows: Row[] = [];
   for (const n of sizes) {
     const stateDir = await store(n);
     // warm the page cache once, untimed
     await timedRun({ argv: [process.execPath, FLOOR, stateDir], env: process.env });
     const floor = await measure("floor (node:sqlite)", n, [process.execPath, FLOOR, stateDir], runs);
-    const status = await measure("status --json", n, [process.execPath, CLI, "status", "--json", "--no-probe", "--state-dir", stateDir], runs);
-    rows.push(floor, status);
+    const argv = (cli: string) => [process.execPath, cli, "status", "--json", "--no-probe", "--state-dir", stateDir];
+    rows.push(floor);
+    // one run of each in turn, so both see the same load
+    const mine: Row[] = [];
+    const theirs: Row[] = [];
+    for (let i = 0; i < runs; i++) {
+      if (baseline) theirs.push(await measure("status --json (baseline)", n, argv(path.join(baseline, "bin", "openclaw-sessions.js")), 1));
+      mine.push(await measure("status --json", n, argv(CLI), 1));
+    }
+    if (baseline) rows.push(merged(theirs));
+    rows.push(merged(mine));
   }
-  const lines = ["| command | N | runs | median ms | x floor | CPU ms | peak MB | exit |", "|---|---:|---:|---:|---:|---:|---:|---|"];
+  const lines = ["| command | N | runs | median ms | x floor | CPU ms | x floor (CPU) | peak MB | exit |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"];
   for (const r of rows) {
     const floor = rows.find((f) => f.n === r.n && f.what.startsWith("floor"))!;
-    lines.push(`| ${r.what} | ${r.n / 1000}k | ${runs} | ${Math.round(r.ms)} | ${(r.ms / floor.ms).toFixed(2)} | ${r.cpuMs !== undefined ? Math.round(r.cpuMs) : "-"} | ${r.mb !== undefined ? Math.round(r.mb) : "-"} | ${r.exit} |`);
+    lines.push(`| ${r.what} | ${r.n / 1000}k | ${runs} | ${Math.round(r.ms)} | ${(r.ms / floor.ms).toFixed(2)} | ${r.cpuMs !== undefined ? Math.round(r.cpuMs) : "-"} | ${r.cpuMs !== undefined && floor.cpuMs ? (r.cpuMs / floor.cpuMs).toFixed(2) : "-"} | ${r.mb !== undefined ? Math.round(r.mb) : "-"} | ${r.exit} |`);
   }
-  process.stdout.write(`node ${process.version}, SQLite ${process.versions.sqlite}\n${lines.join("\n")}\n`);
+  process.stdout.write(`node ${process.version}, SQLite ${process.versions.sqlite}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n${lines.join("\n")}\n`);
 }
 
 main().catch((err) => {

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { CliError, EXIT } from "./core/errors.js";
 import { commands } from "./commands/index.js";
 import { guardStdio } from "./ui/closed-pipe.js";
+import { keepYoungGenerationSmall } from "./store/heap.js";
 
 const EXIT_HELP = `
 Exit codes:
@@ -33,6 +34,7 @@ function packageVersion(): string {
 
 async function main(): Promise<void> {
   guardStdio();
+  keepYoungGenerationSmall();
   const program = buildProgram();
   try {
     await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@ import { CliError, EXIT } from "../core/errors.js";
 import { deriveHeartbeat } from "../core/health/index.js";
 import { resolveRunTimeoutMs } from "../core/maintenance.js";
 import { DEFAULT_RUN_TIMEOUT_MS, parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
-import type { Heartbeat, Thresholds } from "../core/types.js";
+import type { Evidence, Heartbeat, Thresholds } from "../core/types.js";
 import { stuckSessionWarnMs } from "../store/config.js";
 import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { readSnapshot, type Snapshot } from "../store/snapshot.js";
@@ -28,17 +28,22 @@ export interface ReadViewOptions extends StoreOptions {
 export async function readHeartbeatView(opts: ReadViewOptions): Promise<HeartbeatView> {
   // a bad override is a usage error: report it before reading anything
   const fixedNow = opts.now ?? clockOverride();
-  const snapshot = await readSnapshot({ ...opts, probe: opts.probe ?? true });
-  const thresholds = thresholdsFor(snapshot, opts.stallAfter);
+  const heartbeats: Heartbeat[] = [];
+  let thresholds: Thresholds | undefined;
+  // each session is judged as soon as its evidence is read, and the evidence (about 1.3 KB a
+  // session, and for era C the rows' text) is dropped at once: 50,000 sessions' worth never
+  // stays alive together. A live clock is read after each session's evidence, never before it.
+  const eachEvidence = (config: Snapshot["config"]) => {
+    const th = (thresholds = thresholdsFor({ config }, opts.stallAfter));
+    return (ev: Evidence) => {
+      heartbeats.push(deriveHeartbeat(ev, fixedNow ?? Date.now(), th));
+    };
+  };
+  const snapshot = await readSnapshot({ ...opts, probe: opts.probe ?? true, eachEvidence });
   const now = fixedNow ?? Date.now();
-  const { evidence, ...rest } = snapshot;
-  const heartbeats = evidence.map((ev) => deriveHeartbeat(ev, now, thresholds));
-  // the evidence (about 1.3 KB a session) is not kept past this point: 50,000 sessions' worth
-  // would stay alive through the whole output (and, see src/store/heap.ts, V8 would let the heap
-  // grow to four times that before collecting it)
-  evidence.length = 0;
+  const { evidence: _none, ...rest } = snapshot;
   if (heartbeats.length >= COLLECT_AFTER_SESSIONS) collectGarbage();
-  return { snapshot: rest, thresholds, now, heartbeats };
+  return { snapshot: rest, thresholds: thresholds ?? thresholdsFor(snapshot, opts.stallAfter), now, heartbeats };
 }
 
 /**

@@ -9,13 +9,13 @@ import { openLiveSource, type LiveSource } from "../store/live-source.js";
 import type { Env } from "../store/locate.js";
 import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { defaultAuditPath } from "../store/writer/audit.js";
-import { createServeApp, type Readiness, type ServeApp } from "../server/app.js";
+import type { Readiness, ServeApp } from "../server/app.js";
 import { Auth, readTokenFile } from "../server/auth.js";
 import { archivedIn, judgeDepartures } from "../server/departures.js";
 import { isLoopbackAddress } from "../server/guard.js";
 import { Hub } from "../server/hub.js";
 import { createLogger, parseLogFormat, type Logger } from "../server/log.js";
-import { createMetrics, DEFAULT_SESSION_SERIES_CAP } from "../server/metrics.js";
+import { DEFAULT_SESSION_SERIES_CAP } from "../server/series-cap.js";
 import { evictionDrain, firstOutcome, GATEWAY_SETTLE_MS, gatewayState } from "../server/gateway.js";
 import { gatewayWanted, openGatewayOverlay, type GatewayOverlay } from "../gateway/open-overlay.js";
 import { withGatewayOverlay } from "../gateway/with-overlay.js";
@@ -159,6 +159,9 @@ const RETRY_MAX_MS = 30_000;
 /** Binds, answers the probes at once, and serves the sessions once the first read is done. */
 export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   const s = serveSettings(opts);
+  // ws, prom-client and OpenTelemetry's API (about 100 modules) load only for serve: every other
+  // command starts without compiling them
+  const [{ createServeApp }, { createMetrics }] = await Promise.all([import("../server/app.js"), import("../server/metrics.js")]);
   const env = opts.env ?? process.env;
   const fixedNow = clockOverride(env);
   const now = fixedNow !== undefined ? () => fixedNow : Date.now;

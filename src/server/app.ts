@@ -312,7 +312,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const sink = wsSink(ws);
+      const sink = wsSink(ws, socket);
       const client = new StreamClient(hub, filter, sink, { bound: o.clientQueue, onSent: (f) => sent("ws", f) });
       streams.set(client, { transport: "ws", sink, kill: () => ws.terminate() });
       metrics.countRequest(route, 101);

@@ -7,8 +7,7 @@ import { isTurnInProgress } from "../ui/format.js";
 import type { Frame } from "./event-log.js";
 
 export const METRIC_PREFIX = "openclaw_sessions_";
-/** per-session series at most, problems first (the status order) */
-export const DEFAULT_SESSION_SERIES_CAP = 500;
+export { DEFAULT_SESSION_SERIES_CAP } from "./series-cap.js";
 
 export interface MetricsSource {
   /** every session, in status order */

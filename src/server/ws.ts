@@ -1,5 +1,6 @@
 // The WebSocket transport (package `ws`): one text message per frame. Clients send nothing; a
 // message, or a frame that breaks the protocol, closes that socket with a reason, and only it.
+import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { wireBytes, type Frame } from "./event-log.js";
 import type { Sink } from "./stream-client.js";
@@ -16,8 +17,18 @@ export const CLOSE = {
   noMessages: { code: 1003, reason: "this stream takes no messages" },
 } as const;
 
-export function wsSink(ws: WebSocket): Sink & { dispose(): void } {
+/**
+ * `socket`: the connection under `ws`, corked for the rest of the turn at a burst's first frame:
+ * a timer tick hands each client one frame per turn in progress (a thousand at 10,000 sessions),
+ * and uncorked each would be its own write(2), a hundred thousand every interval at 100 clients.
+ */
+export function wsSink(ws: WebSocket, socket?: Pick<Duplex, "cork" | "uncork">): Sink & { dispose(): void } {
   let inFlight = 0;
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket?.uncork();
+  };
   let drained: (() => void) | undefined;
   let alive = true;
   const ping = setInterval(() => {
@@ -34,6 +45,11 @@ export function wsSink(ws: WebSocket): Sink & { dispose(): void } {
     const data = wireBytes(frame);
     const bytes = data.length;
     inFlight += bytes;
+    if (socket && !corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
     // a text frame, from the buffer every client shares (ws writes it to the socket uncopied)
     ws.send(data, { binary: false }, () => {
       // written to the socket (or the socket failed): either way no longer ours to hold

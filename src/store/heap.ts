@@ -24,3 +24,15 @@ export function collectGarbage(): void {
   }
   gc();
 }
+
+/**
+ * Keeps V8's young generation at its starting size. V8 doubles it (up to 2 x 32 MB) whenever
+ * more bytes survive its scavenges than it holds, and every session this tool keeps (a heartbeat,
+ * a watched entry) survives one: at 10,000 sessions the young generation alone was 64 MB of a
+ * 152 MB peak. Collections stay cheap at the small size (they copy only what survives, and most
+ * of what is read dies young): measured 101-110 MB peak at 10,000 era C sessions, no more CPU.
+ * The flag is read at each growth, so setting it at start-up is enough; V8 has had it since 2014.
+ */
+export function keepYoungGenerationSmall(): void {
+  v8.setFlagsFromString("--semi-space-growth-factor=1");
+}

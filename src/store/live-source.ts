@@ -200,13 +200,30 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   };
   const idsOf = (c: Cached): string[] => [c.ev.entry.sessionId, safeSessionFileName(c.ev.entry.sessionId)];
 
+  // the dirs of byPath's keys, counted, kept as keys come and go: wantedDirs runs after every
+  // refresh, and re-deriving them from 40,000 paths each time cost more than the refresh itself
+  const pathDirs = new Map<string, number>();
   const unindex = (c: Cached): void => {
-    for (const p of c.paths) removeFromMap(byPath, p, c);
+    for (const p of c.paths) {
+      const had = byPath.has(p);
+      removeFromMap(byPath, p, c);
+      if (!had || byPath.has(p)) continue;
+      const dir = path.dirname(p);
+      const n = (pathDirs.get(dir) ?? 1) - 1;
+      if (n > 0) pathDirs.set(dir, n);
+      else pathDirs.delete(dir);
+    }
     for (const id of idsOf(c)) removeFromMap(byId, id, c);
   };
   const index = (c: Cached): void => {
     c.paths = pathsOf(c);
-    for (const p of c.paths) addToMap(byPath, p, c);
+    for (const p of c.paths) {
+      if (!byPath.has(p)) {
+        const dir = path.dirname(p);
+        pathDirs.set(dir, (pathDirs.get(dir) ?? 0) + 1);
+      }
+      addToMap(byPath, p, c);
+    }
     for (const id of idsOf(c)) addToMap(byId, id, c);
   };
 
@@ -364,7 +381,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     const dirs = new Set<string>();
     for (const t of targets) dirs.add(path.dirname(path.resolve(t.storePath)));
     if (trajectoryDir) dirs.add(trajectoryDir);
-    for (const p of byPath.keys()) dirs.add(path.dirname(p));
+    for (const dir of pathDirs.keys()) dirs.add(dir);
     return dirs;
   };
 

@@ -28,6 +28,12 @@ export interface SnapshotOptions extends StoreOptions {
   /** probe the gateway's /healthz (default true) */
   probe?: boolean;
   tail?: TailOptions;
+  /**
+   * Hands each session's evidence to the caller as soon as its store is read (era C: as its row
+   * is read), with the config read first; `evidence` then stays empty. What a caller derives
+   * from it is all that stays alive, never every store's evidence at once.
+   */
+  eachEvidence?: (config: OpenClawConfig) => (ev: Evidence) => void;
 }
 
 export interface Snapshot {
@@ -89,12 +95,14 @@ export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
   const gateway = await readGateway({ configPath, port: gatewayPort(config, env, opts.profile), tmpDir: opts.tmpDir, probe: opts.probe });
   const ctx: EvidenceContext = { stateDir, env, gateway, tail: opts.tail };
   const evidence: Evidence[] = [];
+  const each = opts.eachEvidence?.(config);
   for (const store of stores) {
     const read = await readStoreEvidence(store, ctx);
-    evidence.push(...read.evidence);
+    if (each) read.evidence.forEach(each);
+    else evidence.push(...read.evidence);
     warnings.push(...read.warnings);
   }
-  const eraCRead = readEraCStores(eraC, warnings);
+  const eraCRead = readEraCStores(eraC, warnings, each);
   evidence.push(...eraCRead.evidence);
   // an era C install has no gateway lock in $TMPDIR (2026.9 moved it into the state dir)
   const shown = gateway.lockPath || !eraCRead.owner?.lockPath ? gateway : { ...eraCRead.owner, port: eraCRead.owner.port ?? gateway.port, probe: gateway.probe };
@@ -102,7 +110,7 @@ export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
 }
 
 /** Reads every era C store; one that cannot be read is listed in `unread` with its reason, never fatal to the others. */
-export function readEraCStores(eraC: StoreRef[], warnings: string[]): { evidence: Evidence[]; unread: UnreadStore[]; owner?: GatewayInfo } {
+export function readEraCStores(eraC: StoreRef[], warnings: string[], each?: (ev: Evidence) => void): { evidence: Evidence[]; unread: UnreadStore[]; owner?: GatewayInfo } {
   const evidence: Evidence[] = [];
   const unread: UnreadStore[] = [];
   const owners = new Map<string, GatewayInfo>();
@@ -114,7 +122,7 @@ export function readEraCStores(eraC: StoreRef[], warnings: string[]): { evidence
     const storeOwner = owners.get(key)!;
     owner ??= storeOwner;
     try {
-      const read = readEraCStore(store, { stateDir, owner: storeOwner });
+      const read = readEraCStore(store, { stateDir, owner: storeOwner, each });
       evidence.push(...read.evidence);
       warnings.push(...read.warnings);
     } catch (err) {

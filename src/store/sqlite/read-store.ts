@@ -5,11 +5,11 @@ import { UnreadableError } from "../../core/errors.js";
 import type { Evidence, GatewayInfo, StoreRef } from "../../core/types.js";
 import { checkAgentSchema, openStoreDb, type OpenMode } from "./open.js";
 import { readEraCOwner } from "./owner.js";
-import { readSessionRows } from "./rows.js";
+import { eachSessionRow } from "./rows.js";
 import { sqliteRuntime, type Database } from "./runtime.js";
 import { tailReader, TRANSCRIPT_STEP_ENDED, type TailReader } from "./tails.js";
 import { isTerminal } from "../../core/health/runInProgress.js";
-import { openTaskReader } from "./tasks.js";
+import { openTaskReader, type TaskReader } from "./tasks.js";
 
 export interface EraCRead {
   evidence: Evidence[];
@@ -35,7 +35,8 @@ export interface EraCConnection {
   readonly stateDir?: string;
   /** immutable: a quiescent copy; it must be reopened if an owner comes alive */
   readonly mode: OpenMode;
-  read(owner: GatewayInfo): EraCRead;
+  /** `each`: each session's evidence is handed to it as read and not kept (`evidence` stays empty) */
+  read(owner: GatewayInfo, each?: (ev: Evidence) => void): EraCRead;
   /** changes whenever another connection commits: the cheap "did anything change" probe */
   dataVersion(): number;
   close(): void;
@@ -59,11 +60,13 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
     mode,
     dataVersion: () => Number(version.get()?.data_version ?? 0),
     close: () => db.close(),
-    read(owner) {
+    read(owner, each) {
       const warnings: string[] = [];
       currentWarnings = warnings;
       try {
-        return { evidence: readEvidence(db, store, stateDir, owner, tails, warnings), warnings, owner };
+        const evidence: Evidence[] = [];
+        readEvidence(db, store, stateDir, owner, tails, warnings, each ?? ((ev) => evidence.push(ev)));
+        return { evidence, warnings, owner };
       } catch (err) {
         if (err instanceof UnreadableError) throw err;
         throw new UnreadableError(`cannot read ${store.storePath}: ${(err as Error).message}`);
@@ -75,12 +78,12 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
 }
 
 /** One read of one store: open, read, close. */
-export function readEraCStore(store: StoreRef, opts: { stateDir?: string; owner?: GatewayInfo } = {}): EraCRead {
+export function readEraCStore(store: StoreRef, opts: { stateDir?: string; owner?: GatewayInfo; each?: (ev: Evidence) => void } = {}): EraCRead {
   const stateDir = opts.stateDir ?? stateDirOfAgentDb(store.storePath);
   const owner = opts.owner ?? ownerOf(stateDir);
   const conn = openEraCStore(store, owner.alive, stateDir);
   try {
-    return conn.read(owner);
+    return conn.read(owner, opts.each);
   } finally {
     conn.close();
   }
@@ -90,15 +93,20 @@ export function ownerOf(stateDir: string | undefined): GatewayInfo {
   return stateDir ? readEraCOwner(stateDir) : { alive: false, probe: "skipped" };
 }
 
-function readEvidence(db: Database, store: StoreRef, stateDir: string | undefined, owner: GatewayInfo, tails: TailReader, warnings: string[]): Evidence[] {
-  const { rows, invalid } = readSessionRows(db);
-  if (invalid.length > 0) {
-    warnings.push(`${store.storePath}: ${invalid.length} session row(s) OpenClaw marks invalid (entry_valid = -1), skipped: ${invalid.slice(0, 5).join(", ")}${invalid.length > 5 ? ", ..." : ""}`);
-  }
-  const tasks = stateDir && rows.some((r) => r.entry.status === "running") ? openTaskReader(stateDir, owner.alive) : undefined;
-  if (tasks?.note) warnings.push(tasks.note);
+function readEvidence(
+  db: Database,
+  store: StoreRef,
+  stateDir: string | undefined,
+  owner: GatewayInfo,
+  tails: TailReader,
+  warnings: string[],
+  each: (ev: Evidence) => void,
+): void {
+  // the task registry is opened at the first `running` row, if any: only those rows read it
+  let tasks: TaskReader | undefined;
+  let tasksOpened = false;
   try {
-    return rows.map((row) => {
+    const invalid = eachSessionRow(db, (row) => {
       const { entry } = row;
       const ev: Evidence = { agentId: agentIdOf(row.sessionKey, store.agentId), sessionKey: row.sessionKey, entry, era: "C", gateway: owner };
       const ended = isTerminal(entry.status);
@@ -107,12 +115,20 @@ function readEvidence(db: Database, store: StoreRef, stateDir: string | undefine
       if (trajectory) ev.trajectory = trajectory;
       // the task registry decides only `running` rows (OPENCLAW.md 9, liveness 3)
       if (entry.status === "running") {
+        if (!tasksOpened) {
+          tasksOpened = true;
+          tasks = stateDir ? openTaskReader(stateDir, owner.alive) : undefined;
+          if (tasks?.note) warnings.push(tasks.note);
+        }
         ev.tasksKnown = tasks?.known ?? false;
         const task = tasks?.latest(row.sessionKey);
         if (task) ev.task = task;
       }
-      return ev;
+      each(ev);
     });
+    if (invalid.length > 0) {
+      warnings.unshift(`${store.storePath}: ${invalid.length} session row(s) OpenClaw marks invalid (entry_valid = -1), skipped: ${invalid.slice(0, 5).join(", ")}${invalid.length > 5 ? ", ..." : ""}`);
+    }
   } finally {
     tasks?.close();
   }

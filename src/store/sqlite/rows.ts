@@ -32,17 +32,28 @@ export interface SessionRowsRead {
 
 export function readSessionRows(db: Database): SessionRowsRead {
   const rows: SessionRow[] = [];
+  const invalid = eachSessionRow(db, (row) => rows.push(row));
+  return { rows, invalid };
+}
+
+/**
+ * Hands each valid row to `onRow` as SQLite steps to it (the statement stays open meanwhile, so
+ * `onRow` may run other statements on the same connection); returns the invalid rows' keys.
+ * No row outlives its turn unless `onRow` keeps it: 50,000 rows are never all alive at once.
+ */
+export function eachSessionRow(db: Database, onRow: (row: SessionRow) => void): string[] {
   const invalid: string[] = [];
-  for (const r of db.prepare(SESSION_ROWS_SQL).all()) {
+  const statement = db.prepare(SESSION_ROWS_SQL);
+  for (const r of statement.iterate ? statement.iterate() : statement.all()) {
     const key = str(r.key);
     if (key === undefined) continue;
     if (r.valid === -1) {
       invalid.push(key);
       continue;
     }
-    rows.push(toSessionRow(key, r));
+    onRow(toSessionRow(key, r));
   }
-  return { rows, invalid };
+  return invalid;
 }
 
 function toSessionRow(key: string, r: Row): SessionRow {

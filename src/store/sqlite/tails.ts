@@ -79,7 +79,9 @@ export function tailReader(db: Database, rt: SqliteRuntime, dbPath: string, warn
         // a finished row: its last run's last event (session.ended) says all the verdict needs;
         // the kilobytes of trace.metadata and context.compiled are not read for it
         trajectoryEnds ??= db.prepare("SELECT event_json FROM trajectory_runtime_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1");
-        rows = trajectoryEnds.all(sessionId);
+        // get(), not all(): one row, without the array node:sqlite builds around it
+        const last = trajectoryEnds.get(sessionId);
+        rows = last ? [last] : [];
       } else {
         // the last run only: a live or killed run has no rows yet (inserted when it ends, trajectory/runtime.ts)
         trajectoryRun ??= db.prepare(
