@@ -122,14 +122,29 @@ describe("readSnapshot: stores and errors", () => {
     await expect(snapshotOf(missing)).rejects.toThrow(new UnreadableError(`no OpenClaw state dir at ${missing} (set --state-dir or OPENCLAW_STATE_DIR)`));
   });
 
-  it("a corrupt index fails the snapshot; readStoreEvidence lets a loop handle it per store", async () => {
+  it("one corrupt index is listed as unread with why; the other stores are still read", async () => {
     const state = makeStateDir();
     writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
+    fs.mkdirSync(path.dirname(indexPath(state, "work")), { recursive: true });
+    fs.writeFileSync(indexPath(state, "work"), '{"a": ');
+    const snap = await snapshotOf(state);
+    expect(snap.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
+    expect(snap.unread).toEqual([expect.objectContaining({ agentId: "work", storePath: indexPath(state, "work"), why: expect.stringContaining("not valid JSON") })]);
+    expect(snap.warnings).toEqual([expect.stringContaining(`agent work: ${indexPath(state, "work")} was not read`)]);
+  });
+
+  it("a corrupt index that is the only store fails the snapshot with its own error", async () => {
+    const state = makeStateDir();
     fs.mkdirSync(path.dirname(indexPath(state, "work")), { recursive: true });
     fs.writeFileSync(indexPath(state, "work"), '{"a": ');
     const err = await snapshotOf(state).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnreadableError);
     expect((err as Error).message).toContain(indexPath(state, "work"));
+  });
+
+  it("readStoreEvidence reads one store alone", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
     const ok = await readStoreEvidence({ agentId: "main", storePath: indexPath(state, "main"), era: "B" }, { stateDir: state, env: {} });
     expect(ok.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
     expect(ok.index.keys).toEqual(["a"]);
