@@ -107,7 +107,7 @@ describe("era B gateway (no lock, rewrites from its own read)", () => {
       });
       const to = hr();
       const st = doc.stores[0];
-      expect(st.era).toBe("B");
+      expect(st.era).toBe("AB");
       // the version this run read and wrote over: its backup (read now, before the next run prunes it)
       runs.push({ from, to, readSeq: st.backupPath ? (JSON.parse(fs.readFileSync(st.backupPath, "utf8"))["agent:main:gw-1"].seq ?? 0) : undefined });
       const onDisk = readIndexFile(store.index);

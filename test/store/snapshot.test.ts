@@ -32,7 +32,7 @@ describe("readSnapshot over real OpenClaw 2026.7.1 stores", () => {
   it("s1: a finished session, two runs, the last ended success", async () => {
     const state = copyRealState("s1-quick-done");
     const snap = await snapshotOf(state);
-    expect(snap.stores).toEqual([{ agentId: "main", storePath: indexPath(state), era: "B" }]);
+    expect(snap.stores).toEqual([{ agentId: "main", storePath: indexPath(state), era: "AB" }]); // its config carries no version stamp and no lock is held: A or B
     expect(snap.eraC).toEqual([]);
     expect(snap.configPath).toBe(path.join(state, "openclaw.json"));
     expect(snap.config).toHaveProperty("gateway.port", 18999);
@@ -179,7 +179,7 @@ describe("readSnapshot: stores and errors", () => {
     fs.copyFileSync(store, copy);
     const outside = await readSnapshot({ store: copy, stateDir: state, env: {}, tmpDir: makeTempDir(), probe: false });
     expect(outside.eraC).toEqual([]);
-    expect(outside.stores).toEqual([{ agentId: "main", storePath: copy, era: "B" }]);
+    expect(outside.stores).toEqual([{ agentId: "main", storePath: copy, era: "AB" }]);
     expect(outside.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
   });
 
@@ -189,7 +189,7 @@ describe("readSnapshot: stores and errors", () => {
     writeIndex(state, "work", { b: { sessionId: "s2", updatedAt: 1 } });
     expect((await snapshotOf(state, { agent: "work" })).evidence.map((e) => e.sessionKey)).toEqual(["b"]);
     const viaStore = await readSnapshot({ store: indexPath(state, "work"), env: { HOME: makeTempDir() }, tmpDir: makeTempDir(), probe: false });
-    expect(viaStore.stores).toEqual([{ agentId: "work", storePath: indexPath(state, "work"), era: "B" }]);
+    expect(viaStore.stores).toEqual([{ agentId: "work", storePath: indexPath(state, "work"), era: "AB" }]);
     const ghost = await snapshotOf(state, { agent: "ghost" });
     expect(ghost.evidence).toEqual([]);
     expect(ghost.warnings).toEqual([`agent ghost has no session index at ${indexPath(state, "ghost")}`]);
