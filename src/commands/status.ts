@@ -8,7 +8,7 @@ import { heartbeatJson, jsonLine, MappedItems, textLines } from "../ui/snapshot.
 import { statusTableLines } from "../ui/status-table.js";
 import { unreadStoreMessage, noIndexMessage } from "../ui/messages.js";
 import { collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
-import { addStoreOptions, pickStoreOptions } from "./options.js";
+import { addStoreOptions, pickStoreOptions, wholeNumberFlag } from "./options.js";
 import { gatewayWaitMs, listenToGateway, type GatewayReport } from "./status-gateway.js";
 
 export const STATUS_SCHEMA_VERSION = 1;
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option("--active <duration>", "only sessions with a run in progress or activity this recently (bare number = minutes, e.g. 5 or 90s)", (v) => parseDurationFlag("--active", v, "age"))
     .option("--problems", "only stalled and unresponsive sessions")
     .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
-    .option("--limit <n>", "show at most N sessions (the last line, or --json total/matched/omitted, says how many were left out)", (v) => positiveInt("--limit", v))
+    .option("--limit <n>", "show at most N sessions (the last line, or --json total/matched/omitted, says how many were left out)", (v) => wholeNumberFlag("--limit", v, 1))
     .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable, e.g. --stall-after tool_exec=10m", collect, [])
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
     .option("--gateway", "refine with the live gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1)")
@@ -107,10 +107,4 @@ export function checkExitCode(list: readonly Heartbeat[]): number {
   if (list.some((hb) => hb.health === "unresponsive")) return EXIT.critical;
   if (list.some((hb) => hb.health === "stalled")) return EXIT.warning;
   return EXIT.ok;
-}
-
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a whole number of at least 1 (got "${value}")`, EXIT.usage);
-  return n;
 }
