@@ -153,7 +153,7 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
       read = readStoreEvidenceSync(store, found.evidenceContext);
     } catch (err) {
       if (!(err instanceof UnreadableError)) throw err;
-      refuse({ ...store, why: /nothing was/.test(err.message) ? err.message : `${err.message}; nothing was written` });
+      refuse({ ...store, why: refusalWhy(err) });
       return undefined;
     }
     previousSessions = read.evidence.length;
@@ -377,4 +377,9 @@ async function runUndo(opts: Record<string, any>): Promise<number> {
   for (const s of stores) if (s.outcome !== "restored") process.stderr.write(`openclaw-sessions: ${s.why}\n`);
   await printUndoReport(report, !!opts.json);
   return report.exitCode;
+}
+
+/** Why a store whose index cannot be read is left alone, saying once that nothing was written. */
+export function refusalWhy(err: UnreadableError): string {
+  return err.saysNothingChanged ? err.message : `${err.message}; nothing was written`;
 }

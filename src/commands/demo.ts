@@ -5,6 +5,7 @@ import path from "node:path";
 import { Command, Option } from "commander";
 import { formatDuration, parseDurationFlag } from "../core/duration.js";
 import { CliError, EXIT } from "../core/errors.js";
+import { wholeNumberFlag } from "./options.js";
 import { adviseCleanup, demoEnv, shellLine, type CleanupAdvice } from "../sim/demo-cleanup.js";
 import { claimEmptyDir, makeDemoWorkspace, removeDemoWorkspace, type DemoWorkspace } from "../sim/demo-workspace.js";
 import { SimulatedGateway } from "../sim/gateway.js";
@@ -79,12 +80,6 @@ function usage(message: string): CliError {
   return new CliError(message, EXIT.usage);
 }
 
-function wholeNumber(flag: string, text: unknown, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw usage(`${flag} takes a whole number from ${min} to ${max} (got "${text}")`);
-  return n;
-}
-
 function duration(flag: string, text: unknown, minMs: number): number {
   return parseDurationFlag(flag, text, "period", { minMs });
 }
@@ -96,9 +91,9 @@ export function demoSettings(opts: Record<string, any>, interactive: boolean): D
   const speed = Number(opts.speed ?? DEMO_DEFAULTS.speed);
   if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) throw usage(`--speed takes a number above 0, at most 1000 (got "${opts.speed}")`);
   return {
-    sessions: opts.sessions !== undefined ? wholeNumber("--sessions", opts.sessions, 1, 2000) : DEMO_DEFAULTS.sessions,
+    sessions: opts.sessions !== undefined ? wholeNumberFlag("--sessions", opts.sessions, 1, 2000) : DEMO_DEFAULTS.sessions,
     speed,
-    seed: opts.seed !== undefined ? wholeNumber("--seed", opts.seed, 0, 2 ** 31 - 1) : DEMO_DEFAULTS.seed,
+    seed: opts.seed !== undefined ? wholeNumberFlag("--seed", opts.seed, 0, 2 ** 31 - 1) : DEMO_DEFAULTS.seed,
     durationMs: opts.duration !== undefined ? duration("--duration", opts.duration, 100) : interactive ? undefined : DEMO_DEFAULTS.plainDurationMs,
     intervalMs: opts.interval !== undefined ? duration("--interval", opts.interval, 100) : DEMO_DEFAULTS.intervalMs,
     keep: opts.keep,
@@ -345,13 +340,13 @@ async function runEraCDemo(s: DemoSettings, io: DemoIo, interactive: boolean): P
 }
 
 async function runGenerate(opts: Record<string, any>, io: DemoIo, era: "B" | "C" = "B"): Promise<number> {
-  const n = wholeNumber("--generate", opts.generate, 1, 1_000_000);
+  const n = wholeNumberFlag("--generate", opts.generate, 1, 1_000_000);
   if (opts.out === undefined) throw usage("--generate needs --out DIR (a new or empty directory)");
   for (const flag of ["keep", "duration", "interval", "sessions", "speed"] as const) {
     if (opts[flag] !== undefined) throw usage(`--${flag} is for the live demo, not --generate`);
   }
-  const bigFiles = opts.bigFiles !== undefined ? wholeNumber("--big-files", opts.bigFiles, 0, n) : Math.min(n, Math.max(1, Math.floor(n / 100)));
-  const seed = opts.seed !== undefined ? wholeNumber("--seed", opts.seed, 0, 2 ** 31 - 1) : DEMO_DEFAULTS.seed;
+  const bigFiles = opts.bigFiles !== undefined ? wholeNumberFlag("--big-files", opts.bigFiles, 0, n) : Math.min(n, Math.max(1, Math.floor(n / 100)));
+  const seed = opts.seed !== undefined ? wholeNumberFlag("--seed", opts.seed, 0, 2 ** 31 - 1) : DEMO_DEFAULTS.seed;
   const outDir = claimEmptyDir(opts.out, "--out");
   if (era === "C") {
     if (opts.bigFiles !== undefined) throw usage("--big-files is for --era B stores");

@@ -3,7 +3,7 @@
 // here writes a file itself; the loop around it lives in keepalive.ts.
 import path from "node:path";
 import { afterConflict, waitLeftMs, type BackoffState } from "../core/backoff.js";
-import { CliError, EXIT, UnreadableError, WriteRefusedError } from "../core/errors.js";
+import { CliError, EXIT, UnreadableError, WriteConflictError } from "../core/errors.js";
 import { planItem } from "../core/plan/actions.js";
 import { refreshWindow, planTick } from "../core/keepalive-schedule.js";
 import { idleResetConfigured } from "../core/maintenance.js";
@@ -298,9 +298,8 @@ function messageOf(err: unknown): string {
 }
 
 /** Lost a race (rather than refused by a safety rule or an I/O error). */
-function isConflict(err: CliError): boolean {
-  if (err.exitCode === EXIT.busy || err instanceof LoopLockBusyError) return true;
-  return err instanceof WriteRefusedError && /kept changing|is held by|lost our lock/.test(err.message);
+export function isConflict(err: CliError): boolean {
+  return err.exitCode === EXIT.busy || err instanceof LoopLockBusyError || err instanceof WriteConflictError;
 }
 
 /** `--once`: the exit code of the tick (0 when every store was handled). */

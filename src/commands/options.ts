@@ -39,3 +39,16 @@ export function refuseTogether(opts: Record<string, unknown>, a: [string, string
   const given = (v: unknown) => v !== undefined && v !== false;
   if (given(opts[a[0]]) && given(opts[b[0]])) throw new UsageError(`${a[1]} and ${b[1]} contradict each other: ${advice}`);
 }
+
+/**
+ * The one validator of whole-number flags: `text` as given on the command line, within
+ * [min, max]. An empty or blank value is refused (Number("") would read it as 0).
+ */
+export function wholeNumberFlag(flag: string, text: unknown, min: number, max = Number.POSITIVE_INFINITY): number {
+  const n = Number(text);
+  if (typeof text !== "string" || text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.POSITIVE_INFINITY ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`${flag} takes a whole number ${range} (got "${String(text)}")`);
+  }
+  return n;
+}

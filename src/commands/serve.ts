@@ -21,7 +21,7 @@ import { gatewayWanted, openGatewayOverlay, type GatewayOverlay } from "../gatew
 import { withGatewayOverlay } from "../gateway/with-overlay.js";
 import { openState } from "../store/snapshot.js";
 import { clockOverride, collect, thresholdsFor } from "./heartbeats.js";
-import { addStoreOptions, pickStoreOptions } from "./options.js";
+import { addStoreOptions, pickStoreOptions, wholeNumberFlag } from "./options.js";
 
 /** Outside OpenClaw's own ports (18789 and the ones it derives from it, up to 18899). */
 export const DEFAULT_PORT = 18960;
@@ -77,19 +77,11 @@ export interface ServeSettings {
   stallAfter: string[];
 }
 
-function wholeNumber(flag: string, text: unknown, min: number, max: number): number {
-  const n = Number(text);
-  if (typeof text !== "string" || text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} takes a whole number from ${min} to ${max} (got "${text}")`);
-  }
-  return n;
-}
-
 /** Every flag checked before anything is bound or read. */
 export function serveSettings(opts: Record<string, any>): ServeSettings {
   const host = String(opts.host ?? SERVE_DEFAULTS.host).trim();
   if (host === "") throw new UsageError("--host is empty: give an address, e.g. 127.0.0.1");
-  const port = opts.port === undefined ? DEFAULT_PORT : wholeNumber("--port", opts.port, 0, 65_535);
+  const port = opts.port === undefined ? DEFAULT_PORT : wholeNumberFlag("--port", opts.port, 0, 65_535);
   let heartbeatIntervalMs: number;
   try {
     heartbeatIntervalMs = parseDuration(String(opts.heartbeatInterval ?? SERVE_DEFAULTS.heartbeatInterval));
@@ -104,7 +96,7 @@ export function serveSettings(opts: Record<string, any>): ServeSettings {
     throw new UsageError((err as Error).message);
   }
   const per = opts.metricsPerSession;
-  const perSessionSeries = per === undefined ? 0 : per === true ? DEFAULT_SESSION_SERIES_CAP : wholeNumber("--metrics-per-session", per, 1, 100_000);
+  const perSessionSeries = per === undefined ? 0 : per === true ? DEFAULT_SESSION_SERIES_CAP : wholeNumberFlag("--metrics-per-session", per, 1, 100_000);
   const corsOrigins: string[] = opts.corsOrigin ?? [];
   for (const o of corsOrigins) {
     let ok = false;
@@ -130,8 +122,8 @@ export function serveSettings(opts: Record<string, any>): ServeSettings {
     perSessionSeries,
     corsOrigins,
     logFormat,
-    history: opts.history === undefined ? SERVE_DEFAULTS.history : wholeNumber("--history", opts.history, 1, 10_000_000),
-    clientQueue: opts.clientQueue === undefined ? SERVE_DEFAULTS.clientQueue : wholeNumber("--client-queue", opts.clientQueue, 1, 10_000_000),
+    history: opts.history === undefined ? SERVE_DEFAULTS.history : wholeNumberFlag("--history", opts.history, 1, 10_000_000),
+    clientQueue: opts.clientQueue === undefined ? SERVE_DEFAULTS.clientQueue : wholeNumberFlag("--client-queue", opts.clientQueue, 1, 10_000_000),
     stallAfter,
   };
 }

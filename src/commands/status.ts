@@ -6,9 +6,9 @@ import { filterHeartbeats, parseSort, sortHeartbeats } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
 import { heartbeatJson, jsonLine, MappedItems, textLines } from "../ui/snapshot.js";
 import { statusTableLines } from "../ui/status-table.js";
-import { eraCUnreadMessage, noIndexMessage } from "../ui/messages.js";
+import { unreadStoreMessage, noIndexMessage } from "../ui/messages.js";
 import { collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
-import { addStoreOptions, pickStoreOptions } from "./options.js";
+import { addStoreOptions, pickStoreOptions, wholeNumberFlag } from "./options.js";
 import { gatewayWaitMs, listenToGateway, type GatewayReport } from "./status-gateway.js";
 
 export const STATUS_SCHEMA_VERSION = 1;
@@ -18,11 +18,11 @@ export function register(program: Command): void {
     .command("status")
     .description("show every session's real state: derived from transcripts, trajectories and locks, not the index alone")
     .option("--json", "machine-readable output (schemaVersion 1, epoch ms)")
-    .option("--check", "monitoring exit code: 0 fine, 1 stalled, 2 unresponsive, 3 unknown or nothing to check (no session index found)")
+    .option("--check", "monitoring exit code: 0 fine, 1 stalled, 2 unresponsive, 3 unknown (a store could not be read, unless 2 applies) or nothing to check (no session index found)")
     .option("--active <duration>", "only sessions with a run in progress or activity this recently (bare number = minutes, e.g. 5 or 90s)", (v) => parseDurationFlag("--active", v, "age"))
     .option("--problems", "only stalled and unresponsive sessions")
     .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
-    .option("--limit <n>", "show at most N sessions (the last line, or --json total/matched/omitted, says how many were left out)", (v) => positiveInt("--limit", v))
+    .option("--limit <n>", "show at most N sessions (the last line, or --json total/matched/omitted, says how many were left out)", (v) => wholeNumberFlag("--limit", v, 1))
     .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable, e.g. --stall-after tool_exec=10m", collect, [])
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
     .option("--gateway", "refine with the live gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1)")
@@ -70,6 +70,8 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
       gateway: snapshot.gateway,
       ...(gateway ? { gatewayOverlay: gateway.status } : {}),
       warnings: snapshot.warnings,
+      // stores whose sessions are missing from `sessions` (a corrupt index, an era C store not read)
+      unreadableStores: snapshot.unread.map(({ agentId, storePath, era, why }) => ({ agentId, storePath, era, why })),
       // every session read, those --problems/--active kept, and how many of them are not listed
       total,
       matched,
@@ -84,11 +86,13 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
     await writeChunks(textLines([statusTableLines(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined, omitted: { total, by: omittedBy } })]));
   }
 
-  // an era C store that could not be read is unknown, whatever the others say
+  // A store that could not be read leaves its sessions unknown: exit 3, whatever the others say,
+  // except that under --check a session known to be unresponsive (2) still outranks unknown, as
+  // Icinga and Nagios rank worst states (an outage seen must page even when a store is unreadable).
   if (snapshot.unread.length > 0) {
     // in text mode the warnings above already said why
-    if (opts.json) for (const store of snapshot.unread) process.stderr.write(`${eraCUnreadMessage(store)}\n`);
-    return EXIT.unknown;
+    if (opts.json) for (const store of snapshot.unread) process.stderr.write(`${unreadStoreMessage(store)}\n`);
+    return opts.check && checkExitCode(list) === EXIT.critical ? EXIT.critical : EXIT.unknown;
   }
   if (nothing) {
     const why = snapshot.warnings.length > 0 ? snapshot.warnings.join("; ") : noIndexMessage(snapshot.stateDir);
@@ -103,10 +107,4 @@ export function checkExitCode(list: readonly Heartbeat[]): number {
   if (list.some((hb) => hb.health === "unresponsive")) return EXIT.critical;
   if (list.some((hb) => hb.health === "stalled")) return EXIT.warning;
   return EXIT.ok;
-}
-
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a whole number of at least 1 (got "${value}")`, EXIT.usage);
-  return n;
 }

@@ -9,7 +9,7 @@ import type { Heartbeat } from "../core/types.js";
 import type { Env } from "../store/locate.js";
 import { openLiveSource } from "../store/live-source.js";
 import { openState, readSnapshot } from "../store/snapshot.js";
-import { eraCUnreadMessage } from "../ui/messages.js";
+import { unreadStoreMessage } from "../ui/messages.js";
 import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, plainSnapshotChunks } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
@@ -71,7 +71,7 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     });
     const notices = opts.gatewayNotices === false ? "quiet" : interactive ? "console" : "stderr";
     const source = useGateway ? withGatewayOverlay(files, openWatchOverlay(read, opts.stallAfter, env, now, notices)) : files;
-    for (const store of source.unread()) process.stderr.write(`${eraCUnreadMessage(store)}\n`);
+    for (const store of source.unread()) process.stderr.write(`${unreadStoreMessage(store)}\n`);
     try {
       if (stop.requested) return EXIT.ok;
       if (!interactive) return await streamSnapshots(source, stop, opts, sort, problemsOnly, now);
@@ -153,7 +153,8 @@ async function printOnce(
   const arranged = arrange(list, sort, problemsOnly, at);
   // written in pieces as the pipe takes them
   await writeChunks(opts.json ? ndjsonSnapshotChunks(arranged, at) : plainSnapshotChunks(arranged, at, { columns: process.stdout.isTTY ? process.stdout.columns : undefined }));
-  for (const store of unread) process.stderr.write(`${eraCUnreadMessage(store)}\n`);
+  // a JSON store's warning above already named it and said why
+  for (const store of unread) if (store.era === "C") process.stderr.write(`${unreadStoreMessage(store)}\n`);
   return unread.length > 0 ? EXIT.unknown : EXIT.ok;
 }
 

@@ -30,7 +30,11 @@ export class CliError extends Error {
 
 /** The index (or a config file) could not be read or parsed. Never leads to a write. */
 export class UnreadableError extends CliError {
-  constructor(message: string) {
+  /** `saysNothingChanged`: the message already tells the user that nothing was read or written. */
+  constructor(
+    message: string,
+    readonly saysNothingChanged = false,
+  ) {
     super(message, EXIT.unknown);
     this.name = "UnreadableError";
   }
@@ -41,6 +45,18 @@ export class WriteRefusedError extends CliError {
   constructor(message: string) {
     super(message, EXIT.writeRefused);
     this.name = "WriteRefusedError";
+  }
+}
+
+/**
+ * A write lost a race (the gateway held the store, the index kept changing, our lock was taken
+ * over): nothing was changed and trying again later may succeed, so loops back off instead of
+ * treating it as a refusal by a safety rule.
+ */
+export class WriteConflictError extends WriteRefusedError {
+  constructor(message: string) {
+    super(message);
+    this.name = "WriteConflictError";
   }
 }
 

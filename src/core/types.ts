@@ -10,7 +10,12 @@ export const STORE_STATUSES: readonly StoreStatus[] = ["running", "done", "faile
 export const TERMINAL_STATUSES: readonly StoreStatus[] = ["done", "failed", "killed", "timeout"];
 
 /** A: JSON + sessions.json.lock protocol (<= 2026.4), B: JSON without a shared lock (2026.5-7), C: SQLite (2026.8+). */
-export type Era = "A" | "B" | "C";
+/**
+ * A: OpenClaw <= 2026.4 (takes sessions.json.lock); B: 2026.5-2026.7; C: 2026.8+ SQLite.
+ * "AB": a JSON store whose files show no version (no lock right now, no config version stamp):
+ * A or B, and we do not claim which.
+ */
+export type Era = "A" | "B" | "AB" | "C";
 
 /** One `sessions.json` entry. Unknown fields are preserved by every reader and writer. */
 export interface IndexEntry {

@@ -41,22 +41,20 @@ export function isEraC(stateDir: string, agentId: string): boolean {
 }
 
 /**
- * A or B for a JSON store. The two write the same files; only the era A gateway takes
- * `sessions.json.lock` (for milliseconds per write), so the files cannot prove the era. We say
- * "A" when that lock is present right now or the config was last written by 2026.4.x or older,
- * else "B". Writers take the era A lock for every JSON store anyway (DESIGN.md 3), so a wrong
- * guess here only changes what we report, never how safely we write.
+ * A or B for a JSON store, only from evidence that shows it. The two eras write the same files;
+ * only the era A gateway takes `sessions.json.lock` (for milliseconds per write), and the config
+ * records the version that last wrote it (meta.lastTouchedVersion). Without either, the files do
+ * not tell A from B and we say "AB" rather than guess. Writers take the era A lock for every JSON
+ * store anyway (DESIGN.md 3), so this label changes only what we report, never how we write.
  */
-export function jsonStoreEra(storePath: string, config: OpenClawConfig): "A" | "B" {
+export function jsonStoreEra(storePath: string, config: OpenClawConfig): "A" | "B" | "AB" {
   if (fs.existsSync(`${storePath}.lock`)) return "A";
   const version = lastTouchedVersion(config);
-  const m = version ? /^(\d+)\.(\d+)/.exec(version.trim()) : null;
-  if (m) {
-    const year = Number(m[1]);
-    const month = Number(m[2]);
-    if (year < 2026 || (year === 2026 && month <= 4)) return "A";
-  }
-  return "B";
+  const m = version ? /^(\d+)\.(\d+)\./.exec(version.trim()) : null;
+  if (!m) return "AB";
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  return year < 2026 || (year === 2026 && month <= 4) ? "A" : "B";
 }
 
 export function storeEra(stateDir: string, agentId: string, storePath: string, config: OpenClawConfig): Era {

@@ -134,6 +134,7 @@ export function parseIndex(raw: string, label: string): Pick<ReadIndex, "entries
     throw new UnreadableError(
       `session index ${label} starts with a byte-order mark (UTF-8 BOM): OpenClaw's own reader cannot parse it and sees no sessions; ` +
         `remove the first 3 bytes; nothing was read or written`,
+      true,
     );
   }
   let parsed: unknown;
@@ -141,12 +142,12 @@ export function parseIndex(raw: string, label: string): Pick<ReadIndex, "entries
     parsed = JSON.parse(raw);
   } catch (err) {
     const { line, col } = lineCol(raw, jsonErrorOffset(raw, err));
-    throw new UnreadableError(`session index ${label} is not valid JSON at ${line}:${col}; nothing was read or written`);
+    throw new UnreadableError(`session index ${label} is not valid JSON at ${line}:${col}; nothing was read or written`, true);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     const kind = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : `a ${typeof parsed}`;
     const { line, col } = lineCol(raw, raw.length - raw.trimStart().length);
-    throw new UnreadableError(`session index ${label} holds ${kind} at ${line}:${col}, not an object of sessions; nothing was read or written`);
+    throw new UnreadableError(`session index ${label} holds ${kind} at ${line}:${col}, not an object of sessions; nothing was read or written`, true);
   }
   const entries: Record<string, IndexEntry> = {};
   const warnings: string[] = [];

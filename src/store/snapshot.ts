@@ -47,7 +47,10 @@ export interface Snapshot {
   warnings: string[];
   /** SQLite stores (OpenClaw 2026.8+): read, never written */
   eraC: StoreRef[];
-  /** era C stores that could not be read (no node:sqlite, unsupported version, unsafe to open), with why */
+  /**
+   * stores that could not be read, with why: a JSON index that is corrupt or missing, an era C
+   * store (no node:sqlite, unsupported version, unsafe to open). The others are still read.
+   */
   unread: UnreadStore[];
 }
 
@@ -96,17 +99,26 @@ export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
   const ctx: EvidenceContext = { stateDir, env, gateway, tail: opts.tail };
   const evidence: Evidence[] = [];
   const each = opts.eachEvidence?.(config);
+  const unreadJson: UnreadStore[] = [];
   for (const store of stores) {
-    const read = await readStoreEvidence(store, ctx);
-    if (each) read.evidence.forEach(each);
-    else evidence.push(...read.evidence);
-    warnings.push(...read.warnings);
+    try {
+      const read = await readStoreEvidence(store, ctx);
+      if (each) read.evidence.forEach(each);
+      else evidence.push(...read.evidence);
+      warnings.push(...read.warnings);
+    } catch (err) {
+      // one agent's corrupt index must not hide the others; when nothing else is there to show,
+      // the error itself is the clearest answer
+      if (!(err instanceof UnreadableError) || (stores.length === 1 && eraC.length === 0)) throw err;
+      unreadJson.push({ ...store, why: err.message });
+      warnings.push(`agent ${store.agentId}: ${store.storePath} was not read: ${err.message}`);
+    }
   }
   const eraCRead = readEraCStores(eraC, warnings, each);
   evidence.push(...eraCRead.evidence);
   // an era C install has no gateway lock in $TMPDIR (2026.9 moved it into the state dir)
   const shown = gateway.lockPath || !eraCRead.owner?.lockPath ? gateway : { ...eraCRead.owner, port: eraCRead.owner.port ?? gateway.port, probe: gateway.probe };
-  return { stateDir, configPath, config, stores, gateway: shown, evidence, warnings, eraC, unread: eraCRead.unread };
+  return { stateDir, configPath, config, stores, gateway: shown, evidence, warnings, eraC, unread: [...unreadJson, ...eraCRead.unread] };
 }
 
 /** Reads every era C store; one that cannot be read is listed in `unread` with its reason, never fatal to the others. */

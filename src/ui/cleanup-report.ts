@@ -278,7 +278,7 @@ function* storeLines(s: StoreCleanup, report: CleanupContext, opts: RenderOption
   const now = s.plannedAt;
   const would = report.dryRun;
   yield `Agent: ${s.agentId}`;
-  yield `Session store: ${clean(s.storePath)} (era ${s.era})`;
+  yield `Session store: ${clean(s.storePath)} (era ${s.era === "AB" ? "A or B" : s.era})`;
   if (report.steps.prune) {
     const p = report.policy;
     const mode = s.reportOnly ? `${p.mode} (report only: pass --enforce to prune)` : p.mode;

@@ -10,7 +10,8 @@ export function eraCMessage(store: StoreRef): string {
 }
 
 /** An era C store that could not be read: why, and that nothing was written. */
-export function eraCUnreadMessage(store: StoreRef & { why: string }): string {
+export function unreadStoreMessage(store: StoreRef & { why: string }): string {
+  if (store.era !== "C") return `agent ${store.agentId}: ${store.storePath} was not read (its sessions are not shown): ${store.why}`;
   return `agent ${store.agentId}: OpenClaw's SQLite store was not read: ${store.why}. Nothing was written.`;
 }
 

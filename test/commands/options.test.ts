@@ -2,7 +2,8 @@
 // validator every command goes through, before anything is read.
 import { describe, expect, it } from "vitest";
 import { EXIT, UsageError } from "../../src/core/errors.js";
-import { pickStoreOptions, refuseTogether } from "../../src/commands/options.js";
+import { pickStoreOptions, refuseTogether, wholeNumberFlag } from "../../src/commands/options.js";
+import { demoSettings } from "../../src/commands/demo.js";
 
 describe("pickStoreOptions refuses contradictions", () => {
   it.each([
@@ -28,5 +29,21 @@ describe("pickStoreOptions refuses contradictions", () => {
   it("a flag that is absent or false never contradicts", () => {
     expect(() => refuseTogether({ a: true, b: false }, ["a", "--a"], ["b", "--b"], "x")).not.toThrow();
     expect(() => refuseTogether({ a: true, b: 0 }, ["a", "--a"], ["b", "--b"], "x")).toThrow(/--a and --b contradict each other: x/);
+  });
+});
+
+describe("wholeNumberFlag: the one whole-number flag validator", () => {
+  it.each([["", 0], [" ", 0], ["1.5", 1], ["abc", 1], ["0", 1], ["11", 10]])("refuses %j (min %i) as a usage error naming the flag", (text, min) => {
+    expect(() => wholeNumberFlag("--n", text, min, 10)).toThrow(UsageError);
+    expect(() => wholeNumberFlag("--n", text, min, 10)).toThrow(/^--n takes a whole number/);
+  });
+  it("accepts the bounds and has no upper bound by default", () => {
+    expect(wholeNumberFlag("--n", "0", 0, 10)).toBe(0);
+    expect(wholeNumberFlag("--n", "10", 0, 10)).toBe(10);
+    expect(wholeNumberFlag("--n", "123456789", 1)).toBe(123456789);
+    expect(() => wholeNumberFlag("--n", "0", 1)).toThrow(/of at least 1 \(got "0"\)/);
+  });
+  it("demo --seed with an empty value is refused, not read as seed 0", () => {
+    expect(() => demoSettings({ seed: "" }, false)).toThrow(UsageError);
   });
 });

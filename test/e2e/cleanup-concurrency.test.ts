@@ -100,6 +100,7 @@ describe("era B gateway (no lock, rewrites from its own read)", () => {
 
     const runs: { from: bigint; to: bigint; readSeq?: number }[] = [];
     let reportedOverwritten = 0;
+    let refusedRuns = 0;
     for (let j = 0; j < RUNS; j++) {
       const from = hr();
       const { result, doc } = await runJson(["cleanup", "--finalize-stale", "--state-dir", state, "--no-probe"], {
@@ -107,7 +108,7 @@ describe("era B gateway (no lock, rewrites from its own read)", () => {
       });
       const to = hr();
       const st = doc.stores[0];
-      expect(st.era).toBe("B");
+      expect(st.era).toBe("AB");
       // the version this run read and wrote over: its backup (read now, before the next run prunes it)
       runs.push({ from, to, readSeq: st.backupPath ? (JSON.parse(fs.readFileSync(st.backupPath, "utf8"))["agent:main:gw-1"].seq ?? 0) : undefined });
       const onDisk = readIndexFile(store.index);
@@ -117,7 +118,16 @@ describe("era B gateway (no lock, rewrites from its own read)", () => {
         expect(!!a.overwritten, `run ${j} ${a.sessionKey}`).toBe(lost);
         expect(st.overwritten.includes(a.sessionKey)).toBe(lost);
       }
-      if (st.overwritten.length > 0) {
+      if (st.error !== undefined) {
+        // Under load the gateway can rewrite the file during each of the writer's bounded attempts;
+        // the writer then gives up and writes nothing (exit 4). That is the safe outcome, so the
+        // writer's bound stays; what this test proves is checked on the runs that did write.
+        refusedRuns++;
+        expect(result.code, `run ${j}`).toBe(4);
+        expect(st.wrote).toBe(false);
+        expect(st.backupPath).toBeUndefined();
+        expect(onDisk[store.keys[j]!]!.status).toBe("running");
+      } else if (st.overwritten.length > 0) {
         reportedOverwritten++;
         expect(result.code).toBe(4);
         expect(result.stderr).toMatch(/the gateway wrote its older copy over \d+ change\(s\) right after: agent:main:stag-/);
@@ -133,6 +143,8 @@ describe("era B gateway (no lock, rewrites from its own read)", () => {
     await writer.exited;
     const report = JSON.parse(writer.lines.at(-1)!) as { writes: number; lost: BLog[] };
     expect(report.writes).toBeGreaterThan(RUNS);
+    // the proof below is not vacuous: runs did write while the gateway was writing
+    expect(refusedRuns).toBeLessThan(RUNS);
     for (const l of report.lost) {
       const by = runs.find((r) => r.from < BigInt(l.renameStart) && BigInt(l.renameEnd) < r.to && r.readSeq === l.seq - 1);
       expect(by, `writer update ${l.seq} lost outside our rename instant`).toBeDefined();

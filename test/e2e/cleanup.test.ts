@@ -45,7 +45,7 @@ describe("cleanup --dry-run", () => {
     expect(fs.existsSync(auditPathOf(env))).toBe(false);
 
     const out = res.stdout;
-    expect(out).toContain(`Session store: ${s.index} (era B)`);
+    expect(out).toContain(`Session store: ${s.index} (era A or B)`);
     expect(out).toContain("Entries: 12 -> 8 (remove 4)");
     expect(out).toContain("Would finalize stale runs: 4");
     expect(out).toContain("Would prune stale: 4");
@@ -160,7 +160,7 @@ describe("cleanup (apply)", () => {
     expect(doc.policy).toEqual({ mode: "enforce", pruneAfterMs: 30 * D, maxEntries: 500, staleAfterMs: 600_000, runTimeoutMs: 48 * H, activeKeys: ["agent:main:pinned"] });
     expect(doc.stores).toHaveLength(1);
     const st = doc.stores[0];
-    expect(st).toMatchObject({ agentId: "main", storePath: s.index, era: "B", beforeCount: 12, afterCount: 8, wrote: true, skipped: [], overwritten: [], refused: [] });
+    expect(st).toMatchObject({ agentId: "main", storePath: s.index, era: "AB", beforeCount: 12, afterCount: 8, wrote: true, skipped: [], overwritten: [], refused: [] });
     for (const a of st.actions) {
       expect(["finalize", "prune", "cap", "archive"]).toContain(a.action);
       expect(typeof a.sessionKey).toBe("string");

@@ -75,35 +75,33 @@ describe("status --check exit codes", () => {
   });
 });
 
-describe("a corrupt sessions.json: exit 3, one line naming the file, nothing written", () => {
-  const cases: Array<{ name: string; text: string; message: (file: string) => string }> = [
-    {
-      name: "truncated JSON",
-      text: '{\n  "agent:main:a": {\n    "sessionId": "a",\n    "updatedAt": 1\n  },\n  "agent:main:b": ',
-      message: (f) => `openclaw-sessions: session index ${f} is not valid JSON at 6:19; nothing was read or written\n`,
-    },
-    {
-      name: "a syntax error mid-file",
-      text: '{\n  "agent:main:a": {"sessionId": "a", "updatedAt": 1,}\n}',
-      message: (f) => `openclaw-sessions: session index ${f} is not valid JSON at 2:${'  "agent:main:a": {"sessionId": "a", "updatedAt": 1,}'.indexOf(",}") + 2}; nothing was read or written\n`,
-    },
-    {
-      name: "an empty file",
-      text: "",
-      message: (f) => `openclaw-sessions: session index ${f} is empty at 1:1 (a torn write?); refusing to treat it as no sessions\n`,
-    },
-    {
-      name: "an array",
-      text: '[{"sessionId": "a", "updatedAt": 1}]',
-      message: (f) => `openclaw-sessions: session index ${f} holds an array at 1:1, not an object of sessions; nothing was read or written\n`,
-    },
-  ];
+const cases: Array<{ name: string; text: string; message: (file: string) => string }> = [
+  {
+    name: "truncated JSON",
+    text: '{\n  "agent:main:a": {\n    "sessionId": "a",\n    "updatedAt": 1\n  },\n  "agent:main:b": ',
+    message: (f) => `openclaw-sessions: session index ${f} is not valid JSON at 6:19; nothing was read or written\n`,
+  },
+  {
+    name: "a syntax error mid-file",
+    text: '{\n  "agent:main:a": {"sessionId": "a", "updatedAt": 1,}\n}',
+    message: (f) => `openclaw-sessions: session index ${f} is not valid JSON at 2:${'  "agent:main:a": {"sessionId": "a", "updatedAt": 1,}'.indexOf(",}") + 2}; nothing was read or written\n`,
+  },
+  {
+    name: "an empty file",
+    text: "",
+    message: (f) => `openclaw-sessions: session index ${f} is empty at 1:1 (a torn write?); refusing to treat it as no sessions\n`,
+  },
+  {
+    name: "an array",
+    text: '[{"sessionId": "a", "updatedAt": 1}]',
+    message: (f) => `openclaw-sessions: session index ${f} holds an array at 1:1, not an object of sessions; nothing was read or written\n`,
+  },
+];
 
+describe("a corrupt sessions.json: exit 3, one line naming the file, nothing written", () => {
   for (const c of cases) {
-    it(`${c.name}`, async () => {
+    it(`${c.name}: the only store`, async () => {
       const state = makeStateDir();
-      // a healthy second agent must not hide the broken one
-      writeIndex(state, "work", { "agent:work:main": { sessionId: "w", updatedAt: 1 } });
       writeIndex(state, "main", {});
       const file = indexPath(state, "main");
       fs.writeFileSync(file, c.text);
@@ -122,6 +120,51 @@ describe("a corrupt sessions.json: exit 3, one line naming the file, nothing wri
       expect(fs.readdirSync(path.dirname(file))).toEqual(["sessions.json"]);
     });
   }
+});
+
+describe("one agent's corrupt sessions.json does not hide the other agents", () => {
+  for (const c of cases) {
+    it(`${c.name}: the other store is shown, the broken one named, exit 3`, async () => {
+      const state = makeStateDir();
+      writeIndex(state, "work", { "agent:work:main": { sessionId: "w", updatedAt: 1 } });
+      writeIndex(state, "main", {});
+      const file = indexPath(state, "main");
+      fs.writeFileSync(file, c.text);
+      const before = fs.readFileSync(file);
+      const why = c.message(file).replace(/^openclaw-sessions: /, "").trimEnd();
+      for (const args of [["--check"], ["--json"], []]) {
+        const r = await runCli(["status", "--state-dir", state, "--no-probe", ...args], { env: { OPENCLAW_SESSIONS_NOW: String(NOW) } });
+        expect(r.code).toBe(3);
+        expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringContaining(`agent main: ${file} was not read`)]);
+        expect(r.stderr).toContain(why);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+        if (args[0] === "--json") {
+          const doc = JSON.parse(r.stdout);
+          expect(doc.sessions.map((s: { sessionId: string }) => s.sessionId)).toEqual(["w"]);
+          expect(doc.unreadableStores).toEqual([{ agentId: "main", storePath: file, era: expect.any(String), why }]);
+        } else {
+          expect(r.stdout).toContain("agent:work:main");
+        }
+      }
+      expect(fs.readFileSync(file).equals(before)).toBe(true);
+    });
+  }
+
+  it("--check: an unresponsive session elsewhere still exits 2 (critical outranks unknown)", async () => {
+    const state = store(["unresponsive", "idle"]);
+    fs.mkdirSync(path.dirname(indexPath(state, "work")), { recursive: true });
+    fs.writeFileSync(indexPath(state, "work"), "{broken");
+    const r = await check(state);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`agent work: ${indexPath(state, "work")} was not read`);
+  });
+
+  it("--check: only stalled sessions elsewhere exit 3, never 1 or 0", async () => {
+    const state = store(["stalled", "idle"]);
+    fs.mkdirSync(path.dirname(indexPath(state, "work")), { recursive: true });
+    fs.writeFileSync(indexPath(state, "work"), "");
+    expect((await check(state)).code).toBe(3);
+  });
 });
 
 describe("status --check with nothing to check exits 3 (unknown), as keepalive --once does", () => {

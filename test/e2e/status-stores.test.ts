@@ -42,11 +42,11 @@ function filesNamed(dir: string, name: string): string[] {
 }
 
 describe("storage eras", () => {
-  it("a sessions.json.lock beside the index means era A; without it era B", async () => {
+  it("a sessions.json.lock beside the index means era A; without it, and with no config version stamp, A or B (AB)", async () => {
     const state = makeStateDir();
     doneSession(state, "main", "agent:main:main", "s-a");
     const b = await statusJson(state);
-    expect(b.doc.stores).toEqual([{ agentId: "main", storePath: indexPath(state), era: "B" }]);
+    expect(b.doc.stores).toEqual([{ agentId: "main", storePath: indexPath(state), era: "AB" }]);
 
     const lock = `${indexPath(state)}.lock`;
     fs.writeFileSync(lock, JSON.stringify({ pid: 999_999, createdAt: new Date(NOW - 5 * S).toISOString() }));
@@ -94,7 +94,7 @@ describe("storage eras", () => {
     expect(result.code).toBe(3);
     expect(doc.sessions.map((s: any) => s.sessionKey)).toEqual(["agent:work:main"]);
     expect(doc.stores).toEqual([
-      { agentId: "work", storePath: indexPath(state, "work"), era: "B" },
+      { agentId: "work", storePath: indexPath(state, "work"), era: "AB" },
       { agentId: "main", storePath: db, era: "C" },
     ]);
     expect(doc.warnings.join("\n")).toContain(`${indexPath(state, "main")} is left beside the SQLite store and is not read`);

@@ -2,6 +2,7 @@
 // prints plain or NDJSON snapshots, follows file changes, and ends cleanly on SIGTERM.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { indexPath, makeStateDir, makeTempDir } from "../fixtures/store-builder.js";
 import { assertBuilt, BIN, REPO_ROOT, runCli, useOwners } from "./helpers/cli.js";
@@ -140,6 +141,20 @@ describe("watch without a terminal", () => {
       expect(r.stderr).toContain(`${indexPath(state)} is not valid JSON`);
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.stdout).toBe("");
+    }
+  });
+
+  it("--once: one agent's corrupt index hides no other agent; it is named once and exits 3", async () => {
+    const state = makeStateDir();
+    idleStore(state, NOW);
+    const broken = indexPath(state, "work");
+    fs.mkdirSync(path.dirname(broken), { recursive: true });
+    fs.writeFileSync(broken, "{ nope");
+    for (const extra of [[], ["--json"]]) {
+      const r = await runCli(["watch", "--once", ...extra, "--state-dir", state, "--no-probe"], { env: fixedClock, timeoutMs: 10_000 });
+      expect(r.code).toBe(3);
+      expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringContaining(`agent work: ${broken} was not read`)]);
+      expect(r.stdout).toContain(KEY);
     }
   });
 

@@ -32,7 +32,7 @@ describe("readSnapshot over real OpenClaw 2026.7.1 stores", () => {
   it("s1: a finished session, two runs, the last ended success", async () => {
     const state = copyRealState("s1-quick-done");
     const snap = await snapshotOf(state);
-    expect(snap.stores).toEqual([{ agentId: "main", storePath: indexPath(state), era: "B" }]);
+    expect(snap.stores).toEqual([{ agentId: "main", storePath: indexPath(state), era: "AB" }]); // its config carries no version stamp and no lock is held: A or B
     expect(snap.eraC).toEqual([]);
     expect(snap.configPath).toBe(path.join(state, "openclaw.json"));
     expect(snap.config).toHaveProperty("gateway.port", 18999);
@@ -122,14 +122,29 @@ describe("readSnapshot: stores and errors", () => {
     await expect(snapshotOf(missing)).rejects.toThrow(new UnreadableError(`no OpenClaw state dir at ${missing} (set --state-dir or OPENCLAW_STATE_DIR)`));
   });
 
-  it("a corrupt index fails the snapshot; readStoreEvidence lets a loop handle it per store", async () => {
+  it("one corrupt index is listed as unread with why; the other stores are still read", async () => {
     const state = makeStateDir();
     writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
+    fs.mkdirSync(path.dirname(indexPath(state, "work")), { recursive: true });
+    fs.writeFileSync(indexPath(state, "work"), '{"a": ');
+    const snap = await snapshotOf(state);
+    expect(snap.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
+    expect(snap.unread).toEqual([expect.objectContaining({ agentId: "work", storePath: indexPath(state, "work"), why: expect.stringContaining("not valid JSON") })]);
+    expect(snap.warnings).toEqual([expect.stringContaining(`agent work: ${indexPath(state, "work")} was not read`)]);
+  });
+
+  it("a corrupt index that is the only store fails the snapshot with its own error", async () => {
+    const state = makeStateDir();
     fs.mkdirSync(path.dirname(indexPath(state, "work")), { recursive: true });
     fs.writeFileSync(indexPath(state, "work"), '{"a": ');
     const err = await snapshotOf(state).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnreadableError);
     expect((err as Error).message).toContain(indexPath(state, "work"));
+  });
+
+  it("readStoreEvidence reads one store alone", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
     const ok = await readStoreEvidence({ agentId: "main", storePath: indexPath(state, "main"), era: "B" }, { stateDir: state, env: {} });
     expect(ok.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
     expect(ok.index.keys).toEqual(["a"]);
@@ -164,7 +179,7 @@ describe("readSnapshot: stores and errors", () => {
     fs.copyFileSync(store, copy);
     const outside = await readSnapshot({ store: copy, stateDir: state, env: {}, tmpDir: makeTempDir(), probe: false });
     expect(outside.eraC).toEqual([]);
-    expect(outside.stores).toEqual([{ agentId: "main", storePath: copy, era: "B" }]);
+    expect(outside.stores).toEqual([{ agentId: "main", storePath: copy, era: "AB" }]);
     expect(outside.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
   });
 
@@ -174,7 +189,7 @@ describe("readSnapshot: stores and errors", () => {
     writeIndex(state, "work", { b: { sessionId: "s2", updatedAt: 1 } });
     expect((await snapshotOf(state, { agent: "work" })).evidence.map((e) => e.sessionKey)).toEqual(["b"]);
     const viaStore = await readSnapshot({ store: indexPath(state, "work"), env: { HOME: makeTempDir() }, tmpDir: makeTempDir(), probe: false });
-    expect(viaStore.stores).toEqual([{ agentId: "work", storePath: indexPath(state, "work"), era: "B" }]);
+    expect(viaStore.stores).toEqual([{ agentId: "work", storePath: indexPath(state, "work"), era: "AB" }]);
     const ghost = await snapshotOf(state, { agent: "ghost" });
     expect(ghost.evidence).toEqual([]);
     expect(ghost.warnings).toEqual([`agent ghost has no session index at ${indexPath(state, "ghost")}`]);

@@ -89,9 +89,11 @@ describe("watchStores", () => {
   });
 
   it("coalesces a burst into one callback that includes its last name", async () => {
-    start([dir], { debounceMs: 150, maxWaitMs: 5_000 });
+    // a quiet time far longer than a loaded machine pauses between 30 appends: a split burst then
+    // means the watcher split it, not that this process was descheduled for 150 ms
+    start([dir], { debounceMs: 1_500, maxWaitMs: 20_000 });
     for (let i = 0; i < 30; i++) fs.appendFileSync(path.join(dir, `s${i}.jsonl`), "{}\n");
-    await waitFor(() => calls.length > 0, "the burst");
+    await waitFor(() => calls.length > 0, "the burst", 25_000);
     await sleep(400); // nothing else was written: a second callback would be a split burst
     expect(calls).toHaveLength(1);
     const [change] = calls[0];

@@ -3,7 +3,7 @@
 // is waited for, never robbed; a dead, reused or >30 s old holder is removed, as OpenClaw does.
 // Era B gateways ignore the file, so it costs nothing there.
 import fs from "node:fs";
-import { WriteRefusedError } from "../../core/errors.js";
+import { WriteConflictError, WriteRefusedError } from "../../core/errors.js";
 import { writeAll } from "./atomic-write.js";
 import { ownerOfLockBody, readProcStartTime } from "../proc.js";
 
@@ -71,7 +71,7 @@ export async function acquireGatewayLock(realIndexPath: string, waitMs: number, 
     }
     if (!found) continue; // released between our create and our read: try again at once
     if (Date.now() >= deadline) {
-      throw new WriteRefusedError(
+      throw new WriteConflictError(
         `${lockPath} is held by ${holder} (the gateway is writing ${displayPath}) for more than ${Math.round(waitMs / 1000)} s; nothing written, try again`,
       );
     }

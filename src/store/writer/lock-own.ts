@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import lockfile from "proper-lockfile";
-import { CliError, EXIT, WriteRefusedError } from "../../core/errors.js";
+import { CliError, EXIT, WriteConflictError, WriteRefusedError } from "../../core/errors.js";
 import { ownerOfLockBody, readProcStartTime } from "../proc.js";
 
 // stale: a holder SIGKILLed without a sidecar is taken over after this; update keeps ours fresh
@@ -67,7 +67,7 @@ export async function acquireOwnLock(realIndexPath: string, displayPath: string)
       if (lost) cause = lost.message;
       else if (!fs.existsSync(lockPath)) cause = "the lock directory was removed";
       else if (readText(ownerPath) !== body) cause = "another process took it over";
-      if (cause) throw new WriteRefusedError(`lost our lock ${lockPath} (${cause}); ${displayPath} is unchanged`);
+      if (cause) throw new WriteConflictError(`lost our lock ${lockPath} (${cause}); ${displayPath} is unchanged`);
     },
     async release() {
       if (readText(ownerPath) === body) removeQuietly(ownerPath);

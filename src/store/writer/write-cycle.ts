@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { CliError, WriteRefusedError } from "../../core/errors.js";
+import { CliError, WriteConflictError, WriteRefusedError } from "../../core/errors.js";
 import { fsyncDir, unlinkQuietly, writeVerifiedTemp } from "./atomic-write.js";
 import { copyBackup, linkBackup } from "./backup.js";
 import { acquireGatewayLock } from "./lock-gateway.js";
@@ -125,7 +125,7 @@ export async function lockedWrite<T>(
       gateway.release();
     }
   }
-  throw new WriteRefusedError(
+  throw new WriteConflictError(
     `${ctx.storePath} kept changing while we tried to write it (${MAX_ATTEMPTS} attempts); nothing written, try again`,
   );
 }
