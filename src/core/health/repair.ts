@@ -134,7 +134,7 @@ function finalize(ev: Evidence, cause: EndCause, rule: string, endedAt: number, 
     cause,
     status: row.status,
     endedAt,
-    set: repairFields(row, endedAt, startedAt),
+    set: repairFields(row, endedAt, startedAt, ev.entry.updatedAt),
     differs,
     reasons: [...reasons, `writes ${row.status}${row.abortedLastRun ? " + abortedLastRun" : ""} as OpenClaw ${family.family} does (${family.why}; learned from ${row.learnedFrom})`],
   };

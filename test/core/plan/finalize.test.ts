@@ -71,7 +71,8 @@ describe("planFinalize: run ended in the trajectory", () => {
     });
     const { action } = only(dead);
     expect(action).toMatchObject({ action: "finalize", toStatus: "failed", rule: "dead-owner", endedAt: NOW - 2 * HOUR + 5 * SEC });
-    expect(only(dead).patch.set).toEqual({ status: "failed", endedAt: NOW - 2 * HOUR + 5 * SEC, updatedAt: NOW - 2 * HOUR + 5 * SEC, abortedLastRun: true });
+    // the row's updatedAt (NOW - HOUR, the fixture's) is later than the last activity: kept
+    expect(only(dead).patch.set).toEqual({ status: "failed", endedAt: NOW - 2 * HOUR + 5 * SEC, updatedAt: NOW - HOUR, abortedLastRun: true });
   });
 
   it("an end followed by a newer prompt is a retry in progress, not an end", () => {
@@ -202,9 +203,9 @@ describe("planFinalize: no live owner", () => {
     expect(action.reasons.join(" | ")).toMatch(why);
   });
 
-  it("keeps updatedAt = endedAt even when that moves updatedAt backwards (the gateway does the same)", () => {
+  it("never moves updatedAt backwards: a row bumped after the last activity keeps its later updatedAt, endedAt stays the last activity", () => {
     const { patch } = only(item({ ...base, entry: { ...base.entry, updatedAt: NOW - 20 * MIN }, lock: { owner: "dead" } }));
-    expect(patch.set?.updatedAt).toBe(lastLine);
+    expect(patch.set).toEqual({ status: "failed", endedAt: lastLine, updatedAt: NOW - 20 * MIN, abortedLastRun: true });
     expect(patch.expect.updatedAt).toBe(NOW - 20 * MIN);
   });
 
@@ -332,10 +333,19 @@ describe("planFinalize: scope", () => {
   });
 
   it("repairFields writes a row as OpenClaw does: runtimeMs only where OpenClaw writes it, and only with startedAt", () => {
-    expect(repairFields(outcomeRow("timeout", "B"), 50, 10)).toEqual({ status: "timeout", endedAt: 50, runtimeMs: 40, updatedAt: 50, abortedLastRun: false });
-    expect(repairFields(outcomeRow("user-abort", "B"), 50, undefined)).toEqual({ status: "killed", endedAt: 50, updatedAt: 50, abortedLastRun: true });
-    expect(repairFields(outcomeRow("dead-owner", "A"), 50, 10)).toEqual({ status: "failed", endedAt: 50, updatedAt: 50, abortedLastRun: true });
+    expect(repairFields(outcomeRow("timeout", "B"), 50, 10, 20)).toEqual({ status: "timeout", endedAt: 50, runtimeMs: 40, updatedAt: 50, abortedLastRun: false });
+    expect(repairFields(outcomeRow("user-abort", "B"), 50, undefined, undefined)).toEqual({ status: "killed", endedAt: 50, updatedAt: 50, abortedLastRun: true });
+    expect(repairFields(outcomeRow("dead-owner", "A"), 50, 10, 50)).toEqual({ status: "failed", endedAt: 50, updatedAt: 50, abortedLastRun: true });
   });
+
+  it.each(["success", "error", "timeout", "user-abort", "dead-owner", "run-timeout"] as const)(
+    "repairFields (%s) sets updatedAt = endedAt only where that does not move it backwards, else keeps the later updatedAt",
+    (cause) => {
+      expect(repairFields(outcomeRow(cause, "B"), 50, 10, 70).updatedAt).toBe(70);
+      expect(repairFields(outcomeRow(cause, "B"), 50, 10, 30).updatedAt).toBe(50);
+      expect(repairFields(outcomeRow(cause, "B"), 50, 10, Number.NaN).updatedAt).toBe(50);
+    },
+  );
 });
 
 // Real stores written by OpenClaw 2026.7.1 (see test/fixtures/real-openclaw/README.md), read here
