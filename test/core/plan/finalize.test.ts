@@ -42,6 +42,8 @@ describe("planFinalize: run ended in the trajectory", () => {
         entry: { status: "running", startedAt, updatedAt: startedAt + 10 },
         transcript: { lastEntryAt: endedAt - SEC },
         trajectory: { lastEventAt: endedAt, run: { runId: "r1", lastEventAt: endedAt, ended: { status: endStatus, at: endedAt } } },
+        // the gateway that ran it is still up (past the grace it has persisted an error itself)
+        gateway: { alive: true, startedAt: startedAt - HOUR },
       }),
     );
     expect(action).toMatchObject({ action: "finalize", toStatus: status, lifecycle, endedAt, rule: "run-ended", fromStatus: "running" });
@@ -114,11 +116,11 @@ describe("planFinalize: run ended in the trajectory", () => {
       trajectory: { lastEventAt: end, run: { ended: { status: "error", at: end } } },
     } as const;
     expect(only(item({ ...spec, gateway: { alive: true, startedAt: NOW - HOUR } })).action).toMatchObject({ action: "keep", rule: "error-grace" });
-    // a gateway restarted since: not the run's owner, but it recovers running rows itself
-    expect(only(item({ ...spec, gateway: { alive: true, startedAt: NOW - 10 * SEC } })).action).toMatchObject({
-      action: "keep",
-      rule: "error-grace",
-    });
+    // a gateway restarted since: it never saw the error, its restart recovery fails the row as a dead run
+    const restarted = only(item({ ...spec, gateway: { alive: true, startedAt: NOW - 10 * SEC } }));
+    expect(restarted.action).toMatchObject({ action: "finalize", rule: "run-ended", toStatus: "failed", endedAt: end });
+    expect(restarted.patch.set).toMatchObject({ abortedLastRun: true });
+    expect(restarted.action.reasons.join(" ")).toMatch(/started after the run ended: nothing persists the error/);
     // no gateway at all: nobody else will write the end
     expect(only(item(spec)).action).toMatchObject({ action: "finalize", toStatus: "failed", endedAt: end });
   });
@@ -126,7 +128,7 @@ describe("planFinalize: run ended in the trajectory", () => {
 
 describe("planFinalize: error-grace (OpenClaw persists errors itself after 15 s)", () => {
   const startedAt = NOW - 2 * MIN;
-  const spec = (endAgo: number, status = "error", gateway: Record<string, unknown> | null = { alive: true, startedAt: NOW - 10 * SEC }) =>
+  const spec = (endAgo: number, status = "error", gateway: Record<string, unknown> | null = { alive: true, startedAt: NOW - HOUR }) =>
     item({
       entry: { status: "running", startedAt },
       transcript: { lastEntryAt: NOW - endAgo - SEC },
@@ -158,6 +160,18 @@ describe("planFinalize: error-grace (OpenClaw persists errors itself after 15 s)
     ["for a success (persisted at once)", spec(10 * SEC, "success"), "done"],
   ])("finalized %s", (_label, it, status) => {
     expect(only(it, short).action).toMatchObject({ action: "finalize", rule: "run-ended", toStatus: status });
+  });
+
+  // 2026.7.1 persists an error only after its 15 s grace: a gateway that died (or restarted)
+  // inside it leaves the row running, and its restart recovery writes failed + abortedLastRun
+  it.each([
+    ["the same gateway alive past the grace: the error table's row", spec(31 * SEC), { status: "failed", abortedLastRun: false, runtimeMs: 2 * MIN - 31 * SEC }],
+    ["no gateway: what restart recovery writes", spec(10 * SEC, "error", null), { status: "failed", abortedLastRun: true }],
+    ["a dead gateway: what restart recovery writes", spec(10 * SEC, "error", { alive: false, probe: "failed" }), { status: "failed", abortedLastRun: true }],
+    ["a gateway restarted since the end: what restart recovery writes", spec(40 * SEC, "error", { alive: true, startedAt: NOW - 20 * SEC }), { status: "failed", abortedLastRun: true }],
+  ])("an error, %s", (_label, it, fields) => {
+    const { patch } = only(it, short);
+    expect(patch.set).toEqual({ ...fields, endedAt: patch.set?.endedAt, updatedAt: patch.set?.updatedAt });
   });
 });
 
