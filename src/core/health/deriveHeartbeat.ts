@@ -64,7 +64,7 @@ export function deriveHeartbeat(ev: Evidence, now: number, th: Thresholds): Hear
 export function judgeSession(ev: Evidence, now: number, th: Thresholds): SessionVerdict {
   const { entry } = ev;
   const owner = ownerVerdict(ev.lock, now);
-  const claim = runInProgress(entry, owner, now);
+  const claim = runInProgress(entry, owner, now, ev.era === "C" ? { gateway: ev.gateway } : undefined);
   const current = currentRun(ev.trajectory, claim?.anchor, now, claim ? ev.transcript?.lastEntryAt : undefined);
   const activityAt = lastActivityAt(ev);
   const startedAt = turnStart(ev, current, claim);
