@@ -65,7 +65,7 @@ export function judgeSession(ev: Evidence, now: number, th: Thresholds): Session
   const { entry } = ev;
   const owner = ownerVerdict(ev.lock, now);
   const claim = runInProgress(entry, owner, now, ev.era === "C" ? { gateway: ev.gateway } : undefined);
-  const current = currentRun(ev.trajectory, claim?.anchor, now, claim ? ev.transcript?.lastEntryAt : undefined);
+  const current = currentRun(ev.trajectory, claim?.anchor, now, claim ? ev.transcript?.lastEntryAt : undefined, ev.trajectoryProblem);
   const activityAt = lastActivityAt(ev);
   const startedAt = turnStart(ev, current, claim);
   const facts: SessionFacts = { owner, claim, current, activity: undefined as unknown as Activity, lastActivityAt: activityAt, startedAt };
