@@ -183,6 +183,10 @@ export interface Evidence {
   gateway?: GatewayInfo;
   /** a note when the entry's sessionFile was ignored (escaped the agents tree, missing) */
   sessionFileNote?: string;
+  /** the transcript was not read: what is there instead, as a phrase ("transcript <path> is a FIFO (named pipe), not a regular file: not read") */
+  transcriptProblem?: string;
+  /** the trajectory was not read: what is there instead, as a phrase (a FIFO, a symlink out of the agents tree) */
+  trajectoryProblem?: string;
   /**
    * The store's era. Era C sessions have no transcript lock (`lock` stays undefined): their
    * owner is `gateway` (lock JSON + POSIX lock, `role`) and, for gateway runs, `task`.

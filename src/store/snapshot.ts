@@ -18,6 +18,7 @@ import { readLockSync } from "./locks.js";
 import { readIndexSummary, type IndexSummary } from "./read-index.js";
 import { resolveTranscriptPath } from "./session-file.js";
 import type { TailOptions } from "./tail.js";
+import { NotRegularFileError } from "./regular-file.js";
 import { locateTrajectory, readTrajectoryTailSync } from "./trajectory.js";
 import { readTranscriptTailSync } from "./transcript.js";
 
@@ -249,8 +250,12 @@ export function readSessionEvidenceSync(store: StoreRef, sessionKey: string, ent
   const sessionId = entry.sessionId;
   const where = locateTrajectory({ sessionId, transcriptPath: resolved.path, roots, env: ctx.env, realPaths });
   if (where.note) warnings.push(`${sessionKey}: ${where.note}`);
-  const transcript = resolved.path ? safely(() => readTranscriptTailSync(resolved.path!, ctx.tail), warnings, resolved.path) : undefined;
-  const trajectory = where.path ? safely(() => readTrajectoryTailSync(where.path!, ctx.tail), warnings, where.path) : undefined;
+  const problems: { transcript?: string; trajectory?: string } = {};
+  const transcript = resolved.path ? safely(() => readTranscriptTailSync(resolved.path!, ctx.tail), warnings, resolved.path, (p) => (problems.transcript = `transcript ${p}`)) : undefined;
+  const trajectory = where.path ? safely(() => readTrajectoryTailSync(where.path!, ctx.tail), warnings, where.path, (p) => (problems.trajectory = `trajectory ${p}`)) : undefined;
+  if (problems.transcript) evidence.transcriptProblem = problems.transcript;
+  if (problems.trajectory) evidence.trajectoryProblem = problems.trajectory;
+  else if (!where.path && where.note) evidence.trajectoryProblem = where.note;
   const lock = resolved.path ? safely(() => readLockSync(`${resolved.path}.lock`), warnings, `${resolved.path}.lock`) : undefined;
   if (resolved.path) evidence.transcriptPath = resolved.path;
   if (transcript) evidence.transcript = transcript;
@@ -279,12 +284,14 @@ function agentIdOf(sessionKey: string, store: StoreRef): string {
 }
 
 /** One unreadable side file (EACCES, EIO) must not hide every other session. */
-function safely<T>(read: () => T, warnings: string[], file: string): T | undefined {
+function safely<T>(read: () => T, warnings: string[], file: string, problem?: (what: string) => void): T | undefined {
   try {
     return read();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     warnings.push(`cannot read ${file}: ${e.code ?? e.message}`);
+    // the health reasons name what was found instead of calling the file missing
+    problem?.(err instanceof NotRegularFileError ? `${file} is ${err.kind}, not a regular file: not read` : `${file} could not be read (${e.code ?? e.message})`);
     return undefined;
   }
 }

@@ -55,8 +55,10 @@ export const ACCEPTED: Accepted[] = [
   },
   {
     field: "updatedAt",
-    why: "each writer stamps the time of its own write; ours is never older than the crashed row's",
-    holds: (c, theirs, ours) => num(theirs) && num(ours) && ours >= lastActivityBound(c),
+    why:
+      "OpenClaw's recovery stamps its own restart time; ours is max(the crashed row's updatedAt, our endedAt): " +
+      "never moved backwards, and no later than OpenClaw's",
+    holds: (c, theirs, ours) => num(theirs) && num(ours) && ours >= lastActivityBound(c) && ours <= theirs,
   },
   // OpenClaw resumed the turn: its row is the NEW run's outcome. No outside tool can run a turn,
   // so we write what recovery writes for a run it does not resume.

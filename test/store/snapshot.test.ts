@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -275,5 +276,29 @@ describe("slim index entries (readStoreEvidence) decide exactly what full entrie
     const stateDir = path.join(makeTempDir(), "state");
     const manifest = await generateStore({ outDir: stateDir, sessions: 300, seed: 7, now: NOW });
     expect(await compare(stateDir, manifest.now)).toBe(manifest.sessions.length);
+  });
+});
+
+describe("a transcript or trajectory that is not a regular file: the health reasons say what is there", () => {
+  const NOW = Date.parse("2026-11-21T21:00:00.000Z");
+  const th = { stallAfterMs: 120_000, perState: {}, staleAfterMs: 600_000, runTimeoutMs: 172_800_000 };
+  it.each([
+    ["a FIFO transcript", "transcript", /^transcript .*sess-f\.jsonl is a FIFO \(named pipe\), not a regular file: not read$/, /transcript not found/],
+    ["a FIFO trajectory", "trajectory", /^trajectory .*sess-f\.trajectory\.jsonl is a FIFO \(named pipe\), not a regular file: not read$/, /capture off/],
+  ] as const)("%s is named as one, never as missing or capture off", async (_name, which, problem, wrong) => {
+    const state = makeStateDir();
+    writeIndex(state, "main", { "agent:main:f": { sessionId: "sess-f", updatedAt: NOW - 60_000, status: "done", endedAt: NOW - 60_000 } });
+    const dir = path.join(state, "agents", "main", "sessions");
+    const file = path.join(dir, which === "transcript" ? "sess-f.jsonl" : "sess-f.trajectory.jsonl");
+    execFileSync("mkfifo", [file]);
+    if (which === "trajectory") fs.writeFileSync(path.join(dir, "sess-f.jsonl"), "");
+    const store = { agentId: "main", storePath: indexPath(state), era: "B" as const };
+    const { evidence, warnings } = await readStoreEvidence(store, { stateDir: state });
+    const ev = evidence[0];
+    expect(which === "transcript" ? ev.transcriptProblem : ev.trajectoryProblem).toMatch(problem);
+    expect(warnings.join(" ")).toMatch(/not a regular file/);
+    const reasons = deriveHeartbeat(ev, NOW, th).reasons.join(" | ");
+    expect(reasons).toMatch(/is a FIFO \(named pipe\), not a regular file: not read/);
+    expect(reasons).not.toMatch(wrong);
   });
 });

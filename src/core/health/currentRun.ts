@@ -46,8 +46,10 @@ export function currentRun(
   anchor: number | undefined,
   now: number,
   writtenAfter?: number,
+  /** why a trajectory that is there was not read (Evidence.trajectoryProblem) */
+  problem?: string,
 ): CurrentRun {
-  if (!trajectory) return { reason: "no trajectory sidecar (capture off, or OpenClaw before 2026.4.22)" };
+  if (!trajectory) return { reason: problem ?? "no trajectory sidecar (capture off, or OpenClaw before 2026.4.22)" };
   const last = trajectory.run;
   if (!last) return { reason: "trajectory holds no readable event" };
   const id = shortId(last.runId);

@@ -64,8 +64,8 @@ export function deriveHeartbeat(ev: Evidence, now: number, th: Thresholds): Hear
 export function judgeSession(ev: Evidence, now: number, th: Thresholds): SessionVerdict {
   const { entry } = ev;
   const owner = ownerVerdict(ev.lock, now);
-  const claim = runInProgress(entry, owner, now);
-  const current = currentRun(ev.trajectory, claim?.anchor, now, claim ? ev.transcript?.lastEntryAt : undefined);
+  const claim = runInProgress(entry, owner, now, ev.era === "C" ? { gateway: ev.gateway } : undefined);
+  const current = currentRun(ev.trajectory, claim?.anchor, now, claim ? ev.transcript?.lastEntryAt : undefined, ev.trajectoryProblem);
   const activityAt = lastActivityAt(ev);
   const startedAt = turnStart(ev, current, claim);
   const facts: SessionFacts = { owner, claim, current, activity: undefined as unknown as Activity, lastActivityAt: activityAt, startedAt };

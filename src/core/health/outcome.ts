@@ -93,14 +93,16 @@ export function replyCause(stopReason: string | undefined): { cause: EndCause; w
 }
 
 /**
- * The fields to write, as OpenClaw writes them for that row. `updatedAt = endedAt` can move
- * updatedAt backwards (the row may have been bumped since, e.g. by a recovery mark): the gateway
- * does the same, and pruning then ages the entry from its real end, not from our repair.
+ * The fields to write, as OpenClaw writes them for that row. The gateway's terminal patch sets
+ * `updatedAt = endedAt`, but our repair comes later and the row may have been bumped since (a
+ * recovery mark, a keepalive): updatedAt never moves backwards, since OpenClaw's pruning ages
+ * entries by it and its restart recovery stamps its own (later) start time. endedAt stays the
+ * truthful end.
  */
-export function repairFields(row: OutcomeRow, endedAt: number, startedAt: number | undefined): Record<string, unknown> {
+export function repairFields(row: OutcomeRow, endedAt: number, startedAt: number | undefined, updatedAt: number | undefined): Record<string, unknown> {
   const set: Record<string, unknown> = { status: row.status, endedAt };
   if (row.runtimeMs && startedAt !== undefined) set.runtimeMs = Math.max(0, endedAt - startedAt);
-  set.updatedAt = endedAt;
+  set.updatedAt = typeof updatedAt === "number" && Number.isFinite(updatedAt) ? Math.max(updatedAt, endedAt) : endedAt;
   set.abortedLastRun = row.abortedLastRun;
   return set;
 }

@@ -24,7 +24,7 @@ export function ownerEraC(ev: Evidence, now: number): Liveness {
       : "no gateway or embedded run owns this state dir (no singleton lock)";
     return { kind: "none", reason: `${dead}; ${after}`, lost: `its owner is dead (${after})` };
   }
-  const lockNote = gw.posixLock === "held" ? ", POSIX lock held" : gw.posixLock === "free" ? ", but it holds no POSIX lock" : "";
+  const lockNote = gw.posixLock === "held" ? ", POSIX lock held" : gw.posixLock === "free" ? ", no POSIX lock held" : "";
   const name = `${gw.role === "agent-embedded" ? "embedded run" : "gateway"} pid ${gw.pid}${gw.startedAt !== undefined ? ` (started ${ago(now, gw.startedAt)})` : ""}`;
   if (gw.role === "agent-embedded") {
     if (!embeddedRow) {

@@ -5,10 +5,12 @@
 //                 resumes a dead row on the next gateway start; it writes a status at run end).
 //   recovery      a live 2026.7.1 gateway marked the row abortedLastRun within RECOVERY_WINDOW_MS:
 //                 it resumes or fails the run itself; not raced.
-//   error-grace   the run ended in error under ERROR_GRACE_MS ago and a gateway is up: it
-//                 persists error outcomes itself after a 15 s grace.
+//   error-grace   the run ended in error under ERROR_GRACE_MS ago and the gateway that ran it is
+//                 up: it persists error outcomes itself after a 15 s grace.
 //   live          the run ended but its live owner still holds it, or it is alive and recent.
-//   run-ended     the current run wrote session.ended: the status OpenClaw writes for that end.
+//   run-ended     the current run wrote session.ended: the status OpenClaw writes for that end;
+//                 an error whose gateway died or restarted since (inside its 15 s grace, so never
+//                 persisted) gets what restart recovery writes (failed + abortedLastRun).
 //   recent        silent for less than staleAfter: not judged yet.
 //   run-timeout   past the whole-run timeout, still held by a live owner (OpenClaw should have
 //                 stopped it) or active past its deadline before its owner died: timeout.
@@ -77,7 +79,7 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
   if (live.kind === "recovering") {
     return { kind: "keep", rule: "recovery", reasons: [live.reason, "OpenClaw resumes or fails it itself; not racing its recovery"] };
   }
-  if (end && end.status === "error" && gatewayAlive(ev.gateway) && now - end.at < ERROR_GRACE_MS) {
+  if (end && end.status === "error" && ranItAndAlive(ev, end.at) && now - end.at < ERROR_GRACE_MS) {
     return {
       kind: "keep",
       rule: "error-grace",
@@ -91,6 +93,13 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
   if (end) {
     const { cause, why } = endCause(end);
     const reasons = [`the current run ended: ${why}, ${ago(now, end.at)}`, ...drift];
+    if (cause === "error" && !ranItAndAlive(ev, end.at)) {
+      // the gateway persists an error only after its 15 s grace; it died (or restarted) first,
+      // so the row is left running and OpenClaw's restart recovery fails it as a dead run
+      const gone = gatewayAlive(ev.gateway) ? `gateway pid ${ev.gateway.pid} started after the run ended` : "no live gateway";
+      reasons.push(`${gone}: nothing persists the error, OpenClaw's restart recovery writes it as a dead run`);
+      return finalize(ev, "dead-owner", "run-ended", end.at, reasons, RECOVERY_STAMPS);
+    }
     return finalize(ev, cause, "run-ended", end.at, reasons);
   }
   if (!quiet) {
@@ -115,13 +124,20 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
   if (live.kind === "none" || activity.state === "complete") {
     const why = activity.state === "complete" ? `its last reply ended the turn but no session.ended was written; ${live.reason}` : live.reason;
     const endedAt = active ?? startedAt ?? ev.entry.updatedAt;
-    return finalize(ev, "dead-owner", "dead-owner", endedAt, [why, silence, ...drift], "OpenClaw's recovery stamps endedAt and updatedAt with its own start time; we write the last activity seen");
+    return finalize(ev, "dead-owner", "dead-owner", endedAt, [why, silence, ...drift], RECOVERY_STAMPS);
   }
   return {
     kind: "keep",
     rule: "owned",
     reasons: [live.reason, `${silence}, but under the whole-run timeout (${formatDuration(runTimeout)}): a long tool or model wait`],
   };
+}
+
+const RECOVERY_STAMPS = "OpenClaw's recovery stamps endedAt and updatedAt with its own start time; we write the last activity seen";
+
+/** the gateway that ran a run ending at `at` is still up (not dead, not restarted since) */
+function ranItAndAlive(ev: Evidence, at: number): boolean {
+  return gatewayAlive(ev.gateway) && (ev.gateway.startedAt === undefined || ev.gateway.startedAt <= at);
 }
 
 function finalize(ev: Evidence, cause: EndCause, rule: string, endedAt: number, reasons: string[], differs?: string): Repair {
@@ -134,7 +150,7 @@ function finalize(ev: Evidence, cause: EndCause, rule: string, endedAt: number, 
     cause,
     status: row.status,
     endedAt,
-    set: repairFields(row, endedAt, startedAt),
+    set: repairFields(row, endedAt, startedAt, ev.entry.updatedAt),
     differs,
     reasons: [...reasons, `writes ${row.status}${row.abortedLastRun ? " + abortedLastRun" : ""} as OpenClaw ${family.family} does (${family.why}; learned from ${row.learnedFrom})`],
   };

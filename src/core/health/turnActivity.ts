@@ -59,7 +59,7 @@ export function finalReply(transcript: TranscriptTail | undefined, notBefore: nu
 
 export function transcriptReason(ev: Evidence, notBefore: number | undefined, now: number): string {
   const t = ev.transcript;
-  if (!t) return `transcript not found${ev.transcriptPath ? ` (${ev.transcriptPath})` : ""}`;
+  if (!t) return ev.transcriptProblem ? ev.transcriptProblem : `transcript not found${ev.transcriptPath ? ` (${ev.transcriptPath})` : ""}`;
   const at = t.lastMessageAt;
   if (!t.lastRole || at === undefined) return "transcript holds no message yet";
   const when = ago(now, at);

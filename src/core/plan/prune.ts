@@ -2,7 +2,7 @@
 //
 // Where we differ from OpenClaw's own cleanup (see openclaw-prune.ts for its exact rules):
 // - a `running` row is never evicted (unless finalized in this same run: then it is terminal and
-//   ages from its real end, since the finalize patch sets updatedAt = endedAt);
+//   ages from the finalize patch's updatedAt: its real end, or the row's later updatedAt);
 // - a terminal row is evicted by age only when nothing shows it alive (no held lock, health not
 //   active/waiting/stalled, no activity within pruneAfter);
 // - a row without `status` (embedded runs never write one) additionally needs health idle or

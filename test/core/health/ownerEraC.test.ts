@@ -72,3 +72,12 @@ describe("deriveHeartbeat on era C evidence", () => {
     expect(hb.source).toBeUndefined();
   });
 });
+
+describe("ownerEraC reasons read as one sentence", () => {
+  it("a live gateway without a POSIX lock whose task owner died says 'but' once", () => {
+    const ev = evidence({ era: "C", entry: entry({ status: "running", startedAt: ago(900) }), gateway: gw(true, { posixLock: "free" }), tasksKnown: true, task: { runId: "run-bbbb-1", status: "running", owner: "dead", ownerPid: 4242 } });
+    const reason = ownerEraC(ev, NOW).reason;
+    expect(reason).toMatch(/no POSIX lock held; task run-bbbb is running but its owner pid 4242 is dead/);
+    expect(reason.match(/\bbut\b/g)).toHaveLength(1);
+  });
+});

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ownerVerdict } from "../../../src/core/health/owner.js";
 import { runInProgress } from "../../../src/core/health/runInProgress.js";
-import type { IndexEntry, LockInfo } from "../../../src/core/types.js";
-import { NOW, ago, entry, lock } from "./evidence.js";
+import type { GatewayInfo, IndexEntry, LockInfo } from "../../../src/core/types.js";
+import { NOW, ago, entry, gateway, lock } from "./evidence.js";
 
 const claim = (e: IndexEntry, l?: LockInfo) => runInProgress(e, ownerVerdict(l, NOW), NOW);
 
@@ -35,5 +35,33 @@ describe("runInProgress", () => {
     expect(claim(entry({ status: "running", startedAt: ago(3) }))?.reason).toBe("index says running, run started 3s ago");
     expect(claim(entry({ status: "running" }))?.reason).toBe("index says running (no startedAt)");
     expect(claim(entry(), lock("alive", ago(3)))?.reason).toBe("no status in index (embedded run); a transcript lock was taken 3s ago");
+  });
+});
+
+describe("runInProgress, era C embedded runs (no status, no task_runs row, no transcript lock)", () => {
+  const embedded = (alive: boolean, fields: Partial<GatewayInfo> = {}) => gateway(alive, ago(300), { role: "agent-embedded", lockPath: "/state/gateway.lock", ...fields });
+  const touched = entry({ updatedAt: ago(290) });
+  const withRun = entry({ updatedAt: ago(290), startedAt: ago(290), lifecycleRunId: "run-emb-1" });
+  const eraC = (e: IndexEntry, gw?: GatewayInfo) => runInProgress(e, ownerVerdict(undefined, NOW), NOW, { gateway: gw });
+
+  it.each([
+    ["live embedded owner, row touched since it started", touched, embedded(true), ago(300), /embedded run pid 777 \(started 5m00s ago\) holds the singleton lock/],
+    ["live embedded owner, lifecycleRunId and startedAt", withRun, embedded(true), ago(290), /run run-emb-1 started/],
+    ["dead embedded owner left its lock, lifecycleRunId set", withRun, embedded(false), ago(290), /left its singleton lock behind/],
+  ] as const)("%s -> claimed", (_name, e, gw, anchor, why) => {
+    const c = eraC(e, gw);
+    expect(c).toMatchObject({ by: "embedded", anchor });
+    expect(c?.reason).toMatch(why);
+  });
+
+  it.each([
+    ["live embedded owner, row last touched before it started (an earlier session)", entry({ updatedAt: ago(400) }), embedded(true)],
+    ["dead embedded owner, no lifecycleRunId", touched, embedded(false)],
+    ["dead embedded owner whose lock is gone (clean exit)", withRun, embedded(false, { lockPath: undefined })],
+    ["a gateway owns the state dir", withRun, gateway(true, ago(300))],
+    ["no owner at all", withRun, undefined],
+    ["a row with a status", entry({ status: "done", updatedAt: ago(290) }), embedded(true)],
+  ] as const)("%s -> no claim", (_name, e, gw) => {
+    expect(eraC(e, gw)).toBeUndefined();
   });
 });

@@ -143,3 +143,16 @@ describe("turnActivity", () => {
     if (!("toolName" in expected)) expect(act.toolName).toBeUndefined();
   });
 });
+
+describe("reasons for a transcript or trajectory that is there but was not read", () => {
+  it("the transcript reason names what was found instead of calling it missing", () => {
+    const ev = evidence({ transcriptPath: "/a/s.jsonl", transcriptProblem: "transcript /a/s.jsonl is a FIFO (named pipe), not a regular file: not read" });
+    expect(transcriptReason(ev, undefined, NOW)).toBe("transcript /a/s.jsonl is a FIFO (named pipe), not a regular file: not read");
+    expect(transcriptReason(evidence({ transcriptPath: "/a/s.jsonl" }), undefined, NOW)).toBe("transcript not found (/a/s.jsonl)");
+  });
+  it("the trajectory reason names a symlink out of the agents tree instead of capture off", () => {
+    const problem = "trajectory /a/s.trajectory.jsonl is a symlink to /etc/x, outside the agents tree; ignored";
+    expect(currentRun(undefined, undefined, NOW, undefined, problem).reason).toBe(problem);
+    expect(currentRun(undefined, undefined, NOW).reason).toMatch(/capture off/);
+  });
+});

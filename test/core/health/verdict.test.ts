@@ -143,3 +143,29 @@ describe("the commands agree on the cases that once split them (issue 11)", () =
     expect(hb.outcome).toBe("timeout");
   });
 });
+
+describe("era C embedded runs (status NULL, no task_runs row): claimed through their singleton lock", () => {
+  const emb = (alive: boolean, lastAgo: number) =>
+    evidence({
+      era: "C",
+      tasksKnown: true,
+      entry: entry({ updatedAt: ago(600), startedAt: ago(600), lifecycleRunId: "run-emb-1" }),
+      transcript: transcript({ lastRole: "user", lastMessageAt: ago(lastAgo), lastEntryAt: ago(lastAgo) }),
+      gateway: gateway(alive, ago(610), { role: "agent-embedded", lockPath: "/state/gateway.lock" }),
+    });
+  it("a live embedded process waiting on the model reads waiting, not idle", () => {
+    const { hb, facts } = judge(emb(true, 30));
+    expect(facts.claim?.by).toBe("embedded");
+    expect(hb.health).toBe("waiting");
+  });
+  it("its process dead, silent under staleAfter: unresponsive (nothing resumes an embedded run)", () => {
+    const { hb } = judge(emb(false, 30));
+    expect(hb.health).toBe("unresponsive");
+    expect(hb.reasons.join(" ")).toMatch(/nothing resumes an embedded run/);
+  });
+  it("its process dead, silent past staleAfter: lost", () => {
+    const { hb, facts } = judge(emb(false, 3600));
+    expect(facts.lost).toBe(true);
+    expect(hb.reasons.join(" ")).toMatch(/lost: nothing can repair it/);
+  });
+});

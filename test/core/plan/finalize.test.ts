@@ -42,6 +42,8 @@ describe("planFinalize: run ended in the trajectory", () => {
         entry: { status: "running", startedAt, updatedAt: startedAt + 10 },
         transcript: { lastEntryAt: endedAt - SEC },
         trajectory: { lastEventAt: endedAt, run: { runId: "r1", lastEventAt: endedAt, ended: { status: endStatus, at: endedAt } } },
+        // the gateway that ran it is still up (past the grace it has persisted an error itself)
+        gateway: { alive: true, startedAt: startedAt - HOUR },
       }),
     );
     expect(action).toMatchObject({ action: "finalize", toStatus: status, lifecycle, endedAt, rule: "run-ended", fromStatus: "running" });
@@ -71,7 +73,8 @@ describe("planFinalize: run ended in the trajectory", () => {
     });
     const { action } = only(dead);
     expect(action).toMatchObject({ action: "finalize", toStatus: "failed", rule: "dead-owner", endedAt: NOW - 2 * HOUR + 5 * SEC });
-    expect(only(dead).patch.set).toEqual({ status: "failed", endedAt: NOW - 2 * HOUR + 5 * SEC, updatedAt: NOW - 2 * HOUR + 5 * SEC, abortedLastRun: true });
+    // the row's updatedAt (NOW - HOUR, the fixture's) is later than the last activity: kept
+    expect(only(dead).patch.set).toEqual({ status: "failed", endedAt: NOW - 2 * HOUR + 5 * SEC, updatedAt: NOW - HOUR, abortedLastRun: true });
   });
 
   it("an end followed by a newer prompt is a retry in progress, not an end", () => {
@@ -113,11 +116,11 @@ describe("planFinalize: run ended in the trajectory", () => {
       trajectory: { lastEventAt: end, run: { ended: { status: "error", at: end } } },
     } as const;
     expect(only(item({ ...spec, gateway: { alive: true, startedAt: NOW - HOUR } })).action).toMatchObject({ action: "keep", rule: "error-grace" });
-    // a gateway restarted since: not the run's owner, but it recovers running rows itself
-    expect(only(item({ ...spec, gateway: { alive: true, startedAt: NOW - 10 * SEC } })).action).toMatchObject({
-      action: "keep",
-      rule: "error-grace",
-    });
+    // a gateway restarted since: it never saw the error, its restart recovery fails the row as a dead run
+    const restarted = only(item({ ...spec, gateway: { alive: true, startedAt: NOW - 10 * SEC } }));
+    expect(restarted.action).toMatchObject({ action: "finalize", rule: "run-ended", toStatus: "failed", endedAt: end });
+    expect(restarted.patch.set).toMatchObject({ abortedLastRun: true });
+    expect(restarted.action.reasons.join(" ")).toMatch(/started after the run ended: nothing persists the error/);
     // no gateway at all: nobody else will write the end
     expect(only(item(spec)).action).toMatchObject({ action: "finalize", toStatus: "failed", endedAt: end });
   });
@@ -125,7 +128,7 @@ describe("planFinalize: run ended in the trajectory", () => {
 
 describe("planFinalize: error-grace (OpenClaw persists errors itself after 15 s)", () => {
   const startedAt = NOW - 2 * MIN;
-  const spec = (endAgo: number, status = "error", gateway: Record<string, unknown> | null = { alive: true, startedAt: NOW - 10 * SEC }) =>
+  const spec = (endAgo: number, status = "error", gateway: Record<string, unknown> | null = { alive: true, startedAt: NOW - HOUR }) =>
     item({
       entry: { status: "running", startedAt },
       transcript: { lastEntryAt: NOW - endAgo - SEC },
@@ -157,6 +160,18 @@ describe("planFinalize: error-grace (OpenClaw persists errors itself after 15 s)
     ["for a success (persisted at once)", spec(10 * SEC, "success"), "done"],
   ])("finalized %s", (_label, it, status) => {
     expect(only(it, short).action).toMatchObject({ action: "finalize", rule: "run-ended", toStatus: status });
+  });
+
+  // 2026.7.1 persists an error only after its 15 s grace: a gateway that died (or restarted)
+  // inside it leaves the row running, and its restart recovery writes failed + abortedLastRun
+  it.each([
+    ["the same gateway alive past the grace: the error table's row", spec(31 * SEC), { status: "failed", abortedLastRun: false, runtimeMs: 2 * MIN - 31 * SEC }],
+    ["no gateway: what restart recovery writes", spec(10 * SEC, "error", null), { status: "failed", abortedLastRun: true }],
+    ["a dead gateway: what restart recovery writes", spec(10 * SEC, "error", { alive: false, probe: "failed" }), { status: "failed", abortedLastRun: true }],
+    ["a gateway restarted since the end: what restart recovery writes", spec(40 * SEC, "error", { alive: true, startedAt: NOW - 20 * SEC }), { status: "failed", abortedLastRun: true }],
+  ])("an error, %s", (_label, it, fields) => {
+    const { patch } = only(it, short);
+    expect(patch.set).toEqual({ ...fields, endedAt: patch.set?.endedAt, updatedAt: patch.set?.updatedAt });
   });
 });
 
@@ -202,9 +217,9 @@ describe("planFinalize: no live owner", () => {
     expect(action.reasons.join(" | ")).toMatch(why);
   });
 
-  it("keeps updatedAt = endedAt even when that moves updatedAt backwards (the gateway does the same)", () => {
+  it("never moves updatedAt backwards: a row bumped after the last activity keeps its later updatedAt, endedAt stays the last activity", () => {
     const { patch } = only(item({ ...base, entry: { ...base.entry, updatedAt: NOW - 20 * MIN }, lock: { owner: "dead" } }));
-    expect(patch.set?.updatedAt).toBe(lastLine);
+    expect(patch.set).toEqual({ status: "failed", endedAt: lastLine, updatedAt: NOW - 20 * MIN, abortedLastRun: true });
     expect(patch.expect.updatedAt).toBe(NOW - 20 * MIN);
   });
 
@@ -332,10 +347,19 @@ describe("planFinalize: scope", () => {
   });
 
   it("repairFields writes a row as OpenClaw does: runtimeMs only where OpenClaw writes it, and only with startedAt", () => {
-    expect(repairFields(outcomeRow("timeout", "B"), 50, 10)).toEqual({ status: "timeout", endedAt: 50, runtimeMs: 40, updatedAt: 50, abortedLastRun: false });
-    expect(repairFields(outcomeRow("user-abort", "B"), 50, undefined)).toEqual({ status: "killed", endedAt: 50, updatedAt: 50, abortedLastRun: true });
-    expect(repairFields(outcomeRow("dead-owner", "A"), 50, 10)).toEqual({ status: "failed", endedAt: 50, updatedAt: 50, abortedLastRun: true });
+    expect(repairFields(outcomeRow("timeout", "B"), 50, 10, 20)).toEqual({ status: "timeout", endedAt: 50, runtimeMs: 40, updatedAt: 50, abortedLastRun: false });
+    expect(repairFields(outcomeRow("user-abort", "B"), 50, undefined, undefined)).toEqual({ status: "killed", endedAt: 50, updatedAt: 50, abortedLastRun: true });
+    expect(repairFields(outcomeRow("dead-owner", "A"), 50, 10, 50)).toEqual({ status: "failed", endedAt: 50, updatedAt: 50, abortedLastRun: true });
   });
+
+  it.each(["success", "error", "timeout", "user-abort", "dead-owner", "run-timeout"] as const)(
+    "repairFields (%s) sets updatedAt = endedAt only where that does not move it backwards, else keeps the later updatedAt",
+    (cause) => {
+      expect(repairFields(outcomeRow(cause, "B"), 50, 10, 70).updatedAt).toBe(70);
+      expect(repairFields(outcomeRow(cause, "B"), 50, 10, 30).updatedAt).toBe(50);
+      expect(repairFields(outcomeRow(cause, "B"), 50, 10, Number.NaN).updatedAt).toBe(50);
+    },
+  );
 });
 
 // Real stores written by OpenClaw 2026.7.1 (see test/fixtures/real-openclaw/README.md), read here

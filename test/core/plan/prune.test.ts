@@ -51,16 +51,23 @@ describe("planPrune: eviction by age", () => {
   });
 
   it("a running row finalized in this run ages from its real end", () => {
-    const deadOld = item({ entry: { status: "running", startedAt: OLD - HOUR, updatedAt: NOW - DAY }, transcript: { lastEntryAt: OLD }, lock: { owner: "dead" }, hb: { health: "unresponsive" } });
+    const deadOld = item({ entry: { status: "running", startedAt: OLD - HOUR, updatedAt: OLD - HOUR }, transcript: { lastEntryAt: OLD }, lock: { owner: "dead" }, hb: { health: "unresponsive" } });
     const deadRecent = item({ entry: { status: "running", startedAt: NOW - 2 * DAY }, transcript: { lastEntryAt: NOW - 2 * DAY }, lock: { owner: "dead" }, hb: { health: "unresponsive" } });
     const fin = planFinalize([deadOld, deadRecent]);
     expect(fin.patches).toHaveLength(2);
     const plan = planPrune([deadOld, deadRecent], ctx({ finalized: fin.patches }));
     expect(plan.patches.map((p) => p.sessionKey)).toEqual([deadOld.ev.sessionKey]);
-    expect(plan.patches[0].expect.updatedAt).toBe(NOW - DAY);
+    expect(plan.patches[0].expect.updatedAt).toBe(OLD - HOUR);
     expect(plan.actions.find((a) => a.action === "prune")).toMatchObject({ fromStatus: "running", toStatus: "failed", updatedAt: OLD });
     // without the finalize results the same row is running and stays
     expect(removedKeys([deadOld, deadRecent])).toEqual([]);
+  });
+
+  it("a running row finalized in this run but bumped since its end (updatedAt within pruneAfter) is not pruned: the finalize never moves updatedAt back", () => {
+    const bumped = item({ entry: { status: "running", startedAt: OLD - HOUR, updatedAt: NOW - DAY }, transcript: { lastEntryAt: OLD }, lock: { owner: "dead" }, hb: { health: "unresponsive" } });
+    const fin = planFinalize([bumped]);
+    expect(fin.patches[0].set).toMatchObject({ endedAt: OLD, updatedAt: NOW - DAY });
+    expect(planPrune([bumped], ctx({ finalized: fin.patches })).patches).toEqual([]);
   });
 
   it("a finalize patch for another session with the same key (other agent) is not applied", () => {

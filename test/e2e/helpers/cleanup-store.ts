@@ -115,7 +115,8 @@ const KEYS = {
  *   live         running, transcript lock of a live process, a tool call 30 s ago: untouched
  *   stale        running, lock of an exited process, silent for 3 h: failed + abortedLastRun (what restart recovery writes)
  *   drift-ok     running, but the trajectory ended the run with success: done
- *   drift-err    running, but the trajectory ended the run with an error: failed
+ *   drift-err    running, but the trajectory ended the run with an error and no gateway is up: failed +
+ *                abortedLastRun (what restart recovery writes; the error was never persisted)
  *   group / team-chat / pinned: old finished conversations OpenClaw protects (key, chatType, --active-key)
  *   old-done     finished 45 days ago: pruned, transcript and trajectory archived
  *   fresh-done   finished yesterday: kept
@@ -212,7 +213,8 @@ export function buildMainStore(live: OwnerProcess, dead: OwnerProcess, mk: MakeD
       finalized: {
         [KEYS.stale]: recovered(NOW - 3 * H + 5 * S),
         [KEYS.driftOk]: { status: "done", endedAt: NOW - 2 * H + 40 * S, runtimeMs: 40 * S, updatedAt: NOW - 2 * H + 40 * S, abortedLastRun: false },
-        [KEYS.driftErr]: { status: "failed", endedAt: NOW - H + 20 * S, runtimeMs: 20 * S, updatedAt: NOW - H + 20 * S, abortedLastRun: false },
+        // an error no live gateway persisted: what restart recovery writes
+        [KEYS.driftErr]: recovered(NOW - H + 20 * S),
       },
       removed: [KEYS.oldDone, KEYS.oldRunning, KEYS.escape, KEYS.symlink],
       archived: [tx("oldDone"), tj("oldDone"), tx("oldRunning")],
@@ -272,7 +274,7 @@ export function buildStaggeredStore(count: number, dead: OwnerProcess, extra: In
     const key = `agent:main:stag-${String(i).padStart(2, "0")}`;
     const id = uuid(i);
     const start = base + i * H;
-    // updatedAt after the last activity (as OpenClaw's own bumps leave it): finalizing moves it back
+    // updatedAt after the last activity (as OpenClaw's own bumps leave it): finalizing keeps it
     entries[key] = entry({ sessionId: id, updatedAt: start + 5 * S, status: "running", startedAt: start });
     const tx = transcriptPath(state, id);
     writeTranscript(tx, [line.header(id, start - M), line.user(start + 2 * S, `turn ${i}`)]);
@@ -288,7 +290,7 @@ export function buildStaggeredStore(count: number, dead: OwnerProcess, extra: In
     runNow: (j) => base + j * H + 11 * M,
     finalizedFields: (i) => {
       const start = base + i * H;
-      return { status: "failed", endedAt: start + 2 * S, updatedAt: start + 2 * S, abortedLastRun: true };
+      return { status: "failed", endedAt: start + 2 * S, updatedAt: start + 5 * S, abortedLastRun: true };
     },
   };
 }
