@@ -7,6 +7,7 @@ import { EMPTY_OVERLAY, listRows, reduceOverlay, refineHeartbeat, type OverlayIn
 import type { Heartbeat, Thresholds } from "../core/types.js";
 import type { OpenClawConfig } from "../store/config.js";
 import { findGatewayLock } from "../store/gateway.js";
+import { readEraCOwner } from "../store/sqlite/owner.js";
 import type { Env } from "../store/locate.js";
 import { parseLockBody } from "../store/locks.js";
 import { resolveGatewayAuth } from "./auth.js";
@@ -122,7 +123,25 @@ export function overlayInputOf(frame: EventFrame, receivedAt: number): OverlayIn
 }
 
 /** Connect ONLY to the port of this state dir's live gateway lock, never to a default port. */
-export function lockTarget(configPath: string, tmpDir?: string): Target {
+/**
+ * The gateway this state dir's singleton lock names: `$TMPDIR/openclaw-<uid>/` up to 2026.8, the
+ * state dir's own `tmp/openclaw-<uid>/` since 2026.9 (where the era C reader finds it too). A live
+ * gateway's lock wins over a dead one's left in the other place.
+ */
+export function lockTarget(configPath: string, tmpDir?: string, stateDir?: string): Target {
+  const fromTmp = tmpLockTarget(configPath, tmpDir);
+  if ("url" in fromTmp || stateDir === undefined) return fromTmp;
+  const owner = readEraCOwner(stateDir);
+  if (!owner.lockPath) return fromTmp;
+  if (!owner.alive) return { unavailable: `the gateway of ${configPath} is not running (lock ${owner.lockPath}, owner dead)` };
+  if (owner.role === "agent-embedded") {
+    return { unavailable: `the state dir's singleton lock ${owner.lockPath} is held by an embedded openclaw agent --local run (pid ${owner.pid}), not a gateway` };
+  }
+  if (owner.port === undefined) return { unavailable: `the gateway lock ${owner.lockPath} names no port` };
+  return { url: `ws://127.0.0.1:${owner.port}/`, label: `gateway at 127.0.0.1:${owner.port}`, port: owner.port };
+}
+
+function tmpLockTarget(configPath: string, tmpDir?: string): Target {
   const found = findGatewayLock(configPath, tmpDir);
   if (!found) return { unavailable: `no gateway is running for ${configPath} (no singleton lock)` };
   const lock = parseLockBody(found.lockPath, found.text, found.mtimeMs);
@@ -149,7 +168,7 @@ export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay 
 
   const client = new GatewayClient({
     target: () => {
-      const t = lockTarget(opts.configPath, opts.tmpDir);
+      const t = lockTarget(opts.configPath, opts.tmpDir, opts.openclawStateDir);
       if ("label" in t) ({ label, port } = t);
       return t;
     },
