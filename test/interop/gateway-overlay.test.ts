@@ -81,8 +81,11 @@ describe.each(VERSIONS)("serve --gateway beside a real OpenClaw %s gateway", (ve
     hangKey = d.sessionKey(HANG_NAME);
     try {
       await d.startGateway(20 * 60_000);
+      // serve is ready (and streams) only once a session store exists: a first quick turn makes it
+      const first = await d.turn("ovlfirst", "TAG=ovlfirst MODE=quick").exited;
+      if (first.code !== 0) throw new Error(`the first turn failed (${first.code}): ${d.gatewayLog.slice(-2000)}`);
       serve = await startServe(d);
-      await until("serve ready with the gateway connected", async () => ((await readyz(serve!.url)).gateway?.connected === true ? true : undefined), 120_000, 250)
+      await until("serve ready with the gateway connected", async () => { const r = await readyz(serve!.url); return r.ready === true && r.gateway?.connected === true ? true : undefined; }, 120_000, 250)
         .catch(async (e: Error) => { throw new Error(`${e.message}: ${JSON.stringify(await readyz(serve!.url))}\n${serve!.stderr()}`); });
       readyzAt.connected = await readyz(serve.url);
       recorderT0 = Date.now();
