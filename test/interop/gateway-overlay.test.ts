@@ -62,7 +62,7 @@ describe.each(VERSIONS)("serve --gateway beside a real OpenClaw %s gateway", (ve
   let model: ModelServer;
   let serve: Serve | undefined;
   let client: { ws: WebSocket; messages: Msg[] };
-  const recorder = new OperatorRecorder();
+  let recorder: OperatorRecorder;
   let recorderT0 = 0;
   const KEY_NAME = "ovl";
   const HANG_NAME = "ovlhang";
@@ -88,7 +88,8 @@ describe.each(VERSIONS)("serve --gateway beside a real OpenClaw %s gateway", (ve
       await until("serve ready with the gateway connected", async () => { const r = await readyz(serve!.url); return r.ready === true && r.gateway?.connected === true ? true : undefined; }, 120_000, 250)
         .catch(async (e: Error) => { throw new Error(`${e.message}: ${JSON.stringify(await readyz(serve!.url))}\n${serve!.stderr()}`); });
       readyzAt.connected = await readyz(serve.url);
-      recorderT0 = Date.now();
+      recorderT0 = Date.now(); // the recorder's frame times are relative to its creation
+      recorder = new OperatorRecorder();
       await recorder.connect(d.port);
       await recorder.request("sessions.subscribe", {});
       client = connectWs(serve.url);
@@ -116,12 +117,14 @@ describe.each(VERSIONS)("serve --gateway beside a real OpenClaw %s gateway", (ve
       await d.startGateway();
       await until("readyz: gateway reconnected", async () => ((await readyz(serve!.url)).gateway?.connected === true ? true : undefined), 120_000, 250);
       readyzAt.reconnected = await readyz(serve.url);
-      // the re-list refines a row again (the recovered turn, or the finished one listed idle)
-      await until("a gateway-sourced heartbeat after the restart", () => (client.messages.slice(afterRestartIdx).some((m) => m.type === "heartbeat" && m.heartbeat.source === "gateway") ? true : undefined), 120_000)
+      // 2026.7.1's recovery ends the dead run without events; a new turn proves the overlay is back
+      const again = d.turn(KEY_NAME, `TAG=${KEY_NAME}2 MODE=slow:6x300`);
+      await until("streaming from the restarted gateway", () => (hbOf(client.messages.slice(afterRestartIdx), key).some((m) => m.heartbeat.state === "streaming" && m.heartbeat.source === "gateway") ? true : undefined), 120_000)
         .catch((e: Error) => { readyzAt.relistMissing = { error: e.message }; });
+      await again.exited;
       await d.stopGateway("SIGTERM");
     } finally {
-      recorder.close();
+      recorder?.close();
       d.killAll();
     }
   }, 30 * 60_000);
@@ -178,7 +181,7 @@ describe.each(VERSIONS)("serve --gateway beside a real OpenClaw %s gateway", (ve
     expect(back?.heartbeat.source).toBe(version === OPENCLAW_VERSIONS.eraC ? "db" : "files");
   });
 
-  it("a restarted gateway is reconnected and re-listed", () => {
+  it("a restarted gateway is reconnected: a new turn streams through it", () => {
     expect(readyzAt.reconnected?.gateway, JSON.stringify(readyzAt)).toMatchObject({ connected: true });
     expect(readyzAt.relistMissing, JSON.stringify(readyzAt)).toBeUndefined();
   });
