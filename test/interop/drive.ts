@@ -223,11 +223,11 @@ export async function waitForHealth(port: number, proc: Proc, boundMs: number): 
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Polls `probe` every `everyMs` until it returns a value other than undefined. */
-export async function until<T>(what: string, probe: () => T | undefined, boundMs = 120_000, everyMs = 200): Promise<T> {
+/** Polls `probe` (sync or async) every `everyMs` until it gives a value other than undefined. */
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, boundMs = 120_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + boundMs;
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${boundMs} ms`);
     await sleep(everyMs);

@@ -205,7 +205,9 @@ describe(`real OpenClaw ${VERSION} (era C) read by our status while it works`, (
   });
 
   it("a tool running: tool_exec with the tool's name, active; the model-wait turn still waiting", () => {
-    expect(verdict("tool running", TOOL)).toMatchObject({ state: "tool_exec", toolName: "exec", health: "active", storeStatus: "running" });
+    const hb = verdict("tool running", TOOL);
+    // the whole heartbeat (reasons included) on failure: the evidence of what the reader saw
+    expect(hb, JSON.stringify(hb)).toMatchObject({ state: "tool_exec", toolName: "exec", health: "active", storeStatus: "running" });
     expect(verdict("tool running", MWAIT)).toMatchObject({ state: "awaiting_model", health: "waiting" });
   });
 
