@@ -117,7 +117,7 @@ describe("serve: the read endpoints", () => {
     expect(m.text).toContain('openclaw_sessions_sessions{agent="main",health="stalled",state="awaiting_model"} 1');
     expect(m.text).toContain('openclaw_sessions_sessions{agent="ops",health="idle",state="complete"} 3');
     expect(m.text).toContain('openclaw_sessions_oldest_running_turn_seconds{agent="main"} 600');
-    expect(m.text).toContain('openclaw_sessions_stores{era="B"} 2');
+    expect(m.text).toContain('openclaw_sessions_stores{era="AB"} 2');
     expect(m.text).toMatch(/^openclaw_sessions_read_duration_seconds_count\{endpoint="batch"\} 1$/m);
     expect(m.text).toContain("# TYPE openclaw_sessions_push_latency_seconds histogram");
     expect(m.text).toContain('openclaw_sessions_http_requests_total{route="batch",status="200"} 1');

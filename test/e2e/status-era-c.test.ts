@@ -39,7 +39,7 @@ describe("status on era C", () => {
     const r = await runCli(["status", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.stores.map((s: { agentId: string; era: string }) => `${s.agentId}:${s.era}`).sort()).toEqual(["legacy:B", "main:C"]);
+    expect(doc.stores.map((s: { agentId: string; era: string }) => `${s.agentId}:${s.era}`).sort()).toEqual(["legacy:AB", "main:C"]);
     const keys = doc.sessions.map((s: { sessionKey: string; health: string }) => `${s.sessionKey}=${s.health}`).sort();
     expect(keys).toEqual(["agent:main:c5-http500=idle", "agent:main:c5-malformed=idle", "agent:main:main=idle"]);
   });
