@@ -12,7 +12,8 @@ import { SimulatedGateway } from "../sim/gateway.js";
 import { generateStore, type Manifest } from "../sim/generate.js";
 import { startServe, type RunningServe } from "./serve.js";
 import { generateEraCStore, type EraCManifest } from "../sim/era-c/generate.js";
-import { runWatch } from "./watch.js";
+import { processIo, type CommandContext, type Io } from "./io.js";
+import { runWatch, watchSettings } from "./watch.js";
 
 export const DEMO_DEFAULTS = {
   /** every scenario once, then a few from the realistic mix */
@@ -38,7 +39,7 @@ Exit codes:
   2  bad usage
   4  --keep or --out names a directory that is not empty (nothing was written)`;
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {
   program
     .command("demo")
     .description("a simulated OpenClaw gateway writing a realistic store in a temp dir, watched live; removed on exit")
@@ -55,15 +56,13 @@ export function register(program: Command): void {
     .addOption(new Option("--no-color", "no colour (also: NO_COLOR=1)"))
     .addHelpText("after", EXIT_HELP)
     .action(async (opts) => {
-      process.exitCode = await runDemo(opts);
+      ctx.exit(await runDemo(demoRequest(opts, isInteractive(ctx.io)), ctx.io));
     });
 }
 
-export interface DemoIo {
-  stdout: NodeJS.WriteStream;
-  stdin: NodeJS.ReadStream;
-  stderr: NodeJS.WriteStream;
-  env: NodeJS.ProcessEnv;
+/** On a terminal the live view runs until q; elsewhere the demo must end by itself. */
+function isInteractive(io: Io): boolean {
+  return Boolean(io.stdout.isTTY && io.stdin.isTTY);
 }
 
 export interface DemoSettings {
@@ -100,11 +99,26 @@ export function demoSettings(opts: Record<string, any>, interactive: boolean): D
   };
 }
 
-export async function runDemo(opts: Record<string, any>, io: DemoIo = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, env: process.env }): Promise<number> {
+export interface GenerateSettings {
+  sessions: number;
+  /** as given: claimed (made, or checked empty) only when the command runs */
+  out: string;
+  bigFiles: number;
+  seed: number;
+}
+
+/** What `demo` was asked: the live demo of an era, or a static store to generate; checked once, before anything runs. */
+export type DemoRequest = { era: "B" | "C"; live: DemoSettings; interactive: boolean } | { era: "B" | "C"; generate: GenerateSettings };
+
+export function demoRequest(opts: Record<string, any>, interactive: boolean): DemoRequest {
   const era = demoEra(opts.era);
-  if (opts.generate !== undefined) return runGenerate(opts, io, era);
-  const interactive = Boolean(io.stdout.isTTY && io.stdin.isTTY);
-  const s = demoSettings(opts, interactive);
+  if (opts.generate !== undefined) return { era, generate: generateSettings(opts, era) };
+  return { era, live: demoSettings(opts, interactive), interactive };
+}
+
+export async function runDemo(req: DemoRequest, io: Io): Promise<number> {
+  if ("generate" in req) return runGenerate(req.generate, io, req.era);
+  const { live: s, interactive, era } = req;
   if (era === "C") return runEraCDemo(s, io, interactive);
 
   const stop = new StopRequest();
@@ -162,7 +176,6 @@ class StopRequest {
   readonly promise: Promise<void>;
   private resolve!: () => void;
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
-  private relaying = false;
 
   constructor() {
     this.promise = new Promise((r) => (this.resolve = r));
@@ -177,20 +190,9 @@ class StopRequest {
     this.resolve();
   }
 
-  /** watch listens for SIGTERM itself: the same request, sent in-process, ends it (and is not ours) */
-  askWatchToEnd(): void {
-    this.relaying = true;
-    try {
-      process.emit("SIGTERM", "SIGTERM");
-    } finally {
-      this.relaying = false;
-    }
-  }
-
   install(force: () => void): void {
     for (const sig of SIGNALS) {
       const h = () => {
-        if (this.relaying) return;
         if (this.requested) force();
         else this.request(sig);
       };
@@ -214,29 +216,22 @@ function killQuietly(pid: number): void {
   }
 }
 
-/**
- * `watch` on the demo's store, until the user quits, the duration ends or a signal comes. watch
- * stops itself on SIGINT/SIGTERM; for the rest (time's up, SIGHUP) it is sent the same request.
- */
-async function showLive(s: DemoSettings, ws: DemoWorkspace, io: DemoIo, stop: StopRequest): Promise<void> {
+/** `watch` on the demo's store, until the user quits, the duration ends or a signal comes; then it is asked to end. */
+async function showLive(s: DemoSettings, ws: DemoWorkspace, io: Io, stop: StopRequest): Promise<void> {
   // the overlay's device identity goes to the demo's temp dir, not the user's state dir
   const env = { ...demoEnv(io.env, ws.tmpDir), XDG_STATE_HOME: path.join(ws.root, "xdg") };
-  const done = runWatch({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, env, interval: s.intervalMs / 1000, gateway: true, gatewayNotices: false });
+  const end = new AbortController();
+  const settings = { ...watchSettings({ stateDir: ws.stateDir, gateway: true }, env), intervalMs: s.intervalMs, gatewayNotices: false };
+  const done = runWatch(settings, { ...io, env, tmpDir: ws.tmpDir }, { stop: end.signal });
   let timer: NodeJS.Timeout | undefined;
   const timeUp = new Promise<void>((resolve) => {
     if (s.durationMs !== undefined) timer = setTimeout(resolve, s.durationMs);
   });
-  const first = await Promise.race([done.then(() => "watch" as const), stop.promise, timeUp]);
+  await Promise.race([done, stop.promise, timeUp]);
   clearTimeout(timer);
-  if (first === "watch") return;
-  // watch may still be opening its source, its signal handlers not yet in place: ask until it ends
-  stop.askWatchToEnd();
-  const nudge = setInterval(() => stop.askWatchToEnd(), 100);
-  try {
-    await done;
-  } finally {
-    clearInterval(nudge);
-  }
+  // watch listens from its first line on: asked at any point, it ends
+  end.abort();
+  await done;
 }
 
 function intro(s: DemoSettings, ws: DemoWorkspace, g: SimulatedGateway, interactive: boolean): string {
@@ -253,7 +248,7 @@ function intro(s: DemoSettings, ws: DemoWorkspace, g: SimulatedGateway, interact
 }
 
 /** serve on the demo's store; quiet (watch owns the terminal). A failure only costs the URLs. */
-async function startDemoServe(ws: DemoWorkspace, io: DemoIo): Promise<RunningServe | undefined> {
+async function startDemoServe(ws: DemoWorkspace, io: Io): Promise<RunningServe | undefined> {
   try {
     return await startServe({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, env: demoEnv(io.env, ws.tmpDir), port: "0", log: () => undefined });
   } catch (err) {
@@ -310,7 +305,7 @@ function demoEra(text: unknown): "B" | "C" {
  * every outcome, `running` rows waiting for restart recovery), watched, then what `cleanup`
  * reports for it (it writes nothing on era C). Static: no simulated gateway writes SQLite.
  */
-async function runEraCDemo(s: DemoSettings, io: DemoIo, interactive: boolean): Promise<number> {
+async function runEraCDemo(s: DemoSettings, io: Io, interactive: boolean): Promise<number> {
   const stop = new StopRequest();
   let ws: DemoWorkspace | undefined;
   stop.install(() => {
@@ -339,21 +334,25 @@ async function runEraCDemo(s: DemoSettings, io: DemoIo, interactive: boolean): P
   return EXIT.ok;
 }
 
-async function runGenerate(opts: Record<string, any>, io: DemoIo, era: "B" | "C" = "B"): Promise<number> {
+function generateSettings(opts: Record<string, any>, era: "B" | "C"): GenerateSettings {
   const n = wholeNumberFlag("--generate", opts.generate, 1, 1_000_000);
   if (opts.out === undefined) throw usage("--generate needs --out DIR (a new or empty directory)");
   for (const flag of ["keep", "duration", "interval", "sessions", "speed"] as const) {
     if (opts[flag] !== undefined) throw usage(`--${flag} is for the live demo, not --generate`);
   }
+  if (era === "C" && opts.bigFiles !== undefined) throw usage("--big-files is for --era B stores");
   const bigFiles = opts.bigFiles !== undefined ? wholeNumberFlag("--big-files", opts.bigFiles, 0, n) : Math.min(n, Math.max(1, Math.floor(n / 100)));
   const seed = opts.seed !== undefined ? wholeNumberFlag("--seed", opts.seed, 0, 2 ** 31 - 1) : DEMO_DEFAULTS.seed;
-  const outDir = claimEmptyDir(opts.out, "--out");
+  return { sessions: n, out: opts.out, bigFiles, seed };
+}
+
+async function runGenerate(g: GenerateSettings, io: Io, era: "B" | "C"): Promise<number> {
+  const outDir = claimEmptyDir(g.out, "--out");
   if (era === "C") {
-    if (opts.bigFiles !== undefined) throw usage("--big-files is for --era B stores");
-    io.stdout.write(eraCSummary(await generateEraCStore({ outDir, sessions: n, seed })));
+    io.stdout.write(eraCSummary(await generateEraCStore({ outDir, sessions: g.sessions, seed: g.seed })));
     return EXIT.ok;
   }
-  const manifest = await generateStore({ outDir, sessions: n, seed, bigFiles, bigFileBytes: BIG_FILE_BYTES });
+  const manifest = await generateStore({ outDir, sessions: g.sessions, seed: g.seed, bigFiles: g.bigFiles, bigFileBytes: BIG_FILE_BYTES });
   io.stdout.write(generateSummary(manifest));
   return EXIT.ok;
 }

@@ -8,6 +8,7 @@ import type { Evidence, Heartbeat, Thresholds } from "../core/types.js";
 import { stuckSessionWarnMs } from "../store/config.js";
 import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { readSnapshot, type Snapshot } from "../store/snapshot.js";
+import type { Env } from "../store/locate.js";
 import type { StoreOptions } from "./options.js";
 
 export interface HeartbeatView {
@@ -23,11 +24,14 @@ export interface ReadViewOptions extends StoreOptions {
   stallAfter?: string[];
   probe?: boolean;
   now?: number;
+  env?: Env;
+  /** where the gateway keeps its singleton lock (default os.tmpdir()) */
+  tmpDir?: string;
 }
 
 export async function readHeartbeatView(opts: ReadViewOptions): Promise<HeartbeatView> {
   // a bad override is a usage error: report it before reading anything
-  const fixedNow = opts.now ?? clockOverride();
+  const fixedNow = opts.now ?? clockOverride(opts.env);
   const heartbeats: Heartbeat[] = [];
   let thresholds: Thresholds | undefined;
   // each session is judged as soon as its evidence is read, and the evidence (about 1.3 KB a

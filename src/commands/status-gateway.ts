@@ -6,6 +6,7 @@ import { CliError, EXIT, UnavailableError } from "../core/errors.js";
 import type { Heartbeat } from "../core/types.js";
 import { openGatewayOverlay } from "../gateway/open-overlay.js";
 import type { HeartbeatView } from "./heartbeats.js";
+import type { Io } from "./io.js";
 
 export const DEFAULT_GATEWAY_WAIT_MS = 2_000;
 
@@ -27,7 +28,7 @@ export function gatewayWaitMs(value: string): number {
   return ms;
 }
 
-export async function listenToGateway(view: HeartbeatView, waitMs = DEFAULT_GATEWAY_WAIT_MS): Promise<GatewayReport> {
+export async function listenToGateway(view: HeartbeatView, io: Io, waitMs = DEFAULT_GATEWAY_WAIT_MS): Promise<GatewayReport> {
   const { snapshot, thresholds, now } = view;
   const overlay = openGatewayOverlay({
     configPath: snapshot.configPath,
@@ -35,7 +36,9 @@ export async function listenToGateway(view: HeartbeatView, waitMs = DEFAULT_GATE
     openclawStateDir: snapshot.stateDir,
     thresholds,
     now: () => now,
-    onNotice: (line) => process.stderr.write(`${line}\n`),
+    env: io.env,
+    tmpDir: io.tmpDir,
+    onNotice: (line) => io.stderr.write(`${line}\n`),
     tellRefusals: false,
   });
   const started = Date.now();
@@ -43,7 +46,7 @@ export async function listenToGateway(view: HeartbeatView, waitMs = DEFAULT_GATE
     const status = await overlay.listen(waitMs);
     const listenedMs = Date.now() - started;
     if (status.blocked) throw new UnavailableError(`--gateway: ${status.reason ?? "the gateway refused this tool"}`);
-    if (!status.connected) process.stderr.write(`warning: --gateway: ${status.reason ?? "not connected"}; showing what the files say\n`);
+    if (!status.connected) io.stderr.write(`warning: --gateway: ${status.reason ?? "not connected"}; showing what the files say\n`);
     return {
       heartbeats: status.connected ? view.heartbeats.map((hb) => overlay.apply(hb)) : view.heartbeats,
       status: { connected: status.connected, protocol: status.protocol ?? null, reason: status.reason ?? null, listenedMs },

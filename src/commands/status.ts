@@ -2,18 +2,19 @@ import { Command, Option } from "commander";
 import { formatDuration, parseDurationFlag } from "../core/duration.js";
 import { CliError, EXIT } from "../core/errors.js";
 import { gatewayWanted } from "../gateway/open-overlay.js";
-import { filterHeartbeats, parseSort, sortHeartbeats } from "../core/order.js";
+import { filterHeartbeats, parseSort, sortHeartbeats, type SortSpec } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
 import { heartbeatJson, jsonLine, MappedItems, textLines } from "../ui/snapshot.js";
 import { statusTableLines } from "../ui/status-table.js";
 import { unreadStoreMessage, noIndexMessage } from "../ui/messages.js";
-import { collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
-import { addStoreOptions, pickStoreOptions, wholeNumberFlag } from "./options.js";
+import { clockOverride, collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
+import { processIo, terminalColumns, type CommandContext, type Io } from "./io.js";
+import { addStoreOptions, pickStoreOptions, wholeNumberFlag, type StoreOptions } from "./options.js";
 import { gatewayWaitMs, listenToGateway, type GatewayReport } from "./status-gateway.js";
 
 export const STATUS_SCHEMA_VERSION = 1;
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {
   const cmd = program
     .command("status")
     .description("show every session's real state: derived from transcripts, trajectories and locks, not the index alone")
@@ -28,40 +29,75 @@ export function register(program: Command): void {
     .option("--gateway", "refine with the live gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1)")
     .option("--gateway-wait <duration>", "with --gateway: how long to listen to the gateway (default 2s)", gatewayWaitMs);
   addStoreOptions(cmd).action(async (opts) => {
-    process.exitCode = await runStatus(opts);
+    ctx.exit(await runStatus(statusSettings(opts, ctx.io.env), ctx.io));
   });
 }
 
-export async function runStatus(opts: Record<string, any>): Promise<number> {
-  const sort = parseSort(opts.sort);
-  const useGateway = gatewayWanted(opts.gateway);
-  if (opts.gatewayWait !== undefined && !useGateway) throw new CliError("--gateway-wait needs --gateway (or OPENCLAW_SESSIONS_GATEWAY=1)", EXIT.usage);
-  const view = await readHeartbeatView({ ...pickStoreOptions(opts), stallAfter: opts.stallAfter, probe: opts.probe });
+/** What `status` was asked, checked once: the command itself never sees commander's options. */
+export interface StatusSettings {
+  store: StoreOptions;
+  json: boolean;
+  check: boolean;
+  problems: boolean;
+  /** only sessions with a run in progress or activity this recently */
+  activeWithinMs?: number;
+  sort: SortSpec;
+  limit?: number;
+  stallAfter: string[];
+  probe: boolean;
+  gateway: boolean;
+  gatewayWaitMs?: number;
+  /** OPENCLAW_SESSIONS_NOW: every verdict judged at this time instead of the wall clock */
+  fixedNow?: number;
+}
+
+/** commander's options (already parsed flag by flag) and the env -> settings, refusing contradictions (usage, 64). */
+export function statusSettings(opts: Record<string, any>, env: Io["env"]): StatusSettings {
+  const gateway = gatewayWanted(opts.gateway, env);
+  if (opts.gatewayWait !== undefined && !gateway) throw new CliError("--gateway-wait needs --gateway (or OPENCLAW_SESSIONS_GATEWAY=1)", EXIT.usage);
+  return {
+    store: pickStoreOptions(opts),
+    json: Boolean(opts.json),
+    check: Boolean(opts.check),
+    problems: Boolean(opts.problems),
+    activeWithinMs: opts.active,
+    sort: parseSort(opts.sort ?? "activity:desc"),
+    limit: opts.limit,
+    stallAfter: opts.stallAfter ?? [],
+    probe: opts.probe !== false,
+    gateway,
+    gatewayWaitMs: opts.gatewayWait,
+    fixedNow: clockOverride(env),
+  };
+}
+
+export async function runStatus(s: StatusSettings, io: Io): Promise<number> {
+  const view = await readHeartbeatView({ ...s.store, stallAfter: s.stallAfter, probe: s.probe, now: s.fixedNow, env: io.env, tmpDir: io.tmpDir });
   const { snapshot, now } = view;
   let list: Heartbeat[] = view.heartbeats;
   let gateway: GatewayReport | undefined;
-  if (useGateway) {
-    gateway = await listenToGateway(view, opts.gatewayWait);
+  if (s.gateway) {
+    gateway = await listenToGateway(view, io, s.gatewayWaitMs);
     list = gateway.heartbeats;
   }
   const total = list.length;
   list = filterHeartbeats(list, {
     now,
-    problemsOnly: Boolean(opts.problems),
-    activeWithinMs: opts.active,
+    problemsOnly: s.problems,
+    activeWithinMs: s.activeWithinMs,
   });
-  list = sortHeartbeats(list, sort);
+  list = sortHeartbeats(list, s.sort);
   const matched = list.length;
-  if (opts.limit !== undefined) list = list.slice(0, opts.limit);
+  if (s.limit !== undefined) list = list.slice(0, s.limit);
   const omittedBy = [
-    ...(opts.problems ? ["--problems"] : []),
-    ...(opts.active !== undefined ? [`--active ${formatDuration(opts.active)}`] : []),
-    ...(opts.limit !== undefined && matched > list.length ? [`--limit ${opts.limit}`] : []),
+    ...(s.problems ? ["--problems"] : []),
+    ...(s.activeWithinMs !== undefined ? [`--active ${formatDuration(s.activeWithinMs)}`] : []),
+    ...(s.limit !== undefined && matched > list.length ? [`--limit ${s.limit}`] : []),
   ];
   // a monitor that checks nothing must not report "fine"
-  const nothing = opts.check && snapshot.stores.length === 0 && snapshot.eraC.length === 0;
+  const nothing = s.check && snapshot.stores.length === 0 && snapshot.eraC.length === 0;
 
-  if (opts.json) {
+  if (s.json) {
     const doc = {
       schemaVersion: STATUS_SCHEMA_VERSION,
       generatedAt: now,
@@ -80,10 +116,10 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
       sessions: new MappedItems(list, (hb) => heartbeatJson(hb, now)),
     };
     // the same text as JSON.stringify(doc, null, 2), written in pieces as the pipe takes them
-    await writeChunks(jsonLine(doc));
+    await writeChunks(jsonLine(doc), io.stdout);
   } else {
-    if (!nothing) for (const w of snapshot.warnings) process.stderr.write(`warning: ${w}\n`);
-    await writeChunks(textLines([statusTableLines(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined, omitted: { total, by: omittedBy } })]));
+    if (!nothing) for (const w of snapshot.warnings) io.stderr.write(`warning: ${w}\n`);
+    await writeChunks(textLines([statusTableLines(list, now, { columns: terminalColumns(io.stdout), omitted: { total, by: omittedBy } })]), io.stdout);
   }
 
   // A store that could not be read leaves its sessions unknown: exit 3, whatever the others say,
@@ -91,15 +127,15 @@ export async function runStatus(opts: Record<string, any>): Promise<number> {
   // Icinga and Nagios rank worst states (an outage seen must page even when a store is unreadable).
   if (snapshot.unread.length > 0) {
     // in text mode the warnings above already said why
-    if (opts.json) for (const store of snapshot.unread) process.stderr.write(`${unreadStoreMessage(store)}\n`);
-    return opts.check && checkExitCode(list) === EXIT.critical ? EXIT.critical : EXIT.unknown;
+    if (s.json) for (const store of snapshot.unread) io.stderr.write(`${unreadStoreMessage(store)}\n`);
+    return s.check && checkExitCode(list) === EXIT.critical ? EXIT.critical : EXIT.unknown;
   }
   if (nothing) {
     const why = snapshot.warnings.length > 0 ? snapshot.warnings.join("; ") : noIndexMessage(snapshot.stateDir);
-    process.stderr.write(`openclaw-sessions: nothing to check: ${why}\n`);
+    io.stderr.write(`openclaw-sessions: nothing to check: ${why}\n`);
     return EXIT.unknown;
   }
-  return opts.check ? checkExitCode(list) : EXIT.ok;
+  return s.check ? checkExitCode(list) : EXIT.ok;
 }
 
 /** Nagios convention: the worst session decides. */

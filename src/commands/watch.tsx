@@ -6,15 +6,15 @@ import { parseDurationFlag } from "../core/duration.js";
 import { deriveHeartbeat } from "../core/health/index.js";
 import { filterHeartbeats, parseSort, sortHeartbeats, type SortSpec } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
-import type { Env } from "../store/locate.js";
 import { openLiveSource } from "../store/live-source.js";
 import { openState, readSnapshot } from "../store/snapshot.js";
 import { unreadStoreMessage } from "../ui/messages.js";
 import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, plainSnapshotChunks } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
-import { addStoreOptions, pickStoreOptions } from "./options.js";
+import { processIo, terminalColumns, type CommandContext, type Io, type OutStream } from "./io.js";
+import { addStoreOptions, pickStoreOptions, type StoreOptions } from "./options.js";
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {
   const cmd = program
     .command("watch")
     .description("live view of every session's health, pushed by file changes (plain snapshots when not on a terminal)")
@@ -31,57 +31,85 @@ export function register(program: Command): void {
       "\nKeys: ↑↓ or j/k select, enter details, s sort, r reverse, / filter, p problems only, space pause, ? help, q/esc/ctrl-c quit",
     );
   addStoreOptions(cmd).action(async (opts) => {
-    process.exitCode = await runWatch(opts);
+    ctx.exit(await runWatch(watchSettings(opts, ctx.io.env), ctx.io, { stop: ctx.stop }));
   });
 }
 
-export interface WatchOptions extends Record<string, any> {
-  /** `demo` points the view at its simulated state dir and gateway lock dir */
-  stateDir?: string;
-  tmpDir?: string;
-  env?: Env;
-  /** runs once the view or the snapshot stream has stopped */
-  onExit?: () => void;
-  /** with --gateway: print the first pairing and refusals (default true; `demo` pairs with its own simulator) */
-  gatewayNotices?: boolean;
+/** What `watch` was asked, checked once at the edge. */
+export interface WatchSettings {
+  store: StoreOptions;
+  json: boolean;
+  once: boolean;
+  problems: boolean;
+  sort: SortSpec;
+  /** without a terminal: a snapshot this often */
+  intervalMs: number;
+  stallAfter: string[];
+  probe: boolean;
+  gateway: boolean;
+  /** OPENCLAW_SESSIONS_NOW: every verdict judged at this time instead of the wall clock */
+  fixedNow?: number;
+  /** with --gateway: print the first pairing and refusals (`demo` pairs with its own simulator, quietly) */
+  gatewayNotices: boolean;
 }
 
-/** Resolves with the exit code once the view is closed (q, esc, ctrl-c, SIGTERM) or --once printed. */
-export async function runWatch(opts: WatchOptions): Promise<number> {
+/** commander's options and the env -> settings; a bad OPENCLAW_SESSIONS_NOW or a contradiction is a usage error, before anything is read. */
+export function watchSettings(opts: Record<string, any>, env: Io["env"]): WatchSettings {
+  const fixedNow = clockOverride(env);
+  const gateway = gatewayWanted(opts.gateway, env);
+  if (opts.once && opts.gateway) throw new CliError("--gateway with --once: use `status --gateway` for one refined read", EXIT.usage);
+  return {
+    store: pickStoreOptions(opts),
+    json: Boolean(opts.json),
+    once: Boolean(opts.once),
+    problems: Boolean(opts.problems),
+    sort: parseSort(opts.sort ?? "activity:desc"),
+    intervalMs: Math.max(50, Math.round((opts.interval ?? 2) * 1000)),
+    stallAfter: opts.stallAfter ?? [],
+    probe: opts.probe !== false,
+    gateway,
+    fixedNow,
+    gatewayNotices: true,
+  };
+}
+
+export interface WatchControl {
+  /** ends the view or the stream as SIGTERM does */
+  stop?: AbortSignal;
+  /** runs once the view or the snapshot stream has stopped */
+  onExit?: () => void;
+}
+
+/** Resolves with the exit code once the view is closed (q, esc, ctrl-c, SIGTERM, `stop`) or --once printed. */
+export async function runWatch(s: WatchSettings, io: Io, control: WatchControl = {}): Promise<number> {
   // listening from the start: a SIGTERM during the first read still ends with exit 0
-  const stop = stopSignals();
+  const stop = stopSignals(control.stop);
   try {
-    const sort = parseSort(opts.sort ?? "activity:desc");
-    const env = opts.env ?? process.env;
-    // a bad OPENCLAW_SESSIONS_NOW is a usage error, reported before anything is read
-    const fixedNow = clockOverride(env);
-    const now = fixedNow !== undefined ? () => fixedNow : Date.now;
-    const read = { ...pickStoreOptions(opts), env, tmpDir: opts.tmpDir, probe: opts.probe !== false };
-    const problemsOnly = Boolean(opts.problems);
-    const useGateway = gatewayWanted(opts.gateway, env);
-    if (opts.once && opts.gateway) throw new CliError("--gateway with --once: use `status --gateway` for one refined read", EXIT.usage);
-    if (opts.once) return await printOnce(read, opts, sort, problemsOnly, now);
-    const interactive = !opts.json && Boolean(process.stdout.isTTY) && Boolean(process.stdin.isTTY);
+    const env = io.env;
+    const now = s.fixedNow !== undefined ? () => s.fixedNow! : Date.now;
+    const read = { ...s.store, env, tmpDir: io.tmpDir, probe: s.probe };
+    if (s.once) return await printOnce(read, s, io, now);
+    const interactive = !s.json && Boolean(io.stdout.isTTY) && Boolean(io.stdin.isTTY);
     const files = await openLiveSource({
       ...read,
-      stallAfter: opts.stallAfter,
+      stallAfter: s.stallAfter,
       now,
       // while Ink draws, console output is placed above the view instead of tearing it
-      onWarning: (w) => (interactive ? console.warn(`warning: ${w}`) : process.stderr.write(`warning: ${w}\n`)),
+      onWarning: (w) => (interactive ? console.warn(`warning: ${w}`) : io.stderr.write(`warning: ${w}\n`)),
     });
-    const notices = opts.gatewayNotices === false ? "quiet" : interactive ? "console" : "stderr";
-    const source = useGateway ? withGatewayOverlay(files, openWatchOverlay(read, opts.stallAfter, env, now, notices)) : files;
-    for (const store of source.unread()) process.stderr.write(`${unreadStoreMessage(store)}\n`);
+    const notices = !s.gatewayNotices ? "quiet" : interactive ? "console" : "stderr";
+    const source = s.gateway ? withGatewayOverlay(files, openWatchOverlay(read, s.stallAfter, io, now, notices)) : files;
+    for (const store of source.unread()) io.stderr.write(`${unreadStoreMessage(store)}\n`);
     try {
       if (stop.requested) return EXIT.ok;
-      if (!interactive) return await streamSnapshots(source, stop, opts, sort, problemsOnly, now);
-      return await runInteractive(source, stop, sort, problemsOnly, now);
+      if (!interactive) return await streamSnapshots(source, stop, s, io, now);
+      return await runInteractive(source, stop, s, io, now);
     } finally {
       source.close();
     }
   } finally {
     stop.dispose();
-    opts.onExit?.();
+    control.onExit?.();
   }
 }
 
@@ -92,15 +120,18 @@ interface StopSignals {
   dispose(): void;
 }
 
-function stopSignals(): StopSignals {
+function stopSignals(abort?: AbortSignal): StopSignals {
   const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP"];
   let requested = false;
   let callback: (() => void) | undefined;
   const handler = (): void => {
+    if (requested) return;
     requested = true;
     callback?.();
   };
   for (const s of signals) process.on(s, handler);
+  if (abort?.aborted) requested = true;
+  else abort?.addEventListener("abort", handler, { once: true });
   return {
     get requested() {
       return requested;
@@ -111,6 +142,7 @@ function stopSignals(): StopSignals {
     },
     dispose() {
       for (const s of signals) process.off(s, handler);
+      abort?.removeEventListener("abort", handler);
     },
   };
 }
@@ -118,7 +150,8 @@ function stopSignals(): StopSignals {
 type Source = Awaited<ReturnType<typeof openLiveSource>>;
 
 /** The overlay on the gateway of this state dir's lock; its notices go where warnings go. */
-function openWatchOverlay(read: NonNullable<Parameters<typeof readSnapshot>[0]>, stallAfter: string[] | undefined, env: Env, now: () => number, notices: "console" | "stderr" | "quiet") {
+function openWatchOverlay(read: NonNullable<Parameters<typeof readSnapshot>[0]>, stallAfter: string[] | undefined, io: Io, now: () => number, notices: "console" | "stderr" | "quiet") {
+  const env = io.env;
   const state = openState(read, env);
   return openGatewayOverlay({
     configPath: state.configPath,
@@ -129,7 +162,7 @@ function openWatchOverlay(read: NonNullable<Parameters<typeof readSnapshot>[0]>,
     env,
     now,
     // while Ink draws, console output is placed above the view instead of tearing it
-    onNotice: (line) => (notices === "console" ? console.warn(line) : notices === "stderr" ? process.stderr.write(`${line}\n`) : undefined),
+    onNotice: (line) => (notices === "console" ? console.warn(line) : notices === "stderr" ? io.stderr.write(`${line}\n`) : undefined),
   });
 }
 
@@ -137,24 +170,18 @@ function arrange(list: readonly Heartbeat[], sort: SortSpec, problemsOnly: boole
   return sortHeartbeats(filterHeartbeats(list, { problemsOnly, now }), sort);
 }
 
-function snapshotText(list: Heartbeat[], now: number, json: boolean): string {
-  return json ? ndjsonSnapshot(list, now) : plainSnapshot(list, now, { columns: process.stdout.isTTY ? process.stdout.columns : undefined });
+function snapshotText(list: Heartbeat[], now: number, json: boolean, out: OutStream): string {
+  return json ? ndjsonSnapshot(list, now) : plainSnapshot(list, now, { columns: terminalColumns(out) });
 }
 
-async function printOnce(
-  read: Parameters<typeof readSnapshot>[0],
-  opts: WatchOptions,
-  sort: SortSpec,
-  problemsOnly: boolean,
-  now: () => number,
-): Promise<number> {
-  const { list, at, warnings, unread } = await readOnce(read, opts.stallAfter, now);
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  const arranged = arrange(list, sort, problemsOnly, at);
+async function printOnce(read: Parameters<typeof readSnapshot>[0], s: WatchSettings, io: Io, now: () => number): Promise<number> {
+  const { list, at, warnings, unread } = await readOnce(read, s.stallAfter, now);
+  for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+  const arranged = arrange(list, s.sort, s.problems, at);
   // written in pieces as the pipe takes them
-  await writeChunks(opts.json ? ndjsonSnapshotChunks(arranged, at) : plainSnapshotChunks(arranged, at, { columns: process.stdout.isTTY ? process.stdout.columns : undefined }));
+  await writeChunks(s.json ? ndjsonSnapshotChunks(arranged, at) : plainSnapshotChunks(arranged, at, { columns: terminalColumns(io.stdout) }), io.stdout);
   // a JSON store's warning above already named it and said why
-  for (const store of unread) if (store.era === "C") process.stderr.write(`${unreadStoreMessage(store)}\n`);
+  for (const store of unread) if (store.era === "C") io.stderr.write(`${unreadStoreMessage(store)}\n`);
   return unread.length > 0 ? EXIT.unknown : EXIT.ok;
 }
 
@@ -168,41 +195,43 @@ async function readOnce(read: Parameters<typeof readSnapshot>[0], stallAfter: st
 }
 
 /** No terminal on one side: a log-friendly snapshot per interval, until a signal or a closed pipe. */
-function streamSnapshots(source: Source, signals: StopSignals, opts: WatchOptions, sort: SortSpec, problemsOnly: boolean, now: () => number): Promise<number> {
-  const json = Boolean(opts.json);
-  const intervalMs = Math.max(50, Math.round((opts.interval ?? 2) * 1000));
+function streamSnapshots(source: Source, signals: StopSignals, s: WatchSettings, io: Io, now: () => number): Promise<number> {
   return new Promise((resolve) => {
     let done = false;
     const stop = (): void => {
       if (done) return;
       done = true;
       clearInterval(timer);
-      process.stdout.off("error", onError);
+      io.stdout.off("error", onError);
       resolve(EXIT.ok);
     };
     // `watch --json | head -1`: a reader that went away ends the stream, quietly
     const onError = (err: NodeJS.ErrnoException): void => {
-      if (err.code !== "EPIPE") process.stderr.write(`openclaw-sessions: cannot write to stdout: ${err.code ?? err.message}\n`);
+      if (err.code !== "EPIPE") io.stderr.write(`openclaw-sessions: cannot write to stdout: ${err.code ?? err.message}\n`);
       stop();
     };
     const print = (): void => {
       const at = now();
-      process.stdout.write(snapshotText(arrange(source.get(), sort, problemsOnly, at), at, json));
+      io.stdout.write(snapshotText(arrange(source.get(), s.sort, s.problems, at), at, s.json, io.stdout));
     };
-    process.stdout.on("error", onError);
-    const timer = setInterval(print, intervalMs);
+    io.stdout.on("error", onError);
+    const timer = setInterval(print, s.intervalMs);
     print();
     signals.onStop(stop);
   });
 }
 
-async function runInteractive(source: Source, signals: StopSignals, sort: SortSpec, problemsOnly: boolean, now: () => number): Promise<number> {
+async function runInteractive(source: Source, signals: StopSignals, s: WatchSettings, io: Io, now: () => number): Promise<number> {
   // React's development build costs several times the CPU of every frame: an idle view must stay
   // near zero. React reads NODE_ENV once, when first loaded, so the view is loaded only here (and
   // the other commands never load React or Ink at all).
   process.env.NODE_ENV ??= "production";
   const [{ createElement }, { render }, { WatchApp }] = await Promise.all([import("react"), import("ink"), import("../ui/watch/watch-app.js")]);
-  const app = render(createElement(WatchApp, { source, now, initial: { problemsOnly, sort } }), {
+  const app = render(createElement(WatchApp, { source, now, initial: { problemsOnly: s.problems, sort: s.sort } }), {
+    // interactive only when both are terminals: the process's own, or ones a caller opened
+    stdout: io.stdout as NodeJS.WriteStream,
+    stdin: io.stdin as NodeJS.ReadStream,
+    stderr: io.stderr as NodeJS.WriteStream,
     // the view quits on ctrl-c itself, so it always unmounts (and restores the terminal) first
     exitOnCtrlC: false,
     // Ink 6.8's incremental mode misplaces lines when a frame spans the terminal's full width

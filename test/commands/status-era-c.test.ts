@@ -1,4 +1,4 @@
-// `status` and `watch --once` on OpenClaw 2026.9.6 SQLite stores, through the built CLI: read
+// `status` and `watch --once` on OpenClaw 2026.9.6 SQLite stores, in-process: read
 // (not "not read"), the documented verdicts, era C beside a JSON-era agent, --store naming the
 // .sqlite, and not one byte or file of the store changed.
 import fs from "node:fs";
@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 import { capturedAt, copyRun, liveOwner, storeFacts, treeInodes } from "../fixtures/real-openclaw-c.js";
-import { runCli } from "./helpers/cli.js";
+import { run } from "./helpers/run.js";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -15,13 +15,13 @@ afterEach(() => {
 const NOW = { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" };
 
 describe("status on era C", () => {
-  it("reads a real 2026.9.6 store: c2's dead run is unresponsive (--check 2), era C in --json, store untouched, no ExperimentalWarning", async () => {
+  it("reads a real 2026.9.6 store: c2's dead run is unresponsive (--check 2), era C in --json, store untouched", async () => {
     const copy = copyRun("c2-live-waiting-model");
     roots.push(copy.root);
     const facts = storeFacts(copy.dbPath);
     const tree = treeInodes(copy.stateDir);
-    const r = await runCli(["status", "--json", "--check", "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
-    expect(r.stderr).not.toMatch(/ExperimentalWarning|experimental/i);
+    const r = await run(["status", "--json", "--check", "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
+    // no ExperimentalWarning from node:sqlite: a process-wide warning, checked with the built CLI in test/e2e/status.test.ts
     expect(r.code).toBe(2);
     const doc = JSON.parse(r.stdout);
     expect(doc.stores).toEqual([{ agentId: "main", storePath: copy.dbPath, era: "C" }]);
@@ -36,7 +36,7 @@ describe("status on era C", () => {
     const copy = copyRun("c5-model-error");
     roots.push(copy.root);
     fs.cpSync(path.join(REAL_OPENCLAW, "s1-quick-done", "state", "agents", "main"), path.join(copy.stateDir, "agents", "legacy"), { recursive: true });
-    const r = await runCli(["status", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
+    const r = await run(["status", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.stores.map((s: { agentId: string; era: string }) => `${s.agentId}:${s.era}`).sort()).toEqual(["legacy:AB", "main:C"]);
@@ -47,7 +47,7 @@ describe("status on era C", () => {
   it("--store takes an openclaw-agent.sqlite", async () => {
     const copy = copyRun("c7-aborted");
     roots.push(copy.root);
-    const r = await runCli(["status", "--json", "--no-probe", "--store", copy.dbPath], { env: NOW });
+    const r = await run(["status", "--json", "--no-probe", "--store", copy.dbPath], { env: NOW });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.stores[0]).toMatchObject({ era: "C", storePath: copy.dbPath });
@@ -60,7 +60,7 @@ describe("status on era C", () => {
     // a -wal with content but no -shm: immutable would miss the -wal, a plain open would create -shm
     fs.writeFileSync(`${copy.dbPath}-wal`, Buffer.alloc(4096, 1));
     const tree = treeInodes(copy.stateDir);
-    const r = await runCli(["status", "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
+    const r = await run(["status", "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/agent main: OpenClaw.s SQLite store was not read: .*-wal holds/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -70,7 +70,7 @@ describe("status on era C", () => {
   it("watch --once reads era C too", async () => {
     const copy = copyRun("c1-quick-done");
     roots.push(copy.root);
-    const r = await runCli(["watch", "--once", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
+    const r = await run(["watch", "--once", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout.trim());
     expect(doc.sessions[0]).toMatchObject({ sessionKey: "agent:main:main", health: "idle", state: "complete" });
@@ -82,7 +82,7 @@ describe("status on era C", () => {
     const owner = await liveOwner(copy);
     try {
       const tree = treeInodes(copy.stateDir);
-      const r = await runCli(["status", "--json", "--check", "--no-probe", "--state-dir", copy.stateDir], {
+      const r = await run(["status", "--json", "--check", "--no-probe", "--state-dir", copy.stateDir], {
         env: { OPENCLAW_SESSIONS_NOW: String(capturedAt("c2-live-waiting-model")) },
       });
       expect(r.code).toBe(0);

@@ -1,37 +1,15 @@
-// `status --gateway` end to end: the built CLI against a fake gateway (src/sim/gateway-ws.ts)
-// whose port is written into the gateway singleton lock of a test state dir, with our device
-// identity in a temp XDG_STATE_HOME.
-import fs from "node:fs";
+// `status --gateway` in-process against a fake gateway (src/sim/gateway-ws.ts) whose port is
+// written into the gateway singleton lock of a test state dir, with our device identity in a temp
+// XDG_STATE_HOME. The built CLI's exit 69 on a refusal is checked in test/e2e/status.test.ts.
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { FakeGateway, type FakeGatewayOptions } from "../../src/sim/gateway-ws.js";
-import { format, line, makeStateDir, makeTempDir, transcriptPath, writeGatewayLock, writeIndex, writeTranscript } from "../fixtures/store-builder.js";
-import { procStartTime, runCli, runJson } from "./helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import type { FakeGateway } from "../../src/sim/gateway-ws.js";
+import { useFakeGateways } from "./helpers/fake-gateway-store.js";
+import { run, runJson } from "./helpers/run.js";
 
 const ID = "0f0e0d0c-0000-4000-8000-0000000000aa";
 const KEY = "agent:main:main";
-const gateways: FakeGateway[] = [];
-afterEach(async () => {
-  for (const g of gateways.splice(0)) await g.stop();
-});
-
-/** A session running for 5 s (no transcript lock: a gateway run), a live fake gateway behind the lock. */
-async function setup(fake: FakeGatewayOptions = {}, config: Record<string, unknown> = {}, lock = true) {
-  const now = Date.now();
-  const state = makeStateDir();
-  fs.writeFileSync(path.join(state, "openclaw.json"), JSON.stringify(config));
-  writeIndex(state, "main", {
-    [KEY]: format.indexEntry({ sessionId: ID, updatedAt: now - 5000, status: "running", startedAt: now - 5000, sessionStartedAt: now - 60_000, lastInteractionAt: now - 5000, rich: false, model: "fake-1", modelProvider: "fake" }),
-  });
-  writeTranscript(transcriptPath(state, ID), [line.header(ID, now - 60_000), line.user(now - 5000, "look around")]);
-  const gateway = new FakeGateway({ sessions: [{ key: KEY, sessionId: ID, status: "running", hasActiveRun: true, activeRunIds: ["run-7"] }], ...fake });
-  gateways.push(gateway);
-  const port = await gateway.start();
-  const tmp = makeTempDir("ocs-e2e-tmp-");
-  if (lock) writeGatewayLock(tmp, path.join(state, "openclaw.json"), { pid: process.pid, startTime: procStartTime(process.pid), createdAt: now - 60_000, port });
-  const env = { TMPDIR: tmp, XDG_STATE_HOME: makeTempDir("ocs-e2e-xdg-") };
-  return { state, gateway, env };
-}
+const { setup } = useFakeGateways(KEY, ID);
 
 /** Once the CLI has first listed, the run streams and then calls a tool. */
 function playRunOnList(gateway: FakeGateway, then?: () => void): void {
@@ -64,7 +42,7 @@ describe("status --gateway", () => {
   it("OPENCLAW_SESSIONS_GATEWAY=1 turns it on; the text table shows the tool", async () => {
     const { state, gateway, env } = await setup({ version: "2026.4.26" });
     playRunOnList(gateway);
-    const result = await runCli(["status", "--state-dir", state, "--no-probe", "--gateway-wait", "3s"], { env: { ...env, OPENCLAW_SESSIONS_GATEWAY: "1" } });
+    const result = await run(["status", "--state-dir", state, "--no-probe", "--gateway-wait", "3s"], { env: { ...env, OPENCLAW_SESSIONS_GATEWAY: "1" } });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/active\s+agent:main:main\s+main\s+tool exec\s+-\s+fake-1\s+exec/);
     expect(gateway.connects).toHaveLength(1);
@@ -83,7 +61,7 @@ describe("status --gateway", () => {
 
   it("a refused secret: one line, exit 69", async () => {
     const { state, env } = await setup({ auth: { mode: "token", token: "right" } }, { gateway: { auth: { mode: "token", token: "wrong" } } });
-    const result = await runCli(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "10s"], { env });
+    const result = await run(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "10s"], { env });
     expect(result.code).toBe(69);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toMatch(/^openclaw-sessions: --gateway: gateway at 127\.0\.0\.1:\d+ refused our connect: INVALID_REQUEST/);
@@ -91,7 +69,7 @@ describe("status --gateway", () => {
 
   it("NOT_PAIRED: the approval command, exit 69", async () => {
     const { state, env } = await setup({ pairing: "required" });
-    const result = await runCli(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "10s"], { env });
+    const result = await run(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "10s"], { env });
     expect(result.code).toBe(69);
     expect(result.stderr).toMatch(/has not paired this tool yet: run `openclaw devices approve req-[0-9a-f]{8}` on the gateway host/);
   });
@@ -109,7 +87,7 @@ describe("status --gateway", () => {
 
   it("--gateway-wait without --gateway is a usage error", async () => {
     const { state, env } = await setup();
-    const result = await runCli(["status", "--state-dir", state, "--gateway-wait", "2s"], { env });
+    const result = await run(["status", "--state-dir", state, "--gateway-wait", "2s"], { env });
     expect(result.code).toBe(64);
     expect(result.stderr).toContain("--gateway-wait needs --gateway");
   });

@@ -1,4 +1,4 @@
-// One end-to-end run of the built `status --json` per health case: a real state dir in a temp
+// One in-process run of `status --json` per health case: a real state dir in a temp
 // dir, real lock files owned by a real live (or exited) process, a fixed clock
 // (OPENCLAW_SESSIONS_NOW) so every age is exact.
 import path from "node:path";
@@ -20,7 +20,8 @@ import {
   writeTranscript,
   writeTrajectory,
 } from "../fixtures/store-builder.js";
-import { type OwnerProcess, procStartTime, runJson, useOwners } from "./helpers/cli.js";
+import { type OwnerProcess, procStartTime, useOwners } from "../e2e/helpers/cli.js";
+import { run, runJson } from "./helpers/run.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const S = 1000;
@@ -259,8 +260,7 @@ describe("OPENCLAW_SESSIONS_NOW", () => {
   });
 
   it("rejects anything else with a one-line usage error before reading", async () => {
-    const { runCli } = await import("./helpers/cli.js");
-    const r = await runCli(["status", "--state-dir", makeStateDir(), "--no-probe"], { env: { OPENCLAW_SESSIONS_NOW: "yesterday" } });
+    const r = await run(["status", "--state-dir", makeStateDir(), "--no-probe"], { env: { OPENCLAW_SESSIONS_NOW: "yesterday" } });
     expect(r.code).toBe(64);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe('openclaw-sessions: OPENCLAW_SESSIONS_NOW="yesterday" is neither epoch milliseconds nor an ISO date-time (e.g. 2026-07-01T12:00:00Z)\n');

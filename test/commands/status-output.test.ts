@@ -1,4 +1,4 @@
-// What `status` prints for a store holding every kind of session: filters, sorting, colour, and
+// What `status` prints for a store holding every kind of session: filters, sorting, and
 // the --json document checked against schema/status.schema.json.
 import fs from "node:fs";
 import path from "node:path";
@@ -6,8 +6,9 @@ import { describe, expect, it } from "vitest";
 import { HEALTH_ORDER } from "../../src/ui/dots.js";
 import { format, line, makeStateDir, makeTempDir, transcriptPath, writeGatewayLock, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
 import { copyRun, liveOwner } from "../fixtures/real-openclaw-c.js";
-import { ANSI, type OwnerProcess, procStartTime, REPO_ROOT, runCli, runJson, useOwners } from "./helpers/cli.js";
-import { loadSchema, validate, type Schema } from "./helpers/schema.js";
+import { type OwnerProcess, procStartTime, REPO_ROOT, useOwners } from "../e2e/helpers/cli.js";
+import { run, runJson } from "./helpers/run.js";
+import { loadSchema, validate, type Schema } from "../e2e/helpers/schema.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const S = 1000;
@@ -96,7 +97,7 @@ describe("filters and order", () => {
   });
 
   it("the table honours the same filters", async () => {
-    const r = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", "--problems"], { env: env() });
+    const r = await run(["status", "--state-dir", mixedStore(), "--no-probe", "--problems"], { env: env() });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(KEYS.unresponsive);
     expect(r.stdout).toContain(KEYS.stalled);
@@ -105,11 +106,11 @@ describe("filters and order", () => {
   });
 
   it("--limit and --problems say how many were left out: the table's last line and --json total/matched/omitted", async () => {
-    const limited = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", "--sort", "session:asc", "--limit", "3"], { env: env() });
+    const limited = await run(["status", "--state-dir", mixedStore(), "--no-probe", "--sort", "session:asc", "--limit", "3"], { env: env() });
     expect(limited.stdout.trimEnd().split("\n").at(-1)).toBe("showing 3 of 7 sessions: 4 left out by --limit 3");
-    const both = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", "--problems", "--limit", "1"], { env: env() });
+    const both = await run(["status", "--state-dir", mixedStore(), "--no-probe", "--problems", "--limit", "1"], { env: env() });
     expect(both.stdout.trimEnd().split("\n").at(-1)).toBe("showing 1 of 7 sessions: 6 left out by --problems, --limit 1");
-    const all = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", "--limit", "7"], { env: env() });
+    const all = await run(["status", "--state-dir", mixedStore(), "--no-probe", "--limit", "7"], { env: env() });
     expect(all.stdout).not.toMatch(/left out/);
     expect(await statusJson(mixedStore(), ["--problems", "--limit", "1"])).toMatchObject({ total: 7, matched: 2, omitted: 6 });
     expect(await statusJson(mixedStore())).toMatchObject({ total: 7, matched: 7, omitted: 0 });
@@ -117,7 +118,7 @@ describe("filters and order", () => {
 
   it("bad filter values are usage errors (exit 64), one line", async () => {
     for (const args of [["--limit", "0"], ["--sort", "colour"], ["--stall-after", "idle=5m"], ["--active", "-1"]]) {
-      const r = await runCli(["status", "--state-dir", mixedStore(), "--no-probe", ...args], { env: env() });
+      const r = await run(["status", "--state-dir", mixedStore(), "--no-probe", ...args], { env: env() });
       expect(r.code).toBe(64);
       expect(r.stdout).toBe("");
       expect(r.stderr).toMatch(/^openclaw-sessions: [^\n]+\n$/);
@@ -126,29 +127,7 @@ describe("filters and order", () => {
   });
 });
 
-describe("colour", () => {
-  const table = (args: string[], extra: Record<string, string>) => runCli(["status", "--state-dir", mixedStore(), "--no-probe", ...args], { env: env(extra) });
-
-  it("a pipe gets no ANSI escapes by default", async () => {
-    const r = await table([], {});
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("unresponsive");
-    expect(r.stdout).not.toMatch(ANSI);
-  });
-
-  it("FORCE_COLOR=1 does colour a pipe (so the checks below can fail)", async () => {
-    expect((await table([], { FORCE_COLOR: "1" })).stdout).toMatch(ANSI);
-  });
-
-  it("NO_COLOR=1 and --no-color win even over FORCE_COLOR=1", async () => {
-    for (const r of [await table([], { FORCE_COLOR: "1", NO_COLOR: "1" }), await table(["--no-color"], { FORCE_COLOR: "1" }), await table(["--no-color"], {})]) {
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain("unresponsive");
-      expect(r.stdout).not.toMatch(ANSI);
-      expect(r.stderr).not.toMatch(ANSI);
-    }
-  });
-});
+// colour (a pipe, FORCE_COLOR, NO_COLOR, --no-color) depends on the real process: test/e2e/status.test.ts
 
 // ------------------------------------------------------------------ the JSON Schema
 

@@ -18,7 +18,8 @@ import {
   writeTranscript,
   writeTrajectory,
 } from "../fixtures/store-builder.js";
-import { REPO_ROOT, runCli, runJson, useOwners } from "./helpers/cli.js";
+import { REPO_ROOT, useOwners } from "../e2e/helpers/cli.js";
+import { run, runJson } from "./helpers/run.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const S = 1000;
@@ -28,7 +29,7 @@ const ERA_C_DB = path.join(REPO_ROOT, "test/store/fixtures/era/era-c.sqlite");
 const { live } = useOwners();
 
 const env = () => ({ OPENCLAW_SESSIONS_NOW: String(NOW), TMPDIR: makeTempDir("ocs-e2e-tmp-") });
-const status = (state: string, args: string[] = []) => runCli(["status", "--state-dir", state, "--no-probe", ...args], { env: env() });
+const status = (state: string, args: string[] = []) => run(["status", "--state-dir", state, "--no-probe", ...args], { env: env() });
 const statusJson = (state: string, args: string[] = []) => runJson(["status", "--state-dir", state, "--no-probe", ...args], { env: env() });
 
 function doneSession(state: string, agentId: string, key: string, id: string): void {
@@ -204,8 +205,15 @@ describe("a sessionFile leading out of the agents tree is never read", () => {
   });
 });
 
+/** Bytes this process has read through read(2) and its kin so far (Linux /proc/self/io rchar). */
+function bytesRead(): number {
+  const m = /^rchar: (\d+)$/m.exec(fs.readFileSync("/proc/self/io", "utf8"));
+  if (!m) throw new Error("no rchar in /proc/self/io");
+  return Number(m[1]);
+}
+
 describe("a 500 MB sparse trajectory", () => {
-  it("is read from its tail in bounded time, and the verdict comes from the events at its end", async () => {
+  it("is read from its tail (a few MB at most, not 500), and the verdict comes from the events at its end", async () => {
     const state = makeStateDir();
     const ID = "big-0001";
     const KEY = "agent:main:big";
@@ -224,13 +232,14 @@ describe("a 500 MB sparse trajectory", () => {
       fs.appendFileSync(traj, `\n${events.map((e) => JSON.stringify(e)).join("\n")}\n`);
       expect(fs.statSync(traj).size).toBeGreaterThan(SIZE);
 
-      const t0 = process.hrtime.bigint();
+      // bounded by what is read, not by how long it took: the kernel counts every byte read(2) returned
+      const before = bytesRead();
       const { result, doc } = await statusJson(state);
-      const elapsedMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      const read = bytesRead() - before;
       expect(result.code).toBe(0);
       expect(doc.sessions[0]).toMatchObject({ state: "complete", health: "idle", turnId: "run-big" });
       expect(doc.sessions[0].drift).toMatch(/^running in index, run ended .* \(success\)$/);
-      expect(elapsedMs).toBeLessThan(5000);
+      expect(read).toBeLessThan(16 * 1024 * 1024);
     } finally {
       fs.rmSync(traj, { force: true });
     }

@@ -1,0 +1,104 @@
+// `status` through the built CLI, as a monitoring system or a user runs it: each exit code once,
+// the one-line error with no stack trace, colour on a real pipe, node:sqlite's warning kept off
+// stderr. What status decides and prints is tested in-process under test/commands/status-*.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { indexPath, makeStateDir, makeTempDir, writeIndex } from "../fixtures/store-builder.js";
+import { copyRun } from "../fixtures/real-openclaw-c.js";
+import { checkStore } from "../commands/helpers/check-store.js";
+import { useFakeGateways } from "../commands/helpers/fake-gateway-store.js";
+import { ANSI, runCli, useOwners } from "./helpers/cli.js";
+
+const NOW = Date.parse("2026-07-01T12:00:00.000Z");
+const owners = useOwners();
+const env = (extra: Record<string, string> = {}) => ({ OPENCLAW_SESSIONS_NOW: String(NOW), TMPDIR: makeTempDir("ocs-e2e-tmp-"), ...extra });
+const status = (state: string, args: string[] = [], extra: Record<string, string> = {}) => runCli(["status", "--state-dir", state, "--no-probe", ...args], { env: env(extra) });
+
+describe("status --check: the exit code a monitor reads", () => {
+  it("0 fine, 1 stalled, 2 unresponsive", async () => {
+    const codes = await Promise.all([
+      status(checkStore(["idle", "waiting"], owners, NOW), ["--check"]),
+      status(checkStore(["idle", "stalled"], owners, NOW), ["--check"]),
+      status(checkStore(["stalled", "unresponsive"], owners, NOW), ["--check"]),
+    ]);
+    expect(codes.map((r) => r.code)).toEqual([0, 1, 2]);
+    expect(codes.map((r) => r.stderr)).toEqual(["", "", ""]);
+  });
+
+  it("3 for a corrupt index: one line naming the file, no stack trace, nothing on stdout", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", {});
+    fs.writeFileSync(indexPath(state, "main"), "{broken");
+    const r = await status(state, ["--check"]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(new RegExp(`^openclaw-sessions: session index ${indexPath(state, "main").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not valid JSON at [^\\n]+\\n$`));
+  });
+
+  it("3 with nothing to check, as keepalive --once exits: an empty state dir, a missing one, an agent with no index", async () => {
+    const empty = makeStateDir();
+    const missing = path.join(makeTempDir("ocs-e2e-"), "nope");
+    const withMain = checkStore(["idle"], owners, NOW);
+    const r = await status(empty, ["--check"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^openclaw-sessions: nothing to check: [^\n]+\n$/);
+    const keepaliveOnce = (state: string, extra: string[] = []) =>
+      runCli(["keepalive", "--once", "--dry-run", "--no-probe", "--state-dir", state, ...extra], { env: { TMPDIR: makeTempDir("ocs-e2e-tmp-") } });
+    const ka = await Promise.all([keepaliveOnce(empty), keepaliveOnce(missing), keepaliveOnce(withMain, ["--agent", "nope"])]);
+    expect(ka.map((k) => k.code)).toEqual([3, 3, 3]);
+  });
+
+  it("64 for a bad value, one line naming the option", async () => {
+    const r = await status(makeStateDir(), ["--limit", "0"]);
+    expect(r.code).toBe(64);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^openclaw-sessions: --limit [^\n]+\n$/);
+  });
+});
+
+describe("status --gateway", () => {
+  const { setup } = useFakeGateways("agent:main:main", "0f0e0d0c-0000-4000-8000-0000000000aa");
+
+  it("69 when the gateway refuses our secret: one line", async () => {
+    const { state, env: gwEnv } = await setup({ auth: { mode: "token", token: "right" } }, { gateway: { auth: { mode: "token", token: "wrong" } } });
+    const r = await runCli(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "10s"], { env: gwEnv });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toMatch(/^openclaw-sessions: --gateway: gateway at 127\.0\.0\.1:\d+ refused our connect: INVALID_REQUEST[^\n]*\n$/);
+  });
+});
+
+describe("colour", () => {
+  const store = () => checkStore(["idle", "unresponsive"], owners, NOW);
+
+  it("a pipe gets no ANSI escapes by default; FORCE_COLOR=1 does colour it (so the other checks can fail)", async () => {
+    const [plain, forced] = await Promise.all([status(store()), status(store(), [], { FORCE_COLOR: "1" })]);
+    expect(plain.stdout).toContain("unresponsive");
+    expect(plain.stdout).not.toMatch(ANSI);
+    expect(forced.stdout).toMatch(ANSI);
+  });
+
+  it("NO_COLOR=1 and --no-color win even over FORCE_COLOR=1", async () => {
+    const runs = await Promise.all([status(store(), [], { FORCE_COLOR: "1", NO_COLOR: "1" }), status(store(), ["--no-color"], { FORCE_COLOR: "1" })]);
+    for (const r of runs) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("unresponsive");
+      expect(r.stdout).not.toMatch(ANSI);
+      expect(r.stderr).not.toMatch(ANSI);
+    }
+  });
+});
+
+describe("era C", () => {
+  it("a real 2026.9.6 store is read with no ExperimentalWarning from node:sqlite on stderr", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    try {
+      const r = await runCli(["status", "--json", "--check", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.stdout).stores[0].era).toBe("C");
+      expect(r.stderr).not.toMatch(/ExperimentalWarning|experimental/i);
+    } finally {
+      fs.rmSync(copy.root, { recursive: true, force: true });
+    }
+  });
+});
