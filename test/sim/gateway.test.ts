@@ -14,7 +14,6 @@ const alive = (pid: number): boolean => {
     return false;
   }
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const readJson = (p: string) => JSON.parse(fs.readFileSync(p, "utf8"));
 const jsonLines = (p: string): Record<string, any>[] =>
   fs.readFileSync(p, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
@@ -75,8 +74,6 @@ describe("SimulatedGateway", () => {
     });
     await g.start();
     await g.whenSettled();
-    // let the stall clock run past the (scaled) threshold
-    await sleep(g.thresholds.stallAfterMs + 100);
 
     expect(errors).toEqual([]);
     expect(problems).toEqual([]);
@@ -87,7 +84,8 @@ describe("SimulatedGateway", () => {
     }
 
     const byKind = new Map<ScenarioKind, SimSessionInfo>(g.sessions().map((s) => [s.kind, s]));
-    const verdicts = new Map(g.intended().map((i) => [i.kind, i.verdict]));
+    // judged past the (scaled) stall threshold: a later `now`, not a wait for the wall clock to get there
+    const verdicts = new Map(g.intended(Date.now() + g.thresholds.stallAfterMs + 100).map((i) => [i.kind, i.verdict]));
 
     const stall = byKind.get("stall")!;
     expect(verdicts.get("stall")).toMatchObject({ state: "awaiting_model", health: "stalled", lock: "alive" });
@@ -204,9 +202,23 @@ describe("SimulatedGateway", () => {
   it("keeps looping lives going and spawns new cron sessions in loop mode", async () => {
     const root = tempDir();
     const g = gateway({ stateDir: path.join(root, "state"), tmpDir: root, speed: 2000, seed: 5, sessions: 2, scenarios: ["cron", "quick"], loop: true });
+    const quickEnds = () => {
+      const quick = g.sessions().find((s) => s.kind === "quick");
+      return quick && fs.existsSync(quick.trajectoryPath) ? jsonLines(quick.trajectoryPath).filter((e) => e.type === "session.ended").length : 0;
+    };
+    const begunCrons = () => g.sessions().filter((s) => s.kind === "cron" && s.verdict.storeStatus !== undefined).length;
+    // waits on the simulator's own steps, however slowly a loaded machine runs them (the test's timeout bounds it)
+    const looped = new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (quickEnds() > 4 && begunCrons() > 1) {
+          g.off("event", check);
+          resolve();
+        }
+      };
+      g.on("event", check);
+    });
     await g.start();
-    await g.whenSettled();
-    await sleep(300);
+    await looped;
     const crons = g.sessions().filter((s) => s.kind === "cron");
     expect(crons.length).toBeGreaterThan(1);
     expect(new Set(crons.map((s) => s.sessionKey)).size).toBe(crons.length);

@@ -94,8 +94,12 @@ describe("watchStores", () => {
     start([dir], { debounceMs: 1_500, maxWaitMs: 20_000 });
     for (let i = 0; i < 30; i++) fs.appendFileSync(path.join(dir, `s${i}.jsonl`), "{}\n");
     await waitFor(() => calls.length > 0, "the burst", 25_000);
-    await sleep(400); // nothing else was written: a second callback would be a split burst
-    expect(calls).toHaveLength(1);
+    // a marker written after the burst's callback: a split burst's rest was queued before it, so
+    // it comes before or with the marker, never after (no fixed wait for "nothing else came")
+    fs.appendFileSync(path.join(dir, "marker.jsonl"), "{}\n");
+    await waitFor(() => findChange(dir, (c) => c.sessionIds.has("marker")), "the marker", 25_000);
+    expect(calls).toHaveLength(2);
+    expect([...calls[1][0].names]).toEqual(["marker.jsonl"]);
     const [change] = calls[0];
     expect(change.names.has("s29.jsonl")).toBe(true);
     expect(change.sessionIds.size).toBe(30);
@@ -104,12 +108,16 @@ describe("watchStores", () => {
   it("delivers a steady stream within the max wait instead of starving", async () => {
     start([dir], { debounceMs: 100, maxWaitMs: 300 });
     const file = path.join(dir, "busy.jsonl");
-    const until = Date.now() + 1_500;
-    while (Date.now() < until && calls.length === 0) {
+    // appends 5 times faster than the debounce's quiet time: only the max wait can deliver (the
+    // test's timeout, not a wall-clock deadline, is the limit)
+    let appends = 0;
+    while (calls.length === 0) {
       fs.appendFileSync(file, "{}\n");
+      appends++;
       await sleep(20);
     }
-    expect(calls.length).toBeGreaterThan(0);
+    expect(appends).toBeGreaterThan(1);
+    expect(calls[0][0].sessionIds).toEqual(new Set(["busy"]));
   });
 
   it("maps transcript, trajectory, pointer and lock names to their sessionId", async () => {
@@ -203,16 +211,30 @@ describe("watchStores", () => {
     const count = (kind: string) => process.getActiveResourcesInfo().filter((r) => r === kind).length;
     const before = count("FSEventWrap");
     const timersBefore = count("Timeout");
+    // a second watcher on the same dir, told apart from the one under test, says when the file
+    // events have reached this process: no fixed sleep decides "arrived" or "nothing came"
+    const control: StoreChange[][] = [];
+    const seen = (id: string) => control.some((b) => b.some((c) => c.sessionIds.has(id)));
+    const probe = watchStores([dir], (changes) => control.push(changes), { debounceMs: 1 });
     const w = start([dir, path.join(root, "missing", "sessions")], { debounceMs: 200 });
     expect(count("FSEventWrap")).toBeGreaterThan(before);
     fs.appendFileSync(path.join(dir, "pending.jsonl"), "{}\n"); // a change still in its debounce window
-    await sleep(30);
+    await waitFor(() => seen("pending"), "the pending change to arrive");
     w.close();
     w.close(); // idempotent
     fs.appendFileSync(path.join(dir, "late.jsonl"), "{}\n");
-    await sleep(400);
+    await waitFor(() => seen("late"), "the late change to arrive");
+    // the closed watcher's debounce window (200 ms) has passed once its own timer would have fired:
+    // a control with the same window, armed by the same late event, delivers first
+    const window: StoreChange[][] = [];
+    const same = watchStores([dir], (changes) => window.push(changes), { debounceMs: 200 });
+    fs.appendFileSync(path.join(dir, "later.jsonl"), "{}\n");
+    await waitFor(() => window.length > 0, "a 200 ms window to pass");
+    same.close();
+    probe.close();
     expect(calls).toHaveLength(0);
-    expect(count("FSEventWrap")).toBe(before);
+    // closed handles leave the list on a later turn of the loop; a leaked one never does
+    await waitFor(() => count("FSEventWrap") === before, `the watch handles to be released (${count("FSEventWrap")} of ${before})`);
     expect(count("Timeout")).toBeLessThanOrEqual(timersBefore);
   });
 });
