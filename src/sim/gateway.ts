@@ -247,6 +247,14 @@ export class SimulatedGateway extends EventEmitter {
     }));
   }
 
+  /**
+   * Resolves once every step whose time has come is written (and the next one scheduled): a test
+   * that moves a fake clock reads the files only when the simulator is done with that moment.
+   */
+  async whenIdle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
   whenSettled(): Promise<void> {
     if (this.settledEmitted) return Promise.resolve();
     return new Promise((resolve) => {

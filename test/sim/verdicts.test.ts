@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEMO_DEFAULTS } from "../../src/commands/demo.js";
 import { deriveHeartbeat } from "../../src/core/health/index.js";
 import type { Heartbeat } from "../../src/core/types.js";
@@ -13,20 +13,41 @@ import { GENERATED_KINDS, generateStore } from "../../src/sim/generate.js";
 import { SCENARIO_KINDS, simThresholds, verdictAt, type IntendedVerdict } from "../../src/sim/scenarios.js";
 import { readSnapshot } from "../../src/store/snapshot.js";
 
-/** Fast enough for a test, slow enough that a read (tens of ms) rarely straddles a step. */
-const SPEED = 40;
+/**
+ * The simulator runs on a fake clock that the test moves TICK_MS at a time, reading the files
+ * only once every step due by then is written: no read straddles a step, and a loaded machine
+ * changes how long the test takes, never what it sees. The demo's own speed, so simulated ages
+ * read as the demo shows them.
+ */
+const SPEED = DEMO_DEFAULTS.speed;
+/** 4 simulated seconds, as often as the real-clock version of this test managed to read */
+const TICK_MS = 400;
 const STATES = ["idle", "awaiting_model", "tool_exec", "complete"] as const;
 const HEALTHS = ["active", "waiting", "idle", "stalled", "unresponsive"] as const;
 /** "within the demo's first minutes": generous on purpose, the scripts need about 2.5 simulated minutes */
 const DEMO_BOUND_MS = 3 * 60_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dirs: string[] = [];
 const gateways: SimulatedGateway[] = [];
 afterEach(async () => {
   for (const g of gateways.splice(0)) await g.stop();
+  vi.useRealTimers();
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
+
+/**
+ * Fakes the timers the simulator schedules its steps with, and the clock it stamps them with; file
+ * I/O, child processes and sockets stay real (setImmediate and nextTick are not faked).
+ */
+function fakeClock(): void {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+}
+
+/** Moves the fake clock one tick and waits until the simulator has written what came due. */
+async function tick(g: SimulatedGateway): Promise<void> {
+  vi.advanceTimersByTime(TICK_MS);
+  await g.whenIdle();
+}
 
 interface Sample {
   now: number;
@@ -104,12 +125,15 @@ describe("the simulator, read by the project's own reader and health model", () 
       if (e.type === "error") problems.push(`simulator error: ${e.message}`);
     });
 
+    fakeClock();
     const started = Date.now();
     await g.start();
     // every life runs once, then the stall clock passes its threshold, then one more loop round
     let settledAt: number | undefined;
     while (settledAt === undefined || Date.now() - settledAt < g.thresholds.stallAfterMs * 2) {
-      if (Date.now() - started > 25_000) break;
+      // the scripts need about 2.5 simulated minutes: twice that is a simulator that stopped settling
+      if (((Date.now() - started) * SPEED) / DEMO_DEFAULTS.speed > 2 * DEMO_BOUND_MS) break;
+      await tick(g);
       const s = await sample(g, stateDir, root);
       problems.push(...compare(s, g));
       compared += s.stable.filter((i) => s.heartbeats.has(i.sessionKey)).length;
@@ -118,7 +142,6 @@ describe("the simulator, read by the project's own reader and health model", () 
         for (const label of [`state:${hb.state}`, `health:${hb.health}`]) if (!firstSeen.has(label)) firstSeen.set(label, s.now - started);
       }
       if (settled && settledAt === undefined) settledAt = Date.now();
-      await sleep(60);
     }
     expect(settledAt, "every life ran once").toBeDefined();
 
@@ -138,7 +161,7 @@ describe("the simulator, read by the project's own reader and health model", () 
     for (const label of [...STATES.map((x) => `state:${x}`), ...HEALTHS.map((x) => `health:${x}`)]) {
       const at = firstSeen.get(label);
       expect(at, `${label} never derived`).toBeDefined();
-      // wall time here, scaled to simulated time, then to the demo's speed
+      // the fake clock's time, scaled to simulated time, then to the demo's speed
       expect((at! * SPEED) / DEMO_DEFAULTS.speed, label).toBeLessThan(DEMO_BOUND_MS);
     }
   });
@@ -173,9 +196,11 @@ describe("the simulator as OpenClaw 2026.4.26 (trajectory lines written live)", 
     const { root, stateDir, g, seen } = demoGateway("sim-verdicts-426-", { version: "2026.4.26" });
     const problems = seen.problems;
     let sawOpenRun = false;
+    fakeClock();
     const started = Date.now();
     await g.start();
-    while (!seen.settled && Date.now() - started < 25_000) {
+    while (!seen.settled && ((Date.now() - started) * SPEED) / DEMO_DEFAULTS.speed < 2 * DEMO_BOUND_MS) {
+      await tick(g);
       const s = await sample(g, stateDir, root);
       problems.push(...compare(s, g));
       for (const info of g.sessions()) {
@@ -184,10 +209,9 @@ describe("the simulator as OpenClaw 2026.4.26 (trajectory lines written live)", 
         const lastStart = types.lastIndexOf("session.started");
         if (lastStart >= 0 && types.indexOf("session.ended", lastStart) < 0 && types.includes("prompt.submitted")) sawOpenRun = true;
       }
-      await sleep(60);
     }
     expect(seen.settled, "every life ran once").toBe(true);
     expect(problems).toEqual([]);
     expect(sawOpenRun, "a run in flight is visible in its trajectory (2026.4.26 writes live)").toBe(true);
-  }, 40_000);
+  });
 });
