@@ -83,9 +83,23 @@ function isTerminal(status: string | undefined): boolean {
   return status !== undefined && (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
-function effectiveRow(item: PlanItem, ctx: PruneContext, activeKeys: ReadonlySet<string>): Row {
+/** The finalize patch (with a `set`) of each session key and sessionId, the first one given. */
+type FinalizedBySession = ReadonlyMap<string, EntryPatch>;
+const sessionOf = (sessionKey: string, sessionId: string | undefined): string => JSON.stringify([sessionKey, sessionId]);
+
+function finalizedBySession(patches: readonly EntryPatch[] = []): FinalizedBySession {
+  // one lookup per row: a scan of every patch per row was quadratic on stores of thousands
+  const out = new Map<string, EntryPatch>();
+  for (const p of patches) {
+    const key = sessionOf(p.sessionKey, p.expect.sessionId);
+    if (p.set && !out.has(key)) out.set(key, p);
+  }
+  return out;
+}
+
+function effectiveRow(item: PlanItem, finalized: FinalizedBySession, activeKeys: ReadonlySet<string>): Row {
   const { ev, hb } = item;
-  const fin = ctx.finalized?.find((p) => p.sessionKey === ev.sessionKey && p.expect.sessionId === ev.entry.sessionId && p.set);
+  const fin = finalized.get(sessionOf(ev.sessionKey, ev.entry.sessionId));
   const status = (fin?.set?.status as string | undefined) ?? ev.entry.status;
   const updatedAt = (fin?.set?.updatedAt as number | undefined) ?? ev.entry.updatedAt;
   const kind: Kind = status === "running" ? "running" : isTerminal(status) ? "terminal" : "unknown";
@@ -123,6 +137,7 @@ export function planPrune(items: readonly PlanItem[], ctx: PruneContext): PruneP
   const reportOnly = typeof resolvedApply === "boolean" ? !resolvedApply && ctx.enforce !== true : policy.mode === "warn" && ctx.enforce !== true;
   const cutoff = now - policy.pruneAfterMs;
   const activeKeys = new Set(ctx.activeKeys ?? []);
+  const finalized = finalizedBySession(ctx.finalized);
   const plan: PrunePlan = { reportOnly, patches: [], archives: [], actions: [], refused: [], stores: [], warnings: [] };
   const evicted: Array<{ row: Row; action: PlanAction }> = [];
   const kept: Row[] = [];
@@ -135,7 +150,7 @@ export function planPrune(items: readonly PlanItem[], ctx: PruneContext): PruneP
   }
 
   for (const [agentId, agentItems] of byAgent) {
-    const rows = agentItems.map((item) => effectiveRow(item, ctx, activeKeys));
+    const rows = agentItems.map((item) => effectiveRow(item, finalized, activeKeys));
     const remaining: Row[] = [];
     let pruned = 0;
     for (const row of rows) {
