@@ -23,6 +23,8 @@ export class Sink extends Writable {
   override _write(chunk: Buffer | string, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
     this.text += chunk.toString();
     done();
+    // tests waiting on output wake on this instead of polling a clock
+    this.emit("data-written");
   }
 }
 
