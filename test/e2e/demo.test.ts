@@ -92,13 +92,18 @@ describe("demo without a terminal", () => {
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    // wait for two snapshots, woken by the output itself: the demo is in full swing
+    let swinging: () => void = () => {};
+    const inFullSwing = new Promise<void>((resolve) => (swinging = resolve));
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+      if (snapshots(stdout).length >= 2) swinging();
+    });
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const closed = new Promise<CliResult>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
     const killer = setTimeout(() => child.kill("SIGKILL"), 25_000);
     try {
-      // wait for two snapshots: the demo is in full swing
-      for (let i = 0; i < 200 && snapshots(stdout).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      await Promise.race([inFullSwing, closed]);
       expect(snapshots(stdout).length).toBeGreaterThanOrEqual(2);
       // the scan does find the demo (and anything it started) while it runs
       expect(processesWithTmpdir(tmpdir)).toContain(child.pid);
