@@ -4,7 +4,7 @@
 import { Writable } from "node:stream";
 import { runProgram } from "../../../src/program.js";
 import type { Io } from "../../../src/commands/io.js";
-import { scrubbedEnv, type CliResult } from "../../e2e/helpers/cli.js";
+import { scrubbedEnv, withDoc, type CliResult } from "../../e2e/helpers/cli.js";
 
 export interface RunOptions {
   /** added to a scrubbed copy of this process's env (no OPENCLAW_*, NO_COLOR, FORCE_COLOR), as runCli does */
@@ -48,10 +48,5 @@ export async function run(args: readonly string[], opts: RunOptions = {}): Promi
 
 /** run with --json, parsed; fails with stderr when stdout is not JSON. */
 export async function runJson(args: readonly string[], opts: RunOptions = {}): Promise<{ result: CliResult; doc: any }> {
-  const result = await run([...args, "--json"], opts);
-  try {
-    return { result, doc: JSON.parse(result.stdout) };
-  } catch {
-    throw new Error(`stdout is not JSON (exit ${result.code}); stderr: ${result.stderr}\nstdout: ${result.stdout}`);
-  }
+  return withDoc(await run([...args, "--json"], opts));
 }

@@ -69,7 +69,11 @@ export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<
 
 /** runCli with --json, parsed; fails with the CLI's stderr when stdout is not JSON. */
 export async function runJson(args: readonly string[], opts: RunOptions = {}): Promise<{ result: CliResult; doc: any }> {
-  const result = await runCli([...args, "--json"], opts);
+  return withDoc(await runCli([...args, "--json"], opts));
+}
+
+/** A --json run's result with its stdout parsed; fails with stderr when stdout is not JSON. */
+export function withDoc(result: CliResult): { result: CliResult; doc: any } {
   try {
     return { result, doc: JSON.parse(result.stdout) };
   } catch {
