@@ -23,9 +23,10 @@ beforeAll(async () => {
   manifest = await generateStore({ outDir: path.join(root, "state"), sessions: 2 * PER_AGENT, agents: ["main", "ops"], seed: 5, now: NOW, deadOwner: { pid: 999_999_999 } });
 }, 120_000);
 
+// removing some 30,000 files took over the default 30 s hook timeout on a loaded 2-core machine
 afterAll(() => {
   if (root) fs.rmSync(root, { recursive: true, force: true });
-});
+}, 120_000);
 
 const env = () => ({ OPENCLAW_SESSIONS_NOW: String(NOW), TMPDIR: makeStateDir("ocs-big-tmp-"), XDG_STATE_HOME: makeStateDir("ocs-big-xdg-") });
 const args = (cmd: string[], agent?: string) => [...cmd, "--no-probe", "--state-dir", manifest.stateDir, ...(agent ? ["--agent", agent] : [])];
@@ -35,16 +36,17 @@ describe("two stores of 5,000 sessions", () => {
     for (const agent of ["main", "ops"]) expect(manifest.sessions.filter((s) => s.agentId === agent).length).toBeGreaterThanOrEqual(PER_AGENT);
   });
 
-  it("cleanup --dry-run --json: each store's plan is the one it gets alone", async () => {
+  it("cleanup --dry-run --json: the store read after the collection gets the plan it gets alone", async () => {
     const both = await runJson(args(["cleanup", "--dry-run"]), { env: env() });
     expect(both.result.code).toBe(0);
     expect(both.doc.stores.map((s: { agentId: string }) => s.agentId)).toEqual(["main", "ops"]);
-    for (const [i, agent] of ["main", "ops"].entries()) {
-      const alone = await runJson(args(["cleanup", "--dry-run"], agent), { env: env() });
-      expect(alone.doc.stores).toHaveLength(1);
-      expect(both.doc.stores[i]).toEqual(alone.doc.stores[0]);
-      expect(both.doc.stores[i].actions.length).toBeGreaterThan(0);
-    }
+    expect(both.doc.stores[0].actions.length).toBeGreaterThan(0);
+    // only ops is read after a collection: main is read first in both runs, so a run of main
+    // alone (once here too) proved nothing about the collection
+    const alone = await runJson(args(["cleanup", "--dry-run"], "ops"), { env: env() });
+    expect(alone.doc.stores).toHaveLength(1);
+    expect(both.doc.stores[1]).toEqual(alone.doc.stores[0]);
+    expect(both.doc.stores[1].actions.length).toBeGreaterThan(0);
   }, 120_000);
 
   it("cleanup --dry-run (text): both stores' reports, one after the other", async () => {
