@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { CommandContext } from "./io.js";
 import { register as cleanup } from "./cleanup.js";
 import { register as demo } from "./demo.js";
 import { register as keepalive } from "./keepalive.js";
@@ -6,5 +7,5 @@ import { register as serve } from "./serve.js";
 import { register as status } from "./status.js";
 import { register as watch } from "./watch.js";
 
-/** Each command module exports `register(program)`; adding a command is one line here. */
-export const commands: Array<(program: Command) => void> = [status, watch, keepalive, cleanup, demo, serve];
+/** Each command module exports `register(program, ctx)`; adding a command is one line here. */
+export const commands: Array<(program: Command, ctx: CommandContext) => void> = [status, watch, keepalive, cleanup, demo, serve];

@@ -1,0 +1,74 @@
+// The whole command line as a function of its arguments and its Io: the CLI runs it on the
+// process's streams, tests run it in-process on buffers.
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { CliError, EXIT } from "./core/errors.js";
+import { commands } from "./commands/index.js";
+import { processIo, type CommandContext, type Io } from "./commands/io.js";
+
+const EXIT_HELP = `
+Exit codes:
+  0   success (status --check: every session fine)
+  1   status --check: a session is stalled (warning)
+  2   status --check: a session is unresponsive (critical)
+  3   unknown: a store, index or config that cannot be read, or nothing to check (nothing is written)
+  4   a write was refused or failed (the index is unchanged)
+  5   another openclaw-sessions process holds the store lock
+  64  usage error: an unknown flag, a bad value, contradicting flags
+  69  a service needed is unavailable (a port in use, a gateway refusing our auth)`;
+
+export function buildProgram(ctx: CommandContext = { io: processIo(), exit: (code) => (process.exitCode = code) }): Command {
+  const program = new Command("openclaw-sessions")
+    .description("Live session health, index repair and keep-alive for OpenClaw gateways")
+    .version(packageVersion())
+    .addHelpText("after", EXIT_HELP)
+    .showHelpAfterError("(run with --help for usage)")
+    // subcommands made after this inherit where help and usage errors go
+    .configureOutput({ writeOut: (s) => void ctx.io.stdout.write(s), writeErr: (s) => void ctx.io.stderr.write(s) })
+    .exitOverride();
+  for (const register of commands) register(program, ctx);
+  return program;
+}
+
+/** The built CLI runs from dist/src, tests run the sources in src: package.json is one or two levels up. */
+function packageVersion(): string {
+  for (const rel of ["../../package.json", "../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version: string };
+      if (pkg.name === "openclaw-sessions") return pkg.version;
+    } catch {
+      // not this level
+    }
+  }
+  throw new Error("package.json of openclaw-sessions not found");
+}
+
+/**
+ * Runs one command line (`argv` without node and the script) and resolves with its exit code.
+ * A command that does not report through its context (it sets process.exitCode) is read there.
+ */
+export async function runProgram(argv: readonly string[], io: Io): Promise<number> {
+  let code: number | undefined;
+  const program = buildProgram({ io, exit: (c) => (code = c) });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (err) {
+    return exitCodeFor(err, io);
+  }
+  return code ?? Number(process.exitCode ?? EXIT.ok);
+}
+
+function exitCodeFor(err: unknown, io: Io): number {
+  if (err instanceof CommanderError) {
+    // help and version are "errors" to commander only
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof CliError) {
+    io.stderr.write(`openclaw-sessions: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err as NodeJS.ErrnoException;
+  io.stderr.write(`openclaw-sessions: ${e?.message ?? String(err)}\n`);
+  if (io.env.OPENCLAW_SESSIONS_DEBUG) io.stderr.write(`${e?.stack}\n`);
+  return EXIT.unknown;
+}
