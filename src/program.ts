@@ -47,9 +47,9 @@ function packageVersion(): string {
  * Runs one command line (`argv` without node and the script) and resolves with its exit code.
  * A command that does not report through its context (it sets process.exitCode) is read there.
  */
-export async function runProgram(argv: readonly string[], io: Io): Promise<number> {
+export async function runProgram(argv: readonly string[], io: Io, stop?: AbortSignal): Promise<number> {
   let code: number | undefined;
-  const program = buildProgram({ io, exit: (c) => (code = c) });
+  const program = buildProgram({ io, exit: (c) => (code = c), stop });
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {

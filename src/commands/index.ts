@@ -7,5 +7,5 @@ import { register as serve } from "./serve.js";
 import { register as status } from "./status.js";
 import { register as watch } from "./watch.js";
 
-/** Each command module exports `register(program, ctx)`; adding a command is one line here. */
-export const commands: Array<(program: Command, ctx: CommandContext) => void> = [status, watch, keepalive, cleanup, demo, serve];
+/** Each command module exports `register(program, ctx?)` (ctx: the streams and env it runs with, default the process's); adding a command is one line here. */
+export const commands: Array<(program: Command, ctx?: CommandContext) => void> = [status, watch, keepalive, cleanup, demo, serve];

@@ -26,6 +26,8 @@ export interface Io {
 export interface CommandContext {
   io: Io;
   exit(code: number): void;
+  /** ends a command that runs until stopped (watch) as SIGTERM would: how tests and `demo` stop it */
+  stop?: AbortSignal;
 }
 
 export function processIo(): Io {

@@ -48,7 +48,7 @@ export function register(program: Command, ctx: CommandContext = { io: processIo
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
     .addHelpText("after", EXIT_HELP);
   addStoreOptions(cmd).action(async (opts) => {
-    ctx.exit(await runKeepalive(keepaliveSettings(opts, ctx.io.env), ctx.io));
+    ctx.exit(await runKeepalive(keepaliveSettings(opts, ctx.io.env), { ...ctx.io, stop: ctx.stop }));
   });
 }
 
@@ -116,6 +116,8 @@ export interface SignalSource {
 /** The streams and env of every command, and where the loop's stop signals come from (default: the process). */
 export interface KeepaliveIo extends Io {
   signals?: SignalSource;
+  /** the command context's stop (tests, `demo`): asks the loop to stop as a first SIGTERM does */
+  stop?: AbortSignal;
 }
 
 /** SIGINT / SIGTERM: the first asks the loop to stop after (or instead of) the tick in progress, a second exits at once. */
@@ -129,6 +131,7 @@ class Stopper {
   constructor(
     private readonly force: (signal: NodeJS.Signals) => void,
     private readonly signals: SignalSource = process,
+    private readonly stop?: AbortSignal,
   ) {}
 
   install(): void {
@@ -142,12 +145,20 @@ class Stopper {
       this.handlers.set(sig, h);
       this.signals.on(sig, h);
     }
-    // nobody reads the log any more (`keepalive | head -1`): stop as the first SIGTERM would
-    this.unsubscribe = onOutputClosed(() => {
+    // nobody reads the log any more (`keepalive | head -1`), or whoever ran us asks us to stop:
+    // stop as the first SIGTERM would
+    const request = () => {
       if (this.requested) return;
       this.requested = true;
       this.wake?.();
-    });
+    };
+    const unsubscribe = onOutputClosed(request);
+    this.stop?.addEventListener("abort", request);
+    if (this.stop?.aborted) request();
+    this.unsubscribe = () => {
+      unsubscribe();
+      this.stop?.removeEventListener("abort", request);
+    };
   }
 
   uninstall(): void {
@@ -191,7 +202,7 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
     state.releaseAll();
     if (state.writing) removeOurWriterLocks(state.writing);
     process.exit(128 + SIGNALS[sig as keyof typeof SIGNALS]);
-  }, io.signals);
+  }, io.signals, io.stop);
   stopper.install();
   try {
     if (!s.dryRun) {

@@ -10,7 +10,21 @@ import { sessionsDir } from "../fixtures/store-builder.js";
 import { procStartTime, useOwners } from "../e2e/helpers/cli.js";
 import { ACTIVE, auditLines, buildStore, holdGatewayLock, KEYS, leftovers, M, readEntries, S, stopHolders, type Fixture } from "../e2e/keepalive-fixture.js";
 import { startLoopInProcess as startLoop, stopLoopsInProcess } from "./helpers/keepalive-loop.js";
-import { run as runCli } from "./helpers/run.js";
+import { runProgram } from "../../src/program.js";
+import { bufferIo, run as runCli, type Sink } from "./helpers/run.js";
+
+/** Resolves once what was written to `out` satisfies `done` (woken by each write, never by a timer). */
+function untilOutput(out: Sink, done: (text: string) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!done(out.text)) return;
+      out.off("data-written", check);
+      resolve();
+    };
+    out.on("data-written", check);
+    check();
+  });
+}
 
 const nobody = { pid: 999_999_999, starttime: 1 };
 // this test process stays alive while keepalive runs: a live lock owner
@@ -221,6 +235,24 @@ describe("stopping", () => {
     expect(loop.stderr()).toBe("");
     expect(leftovers(fx)).toEqual([]);
   }, 30_000);
+});
+
+describe("stopped by whoever runs it in-process (the command context's stop, as demo and tests use it)", () => {
+  it("ends the loop after the tick in progress, exit 0, a stop line without a signal, nothing left", async () => {
+    const fx = buildStore(live, dead);
+    const stop = new AbortController();
+    const io = bufferIo({ env: fx.env });
+    const done = runProgram(["keepalive", ...base(fx), "--interval", "0.2", "--json"], io, stop.signal);
+    await untilOutput(io.stdout, (text) => text.includes('"tick":2'));
+    stop.abort();
+    expect(await done).toBe(0);
+    const records = io.stdout.text.trim().split("\n").map((l) => JSON.parse(l));
+    expect(records.at(-1)).toMatchObject({ type: "stop" });
+    expect(records.at(-1)).not.toHaveProperty("signal");
+    expect(records.at(-1).ticks).toBeGreaterThanOrEqual(2);
+    expect(io.stderr.text).toBe("");
+    expect(leftovers(fx)).toEqual([]);
+  });
 });
 
 describe("conflicts", () => {

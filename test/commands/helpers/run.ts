@@ -11,6 +11,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** stdout is a terminal this wide (default: a pipe) */
   columns?: number;
+  /** ends a command that runs until stopped, as SIGTERM would */
+  stop?: AbortSignal;
 }
 
 /** A stream that keeps what is written to it. */
@@ -21,6 +23,8 @@ export class Sink extends Writable {
   override _write(chunk: Buffer | string, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
     this.text += chunk.toString();
     done();
+    // tests waiting on output wake on this instead of polling a clock
+    this.emit("data-written");
   }
 }
 
@@ -38,7 +42,7 @@ export function bufferIo(opts: RunOptions = {}): Io & { stdout: Sink; stderr: Si
 /** `openclaw-sessions ...args` in-process: exit code and output, as runCli gives them for the built CLI. */
 export async function run(args: readonly string[], opts: RunOptions = {}): Promise<CliResult> {
   const io = bufferIo(opts);
-  const code = await runProgram(args, io);
+  const code = await runProgram(args, io, opts.stop);
   return { code, signal: null, stdout: io.stdout.text, stderr: io.stderr.text };
 }
 
