@@ -3,7 +3,7 @@
 // index write goes through the one writer, archives are renamed only after the write stuck.
 import path from "node:path";
 import { Command, Option } from "commander";
-import { CliError, EXIT, UnreadableError } from "../core/errors.js";
+import { CliError, EXIT, UnreadableError, UsageError } from "../core/errors.js";
 import {
   maintenanceSection,
   MAINTENANCE_DEFAULTS,
@@ -24,6 +24,7 @@ import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { readGateway } from "../store/gateway.js";
 import { openState, readStoreEvidenceSync, resolveStoreRefs, type EvidenceContext, type StoreEvidence } from "../store/snapshot.js";
 import { applyPatches, defaultAuditPath, type ApplyResult } from "../store/writer/index.js";
+import { faultsFromEnv } from "../store/writer/faults.js";
 import {
   CLEANUP_SCHEMA_VERSION,
   NO_STORES,
@@ -41,6 +42,7 @@ import { readEraCStore } from "../store/sqlite/read-store.js";
 import { eraCCleanupLines, planEraCCleanup, type EraCCleanup } from "./cleanup-era-c.js";
 import { jsonLine, Later, StreamedItems } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
+import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions, refuseTogether, type StoreOptions } from "./options.js";
 
 const EXIT_HELP = `
@@ -55,7 +57,7 @@ Exit codes:
      run cleanup again, best with the gateway stopped)
   5  another openclaw-sessions process is writing the same index`;
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {
   const cmd = program
     .command("cleanup")
     .description("finalize dead `running` entries (writing what OpenClaw writes for that ending), then prune by pruneAfter/maxEntries without ever evicting a live session")
@@ -72,15 +74,33 @@ export function register(program: Command): void {
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
     .addHelpText("after", EXIT_HELP);
   addStoreOptions(cmd).action(async (opts) => {
-    process.exitCode = await runCleanup(opts);
+    ctx.exit(await runCleanup(cleanupSettings(opts, ctx.io.env), ctx.io));
   });
 }
 
-export async function runCleanup(opts: Record<string, any>): Promise<number> {
-  if (opts.undo) return runUndo(opts);
-  // usage errors before anything is read
-  const fixedNow = clockOverride();
-  const clock = (): number => fixedNow ?? Date.now();
+/** What `cleanup` was asked, checked once: the command itself never sees commander's options. */
+export interface CleanupSettings {
+  store: StoreOptions;
+  /** --undo: put back the index our last write replaced (no other step runs) */
+  undo: boolean;
+  steps: { finalize: boolean; prune: boolean };
+  staleAfterMs: number;
+  /** --prune-after, --max-entries, --enforce: checked here, resolved against the config once it is read */
+  overrides: { pruneAfter?: string; maxEntries?: string; enforce: boolean };
+  activeKeys: string[];
+  dryRun: boolean;
+  json: boolean;
+  probe: boolean;
+  /** OPENCLAW_SESSIONS_NOW: every plan made at this time instead of the wall clock */
+  fixedNow?: number;
+}
+
+/** commander's options and the env -> settings; bad values and contradictions are usage errors (64) before anything is read. */
+export function cleanupSettings(opts: Record<string, any>, env: Io["env"]): CleanupSettings {
+  if (opts.undo && (opts.dryRun || opts.finalizeStale || opts.prune)) {
+    throw new UsageError("--undo cannot be combined with --dry-run, --finalize-stale or --prune");
+  }
+  const fixedNow = clockOverride(env);
   const staleAfterMs = resolveStaleAfterMs(opts.staleAfter);
   const overrides = { pruneAfter: opts.pruneAfter, maxEntries: opts.maxEntries, enforce: !!opts.enforce };
   resolveMaintenancePolicy(undefined, overrides);
@@ -91,11 +111,28 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   }
   refuseTogether(opts, ["prune", "--prune"], ["staleAfter", "--stale-after"], "--stale-after only applies to the finalize step, which --prune skips");
   const both = !opts.finalizeStale && !opts.prune;
-  const steps = { finalize: both || !!opts.finalizeStale, prune: both || !!opts.prune };
-  const activeKeys: string[] = opts.activeKey ?? [];
-  const storeOpts = pickStoreOptions(opts);
+  return {
+    store: pickStoreOptions(opts),
+    undo: !!opts.undo,
+    steps: { finalize: both || !!opts.finalizeStale, prune: both || !!opts.prune },
+    staleAfterMs,
+    overrides,
+    activeKeys: opts.activeKey ?? [],
+    dryRun: !!opts.dryRun,
+    json: !!opts.json,
+    probe: opts.probe !== false,
+    fixedNow,
+  };
+}
 
-  const found = await findStores(storeOpts, opts.probe !== false);
+export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Promise<number> {
+  if (s.undo) return runUndo(s, io);
+  const clock = (): number => s.fixedNow ?? Date.now();
+  const { staleAfterMs, overrides, steps, activeKeys, store: storeOpts } = s;
+  const out = io.stdout;
+  const err = (line: string): void => void io.stderr.write(`${line}\n`);
+
+  const found = await findStores(storeOpts, s.probe, io);
   const generatedAt = clock();
   const configLabel = found.configPath;
   // a bad maintenance setting only matters to the step that uses it
@@ -113,7 +150,7 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   const refuse = (r: RefusedStore): void => {
     refusedStores.push(r);
     codes.push(EXIT.unknown);
-    writeRefusal(r);
+    err(refusalLine(r));
   };
   found.refused.forEach(refuse);
   // era C stores are read and reported, never written (cleanup-era-c.ts)
@@ -162,14 +199,14 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
     const archiveRoot = archiveRootFor(store.storePath, found.agentsRoot);
     const finalize: FinalizePlan | undefined = steps.finalize ? planFinalize(items) : undefined;
     const prune: PrunePlan | undefined = steps.prune
-      ? planPrune(items, { now, policy, enforce: !!opts.enforce, activeKeys, agentsRoot: archiveRoot, finalized: finalize?.patches })
+      ? planPrune(items, { now, policy, enforce: overrides.enforce, activeKeys, agentsRoot: archiveRoot, finalized: finalize?.patches })
       : undefined;
     const patches = combinePatches(finalize?.patches ?? [], prune?.patches ?? []);
     return { archiveRoot, base: { store, plannedAt: now, beforeCount: read.index.keys.length, finalize, prune, patches, warnings: read.warnings } };
   };
   const header = {
     schemaVersion: CLEANUP_SCHEMA_VERSION,
-    dryRun: !!opts.dryRun,
+    dryRun: s.dryRun,
     generatedAt,
     stateDir: found.stateDir,
     steps,
@@ -183,7 +220,7 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
     },
   } as const;
 
-  if (opts.dryRun && opts.json) {
+  if (s.dryRun && s.json) {
     // Nothing is written, so each store's part of the report is printed as soon as it is planned
     // and then dropped; what comes after the stores is known only once they are all read.
     const planned = function* (): Generator<StoreCleanup> {
@@ -201,35 +238,36 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
       warnings: found.warnings,
       exitCode: new Later(exitCode),
     };
-    await writeChunks(jsonLine(doc));
+    await writeChunks(jsonLine(doc), out);
     return exitCode();
   }
 
   // The human report is printed store by store as each is done; --json needs the whole document.
-  const json = !!opts.json;
+  const json = s.json;
   const stores: StoreCleanup[] = [];
   let printed = 0;
-  if (!json) for (const w of found.warnings) process.stderr.write(`warning: ${w}\n`);
+  if (!json) for (const w of found.warnings) err(`warning: ${w}`);
   const undoHint = (st: StoreCleanup) => `openclaw-sessions cleanup --undo --store ${shellWord(st.storePath)}`;
   const report = async (st: StoreCleanup): Promise<void> => {
     if (json) {
       stores.push(st);
       return;
     }
-    writeStoreErrors(st);
-    await writeChunks(joinLines(storeCleanupLines(st, header, { undoHint }), printed++ > 0 ? "\n\n" : ""));
+    storeErrorLines(st).forEach(err);
+    await writeChunks(joinLines(storeCleanupLines(st, header, { undoHint }), printed++ > 0 ? "\n\n" : ""), out);
   };
   for (const store of found.stores) {
     const planned = readAndPlan(store);
     if (!planned) continue;
     const { base, archiveRoot } = planned;
-    if (opts.dryRun || base.patches.length === 0) {
-      await report(storeCleanup({ ...base, dryRun: !!opts.dryRun }));
+    if (s.dryRun || base.patches.length === 0) {
+      await report(storeCleanup({ ...base, dryRun: s.dryRun }));
       continue;
     }
     const { codes: failed, ...applied } = await applyStore(store, base.patches, base.prune, archiveRoot, {
       agentsRoot: found.agentsRoot,
       outsideAgentsTree: !!storeOpts.store,
+      env: io.env,
     });
     codes.push(...failed);
     await report(storeCleanup({ ...base, dryRun: false, ...applied }));
@@ -237,17 +275,17 @@ export async function runCleanup(opts: Record<string, any>): Promise<number> {
   const eraC = eraCReports();
   if (!json) {
     for (const r of eraC) {
-      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-      await writeChunks(joinLines(eraCCleanupLines(r, generatedAt), printed++ > 0 ? "\n\n" : ""));
+      for (const w of r.warnings) err(`warning: ${w}`);
+      await writeChunks(joinLines(eraCCleanupLines(r, generatedAt), printed++ > 0 ? "\n\n" : ""), out);
     }
   }
   const exitCode = Math.max(EXIT.ok, ...codes);
   if (json) {
-    for (const st of stores) writeStoreErrors(st);
+    for (const st of stores) storeErrorLines(st).forEach(err);
     const report = { ...header, stores, refusedStores, warnings: found.warnings, exitCode } satisfies CleanupReport;
-    await writeChunks(jsonLine({ ...report, eraC }));
+    await writeChunks(jsonLine({ ...report, eraC }), out);
   } else {
-    process.stdout.write(printed === 0 && refusedStores.length === 0 ? `${NO_STORES}\n` : "\n");
+    out.write(printed === 0 && refusedStores.length === 0 ? `${NO_STORES}\n` : "\n");
   }
   return exitCode;
 }
@@ -262,11 +300,17 @@ async function applyStore(
   patches: EntryPatch[],
   prune: PrunePlan | undefined,
   archiveRoot: string,
-  where: { agentsRoot: string; outsideAgentsTree: boolean },
+  where: { agentsRoot: string; outsideAgentsTree: boolean; env: Io["env"] },
 ): Promise<{ result?: ApplyResult; archived?: ArchiveOutcome[]; error?: string; codes: number[] }> {
   let result: ApplyResult;
   try {
-    result = await applyPatches(store.storePath, patches, { era: store.era, agentsRoot: where.agentsRoot, allowOutsideAgentsTree: where.outsideAgentsTree });
+    result = await applyPatches(store.storePath, patches, {
+      era: store.era,
+      agentsRoot: where.agentsRoot,
+      allowOutsideAgentsTree: where.outsideAgentsTree,
+      auditPath: defaultAuditPath(where.env),
+      faults: faultsFromEnv(where.env.OPENCLAW_SESSIONS_FAULT),
+    });
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
     return { error: err.message, codes: [err.exitCode] };
@@ -292,23 +336,25 @@ function* joinLines(lines: Iterable<string>, before: string): Generator<string, 
   }
 }
 
-function writeRefusal(r: RefusedStore): void {
-  process.stderr.write(`openclaw-sessions: ${r.why}\n`);
+function refusalLine(r: RefusedStore): string {
+  return `openclaw-sessions: ${r.why}`;
 }
 
-/** A store's failed or overwritten write, on stderr too: a script reading stdout still logs it. */
-function writeStoreErrors(s: StoreCleanup): void {
-  if (s.error) process.stderr.write(`openclaw-sessions: ${s.error}\n`);
+/** A store's failed or overwritten write, for stderr too: a script reading stdout still logs it. */
+function storeErrorLines(s: StoreCleanup): string[] {
+  const lines: string[] = [];
+  if (s.error) lines.push(`openclaw-sessions: ${s.error}`);
   if (s.overwritten.length > 0) {
-    process.stderr.write(`openclaw-sessions: ${s.storePath}: the gateway wrote its older copy over ${s.overwritten.length} change(s) right after: ${s.overwritten.join(", ")}; run cleanup again\n`);
+    lines.push(`openclaw-sessions: ${s.storePath}: the gateway wrote its older copy over ${s.overwritten.length} change(s) right after: ${s.overwritten.join(", ")}; run cleanup again`);
   }
+  return lines;
 }
 
-async function printUndoReport(report: UndoReport, json: boolean): Promise<void> {
+async function printUndoReport(report: UndoReport, json: boolean, io: Io): Promise<void> {
   // errors go to stderr in both modes, so a script reading --json still sees them in its log
-  report.refusedStores.forEach(writeRefusal);
-  if (json) await writeChunks(jsonLine(report));
-  else process.stdout.write(`${renderUndoReport(report)}\n`);
+  for (const r of report.refusedStores) io.stderr.write(`${refusalLine(r)}\n`);
+  if (json) await writeChunks(jsonLine(report), io.stdout);
+  else io.stdout.write(`${renderUndoReport(report)}\n`);
 }
 
 // ------------------------------------------------------------------ reading
@@ -329,13 +375,23 @@ interface StoresFound {
 }
 
 /** Where the stores are and what reading them needs (config, gateway); no index is read yet. */
-async function findStores(storeOpts: StoreOptions, probe: boolean): Promise<StoresFound> {
-  const { stateDir, configPath, config, warnings } = openState(storeOpts);
-  const refs = resolveStoreRefs(stateDir, config, storeOpts);
+async function findStores(storeOpts: StoreOptions, probe: boolean, io: Io): Promise<StoresFound> {
+  const { stateDir, configPath, config, warnings } = openState(storeOpts, io.env);
+  const refs = resolveStoreRefs(stateDir, config, storeOpts, io.env);
   warnings.push(...refs.warnings);
   const refused: RefusedStore[] = [];
-  const gateway = await readGateway({ configPath, port: gatewayPort(config, process.env, storeOpts.profile), probe });
-  return { stateDir, configPath, config, agentsRoot: path.join(stateDir, "agents"), stores: refs.stores, evidenceContext: { stateDir, gateway }, refused, eraC: refs.eraC, warnings };
+  const gateway = await readGateway({ configPath, port: gatewayPort(config, io.env, storeOpts.profile), probe, tmpDir: io.tmpDir });
+  return {
+    stateDir,
+    configPath,
+    config,
+    agentsRoot: path.join(stateDir, "agents"),
+    stores: refs.stores,
+    evidenceContext: { stateDir, gateway, env: io.env },
+    refused,
+    eraC: refs.eraC,
+    warnings,
+  };
 }
 
 function shellWord(text: string): string {
@@ -344,15 +400,12 @@ function shellWord(text: string): string {
 
 // ------------------------------------------------------------------ --undo
 
-async function runUndo(opts: Record<string, any>): Promise<number> {
-  if (opts.dryRun || opts.finalizeStale || opts.prune) {
-    throw new CliError("--undo cannot be combined with --dry-run, --finalize-stale or --prune", EXIT.usage);
-  }
-  const storeOpts = pickStoreOptions(opts);
-  const { stateDir, config } = openState(storeOpts);
-  const refs = resolveStoreRefs(stateDir, config, storeOpts);
+async function runUndo(s: CleanupSettings, io: Io): Promise<number> {
+  const storeOpts = s.store;
+  const { stateDir, config } = openState(storeOpts, io.env);
+  const refs = resolveStoreRefs(stateDir, config, storeOpts, io.env);
   const agentsRoot = path.join(stateDir, "agents");
-  const auditPath = defaultAuditPath();
+  const auditPath = defaultAuditPath(io.env);
   const stores: UndoOutcome[] = [];
   // an era C store is never written: there is nothing to undo there, and that is no error
   const codes: number[] = [];
@@ -374,8 +427,8 @@ async function runUndo(opts: Record<string, any>): Promise<number> {
     refusedStores: refs.eraC.map((store) => ({ ...store, why: eraCMessage(store) })),
     exitCode: Math.max(EXIT.ok, ...codes),
   };
-  for (const s of stores) if (s.outcome !== "restored") process.stderr.write(`openclaw-sessions: ${s.why}\n`);
-  await printUndoReport(report, !!opts.json);
+  for (const st of stores) if (st.outcome !== "restored") io.stderr.write(`openclaw-sessions: ${st.why}\n`);
+  await printUndoReport(report, s.json, io);
   return report.exitCode;
 }
 

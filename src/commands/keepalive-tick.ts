@@ -15,7 +15,8 @@ import { locate, type Env } from "../store/locate.js";
 import { acquireLoopLock, loopLockPath, LoopLockBusyError, type LoopLock } from "../store/loop-lock.js";
 import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
 import { readStoreEvidence, resolveStoreRefs, type EvidenceContext } from "../store/snapshot.js";
-import { applyPatches } from "../store/writer/index.js";
+import { applyPatches, defaultAuditPath } from "../store/writer/index.js";
+import { faultsFromEnv } from "../store/writer/faults.js";
 import { countSkips, type StoreTick, type TickRecord, type TouchedSession } from "../ui/keepalive-log.js";
 import { noIndexMessage } from "../ui/messages.js";
 import { thresholdsFor } from "./heartbeats.js";
@@ -31,6 +32,8 @@ export interface KeepaliveSettings {
   dryRun: boolean;
   probe: boolean;
   env: Env;
+  /** the OS temp dir, where OpenClaw's gateway keeps its singleton lock (default os.tmpdir()) */
+  tmpDir?: string;
   /** OPENCLAW_SESSIONS_NOW: the clock of every plan (the loop still sleeps in real time) */
   fixedNow?: number;
   /** how long one write may wait for an era A gateway's sessions.json.lock */
@@ -125,7 +128,7 @@ export async function runTick(s: KeepaliveSettings, state: KeepaliveState, shoul
   try {
     const where = locateStores(s);
     warnings.push(...where.warnings);
-    const gateway = await readGateway({ configPath: where.configPath, port: gatewayPort(where.config, s.env, s.store.profile), probe: s.probe });
+    const gateway = await readGateway({ configPath: where.configPath, port: gatewayPort(where.config, s.env, s.store.profile), probe: s.probe, tmpDir: s.tmpDir });
     const window = refreshWindow({
       intervalMs: s.intervalMs,
       activityThresholdMs: s.activityThresholdMs,
@@ -253,6 +256,8 @@ async function tickStore(store: StoreRef, c: StoreContext): Promise<StoreResult>
       agentsRoot: c.agentsRoot,
       allowOutsideAgentsTree: Boolean(s.store.store),
       gatewayLockWaitMs: s.gatewayLockWaitMs,
+      auditPath: defaultAuditPath(s.env),
+      faults: faultsFromEnv(s.env.OPENCLAW_SESSIONS_FAULT),
     });
     out.wrote = res.wrote;
     out.warnings.push(...res.warnings);

@@ -13,6 +13,7 @@ import { formatLine, type LogRecord } from "../ui/keepalive-log.js";
 import { clockOverride } from "./heartbeats.js";
 import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
 import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, type KeepaliveSettings } from "./keepalive-tick.js";
+import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
 
 const FIELDS: readonly TouchField[] = ["updatedAt", "lastInteractionAt"];
@@ -33,7 +34,7 @@ Exit codes:
 A missing or corrupt index, a config error or a lost write race in the loop is logged and
 retried (races back off); it never stops the loop. See docs/keepalive.md.`;
 
-export function register(program: Command): void {
+export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {
   const cmd = program
     .command("keepalive")
     .description("keep sessions that are really working from expiring (idle reset, pruneAfter): touches only those, only when needed, through the safe writer")
@@ -47,7 +48,7 @@ export function register(program: Command): void {
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
     .addHelpText("after", EXIT_HELP);
   addStoreOptions(cmd).action(async (opts) => {
-    process.exitCode = await runKeepalive(opts);
+    ctx.exit(await runKeepalive(keepaliveSettings(opts, ctx.io.env), { ...ctx.io, stop: ctx.stop }));
   });
 }
 
@@ -75,6 +76,18 @@ export function parseFields(text: string): TouchField[] {
   return [...new Set(names)] as TouchField[];
 }
 
+/** What `keepalive` was asked, checked once: the loop never sees commander's options. */
+export interface KeepaliveCommandSettings extends KeepaliveSettings {
+  /** --once: one tick, its outcome as the exit code */
+  once: boolean;
+  json: boolean;
+}
+
+/** commander's options and the env -> settings; a bad value or a contradiction is a usage error (64) before anything is read. */
+export function keepaliveSettings(opts: Record<string, any>, env: Io["env"]): KeepaliveCommandSettings {
+  return { ...settingsFrom(opts, env), once: Boolean(opts.once), json: Boolean(opts.json) };
+}
+
 export function settingsFrom(opts: Record<string, any>, env: NodeJS.ProcessEnv = process.env): KeepaliveSettings {
   const intervalMs = parseInterval(opts.interval);
   return {
@@ -94,6 +107,19 @@ export function settingsFrom(opts: Record<string, any>, env: NodeJS.ProcessEnv =
   };
 }
 
+/** Where SIGINT and SIGTERM come from: the process, or a test's emitter. */
+export interface SignalSource {
+  on(signal: NodeJS.Signals, handler: () => void): unknown;
+  off(signal: NodeJS.Signals, handler: () => void): unknown;
+}
+
+/** The streams and env of every command, and where the loop's stop signals come from (default: the process). */
+export interface KeepaliveIo extends Io {
+  signals?: SignalSource;
+  /** the command context's stop (tests, `demo`): asks the loop to stop as a first SIGTERM does */
+  stop?: AbortSignal;
+}
+
 /** SIGINT / SIGTERM: the first asks the loop to stop after (or instead of) the tick in progress, a second exits at once. */
 class Stopper {
   requested = false;
@@ -102,7 +128,11 @@ class Stopper {
   private readonly handlers = new Map<NodeJS.Signals, () => void>();
   private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly force: (signal: NodeJS.Signals) => void) {}
+  constructor(
+    private readonly force: (signal: NodeJS.Signals) => void,
+    private readonly signals: SignalSource = process,
+    private readonly stop?: AbortSignal,
+  ) {}
 
   install(): void {
     for (const sig of Object.keys(SIGNALS) as NodeJS.Signals[]) {
@@ -113,18 +143,26 @@ class Stopper {
         this.wake?.();
       };
       this.handlers.set(sig, h);
-      process.on(sig, h);
+      this.signals.on(sig, h);
     }
-    // nobody reads the log any more (`keepalive | head -1`): stop as the first SIGTERM would
-    this.unsubscribe = onOutputClosed(() => {
+    // nobody reads the log any more (`keepalive | head -1`), or whoever ran us asks us to stop:
+    // stop as the first SIGTERM would
+    const request = () => {
       if (this.requested) return;
       this.requested = true;
       this.wake?.();
-    });
+    };
+    const unsubscribe = onOutputClosed(request);
+    this.stop?.addEventListener("abort", request);
+    if (this.stop?.aborted) request();
+    this.unsubscribe = () => {
+      unsubscribe();
+      this.stop?.removeEventListener("abort", request);
+    };
   }
 
   uninstall(): void {
-    for (const [sig, h] of this.handlers) process.off(sig, h);
+    for (const [sig, h] of this.handlers) this.signals.off(sig, h);
     this.handlers.clear();
     this.unsubscribe?.();
   }
@@ -145,17 +183,17 @@ class Stopper {
   }
 }
 
-export async function runKeepalive(opts: Record<string, any>): Promise<number> {
-  const s = settingsFrom(opts);
-  const json = Boolean(opts.json);
-  const log = (rec: LogRecord) => process.stdout.write(`${formatLine(rec, json)}\n`);
+export async function runKeepalive(settings: KeepaliveCommandSettings, io: KeepaliveIo = processIo()): Promise<number> {
+  const s = { ...settings, tmpDir: settings.tmpDir ?? io.tmpDir };
+  const json = s.json;
+  const log = (rec: LogRecord) => void io.stdout.write(`${formatLine(rec, json)}\n`);
   const state = new KeepaliveState();
 
   // the stores as they are now: a usage error (--store with --agent) stops here, before any lock
   const first = locateStores(s);
   if (first.eraC.length > 0) {
     const notice = eraCKeepaliveNotice(first.eraC, first.config, s.fixedNow ?? Date.now(), first.stores.length > 0);
-    process.stdout.write(`${json ? JSON.stringify(notice) : `keepalive: ${notice.message}`}\n`);
+    io.stdout.write(`${json ? JSON.stringify(notice) : `keepalive: ${notice.message}`}\n`);
     // only era C stores: said once, nothing to loop over, and that is a successful run
     if (first.stores.length === 0) return EXIT.ok;
   }
@@ -164,14 +202,14 @@ export async function runKeepalive(opts: Record<string, any>): Promise<number> {
     state.releaseAll();
     if (state.writing) removeOurWriterLocks(state.writing);
     process.exit(128 + SIGNALS[sig as keyof typeof SIGNALS]);
-  });
+  }, io.signals, io.stop);
   stopper.install();
   try {
     if (!s.dryRun) {
       // one loop per store: a second keepalive says who holds it and exits (busy, 5)
       for (const store of first.stores) ensureLoopLock(state, store.storePath);
     }
-    if (opts.once) return await once(s, state, log);
+    if (s.once) return await once(s, state, log);
 
     const window = refreshWindow({
       intervalMs: s.intervalMs,

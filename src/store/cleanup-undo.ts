@@ -24,7 +24,7 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
   const records = readAuditTail(opts.auditPath);
   const last = records.filter((r) => r.storePath === realIndexPath(store.storePath)).at(-1);
   if (!last) return { outcome: "nothing", why: `no write by openclaw-sessions recorded in ${opts.auditPath}` };
-  const res = await undoLast(store.storePath, { era: store.era, agentsRoot: opts.agentsRoot, allowOutsideAgentsTree: opts.allowOutsideAgentsTree });
+  const res = await undoLast(store.storePath, { era: store.era, agentsRoot: opts.agentsRoot, allowOutsideAgentsTree: opts.allowOutsideAgentsTree, auditPath: opts.auditPath });
   if (res.restoredFrom !== last.backupPath) return { outcome: "restored", ...res };
   // the entries that write removed are back: so go their archived files
   const removed = records.filter((r) => r.writeId === last.writeId && r.removed && r.sessionKey).map((r) => r.sessionKey!);

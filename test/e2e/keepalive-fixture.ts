@@ -20,7 +20,7 @@ import {
   writeTranscript,
   writeTrajectory,
 } from "../fixtures/store-builder.js";
-import { assertBuilt, BIN, REPO_ROOT, type OwnerProcess } from "./helpers/cli.js";
+import { assertBuilt, BIN, REPO_ROOT, scrubbedEnv, type OwnerProcess } from "./helpers/cli.js";
 
 export const S = 1000;
 export const M = 60 * S;
@@ -173,92 +173,101 @@ export { indexPath };
 // ------------------------------------------------------------------ a running loop
 
 export interface Loop {
-  child: ChildProcess;
+  /** the built CLI's process (absent for a loop run in-process) */
+  child?: ChildProcess;
   pid: number;
   /** NDJSON records seen so far (with --json) */
   records: any[];
   stdout(): string;
   stderr(): string;
-  /** resolves with the first record (or raw line) satisfying `pred`; rejects after timeoutMs */
+  /** resolves with the first record (or raw line) satisfying `pred`; rejects after timeoutMs or once the loop exited */
   waitFor(pred: (rec: any) => boolean, timeoutMs?: number): Promise<any>;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  kill(): void;
+}
+
+/** The log of a running keepalive, line by line, and the records a test waits for. */
+export class RecordLog {
+  readonly records: any[] = [];
+  out = "";
+  private partial = "";
+  private readonly waiters: { pred: (r: any) => boolean; resolve: (r: any) => void }[] = [];
+
+  constructor(
+    private readonly exit: Promise<unknown>,
+    private readonly stderr: () => string,
+  ) {}
+
+  /** a chunk of stdout: every whole line becomes a record (JSON, else the raw line) */
+  write(chunk: string): void {
+    this.out += chunk;
+    this.partial += chunk;
+    const lines = this.partial.split("\n");
+    this.partial = lines.pop() ?? "";
+    for (const l of lines) {
+      if (!l.trim()) continue;
+      let rec: any;
+      try {
+        rec = JSON.parse(l);
+      } catch {
+        rec = l;
+      }
+      this.records.push(rec);
+      for (const w of [...this.waiters]) {
+        if (w.pred(rec)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(rec);
+        }
+      }
+    }
+  }
+
+  waitFor(pred: (rec: any) => boolean, timeoutMs = 15_000): Promise<any> {
+    const found = this.records.find(pred);
+    if (found !== undefined) return Promise.resolve(found);
+    const what = () => `stdout:\n${this.out}\nstderr:\n${this.stderr()}`;
+    return new Promise((resolve, reject) => {
+      const w = { pred, resolve: (r: any) => (clearTimeout(timer), resolve(r)) };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        reject(new Error(`timed out waiting for a log record; ${what()}`));
+      }, timeoutMs);
+      this.waiters.push(w);
+      void this.exit.then(() => {
+        if (this.waiters.includes(w)) {
+          clearTimeout(timer);
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          reject(new Error(`keepalive exited before the awaited record; ${what()}`));
+        }
+      });
+    });
+  }
 }
 
 const running = new Set<ChildProcess>();
 
 /** Starts `node bin/openclaw-sessions.js keepalive ...args` (add --json to get records). */
-export function startLoop(args: string[], env: Record<string, string>): Loop {
+export function startLoop(args: string[], env: Record<string, string>): Loop & { child: ChildProcess } {
   assertBuilt();
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith("OPENCLAW_") || k === "NO_COLOR" || k === "FORCE_COLOR" || k === "NODE_OPTIONS") continue;
-    clean[k] = v;
-  }
-  const child = spawn(process.execPath, [BIN, "keepalive", ...args], { cwd: REPO_ROOT, env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "keepalive", ...args], { cwd: REPO_ROOT, env: scrubbedEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
-  let out = "";
   let err = "";
-  let partial = "";
-  const records: any[] = [];
-  const waiters: { pred: (r: any) => boolean; resolve: (r: any) => void }[] = [];
-  const offer = (rec: any) => {
-    records.push(rec);
-    for (const w of [...waiters]) {
-      if (w.pred(rec)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(rec);
-      }
-    }
-  };
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-    out += d;
-    partial += d;
-    const lines = partial.split("\n");
-    partial = lines.pop() ?? "";
-    for (const l of lines) {
-      if (!l.trim()) continue;
-      try {
-        offer(JSON.parse(l));
-      } catch {
-        offer(l);
-      }
-    }
-  });
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("close", (code, signal) => {
       running.delete(child);
       resolve({ code, signal });
     }),
   );
+  const log = new RecordLog(exit, () => err);
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => log.write(d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
   return {
     child,
     pid: child.pid!,
-    records,
-    stdout: () => out,
+    records: log.records,
+    stdout: () => log.out,
     stderr: () => err,
     exit,
-    kill: () => child.kill("SIGKILL"),
-    waitFor(pred, timeoutMs = 15_000) {
-      const found = records.find(pred);
-      if (found !== undefined) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const w = { pred, resolve: (r: any) => (clearTimeout(timer), resolve(r)) };
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(w), 1);
-          reject(new Error(`timed out waiting for a log record; stdout:\n${out}\nstderr:\n${err}`));
-        }, timeoutMs);
-        waiters.push(w);
-        void exit.then(() => {
-          if (waiters.includes(w)) {
-            clearTimeout(timer);
-            waiters.splice(waiters.indexOf(w), 1);
-            reject(new Error(`keepalive exited before the awaited record; stdout:\n${out}\nstderr:\n${err}`));
-          }
-        });
-      });
-    },
+    waitFor: (pred, timeoutMs) => log.waitFor(pred, timeoutMs),
   };
 }
 
@@ -269,4 +278,38 @@ export async function killLoops(): Promise<void> {
   await Promise.all(all.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once("close", r)))));
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const HOLD = path.join(REPO_ROOT, "test", "fixtures", "writers", "hold-gateway-lock.mjs");
+const holders: ChildProcess[] = [];
+
+/** An era A gateway (another process) holding `sessions.json.lock` for holdMs or until release(); resolves once it holds it. */
+export async function holdGatewayLock(fx: Fixture, holdMs: number | "until-signal" = "until-signal"): Promise<{ done: Promise<string>; release: () => void }> {
+  const child = spawn(process.execPath, [HOLD, fx.index, String(holdMs)], { stdio: ["ignore", "pipe", "inherit"] });
+  holders.push(child);
+  let out = "";
+  const done = new Promise<string>((resolve) => child.on("close", () => resolve(out)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      if (out.includes("locked")) resolve();
+    });
+    void done.then(() => reject(new Error(`lock holder exited: ${out}`)));
+  });
+  return { done, release: () => void child.kill("SIGUSR2") };
+}
+
+/** SIGKILLs every lock holder a test left (call from afterEach). */
+export function stopHolders(): void {
+  for (const h of holders.splice(0)) h.kill("SIGKILL");
+}
+
+/** Resolves once `file` exists: the directory is watched, never polled on a timer. */
+export async function untilExists(file: string): Promise<void> {
+  const watcher = fs.watch(path.dirname(file));
+  try {
+    const created = new Promise<void>((resolve) => watcher.on("change", () => fs.existsSync(file) && resolve()));
+    if (fs.existsSync(file)) return;
+    await created;
+  } finally {
+    watcher.close();
+  }
+}

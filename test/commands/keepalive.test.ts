@@ -1,16 +1,40 @@
-// The built `keepalive` on real files in real time: who is touched over several ticks, that a
-// dry run and a fresh store write nothing at all, one loop per store, and a corrupt or missing
-// index mid-run.
+// `keepalive`'s behaviour, run in-process (the whole command line on buffers, stop signals from an
+// emitter) on real files in real time: who is touched over several ticks, that a dry run and a
+// fresh store write nothing at all, a corrupt or missing index mid-run, backing off a conflict,
+// usage errors. The built CLI's own runs (real signals, a second loop in another process, every
+// exit code) are under test/e2e.
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { sessionsDir } from "../fixtures/store-builder.js";
-import { runCli, useOwners } from "./helpers/cli.js";
-import { ACTIVE, auditLines, buildStore, KEYS, killLoops, leftovers, M, readEntries, S, startLoop, type Fixture } from "./keepalive-fixture.js";
+import { procStartTime, useOwners } from "../e2e/helpers/cli.js";
+import { ACTIVE, auditLines, buildStore, holdGatewayLock, KEYS, leftovers, M, readEntries, S, stopHolders, type Fixture } from "../e2e/keepalive-fixture.js";
+import { startLoopInProcess as startLoop, stopLoopsInProcess } from "./helpers/keepalive-loop.js";
+import { runProgram } from "../../src/program.js";
+import { bufferIo, run as runCli, type Sink } from "./helpers/run.js";
+
+/** Resolves once what was written to `out` satisfies `done` (woken by each write, never by a timer). */
+function untilOutput(out: Sink, done: (text: string) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!done(out.text)) return;
+      out.off("data-written", check);
+      resolve();
+    };
+    out.on("data-written", check);
+    check();
+  });
+}
+
+const nobody = { pid: 999_999_999, starttime: 1 };
+// this test process stays alive while keepalive runs: a live lock owner
+const self = () => ({ pid: process.pid, starttime: procStartTime(process.pid) });
+
 
 const { live, dead } = useOwners();
 afterEach(async () => {
-  await killLoops();
+  await stopLoopsInProcess();
+  stopHolders();
 });
 
 const base = (fx: Fixture) => ["--state-dir", fx.state, "--no-probe"];
@@ -22,18 +46,19 @@ const statOf = (p: string) => {
 };
 const backups = (fx: Fixture) => fs.readdirSync(sessionsDir(fx.state)).filter((f) => f.includes(".bak."));
 
+
 describe("keepalive over several ticks", () => {
   it("touches only the sessions with a run in progress and a live owner, once, then leaves them alone while fresh", async () => {
     const fx = buildStore(live, dead);
     const before = readEntries(fx.index);
-    const loop = startLoop([...base(fx), "--interval", "1", "--json"], fx.env);
+    const loop = startLoop([...base(fx), "--interval", "0.2", "--json"], fx.env);
     await loop.waitFor((r) => r.type === "tick" && r.tick === 3);
-    loop.child.kill("SIGTERM");
+    loop.signal("SIGTERM");
     expect(await loop.exit).toEqual({ code: 0, signal: null });
     expect(loop.stderr()).toBe("");
 
     const [start, ...rest] = loop.records;
-    expect(start).toMatchObject({ schemaVersion: 1, type: "start", pid: loop.pid, intervalMs: 1000, activityThresholdMs: 10 * M, freshWithinMs: 10 * M, dryRun: false });
+    expect(start).toMatchObject({ schemaVersion: 1, type: "start", pid: loop.pid, intervalMs: 200, activityThresholdMs: 10 * M, freshWithinMs: 10 * M, dryRun: false });
     expect(start.stores).toEqual([fx.index]);
     const ticks = rest.filter((r) => r.type === "tick");
     expect(ticks.length).toBeGreaterThanOrEqual(3);
@@ -108,34 +133,7 @@ describe("keepalive over several ticks", () => {
   }, 30_000);
 });
 
-describe("one loop per store", () => {
-  it("a second keepalive on the same store exits 5 naming the holder's pid; a dry run still works", async () => {
-    const fx = buildStore(live, dead);
-    const first = startLoop([...base(fx), "--interval", "0.2", "--json"], fx.env);
-    await first.waitFor((r) => r.type === "tick");
-    const pidFile = `${fx.index}.openclaw-sessions-keepalive.pid`;
-    expect(JSON.parse(fs.readFileSync(pidFile, "utf8"))).toMatchObject({ pid: first.pid });
-
-    for (const extra of [["--once"], []]) {
-      const second = await runCli(["keepalive", ...base(fx), "--interval", "0.2", ...extra], { env: fx.env });
-      expect(second.code).toBe(5);
-      expect(second.stdout).toBe("");
-      expect(second.stderr).toContain(`another keepalive already runs on ${fx.index}: pid ${first.pid}`);
-      expect(second.stderr.trim().split("\n")).toHaveLength(1);
-    }
-    const agentOnly = await runCli(["keepalive", ...base(fx), "--agent", "main", "--once"], { env: fx.env });
-    expect(agentOnly.code).toBe(5);
-
-    const dry = await runCli(["keepalive", ...base(fx), "--once", "--dry-run", "--json"], { env: fx.env });
-    expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, seen: 5 });
-
-    expect(JSON.parse(fs.readFileSync(pidFile, "utf8"))).toMatchObject({ pid: first.pid });
-    first.child.kill("SIGTERM");
-    expect((await first.exit).code).toBe(0);
-    expect(fs.existsSync(pidFile)).toBe(false);
-  }, 30_000);
-
+describe("a pid file left behind", () => {
   it("a pid file left by a dead keepalive is taken over, and removed on exit", async () => {
     const fx = buildStore(live, dead);
     const pidFile = `${fx.index}.openclaw-sessions-keepalive.pid`;
@@ -182,7 +180,7 @@ describe("a store that cannot be read mid-run", () => {
     fs.writeFileSync(fx.index, kept, { mode: 0o600 });
     await loop.waitFor((r) => r.type === "tick" && r.tick > missing.tick && r.seen === 5);
 
-    loop.child.kill("SIGTERM");
+    loop.signal("SIGTERM");
     expect((await loop.exit).code).toBe(0);
     // the warning was logged once, not on every tick
     const warned = loop.records.filter((r) => r.type === "tick" && r.warnings.length > 0);
@@ -221,7 +219,103 @@ describe("a store that cannot be read mid-run", () => {
     fs.writeFileSync(config, JSON.stringify({}));
     await loop.waitFor((r) => r.type === "tick" && r.tick > bad.tick && r.seen === 5);
     expect(fs.readFileSync(fx.index).equals(before)).toBe(true); // fresh: nothing due
-    loop.child.kill("SIGTERM");
+    loop.signal("SIGTERM");
     expect((await loop.exit).code).toBe(0);
   }, 30_000);
+});
+
+describe("stopping", () => {
+  it.each(["SIGTERM", "SIGINT"] as const)("%s between ticks: exit 0, a stop line, no lock, pid or temp file left", async (sig) => {
+    const fx = buildStore(live, dead);
+    const loop = startLoop([...base(fx), "--interval", "0.2", "--json"], fx.env);
+    await loop.waitFor((r) => r.type === "tick" && r.tick === 2);
+    loop.signal(sig);
+    expect(await loop.exit).toEqual({ code: 0, signal: null });
+    expect(loop.records.at(-1)).toMatchObject({ type: "stop", signal: sig });
+    expect(loop.stderr()).toBe("");
+    expect(leftovers(fx)).toEqual([]);
+  }, 30_000);
+});
+
+describe("stopped by whoever runs it in-process (the command context's stop, as demo and tests use it)", () => {
+  it("ends the loop after the tick in progress, exit 0, a stop line without a signal, nothing left", async () => {
+    const fx = buildStore(live, dead);
+    const stop = new AbortController();
+    const io = bufferIo({ env: fx.env });
+    const done = runProgram(["keepalive", ...base(fx), "--interval", "0.2", "--json"], io, stop.signal);
+    await untilOutput(io.stdout, (text) => text.includes('"tick":2'));
+    stop.abort();
+    expect(await done).toBe(0);
+    const records = io.stdout.text.trim().split("\n").map((l) => JSON.parse(l));
+    expect(records.at(-1)).toMatchObject({ type: "stop" });
+    expect(records.at(-1)).not.toHaveProperty("signal");
+    expect(records.at(-1).ticks).toBeGreaterThanOrEqual(2);
+    expect(io.stderr.text).toBe("");
+    expect(leftovers(fx)).toEqual([]);
+  });
+});
+
+describe("conflicts", () => {
+  it("back off: a write that cannot get the gateway's lock is retried later, not every tick, and goes through once it is free", async () => {
+    const fx = buildStore(live, dead);
+    // held until the test has seen the conflict and the back-off: however slowly the loop starts
+    const gateway = await holdGatewayLock(fx);
+    // --interval 0.2: a write waits at most 1 s for the gateway's lock
+    const loop = startLoop([...base(fx), "--interval", "0.2", "--json"], fx.env);
+    const conflict = await loop.waitFor((r) => r.type === "tick" && r.stores[0]?.outcome === "conflict");
+    expect(conflict.writes).toBe(0);
+    expect(conflict.stores[0].error).toMatch(/sessions\.json\.lock is held by pid \d+/);
+    expect(conflict.stores[0].retryInMs).toBeGreaterThan(0);
+    // the loop keeps ticking, but leaves the store alone until the retry time
+    const next = await loop.waitFor((r) => r.type === "tick" && r.tick > conflict.tick && r.stores[0]?.outcome === "backoff");
+    expect(next.stores[0].retryInMs).toBeGreaterThan(0);
+    expect(next.writes).toBe(0);
+    gateway.release();
+    expect(await gateway.done).toContain("intact");
+    const written = await loop.waitFor((r) => r.type === "tick" && r.writes === 1, 20_000);
+    expect(written.touched.map((t: any) => t.sessionKey).sort()).toEqual([...ACTIVE].sort());
+    loop.signal("SIGTERM");
+    expect((await loop.exit).code).toBe(0);
+    expect(leftovers(fx)).toEqual([]);
+  }, 40_000);
+});
+
+describe("keepalive: usage errors exit 64 with one line and write nothing", () => {
+  it.each([
+    [["--interval", "0"], /--interval must be at least 100ms \(got "0"\)/],
+    [["--interval", "-1"], /--interval must be/],
+    [["--interval", "0.05"], /--interval must be at least 100ms/],
+    [["--interval", "100000"], /--interval must be at most 1d0h/],
+    [["--interval", "soon"], /--interval must be a duration like 60, 0\.5, 90s or 2m \(a bare number is seconds\) \(got "soon"\)/],
+    [["--activity-threshold", "0"], /--activity-threshold must be longer than 0/],
+    [["--activity-threshold", "ten"], /--activity-threshold must be a duration like 10, 90s, 10m or 1h30m \(a bare number is minutes\)/],
+    [["--refresh-after", "-5m"], /--refresh-after must be a duration/],
+    [["--fields", "updatedAt,status"], /--fields takes updatedAt, lastInteractionAt \(comma-separated; got "updatedAt,status"\)/],
+    [["--fields", ","], /--fields takes/],
+    [["--store", "/nonexistent/sessions.json", "--agent", "main"], /--store and --agent contradict each other/],
+    [["--agent", "main", "--all-agents"], /--agent and --all-agents contradict each other/],
+  ])("%j", async (args, message) => {
+    const fx = buildStore(self(), nobody);
+    const bytes = fs.readFileSync(fx.index);
+    const res = await runCli(["keepalive", "--state-dir", fx.state, "--no-probe", "--once", ...args], { env: fx.env });
+    expect(res.code).toBe(64);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toMatch(message);
+    expect(res.stderr).toMatch(/^openclaw-sessions: [^\n]+\n$/);
+    expect(fs.readFileSync(fx.index).equals(bytes)).toBe(true);
+    expect(leftovers(fx)).toEqual([]);
+  });
+
+  it("accepts fractional seconds and durations: --interval 0.2, --refresh-after 90s, --fields updatedAt", async () => {
+    const fx = buildStore(self(), nobody);
+    const res = await runCli(
+      ["keepalive", "--state-dir", fx.state, "--no-probe", "--once", "--dry-run", "--json", "--interval", "0.2", "--refresh-after", "90s", "--fields", "updatedAt"],
+      { env: fx.env },
+    );
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    const rec = JSON.parse(res.stdout);
+    expect(rec.touched.length).toBeGreaterThan(0);
+    for (const t of rec.touched) expect(t.fields).toEqual(["updatedAt"]);
+  });
 });

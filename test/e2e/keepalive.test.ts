@@ -1,0 +1,82 @@
+// `keepalive` as a user runs it: the BUILT CLI, one run per exit code of its own, and a second
+// keepalive in another process. What each tick does (touches, dry runs, a store that cannot be
+// read, backing off, usage errors) is run in-process in test/commands/keepalive.test.ts; real
+// signals are in keepalive-signals.test.ts.
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli, useOwners } from "./helpers/cli.js";
+import { ACTIVE, buildStore, killLoops, leftovers, startLoop, type Fixture } from "./keepalive-fixture.js";
+
+const { live, dead } = useOwners();
+afterEach(async () => {
+  await killLoops();
+});
+
+const base = (fx: Fixture) => ["--state-dir", fx.state, "--no-probe"];
+const sorted = (xs: string[]) => [...xs].sort();
+
+describe("--once", () => {
+  it("exit 0: one tick touches the active sessions and leaves nothing behind", async () => {
+    const fx = buildStore(live, dead);
+    const res = await runCli(["keepalive", ...base(fx), "--once", "--json"], { env: fx.env });
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    const rec = JSON.parse(res.stdout);
+    expect(rec).toMatchObject({ type: "tick", writes: 1 });
+    expect(sorted(rec.touched.map((t: any) => t.sessionKey))).toEqual(sorted(ACTIVE));
+    expect(leftovers(fx)).toEqual([]);
+  });
+
+  it("exit 3: a store that cannot be read is named, left as it was, and the other is still kept alive", async () => {
+    const fx = buildStore(live, dead);
+    const opsIndex = path.join(fx.state, "agents", "ops", "sessions", "sessions.json");
+    fs.mkdirSync(path.dirname(opsIndex), { recursive: true });
+    fs.writeFileSync(opsIndex, "{");
+    const res = await runCli(["keepalive", ...base(fx), "--once"], { env: fx.env });
+    expect(res.code).toBe(3);
+    expect(res.stdout).toContain(opsIndex);
+    expect(fs.readFileSync(opsIndex, "utf8")).toBe("{");
+    expect(leftovers(fx)).toEqual([]);
+  });
+
+  it("exit 64: bad usage is one line on stderr, nothing read or written", async () => {
+    const fx = buildStore(live, dead);
+    const bytes = fs.readFileSync(fx.index);
+    const res = await runCli(["keepalive", ...base(fx), "--once", "--interval", "0"], { env: fx.env });
+    expect(res.code).toBe(64);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toMatch(/^openclaw-sessions: --interval must be at least 100ms \(got "0"\)\n$/);
+    expect(fs.readFileSync(fx.index).equals(bytes)).toBe(true);
+    expect(leftovers(fx)).toEqual([]);
+  });
+});
+
+describe("one loop per store", () => {
+  it("a second keepalive on the same store exits 5 naming the holder's pid; a dry run still works", async () => {
+    const fx = buildStore(live, dead);
+    const first = startLoop([...base(fx), "--interval", "0.2", "--json"], fx.env);
+    await first.waitFor((r) => r.type === "tick");
+    const pidFile = `${fx.index}.openclaw-sessions-keepalive.pid`;
+    expect(JSON.parse(fs.readFileSync(pidFile, "utf8"))).toMatchObject({ pid: first.pid });
+
+    for (const extra of [["--once"], []]) {
+      const second = await runCli(["keepalive", ...base(fx), "--interval", "0.2", ...extra], { env: fx.env });
+      expect(second.code).toBe(5);
+      expect(second.stdout).toBe("");
+      expect(second.stderr).toContain(`another keepalive already runs on ${fx.index}: pid ${first.pid}`);
+      expect(second.stderr.trim().split("\n")).toHaveLength(1);
+    }
+    const agentOnly = await runCli(["keepalive", ...base(fx), "--agent", "main", "--once"], { env: fx.env });
+    expect(agentOnly.code).toBe(5);
+
+    const dry = await runCli(["keepalive", ...base(fx), "--once", "--dry-run", "--json"], { env: fx.env });
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, seen: 5 });
+
+    expect(JSON.parse(fs.readFileSync(pidFile, "utf8"))).toMatchObject({ pid: first.pid });
+    first.child.kill("SIGTERM");
+    expect((await first.exit).code).toBe(0);
+    expect(fs.existsSync(pidFile)).toBe(false);
+  }, 30_000);
+});
