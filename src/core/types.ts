@@ -111,6 +111,11 @@ export interface TranscriptTail {
   lastEntryAt?: number;
   /** model of the newest assistant message or model_change */
   model?: string;
+  /**
+   * No message was found because the tail reader stopped at its byte cap inside a line too long
+   * to read whole: how many bytes it read, and whether that line is the file's newest.
+   */
+  cutAtCap?: { bytes: number; lastLine: boolean };
 }
 
 /** Who holds a lock file. `unknown` = empty or unparseable body (OpenClaw treats a fresh one as held). */
