@@ -26,7 +26,7 @@ import { mapPool } from "./pool.js";
 import { ownerState } from "./proc.js";
 import { readIndexSummary } from "./read-index.js";
 import { openEraCLive, type EraCLive } from "./sqlite/live.js";
-import { openState, readSessionEvidence, resolveStoreRefs, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
+import { openState, readSessionEvidence, resolveStoreRefs, withConfiguredModel, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
 import { safeSessionFileName } from "./trajectory.js";
 import { classifyName, watchStores, type StoreChange, type StoreWatcher } from "./watcher.js";
 
@@ -132,7 +132,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   const port = gatewayPort(config, env, opts.profile);
 
   const gateway = await readGateway({ configPath, port, tmpDir: opts.tmpDir, probe: opts.probe });
-  const ctx: EvidenceContext = { stateDir, env, gateway, tail: opts.tail };
+  const ctx: EvidenceContext = { stateDir, env, gateway, tail: opts.tail, config };
   const stats: LiveStats = { sessionReads: 0, indexReads: 0, refreshes: 0 };
   const stores = new Map<string, StoreState>();
   let targets: StoreTarget[] = [];
@@ -166,7 +166,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     if (key === eraCKey) return;
     eraCKey = key;
     eraCLive?.close();
-    eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => derive(ev, now())) : undefined;
+    eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => derive(withConfiguredModel(ev, config), now())) : undefined;
   };
   /** era C stores: polled on their own connection (sqlite/live.ts), no file watch */
   let eraCLive: EraCLive | undefined;
@@ -723,6 +723,7 @@ export function sameVerdict(a: Heartbeat, b: Heartbeat): boolean {
     a.toolName === b.toolName &&
     a.drift === b.drift &&
     a.model === b.model &&
+    a.modelSource === b.modelSource &&
     a.startedAt === b.startedAt &&
     a.lastActivityAt === b.lastActivityAt &&
     a.lastTokenAt === b.lastTokenAt &&
