@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { indexPath, makeStateDir, makeTempDir } from "../fixtures/store-builder.js";
 import { assertBuilt, BIN, REPO_ROOT, runCli, useOwners } from "./helpers/cli.js";
-import { ID, KEY, OTHER_KEY, idleStore, startRun } from "./watch-fixture.js";
+import { ID, KEY, OTHER_KEY, idleStore, startRun, writeIndexAtomic } from "./watch-fixture.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 
@@ -156,6 +156,28 @@ describe("watch without a terminal", () => {
       expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringContaining(`agent work: ${broken} was not read`)]);
       expect(r.stdout).toContain(KEY);
     }
+  });
+
+  it("live: one agent's corrupt index at start hides no other agent, is named once, and is read once fixed", async () => {
+    const state = makeStateDir();
+    idleStore(state);
+    const broken = indexPath(state, "work");
+    fs.mkdirSync(path.dirname(broken), { recursive: true });
+    fs.writeFileSync(broken, "{ nope");
+    const w = startCli(["watch", "--json", "--interval", "0.2", "--state-dir", state, "--no-probe"]);
+    const docs = () => w.lines.filter(Boolean).map((l) => JSON.parse(l));
+    const keysOf = (doc: any) => doc.sessions.map((s: any) => s.sessionKey).sort();
+    await until(() => docs().length >= 1, () => `lines: ${w.lines.length}; stderr: ${w.stderr()}`);
+    expect(keysOf(docs()[0])).toEqual([KEY, OTHER_KEY].sort());
+    expect(w.stderr().trimEnd().split("\n")).toEqual([expect.stringContaining(`warning: agent work: ${broken} was not read`)]);
+
+    writeIndexAtomic(state, { "agent:work:fixed": { sessionId: "fixed-1", updatedAt: Date.now(), status: "done" } }, "work");
+    await until(() => docs().some((d) => keysOf(d).includes("agent:work:fixed")), () => JSON.stringify(keysOf(docs().at(-1))));
+    expect(keysOf(docs().at(-1))).toEqual([KEY, OTHER_KEY, "agent:work:fixed"].sort());
+    w.child.kill("SIGTERM");
+    expect(await w.exited).toEqual({ code: 0, signal: null });
+    // named once: no warning came back after it cleared
+    expect(w.stderr().match(/was not read/g)).toHaveLength(1);
   });
 
   it("rejects a bad --interval or --sort as a usage error (exit 64)", async () => {
