@@ -66,12 +66,14 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
       ...read,
       stallAfter: opts.stallAfter,
       now,
-      // while Ink draws, console output is placed above the view instead of tearing it
-      onWarning: (w) => (interactive ? console.warn(`warning: ${w}`) : process.stderr.write(`warning: ${w}\n`)),
+      // the live view draws the warnings that hold now in its banner: a line printed above it
+      // would stay after its warning cleared
+      onWarning: interactive ? undefined : (w) => process.stderr.write(`warning: ${w}\n`),
     });
     const notices = opts.gatewayNotices === false ? "quiet" : interactive ? "console" : "stderr";
     const source = useGateway ? withGatewayOverlay(files, openWatchOverlay(read, opts.stallAfter, env, now, notices)) : files;
-    for (const store of source.unread()) process.stderr.write(`${unreadStoreMessage(store)}\n`);
+    // a JSON store's warning (and, in the live view, the banner) names it already
+    if (!interactive) for (const store of source.unread()) if (store.era === "C") process.stderr.write(`${unreadStoreMessage(store)}\n`);
     try {
       if (stop.requested) return EXIT.ok;
       if (!interactive) return await streamSnapshots(source, stop, opts, sort, problemsOnly, now);
