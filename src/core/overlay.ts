@@ -5,7 +5,7 @@
 // and never hides one the gateway cannot see (`openclaw agent --local`, the CLI's embedded
 // fallback). Pure: the client (src/gateway) feeds it frames and receive times.
 //
-// Signals (OPENCLAW.md section 10):
+// Signals (docs/gateway-overlay.md):
 // - agent `lifecycle` start -> awaiting_model; end / error -> the turn is over. `finishing`
 //   changes nothing. 9.6 `model` carries the model in use; it fires as each model call starts
 //   (also after a tool) and with `model: null` before the end, so it is NOT "awaiting the model".

@@ -1,4 +1,4 @@
-// A read-only operator client of OpenClaw's gateway WebSocket (OPENCLAW.md section 10):
+// A read-only operator client of OpenClaw's gateway WebSocket (docs/gateway-overlay.md):
 // challenge -> connect (protocol 3..4, role operator, scope operator.read, client cli, our own
 // device) -> hello-ok -> sessions.subscribe + sessions.list. It re-lists after every reconnect,
 // on a seq gap and periodically (7.1's targeted frames carry no seq), closes a socket that stays

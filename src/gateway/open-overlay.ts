@@ -93,7 +93,7 @@ export interface GatewayEviction {
 
 const EVICTION_REASONS = new Set(["reset", "new", "delete"]);
 
-/** The eviction a sessions.changed payload announces, if it is one (OPENCLAW.md 10). */
+/** The eviction a sessions.changed payload announces, if it is one (docs/gateway-overlay.md). */
 export function evictionOf(payload: unknown, facts: OverlayState, at: number): GatewayEviction | undefined {
   const p = typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>) : undefined;
   const key = typeof p?.key === "string" && p.key !== "" ? p.key : typeof p?.sessionKey === "string" && p.sessionKey !== "" ? p.sessionKey : undefined;
@@ -103,7 +103,7 @@ export function evictionOf(payload: unknown, facts: OverlayState, at: number): G
   return { sessionKey: key, reason: reason as GatewayEviction["reason"], ...(sessionId !== undefined ? { sessionId } : {}), at };
 }
 
-/** sessions.changed reasons after which the list must be read again (OPENCLAW.md 10). */
+/** sessions.changed reasons after which the list must be read again (docs/gateway-overlay.md). */
 const RELIST_REASONS = new Set(["cleanup", "archive", "move"]);
 
 function relistAfter(payload: unknown): boolean {
