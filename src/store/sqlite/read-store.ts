@@ -113,7 +113,7 @@ function readEvidence(
       ev.transcript = tails.transcript(entry.sessionId, row.transcriptUpdatedAt, ended ? TRANSCRIPT_STEP_ENDED : undefined);
       const trajectory = tails.trajectory(entry.sessionId, ended, entry.startedAt);
       if (trajectory) ev.trajectory = trajectory;
-      // the task registry decides only `running` rows (OPENCLAW.md 9, liveness 3)
+      // the task registry decides only `running` rows (era C liveness, src/core/health/README.md)
       if (entry.status === "running") {
         if (!tasksOpened) {
           tasksOpened = true;
