@@ -4,7 +4,6 @@
 import { parseDuration } from "../core/duration.js";
 import { CliError, EXIT, UnavailableError } from "../core/errors.js";
 import type { Heartbeat } from "../core/types.js";
-import { openGatewayOverlay } from "../gateway/open-overlay.js";
 import type { HeartbeatView } from "./heartbeats.js";
 
 export const DEFAULT_GATEWAY_WAIT_MS = 2_000;
@@ -29,6 +28,8 @@ export function gatewayWaitMs(value: string): number {
 
 export async function listenToGateway(view: HeartbeatView, waitMs = DEFAULT_GATEWAY_WAIT_MS): Promise<GatewayReport> {
   const { snapshot, thresholds, now } = view;
+  // the overlay and its WebSocket client load only when asked for: plain `status` never pays for them
+  const { openGatewayOverlay } = await import("../gateway/open-overlay.js");
   const overlay = openGatewayOverlay({
     configPath: snapshot.configPath,
     config: snapshot.config,

@@ -16,14 +16,7 @@ import type { EventFrame } from "./frames.js";
 import { loadOrCreateIdentity, saveIdentity, toolStateDir } from "./identity.js";
 import { pairingNotice } from "./notice.js";
 
-/** Set to 1 (or true/yes/on) to turn the overlay on without --gateway. */
-export const GATEWAY_ENV = "OPENCLAW_SESSIONS_GATEWAY";
-
-export function gatewayWanted(flag: boolean | undefined, env: Env = process.env): boolean {
-  if (flag) return true;
-  const v = env[GATEWAY_ENV]?.trim().toLowerCase();
-  return v === "1" || v === "true" || v === "yes" || v === "on";
-}
+export { GATEWAY_ENV, gatewayWanted } from "./wanted.js";
 
 export interface OverlayStatus {
   connected: boolean;
