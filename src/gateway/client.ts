@@ -5,6 +5,7 @@
 // silent past 2x the tick interval, and reconnects with capped backoff. A refusal it cannot fix
 // by retrying (our auth, a protocol mismatch) stops it with one line; NOT_PAIRED names the
 // approval command and is retried only rarely.
+import type { GatewayTarget } from "../store/gateway-target.js";
 import WebSocket from "ws";
 import { backoffDelayMs, type BackoffPolicy } from "../core/backoff.js";
 import { connectAuth, type GatewayAuth } from "./auth.js";
@@ -31,7 +32,7 @@ export interface ClientStatus {
   malformed: number;
 }
 
-export type Target = { url: string; label: string; port?: number } | { unavailable: string };
+export type Target = GatewayTarget;
 
 export interface GatewayClientOptions {
   /** asked before every attempt: the gateway of this state dir's singleton lock, or why none */
