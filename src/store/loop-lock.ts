@@ -3,6 +3,7 @@
 // write and fight over the writer's lock. The file names its holder; a holder that is dead, or
 // whose pid now belongs to another process (start time differs), is taken over. The writer's own
 // lock is separate: this one is held for the loop's whole life, that one for one write.
+import { lockBodyFields } from "./lock-body.js";
 import fs from "node:fs";
 import os from "node:os";
 import { CliError, EXIT, WriteRefusedError } from "../core/errors.js";
@@ -40,18 +41,9 @@ export function loopLockPath(storePath: string): string {
 }
 
 export function parseHolder(text: string): LoopLockHolder | undefined {
-  try {
-    const v = JSON.parse(text) as Record<string, unknown>;
-    if (!v || typeof v !== "object" || !Number.isInteger(v.pid) || (v.pid as number) <= 0) return undefined;
-    return {
-      pid: v.pid as number,
-      starttime: typeof v.starttime === "number" ? v.starttime : undefined,
-      hostname: typeof v.hostname === "string" ? v.hostname : undefined,
-      startedAt: typeof v.startedAt === "string" ? v.startedAt : undefined,
-    };
-  } catch {
-    return undefined;
-  }
+  const v = lockBodyFields(text);
+  if (v?.pid === undefined) return undefined;
+  return { pid: v.pid, starttime: v.starttime, hostname: v.hostname, startedAt: v.startedAt };
 }
 
 /** Is the pid file found on disk still someone's? `nowMs` is the real clock. */

@@ -2,6 +2,7 @@
 // a plain file created with O_EXCL holding {"pid","createdAt","starttime"}. A live, fresh holder
 // is waited for, never robbed; a dead, reused or >30 s old holder is removed, as OpenClaw does.
 // Era B gateways ignore the file, so it costs nothing there.
+import { lockBodyFields } from "../lock-body.js";
 import fs from "node:fs";
 import { WriteConflictError, WriteRefusedError } from "../../core/errors.js";
 import { writeAll } from "./atomic-write.js";
@@ -22,15 +23,10 @@ export type LockVerdict = { stale: true; why: string } | { stale: false; holder:
 
 /** Judges a lock body found on disk. `nowMs` is the real clock: the protocol is cross-process. */
 export function judgeLock(body: string, mtimeMs: number, nowMs: number): LockVerdict {
-  let parsed: { pid?: unknown; createdAt?: unknown; starttime?: unknown } | undefined;
-  try {
-    const value: unknown = JSON.parse(body);
-    if (value && typeof value === "object") parsed = value as typeof parsed;
-  } catch {
-    /* empty or half written */
-  }
+  // empty or half written: no fields
+  const parsed = lockBodyFields(body);
   const pid = parsed?.pid;
-  if (!parsed || typeof pid !== "number" || !Number.isInteger(pid)) {
+  if (!parsed || pid === undefined) {
     // a lock is created empty and filled a moment later: held until its mtime is old
     if (nowMs - mtimeMs > GATEWAY_LOCK_STALE_MS) return { stale: true, why: "unreadable and older than 30 s" };
     return { stale: false, holder: "a process that is still writing the lock file" };
@@ -38,8 +34,8 @@ export function judgeLock(body: string, mtimeMs: number, nowMs: number): LockVer
   const owner = ownerOfLockBody(pid, parsed.starttime);
   if (owner === "dead") return { stale: true, why: `pid ${pid} is dead` };
   if (owner === "reused") return { stale: true, why: `pid ${pid} was reused by another process` };
-  const createdAt = typeof parsed.createdAt === "string" ? Date.parse(parsed.createdAt) : NaN;
-  if (Number.isFinite(createdAt) && nowMs - createdAt > GATEWAY_LOCK_STALE_MS) {
+  const createdAt = parsed.createdAt;
+  if (createdAt !== undefined && nowMs - createdAt > GATEWAY_LOCK_STALE_MS) {
     return { stale: true, why: `created ${Math.round((nowMs - createdAt) / 1000)} s ago` };
   }
   return { stale: false, holder: `pid ${pid}` };
