@@ -18,9 +18,10 @@ export interface LockBodyFields {
   configPath?: string;
   /** era C singleton lock: `agent-embedded` for an `openclaw agent --local` run */
   role?: string;
-  /** our keepalive pid file: the host, and when it started (ISO, as written) */
+  /** our own keepalive pid file and store lock owner: the host, and since when (ISO, as written) */
   hostname?: string;
   startedAt?: string;
+  acquiredAt?: string;
 }
 
 const finite = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
@@ -45,7 +46,7 @@ export function lockBodyFields(body: string): LockBodyFields | undefined {
   const maxHoldMs = finite(b.maxHoldMs);
   if (maxHoldMs !== undefined) out.maxHoldMs = maxHoldMs;
   if (typeof b.port === "number" && Number.isInteger(b.port) && b.port > 0 && b.port < 65536) out.port = b.port;
-  for (const key of ["configPath", "role", "hostname", "startedAt"] as const) {
+  for (const key of ["configPath", "role", "hostname", "startedAt", "acquiredAt"] as const) {
     const v = text(b[key]);
     if (v !== undefined) out[key] = v;
   }
