@@ -5,7 +5,7 @@
 import { lockBodyFields } from "../lock-body.js";
 import fs from "node:fs";
 import { WriteConflictError, WriteRefusedError } from "../../core/errors.js";
-import { writeAll } from "./atomic-write.js";
+import { createPidFile, readPidFile, removeIfUnchanged } from "../pid-file.js";
 import { ownerOfLockBody, readProcStartTime } from "../proc.js";
 
 /** OpenClaw's own staleness limit for this lock. */
@@ -55,10 +55,10 @@ export async function acquireGatewayLock(realIndexPath: string, waitMs: number, 
       createdAt: new Date().toISOString(),
       starttime: readProcStartTime(process.pid),
     });
-    if (tryCreate(lockPath, body, displayPath)) return held(lockPath, body, displayPath);
-    const found = readLock(lockPath);
+    if (createPidFile(lockPath, body, { mode: 0o644, fsync: true, what: lockPath, forPath: displayPath })) return held(lockPath, body, displayPath);
+    const found = readPidFile(lockPath);
     if (found) {
-      const verdict = judgeLock(found.body, found.mtimeMs, Date.now());
+      const verdict = judgeLock(found.text, found.mtimeMs, Date.now());
       if (verdict.stale) {
         removeIfUnchanged(lockPath, found);
         continue;
@@ -75,59 +75,8 @@ export async function acquireGatewayLock(realIndexPath: string, waitMs: number, 
   }
 }
 
-function tryCreate(lockPath: string, body: string, displayPath: string): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(lockPath, "wx", 0o644);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new WriteRefusedError(`cannot create ${lockPath} for ${displayPath}: ${(err as Error).message}`);
-  }
-  try {
-    writeAll(fd, Buffer.from(body));
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-  } catch (err) {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      /* already closed */
-    }
-    fs.rmSync(lockPath, { force: true });
-    throw new WriteRefusedError(`cannot write ${lockPath} for ${displayPath}: ${(err as Error).message}`);
-  }
-  return true;
-}
-
-interface FoundLock {
-  body: string;
-  mtimeMs: number;
-  ino: number;
-}
-
-function readLock(lockPath: string): FoundLock | undefined {
-  try {
-    const st = fs.statSync(lockPath);
-    const body = fs.readFileSync(lockPath, "utf8");
-    return { body, mtimeMs: st.mtimeMs, ino: st.ino };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Only the very lock we judged stale is removed, not one a rival created since. */
-function removeIfUnchanged(lockPath: string, judged: FoundLock): void {
-  const now = readLock(lockPath);
-  if (!now || now.ino !== judged.ino || now.body !== judged.body) return;
-  try {
-    fs.unlinkSync(lockPath);
-  } catch {
-    /* someone else removed it */
-  }
-}
-
 function held(lockPath: string, body: string, displayPath: string): GatewayLock {
-  const ours = () => readLock(lockPath)?.body === body;
+  const ours = () => readPidFile(lockPath)?.text === body;
   return {
     path: lockPath,
     assertHeld() {
