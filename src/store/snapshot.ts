@@ -12,7 +12,7 @@ import { configuredModel, gatewayPort, loadConfig, type OpenClawConfig } from ".
 import { agentDbPath, isEraC, jsonStoreEra, sqliteHasTable } from "./era.js";
 import { readGateway } from "./gateway.js";
 import { ownerOf, readEraCStore, stateDirOfAgentDb } from "./sqlite/read-store.js";
-import { locate, type Env } from "./locate.js";
+import { locate, placeInAgentsTree, type Env } from "./locate.js";
 import { RealPaths } from "./contain.js";
 import { readLockSync } from "./locks.js";
 import { readIndexSummary, type IndexSummary } from "./read-index.js";
@@ -177,9 +177,7 @@ function isAgentDbFile(file: string): boolean {
 
 /** The state dir a --store path lives in (<stateDir>/agents/<id>/sessions/sessions.json), if it does. */
 function stateDirOfStore(storePath: string): string | undefined {
-  const sessionsDir = path.dirname(path.resolve(storePath));
-  const agentsDir = path.dirname(path.dirname(sessionsDir));
-  return path.basename(agentsDir) === "agents" && path.basename(sessionsDir) === "sessions" ? path.dirname(agentsDir) : undefined;
+  return placeInAgentsTree(storePath, "sessions")?.stateDir;
 }
 
 export function resolveStoreRefs(
@@ -195,8 +193,7 @@ export function resolveStoreRefs(
     // a --store file outside any agents tree (a copy, a backup) has no agent database beside it
     if (opts.store && isAgentDbFile(t.storePath)) {
       // --store may name an openclaw-agent.sqlite itself (in its agents tree, or a copy)
-      const home = stateDirOfAgentDb(t.storePath);
-      const agentId = home ? path.basename(path.dirname(path.dirname(path.resolve(t.storePath)))) : t.agentId;
+      const agentId = placeInAgentsTree(t.storePath, "agent")?.agentId ?? t.agentId;
       eraC.push({ agentId, storePath: path.resolve(t.storePath), era: "C" });
       continue;
     }
