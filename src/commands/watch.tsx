@@ -13,6 +13,7 @@ import { unreadStoreMessage } from "../ui/messages.js";
 import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, plainSnapshotChunks } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
+import { stopSignals, type StopSignals } from "./stop-signals.js";
 
 export function register(program: Command): void {
   const cmd = program
@@ -85,36 +86,6 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     stop.dispose();
     opts.onExit?.();
   }
-}
-
-interface StopSignals {
-  readonly requested: boolean;
-  /** cb runs on the first SIGTERM/SIGINT/SIGHUP (at once if one already came) */
-  onStop(cb: () => void): void;
-  dispose(): void;
-}
-
-function stopSignals(): StopSignals {
-  const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP"];
-  let requested = false;
-  let callback: (() => void) | undefined;
-  const handler = (): void => {
-    requested = true;
-    callback?.();
-  };
-  for (const s of signals) process.on(s, handler);
-  return {
-    get requested() {
-      return requested;
-    },
-    onStop(cb) {
-      callback = cb;
-      if (requested) cb();
-    },
-    dispose() {
-      for (const s of signals) process.off(s, handler);
-    },
-  };
 }
 
 type Source = Awaited<ReturnType<typeof openLiveSource>>;
