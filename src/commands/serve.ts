@@ -1,5 +1,6 @@
 // `openclaw-sessions serve`: the heartbeat API and push stream OpenClaw's dashboards lack, from
 // the same live model as `watch` (one full read, then file events and a clock tick).
+import { stopSignals } from "./stop-signals.js";
 import type { AddressInfo } from "node:net";
 import { Command, Option } from "commander";
 import { parseDuration } from "../core/duration.js";
@@ -358,20 +359,13 @@ function listen(server: import("node:http").Server, host: string, port: number):
 
 /** Runs until SIGTERM or SIGINT, then closes every client cleanly: exit 0. */
 export async function runServe(opts: ServeOptions): Promise<number> {
-  const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
-  let wake: (() => void) | undefined;
-  let requested = false;
-  const handler = (): void => {
-    requested = true;
-    wake?.();
-  };
-  for (const sig of signals) process.on(sig, handler);
+  const stop = stopSignals(["SIGTERM", "SIGINT"]);
   try {
     const running = await startServe(opts);
-    if (!requested) await new Promise<void>((resolve) => (wake = resolve));
+    await new Promise<void>((resolve) => stop.onStop(resolve));
     await running.stop();
     return EXIT.ok;
   } finally {
-    for (const sig of signals) process.off(sig, handler);
+    stop.dispose();
   }
 }

@@ -1,10 +1,9 @@
 // `status --gateway`: one read of the files, refined by a short listen to the gateway's own
 // events. A gateway that refuses us (our secret, a pairing to approve) ends the command with
 // exit 69; one that is not running leaves the files' view, with a warning.
-import { parseDuration } from "../core/duration.js";
-import { CliError, EXIT, UnavailableError } from "../core/errors.js";
+import { parseDurationFlag } from "../core/duration.js";
+import { UnavailableError } from "../core/errors.js";
 import type { Heartbeat } from "../core/types.js";
-import { openGatewayOverlay } from "../gateway/open-overlay.js";
 import type { HeartbeatView } from "./heartbeats.js";
 import type { Io } from "./io.js";
 
@@ -16,20 +15,15 @@ export interface GatewayReport {
   status: { connected: boolean; protocol: number | null; reason: string | null; listenedMs: number };
 }
 
-/** commander parser for --gateway-wait: a duration (2s, 500ms, 1m; a bare number is seconds). */
+/** commander parser for --gateway-wait: a period (2s, 500ms, 1m; a bare number is seconds), at most 10 min. */
 export function gatewayWaitMs(value: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(value, "s");
-  } catch {
-    throw new CliError(`--gateway-wait: expected a duration like 2s, 500ms or 1m (got "${value}")`, EXIT.usage);
-  }
-  if (ms <= 0 || ms > 10 * 60_000) throw new CliError(`--gateway-wait: must be more than 0 and at most 10m (got "${value}")`, EXIT.usage);
-  return ms;
+  return parseDurationFlag("--gateway-wait", value, "period", { maxMs: 10 * 60_000 });
 }
 
 export async function listenToGateway(view: HeartbeatView, io: Io, waitMs = DEFAULT_GATEWAY_WAIT_MS): Promise<GatewayReport> {
   const { snapshot, thresholds, now } = view;
+  // the overlay and its WebSocket client load only when asked for: plain `status` never pays for them
+  const { openGatewayOverlay } = await import("../gateway/open-overlay.js");
   const overlay = openGatewayOverlay({
     configPath: snapshot.configPath,
     config: snapshot.config,

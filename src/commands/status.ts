@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { formatDuration, parseDurationFlag } from "../core/duration.js";
 import { CliError, EXIT } from "../core/errors.js";
-import { gatewayWanted } from "../gateway/open-overlay.js";
+import { gatewayWanted } from "../gateway/wanted.js";
 import { filterHeartbeats, parseSort, sortHeartbeats, type SortSpec } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
 import { heartbeatJson, jsonLine, MappedItems, textLines } from "../ui/snapshot.js";

@@ -13,6 +13,7 @@ import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, plainSnapshotChunk
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
 import { processIo, terminalColumns, type CommandContext, type Io, type OutStream } from "./io.js";
 import { addStoreOptions, pickStoreOptions, type StoreOptions } from "./options.js";
+import { stopSignals, type StopSignals } from "./stop-signals.js";
 
 export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {
   const cmd = program
@@ -83,7 +84,7 @@ export interface WatchControl {
 /** Resolves with the exit code once the view is closed (q, esc, ctrl-c, SIGTERM, `stop`) or --once printed. */
 export async function runWatch(s: WatchSettings, io: Io, control: WatchControl = {}): Promise<number> {
   // listening from the start: a SIGTERM during the first read still ends with exit 0
-  const stop = stopSignals(control.stop);
+  const stop = stopSignals(undefined, control.stop);
   try {
     const env = io.env;
     const now = s.fixedNow !== undefined ? () => s.fixedNow! : Date.now;
@@ -94,12 +95,14 @@ export async function runWatch(s: WatchSettings, io: Io, control: WatchControl =
       ...read,
       stallAfter: s.stallAfter,
       now,
-      // while Ink draws, console output is placed above the view instead of tearing it
-      onWarning: (w) => (interactive ? console.warn(`warning: ${w}`) : io.stderr.write(`warning: ${w}\n`)),
+      // the live view draws the warnings that hold now in its banner: a line printed above it
+      // would stay after its warning cleared
+      onWarning: interactive ? undefined : (w) => io.stderr.write(`warning: ${w}\n`),
     });
     const notices = !s.gatewayNotices ? "quiet" : interactive ? "console" : "stderr";
     const source = s.gateway ? withGatewayOverlay(files, openWatchOverlay(read, s.stallAfter, io, now, notices)) : files;
-    for (const store of source.unread()) io.stderr.write(`${unreadStoreMessage(store)}\n`);
+    // a JSON store's warning (and, in the live view, the banner) names it already
+    if (!interactive) for (const store of source.unread()) if (store.era === "C") io.stderr.write(`${unreadStoreMessage(store)}\n`);
     try {
       if (stop.requested) return EXIT.ok;
       if (!interactive) return await streamSnapshots(source, stop, s, io, now);
@@ -111,40 +114,6 @@ export async function runWatch(s: WatchSettings, io: Io, control: WatchControl =
     stop.dispose();
     control.onExit?.();
   }
-}
-
-interface StopSignals {
-  readonly requested: boolean;
-  /** cb runs on the first SIGTERM/SIGINT/SIGHUP (at once if one already came) */
-  onStop(cb: () => void): void;
-  dispose(): void;
-}
-
-function stopSignals(abort?: AbortSignal): StopSignals {
-  const signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP"];
-  let requested = false;
-  let callback: (() => void) | undefined;
-  const handler = (): void => {
-    if (requested) return;
-    requested = true;
-    callback?.();
-  };
-  for (const s of signals) process.on(s, handler);
-  if (abort?.aborted) requested = true;
-  else abort?.addEventListener("abort", handler, { once: true });
-  return {
-    get requested() {
-      return requested;
-    },
-    onStop(cb) {
-      callback = cb;
-      if (requested) cb();
-    },
-    dispose() {
-      for (const s of signals) process.off(s, handler);
-      abort?.removeEventListener("abort", handler);
-    },
-  };
 }
 
 type Source = Awaited<ReturnType<typeof openLiveSource>>;

@@ -5,7 +5,7 @@
 // and never hides one the gateway cannot see (`openclaw agent --local`, the CLI's embedded
 // fallback). Pure: the client (src/gateway) feeds it frames and receive times.
 //
-// Signals (OPENCLAW.md section 10):
+// Signals (docs/gateway-overlay.md):
 // - agent `lifecycle` start -> awaiting_model; end / error -> the turn is over. `finishing`
 //   changes nothing. 9.6 `model` carries the model in use; it fires as each model call starts
 //   (also after a tool) and with `model: null` before the end, so it is NOT "awaiting the model".
@@ -227,6 +227,7 @@ export function refineHeartbeat(hb: Heartbeat, facts: LiveFacts | undefined, now
   if (!facts) return hb;
   if (facts.sessionId !== undefined && hb.sessionId && facts.sessionId !== hb.sessionId) return hb;
   const model = facts.model ?? hb.model;
+  const modelSource = facts.model ? "run" : hb.modelSource;
   const lastTokenAt = max(hb.lastTokenAt, facts.lastTokenAt);
   const lastActivityAt = max(hb.lastActivityAt, facts.lastEventAt);
 
@@ -240,6 +241,7 @@ export function refineHeartbeat(hb: Heartbeat, facts: LiveFacts | undefined, now
       toolName: facts.state === "tool_exec" ? facts.toolName : undefined,
       turnId: facts.runId ?? hb.turnId,
       model,
+      modelSource,
       startedAt: facts.runStartedAt ?? hb.startedAt,
       lastActivityAt,
       lastTokenAt,
@@ -259,6 +261,7 @@ export function refineHeartbeat(hb: Heartbeat, facts: LiveFacts | undefined, now
       health: "idle",
       toolName: undefined,
       model,
+      modelSource,
       lastActivityAt,
       lastTokenAt,
       reasons: [...hb.reasons, `gateway: the run ended (lifecycle ${facts.ended.how})`],
@@ -272,6 +275,7 @@ export function refineHeartbeat(hb: Heartbeat, facts: LiveFacts | undefined, now
       ...hb,
       health: hb.state === "tool_exec" ? "active" : "waiting",
       model,
+      modelSource,
       lastActivityAt,
       lastTokenAt,
       reasons: [...hb.reasons, "gateway: its run registry has an active run for this session (alive)"],

@@ -30,6 +30,8 @@ export interface IndexEntry {
   sessionStartedAt?: number;
   model?: string;
   modelProvider?: string;
+  /** the model a user picked for this session's next runs (`/model`, sessions.patch) */
+  modelOverride?: string;
   chatType?: string;
   label?: string;
   displayName?: string;
@@ -111,6 +113,11 @@ export interface TranscriptTail {
   lastEntryAt?: number;
   /** model of the newest assistant message or model_change */
   model?: string;
+  /**
+   * No message was found because the tail reader stopped at its byte cap inside a line too long
+   * to read whole: how many bytes it read, and whether that line is the file's newest.
+   */
+  cutAtCap?: { bytes: number; lastLine: boolean };
 }
 
 /** Who holds a lock file. `unknown` = empty or unparseable body (OpenClaw treats a fresh one as held). */
@@ -196,6 +203,11 @@ export interface Evidence {
   task?: TaskRunInfo;
   /** Era C: false when the global DB could not be read (a copied store): `task` is unknown, not absent */
   tasksKnown?: boolean;
+  /**
+   * The model OpenClaw falls back to for this agent when a session names none: the agent's own
+   * `agents.list[].model`, else `agents.defaults.model` (a string, or `{ primary }`).
+   */
+  configuredModel?: { model: string; from: "agent-config" | "default-config" };
 }
 
 export interface Thresholds {
@@ -218,6 +230,8 @@ export interface Thresholds {
  */
 export type Outcome = "done" | "failed" | "timeout" | "killed" | "lost";
 
+export type ModelSource = "run" | "override" | "agent-config" | "default-config";
+
 /** Which evidence set a heartbeat: files (eras A/B), the SQLite store (era C), or the gateway's live events. */
 export type HeartbeatSource = "files" | "db" | "gateway";
 
@@ -229,6 +243,12 @@ export interface Heartbeat {
   health: Health;
   turnId?: string;
   model?: string;
+  /**
+   * where `model` came from: `run` (what the session's runs recorded: trajectory, transcript,
+   * index, or the gateway), `override` (the session's modelOverride, no run recorded one yet),
+   * `agent-config` / `default-config` (the configured model OpenClaw falls back to)
+   */
+  modelSource?: ModelSource;
   toolName?: string;
   /** when the current (or last) turn started */
   startedAt?: number;

@@ -1,10 +1,11 @@
-// A read-only operator client of OpenClaw's gateway WebSocket (OPENCLAW.md section 10):
+// A read-only operator client of OpenClaw's gateway WebSocket (docs/gateway-overlay.md):
 // challenge -> connect (protocol 3..4, role operator, scope operator.read, client cli, our own
 // device) -> hello-ok -> sessions.subscribe + sessions.list. It re-lists after every reconnect,
 // on a seq gap and periodically (7.1's targeted frames carry no seq), closes a socket that stays
 // silent past 2x the tick interval, and reconnects with capped backoff. A refusal it cannot fix
 // by retrying (our auth, a protocol mismatch) stops it with one line; NOT_PAIRED names the
 // approval command and is retried only rarely.
+import type { GatewayTarget } from "../store/gateway-target.js";
 import WebSocket from "ws";
 import { backoffDelayMs, type BackoffPolicy } from "../core/backoff.js";
 import { connectAuth, type GatewayAuth } from "./auth.js";
@@ -31,7 +32,7 @@ export interface ClientStatus {
   malformed: number;
 }
 
-export type Target = { url: string; label: string; port?: number } | { unavailable: string };
+export type Target = GatewayTarget;
 
 export interface GatewayClientOptions {
   /** asked before every attempt: the gateway of this state dir's singleton lock, or why none */

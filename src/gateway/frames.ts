@@ -1,4 +1,4 @@
-// The gateway's three frame shapes (OPENCLAW.md section 10), parsed defensively: a frame that is
+// The gateway's three frame shapes (docs/gateway-overlay.md), parsed defensively: a frame that is
 // not JSON or not one of them is reported as malformed and skipped, never thrown.
 
 export interface ReqFrame {

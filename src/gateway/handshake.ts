@@ -1,5 +1,5 @@
 // The connect request of a read-only operator and how its answer is read: hello-ok, or a refusal
-// classified by whether another attempt can help (OPENCLAW.md section 10).
+// classified by whether another attempt can help (docs/gateway-overlay.md).
 import type { GatewayAuth } from "./auth.js";
 import { parseHello, type GatewayErrorShape, type HelloOk, type ResFrame } from "./frames.js";
 import { signDevice, type DeviceIdentity } from "./identity.js";

@@ -1,7 +1,7 @@
 // This tool's own device identity for the gateway: an Ed25519 key pair and the deviceTokens the
 // gateways handed it, in this tool's state dir ($XDG_STATE_HOME/openclaw-sessions, else
 // ~/.local/state/openclaw-sessions), mode 0600. Never inside an OpenClaw state dir: reusing the
-// OpenClaw CLI's identity once made `openclaw agent` silently run embedded (OPENCLAW.md 10).
+// OpenClaw CLI's identity once made `openclaw agent` silently run embedded (docs/gateway-overlay.md).
 import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";

@@ -6,24 +6,15 @@ import { readFileSync } from "node:fs";
 import { EMPTY_OVERLAY, listRows, reduceOverlay, refineHeartbeat, type OverlayInput, type OverlayState } from "../core/overlay.js";
 import type { Heartbeat, Thresholds } from "../core/types.js";
 import type { OpenClawConfig } from "../store/config.js";
-import { findGatewayLock } from "../store/gateway.js";
-import { readEraCOwner } from "../store/sqlite/owner.js";
+import { lockTarget } from "../store/gateway-target.js";
 import type { Env } from "../store/locate.js";
-import { parseLockBody } from "../store/locks.js";
 import { resolveGatewayAuth } from "./auth.js";
-import { GatewayClient, type ClientPhase, type GatewayClientOptions, type Target } from "./client.js";
+import { GatewayClient, type ClientPhase, type GatewayClientOptions } from "./client.js";
 import type { EventFrame } from "./frames.js";
 import { loadOrCreateIdentity, saveIdentity, toolStateDir } from "./identity.js";
 import { pairingNotice } from "./notice.js";
 
-/** Set to 1 (or true/yes/on) to turn the overlay on without --gateway. */
-export const GATEWAY_ENV = "OPENCLAW_SESSIONS_GATEWAY";
-
-export function gatewayWanted(flag: boolean | undefined, env: Env = process.env): boolean {
-  if (flag) return true;
-  const v = env[GATEWAY_ENV]?.trim().toLowerCase();
-  return v === "1" || v === "true" || v === "yes" || v === "on";
-}
+export { GATEWAY_ENV, gatewayWanted } from "./wanted.js";
 
 export interface OverlayStatus {
   connected: boolean;
@@ -93,7 +84,7 @@ export interface GatewayEviction {
 
 const EVICTION_REASONS = new Set(["reset", "new", "delete"]);
 
-/** The eviction a sessions.changed payload announces, if it is one (OPENCLAW.md 10). */
+/** The eviction a sessions.changed payload announces, if it is one (docs/gateway-overlay.md). */
 export function evictionOf(payload: unknown, facts: OverlayState, at: number): GatewayEviction | undefined {
   const p = typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>) : undefined;
   const key = typeof p?.key === "string" && p.key !== "" ? p.key : typeof p?.sessionKey === "string" && p.sessionKey !== "" ? p.sessionKey : undefined;
@@ -103,7 +94,7 @@ export function evictionOf(payload: unknown, facts: OverlayState, at: number): G
   return { sessionKey: key, reason: reason as GatewayEviction["reason"], ...(sessionId !== undefined ? { sessionId } : {}), at };
 }
 
-/** sessions.changed reasons after which the list must be read again (OPENCLAW.md 10). */
+/** sessions.changed reasons after which the list must be read again (docs/gateway-overlay.md). */
 const RELIST_REASONS = new Set(["cleanup", "archive", "move"]);
 
 function relistAfter(payload: unknown): boolean {
@@ -120,34 +111,6 @@ export function overlayInputOf(frame: EventFrame, receivedAt: number): OverlayIn
   if (frame.event === "agent") return { kind: "agent", payload: frame.payload, receivedAt };
   if (frame.event === "sessions.changed") return { kind: "sessions.changed", payload: frame.payload, receivedAt };
   return undefined;
-}
-
-/** Connect ONLY to the port of this state dir's live gateway lock, never to a default port. */
-/**
- * The gateway this state dir's singleton lock names: `$TMPDIR/openclaw-<uid>/` up to 2026.8, the
- * state dir's own `tmp/openclaw-<uid>/` since 2026.9 (where the era C reader finds it too). A live
- * gateway's lock wins over a dead one's left in the other place.
- */
-export function lockTarget(configPath: string, tmpDir?: string, stateDir?: string): Target {
-  const fromTmp = tmpLockTarget(configPath, tmpDir);
-  if ("url" in fromTmp || stateDir === undefined) return fromTmp;
-  const owner = readEraCOwner(stateDir);
-  if (!owner.lockPath) return fromTmp;
-  if (!owner.alive) return { unavailable: `the gateway of ${configPath} is not running (lock ${owner.lockPath}, owner dead)` };
-  if (owner.role === "agent-embedded") {
-    return { unavailable: `the state dir's singleton lock ${owner.lockPath} is held by an embedded openclaw agent --local run (pid ${owner.pid}), not a gateway` };
-  }
-  if (owner.port === undefined) return { unavailable: `the gateway lock ${owner.lockPath} names no port` };
-  return { url: `ws://127.0.0.1:${owner.port}/`, label: `gateway at 127.0.0.1:${owner.port}`, port: owner.port };
-}
-
-function tmpLockTarget(configPath: string, tmpDir?: string): Target {
-  const found = findGatewayLock(configPath, tmpDir);
-  if (!found) return { unavailable: `no gateway is running for ${configPath} (no singleton lock)` };
-  const lock = parseLockBody(found.lockPath, found.text, found.mtimeMs);
-  if (lock.owner !== "alive") return { unavailable: `the gateway of ${configPath} is not running (lock ${found.lockPath}, owner ${lock.owner})` };
-  if (found.port === undefined) return { unavailable: `the gateway lock ${found.lockPath} names no port` };
-  return { url: `ws://127.0.0.1:${found.port}/`, label: `gateway at 127.0.0.1:${found.port}`, port: found.port };
 }
 
 export function openGatewayOverlay(opts: GatewayOverlayOptions): GatewayOverlay {

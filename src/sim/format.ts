@@ -252,7 +252,7 @@ export type SimEnding = "success" | "error" | "timeout" | "user-abort";
 /**
  * How each version ends a run in its trajectory (session.ended status and flags): 2026.7.1 never
  * writes `interrupted`; it ends aborted and timed-out runs `error` with `externalAbort` /
- * `timedOut` (real runs, OPENCLAW.md 8). 2026.4.26 (like 2026.9) writes `interrupted` for an abort.
+ * `timedOut` (real runs, docs/finalize-outcomes.md). 2026.4.26 (like 2026.9) writes `interrupted` for an abort.
  */
 export function runEndAs(ending: SimEnding, version: SimVersion = "2026.7.1"): Pick<RunSpec, "status" | "aborted" | "externalAbort" | "timedOut"> {
   switch (ending) {

@@ -1,5 +1,5 @@
-// A fake OpenClaw gateway WebSocket speaking the subset of protocol 3/4 that OPENCLAW.md
-// section 10 records from real 2026.4.26, 2026.7.1 and 2026.9.6 gateways: the challenge, the
+// A fake OpenClaw gateway WebSocket speaking the subset of protocol 3/4 that docs/gateway-overlay.md
+// records from real 2026.4.26, 2026.7.1 and 2026.9.6 gateways: the challenge, the
 // connect checks (protocol range, auth, an Ed25519 device signature over the v3 payload,
 // pairing), hello-ok, sessions.subscribe / sessions.list, ticks, and broadcast events with a
 // gateway-wide seq. Tests drive it (a silent socket, a seq gap, a malformed frame, an abrupt

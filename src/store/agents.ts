@@ -5,7 +5,7 @@ import path from "node:path";
 import type { StoreOptions } from "../commands/options.js";
 import { CliError, EXIT, UnreadableError } from "../core/errors.js";
 import { configuredAgentIds, sessionStorePath, type OpenClawConfig } from "./config.js";
-import { expandUserPath, type Env } from "./locate.js";
+import { expandUserPath, placeInAgentsTree, type Env } from "./locate.js";
 
 export const DEFAULT_AGENT_ID = "main";
 const VALID_AGENT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -57,10 +57,8 @@ export function defaultStorePath(stateDir: string, agentId: string): string {
 
 /** agents/<id>/sessions/sessions.json -> <id>; anything else -> "main" (OpenClaw's default). */
 export function agentIdFromStorePath(storePath: string): string {
-  const parts = path.resolve(storePath).split(path.sep);
-  const n = parts.length;
-  if (n >= 4 && parts[n - 2] === "sessions" && parts[n - 4] === "agents" && isValidAgentId(parts[n - 3])) return parts[n - 3];
-  return DEFAULT_AGENT_ID;
+  const id = placeInAgentsTree(storePath, "sessions")?.agentId;
+  return id !== undefined && isValidAgentId(id) ? id : DEFAULT_AGENT_ID;
 }
 
 export interface StoreTarget {

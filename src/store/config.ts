@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import JSON5 from "json5";
 import { UnreadableError } from "../core/errors.js";
+import type { Evidence } from "../core/types.js";
 import { expandUserPath, type Env } from "./locate.js";
 import { NotRegularFileError, readRegularFileSync } from "./regular-file.js";
 
@@ -133,6 +134,25 @@ export function configuredAgentIds(config: OpenClawConfig): string[] {
   const list = getPath(config, "agents.list");
   if (!Array.isArray(list)) return [];
   return list.flatMap((a) => (isRecord(a) && typeof a.id === "string" ? [a.id] : []));
+}
+
+/** A model setting as OpenClaw accepts it: "provider/model", or `{ primary: "provider/model", fallbacks }`. */
+function primaryModel(v: unknown): string | undefined {
+  const model = typeof v === "string" ? v : isRecord(v) ? str(v.primary) : undefined;
+  return model?.trim() || undefined;
+}
+
+/**
+ * The model OpenClaw runs an agent's session on when the session names none: the agent's own
+ * `agents.list[].model`, else `agents.defaults.model`.
+ */
+export function configuredModel(config: OpenClawConfig, agentId: string): Evidence["configuredModel"] {
+  const list = getPath(config, "agents.list");
+  const own = Array.isArray(list) ? list.find((a) => isRecord(a) && a.id === agentId) : undefined;
+  const fromAgent = isRecord(own) ? primaryModel(own.model) : undefined;
+  if (fromAgent) return { model: fromAgent, from: "agent-config" };
+  const fromDefaults = primaryModel(getPath(config, "agents.defaults.model"));
+  return fromDefaults ? { model: fromDefaults, from: "default-config" } : undefined;
 }
 
 /** meta.lastTouchedVersion: the OpenClaw version that last wrote the config, e.g. "2026.4.26". */

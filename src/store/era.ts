@@ -1,4 +1,4 @@
-// Which storage era a store belongs to (OPENCLAW.md 1). Era C matters most: its gateway refuses
+// Which storage era a store belongs to (README: "Storage eras"). Era C matters most: its gateway refuses
 // to start while a sessions.json exists, so we must never write one there.
 //
 // Era C is detected by the agent database having a `session_nodes` table: the file alone exists
@@ -45,7 +45,7 @@ export function isEraC(stateDir: string, agentId: string): boolean {
  * only the era A gateway takes `sessions.json.lock` (for milliseconds per write), and the config
  * records the version that last wrote it (meta.lastTouchedVersion). Without either, the files do
  * not tell A from B and we say "AB" rather than guess. Writers take the era A lock for every JSON
- * store anyway (DESIGN.md 3), so this label changes only what we report, never how we write.
+ * store anyway (the design notes), so this label changes only what we report, never how we write.
  */
 export function jsonStoreEra(storePath: string, config: OpenClawConfig): "A" | "B" | "AB" {
   if (fs.existsSync(`${storePath}.lock`)) return "A";

@@ -1,6 +1,7 @@
 // Is a gateway serving this state dir? Its singleton lock lives in
 // <tmpdir>/openclaw-<uid>/gateway.<sha256(configPath)[:8]>.lock; after a SIGKILL the lock stays,
 // so the owner pid (and its start time) is checked, and optionally /healthz on its port.
+import { lockBodyFields } from "./lock-body.js";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -42,14 +43,8 @@ function readBody(lockPath: string): GatewayLockBody | undefined {
     const st = fs.statSync(lockPath);
     if (!st.isFile() || st.size > 64 * 1024) return undefined;
     const text = fs.readFileSync(lockPath, "utf8");
-    let port: number | undefined;
-    try {
-      const p = (JSON.parse(text) as { port?: unknown }).port;
-      if (typeof p === "number" && Number.isInteger(p) && p > 0 && p < 65536) port = p;
-    } catch {
-      /* an unparseable body is still a lock */
-    }
-    return { lockPath, text, mtimeMs: st.mtimeMs, port };
+    // an unparseable body is still a lock
+    return { lockPath, text, mtimeMs: st.mtimeMs, port: lockBodyFields(text)?.port };
   } catch {
     return undefined;
   }
@@ -70,12 +65,8 @@ export function findGatewayLock(configPath: string, tmpDir?: string): GatewayLoc
   for (const name of names.sort()) {
     const body = readBody(path.join(dir, name));
     if (!body) continue;
-    try {
-      const named = (JSON.parse(body.text) as { configPath?: unknown }).configPath;
-      if (typeof named === "string" && path.resolve(named) === wanted) return body;
-    } catch {
-      /* not ours */
-    }
+    const named = lockBodyFields(body.text)?.configPath;
+    if (named !== undefined && path.resolve(named) === wanted) return body;
   }
   return undefined;
 }

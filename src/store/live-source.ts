@@ -9,7 +9,8 @@
 //   The one thing it checks outside the cache is whether the lock owners it believes alive still
 //   are: a crashed process leaves its lock file untouched, so no file event will ever say so, and
 //   Node cannot wait on a pid. That check is a signal-0 per distinct live pid, a few per tick.
-// - A corrupt index keeps the last good read of that store on screen, with a warning.
+// - A corrupt index keeps the last good read of that store on screen, with a warning; one corrupt
+//   at start is listed as unread (the other stores are shown) until it parses again.
 // - Stores that appear (a new agent, a sessions dir created later) or vanish are picked up from
 //   directory events on <stateDir>/agents and on every selected sessions dir.
 import fs from "node:fs";
@@ -26,7 +27,7 @@ import { mapPool } from "./pool.js";
 import { ownerState } from "./proc.js";
 import { readIndexSummary } from "./read-index.js";
 import { openEraCLive, type EraCLive } from "./sqlite/live.js";
-import { openState, readSessionEvidence, resolveStoreRefs, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
+import { openState, readSessionEvidence, resolveStoreRefs, withConfiguredModel, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
 import { safeSessionFileName } from "./trajectory.js";
 import { classifyName, watchStores, type StoreChange, type StoreWatcher } from "./watcher.js";
 
@@ -70,7 +71,7 @@ export interface LiveSource {
   readonly stateDir: string;
   stores(): StoreRef[];
   eraC(): StoreRef[];
-  /** era C stores that cannot be read now, with why */
+  /** stores that cannot be read now, with why: a JSON index that does not parse, an era C store */
   unread(): Array<StoreRef & { why: string }>;
   /** the warnings that hold now (an index that stopped parsing, an unwatchable dir ...) */
   warnings(): string[];
@@ -97,8 +98,8 @@ interface StoreState {
   /** JSON text of each entry as last read: an index rewrite re-reads only the entries that differ */
   entryText: Map<string, string>;
   indexWarnings: string[];
-  /** set while the index does not parse: the last good read stays on screen */
-  corrupt?: string;
+  /** set while the index does not parse (the warning, and why): the last good read stays on screen */
+  corrupt?: { warning: string; why: string };
 }
 
 interface Pending {
@@ -132,7 +133,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   const port = gatewayPort(config, env, opts.profile);
 
   const gateway = await readGateway({ configPath, port, tmpDir: opts.tmpDir, probe: opts.probe });
-  const ctx: EvidenceContext = { stateDir, env, gateway, tail: opts.tail };
+  const ctx: EvidenceContext = { stateDir, env, gateway, tail: opts.tail, config };
   const stats: LiveStats = { sessionReads: 0, indexReads: 0, refreshes: 0 };
   const stores = new Map<string, StoreState>();
   let targets: StoreTarget[] = [];
@@ -166,7 +167,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     if (key === eraCKey) return;
     eraCKey = key;
     eraCLive?.close();
-    eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => derive(ev, now())) : undefined;
+    eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => derive(withConfiguredModel(ev, config), now())) : undefined;
   };
   /** era C stores: polled on their own connection (sqlite/live.ts), no file watch */
   let eraCLive: EraCLive | undefined;
@@ -275,7 +276,9 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
         pending.targets = true;
         return [];
       }
-      store.corrupt = `${(err as Error).message}; showing its last good read`;
+      const why = (err as Error).message;
+      const shown = store.sessions.size > 0 ? "; showing its last good read" : "";
+      store.corrupt = { why, warning: `agent ${store.ref.agentId}: ${store.ref.storePath} was not read: ${why}${shown}` };
       return [];
     }
     store.corrupt = undefined;
@@ -355,7 +358,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     const out = new Set<string>([...loaded.warnings, ...targetWarnings, ...dirWarnings.values()]);
     for (const store of stores.values()) {
       for (const w of store.indexWarnings) out.add(w);
-      if (store.corrupt) out.add(store.corrupt);
+      if (store.corrupt) out.add(store.corrupt.warning);
       for (const c of store.sessions.values()) for (const w of c.warnings) out.add(w);
     }
     for (const w of eraCLive?.warnings() ?? []) out.add(w);
@@ -653,7 +656,9 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     // watch before reading: a change during the first read must not go unseen
     syncWatchers();
     armAgentsWatch();
-    for (const store of initial) await readStore(store, true, true);
+    // one corrupt index must not hide the others; when it is the only store, its error is the answer
+    const alone = initial.length === 1 && eraC.length === 0;
+    for (const store of initial) await readStore(store, true, alone);
     syncEraC();
   } catch (err) {
     stop();
@@ -699,7 +704,10 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     lastUpdateAt: () => lastUpdate,
     stores: () => [...stores.values()].map((s) => s.ref),
     eraC: () => eraC,
-    unread: () => eraCLive?.unread() ?? [],
+    unread: () => [
+      ...[...stores.values()].flatMap((s) => (s.corrupt ? [{ ...s.ref, why: s.corrupt.why }] : [])),
+      ...(eraCLive?.unread() ?? []),
+    ],
     warnings: currentWarnings,
     async settled() {
       while (running) await running;
@@ -723,6 +731,7 @@ export function sameVerdict(a: Heartbeat, b: Heartbeat): boolean {
     a.toolName === b.toolName &&
     a.drift === b.drift &&
     a.model === b.model &&
+    a.modelSource === b.modelSource &&
     a.startedAt === b.startedAt &&
     a.lastActivityAt === b.lastActivityAt &&
     a.lastTokenAt === b.lastTokenAt &&

@@ -88,3 +88,16 @@ export function locate(opts: LocateOptions = {}, env: Env = process.env): Locate
   const { stateDir, source } = locateStateDir(opts, env);
   return { stateDir, source, configPath: locateConfigPath(stateDir, env) };
 }
+
+/**
+ * Where a file sits in an OpenClaw agents tree: `<stateDir>/agents/<agentId>/<dir>/<file>`, with
+ * `dir` `sessions` (a sessions.json) or `agent` (an era C openclaw-agent.sqlite). undefined for a
+ * file elsewhere (a copy, a backup). The one place that reads a state dir and agent id off a path.
+ */
+export function placeInAgentsTree(file: string, dir: "sessions" | "agent"): { stateDir: string; agentId: string } | undefined {
+  const parent = path.dirname(path.resolve(file));
+  const idDir = path.dirname(parent);
+  const agentsDir = path.dirname(idDir);
+  if (path.basename(parent) !== dir || path.basename(agentsDir) !== "agents") return undefined;
+  return { stateDir: path.dirname(agentsDir), agentId: path.basename(idDir) };
+}

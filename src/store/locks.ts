@@ -3,7 +3,8 @@
 // "someone is taking it", not "stale": owner "unknown", and the mtime tells how fresh it is.
 import fs from "node:fs";
 import type { LockInfo } from "../core/types.js";
-import { isValidPid, ownerState } from "./proc.js";
+import { lockBodyFields } from "./lock-body.js";
+import { ownerState } from "./proc.js";
 import { READ_NONBLOCK } from "./regular-file.js";
 
 const MAX_LOCK_BYTES = 64 * 1024;
@@ -50,23 +51,12 @@ export function readLockSync(lockPath: string): LockInfo | undefined {
 
 export function parseLockBody(lockPath: string, text: string, mtimeMs: number): LockInfo {
   const info: LockInfo = { path: lockPath, mtimeMs, owner: "unknown" };
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return info;
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return info;
-  const b = body as Record<string, unknown>;
-  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
-  const createdAt = typeof b.createdAt === "string" ? Date.parse(b.createdAt) : NaN;
-  if (Number.isFinite(createdAt)) info.createdAt = createdAt;
-  // transcript locks say `starttime`; the gateway singleton lock says `startTime`
-  const starttime = num(b.starttime) ?? num(b.startTime);
-  if (starttime !== undefined) info.starttime = starttime;
-  const maxHoldMs = num(b.maxHoldMs);
-  if (maxHoldMs !== undefined) info.maxHoldMs = maxHoldMs;
-  if (!isValidPid(b.pid)) return info;
+  const b = lockBodyFields(text);
+  if (!b) return info;
+  if (b.createdAt !== undefined) info.createdAt = b.createdAt;
+  if (b.starttime !== undefined) info.starttime = b.starttime;
+  if (b.maxHoldMs !== undefined) info.maxHoldMs = b.maxHoldMs;
+  if (b.pid === undefined) return info;
   info.pid = b.pid;
   info.owner = ownerState(b.pid, info.starttime);
   return info;

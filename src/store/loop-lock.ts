@@ -3,9 +3,11 @@
 // write and fight over the writer's lock. The file names its holder; a holder that is dead, or
 // whose pid now belongs to another process (start time differs), is taken over. The writer's own
 // lock is separate: this one is held for the loop's whole life, that one for one write.
+import { lockBodyFields } from "./lock-body.js";
+import { createPidFile, readPidFile, removeIfUnchanged } from "./pid-file.js";
 import fs from "node:fs";
 import os from "node:os";
-import { CliError, EXIT, WriteRefusedError } from "../core/errors.js";
+import { CliError, EXIT } from "../core/errors.js";
 import { ownerState, readProcStartTime } from "./proc.js";
 import { realIndexPath } from "./writer/context.js";
 import { gatewayLockPath, ownLockPath } from "./writer/index.js";
@@ -40,18 +42,9 @@ export function loopLockPath(storePath: string): string {
 }
 
 export function parseHolder(text: string): LoopLockHolder | undefined {
-  try {
-    const v = JSON.parse(text) as Record<string, unknown>;
-    if (!v || typeof v !== "object" || !Number.isInteger(v.pid) || (v.pid as number) <= 0) return undefined;
-    return {
-      pid: v.pid as number,
-      starttime: typeof v.starttime === "number" ? v.starttime : undefined,
-      hostname: typeof v.hostname === "string" ? v.hostname : undefined,
-      startedAt: typeof v.startedAt === "string" ? v.startedAt : undefined,
-    };
-  } catch {
-    return undefined;
-  }
+  const v = lockBodyFields(text);
+  if (v?.pid === undefined) return undefined;
+  return { pid: v.pid, starttime: v.starttime, hostname: v.hostname, startedAt: v.startedAt };
 }
 
 /** Is the pid file found on disk still someone's? `nowMs` is the real clock. */
@@ -71,21 +64,6 @@ export function judgeHolder(text: string, mtimeMs: number, nowMs: number): Holde
   return { stale: false, holder, who: `pid ${holder.pid}${me}${since}` };
 }
 
-interface Found {
-  text: string;
-  mtimeMs: number;
-  ino: number;
-}
-
-function readFound(p: string): Found | undefined {
-  try {
-    const st = fs.statSync(p);
-    return { text: fs.readFileSync(p, "utf8"), mtimeMs: st.mtimeMs, ino: st.ino };
-  } catch {
-    return undefined;
-  }
-}
-
 function readText(p: string): string | undefined {
   try {
     return fs.readFileSync(p, "utf8");
@@ -97,7 +75,7 @@ function readText(p: string): string | undefined {
 /** The holder named by the pid file of `storePath`'s loop lock, if there is one. */
 export function readLoopLock(storePath: string): { path: string; holder?: LoopLockHolder; verdict: HolderVerdict } | undefined {
   const p = loopLockPath(storePath);
-  const found = readFound(p);
+  const found = readPidFile(p);
   if (!found) return undefined;
   const verdict = judgeHolder(found.text, found.mtimeMs, Date.now());
   return { path: p, holder: verdict.holder, verdict };
@@ -127,8 +105,8 @@ export function acquireLoopLock(storePath: string): LoopLock {
     startedAt: new Date().toISOString(),
   })}\n`;
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (tryCreate(p, body, storePath)) return held(p, body, storePath);
-    const found = readFound(p);
+    if (createPidFile(p, body, { mode: 0o600, what: `the keepalive lock ${p}`, forPath: storePath })) return held(p, body, storePath);
+    const found = readPidFile(p);
     if (!found) continue; // released between our create and our read
     const verdict = judgeHolder(found.text, found.mtimeMs, Date.now());
     if (!verdict.stale) {
@@ -138,48 +116,9 @@ export function acquireLoopLock(storePath: string): LoopLock {
         p,
       );
     }
-    removeIfSame(p, found);
+    removeIfUnchanged(p, found);
   }
   throw new LoopLockBusyError(`${p} keeps changing: another keepalive is starting on ${storePath}`, undefined, p);
-}
-
-function tryCreate(p: string, body: string, storePath: string): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(p, "wx", 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new WriteRefusedError(`cannot create the keepalive lock ${p} for ${storePath}: ${(err as Error).message}`);
-  }
-  try {
-    const buf = Buffer.from(body);
-    for (let done = 0; done < buf.length; ) {
-      const n = fs.writeSync(fd, buf, done, buf.length - done);
-      if (n <= 0) throw new Error(`short write (${done} of ${buf.length} bytes)`);
-      done += n;
-    }
-    fs.closeSync(fd);
-  } catch (err) {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      /* already closed */
-    }
-    fs.rmSync(p, { force: true });
-    throw new WriteRefusedError(`cannot write the keepalive lock ${p} for ${storePath}: ${(err as Error).message}`);
-  }
-  return true;
-}
-
-/** A stale file is removed only if it is still the one we judged (not a racer's fresh lock). */
-function removeIfSame(p: string, found: Found): void {
-  const now = readFound(p);
-  if (!now || now.ino !== found.ino || now.text !== found.text) return;
-  try {
-    fs.unlinkSync(p);
-  } catch {
-    /* gone already */
-  }
 }
 
 function held(p: string, body: string, storePath: string): LoopLock {

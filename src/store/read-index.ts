@@ -78,6 +78,7 @@ export const READ_FIELDS = [
   "sessionStartedAt",
   "model",
   "modelProvider",
+  "modelOverride",
   "chatType",
   "label",
   "displayName",

@@ -8,11 +8,11 @@ import type { StoreOptions } from "../commands/options.js";
 import { UnreadableError } from "../core/errors.js";
 import type { Evidence, GatewayInfo, IndexEntry, StoreRef } from "../core/types.js";
 import { agentIdFromStorePath, isValidAgentId, selectStores } from "./agents.js";
-import { gatewayPort, loadConfig, type OpenClawConfig } from "./config.js";
+import { configuredModel, gatewayPort, loadConfig, type OpenClawConfig } from "./config.js";
 import { agentDbPath, isEraC, jsonStoreEra, sqliteHasTable } from "./era.js";
 import { readGateway } from "./gateway.js";
 import { ownerOf, readEraCStore, stateDirOfAgentDb } from "./sqlite/read-store.js";
-import { locate, type Env } from "./locate.js";
+import { locate, placeInAgentsTree, type Env } from "./locate.js";
 import { RealPaths } from "./contain.js";
 import { readLockSync } from "./locks.js";
 import { readIndexSummary, type IndexSummary } from "./read-index.js";
@@ -65,6 +65,8 @@ export interface EvidenceContext {
   env?: Env;
   gateway?: GatewayInfo;
   tail?: TailOptions;
+  /** the config: a session that names no model shows the one OpenClaw falls back to */
+  config?: OpenClawConfig;
   /**
    * Directories already resolved for containment checks. readStoreEvidence makes one per store
    * read; leave it unset in a context that lives long (a directory may be replaced meanwhile).
@@ -97,7 +99,7 @@ export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
   const { stores, eraC, warnings: storeWarnings } = resolveStoreRefs(stateDir, config, opts, env);
   warnings.push(...storeWarnings);
   const gateway = await readGateway({ configPath, port: gatewayPort(config, env, opts.profile), tmpDir: opts.tmpDir, probe: opts.probe });
-  const ctx: EvidenceContext = { stateDir, env, gateway, tail: opts.tail };
+  const ctx: EvidenceContext = { stateDir, env, gateway, tail: opts.tail, config };
   const evidence: Evidence[] = [];
   const each = opts.eachEvidence?.(config);
   const unreadJson: UnreadStore[] = [];
@@ -115,7 +117,7 @@ export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
       warnings.push(`agent ${store.agentId}: ${store.storePath} was not read: ${err.message}`);
     }
   }
-  const eraCRead = readEraCStores(eraC, warnings, each);
+  const eraCRead = readEraCStores(eraC, warnings, each, config);
   evidence.push(...eraCRead.evidence);
   // an era C install has no gateway lock in $TMPDIR (2026.9 moved it into the state dir)
   const shown = gateway.lockPath || !eraCRead.owner?.lockPath ? gateway : { ...eraCRead.owner, port: eraCRead.owner.port ?? gateway.port, probe: gateway.probe };
@@ -123,7 +125,13 @@ export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
 }
 
 /** Reads every era C store; one that cannot be read is listed in `unread` with its reason, never fatal to the others. */
-export function readEraCStores(eraC: StoreRef[], warnings: string[], each?: (ev: Evidence) => void): { evidence: Evidence[]; unread: UnreadStore[]; owner?: GatewayInfo } {
+export function readEraCStores(
+  eraC: StoreRef[],
+  warnings: string[],
+  eachRead?: (ev: Evidence) => void,
+  config?: OpenClawConfig,
+): { evidence: Evidence[]; unread: UnreadStore[]; owner?: GatewayInfo } {
+  const each = eachRead && config ? (ev: Evidence) => eachRead(withConfiguredModel(ev, config)) : eachRead;
   const evidence: Evidence[] = [];
   const unread: UnreadStore[] = [];
   const owners = new Map<string, GatewayInfo>();
@@ -136,7 +144,7 @@ export function readEraCStores(eraC: StoreRef[], warnings: string[], each?: (ev:
     owner ??= storeOwner;
     try {
       const read = readEraCStore(store, { stateDir, owner: storeOwner, each });
-      evidence.push(...read.evidence);
+      evidence.push(...(config ? read.evidence.map((ev) => withConfiguredModel(ev, config)) : read.evidence));
       warnings.push(...read.warnings);
     } catch (err) {
       if (!(err instanceof UnreadableError)) throw err;
@@ -145,6 +153,13 @@ export function readEraCStores(eraC: StoreRef[], warnings: string[], each?: (ev:
     }
   }
   return { evidence, unread, owner };
+}
+
+/** The evidence with the model OpenClaw falls back to for its agent (config.ts configuredModel). */
+export function withConfiguredModel(ev: Evidence, config: OpenClawConfig): Evidence {
+  const model = configuredModel(config, ev.agentId);
+  if (model) ev.configuredModel = model;
+  return ev;
 }
 
 function isDir(p: string): boolean {
@@ -162,9 +177,7 @@ function isAgentDbFile(file: string): boolean {
 
 /** The state dir a --store path lives in (<stateDir>/agents/<id>/sessions/sessions.json), if it does. */
 function stateDirOfStore(storePath: string): string | undefined {
-  const sessionsDir = path.dirname(path.resolve(storePath));
-  const agentsDir = path.dirname(path.dirname(sessionsDir));
-  return path.basename(agentsDir) === "agents" && path.basename(sessionsDir) === "sessions" ? path.dirname(agentsDir) : undefined;
+  return placeInAgentsTree(storePath, "sessions")?.stateDir;
 }
 
 export function resolveStoreRefs(
@@ -180,8 +193,7 @@ export function resolveStoreRefs(
     // a --store file outside any agents tree (a copy, a backup) has no agent database beside it
     if (opts.store && isAgentDbFile(t.storePath)) {
       // --store may name an openclaw-agent.sqlite itself (in its agents tree, or a copy)
-      const home = stateDirOfAgentDb(t.storePath);
-      const agentId = home ? path.basename(path.dirname(path.dirname(path.resolve(t.storePath)))) : t.agentId;
+      const agentId = placeInAgentsTree(t.storePath, "agent")?.agentId ?? t.agentId;
       eraC.push({ agentId, storePath: path.resolve(t.storePath), era: "C" });
       continue;
     }
@@ -261,7 +273,7 @@ export function readSessionEvidenceSync(store: StoreRef, sessionKey: string, ent
   if (transcript) evidence.transcript = transcript;
   if (trajectory) evidence.trajectory = trajectory;
   if (lock) evidence.lock = lock;
-  return evidence;
+  return ctx.config ? withConfiguredModel(evidence, ctx.config) : evidence;
 }
 
 const storeDirs = new WeakMap<StoreRef, { storePath: string; stateDir: string; sessionsDir: string; roots: readonly string[] }>();

@@ -31,6 +31,11 @@ export interface TailFile {
   linesSync(): Generator<TailLine, void, void>;
   /** after iteration: every byte back to the start of the file was read */
   reachedStart(): boolean;
+  /**
+   * after iteration: the reader stopped at maxBytes inside a line it could not read whole (that
+   * line is dropped). `lastLine`: it is the file's newest line, so nothing at all was yielded.
+   */
+  cutAtCap(): { bytes: number; lastLine: boolean } | undefined;
   close(): Promise<void>;
   closeSync(): void;
 }
@@ -52,6 +57,7 @@ export function openTailSync(path: string, opts: TailOptions = {}): TailFile | u
   const max = Math.max(initial, opts.maxBytes ?? DEFAULT_MAX_BYTES);
   let size = st.size;
   let atStart = false;
+  let cut: { bytes: number; lastLine: boolean } | undefined;
   let closed = false;
 
   function* linesSync(): Generator<TailLine, void, void> {
@@ -61,6 +67,7 @@ export function openTailSync(path: string, opts: TailOptions = {}): TailFile | u
     let carry = Buffer.alloc(0);
     let first = true;
     let yielded = false;
+    cut = undefined;
     for (let attempts = 0; ; ) {
       if (end === 0) {
         atStart = true;
@@ -68,7 +75,12 @@ export function openTailSync(path: string, opts: TailOptions = {}): TailFile | u
         if (text) yield { text, partial: first };
         return;
       }
-      if (total >= max) return; // the oldest fragment is a partial line: dropped
+      if (total >= max) {
+        // the oldest fragment is a partial line: dropped, and said so (a caller that found
+        // nothing must not read that as an empty file)
+        if (carry.length > 0) cut = { bytes: total, lastLine: !yielded };
+        return;
+      }
       const len = Math.min(window, end, max - total);
       const start = end - len;
       // every line handed out is a decoded copy, so the window's bytes need not be zeroed
@@ -146,6 +158,7 @@ export function openTailSync(path: string, opts: TailOptions = {}): TailFile | u
     },
     linesSync,
     reachedStart: () => atStart,
+    cutAtCap: () => cut,
     close: async () => closeSync(),
     closeSync,
   };

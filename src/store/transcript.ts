@@ -34,6 +34,9 @@ export function readTranscriptTailSync(filePath: string, opts: TailOptions = {})
   const tail: TranscriptTail = { path: filePath, size: file.size, mtimeMs: file.mtimeMs, openToolCalls: [] };
   try {
     summarizeTranscript(tailJsonSync(file), tail);
+    const cut = file.cutAtCap();
+    // nothing found because the reader stopped inside a line too long to read, not an empty transcript
+    if (cut && tail.lastRole === undefined) tail.cutAtCap = cut;
   } finally {
     file.closeSync();
   }

@@ -1,7 +1,7 @@
 // What `watch` prints when stdout or stdin is not a terminal: a plain table per interval, or one
 // NDJSON document per interval with --json. Both are pure strings; the command writes them.
 import { Chalk } from "chalk";
-import type { Heartbeat, Outcome } from "../core/types.js";
+import type { Heartbeat, ModelSource, Outcome } from "../core/types.js";
 import { isTurnInProgress } from "./format.js";
 import { statusTableLines } from "./status-table.js";
 
@@ -17,6 +17,8 @@ export interface HeartbeatJson {
   state: Heartbeat["state"];
   turnId: string | null;
   model: string | null;
+  /** run | override | agent-config | default-config; null when the model is unknown */
+  modelSource: ModelSource | null;
   toolName: string | null;
   startedAt: number | null;
   /** ms the current turn has run; null when no turn is in progress */
@@ -52,6 +54,7 @@ export function heartbeatJson(hb: Heartbeat, now: number): HeartbeatJson {
     state: hb.state,
     turnId: hb.turnId ?? null,
     model: hb.model ?? null,
+    modelSource: hb.modelSource ?? null,
     toolName: hb.toolName ?? null,
     startedAt: hb.startedAt ?? null,
     turnElapsedMs: isTurnInProgress(hb.state) && hb.startedAt !== undefined ? Math.max(0, now - hb.startedAt) : null,

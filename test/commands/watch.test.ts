@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { indexPath, makeStateDir, makeTempDir } from "../fixtures/store-builder.js";
 import { useOwners } from "../e2e/helpers/cli.js";
-import { ID, KEY, OTHER_KEY, idleStore, startRun } from "../e2e/watch-fixture.js";
+import { ID, KEY, OTHER_KEY, idleStore, startRun, writeIndexAtomic } from "../e2e/watch-fixture.js";
 import { bufferIo, run } from "./helpers/run.js";
 import { runProgram } from "../../src/program.js";
 
@@ -147,6 +147,27 @@ describe("watch without a terminal", () => {
       expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringContaining(`agent work: ${broken} was not read`)]);
       expect(r.stdout).toContain(KEY);
     }
+  });
+
+  it("live: one agent's corrupt index at start hides no other agent, is named once, and is read once fixed", async () => {
+    const state = makeStateDir();
+    idleStore(state);
+    const broken = indexPath(state, "work");
+    fs.mkdirSync(path.dirname(broken), { recursive: true });
+    fs.writeFileSync(broken, "{ nope");
+    const w = startWatch(["watch", "--json", "--interval", "0.2", "--state-dir", state, "--no-probe"]);
+    const docs = () => w.lines().filter(Boolean).map((l) => JSON.parse(l));
+    const keysOf = (doc: any) => doc.sessions.map((s: any) => s.sessionKey).sort();
+    await w.until(() => docs().length >= 1);
+    expect(keysOf(docs()[0])).toEqual([KEY, OTHER_KEY].sort());
+    expect(w.stderr().trimEnd().split("\n")).toEqual([expect.stringContaining(`warning: agent work: ${broken} was not read`)]);
+
+    writeIndexAtomic(state, { "agent:work:fixed": { sessionId: "fixed-1", updatedAt: Date.now(), status: "done" } }, "work");
+    await w.until(() => docs().some((d) => keysOf(d).includes("agent:work:fixed")));
+    expect(keysOf(docs().at(-1))).toEqual([KEY, OTHER_KEY, "agent:work:fixed"].sort());
+    expect(await w.stop()).toBe(0);
+    // named once: no warning came back after it cleared
+    expect(w.stderr().match(/was not read/g)).toHaveLength(1);
   });
 
   it("rejects a bad --interval or --sort as a usage error (exit 64)", async () => {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { UnreadableError } from "../../src/core/errors.js";
 import {
+  configuredModel,
   agentTimeoutSeconds,
   configuredAgentIds,
   gatewayPort,
@@ -86,6 +87,18 @@ describe("config getters", () => {
     expect(agentTimeoutSeconds(config)).toBeUndefined();
     expect(configuredAgentIds(config)).toEqual(["main", "Work"]);
     expect(resetConfig({ session: "nope" })).toEqual({ mode: undefined, atHour: undefined, idleMinutes: undefined });
+  });
+
+  it("configured model: the agent's own (string or { primary }), else agents.defaults.model, else none", () => {
+    const defaults = { agents: { defaults: { model: { primary: "fake/fake-1", fallbacks: ["x/y"] } } } };
+    expect(configuredModel(defaults, "main")).toEqual({ model: "fake/fake-1", from: "default-config" });
+    expect(configuredModel({ agents: { defaults: { model: "anthropic/claude" } } }, "main")).toEqual({ model: "anthropic/claude", from: "default-config" });
+    const own = { agents: { ...defaults.agents, list: [{ id: "work", model: "openai/gpt" }, { id: "ops", model: { primary: "  " } }] } };
+    expect(configuredModel(own, "work")).toEqual({ model: "openai/gpt", from: "agent-config" });
+    // a blank agent model falls back to the defaults, as OpenClaw's resolvePrimaryModel does
+    expect(configuredModel(own, "ops")).toEqual({ model: "fake/fake-1", from: "default-config" });
+    expect(configuredModel({}, "main")).toBeUndefined();
+    expect(configuredModel({ agents: { defaults: { model: 7 } } }, "main")).toBeUndefined();
   });
 
   it("gateway port: env (port or host:port), then config, then 18789", () => {

@@ -298,6 +298,25 @@ describe("openLiveSource", () => {
     await expect(open(state)).rejects.toThrow(/not valid JSON/);
   });
 
+  it("a corrupt index at start beside a good one: the good one is shown, the corrupt one named as unread until it parses", async () => {
+    const state = makeStateDir();
+    idleStore(state);
+    fs.mkdirSync(path.dirname(indexPath(state, "ops")), { recursive: true });
+    fs.writeFileSync(indexPath(state, "ops"), "{ not json");
+    const { source, warnings } = await open(state);
+    expect(keys(source)).toEqual([KEY, OTHER_KEY].sort());
+    expect(source.unread()).toEqual([expect.objectContaining({ agentId: "ops", storePath: indexPath(state, "ops"), why: expect.stringContaining("not valid JSON") })]);
+    const warning = warnings.find((w) => w.includes("not valid JSON"))!;
+    expect(warning).toContain(`agent ops: ${indexPath(state, "ops")} was not read`);
+    // there was no good read to show
+    expect(warning).not.toContain("last good read");
+
+    writeIndexAtomic(state, { "agent:ops:fixed": { sessionId: "fixed-1", updatedAt: Date.now(), status: "done" } }, "ops");
+    await until(() => find(source, "agent:ops:fixed") !== undefined, () => keys(source).join(", "));
+    expect(source.unread()).toEqual([]);
+    expect(source.warnings().some((w) => w.includes("not valid JSON"))).toBe(false);
+  });
+
   it("stops notifying after close()", async () => {
     const state = makeStateDir();
     idleStore(state);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { expandUserPath, locate, locateConfigPath, locateStateDir, resolveHome } from "../../src/store/locate.js";
+import { expandUserPath, locate, locateConfigPath, locateStateDir, placeInAgentsTree, resolveHome } from "../../src/store/locate.js";
 import { makeTempDir } from "../fixtures/store-builder.js";
 
 describe("resolveHome", () => {
@@ -63,5 +63,17 @@ describe("locateConfigPath", () => {
   it("expandUserPath resolves relative paths and ~", () => {
     expect(expandUserPath("~", { HOME: "/h" })).toBe("/h");
     expect(expandUserPath("rel/x", { HOME: "/h" })).toBe(path.resolve("rel/x"));
+  });
+});
+
+describe("placeInAgentsTree", () => {
+  it.each([
+    ["a sessions.json", "/s/agents/work/sessions/sessions.json", "sessions", { stateDir: "/s", agentId: "work" }],
+    ["an era C agent database", "/s/agents/main/agent/openclaw-agent.sqlite", "agent", { stateDir: "/s", agentId: "main" }],
+    ["a sessions.json asked for as an agent database", "/s/agents/work/sessions/sessions.json", "agent", undefined],
+    ["a copy outside any agents tree", "/backup/sessions/sessions.json", "sessions", undefined],
+    ["a relative path, resolved first", "agents/ops/sessions/sessions.json", "sessions", { stateDir: process.cwd(), agentId: "ops" }],
+  ] as const)("%s", (_name, file, dir, place) => {
+    expect(placeInAgentsTree(file, dir)).toEqual(place);
   });
 });

@@ -143,6 +143,18 @@ describe("readSnapshot: stores and errors", () => {
     expect((err as Error).message).toContain(indexPath(state, "work"));
   });
 
+  it("a session no run named a model for shows the configured one, and says so", async () => {
+    const state = makeStateDir();
+    fs.writeFileSync(path.join(state, "openclaw.json"), '{ agents: { defaults: { model: { primary: "fake/fake-1" } }, list: [{ id: "work", model: "w/own" }] } }');
+    writeIndex(state, "main", { "agent:main:new": { sessionId: "s1", updatedAt: 1 }, "agent:main:ran": { sessionId: "s2", updatedAt: 1, model: "ran-1" } });
+    writeIndex(state, "work", { "agent:work:new": { sessionId: "s3", updatedAt: 1 } });
+    const snap = await snapshotOf(state);
+    const hb = (key: string) => deriveHeartbeat(byKey(snap.evidence, key), 10, { stallAfterMs: 120_000, perState: {} });
+    expect(hb("agent:main:new")).toMatchObject({ model: "fake/fake-1", modelSource: "default-config" });
+    expect(hb("agent:main:ran")).toMatchObject({ model: "ran-1", modelSource: "run" });
+    expect(hb("agent:work:new")).toMatchObject({ model: "w/own", modelSource: "agent-config" });
+  });
+
   it("readStoreEvidence reads one store alone", async () => {
     const state = makeStateDir();
     writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });

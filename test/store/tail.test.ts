@@ -60,6 +60,21 @@ describe("openTail", () => {
     expect(got!.reachedStart).toBe(false);
   });
 
+  it("says when it stopped inside a line longer than maxBytes, and whether that line is the newest", () => {
+    const long = `{"x":"${"y".repeat(500)}"}`;
+    const read = (text: string) => {
+      const t = openTailSync(write(text), { initialBytes: 16, maxBytes: 100 })!;
+      const lines = [...t.linesSync()].map((l) => l.text);
+      t.closeSync();
+      return { lines, cut: t.cutAtCap() };
+    };
+    expect(read(`{"a":1}\n${long}\n`)).toEqual({ lines: [], cut: { bytes: 100, lastLine: true } });
+    expect(read(`{"a":1}\n${long}`)).toEqual({ lines: [], cut: { bytes: 100, lastLine: true } });
+    expect(read(`${long}\n{"b":2}\n`)).toEqual({ lines: ['{"b":2}'], cut: { bytes: 100, lastLine: false } });
+    // a file read whole was not cut
+    expect(read(`{"a":1}\n{"b":2}\n`)).toEqual({ lines: ['{"b":2}', '{"a":1}'], cut: undefined });
+  });
+
   it("skips empty lines and strips CR", async () => {
     const p = write("a\r\n\n\nb\r\n");
     expect((await collect(p))!.lines.map((l) => l.text)).toEqual(["b", "a"]);

@@ -90,6 +90,17 @@ describe("readTranscriptTail", () => {
     expect(t.openToolCalls.map((c) => c.name)).toEqual(["exec"]);
   });
 
+  it("a newest line longer than the tail reader's cap: no message, and the cut is recorded", async () => {
+    const p = transcript([line.header("s-1", T0), line.user(T0 + 10, "x".repeat(5000))]);
+    const t = (await readTranscriptTail(p, { initialBytes: 64, maxBytes: 1024 }))!;
+    expect(t.lastRole).toBeUndefined();
+    expect(t.cutAtCap).toEqual({ bytes: 1024, lastLine: true });
+    // the same file read whole has its message and no cut
+    const whole = (await readTranscriptTail(p))!;
+    expect(whole.lastRole).toBe("user");
+    expect(whole.cutAtCap).toBeUndefined();
+  });
+
   it("undefined for a missing file", async () => {
     expect(await readTranscriptTail(path.join(makeTempDir(), "none.jsonl"))).toBeUndefined();
   });

@@ -30,6 +30,8 @@ export function oneOfEach(now = NOW): Heartbeat[] {
 export class FakeSource implements HeartbeatSource {
   private listeners = new Set<() => void>();
   updatedAt: number;
+  /** what warnings() answers; change it with setWarnings */
+  private current: string[] = [];
   constructor(
     public list: Heartbeat[],
     updatedAt = NOW,
@@ -45,6 +47,14 @@ export class FakeSource implements HeartbeatSource {
   }
   lastUpdateAt(): number {
     return this.updatedAt;
+  }
+  warnings(): string[] {
+    return this.current;
+  }
+  /** `notify`: as after a refresh; without it, only the view's own re-reads see the change */
+  setWarnings(warnings: string[], notify = true): void {
+    this.current = warnings;
+    if (notify) for (const cb of this.listeners) cb();
   }
   push(list: Heartbeat[], at = this.updatedAt): void {
     this.list = list;

@@ -85,6 +85,7 @@ export function judgeSession(ev: Evidence, now: number, th: Thresholds): Session
     };
   }
   const outcome = deriveOutcome(ev, facts);
+  const { model, source: modelSource } = pickModel(ev, current);
   const reasons = ev.sessionFileNote ? [...verdict.reasons, ev.sessionFileNote] : verdict.reasons;
   const hb: Heartbeat = {
     sessionKey: ev.sessionKey,
@@ -92,7 +93,8 @@ export function judgeSession(ev: Evidence, now: number, th: Thresholds): Session
     sessionId: entry.sessionId,
     ...verdict,
     turnId: current.run?.runId,
-    model: pickModel(ev, current),
+    model,
+    modelSource,
     startedAt,
     lastActivityAt: activityAt,
     lastTokenAt: lastTokenAt(ev),

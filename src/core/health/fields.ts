@@ -1,14 +1,23 @@
 // The descriptive fields of a heartbeat: which model, when the turn started, when anything last
 // happened.
 
-import type { Evidence } from "../types.js";
+import type { Evidence, ModelSource } from "../types.js";
 import type { CurrentRun } from "./currentRun.js";
 import { latest } from "./format.js";
 import type { Claim } from "./runInProgress.js";
 
-/** The current run's model, else the transcript's latest, else the index's, else an earlier run's. */
-export function pickModel(ev: Evidence, current: CurrentRun): string | undefined {
-  return current.run?.modelId ?? ev.transcript?.model ?? ev.entry.model ?? current.last?.modelId;
+/**
+ * The current run's model, else the transcript's latest, else the index's, else an earlier run's;
+ * when no run recorded one, the model OpenClaw would use: the session's override, else the
+ * agent's configured model, else the configured default (as OpenClaw resolves it).
+ */
+export function pickModel(ev: Evidence, current: CurrentRun): { model?: string; source?: ModelSource } {
+  const ran = current.run?.modelId ?? ev.transcript?.model ?? ev.entry.model ?? current.last?.modelId;
+  if (ran) return { model: ran, source: "run" };
+  const override = ev.entry.modelOverride;
+  if (typeof override === "string" && override.trim()) return { model: override.trim(), source: "override" };
+  if (ev.configuredModel) return { model: ev.configuredModel.model, source: ev.configuredModel.from };
+  return {};
 }
 
 /** When the current (or last) turn started. */

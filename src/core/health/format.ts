@@ -17,3 +17,12 @@ export function latest(...times: (number | undefined)[]): number | undefined {
   const known = times.filter((t): t is number => typeof t === "number" && Number.isFinite(t));
   return known.length > 0 ? Math.max(...known) : undefined;
 }
+
+/** "4 MiB", "64 KiB", "900 B": a size as a person reads it, to one decimal when not whole. */
+export function formatBytes(n: number): string {
+  const units: Array<[number, string]> = [[1024 * 1024, "MiB"], [1024, "KiB"]];
+  for (const [size, unit] of units) {
+    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
+  }
+  return `${n} B`;
+}

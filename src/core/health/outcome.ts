@@ -18,7 +18,7 @@ export interface OutcomeRow {
   abortedLastRun: boolean;
   /** OpenClaw's terminal patch writes runtimeMs; its restart recovery writes none */
   runtimeMs: boolean;
-  /** the real run (or OPENCLAW.md observation) the row was learned from */
+  /** the real run (or observation, docs/finalize-outcomes.md) the row was learned from */
   learnedFrom: string;
 }
 
@@ -29,8 +29,8 @@ export const OUTCOME_TABLES: Readonly<Record<VersionFamily, Readonly<Record<EndC
     success: { status: "done", abortedLastRun: false, runtimeMs: true, learnedFrom: "2026.7.1 s1-quick-done" },
     error: { status: "failed", abortedLastRun: false, runtimeMs: true, learnedFrom: "2026.7.1 s5-malformed (persisted after the 15 s grace)" },
     timeout: { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "2026.7.1 s5-http500 (failover reason timeout), --timeout run" },
-    "user-abort": { status: "killed", abortedLastRun: true, runtimeMs: true, learnedFrom: "2026.7.1 chat.abort run (OPENCLAW.md 8.4)" },
-    "dead-owner": { status: "failed", abortedLastRun: true, runtimeMs: false, learnedFrom: "2026.7.1 restart recovery after SIGKILL (OPENCLAW.md 8.7)" },
+    "user-abort": { status: "killed", abortedLastRun: true, runtimeMs: true, learnedFrom: "2026.7.1 chat.abort run (docs/finalize-outcomes.md)" },
+    "dead-owner": { status: "failed", abortedLastRun: true, runtimeMs: false, learnedFrom: "2026.7.1 restart recovery after SIGKILL (docs/finalize-outcomes.md)" },
     "run-timeout": { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's timeout patch (as --timeout)" },
   },
   "2026.4": {
@@ -38,7 +38,7 @@ export const OUTCOME_TABLES: Readonly<Record<VersionFamily, Readonly<Record<EndC
     error: { status: "failed", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's terminal patch (failed)" },
     timeout: { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's terminal patch (timed out)" },
     "user-abort": { status: "killed", abortedLastRun: true, runtimeMs: true, learnedFrom: "inferred: session.ended(interrupted), the gateway's terminal patch (aborted)" },
-    "dead-owner": { status: "failed", abortedLastRun: true, runtimeMs: false, learnedFrom: "2026.4.26 marks orphans failed at start (OPENCLAW.md 8.7)" },
+    "dead-owner": { status: "failed", abortedLastRun: true, runtimeMs: false, learnedFrom: "2026.4.26 marks orphans failed at start (docs/finalize-outcomes.md)" },
     "run-timeout": { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's timeout patch" },
   },
 };

@@ -4,7 +4,7 @@
 // has a `task_runs` row naming its owner. `running` is live only if the owner is alive and, for
 // gateway runs, a `running` task names a live owner; a live gateway without one is restart
 // recovery pending (it resumes interrupted turns at start). With the owner dead nothing moves
-// the row until the next gateway start, whose restart recovery resumes it (OPENCLAW.md 9).
+// the row until the next gateway start, whose restart recovery resumes it (the era C read protocol in the OpenClaw format notes).
 
 import type { Evidence } from "../types.js";
 import { ago, shortId } from "./format.js";

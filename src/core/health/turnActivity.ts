@@ -4,7 +4,7 @@
 
 import type { Evidence, ToolCallRef, TranscriptTail, TrajectoryRun } from "../types.js";
 import type { CurrentRun, RunEnd } from "./currentRun.js";
-import { ago, latest } from "./format.js";
+import { ago, formatBytes, latest } from "./format.js";
 import type { Claim } from "./runInProgress.js";
 
 export interface Activity {
@@ -61,7 +61,7 @@ export function transcriptReason(ev: Evidence, notBefore: number | undefined, no
   const t = ev.transcript;
   if (!t) return ev.transcriptProblem ? ev.transcriptProblem : `transcript not found${ev.transcriptPath ? ` (${ev.transcriptPath})` : ""}`;
   const at = t.lastMessageAt;
-  if (!t.lastRole || at === undefined) return "transcript holds no message yet";
+  if (!t.lastRole || at === undefined) return t.cutAtCap ? cutReason(t.cutAtCap) : "transcript holds no message yet";
   const when = ago(now, at);
   if (t.lastRole === "user") return `transcript ends with a user message ${when}`;
   if (t.lastRole === "toolResult") return `transcript ends with a tool result ${when}`;
@@ -71,6 +71,13 @@ export function transcriptReason(ev: Evidence, notBefore: number | undefined, no
     return `transcript ends with an unanswered tool call (${names}) ${when}${earlier}`;
   }
   return `transcript ends with the model's reply (${t.lastStopReason ?? "no stopReason"}) ${when}${earlier}`;
+}
+
+function cutReason(cut: { bytes: number; lastLine: boolean }): string {
+  const cap = formatBytes(cut.bytes);
+  return cut.lastLine
+    ? `transcript's last line is longer than the ${cap} read from its end: its message was not read`
+    : `no message in the last ${cap} of the transcript (it reaches into a line longer than that): older messages were not read`;
 }
 
 /**

@@ -1,5 +1,5 @@
 // Opening an OpenClaw agent database without ever writing a byte or a file beside it
-// (OPENCLAW.md 9, read-only protocol). A read-only open in a writable directory CREATES -wal and
+// (the era C read-only protocol of the OpenClaw format notes). A read-only open in a writable directory CREATES -wal and
 // -shm when they are missing; the gateway checks their inodes and kills itself when they change,
 // and a pair created by another user makes the owner's next write fail. So:
 //   - both sidecars present: a plain read-only open (it only reads -wal; -shm is the shared index

@@ -5,19 +5,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { GatewayInfo } from "../../core/types.js";
-import { isValidPid, ownerOfLockBody } from "../proc.js";
+import { lockBodyFields, type LockBodyFields } from "../lock-body.js";
+import { ownerOfLockBody } from "../proc.js";
 import { posixWriteLock } from "./proc-locks.js";
 
 export function stateLockDir(stateDir: string, uid = typeof process.getuid === "function" ? process.getuid() : undefined): string {
   return path.join(stateDir, "tmp", uid === undefined ? "openclaw" : `openclaw-${uid}`);
-}
-
-interface LockBody {
-  pid?: unknown;
-  role?: unknown;
-  createdAt?: unknown;
-  port?: unknown;
-  startTime?: unknown;
 }
 
 /**
@@ -56,28 +49,26 @@ function firstLockSqlite(dir: string): string | undefined {
 }
 
 function readOne(lockPath: string, procLocks?: string): GatewayInfo | undefined {
-  let body: LockBody;
+  let body: LockBodyFields | undefined;
   try {
     const st = fs.statSync(lockPath);
     if (!st.isFile() || st.size > 64 * 1024) return undefined;
-    body = JSON.parse(fs.readFileSync(lockPath, "utf8")) as LockBody;
-    if (typeof body !== "object" || body === null) return undefined;
+    body = lockBodyFields(fs.readFileSync(lockPath, "utf8"));
+    if (!body) return undefined;
   } catch {
     return undefined;
   }
-  const pid = isValidPid(body.pid) ? body.pid : undefined;
-  const createdAt = typeof body.createdAt === "string" ? Date.parse(body.createdAt) : NaN;
-  const port = typeof body.port === "number" && Number.isInteger(body.port) && body.port > 0 && body.port < 65536 ? body.port : undefined;
+  const { pid, createdAt, port } = body;
   const held = posixWriteLock(`${lockPath}.sqlite`, procLocks);
   const info: GatewayInfo = {
     lockPath,
-    alive: pid !== undefined && ownerOfLockBody(pid, body.startTime) === "alive",
+    alive: pid !== undefined && ownerOfLockBody(pid, body.starttime) === "alive",
     probe: "skipped",
     role: body.role === "agent-embedded" ? "agent-embedded" : "gateway",
     posixLock: held.state,
   };
   if (pid !== undefined) info.pid = pid;
-  if (Number.isFinite(createdAt)) info.startedAt = createdAt;
+  if (createdAt !== undefined) info.startedAt = createdAt;
   if (port !== undefined) info.port = port;
   return info;
 }

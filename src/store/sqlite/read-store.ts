@@ -1,8 +1,8 @@
 // One era C store (an agent's openclaw-agent.sqlite) read into the Evidence every era shares.
 // One connection per read, closed at the end: no read transaction outlives a statement.
-import path from "node:path";
 import { UnreadableError } from "../../core/errors.js";
 import type { Evidence, GatewayInfo, StoreRef } from "../../core/types.js";
+import { placeInAgentsTree } from "../locate.js";
 import { checkAgentSchema, openStoreDb, type OpenMode } from "./open.js";
 import { readEraCOwner } from "./owner.js";
 import { eachSessionRow } from "./rows.js";
@@ -20,10 +20,7 @@ export interface EraCRead {
 
 /** <stateDir>/agents/<id>/agent/openclaw-agent.sqlite -> <stateDir>; undefined for a file elsewhere (a copy). */
 export function stateDirOfAgentDb(dbPath: string): string | undefined {
-  const agentDir = path.dirname(path.resolve(dbPath));
-  const idDir = path.dirname(agentDir);
-  const agentsDir = path.dirname(idDir);
-  return path.basename(agentDir) === "agent" && path.basename(agentsDir) === "agents" ? path.dirname(agentsDir) : undefined;
+  return placeInAgentsTree(dbPath, "agent")?.stateDir;
 }
 
 /**
@@ -113,7 +110,7 @@ function readEvidence(
       ev.transcript = tails.transcript(entry.sessionId, row.transcriptUpdatedAt, ended ? TRANSCRIPT_STEP_ENDED : undefined);
       const trajectory = tails.trajectory(entry.sessionId, ended, entry.startedAt);
       if (trajectory) ev.trajectory = trajectory;
-      // the task registry decides only `running` rows (OPENCLAW.md 9, liveness 3)
+      // the task registry decides only `running` rows (era C liveness, src/core/health/README.md)
       if (entry.status === "running") {
         if (!tasksOpened) {
           tasksOpened = true;

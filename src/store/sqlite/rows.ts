@@ -75,7 +75,7 @@ function toSessionRow(key: string, r: Row): SessionRow {
     EXTRACTED.forEach((field, i) => {
       const v = extra[i];
       if (v === null || v === undefined) return;
-      // the entry is canonical; the window mirrors it (OPENCLAW.md 9)
+      // the entry is canonical; the window mirrors it (the era C notes)
       (entry as Record<string, unknown>)[field] = v;
     });
   }

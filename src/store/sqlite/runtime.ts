@@ -29,7 +29,7 @@ export interface SqliteRuntime {
   sqliteVersion: string;
 }
 
-/** OpenClaw refuses older SQLite: 3.51.3 fixed a WAL-reset corruption (OPENCLAW.md 9). */
+/** OpenClaw refuses older SQLite: 3.51.3 fixed a WAL-reset corruption (the era C notes). */
 export const MIN_SQLITE = [3, 51, 3] as const;
 export const NEEDS = "Node 24 (as OpenClaw 2026.8+ itself requires), whose bundled SQLite is >= 3.51.3 and has zstd";
 

@@ -2,9 +2,10 @@
 // a plain file created with O_EXCL holding {"pid","createdAt","starttime"}. A live, fresh holder
 // is waited for, never robbed; a dead, reused or >30 s old holder is removed, as OpenClaw does.
 // Era B gateways ignore the file, so it costs nothing there.
+import { lockBodyFields } from "../lock-body.js";
 import fs from "node:fs";
 import { WriteConflictError, WriteRefusedError } from "../../core/errors.js";
-import { writeAll } from "./atomic-write.js";
+import { createPidFile, readPidFile, removeIfUnchanged } from "../pid-file.js";
 import { ownerOfLockBody, readProcStartTime } from "../proc.js";
 
 /** OpenClaw's own staleness limit for this lock. */
@@ -22,15 +23,10 @@ export type LockVerdict = { stale: true; why: string } | { stale: false; holder:
 
 /** Judges a lock body found on disk. `nowMs` is the real clock: the protocol is cross-process. */
 export function judgeLock(body: string, mtimeMs: number, nowMs: number): LockVerdict {
-  let parsed: { pid?: unknown; createdAt?: unknown; starttime?: unknown } | undefined;
-  try {
-    const value: unknown = JSON.parse(body);
-    if (value && typeof value === "object") parsed = value as typeof parsed;
-  } catch {
-    /* empty or half written */
-  }
+  // empty or half written: no fields
+  const parsed = lockBodyFields(body);
   const pid = parsed?.pid;
-  if (!parsed || typeof pid !== "number" || !Number.isInteger(pid)) {
+  if (!parsed || pid === undefined) {
     // a lock is created empty and filled a moment later: held until its mtime is old
     if (nowMs - mtimeMs > GATEWAY_LOCK_STALE_MS) return { stale: true, why: "unreadable and older than 30 s" };
     return { stale: false, holder: "a process that is still writing the lock file" };
@@ -38,8 +34,8 @@ export function judgeLock(body: string, mtimeMs: number, nowMs: number): LockVer
   const owner = ownerOfLockBody(pid, parsed.starttime);
   if (owner === "dead") return { stale: true, why: `pid ${pid} is dead` };
   if (owner === "reused") return { stale: true, why: `pid ${pid} was reused by another process` };
-  const createdAt = typeof parsed.createdAt === "string" ? Date.parse(parsed.createdAt) : NaN;
-  if (Number.isFinite(createdAt) && nowMs - createdAt > GATEWAY_LOCK_STALE_MS) {
+  const createdAt = parsed.createdAt;
+  if (createdAt !== undefined && nowMs - createdAt > GATEWAY_LOCK_STALE_MS) {
     return { stale: true, why: `created ${Math.round((nowMs - createdAt) / 1000)} s ago` };
   }
   return { stale: false, holder: `pid ${pid}` };
@@ -59,10 +55,10 @@ export async function acquireGatewayLock(realIndexPath: string, waitMs: number, 
       createdAt: new Date().toISOString(),
       starttime: readProcStartTime(process.pid),
     });
-    if (tryCreate(lockPath, body, displayPath)) return held(lockPath, body, displayPath);
-    const found = readLock(lockPath);
+    if (createPidFile(lockPath, body, { mode: 0o644, fsync: true, what: lockPath, forPath: displayPath })) return held(lockPath, body, displayPath);
+    const found = readPidFile(lockPath);
     if (found) {
-      const verdict = judgeLock(found.body, found.mtimeMs, Date.now());
+      const verdict = judgeLock(found.text, found.mtimeMs, Date.now());
       if (verdict.stale) {
         removeIfUnchanged(lockPath, found);
         continue;
@@ -79,59 +75,8 @@ export async function acquireGatewayLock(realIndexPath: string, waitMs: number, 
   }
 }
 
-function tryCreate(lockPath: string, body: string, displayPath: string): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(lockPath, "wx", 0o644);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new WriteRefusedError(`cannot create ${lockPath} for ${displayPath}: ${(err as Error).message}`);
-  }
-  try {
-    writeAll(fd, Buffer.from(body));
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-  } catch (err) {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      /* already closed */
-    }
-    fs.rmSync(lockPath, { force: true });
-    throw new WriteRefusedError(`cannot write ${lockPath} for ${displayPath}: ${(err as Error).message}`);
-  }
-  return true;
-}
-
-interface FoundLock {
-  body: string;
-  mtimeMs: number;
-  ino: number;
-}
-
-function readLock(lockPath: string): FoundLock | undefined {
-  try {
-    const st = fs.statSync(lockPath);
-    const body = fs.readFileSync(lockPath, "utf8");
-    return { body, mtimeMs: st.mtimeMs, ino: st.ino };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Only the very lock we judged stale is removed, not one a rival created since. */
-function removeIfUnchanged(lockPath: string, judged: FoundLock): void {
-  const now = readLock(lockPath);
-  if (!now || now.ino !== judged.ino || now.body !== judged.body) return;
-  try {
-    fs.unlinkSync(lockPath);
-  } catch {
-    /* someone else removed it */
-  }
-}
-
 function held(lockPath: string, body: string, displayPath: string): GatewayLock {
-  const ours = () => readLock(lockPath)?.body === body;
+  const ours = () => readPidFile(lockPath)?.text === body;
   return {
     path: lockPath,
     assertHeld() {

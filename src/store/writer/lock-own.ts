@@ -1,6 +1,7 @@
 // Our own lock, so two openclaw-sessions processes never interleave on one index. It lives on a
 // SEPARATE path: proper-lockfile makes a directory, and a `sessions.json.lock` directory would
 // break era A gateways (they expect a plain file there and cannot remove a directory).
+import { lockBodyFields } from "../lock-body.js";
 import fs from "node:fs";
 import os from "node:os";
 import lockfile from "proper-lockfile";
@@ -141,13 +142,9 @@ function readOwner(ownerPath: string): OwnerInfo | undefined {
 }
 
 function parseOwner(text: string | undefined): OwnerInfo | undefined {
-  if (!text) return undefined;
-  try {
-    const o = JSON.parse(text) as OwnerInfo;
-    return Number.isInteger(o.pid) && typeof o.hostname === "string" ? o : undefined;
-  } catch {
-    return undefined;
-  }
+  const o = text ? lockBodyFields(text) : undefined;
+  if (o?.pid === undefined || o.hostname === undefined) return undefined;
+  return { pid: o.pid, starttime: o.starttime, hostname: o.hostname, acquiredAt: o.acquiredAt ?? "an unknown time" };
 }
 
 function readText(file: string): string | undefined {

@@ -12,6 +12,14 @@ export interface DetailLine {
   tone?: "title" | "warn" | "dim";
 }
 
+/** A model no run recorded is the one OpenClaw would use: say where it is set. */
+const MODEL_FROM: Record<NonNullable<Heartbeat["modelSource"]>, string> = {
+  run: "",
+  override: " (session override)",
+  "agent-config": " (agent's configured model)",
+  "default-config": " (configured default)",
+};
+
 /** The pane's lines, most important first: a short pane cuts reasons, never the verdict. */
 export function detailLines(hb: Heartbeat, now: number): DetailLine[] {
   const style = DOTS[hb.health];
@@ -19,7 +27,7 @@ export function detailLines(hb: Heartbeat, now: number): DetailLine[] {
     { text: `── ${displayName(hb)} ──`, tone: "title" },
     { text: `key ${clean(hb.sessionKey)}  agent ${clean(hb.agentId)}  id ${clean(hb.sessionId)}` },
     {
-      text: `health ${style.shape} ${style.word}  state ${stateWord(hb.state)}  model ${hb.model ? clean(hb.model) : "-"}  tool ${hb.toolName ? clean(hb.toolName) : "-"}`,
+      text: `health ${style.shape} ${style.word}  state ${stateWord(hb.state)}  model ${hb.model ? `${clean(hb.model)}${MODEL_FROM[hb.modelSource ?? "run"]}` : "-"}  tool ${hb.toolName ? clean(hb.toolName) : "-"}`,
     },
     { text: `turn ${formatElapsed(hb, now)}  last activity ${formatAgo(hb.lastActivityAt, now)}${hb.turnId ? `  turn id ${clean(hb.turnId)}` : ""}` },
   ];

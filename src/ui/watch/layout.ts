@@ -18,19 +18,23 @@ export interface Frame {
   body: number;
   /** lines for the details pane (0 = closed or no room) */
   details: number;
+  /** lines for the warnings banner (0 = none, or no room) */
+  banner: number;
 }
 
 /**
  * Split the terminal height. One line is kept free: Ink clears the whole terminal (scrollback
  * included) when a frame reaches the terminal's height, and that is what we must never do.
  */
-export function planFrame(terminalRows: number, detailsWanted: number): Frame {
+export function planFrame(terminalRows: number, detailsWanted: number, banner = 0): Frame {
   const avail = Math.max(2, Math.floor(terminalRows) - 1);
   const footer = 1;
-  if (avail < 5) return { chrome: false, body: Math.max(1, avail - footer), details: 0 };
-  const rest = avail - footer - 2;
+  if (avail < 5) return { chrome: false, body: Math.max(1, avail - footer), details: 0, banner: 0 };
+  // warnings take at most a third of the room: the table stays the view
+  const bannerRows = Math.min(banner, Math.floor((avail - footer - 2) / 3));
+  const rest = avail - footer - 2 - bannerRows;
   const details = Math.min(detailsWanted, Math.max(0, Math.floor(rest / 2)));
-  return { chrome: true, body: Math.max(1, rest - details), details };
+  return { chrome: true, body: Math.max(1, rest - details), details, banner: bannerRows };
 }
 
 /** Scroll as little as possible to keep `index` inside a window of `height` rows. */

@@ -23,4 +23,6 @@ export interface HeartbeatSource {
   lastUpdateAt(): number;
   /** present with --gateway: the overlay's connection */
   gateway?(): GatewayIndicator;
+  /** the warnings that hold now (a store that cannot be read ...): the view's banner */
+  warnings?(): string[];
 }

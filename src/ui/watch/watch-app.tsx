@@ -7,6 +7,7 @@ import { DEFAULT_SORT } from "../../core/order.js";
 import { arrangeHeartbeats, type Arrange, type SortState } from "./arrange.js";
 import { ClockProvider } from "./clock.js";
 import { Details, detailLines } from "./details.js";
+import { Banner, bannerLines, useWarnings } from "./banner.js";
 import { Footer } from "./footer.js";
 import { Header } from "./header.js";
 import { Help, HELP_LINES } from "./help.js";
@@ -138,8 +139,10 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     if (selectedRowId !== undefined && selectedRowId !== selectedId) setSelectedId(selectedRowId);
   }, [selectedRowId, selectedId]);
 
+  const warnings = useWarnings(source, props.tickMs ?? 1_000, list);
   const detailsWanted = details && selected ? detailLines(selected, 0).length : 0;
-  const frame = planFrame(size.rows, detailsWanted);
+  const frame = planFrame(size.rows, detailsWanted, warnings.length);
+  const banner = frame.banner > 0 ? bannerLines(warnings, frame.banner) : [];
 
   const offsetRef = useRef(0);
   const offset = scrollOffset(offsetRef.current, Math.max(0, index), frame.body, rows.length);
@@ -201,6 +204,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     <ClockProvider nowFn={nowFn} tickMs={props.tickMs ?? 1_000} frozenAt={frozenAt} dataVersion={list}>
       <Box flexDirection="column" width={size.columns}>
         {frame.chrome ? <Header all={list} shown={rows.length} gateway={source.gateway?.()} /> : null}
+        <Banner lines={banner} />
         {frame.chrome && !help ? <ColumnHeadings columns={columns} sort={sort} /> : null}
         {help ? (
           <Help height={bodyHeight} />

@@ -13,7 +13,17 @@ describe("pickModel", () => {
     ["then an earlier run's", evidence({ trajectory: traj }), ago(5), "traj-model"],
     ["else none", evidence(), undefined, undefined],
   ] as const)("%s", (_name, ev, anchor, model) => {
-    expect(pickModel(ev, currentRun(ev.trajectory, anchor, NOW))).toBe(model);
+    expect(pickModel(ev, currentRun(ev.trajectory, anchor, NOW))).toEqual(model ? { model, source: "run" } : {});
+  });
+
+  const configured = { model: "fake/fake-1", from: "default-config" } as const;
+  it.each([
+    ["a run's model wins over the configured one", evidence({ entry: entry({ model: "idx" }), configuredModel: configured }), { model: "idx", source: "run" }],
+    ["no run recorded one: the session's override", evidence({ entry: entry({ modelOverride: "picked" }), configuredModel: configured }), { model: "picked", source: "override" }],
+    ["no run, no override: the configured model OpenClaw falls back to", evidence({ configuredModel: configured }), { model: "fake/fake-1", source: "default-config" }],
+    ["the agent's own configured model", evidence({ configuredModel: { model: "a/b", from: "agent-config" } }), { model: "a/b", source: "agent-config" }],
+  ] as const)("%s", (_name, ev, expected) => {
+    expect(pickModel(ev, currentRun(ev.trajectory, undefined, NOW))).toEqual(expected);
   });
 });
 

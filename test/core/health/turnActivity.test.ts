@@ -49,6 +49,16 @@ describe("transcriptReason", () => {
   it.each([
     ["missing", evidence(), "transcript not found (/agents/main/sessions/sess-1.jsonl)"],
     ["no message", evidence({ transcript: transcript() }), "transcript holds no message yet"],
+    [
+      "a last line longer than the tail reader reads",
+      evidence({ transcript: transcript({ cutAtCap: { bytes: 4 * 1024 * 1024, lastLine: true } }) }),
+      "transcript's last line is longer than the 4 MiB read from its end: its message was not read",
+    ],
+    [
+      "a long line under later lines without a message",
+      evidence({ transcript: transcript({ cutAtCap: { bytes: 4 * 1024 * 1024, lastLine: false } }) }),
+      "no message in the last 4 MiB of the transcript (it reaches into a line longer than that): older messages were not read",
+    ],
     ["user last", evidence({ transcript: transcript({ lastRole: "user", lastMessageAt: ago(42) }) }), "transcript ends with a user message 42s ago"],
     ["tool result last", evidence({ transcript: transcript({ lastRole: "toolResult", lastMessageAt: ago(2) }) }), "transcript ends with a tool result 2s ago"],
     ["open toolCall", evidence({ transcript: toolUse(toolCall("exec", ago(4))) }), "transcript ends with an unanswered tool call (exec) 4s ago"],

@@ -4,21 +4,28 @@ import { hb, oneOfEach } from "../fixtures.js";
 
 describe("planFrame", () => {
   it("keeps one line free and gives the rest to rows", () => {
-    expect(planFrame(24, 0)).toEqual({ chrome: true, body: 20, details: 0 });
+    expect(planFrame(24, 0)).toEqual({ chrome: true, body: 20, details: 0, banner: 0 });
   });
 
   it("gives the details pane at most half of what is left", () => {
-    expect(planFrame(24, 6)).toEqual({ chrome: true, body: 14, details: 6 });
-    expect(planFrame(24, 40)).toEqual({ chrome: true, body: 10, details: 10 });
+    expect(planFrame(24, 6)).toEqual({ chrome: true, body: 14, details: 6, banner: 0 });
+    expect(planFrame(24, 40)).toEqual({ chrome: true, body: 10, details: 10, banner: 0 });
+  });
+
+  it("gives warnings their lines, at most a third of the room", () => {
+    expect(planFrame(24, 0, 2)).toEqual({ chrome: true, body: 18, details: 0, banner: 2 });
+    expect(planFrame(24, 0, 50)).toEqual({ chrome: true, body: 14, details: 0, banner: 6 });
   });
 
   it("never exceeds the terminal, however small", () => {
     for (let rows = 1; rows <= 40; rows++) {
       for (const wanted of [0, 3, 50]) {
-        const f = planFrame(rows, wanted);
-        const lines = (f.chrome ? 2 : 0) + f.body + f.details + 1;
-        expect(f.body).toBeGreaterThanOrEqual(1);
-        if (rows >= 3) expect(lines).toBeLessThan(rows);
+        for (const warnings of [0, 1, 9]) {
+          const f = planFrame(rows, wanted, warnings);
+          const lines = (f.chrome ? 2 : 0) + f.banner + f.body + f.details + 1;
+          expect(f.body).toBeGreaterThanOrEqual(1);
+          if (rows >= 3) expect(lines).toBeLessThan(rows);
+        }
       }
     }
   });

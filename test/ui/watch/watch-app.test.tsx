@@ -314,6 +314,44 @@ describe("WatchApp", () => {
   });
 });
 
+describe("WatchApp: the warnings banner", () => {
+  const STORE = "/state/agents/ops/sessions/sessions.json";
+  const CORRUPT = `agent ops: ${STORE} was not read: session index ${STORE} is not valid JSON at 1:3; nothing was read or written`;
+
+  it("names an unreadable store above the table, the other sessions still shown, and clears once it reads again", async () => {
+    const src = new FakeSource(oneOfEach());
+    src.setWarnings([CORRUPT]);
+    const r = mount(src);
+    let frame = await until(r, (f) => f.includes("e-idle"));
+    expect(lines(frame)[1]).toContain(`⚠ agent ops: ${STORE} was not read`);
+    src.setWarnings([]);
+    frame = await until(r, (f) => !f.includes("⚠"));
+    expect(frame).toContain("e-idle");
+    expect(frame).not.toContain("was not read");
+  });
+
+  it("a warning that clears with no change to the list leaves the screen on the next tick", async () => {
+    const src = new FakeSource(oneOfEach());
+    src.setWarnings(["cannot watch /state/agents/main/sessions (EMFILE): re-reading it every few seconds instead"]);
+    const r = mount(src, { tickMs: 20 });
+    await until(r, (f) => f.includes("cannot watch"));
+    src.setWarnings([], false);
+    const frame = await until(r, (f) => !f.includes("cannot watch"));
+    expect(frame).toContain("e-idle");
+  });
+
+  it("many warnings take a few lines and say how many more, within 80 columns", async () => {
+    const src = new FakeSource(oneOfEach());
+    src.setWarnings(Array.from({ length: 12 }, (_, i) => `agent a${i}: ${"/very/long/path/".repeat(6)}sessions.json was not read`));
+    const r = mount(src, { rows: 24, columns: 80 });
+    const frame = await until(r, (f) => f.includes("more warnings"));
+    for (const l of lines(frame)) expect(l.length, l).toBeLessThanOrEqual(80);
+    expect(lines(frame).filter((l) => l.startsWith("⚠"))).toHaveLength(6);
+    expect(frame).toContain("⚠ … 7 more warnings");
+    expect(lines(frame).length).toBeLessThan(24);
+  });
+});
+
 describe("watch at 80 columns", () => {
   it("rows whose keys end alike stay told apart, and the footer's key hints fit the line", async () => {
     const keys = ["agent:main:telegram:direct:4242:run:a1-killed", "agent:main:telegram:direct:4242:run:b2-killed", "agent:ops:discord:channel:99887766:thread:7-done", "agent:ops:discord:channel:99887766:thread:8-done"];

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { lockTarget } from "../../src/gateway/open-overlay.js";
+import { lockTarget } from "../../src/store/gateway-target.js";
 import { gatewayLockPath } from "../../src/store/gateway.js";
 import { readProcStartTime } from "../../src/store/proc.js";
 import { stateLockDir } from "../../src/store/sqlite/owner.js";
