@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { CliError, EXIT } from "./core/errors.js";
-import { commands } from "./commands/index.js";
+import { commandsFor } from "./commands/lazy.js";
 import { guardStdio } from "./ui/closed-pipe.js";
 import { keepYoungGenerationSmall } from "./store/heap.js";
 
@@ -16,14 +16,14 @@ Exit codes:
   64  usage error: an unknown flag, a bad value, contradicting flags
   69  a service needed is unavailable (a port in use, a gateway refusing our auth)`;
 
-export function buildProgram(): Command {
+export async function buildProgram(args: readonly string[] = process.argv.slice(2)): Promise<Command> {
   const program = new Command("openclaw-sessions")
     .description("Live session health, index repair and keep-alive for OpenClaw gateways")
     .version(packageVersion())
     .addHelpText("after", EXIT_HELP)
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  for (const register of commands) register(program);
+  for (const register of await commandsFor(args)) register(program);
   return program;
 }
 
@@ -35,7 +35,7 @@ function packageVersion(): string {
 async function main(): Promise<void> {
   guardStdio();
   keepYoungGenerationSmall();
-  const program = buildProgram();
+  const program = await buildProgram();
   try {
     await program.parseAsync(process.argv);
   } catch (err) {
