@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { CliError, EXIT } from "./core/errors.js";
-import { commands } from "./commands/index.js";
+import { commandsFor } from "./commands/lazy.js";
 import { processIo, type CommandContext, type Io } from "./commands/io.js";
 
 const EXIT_HELP = `
@@ -17,7 +17,8 @@ Exit codes:
   64  usage error: an unknown flag, a bad value, contradicting flags
   69  a service needed is unavailable (a port in use, a gateway refusing our auth)`;
 
-export function buildProgram(ctx: CommandContext = { io: processIo(), exit: (code) => (process.exitCode = code) }): Command {
+/** The program for `args`: only the command named there is loaded (all of them for help or a typo). */
+export async function buildProgram(args: readonly string[], ctx: CommandContext = { io: processIo(), exit: (code) => (process.exitCode = code) }): Promise<Command> {
   const program = new Command("openclaw-sessions")
     .description("Live session health, index repair and keep-alive for OpenClaw gateways")
     .version(packageVersion())
@@ -26,7 +27,7 @@ export function buildProgram(ctx: CommandContext = { io: processIo(), exit: (cod
     // subcommands made after this inherit where help and usage errors go
     .configureOutput({ writeOut: (s) => void ctx.io.stdout.write(s), writeErr: (s) => void ctx.io.stderr.write(s) })
     .exitOverride();
-  for (const register of commands) register(program, ctx);
+  for (const register of await commandsFor(args)) register(program, ctx);
   return program;
 }
 
@@ -49,7 +50,7 @@ function packageVersion(): string {
  */
 export async function runProgram(argv: readonly string[], io: Io, stop?: AbortSignal): Promise<number> {
   let code: number | undefined;
-  const program = buildProgram({ io, exit: (c) => (code = c), stop });
+  const program = await buildProgram(argv, { io, exit: (c) => (code = c), stop });
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {

@@ -6,7 +6,7 @@
 // by retrying (our auth, a protocol mismatch) stops it with one line; NOT_PAIRED names the
 // approval command and is retried only rarely.
 import type { GatewayTarget } from "../store/gateway-target.js";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { backoffDelayMs, type BackoffPolicy } from "../core/backoff.js";
 import { connectAuth, type GatewayAuth } from "./auth.js";
 import { parseFrame, type EventFrame, type HelloOk, type ResFrame } from "./frames.js";
@@ -59,6 +59,9 @@ export interface GatewayClientOptions {
   /** NOT_PAIRED: try again after this long; 0 = stop (default 60 s) */
   notPairedRetryMs?: number;
 }
+
+/** `ws` loads at the first dial, not with every command that could dial (~90 ms CPU of a `status`). */
+let wsClass: typeof WebSocket | undefined;
 
 export class GatewayClient {
   private ws: WebSocket | undefined;
@@ -116,6 +119,8 @@ export class GatewayClient {
     }
     this.setStatus({ phase: "connecting", connected: false, blocked: undefined, noTarget: false });
     try {
+      wsClass ??= (await import("ws")).default;
+      if (this.stopped) return;
       await this.connect(target.url, target.label);
     } catch (err) {
       const e = err instanceof AttemptError ? err : new AttemptError(`${target.label}: ${(err as Error).message}`, "backoff");
@@ -149,7 +154,7 @@ export class GatewayClient {
   /** Resolves once hello-ok is in and the first list is asked for; rejects with an AttemptError. */
   private connect(url: string, label: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(url, { handshakeTimeout: this.opts.handshakeTimeoutMs ?? 10_000, maxPayload: 64 * 1024 * 1024 });
+      const ws = new wsClass!(url, { handshakeTimeout: this.opts.handshakeTimeoutMs ?? 10_000, maxPayload: 64 * 1024 * 1024 });
       this.ws = ws;
       this.lastSeq = undefined;
       let hello = false;
@@ -208,7 +213,7 @@ export class GatewayClient {
 
   private request(method: string, params: unknown): Promise<ResFrame> {
     const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error("socket not open"));
+    if (!ws || ws.readyState !== ws.OPEN) return Promise.reject(new Error("socket not open"));
     const id = `ocs-${this.nextId++}`;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -94,6 +94,25 @@ function transcriptHas(key: string, needle: string): boolean {
   }
 }
 
+/** The rows a reader judges a session from (its node, window, newest transcript and trajectory events). */
+function dbRows(key: string): unknown {
+  const db = new DatabaseSync(dbPath, { readOnly: true, timeout: 5000 });
+  try {
+    const node = db.prepare("SELECT session_key, current_session_id, status, updated_at, entry_json FROM session_nodes WHERE session_key = ?").get(key) as
+      | { current_session_id: string }
+      | undefined;
+    if (!node) return undefined;
+    const sid = node.current_session_id;
+    const window = db.prepare("SELECT * FROM session_windows WHERE session_id = ?").get(sid);
+    const transcript = db.prepare("SELECT seq, event_json, length(event_zstd) AS zstd_bytes FROM transcript_events WHERE session_id = ? ORDER BY seq DESC LIMIT 8").all(sid);
+    const trajectory = db.prepare("SELECT seq, run_id, event_json FROM trajectory_runtime_events WHERE session_id = ? ORDER BY seq DESC LIMIT 8").all(sid);
+    return { node, window, transcript, trajectory };
+  } finally {
+    db.close();
+  }
+}
+const rowsAt: Record<string, unknown> = {};
+
 function ourStatus(point: string): Map<string, Heartbeat> {
   const run = runOurs(d.box, ["status", "--json", "--state-dir", d.box.stateDir]);
   let byKey = new Map<string, Heartbeat>();
@@ -127,7 +146,8 @@ function startPoller(): void {
 
 beforeAll(async () => {
   const entry = ensureInterop(VERSION);
-  model = await startModelServer();
+  // 2026.9.6's exec answers `timeout` with an immediate error tool result (seen in the 17:39 run)
+  model = await startModelServer(0, { execTimeoutArg: "timeoutSeconds" });
   d = await Driver.create(VERSION, entry, "era-c", model.baseUrl);
   dbPath = path.join(d.box.stateDir, "agents", "main", "agent", "openclaw-agent.sqlite");
   try {
@@ -146,6 +166,7 @@ beforeAll(async () => {
     await model.waitForRequest((r) => r.tag === "ctool" && r.mode === "tool");
     await until("c-tool toolCall stored", () => (transcriptHas(TOOL, '"toolCall"') ? true : undefined));
     ourStatus("tool running");
+    rowsAt["tool running"] = dbRows(TOOL);
 
     // 3. SIGKILL the gateway (CLIs frozen first, so none falls back to an embedded run)
     for (const a of [mwait, tool]) a.child.kill("SIGSTOP");
@@ -207,7 +228,7 @@ describe(`real OpenClaw ${VERSION} (era C) read by our status while it works`, (
   it("a tool running: tool_exec with the tool's name, active; the model-wait turn still waiting", () => {
     const hb = verdict("tool running", TOOL);
     // the whole heartbeat (reasons included) on failure: the evidence of what the reader saw
-    expect(hb, JSON.stringify(hb)).toMatchObject({ state: "tool_exec", toolName: "exec", health: "active", storeStatus: "running" });
+    expect(hb, `${JSON.stringify(hb)}\nrows: ${JSON.stringify(rowsAt["tool running"])}`).toMatchObject({ state: "tool_exec", toolName: "exec", health: "active", storeStatus: "running" });
     expect(verdict("tool running", MWAIT)).toMatchObject({ state: "awaiting_model", health: "waiting" });
   });
 

@@ -106,7 +106,12 @@ function scriptFor(messages: ChatMessage[]): Script {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startModelServer(port = 0): Promise<ModelServer> {
+export interface ModelServerOptions {
+  /** the `exec` argument naming its timeout: 2026.9.6 rejects `timeout` ("use timeoutSeconds instead") */
+  execTimeoutArg?: "timeout" | "timeoutSeconds";
+}
+
+export async function startModelServer(port = 0, opts: ModelServerOptions = {}): Promise<ModelServer> {
   const requests: ModelRequest[] = [];
   const events = new EventEmitter();
   const sockets = new Set<import("node:net").Socket>();
@@ -197,7 +202,7 @@ export async function startModelServer(port = 0): Promise<ModelServer> {
     }
     if (!alive()) return;
     if (mode.kind === "tool") {
-      const args = JSON.stringify({ command: mode.command, yieldMs: 120000, timeout: 300 });
+      const args = JSON.stringify({ command: mode.command, yieldMs: 120000, [opts.execTimeoutArg ?? "timeout"]: 300 });
       res.write(chunk({ tool_calls: [{ index: 0, id: `call_fake_${record.n}`, type: "function", function: { name: "exec", arguments: args } }] }));
       res.write(chunk({}, "tool_calls"));
     } else {

@@ -9,24 +9,20 @@ import type { Database, Row, SqliteRuntime, Statement } from "./runtime.js";
 
 /** Rows per step: the newest assistant message is usually within the last few events. */
 const TRANSCRIPT_STEP = 8;
-/** A finished row's newest assistant message is usually its very last event. */
-export const TRANSCRIPT_STEP_ENDED = 1;
 /** Never walk back further than this for one session's newest assistant message. */
 const TRANSCRIPT_MAX = 512;
 /** A run holds tens of trajectory events; the last run's end and prompt are what matter. */
 const TRAJECTORY_MAX = 256;
 
 export interface TailReader {
-  /** `firstStep`: rows read first (a finished row's last event is usually its reply) */
-  transcript(sessionId: string, updatedAt: number | undefined, firstStep?: number): TranscriptTail;
-  /** `ended`: the row has a terminal status, only its last run's end matters (it began at `runStartedAt`) */
-  trajectory(sessionId: string, ended: boolean, runStartedAt?: number): TrajectoryTail | undefined;
+  transcript(sessionId: string, updatedAt: number | undefined): TranscriptTail;
+  /** the last run's events (a finished row's are never read: read-store.ts) */
+  trajectory(sessionId: string): TrajectoryTail | undefined;
 }
 
 export function tailReader(db: Database, rt: SqliteRuntime, dbPath: string, warn: (w: string) => void): TailReader {
   let transcriptRows: Statement | undefined;
   let trajectoryRun: Statement | undefined;
-  let trajectoryEnds: Statement | undefined;
   const decode = (r: Row): Record<string, unknown> | undefined => {
     try {
       if (typeof r.event_json === "string") return JSON.parse(r.event_json) as Record<string, unknown>;
@@ -47,14 +43,14 @@ export function tailReader(db: Database, rt: SqliteRuntime, dbPath: string, warn
     }
   };
   return {
-    transcript(sessionId, updatedAt, firstStep = TRANSCRIPT_STEP) {
+    transcript(sessionId, updatedAt) {
       transcriptRows ??= db.prepare(
         "SELECT seq, event_json, event_zstd FROM transcript_events WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
       );
       const tail: TranscriptTail = { path: `${dbPath} (transcript of ${sessionId})`, size: 0, mtimeMs: updatedAt ?? 0, openToolCalls: [] };
       let before = Number.MAX_SAFE_INTEGER;
       let read = 0;
-      let step = firstStep;
+      let step = TRANSCRIPT_STEP;
       // walk back in growing steps until the newest assistant message (what the summary needs)
       function* events(): Generator<Record<string, unknown>> {
         for (;;) {
@@ -73,28 +69,16 @@ export function tailReader(db: Database, rt: SqliteRuntime, dbPath: string, warn
       tail.size = read;
       return tail;
     },
-    trajectory(sessionId, ended, runStartedAt) {
-      let rows: Row[];
-      if (ended) {
-        // a finished row: its last run's last event (session.ended) says all the verdict needs;
-        // the kilobytes of trace.metadata and context.compiled are not read for it
-        trajectoryEnds ??= db.prepare("SELECT event_json FROM trajectory_runtime_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1");
-        // get(), not all(): one row, without the array node:sqlite builds around it
-        const last = trajectoryEnds.get(sessionId);
-        rows = last ? [last] : [];
-      } else {
-        // the last run only: a live or killed run has no rows yet (inserted when it ends, trajectory/runtime.ts)
-        trajectoryRun ??= db.prepare(
-          `SELECT event_json FROM trajectory_runtime_events
-           WHERE session_id = ? AND run_id IS (SELECT run_id FROM trajectory_runtime_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1)
-           ORDER BY seq DESC LIMIT ?`,
-        );
-        rows = trajectoryRun.all(sessionId, sessionId, TRAJECTORY_MAX);
-      }
+    trajectory(sessionId) {
+      // the last run only: a live or killed run has no rows yet (inserted when it ends, trajectory/runtime.ts)
+      trajectoryRun ??= db.prepare(
+        `SELECT event_json FROM trajectory_runtime_events
+         WHERE session_id = ? AND run_id IS (SELECT run_id FROM trajectory_runtime_events WHERE session_id = ? ORDER BY seq DESC LIMIT 1)
+         ORDER BY seq DESC LIMIT ?`,
+      );
+      const rows = trajectoryRun.all(sessionId, sessionId, TRAJECTORY_MAX);
       if (rows.length === 0) return undefined;
       const summary = summarizeTrajectory(parseAll(rows));
-      // one event read: the run began when the window says it did, not at its end
-      if (ended && summary.run && runStartedAt !== undefined && runStartedAt <= (summary.run.firstEventAt ?? Infinity)) summary.run.firstEventAt = runStartedAt;
       return { path: `${dbPath} (trajectory of ${sessionId})`, size: rows.length, mtimeMs: summary.lastEventAt ?? 0, ...summary };
     },
   };

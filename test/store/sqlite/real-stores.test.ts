@@ -4,7 +4,10 @@ import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
 import type { Heartbeat } from "../../../src/core/types.js";
+import { openStoreDb } from "../../../src/store/sqlite/open.js";
 import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
+import { sqliteRuntime } from "../../../src/store/sqlite/runtime.js";
+import { tailReader } from "../../../src/store/sqlite/tails.js";
 import { capturedAt, copyRun, liveOwner, storeFacts, treeInodes, type EraCRun } from "../../fixtures/real-openclaw-c.js";
 
 const TH = { stallAfterMs: 120_000, perState: {} };
@@ -70,11 +73,32 @@ describe("real OpenClaw 2026.9.6 stores, owners dead (read now)", () => {
   });
 
   it("c1's second reply is a zstd row (event_json NULL) and is decoded into the transcript tail", () => {
-    const { result } = read("c1-quick-done");
-    const t = result.evidence[0].transcript!;
-    expect(t.lastRole).toBe("assistant");
-    expect(t.lastStopReason).toBe("stop");
-    expect(t.model).toBe("fake-1");
+    // a finished row's tail is never read for its verdict (read-store.ts): read it directly
+    const copy = copyRun("c1-quick-done");
+    roots.push(copy.root);
+    const before = { facts: storeFacts(copy.dbPath), tree: treeInodes(copy.stateDir) };
+    const { db } = openStoreDb(copy.dbPath, false);
+    try {
+      const sid = String(db.prepare("SELECT current_session_id AS sid FROM session_nodes WHERE session_key = 'agent:main:main'").get()?.sid);
+      const zstdRows = Number(db.prepare("SELECT count(*) AS n FROM transcript_events WHERE session_id = ? AND event_json IS NULL").get(sid)?.n);
+      expect(zstdRows).toBeGreaterThan(0);
+      const t = tailReader(db, sqliteRuntime(), copy.dbPath, (w) => expect.fail(w)).transcript(sid, undefined);
+      expect([t.lastRole, t.lastStopReason, t.model]).toEqual(["assistant", "stop", "fake-1"]);
+    } finally {
+      db.close();
+    }
+    expectUnchanged(copy, before);
+  });
+
+  it("a finished row is judged from the row: its reasons say so, its model and times are the row's", () => {
+    const { hbs, result } = read("c1-quick-done");
+    const ev = result.evidence.find((e) => e.sessionKey === "agent:main:main")!;
+    expect([ev.transcript, ev.trajectory]).toEqual([undefined, undefined]);
+    const hb = hbs.get("agent:main:main")!;
+    expect(hb.reasons.join(" ")).toMatch(/run ended \(done\) at \d{4}-\d\d-\d\dT.*a finished row's trajectory is not read/);
+    expect(hb.model).toBe(ev.entry.model);
+    expect(hb.startedAt).toBe(ev.entry.startedAt);
+    expect(hb.lastActivityAt).toBe(Math.max(ev.entry.startedAt!, ev.entry.endedAt!));
   });
 });
 

@@ -62,3 +62,40 @@ describe("era C transcript tail", () => {
     expect([ev.transcript?.lastRole, ev.transcript?.lastStopReason, ev.transcript?.model, ev.transcript?.lastMessageAt]).toEqual(["assistant", "stop", "m-2", NOW - 1000]);
   });
 });
+
+// The rows a real 2026.9.6 gateway stored for a tool turn (fixture: era-c-9.6-tool-rows.json).
+const real = JSON.parse(fs.readFileSync(new URL("../../fixtures/era-c-9.6-tool-rows.json", import.meta.url), "utf8")) as {
+  windowStartedAt: number;
+  rows: Array<{ seq: number; event: Record<string, unknown> }>;
+};
+
+function realStoreUpTo(lastSeq: number, now: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-tails-real-"));
+  dirs.push(dir);
+  const startedAt = real.windowStartedAt;
+  const transcript = real.rows.filter((r) => r.seq <= lastSeq).map((r) => ({ event: r.event, at: Date.parse(String(r.event.timestamp)) }));
+  const row: SimSessionRow = {
+    sessionKey: "agent:main:c-tool",
+    sessionId: "sid-real",
+    entry: { sessionId: "sid-real", updatedAt: startedAt, status: "running", startedAt },
+    transcript,
+    trajectory: [],
+  };
+  const read = readEraCStore({ agentId: "main", storePath: writeAgentDb(dir, "main", [row], now), era: "C" });
+  return deriveHeartbeat(read.evidence[0]!, now, { stallAfterMs: 600_000, perState: {} });
+}
+
+describe("era C transcript tail, rows as 2026.9.6 stores them", () => {
+  const now = real.windowStartedAt + 5_000;
+
+  it("the assistant toolCall stored, no toolResult yet: tool_exec (exec)", () => {
+    const hb = realStoreUpTo(5, now);
+    expect([hb.state, hb.toolName]).toEqual(["tool_exec", "exec"]);
+  });
+
+  it("the tool's error result already stored (then a cache-ttl event): the turn waits on the model again", () => {
+    const hb = realStoreUpTo(7, now);
+    expect(hb.state).toBe("awaiting_model");
+    expect(hb.reasons.join(" ")).toMatch(/transcript ends with a tool result/);
+  });
+});
