@@ -20,6 +20,7 @@ import { evictionDrain, firstOutcome, GATEWAY_SETTLE_MS, gatewayState } from "..
 import { gatewayWanted, openGatewayOverlay, type GatewayOverlay } from "../gateway/open-overlay.js";
 import { withGatewayOverlay } from "../gateway/with-overlay.js";
 import { openState } from "../store/snapshot.js";
+import { isTurnInProgress } from "../ui/format.js";
 import { clockOverride, collect, thresholdsFor } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions, wholeNumberFlag } from "./options.js";
 
@@ -172,6 +173,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       }),
     onFrame: (f) => metrics.countFrame(f),
     onError: (err) => logger.line("warning", { message: `update failed: ${err.message}` }),
+    // the gateway's own events say a run is live; for the files, the health model does
+    moving: (hb) => (hb.source === "gateway" ? isTurnInProgress(hb.state) : (source?.moving(hb) ?? isTurnInProgress(hb.state))),
   });
   const useGateway = gatewayWanted(opts.gateway, env);
   let overlay: GatewayOverlay | undefined;
@@ -294,7 +297,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       hub.baseline(live.get());
       // the first read's garbage is many times what stays alive: give it back before serving
       if (hub.size >= COLLECT_AFTER_SESSIONS) collectGarbage();
-      unsubscribe = live.subscribe(() => void hub.update(live.get()));
+      // the overlay refines heartbeats the source's delta does not know: then the whole list is compared
+      unsubscribe = live.subscribe((delta) => void hub.update(live.get(), useGateway ? undefined : delta));
       logger.line("ready", { stateDir: src.stateDir, stores: src.stores().length, sessions: hub.size, seq: hub.seq });
     } catch (err) {
       // a flag the source rejects will not get better by waiting; nor will a gateway refusing us
