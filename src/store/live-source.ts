@@ -28,7 +28,8 @@ import { ownerState } from "./proc.js";
 import { readIndexSummary } from "./read-index.js";
 import { openEraCLive, type EraCLive } from "./sqlite/live.js";
 import { openState, readSessionEvidence, resolveStoreRefs, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
-import { safeSessionFileName } from "./trajectory.js";
+import { movedOnDisk } from "./live/moved-on-disk.js";
+import { SessionFiles } from "./live/session-files.js";
 import { classifyName, watchStores, type StoreChange, type StoreWatcher } from "./watcher.js";
 
 export interface LiveSourceOptions extends SnapshotOptions {
@@ -159,8 +160,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   let eraC: StoreRef[] = [];
   let targetWarnings: string[] = [];
   const dirWarnings = new Map<string, string>();
-  const byPath = new Map<string, Set<Cached>>();
-  const byId = new Map<string, Set<Cached>>();
+  const files = new SessionFiles<Cached>(trajectoryDir);
   const dirWatchers = new Map<string, StoreWatcher>();
   /** dirs whose watch failed: re-read on the slow tick until a watch is armed again */
   const unwatched = new Set<string>();
@@ -228,65 +228,13 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     return kind;
   };
 
-  const pathsOf = (c: { ev: Evidence }): string[] => {
-    const out: string[] = [];
-    const tp = c.ev.transcriptPath;
-    if (tp) {
-      const stem = tp.endsWith(".jsonl") ? tp.slice(0, -6) : tp;
-      out.push(tp, `${tp}.lock`, `${stem}.trajectory.jsonl`, `${stem}.trajectory-path.json`);
-    }
-    if (c.ev.trajectory?.path) out.push(c.ev.trajectory.path);
-    if (trajectoryDir) out.push(path.join(trajectoryDir, `${safeSessionFileName(c.ev.entry.sessionId)}.jsonl`));
-    return [...new Set(out)];
-  };
-
-  const addToMap = (m: Map<string, Set<Cached>>, k: string, c: Cached): void => {
-    let s = m.get(k);
-    if (!s) m.set(k, (s = new Set()));
-    s.add(c);
-  };
-  const removeFromMap = (m: Map<string, Set<Cached>>, k: string, c: Cached): void => {
-    const s = m.get(k);
-    if (!s) return;
-    s.delete(c);
-    if (s.size === 0) m.delete(k);
-  };
-  const idsOf = (c: Cached): string[] => [c.ev.entry.sessionId, safeSessionFileName(c.ev.entry.sessionId)];
-
-  // the dirs of byPath's keys, counted, kept as keys come and go: wantedDirs runs after every
-  // refresh, and re-deriving them from 40,000 paths each time cost more than the refresh itself
-  const pathDirs = new Map<string, number>();
-  const unindex = (c: Cached): void => {
-    for (const p of c.paths) {
-      const had = byPath.has(p);
-      removeFromMap(byPath, p, c);
-      if (!had || byPath.has(p)) continue;
-      const dir = path.dirname(p);
-      const n = (pathDirs.get(dir) ?? 1) - 1;
-      if (n > 0) pathDirs.set(dir, n);
-      else pathDirs.delete(dir);
-    }
-    for (const id of idsOf(c)) removeFromMap(byId, id, c);
-  };
-  const index = (c: Cached): void => {
-    c.paths = pathsOf(c);
-    for (const p of c.paths) {
-      if (!byPath.has(p)) {
-        const dir = path.dirname(p);
-        pathDirs.set(dir, (pathDirs.get(dir) ?? 0) + 1);
-      }
-      addToMap(byPath, p, c);
-    }
-    for (const id of idsOf(c)) addToMap(byId, id, c);
-  };
-
   const put = (store: StoreState, key: string, ev: Evidence, warnings: string[], at: number): void => {
     const old = store.sessions.get(key);
-    if (old) unindex(old);
+    if (old) files.remove(old);
     const v = judge(ev, at);
     const c: Cached = { store, key, ev, hb: v.hb, everyTick: true, rejudgeAt: at, paths: [], warnings };
     schedule(c, v, at);
-    index(c);
+    files.add(c);
     store.sessions.set(key, c);
     dirty.add(c);
   };
@@ -294,7 +242,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   const drop = (store: StoreState, key: string): void => {
     const c = store.sessions.get(key);
     if (!c) return;
-    unindex(c);
+    files.remove(c);
     store.sessions.delete(key);
     store.entryText.delete(key);
     removed.push(c.hb);
@@ -443,7 +391,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     const dirs = new Set<string>();
     for (const t of targets) dirs.add(path.dirname(path.resolve(t.storePath)));
     if (trajectoryDir) dirs.add(trajectoryDir);
-    for (const dir of pathDirs.keys()) dirs.add(dir);
+    for (const dir of files.dirs()) dirs.add(dir);
     return dirs;
   };
 
@@ -521,14 +469,14 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
         for (const s of here) if (!pending.stores.has(s.ref.storePath)) pending.stores.set(s.ref.storePath, false);
       }
       for (const name of ch.names) {
-        const hits = byPath.get(path.join(dir, name));
+        const hits = files.atPath(path.join(dir, name));
         if (hits) {
           for (const c of hits) queueSession(pending, c);
           continue;
         }
         // a file at a path not seen before (a sidecar named by a new pointer): match by session id
         const kind = classifyName(name);
-        if (kind?.kind === "session") for (const c of byId.get(kind.sessionId) ?? []) queueSession(pending, c);
+        if (kind?.kind === "session") for (const c of files.withId(kind.sessionId) ?? []) queueSession(pending, c);
       }
     }
     kick();
@@ -773,25 +721,3 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     },
   };
 }
-
-/** Without a watch: has any file this evidence came from changed size or mtime, appeared or gone? */
-function movedOnDisk(ev: Evidence): boolean {
-  const differs = (file: string | undefined, seen: { size?: number; mtimeMs: number } | undefined): boolean => {
-    if (!file) return false;
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.statSync(file);
-    } catch {
-      st = undefined;
-    }
-    if (!st || !seen) return Boolean(st) !== Boolean(seen);
-    return st.mtimeMs !== seen.mtimeMs || (seen.size !== undefined && st.size !== seen.size);
-  };
-  const tp = ev.transcriptPath;
-  return (
-    differs(tp, ev.transcript) ||
-    differs(tp && `${tp}.lock`, ev.lock) ||
-    differs(ev.trajectory?.path ?? (tp && `${tp.replace(/\.jsonl$/, "")}.trajectory.jsonl`), ev.trajectory)
-  );
-}
-
