@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .option("--host <address>", "address to listen on; anything but loopback needs --token-file", SERVE_DEFAULTS.host)
     .option("--port <n>", `port to listen on, 0 for any free one (default ${DEFAULT_PORT}, clear of OpenClaw's 18789-18899)`)
     .option("--token-file <file>", "require this bearer token (the file's contents, one trailing newline ignored) on every request but the probes")
-    .option("--heartbeat-interval <duration>", "timer heartbeat for each session with a turn in progress", SERVE_DEFAULTS.heartbeatInterval)
+    .option("--heartbeat-interval <duration>", "timer heartbeat for each session whose run can still move (not a dead one)", SERVE_DEFAULTS.heartbeatInterval)
     .option("--metrics-per-session [cap]", `also per-session metric series, at most cap of them (default ${DEFAULT_SESSION_SERIES_CAP}), problems first`)
     .option("--cors-origin <origin>", "allow this browser origin (CORS and WebSocket Origin), e.g. https://dash.example; repeatable", collect, [])
     .option("--log-format <format>", "one line per request or connection: text or json", "text")
