@@ -21,6 +21,7 @@ import { evictionDrain, firstOutcome, GATEWAY_SETTLE_MS, gatewayState } from "..
 import { gatewayWanted, openGatewayOverlay, type GatewayOverlay } from "../gateway/open-overlay.js";
 import { withGatewayOverlay } from "../gateway/with-overlay.js";
 import { openState } from "../store/snapshot.js";
+import { isTurnInProgress } from "../ui/format.js";
 import { clockOverride, collect, thresholdsFor } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions, wholeNumberFlag } from "./options.js";
 
@@ -50,7 +51,7 @@ export function register(program: Command): void {
     .option("--host <address>", "address to listen on; anything but loopback needs --token-file", SERVE_DEFAULTS.host)
     .option("--port <n>", `port to listen on, 0 for any free one (default ${DEFAULT_PORT}, clear of OpenClaw's 18789-18899)`)
     .option("--token-file <file>", "require this bearer token (the file's contents, one trailing newline ignored) on every request but the probes")
-    .option("--heartbeat-interval <duration>", "timer heartbeat for each session with a turn in progress", SERVE_DEFAULTS.heartbeatInterval)
+    .option("--heartbeat-interval <duration>", "timer heartbeat for each session whose run can still move (not a dead one)", SERVE_DEFAULTS.heartbeatInterval)
     .option("--metrics-per-session [cap]", `also per-session metric series, at most cap of them (default ${DEFAULT_SESSION_SERIES_CAP}), problems first`)
     .option("--cors-origin <origin>", "allow this browser origin (CORS and WebSocket Origin), e.g. https://dash.example; repeatable", collect, [])
     .option("--log-format <format>", "one line per request or connection: text or json", "text")
@@ -173,6 +174,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       }),
     onFrame: (f) => metrics.countFrame(f),
     onError: (err) => logger.line("warning", { message: `update failed: ${err.message}` }),
+    // the gateway's own events say a run is live; for the files, the health model does
+    moving: (hb) => (hb.source === "gateway" ? isTurnInProgress(hb.state) : (source?.moving(hb) ?? isTurnInProgress(hb.state))),
   });
   const useGateway = gatewayWanted(opts.gateway, env);
   let overlay: GatewayOverlay | undefined;
@@ -295,7 +298,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       hub.baseline(live.get());
       // the first read's garbage is many times what stays alive: give it back before serving
       if (hub.size >= COLLECT_AFTER_SESSIONS) collectGarbage();
-      unsubscribe = live.subscribe(() => void hub.update(live.get()));
+      // the overlay refines heartbeats the source's delta does not know: then the whole list is compared
+      unsubscribe = live.subscribe((delta) => void hub.update(live.get(), useGateway ? undefined : delta));
       logger.line("ready", { stateDir: src.stateDir, stores: src.stores().length, sessions: hub.size, seq: hub.seq });
     } catch (err) {
       // a flag the source rejects will not get better by waiting; nor will a gateway refusing us

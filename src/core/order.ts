@@ -92,13 +92,13 @@ function compareText(a: string, b: string): number {
   return compare(a.toLowerCase(), b.toLowerCase()) || compare(a, b);
 }
 
+/** The order sortHeartbeats sorts by (serve keeps its list in it as sessions change, one at a time). */
+export function compareHeartbeats(a: Heartbeat, b: Heartbeat, spec: SortSpec = DEFAULT_SORT): number {
+  return problemRank(a) - problemRank(b) || compareKeys(sortKey(a, spec.field), sortKey(b, spec.field), spec.dir) || byIdentity(a, b);
+}
+
 export function sortHeartbeats(list: readonly Heartbeat[], spec: SortSpec = DEFAULT_SORT): Heartbeat[] {
-  return [...list].sort(
-    (a, b) =>
-      problemRank(a) - problemRank(b) ||
-      compareKeys(sortKey(a, spec.field), sortKey(b, spec.field), spec.dir) ||
-      byIdentity(a, b),
-  );
+  return [...list].sort((a, b) => compareHeartbeats(a, b, spec));
 }
 
 export interface HeartbeatFilter {

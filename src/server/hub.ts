@@ -3,13 +3,15 @@
 // ring and handed to every subscribed client. Snapshots and answers are made from it, never by
 // re-reading the store, and each is serialized once for every client that wants the same one.
 import { performance } from "node:perf_hooks";
-import { sameVerdict } from "../store/live-source.js";
-import { DEFAULT_SORT, filterHeartbeats, isProblem, sortHeartbeats } from "../core/order.js";
+import { sameVerdict } from "../core/heartbeat-equality.js";
+import { filterHeartbeats, isProblem } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
 import { isTurnInProgress } from "../ui/format.js";
-import { heartbeatJson, SNAPSHOT_SCHEMA_VERSION } from "../ui/snapshot.js";
+import { SNAPSHOT_SCHEMA_VERSION } from "../ui/snapshot.js";
 import type { Departed, DrainReason } from "./departures.js";
 import { EventLog, type Frame } from "./event-log.js";
+import { HeartbeatFragments } from "./fragments.js";
+import { SortedHeartbeats } from "./sorted-heartbeats.js";
 
 export const SERVE_SCHEMA_VERSION = SNAPSHOT_SCHEMA_VERSION;
 
@@ -35,6 +37,17 @@ export interface Subscriber {
   deliver(frame: Frame): void;
 }
 
+/**
+ * What changed since the list handed in before (src/store/live-source.ts reports it): the hub
+ * then looks at these sessions only, not at the whole list.
+ */
+export interface HeartbeatDelta {
+  /** new or replaced heartbeats (in the list now) */
+  changed: readonly Heartbeat[];
+  /** heartbeats of sessions no longer listed */
+  removed: readonly Heartbeat[];
+}
+
 export interface HubOptions {
   history: number;
   firstSeq: number;
@@ -45,6 +58,11 @@ export interface HubOptions {
   onFrame?: (frame: Frame) => void;
   /** an update that failed (the next one starts from the model as it was) */
   onError?: (err: Error) => void;
+  /**
+   * Whether a session's run can still move, i.e. gets a timer heartbeat (default: any turn in
+   * progress). serve passes the health model's answer: a run nothing alive can move gets none.
+   */
+  moving?: (hb: Heartbeat) => boolean;
 }
 
 /** A frame of a stream's session event passes the stream's filter. */
@@ -85,7 +103,7 @@ const CACHE_ENTRIES = 64;
 export class Hub {
   readonly log: EventLog;
   private readonly model = new Map<string, Heartbeat>();
-  private sorted: Heartbeat[] | undefined;
+  private readonly order = new SortedHeartbeats(() => this.model.values());
   private version = 0;
   private readonly subscribers = new Set<Subscriber>();
   private readonly cache = new Map<string, { version: number; at: number; value: unknown }>();
@@ -97,8 +115,7 @@ export class Hub {
    * sessionId is kept out of the model (no second drain, no heartbeat) until the files drop it
    */
   private readonly evicted = new Map<string, string>();
-  /** each heartbeat's JSON, while nothing in it depends on the clock */
-  private readonly fragments = new WeakMap<Heartbeat, string>();
+  private readonly fragments = new HeartbeatFragments();
 
   constructor(private readonly opts: HubOptions) {
     this.log = new EventLog(opts.history, opts.firstSeq);
@@ -124,14 +141,15 @@ export class Hub {
   baseline(list: readonly Heartbeat[]): void {
     this.model.clear();
     for (const hb of list) this.model.set(identity(hb), hb);
+    this.order.reset();
     this.changed();
     this.baselined = true;
   }
 
   /** A new list from the source; changes become events in the order the lists came. */
-  update(list: readonly Heartbeat[]): Promise<void> {
+  update(list: readonly Heartbeat[], delta?: HeartbeatDelta): Promise<void> {
     const madeAt = performance.now();
-    this.chain = this.chain.then(() => this.apply(list, madeAt)).catch((err: Error) => this.opts.onError?.(err));
+    this.chain = this.chain.then(() => (delta ? this.applyDelta(delta, madeAt) : this.apply(list, madeAt))).catch((err: Error) => this.opts.onError?.(err));
     return this.chain;
   }
 
@@ -156,11 +174,12 @@ export class Hub {
     // the files already show another sessionId under the key: that one left, and was drained then
     if (!old || (e.sessionId !== undefined && old.sessionId !== e.sessionId)) return;
     const id = identity(old);
-    this.model.delete(id);
+    this.put(id, undefined);
     this.evicted.set(id, old.sessionId);
     this.drain(old, e.reason, this.opts.now(), madeAt);
   }
 
+  /** The whole list: every session is compared with the model. */
   private async apply(list: readonly Heartbeat[], madeAt: number): Promise<void> {
     const next = new Map<string, Heartbeat>();
     const stillListed = new Set<string>();
@@ -175,6 +194,32 @@ export class Hub {
     for (const id of this.evicted.keys()) if (!stillListed.has(id)) this.evicted.delete(id);
     const departed: Heartbeat[] = [];
     for (const [id, old] of this.model) if (!next.has(id)) departed.push(old);
+    await this.commit(departed, next, madeAt);
+  }
+
+  /** Only what the source says changed: the same events as `apply` on the whole list. */
+  private async applyDelta(delta: HeartbeatDelta, madeAt: number): Promise<void> {
+    const next = new Map<string, Heartbeat>();
+    for (const hb of delta.changed) {
+      const id = identity(hb);
+      const evicted = this.evicted.get(id);
+      if (evicted === hb.sessionId) continue; // drained on the gateway's word, still listed
+      if (evicted !== undefined) this.evicted.delete(id); // the key holds another session now
+      next.set(id, hb);
+    }
+    const departed: Heartbeat[] = [];
+    for (const hb of delta.removed) {
+      const id = identity(hb);
+      this.evicted.delete(id);
+      // a key removed and listed again in the same change is a replacement (a reset), not a departure
+      if (next.has(id)) continue;
+      const old = this.model.get(id);
+      if (old) departed.push(old);
+    }
+    await this.commit(departed, next, madeAt);
+  }
+
+  private async commit(departed: readonly Heartbeat[], next: ReadonlyMap<string, Heartbeat>, madeAt: number): Promise<void> {
     // asking the audit log may wait for a write of ours to finish: decided before anything is
     // applied, so the model and the events below change together, in one go
     const reasons = await this.opts.judge(departed.map(({ agentId, sessionKey, sessionId }) => ({ agentId, sessionKey, sessionId })));
@@ -182,13 +227,13 @@ export class Hub {
     // the model is changed right before each event is published: a snapshot made while it is
     // delivered (a client's resync) shows exactly the events up to its seq
     departed.forEach((old, i) => {
-      this.model.delete(identity(old));
+      this.put(identity(old), undefined);
       this.drain(old, reasons[i], at, madeAt);
     });
     for (const [id, hb] of next) {
       const old = this.model.get(id);
       if (old === hb) continue;
-      this.model.set(id, hb);
+      this.put(id, hb);
       if (old && old.sessionId !== hb.sessionId) this.drain(old, "reset", at, madeAt, hb.sessionId);
       else if (old && !isTransition(old, hb)) {
         this.changed(); // only the reasons' ages moved: no event
@@ -198,9 +243,16 @@ export class Hub {
     }
   }
 
+  /** Sets (or with undefined removes) one session, in the model and in the sorted list. */
+  private put(id: string, hb: Heartbeat | undefined): void {
+    const old = this.model.get(id);
+    if (hb === undefined) this.model.delete(id);
+    else this.model.set(id, hb);
+    this.order.move(old, hb);
+  }
+
   private changed(): void {
     this.version++;
-    this.sorted = undefined;
     this.cache.clear();
   }
 
@@ -234,21 +286,25 @@ export class Hub {
       sessionKey: hb.sessionKey,
       // a session leaving the problems is news to a problems stream too
       problem: isProblem(hb) || (old !== undefined && isProblem(old)),
-      json: heartbeatEvent(seq, at, false, hb),
+      json: this.heartbeatEvent(seq, at, false, hb),
       madeAt,
     }));
     this.publish(frame);
   }
 
-  /** Timer heartbeats: one per session with a turn in progress, at the current seq, not kept. */
+  /**
+   * Timer heartbeats: one per session whose run can still move, at the current seq, not kept. A
+   * run nothing alive can move gets none (its transitions, e.g. into unresponsive, still come).
+   */
   tick(): void {
     if (!this.baselined) return;
     const at = this.opts.now();
     const madeAt = performance.now();
     const seq = this.log.seq;
+    const moving = this.opts.moving ?? ((hb: Heartbeat) => isTurnInProgress(hb.state));
     for (const hb of this.model.values()) {
-      if (!isTurnInProgress(hb.state)) continue;
-      const frame: Frame = { type: "heartbeat", seq, agentId: hb.agentId, sessionKey: hb.sessionKey, problem: isProblem(hb), periodic: true, json: heartbeatEvent(seq, at, true, hb), madeAt };
+      if (!isTurnInProgress(hb.state) || !moving(hb)) continue;
+      const frame: Frame = { type: "heartbeat", seq, agentId: hb.agentId, sessionKey: hb.sessionKey, problem: isProblem(hb), periodic: true, json: this.heartbeatEvent(seq, at, true, hb), madeAt };
       this.publish(frame);
     }
   }
@@ -271,8 +327,7 @@ export class Hub {
 
   /** Every session, in `status`'s default order (problems first, newest activity first). */
   heartbeats(): Heartbeat[] {
-    this.sorted ??= sortHeartbeats([...this.model.values()], DEFAULT_SORT);
-    return this.sorted;
+    return this.order.all();
   }
 
   select(filter: SessionFilter, now: number): Heartbeat[] {
@@ -308,23 +363,15 @@ export class Hub {
     });
   }
 
-  /**
-   * A JSON array of heartbeats, from each one's JSON kept while its object lives: only a turn in
-   * progress (whose turnElapsedMs moves with the clock) is serialized again. 10,000 sessions are
-   * 7 MB of JSON; stringifying them whole for every answer cost a tenth of a second.
-   */
+  /** The same text as JSON.stringify({type: "heartbeat", seq, at, periodic, heartbeat: heartbeatJson(hb, at)}). */
+  private heartbeatEvent(seq: number, at: number, periodic: boolean, hb: Heartbeat): string {
+    return `{"type":"heartbeat","seq":${seq},"at":${at},"periodic":${periodic},"heartbeat":${this.fragments.json(hb, at)}}`;
+  }
+
+  /** A JSON array of heartbeats, from each one's JSON kept while its object lives (fragments.ts). */
   private sessionsJson(list: readonly Heartbeat[], now: number): string {
     const parts: string[] = new Array(list.length);
-    for (let i = 0; i < list.length; i++) {
-      const hb = list[i];
-      if (isTurnInProgress(hb.state) && hb.startedAt !== undefined) {
-        parts[i] = JSON.stringify(heartbeatJson(hb, now));
-        continue;
-      }
-      let text = this.fragments.get(hb);
-      if (text === undefined) this.fragments.set(hb, (text = JSON.stringify(heartbeatJson(hb, now))));
-      parts[i] = text;
-    }
+    for (let i = 0; i < list.length; i++) parts[i] = this.fragments.json(list[i], now);
     return `[${parts.join(",")}]`;
   }
 
@@ -359,6 +406,4 @@ function filterKey(f: SessionFilter): string {
   return `${f.agent ?? ""}\u0000${f.problems ? 1 : 0}\u0000${f.activeWithinMs ?? ""}`;
 }
 
-function heartbeatEvent(seq: number, at: number, periodic: boolean, hb: Heartbeat): string {
-  return JSON.stringify({ type: "heartbeat", seq, at, periodic, heartbeat: heartbeatJson(hb, at) });
-}
+

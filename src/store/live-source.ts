@@ -15,7 +15,8 @@
 //   directory events on <stateDir>/agents and on every selected sessions dir.
 import fs from "node:fs";
 import path from "node:path";
-import { deriveHeartbeat } from "../core/health/index.js";
+import { sameHeartbeat, sameVerdict } from "../core/heartbeat-equality.js";
+import { judgeLive, type LiveVerdict } from "../core/live/judge-live.js";
 import { parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
 import type { Evidence, GatewayInfo, Heartbeat, IndexEntry, StoreRef, Thresholds } from "../core/types.js";
 import { selectStores, type StoreTarget } from "./agents.js";
@@ -28,7 +29,8 @@ import { ownerState } from "./proc.js";
 import { readIndexSummary } from "./read-index.js";
 import { openEraCLive, type EraCLive } from "./sqlite/live.js";
 import { openState, readSessionEvidence, resolveStoreRefs, withConfiguredModel, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
-import { safeSessionFileName } from "./trajectory.js";
+import { movedOnDisk } from "./live/moved-on-disk.js";
+import { SessionFiles } from "./live/session-files.js";
 import { classifyName, watchStores, type StoreChange, type StoreWatcher } from "./watcher.js";
 
 export interface LiveSourceOptions extends SnapshotOptions {
@@ -61,11 +63,27 @@ export interface LiveStats {
   refreshes: number;
 }
 
+export { sameHeartbeat, sameVerdict };
+
+/**
+ * What changed since the previous notification: exactly the heartbeats that are new or replaced,
+ * and those of sessions no longer listed. serve's hub looks at these, not at 10,000 sessions.
+ */
+export interface HeartbeatDelta {
+  changed: readonly Heartbeat[];
+  removed: readonly Heartbeat[];
+}
+
 /** Structurally the view's HeartbeatSource (src/ui/watch/source.ts), plus what a command needs. */
 export interface LiveSource {
   get(): Heartbeat[];
-  /** cb runs after each change; returns the unsubscribe function */
-  subscribe(cb: () => void): () => void;
+  /**
+   * cb runs after each change, with what changed since its previous call (undefined: compare the
+   * whole list, e.g. after an era C store changed); returns the unsubscribe function
+   */
+  subscribe(cb: (delta?: HeartbeatDelta) => void): () => void;
+  /** this heartbeat's run is in progress and something alive can move it (judge-live.ts) */
+  moving(hb: Heartbeat): boolean;
   /** epoch ms of the last refresh, periodic re-checks included */
   lastUpdateAt(): number;
   readonly stateDir: string;
@@ -86,6 +104,9 @@ interface Cached {
   key: string;
   ev: Evidence;
   hb: Heartbeat;
+  /** judged on every clock tick; else on the slow tick once `rejudgeAt` has passed */
+  everyTick: boolean;
+  rejudgeAt: number;
   /** files whose change means this session must be re-read */
   paths: string[];
   warnings: string[];
@@ -140,12 +161,18 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   let eraC: StoreRef[] = [];
   let targetWarnings: string[] = [];
   const dirWarnings = new Map<string, string>();
-  const byPath = new Map<string, Set<Cached>>();
-  const byId = new Map<string, Set<Cached>>();
+  const files = new SessionFiles<Cached>(trajectoryDir);
   const dirWatchers = new Map<string, StoreWatcher>();
   /** dirs whose watch failed: re-read on the slow tick until a watch is armed again */
   const unwatched = new Set<string>();
-  const subscribers = new Set<() => void>();
+  const subscribers = new Set<(delta?: HeartbeatDelta) => void>();
+  /** what changed since the last notification (the delta subscribers get) */
+  let dirty = new Set<Cached>();
+  let removed: Heartbeat[] = [];
+  /** an era C store changed: its heartbeats are not tracked one by one, so the whole list is news */
+  let wholeList = false;
+  /** heartbeats whose run can still move (judge-live.ts), by object: the list hands out the same ones */
+  const movingRuns = new WeakSet<Heartbeat>();
   const reported = new Set<string>();
   let list: Heartbeat[] = [];
   /** cached heartbeats differ from the published list in their reasons' ages only */
@@ -167,81 +194,59 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     if (key === eraCKey) return;
     eraCKey = key;
     eraCLive?.close();
-    eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => derive(withConfiguredModel(ev, config), now())) : undefined;
+    eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => judge(withConfiguredModel(ev, config), now()).hb) : undefined;
+    wholeList = true;
   };
   /** era C stores: polled on their own connection (sqlite/live.ts), no file watch */
   let eraCLive: EraCLive | undefined;
 
   // ------------------------------------------------------------------ cache
 
-  const derive = (ev: Evidence, at: number): Heartbeat => deriveHeartbeat(ev, at, thresholds);
-
-  const pathsOf = (c: { ev: Evidence }): string[] => {
-    const out: string[] = [];
-    const tp = c.ev.transcriptPath;
-    if (tp) {
-      const stem = tp.endsWith(".jsonl") ? tp.slice(0, -6) : tp;
-      out.push(tp, `${tp}.lock`, `${stem}.trajectory.jsonl`, `${stem}.trajectory-path.json`);
-    }
-    if (c.ev.trajectory?.path) out.push(c.ev.trajectory.path);
-    if (trajectoryDir) out.push(path.join(trajectoryDir, `${safeSessionFileName(c.ev.entry.sessionId)}.jsonl`));
-    return [...new Set(out)];
+  const judge = (ev: Evidence, at: number): LiveVerdict => {
+    const v = judgeLive(ev, at, thresholds);
+    if (v.moving) movingRuns.add(v.hb);
+    return v;
   };
 
-  const addToMap = (m: Map<string, Set<Cached>>, k: string, c: Cached): void => {
-    let s = m.get(k);
-    if (!s) m.set(k, (s = new Set()));
-    s.add(c);
+  /** When the slow tick next re-judges a session only its reasons' ages can change, spread out. */
+  const schedule = (c: Cached, v: LiveVerdict, at: number): void => {
+    c.everyTick = v.everyTick;
+    c.rejudgeAt = v.rejudgeAfterMs === 0 ? at : at + v.rejudgeAfterMs * (0.75 + Math.random() / 4);
   };
-  const removeFromMap = (m: Map<string, Set<Cached>>, k: string, c: Cached): void => {
-    const s = m.get(k);
-    if (!s) return;
-    s.delete(c);
-    if (s.size === 0) m.delete(k);
-  };
-  const idsOf = (c: Cached): string[] => [c.ev.entry.sessionId, safeSessionFileName(c.ev.entry.sessionId)];
 
-  // the dirs of byPath's keys, counted, kept as keys come and go: wantedDirs runs after every
-  // refresh, and re-deriving them from 40,000 paths each time cost more than the refresh itself
-  const pathDirs = new Map<string, number>();
-  const unindex = (c: Cached): void => {
-    for (const p of c.paths) {
-      const had = byPath.has(p);
-      removeFromMap(byPath, p, c);
-      if (!had || byPath.has(p)) continue;
-      const dir = path.dirname(p);
-      const n = (pathDirs.get(dir) ?? 1) - 1;
-      if (n > 0) pathDirs.set(dir, n);
-      else pathDirs.delete(dir);
+  /** Judges a cached session again; an unchanged heartbeat keeps its object. */
+  const rejudge = (c: Cached, at: number): "same" | "ages" | "verdict" => {
+    const v = judge(c.ev, at);
+    schedule(c, v, at);
+    if (sameHeartbeat(v.hb, c.hb)) {
+      if (v.moving) movingRuns.add(c.hb);
+      else movingRuns.delete(c.hb);
+      return "same";
     }
-    for (const id of idsOf(c)) removeFromMap(byId, id, c);
-  };
-  const index = (c: Cached): void => {
-    c.paths = pathsOf(c);
-    for (const p of c.paths) {
-      if (!byPath.has(p)) {
-        const dir = path.dirname(p);
-        pathDirs.set(dir, (pathDirs.get(dir) ?? 0) + 1);
-      }
-      addToMap(byPath, p, c);
-    }
-    for (const id of idsOf(c)) addToMap(byId, id, c);
+    const kind = sameVerdict(v.hb, c.hb) ? "ages" : "verdict";
+    c.hb = v.hb;
+    dirty.add(c);
+    return kind;
   };
 
   const put = (store: StoreState, key: string, ev: Evidence, warnings: string[], at: number): void => {
     const old = store.sessions.get(key);
-    if (old) unindex(old);
-    const c: Cached = { store, key, ev, hb: derive(ev, at), paths: [], warnings };
-    index(c);
+    if (old) files.remove(old);
+    const v = judge(ev, at);
+    const c: Cached = { store, key, ev, hb: v.hb, everyTick: true, rejudgeAt: at, paths: [], warnings };
+    schedule(c, v, at);
+    files.add(c);
     store.sessions.set(key, c);
+    dirty.add(c);
   };
 
   const drop = (store: StoreState, key: string): void => {
     const c = store.sessions.get(key);
     if (!c) return;
-    unindex(c);
+    files.remove(c);
     store.sessions.delete(key);
     store.entryText.delete(key);
+    removed.push(c.hb);
   };
 
   const dropStore = (storePath: string): void => {
@@ -351,7 +356,12 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   };
 
   const notify = (): void => {
-    for (const cb of [...subscribers]) cb();
+    const listed = (c: Cached): boolean => stores.get(c.store.ref.storePath) === c.store && c.store.sessions.get(c.key) === c;
+    const delta: HeartbeatDelta | undefined = wholeList ? undefined : { changed: [...dirty].filter(listed).map((c) => c.hb), removed };
+    dirty = new Set();
+    removed = [];
+    wholeList = false;
+    for (const cb of [...subscribers]) cb(delta);
   };
 
   const currentWarnings = (): string[] => {
@@ -384,7 +394,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     const dirs = new Set<string>();
     for (const t of targets) dirs.add(path.dirname(path.resolve(t.storePath)));
     if (trajectoryDir) dirs.add(trajectoryDir);
-    for (const dir of pathDirs.keys()) dirs.add(dir);
+    for (const dir of files.dirs()) dirs.add(dir);
     return dirs;
   };
 
@@ -462,14 +472,14 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
         for (const s of here) if (!pending.stores.has(s.ref.storePath)) pending.stores.set(s.ref.storePath, false);
       }
       for (const name of ch.names) {
-        const hits = byPath.get(path.join(dir, name));
+        const hits = files.atPath(path.join(dir, name));
         if (hits) {
           for (const c of hits) queueSession(pending, c);
           continue;
         }
         // a file at a path not seen before (a sidecar named by a new pointer): match by session id
         const kind = classifyName(name);
-        if (kind?.kind === "session") for (const c of byId.get(kind.sessionId) ?? []) queueSession(pending, c);
+        if (kind?.kind === "session") for (const c of files.withId(kind.sessionId) ?? []) queueSession(pending, c);
       }
     }
     kick();
@@ -537,7 +547,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     const results = await mapPool(singles, (c) => readOne(c.store, c.key, c.ev.entry, run));
     const at = now();
     for (const [i, r] of results.entries()) put(singles[i].store, r.key, r.ev, r.warnings, at);
-    if (all) for (const store of stores.values()) for (const c of store.sessions.values()) c.hb = derive(c.ev, at);
+    if (all) for (const store of stores.values()) for (const c of store.sessions.values()) rejudge(c, at);
     stats.refreshes++;
   };
 
@@ -609,21 +619,21 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     for (const store of stores.values()) {
       for (const c of store.sessions.values()) {
         // time alone cannot start a run: a resting session without a lock changes only the ages
-        // in its reasons, refreshed on the slow tick
-        if (!slow && c.hb.health === "idle" && !c.ev.lock) continue;
-        const hb = derive(c.ev, at);
-        if (sameHeartbeat(hb, c.hb)) continue;
-        if (sameVerdict(hb, c.hb)) agesOnly = true;
-        else shown = true;
-        c.hb = hb;
+        // in its reasons, re-judged on the slow tick once their wording can have moved
+        if (!c.everyTick && !(slow && at >= c.rejudgeAt)) continue;
+        const kind = rejudge(c, at);
+        if (kind === "ages") agesOnly = true;
+        else if (kind === "verdict") shown = true;
       }
     }
     // a verdict that changed is published at once; reasons whose ages moved ("3m02s ago"), every
     // few seconds: each publish costs the view a full frame or two
     if (eraCLive) {
       try {
-        if (eraCLive.poll(slow)) shown = true;
-        else if (eraCLive.rederive(slow ? sameHeartbeat : sameVerdict)) shown = true;
+        if (eraCLive.poll(slow) || eraCLive.rederive(slow ? sameHeartbeat : sameVerdict)) {
+          shown = true;
+          wholeList = true;
+        }
       } catch (err) {
         targetWarnings = [...targetWarnings.filter((w) => !w.startsWith("era C refresh failed:")), `era C refresh failed: ${(err as Error).message}`];
         reportWarnings();
@@ -679,6 +689,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       if (closed || !eraCLive) return;
       try {
         if (!eraCLive.poll(false)) return;
+        wholeList = true;
       } catch (err) {
         targetWarnings = [...targetWarnings.filter((w) => !w.startsWith("era C refresh failed:")), `era C refresh failed: ${(err as Error).message}`];
         reportWarnings();
@@ -695,6 +706,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     stateDir,
     stats,
     get: () => list,
+    moving: (hb) => movingRuns.has(hb),
     subscribe(cb) {
       subscribers.add(cb);
       return () => {
@@ -717,52 +729,3 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     },
   };
 }
-
-/** Equal as shown and reported: an unchanged heartbeat keeps its object, and rows do not re-render. */
-export function sameHeartbeat(a: Heartbeat, b: Heartbeat): boolean {
-  return sameVerdict(a, b) && a.reasons.length === b.reasons.length && a.reasons.every((r, i) => r === b.reasons[i]);
-}
-
-/** Equal in everything but the wording of the reasons (whose ages move with the clock). */
-export function sameVerdict(a: Heartbeat, b: Heartbeat): boolean {
-  return (
-    a.state === b.state &&
-    a.health === b.health &&
-    a.toolName === b.toolName &&
-    a.drift === b.drift &&
-    a.model === b.model &&
-    a.modelSource === b.modelSource &&
-    a.startedAt === b.startedAt &&
-    a.lastActivityAt === b.lastActivityAt &&
-    a.lastTokenAt === b.lastTokenAt &&
-    a.storeStatus === b.storeStatus &&
-    a.label === b.label &&
-    a.updatedAt === b.updatedAt &&
-    a.turnId === b.turnId &&
-    a.sessionKey === b.sessionKey &&
-    a.agentId === b.agentId &&
-    a.sessionId === b.sessionId
-  );
-}
-
-/** Without a watch: has any file this evidence came from changed size or mtime, appeared or gone? */
-function movedOnDisk(ev: Evidence): boolean {
-  const differs = (file: string | undefined, seen: { size?: number; mtimeMs: number } | undefined): boolean => {
-    if (!file) return false;
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.statSync(file);
-    } catch {
-      st = undefined;
-    }
-    if (!st || !seen) return Boolean(st) !== Boolean(seen);
-    return st.mtimeMs !== seen.mtimeMs || (seen.size !== undefined && st.size !== seen.size);
-  };
-  const tp = ev.transcriptPath;
-  return (
-    differs(tp, ev.transcript) ||
-    differs(tp && `${tp}.lock`, ev.lock) ||
-    differs(ev.trajectory?.path ?? (tp && `${tp.replace(/\.jsonl$/, "")}.trajectory.jsonl`), ev.trajectory)
-  );
-}
-

@@ -143,6 +143,46 @@ describe("openLiveSource", () => {
     }
   });
 
+  it("each notification's delta, applied to the list before it, gives the list after it", async () => {
+    const state = makeStateDir();
+    idleStore(state);
+    const owner = await startLiveProcess();
+    try {
+      const { source } = await open(state);
+      const id = (hb: Heartbeat) => `${hb.agentId}\u0000${hb.sessionKey}`;
+      const mirror = new Map(source.get().map((hb) => [id(hb), hb]));
+      const mismatches: string[] = [];
+      let deltas = 0;
+      source.subscribe((delta) => {
+        if (!delta) return mismatches.push("no delta for a JSON-era store");
+        deltas++;
+        for (const hb of delta.removed) mirror.delete(id(hb));
+        for (const hb of delta.changed) mirror.set(id(hb), hb);
+        const want = new Map(source.get().map((hb) => [id(hb), hb]));
+        if (want.size !== mirror.size || [...want].some(([k, hb]) => mirror.get(k) !== hb)) mismatches.push(`after delta ${deltas}`);
+      });
+      appendUser(state, OTHER_ID, Date.now());
+      const entries = readEntries(state);
+      entries["agent:main:new"] = { ...entries[OTHER_KEY], sessionId: "0f0e0d0c-0000-4000-8000-0000000000ff" };
+      delete entries[OTHER_KEY];
+      writeIndexAtomic(state, entries);
+      await until(() => keys(source).join() === [KEY, "agent:main:new"].sort().join(), () => keys(source).join());
+      startRun(state, owner);
+      await until(() => find(source, KEY)?.health === "waiting", () => JSON.stringify(find(source, KEY)));
+      // a run its live owner can move gets serve's timer heartbeats; a dead one does not
+      expect(source.moving(find(source, KEY)!)).toBe(true);
+      await owner.stop();
+      await until(() => find(source, KEY)?.health === "unresponsive", () => JSON.stringify(find(source, KEY)));
+      expect(source.moving(find(source, KEY)!)).toBe(false);
+      expect(source.moving(find(source, "agent:main:new")!)).toBe(false);
+      await source.settled();
+      expect(deltas).toBeGreaterThan(2);
+      expect(mismatches).toEqual([]);
+    } finally {
+      await owner.stop();
+    }
+  });
+
   it("a tick re-judges cached evidence against the clock without reading any file", async () => {
     const state = makeStateDir();
     idleStore(state);

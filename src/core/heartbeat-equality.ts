@@ -1,0 +1,30 @@
+// When two heartbeats of a session are the same to whoever shows or pushes them: `watch` keeps an
+// unchanged row's object, `serve` pushes only transitions. Decided here, once, for both.
+import type { Heartbeat } from "./types.js";
+
+/** Equal as shown and reported: an unchanged heartbeat keeps its object, and rows do not re-render. */
+export function sameHeartbeat(a: Heartbeat, b: Heartbeat): boolean {
+  return sameVerdict(a, b) && a.reasons.length === b.reasons.length && a.reasons.every((r, i) => r === b.reasons[i]);
+}
+
+/** Equal in everything but the wording of the reasons (whose ages move with the clock). */
+export function sameVerdict(a: Heartbeat, b: Heartbeat): boolean {
+  return (
+    a.state === b.state &&
+    a.health === b.health &&
+    a.toolName === b.toolName &&
+    a.drift === b.drift &&
+    a.model === b.model &&
+    a.modelSource === b.modelSource &&
+    a.startedAt === b.startedAt &&
+    a.lastActivityAt === b.lastActivityAt &&
+    a.lastTokenAt === b.lastTokenAt &&
+    a.storeStatus === b.storeStatus &&
+    a.label === b.label &&
+    a.updatedAt === b.updatedAt &&
+    a.turnId === b.turnId &&
+    a.sessionKey === b.sessionKey &&
+    a.agentId === b.agentId &&
+    a.sessionId === b.sessionId
+  );
+}
