@@ -85,6 +85,18 @@ export function endCause(end: RunEndRecord): { cause: EndCause; why: string } {
   }
 }
 
+/**
+ * Whether the gateway persists this ending only after its 15 s error grace (2026.7.1): a run that
+ * failed on its own, including a model failure its fallback chain classed as a timeout (HTTP
+ * 500: persisted as `timeout`). A user abort (`externalAbort`) and a run timeout (`timedOut`)
+ * carry their flags and are persisted at once. A gateway that dies inside the grace persists
+ * nothing: the row stays `running` and its restart recovery fails it as a dead run.
+ */
+export function persistedAfterGrace(end: RunEndRecord): boolean {
+  if (end.status !== "error") return false;
+  return !(end.timedOut || end.idleTimedOut || end.timedOutByRunBudget || end.externalAbort || end.aborted);
+}
+
 /** A reply's stopReason as an ending, for a run that wrote no session.ended (embedded runs). */
 export function replyCause(stopReason: string | undefined): { cause: EndCause; why: string } {
   if (stopReason === "error") return { cause: "error", why: "its last reply stopped with an error" };
