@@ -247,7 +247,9 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
     it("real OpenClaw reads our result back: sessions --json, a gateway start and a new turn on a repaired session", async () => {
       restore(d.box, oursSnap);
       const ours = readStore(d.box.storePath());
-      const list = d.openclaw(["sessions", "--json", "--limit", "all", "--store", d.box.storePath()]);
+      // 2026.4.26 has no --limit (it lists every row); 2026.7.1 needs `--limit all`
+      const limit = version.startsWith("2026.4.") ? [] : ["--limit", "all"];
+      const list = d.openclaw(["sessions", "--json", ...limit, "--store", d.box.storePath()]);
       expect(list.status, describeRun("openclaw sessions --json", list)).toBe(0);
       const listed = JSON.parse(list.stdout) as { sessions: Array<{ key: string; status?: string }> };
       for (const s of scenario.situations) {

@@ -35,11 +35,11 @@ export const OUTCOME_TABLES: Readonly<Record<VersionFamily, Readonly<Record<EndC
   },
   "2026.4": {
     success: { status: "done", abortedLastRun: false, runtimeMs: true, learnedFrom: "2026.4.26 quick turn" },
-    error: { status: "failed", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's terminal patch (failed)" },
-    timeout: { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's terminal patch (timed out)" },
+    error: { status: "failed", abortedLastRun: false, runtimeMs: true, learnedFrom: "2026.4.26 HTTP 500 run (interop): persisted failed at once, no grace" },
+    timeout: { status: "timeout", abortedLastRun: true, runtimeMs: true, learnedFrom: "2026.4.26 --timeout run (interop): timeout + abortedLastRun" },
     "user-abort": { status: "killed", abortedLastRun: true, runtimeMs: true, learnedFrom: "inferred: session.ended(interrupted), the gateway's terminal patch (aborted)" },
-    "dead-owner": { status: "failed", abortedLastRun: true, runtimeMs: false, learnedFrom: "2026.4.26 marks orphans failed at start (OPENCLAW.md 8.7)" },
-    "run-timeout": { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's timeout patch" },
+    "dead-owner": { status: "failed", abortedLastRun: true, runtimeMs: false, learnedFrom: "2026.4.26 restart recovery after SIGKILL (interop: model wait, mid-tool, abort)" },
+    "run-timeout": { status: "timeout", abortedLastRun: true, runtimeMs: true, learnedFrom: "inferred: the gateway's timeout patch (as --timeout)" },
   },
 };
 
