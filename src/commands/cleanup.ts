@@ -46,16 +46,29 @@ import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions, refuseTogether, type StoreOptions } from "./options.js";
 
 const EXIT_HELP = `
+What finalize writes (what OpenClaw writes for that ending; tables per version: docs/finalize-outcomes.md):
+  the run ended (trajectory session.ended)   success: done; error: failed; timed out (timedOut, or a
+                                             fallback failure reason timeout, e.g. HTTP 500): timeout;
+                                             user abort: killed + abortedLastRun; endedAt = the end,
+                                             runtimeMs
+  nothing alive holds it, silent for         what OpenClaw's restart recovery writes: failed +
+  --stale-after; or an error its gateway     abortedLastRun, endedAt = the last activity, no runtimeMs
+  persists only after a 15 s grace and died
+  (or restarted) inside it
+  past agents.defaults.timeoutSeconds        timeout
+  updatedAt is never moved backwards. Kept: a live owner with recent activity, a row a restarted
+  gateway is recovering, an error its live gateway has yet to persist.
+
 Exit codes:
   0  done, or nothing to do (in warn mode prunes are only reported)
-  2  bad usage
   3  a store was not read and not touched: a corrupt sessions.json, or an OpenClaw 2026.8+
      SQLite store that cannot be read safely (an OpenClaw 2026.8+ store that is read is only
      reported, never written: OpenClaw resumes and maintains it itself)
   4  a write was refused or failed (that index is unchanged); --undo refused; or an OpenClaw
      2026.5-2026.7 gateway wrote its older copy over some changes right after (they are listed:
      run cleanup again, best with the gateway stopped)
-  5  another openclaw-sessions process is writing the same index`;
+  5  another openclaw-sessions process is writing the same index
+  64 bad usage`;
 
 export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {
   const cmd = program

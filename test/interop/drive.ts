@@ -221,6 +221,38 @@ export async function waitForHealth(port: number, proc: Proc, boundMs: number): 
   );
 }
 
+/**
+ * Whether a process whose command line (argv joined by spaces) ends with `commandTail` runs below
+ * `rootPid` (its parent chain reaches it): a tool child of the gateway, whether its shell exec'd
+ * the command or runs it as `sh -c ...`. 2026.4.26 writes the transcript only when the turn ends and no
+ * trajectory event while a tool runs, so the process itself is the only sign of a tool running.
+ */
+export function descendantRunning(rootPid: number, commandTail: string): boolean {
+  const parentOf = (pid: number): number | undefined => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    } catch {
+      return undefined; // gone
+    }
+  };
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let cmd = "";
+    try {
+      cmd = fs.readFileSync(`/proc/${name}/cmdline`, "utf8").replace(/\0$/, "").split("\0").join(" ");
+    } catch {
+      continue;
+    }
+    if (!cmd.endsWith(commandTail)) continue;
+    for (let pid: number | undefined = Number(name), hops = 0; pid && pid > 1 && hops < 8; hops++) {
+      pid = parentOf(pid);
+      if (pid === rootPid) return true;
+    }
+  }
+  return false;
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `probe` (sync or async) every `everyMs` until it gives a value other than undefined. */

@@ -60,6 +60,23 @@ export const ACCEPTED: Accepted[] = [
       "never moved backwards, and no later than OpenClaw's",
     holds: (c, theirs, ours) => num(theirs) && num(ours) && ours >= lastActivityBound(c) && ours <= theirs,
   },
+  // 2026.4.26's restart recovery only repairs `running` rows whose stale transcript lock it
+  // removes (markRestartAbortedMainSessionsFromLocks in its main-session-restart-recovery); a
+  // gateway stopped with SIGTERM removed that lock on the way out, so the row stays `running`
+  // for good. Such a row is what cleanup exists for: we write what recovery writes for a dead
+  // run it finds (and what 2026.7.1's recovery writes for the same crash).
+  ...(["status", "abortedLastRun", "runtimeMs", "endedAt"] as const).map(
+    (field): Accepted => ({
+      field,
+      why:
+        "OpenClaw 2026.4.26's recovery leaves a `running` row without a transcript lock (a SIGTERMed gateway removes it) " +
+        "running for good: it only repairs rows whose stale lock it cleans; we write what its recovery writes for a dead run",
+      holds: (c, theirs, ours) =>
+        c.version.startsWith("2026.4.") &&
+        c.recoveryUnfinished &&
+        (field === "endedAt" ? theirs === undefined && num(ours) && ours >= lastActivityBoundOrStart(c) : ours === RECOVERY_WRITES[field]),
+    }),
+  ),
   // OpenClaw resumed the turn: its row is the NEW run's outcome. No outside tool can run a turn,
   // so we write what recovery writes for a run it does not resume.
   ...(["status", "abortedLastRun", "runtimeMs", "endedAt"] as const).map(

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareCase, renderDoc, renderSection, type CaseResult } from "./finalize-compare.js";
-import { Driver, restore, snapshot, sleep, until, type Proc } from "./drive.js";
+import { descendantRunning, Driver, restore, snapshot, sleep, until, type Proc } from "./drive.js";
 import { startModelServer, type ModelServer } from "./model-server.js";
 import { describeRun, ensureInterop, OPENCLAW_VERSIONS, readStore, REPO_ROOT, runOurs, type Store } from "./support.js";
 
@@ -62,12 +62,14 @@ const situations = {
     drive: async (d, model) => {
       const p = d.turn(sessionName("tool"), "TAG=tool MODE=tool:sleep 120");
       await model.waitForRequest((r) => r.tag === "tool" && r.mode === "tool");
-      // the tool runs once the assistant toolCall is in the transcript
-      await until("tool: toolCall in transcript", () => {
+      // the tool runs once the assistant toolCall is in the transcript (2026.7.1); 2026.4.26
+      // writes the transcript only at the turn's end: there the gateway's `sleep 120` child is
+      // the sign (waiting for the transcript let the tool finish and the turn end `done`)
+      await until("tool: toolCall in transcript, or the gateway's sleep running", () => {
         const file = row(d, "tool")?.sessionFile;
-        return typeof file === "string" && fs.existsSync(file) && fs.readFileSync(file, "utf8").includes('"toolCall"')
-          ? true
-          : undefined;
+        const inTranscript = typeof file === "string" && fs.existsSync(file) && fs.readFileSync(file, "utf8").includes('"toolCall"');
+        const gw = d.gateway?.child.pid;
+        return inTranscript || (gw !== undefined && descendantRunning(gw, "sleep 120")) ? true : undefined;
       });
       return p;
     },
@@ -222,7 +224,9 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
         });
         results.push(cases.get(s.tag)!);
       }
-    }, 20 * 60_000);
+      // 2026.4.26 can take minutes per turn before it calls the model (its plugin staging and
+      // a loaded 2-core machine): a bound, not a timing assertion
+    }, 60 * 60_000);
 
     afterAll(() => {
       d?.killAll();
@@ -243,12 +247,19 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
     it("real OpenClaw reads our result back: sessions --json, a gateway start and a new turn on a repaired session", async () => {
       restore(d.box, oursSnap);
       const ours = readStore(d.box.storePath());
-      const list = d.openclaw(["sessions", "--json", "--limit", "all", "--store", d.box.storePath()]);
+      // 2026.4.26 has no --limit (it lists every row); 2026.7.1 needs `--limit all`
+      const limit = version.startsWith("2026.4.") ? [] : ["--limit", "all"];
+      const list = d.openclaw(["sessions", "--json", ...limit, "--store", d.box.storePath()]);
       expect(list.status, describeRun("openclaw sessions --json", list)).toBe(0);
-      const listed = JSON.parse(list.stdout) as { sessions: Array<{ key: string; status?: string }> };
+      const listed = JSON.parse(list.stdout) as { sessions: Array<{ key: string; status?: string; abortedLastRun?: boolean }> };
       for (const s of scenario.situations) {
         const key = d.sessionKey(sessionName(s.tag));
-        expect(listed.sessions.find((r) => r.key === key)?.status, key).toBe(ours[key]?.status);
+        const seen = listed.sessions.find((r) => r.key === key);
+        expect(seen, key).toBeDefined();
+        // 2026.4.26's `sessions --json` prints no `status` at all (seen: key, updatedAt, sessionId,
+        // abortedLastRun, ...): there the fields it does print must be ours
+        if (version.startsWith("2026.4.")) expect(seen?.abortedLastRun, key).toBe(ours[key]?.abortedLastRun);
+        else expect(seen?.status, key).toBe(ours[key]?.status);
       }
 
       try {

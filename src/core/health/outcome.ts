@@ -35,11 +35,11 @@ export const OUTCOME_TABLES: Readonly<Record<VersionFamily, Readonly<Record<EndC
   },
   "2026.4": {
     success: { status: "done", abortedLastRun: false, runtimeMs: true, learnedFrom: "2026.4.26 quick turn" },
-    error: { status: "failed", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's terminal patch (failed)" },
-    timeout: { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's terminal patch (timed out)" },
+    error: { status: "failed", abortedLastRun: false, runtimeMs: true, learnedFrom: "2026.4.26 HTTP 500 run (interop): persisted failed at once, no grace" },
+    timeout: { status: "timeout", abortedLastRun: true, runtimeMs: true, learnedFrom: "2026.4.26 --timeout run (interop): timeout + abortedLastRun" },
     "user-abort": { status: "killed", abortedLastRun: true, runtimeMs: true, learnedFrom: "inferred: session.ended(interrupted), the gateway's terminal patch (aborted)" },
-    "dead-owner": { status: "failed", abortedLastRun: true, runtimeMs: false, learnedFrom: "2026.4.26 marks orphans failed at start (docs/finalize-outcomes.md)" },
-    "run-timeout": { status: "timeout", abortedLastRun: false, runtimeMs: true, learnedFrom: "inferred: the gateway's timeout patch" },
+    "dead-owner": { status: "failed", abortedLastRun: true, runtimeMs: false, learnedFrom: "2026.4.26 restart recovery after SIGKILL (interop: model wait, mid-tool, abort)" },
+    "run-timeout": { status: "timeout", abortedLastRun: true, runtimeMs: true, learnedFrom: "inferred: the gateway's timeout patch (as --timeout)" },
   },
 };
 
@@ -83,6 +83,18 @@ export function endCause(end: RunEndRecord): { cause: EndCause; why: string } {
     default:
       return { cause: "error", why: `session.ended(${end.status}): not a success, recorded as an error` };
   }
+}
+
+/**
+ * Whether the gateway persists this ending only after its 15 s error grace (2026.7.1): a run that
+ * failed on its own, including a model failure its fallback chain classed as a timeout (HTTP
+ * 500: persisted as `timeout`). A user abort (`externalAbort`) and a run timeout (`timedOut`)
+ * carry their flags and are persisted at once. A gateway that dies inside the grace persists
+ * nothing: the row stays `running` and its restart recovery fails it as a dead run.
+ */
+export function persistedAfterGrace(end: RunEndRecord): boolean {
+  if (end.status !== "error") return false;
+  return !(end.timedOut || end.idleTimedOut || end.timedOutByRunBudget || end.externalAbort || end.aborted);
 }
 
 /** A reply's stopReason as an ending, for a run that wrote no session.ended (embedded runs). */

@@ -5,12 +5,13 @@
 //                 resumes a dead row on the next gateway start; it writes a status at run end).
 //   recovery      a live 2026.7.1 gateway marked the row abortedLastRun within RECOVERY_WINDOW_MS:
 //                 it resumes or fails the run itself; not raced.
-//   error-grace   the run ended in error under ERROR_GRACE_MS ago and the gateway that ran it is
-//                 up: it persists error outcomes itself after a 15 s grace.
+//   error-grace   the run ended in an error the gateway persists only after its 15 s grace
+//                 (persistedAfterGrace), under ERROR_GRACE_MS ago, and that gateway is up.
 //   live          the run ended but its live owner still holds it, or it is alive and recent.
 //   run-ended     the current run wrote session.ended: the status OpenClaw writes for that end;
-//                 an error whose gateway died or restarted since (inside its 15 s grace, so never
-//                 persisted) gets what restart recovery writes (failed + abortedLastRun).
+//                 an error persisted only after the grace (HTTP 500 classed as a timeout too)
+//                 whose gateway died or restarted since never was persisted, and gets what
+//                 restart recovery writes (failed + abortedLastRun).
 //   recent        silent for less than staleAfter: not judged yet.
 //   run-timeout   past the whole-run timeout, still held by a live owner (OpenClaw should have
 //                 stopped it) or active past its deadline before its owner died: timeout.
@@ -23,7 +24,7 @@ import { runTimeoutOf, staleAfterOf } from "../thresholds.js";
 import type { Evidence, Thresholds } from "../types.js";
 import { ago } from "./format.js";
 import { gatewayAlive, type Liveness } from "./liveness.js";
-import { endCause, outcomeRow, repairFields, versionFamily, type EndCause, type TerminalStatus } from "./outcome.js";
+import { endCause, outcomeRow, persistedAfterGrace, repairFields, versionFamily, type EndCause, type TerminalStatus } from "./outcome.js";
 import type { Activity } from "./turnActivity.js";
 
 /** OpenClaw saves an error outcome 15 s after the run failed; twice that leaves it room. */
@@ -79,7 +80,7 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
   if (live.kind === "recovering") {
     return { kind: "keep", rule: "recovery", reasons: [live.reason, "OpenClaw resumes or fails it itself; not racing its recovery"] };
   }
-  if (end && end.status === "error" && ranItAndAlive(ev, end.at) && now - end.at < ERROR_GRACE_MS) {
+  if (end && persistedAfterGrace(end) && ranItAndAlive(ev, end.at) && now - end.at < ERROR_GRACE_MS) {
     return {
       kind: "keep",
       rule: "error-grace",
@@ -93,9 +94,11 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
   if (end) {
     const { cause, why } = endCause(end);
     const reasons = [`the current run ended: ${why}, ${ago(now, end.at)}`, ...drift];
-    if (cause === "error" && !ranItAndAlive(ev, end.at)) {
-      // the gateway persists an error only after its 15 s grace; it died (or restarted) first,
-      // so the row is left running and OpenClaw's restart recovery fails it as a dead run
+    if (persistedAfterGrace(end) && !ranItAndAlive(ev, end.at)) {
+      // the gateway persists this ending only after its 15 s grace, whatever status it would
+      // have written (an HTTP 500 its fallback chain classed as a timeout too); it died (or
+      // restarted) first, so the row is left running and OpenClaw's restart recovery fails it
+      // as a dead run
       const gone = gatewayAlive(ev.gateway) ? `gateway pid ${ev.gateway.pid} started after the run ended` : "no live gateway";
       reasons.push(`${gone}: nothing persists the error, OpenClaw's restart recovery writes it as a dead run`);
       return finalize(ev, "dead-owner", "run-ended", end.at, reasons, RECOVERY_STAMPS);

@@ -391,9 +391,18 @@ describe("planFinalize on real OpenClaw 2026.7.1 rows", () => {
   }
 
   const later = Date.UTC(2026, 10, 22, 0, 0, 0);
-  it("s5 http500: session.ended(error) then fallback_step failure reason timeout -> timeout, as 2026.7.1 persisted it", () => {
+  it("s5 http500, its gateway gone inside the 15 s grace: failed + abortedLastRun, as 2026.7.1's restart recovery writes (not the timeout its live gateway persisted)", () => {
     const it5 = realItem("s5-errors-within-grace", "agent:main:s5-http500");
     const { action, patch } = only(it5, { now: later });
+    expect(action).toMatchObject({ toStatus: "failed", rule: "run-ended", endedAt: Date.parse("2026-11-21T20:35:03.980Z") });
+    expect(patch.set).toMatchObject({ status: "failed", abortedLastRun: true });
+    expect(patch.set).not.toHaveProperty("runtimeMs");
+  });
+
+  it("s5 http500 with the gateway that ran it still up past the grace: timeout + runtimeMs, as 2026.7.1 persisted it", () => {
+    const it5 = realItem("s5-errors-within-grace", "agent:main:s5-http500");
+    const ev = { ...it5.ev, gateway: { pid: 777, alive: true, startedAt: it5.ev.entry.startedAt! - HOUR, probe: "skipped" as const } };
+    const { action, patch } = only({ ...it5, ev }, { now: later });
     expect(action).toMatchObject({ toStatus: "timeout", rule: "run-ended", endedAt: Date.parse("2026-11-21T20:35:03.980Z") });
     expect(patch.set?.runtimeMs).toBe(Date.parse("2026-11-21T20:35:03.980Z") - it5.ev.entry.startedAt!);
   });
