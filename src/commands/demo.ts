@@ -35,9 +35,9 @@ Without a terminal (CI, pipes) it prints a plain snapshot every --interval for -
 cleanly: the simulator and its processes stop, the temp dir is removed, exit 0.
 
 Exit codes:
-  0  the demo ran and cleaned up (also after SIGINT/SIGTERM)
-  2  bad usage
-  4  --keep or --out names a directory that is not empty (nothing was written)`;
+  0   the demo ran and cleaned up (also after SIGINT/SIGTERM)
+  4   --keep or --out names a directory that is not empty (nothing was written)
+  64  bad usage (an unknown flag, a bad value)`;
 
 export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {
   program
