@@ -362,7 +362,7 @@ function listen(server: import("node:http").Server, host: string, port: number):
 
 /** Runs until SIGTERM or SIGINT, then closes every client cleanly: exit 0. */
 export async function runServe(opts: ServeOptions): Promise<number> {
-  const stop = stopSignals(["SIGTERM", "SIGINT"]);
+  const stop = stopSignals({ signals: ["SIGTERM", "SIGINT"] });
   try {
     const running = await startServe(opts);
     await new Promise<void>((resolve) => stop.onStop(resolve));
