@@ -34,6 +34,7 @@ import { SessionFiles } from "./live/session-files.js";
 import { classifyName, watchStores, type StoreChange } from "./watcher.js";
 import { AgentsDirWatch } from "./live/agents-dir-watch.js";
 import { DirWatches } from "./live/dir-watches.js";
+import { NewWarnings } from "./live/new-warnings.js";
 import { emptyPending, isEmptyPending, queueSession, queueStore, sessionId, type Pending } from "./live/pending.js";
 
 export interface LiveSourceOptions extends SnapshotOptions {
@@ -157,7 +158,6 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   let wholeList = false;
   /** heartbeats whose run can still move (judge-live.ts), by object: the list hands out the same ones */
   const movingRuns = new WeakSet<Heartbeat>();
-  const reported = new Set<string>();
   let list: Heartbeat[] = [];
   /** cached heartbeats differ from the published list in their reasons' ages only */
   let agesOnly = false;
@@ -358,16 +358,9 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     return [...out];
   };
 
+  const newWarnings = new NewWarnings(opts.onWarning);
   const reportWarnings = (): void => {
-    if (!opts.onWarning) return;
-    const current = currentWarnings();
-    // a warning that cleared and comes back (the index breaks again) is news again
-    for (const w of [...reported]) if (!current.includes(w)) reported.delete(w);
-    for (const w of current) {
-      if (reported.has(w)) continue;
-      reported.add(w);
-      opts.onWarning(w);
-    }
+    if (opts.onWarning) newWarnings.report(currentWarnings());
   };
 
   // ------------------------------------------------------------------ watching
