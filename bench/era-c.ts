@@ -7,29 +7,15 @@
 //
 // --baseline: also runs <checkout>/bin/openclaw-sessions.js (another built checkout, e.g. a
 // `git worktree` of main), interleaved with this one, for a before/after under the same load.
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateEraCStore } from "../src/sim/era-c/generate.js";
+import { ERA_C_NOW as NOW, eraCStore as store, ROOT } from "./era-c-store.js";
 import { timedRun, type RunResult } from "./spawn.js";
 import { median } from "./stats.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = path.join(ROOT, "bin", "openclaw-sessions.js");
 const FLOOR = fileURLToPath(new URL("./floor-era-c.js", import.meta.url));
-const NOW = Date.parse("2026-12-04T12:00:00Z");
-
-async function store(n: number): Promise<string> {
-  const dir = path.join(ROOT, "bench", "out", `era-c-${n}`);
-  const done = path.join(dir, "bench-store.json");
-  if (fs.existsSync(done)) return path.join(dir, "state");
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  await generateEraCStore({ outDir: path.join(dir, "state"), sessions: n, seed: 20261204, now: NOW, agents: ["main", "ops", "research"] });
-  fs.writeFileSync(done, JSON.stringify({ sessions: n, now: NOW }));
-  return path.join(dir, "state");
-}
 
 interface Row {
   what: string;
