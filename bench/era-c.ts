@@ -2,6 +2,8 @@
 // sessions against the era C floor (floor-era-c.ts), both as whole processes, interleaved, median
 // of --runs (default 3). Stores are generated once into bench/out/era-c-<N>/ by the simulator.
 // Needs Node 24. Target (issue 12): within 2x the floor, < 100 MB at 10k, < 200 MB at 50k.
+// A second row, "floor + JSON output" (floor-era-c-json.ts), adds what any `status --json` must
+// write (a 22-field object with reasons per session): the part of the 2x left to a health model.
 //
 //   node dist/bench/era-c.js [--sizes 10000,50000] [--runs N] [--baseline <checkout>]
 //
@@ -16,6 +18,7 @@ import { median } from "./stats.js";
 
 const CLI = path.join(ROOT, "bin", "openclaw-sessions.js");
 const FLOOR = fileURLToPath(new URL("./floor-era-c.js", import.meta.url));
+const JSON_FLOOR = fileURLToPath(new URL("./floor-era-c-json.js", import.meta.url));
 
 interface Row {
   what: string;
@@ -58,6 +61,8 @@ async function main(): Promise<void> {
     const floor = await measure("floor (node:sqlite)", n, [process.execPath, FLOOR, stateDir], runs);
     const argv = (cli: string) => [process.execPath, cli, "status", "--json", "--no-probe", "--state-dir", stateDir];
     rows.push(floor);
+    // the floor plus the output status --json must write (floor-era-c-json.ts): a lower bound for any health model
+    rows.push(await measure("floor + JSON output", n, [process.execPath, JSON_FLOOR, stateDir], runs));
     // one run of each in turn, so both see the same load
     const mine: Row[] = [];
     const theirs: Row[] = [];
