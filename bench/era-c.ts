@@ -2,34 +2,23 @@
 // sessions against the era C floor (floor-era-c.ts), both as whole processes, interleaved, median
 // of --runs (default 3). Stores are generated once into bench/out/era-c-<N>/ by the simulator.
 // Needs Node 24. Target (issue 12): within 2x the floor, < 100 MB at 10k, < 200 MB at 50k.
+// A second row, "floor + JSON output" (floor-era-c-json.ts), adds what any `status --json` must
+// write (a 22-field object with reasons per session): the part of the 2x left to a health model.
 //
 //   node dist/bench/era-c.js [--sizes 10000,50000] [--runs N] [--baseline <checkout>]
 //
 // --baseline: also runs <checkout>/bin/openclaw-sessions.js (another built checkout, e.g. a
 // `git worktree` of main), interleaved with this one, for a before/after under the same load.
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateEraCStore } from "../src/sim/era-c/generate.js";
+import { ERA_C_NOW as NOW, eraCStore as store, ROOT } from "./era-c-store.js";
 import { timedRun, type RunResult } from "./spawn.js";
 import { median } from "./stats.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = path.join(ROOT, "bin", "openclaw-sessions.js");
 const FLOOR = fileURLToPath(new URL("./floor-era-c.js", import.meta.url));
-const NOW = Date.parse("2026-12-04T12:00:00Z");
-
-async function store(n: number): Promise<string> {
-  const dir = path.join(ROOT, "bench", "out", `era-c-${n}`);
-  const done = path.join(dir, "bench-store.json");
-  if (fs.existsSync(done)) return path.join(dir, "state");
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  await generateEraCStore({ outDir: path.join(dir, "state"), sessions: n, seed: 20261204, now: NOW, agents: ["main", "ops", "research"] });
-  fs.writeFileSync(done, JSON.stringify({ sessions: n, now: NOW }));
-  return path.join(dir, "state");
-}
+const JSON_FLOOR = fileURLToPath(new URL("./floor-era-c-json.js", import.meta.url));
 
 interface Row {
   what: string;
@@ -72,6 +61,8 @@ async function main(): Promise<void> {
     const floor = await measure("floor (node:sqlite)", n, [process.execPath, FLOOR, stateDir], runs);
     const argv = (cli: string) => [process.execPath, cli, "status", "--json", "--no-probe", "--state-dir", stateDir];
     rows.push(floor);
+    // the floor plus the output status --json must write (floor-era-c-json.ts): a lower bound for any health model
+    rows.push(await measure("floor + JSON output", n, [process.execPath, JSON_FLOOR, stateDir], runs));
     // one run of each in turn, so both see the same load
     const mine: Row[] = [];
     const theirs: Row[] = [];

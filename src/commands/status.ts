@@ -4,8 +4,8 @@ import { CliError, EXIT } from "../core/errors.js";
 import { gatewayWanted } from "../gateway/wanted.js";
 import { filterHeartbeats, parseSort, sortHeartbeats, type SortSpec } from "../core/order.js";
 import type { Heartbeat } from "../core/types.js";
-import { heartbeatJson, jsonLine, MappedItems, textLines } from "../ui/snapshot.js";
-import { statusTableLines } from "../ui/status-table.js";
+import { heartbeatJson } from "../ui/heartbeat-json.js";
+import { jsonLine, MappedItems } from "../ui/json-chunks.js";
 import { unreadStoreMessage, noIndexMessage } from "../ui/messages.js";
 import { clockOverride, collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
 import { processIo, terminalColumns, type CommandContext, type Io } from "./io.js";
@@ -119,6 +119,8 @@ export async function runStatus(s: StatusSettings, io: Io): Promise<number> {
     await writeChunks(jsonLine(doc), io.stdout);
   } else {
     if (!nothing) for (const w of snapshot.warnings) io.stderr.write(`warning: ${w}\n`);
+    // the table (and chalk) load only for it: `status --json` never needs them
+    const [{ statusTableLines }, { textLines }] = await Promise.all([import("../ui/status-table.js"), import("../ui/snapshot.js")]);
     await writeChunks(textLines([statusTableLines(list, now, { columns: terminalColumns(io.stdout), omitted: { total, by: omittedBy } })]), io.stdout);
   }
 

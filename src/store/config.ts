@@ -1,7 +1,7 @@
 // Reads openclaw.json (JSON5) and exposes the few keys this tool honours. Values stay raw
 // (e.g. "30d" or 30): src/core/duration.ts parses them, so the decisions stay in pure code.
 import fs from "node:fs";
-import JSON5 from "json5";
+import { createRequire } from "node:module";
 import { UnreadableError } from "../core/errors.js";
 import type { Evidence } from "../core/types.js";
 import { expandUserPath, type Env } from "./locate.js";
@@ -34,7 +34,7 @@ export function loadConfig(configPath: string): LoadedConfig {
   }
   let parsed: unknown;
   try {
-    parsed = text.trim() === "" ? {} : JSON5.parse(text);
+    parsed = text.trim() === "" ? {} : parseJson5(text);
   } catch (err) {
     const e = err as Error & { lineNumber?: number; columnNumber?: number };
     const where = e.lineNumber !== undefined ? ` at ${e.lineNumber}:${e.columnNumber ?? 0}` : "";
@@ -58,6 +58,22 @@ function findIncludes(value: unknown, at = ""): string[] {
     else out.push(...findIncludes(child, at ? `${at}.${key}` : key));
   }
   return out;
+}
+
+/**
+ * JSON5.parse, with json5 loaded only for text that is not plain JSON: OpenClaw writes its config
+ * as plain JSON, which JSON.parse reads to the same value (JSON5 is a superset; json5 >= 2.2.2
+ * also keeps a `__proto__` key as an own property), and loading json5 is ~10 ms of every command's
+ * start-up. A byte-order mark, a comment or a trailing comma fail JSON.parse and go to json5,
+ * whose error messages are the ones reported.
+ */
+function parseJson5(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    const JSON5 = createRequire(import.meta.url)("json5") as { parse(text: string): unknown };
+    return JSON5.parse(text);
+  }
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

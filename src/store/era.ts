@@ -27,7 +27,7 @@ export function sqliteHasTable(dbPath: string, tableName: string): boolean {
   try {
     reader = openPages(dbPath);
     if (!reader) return false;
-    return schemaNames(reader).has(`table:${tableName}`);
+    return schemaHas(reader, `table:${tableName}`);
   } catch {
     // Unreadable or not SQLite at all: not an era C database we can recognise.
     return false;
@@ -168,9 +168,13 @@ function varint(buf: Buffer, at: number): [value: number, next: number] {
   return [v, at + 9];
 }
 
-/** "type:name" of every sqlite_master row reachable from page 1. */
-function schemaNames(r: PageReader): Set<string> {
-  const names = new Set<string>();
+/**
+ * Whether sqlite_master (the b-tree rooted at page 1) has a row whose "type:name" is `wanted`.
+ * Pages are visited left to right and the walk stops at the row: OpenClaw creates its tables
+ * first, so `session_nodes` is in the first leaf, and the rest of a large schema (~190 rows,
+ * ~40 KB of SQL in 2026.9) is never read.
+ */
+function schemaHas(r: PageReader, wanted: string): boolean {
   const stack = [1];
   const seen = new Set<number>();
   while (stack.length > 0 && seen.size < MAX_SCHEMA_PAGES) {
@@ -182,22 +186,23 @@ function schemaNames(r: PageReader): Set<string> {
     const kind = page[base];
     const cells = page.readUInt16BE(base + 3);
     const headerLen = kind === 0x05 ? 12 : 8;
-    if (kind === 0x05) stack.push(page.readUInt32BE(base + 8));
-    else if (kind !== 0x0d) continue;
+    if (kind === 0x05) {
+      // children left to right: the cells' pointers, then the right-most; pushed in reverse
+      stack.push(page.readUInt32BE(base + 8));
+      for (let i = cells - 1; i >= 0; i--) stack.push(page.readUInt32BE(page.readUInt16BE(base + headerLen + 2 * i)));
+      continue;
+    }
+    if (kind !== 0x0d) continue;
     for (let i = 0; i < cells; i++) {
       const cell = page.readUInt16BE(base + headerLen + 2 * i);
-      if (kind === 0x05) {
-        stack.push(page.readUInt32BE(cell));
-        continue;
-      }
       const [payloadLen, afterLen] = varint(page, cell);
       const [, payloadStart] = varint(page, afterLen);
       const local = Math.min(payloadLen, localPayload(payloadLen, r.usable));
       const row = readRecordStrings(page.subarray(payloadStart, payloadStart + local), 2);
-      if (row[0] !== undefined && row[1] !== undefined) names.add(`${row[0]}:${row[1]}`);
+      if (row[0] !== undefined && row[1] !== undefined && `${row[0]}:${row[1]}` === wanted) return true;
     }
   }
-  return names;
+  return false;
 }
 
 function localPayload(p: number, usable: number): number {

@@ -17,6 +17,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { sameHeartbeat, sameVerdict } from "../core/heartbeat-equality.js";
 import { judgeLive, type LiveVerdict } from "../core/live/judge-live.js";
+import { nextRejudgeAt } from "../core/live/rejudge-after.js";
 import { parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
 import type { Evidence, GatewayInfo, Heartbeat, IndexEntry, StoreRef, Thresholds } from "../core/types.js";
 import { selectStores, type StoreTarget } from "./agents.js";
@@ -176,7 +177,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     if (key === eraCKey) return;
     eraCKey = key;
     eraCLive?.close();
-    eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => judge(withConfiguredModel(ev, config), now()).hb) : undefined;
+    eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => judge(withConfiguredModel(ev, config), now()), now) : undefined;
     wholeList = true;
   };
   /** era C stores: polled on their own connection (sqlite/live.ts), no file watch */
@@ -193,7 +194,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   /** When the slow tick next re-judges a session only its reasons' ages can change, spread out. */
   const schedule = (c: Cached, v: LiveVerdict, at: number): void => {
     c.everyTick = v.everyTick;
-    c.rejudgeAt = v.rejudgeAfterMs === 0 ? at : at + v.rejudgeAfterMs * (0.75 + Math.random() / 4);
+    c.rejudgeAt = nextRejudgeAt(v.rejudgeAfterMs, at);
   };
 
   /** Judges a cached session again; an unchanged heartbeat keeps its object. */
@@ -571,7 +572,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     // few seconds: each publish costs the view a full frame or two
     if (eraCLive) {
       try {
-        if (eraCLive.poll(slow) || eraCLive.rederive(slow ? sameHeartbeat : sameVerdict)) {
+        if (eraCLive.poll(slow) || eraCLive.rederive(slow ? sameHeartbeat : sameVerdict, slow)) {
           shown = true;
           wholeList = true;
         }

@@ -155,9 +155,16 @@ export function readEraCStores(
   return { evidence, unread, owner };
 }
 
+/** configuredModel of each agent, per config read: 50,000 rows of three agents ask it 50,000 times. */
+const modelsByConfig = new WeakMap<OpenClawConfig, Map<string, Evidence["configuredModel"]>>();
+
 /** The evidence with the model OpenClaw falls back to for its agent (config.ts configuredModel). */
 export function withConfiguredModel(ev: Evidence, config: OpenClawConfig): Evidence {
-  const model = configuredModel(config, ev.agentId);
+  let models = modelsByConfig.get(config);
+  if (!models) modelsByConfig.set(config, (models = new Map()));
+  let model = models.get(ev.agentId);
+  if (model === undefined && !models.has(ev.agentId)) models.set(ev.agentId, (model = configuredModel(config, ev.agentId)));
+  // shared between that agent's sessions: nothing writes to it (fields.ts only reads it)
   if (model) ev.configuredModel = model;
   return ev;
 }

@@ -31,3 +31,25 @@ describe("status without --gateway", () => {
     for (const lazy of ["gateway/open-overlay.ts", "gateway/client.ts", "gateway/frames.ts", "gateway/handshake.ts"]) expect(graph.has(lazy), lazy).toBe(false);
   });
 });
+
+/** Bare (package or node:) specifiers the files of `graph` import statically. */
+function bareImports(graph: Set<string>): Set<string> {
+  const out = new Set<string>();
+  for (const file of graph) {
+    const text = fs.readFileSync(path.join(SRC, file), "utf8");
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?\bfrom\s+"([^".][^"]*)"/gms)) out.add(m[1]);
+  }
+  return out;
+}
+
+describe("status --json", () => {
+  it("statically imports no table, no chalk and no node:http (an ES import of node:http loads all of undici)", () => {
+    const graph = staticGraph(path.join(SRC, "commands/status.ts"));
+    expect(graph.has("ui/status-table.ts")).toBe(false);
+    expect(graph.has("ui/snapshot.ts")).toBe(false);
+    const bare = bareImports(graph);
+    expect(bare.has("commander")).toBe(true);
+    expect(bare.has("chalk")).toBe(false);
+    expect(bare.has("node:http")).toBe(false);
+  });
+});

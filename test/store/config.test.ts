@@ -36,6 +36,17 @@ describe("loadConfig", () => {
     expect(stuckSessionWarnMs(config)).toBe(60000);
   });
 
+  it("plain JSON (read without json5) gives what JSON5 gives, a __proto__ key kept as an own property", async () => {
+    const text = `{"__proto__": {"polluted": 1}, "gateway": {"port": 19000}, "big": 1e400, "s": "a\\u2028b"}`;
+    const { config } = loadConfig(writeConfig(text));
+    const JSON5 = (await import("json5")).default;
+    expect(config).toEqual(JSON5.parse(text));
+    expect(Object.getPrototypeOf(config)).toBe(Object.prototype);
+    expect(Object.keys(config)).toContain("__proto__");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(gatewayPort(config, {})).toBe(19000);
+  });
+
   it("treats a missing file as {}", () => {
     expect(loadConfig(path.join(makeTempDir(), "nope.json"))).toEqual({ config: {}, found: false, warnings: [] });
   });

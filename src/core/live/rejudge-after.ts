@@ -16,3 +16,12 @@ export function rejudgeAfterMs(hb: Pick<Heartbeat, "lastActivityAt">, now: numbe
   if (age < DAY) return MINUTE;
   return HOUR;
 }
+
+/**
+ * When a verdict that time alone cannot change is next re-judged (by the feed's slow tick): at
+ * once when its ages move every few seconds, else after rejudgeAfterMs, spread over its last
+ * quarter so that 10,000 sessions read at once do not all come due on the same tick.
+ */
+export function nextRejudgeAt(rejudgeAfter: number, at: number): number {
+  return rejudgeAfter === 0 ? at : at + rejudgeAfter * (0.75 + Math.random() / 4);
+}

@@ -2,7 +2,11 @@
 // (it changes when another connection commits; a commit touches only -wal/-shm, so watching the
 // main file would miss it). A store is re-read only when that number moves, never on a timer.
 // The owner (singleton lock JSON + POSIX lock) is not in the DB: it is re-read on the slow tick.
+// Between reads, the clock tick re-judges only the verdicts time can change (judge-live.ts), and
+// a resting session's ages once their wording can have moved, as the JSON side does.
 import { UnreadableError } from "../../core/errors.js";
+import type { LiveVerdict } from "../../core/live/judge-live.js";
+import { nextRejudgeAt } from "../../core/live/rejudge-after.js";
 import type { Evidence, GatewayInfo, Heartbeat, StoreRef } from "../../core/types.js";
 import { openEraCStore, ownerOf, stateDirOfAgentDb, type EraCConnection } from "./read-store.js";
 
@@ -14,6 +18,10 @@ interface LiveStore {
   owner: GatewayInfo;
   evidence: Evidence[];
   heartbeats: Heartbeat[];
+  /** per heartbeat: time alone can change its verdict (re-judged on every tick) */
+  everyTick: boolean[];
+  /** per heartbeat: otherwise, when the slow tick next re-judges its ages */
+  rejudgeAt: number[];
   warnings: string[];
   why?: string;
 }
@@ -24,19 +32,38 @@ export interface EraCLive {
   unread(): Array<StoreRef & { why: string }>;
   /** re-reads stores whose data_version moved (and, with `slow`, re-checks owners); true when anything changed */
   poll(slow: boolean): boolean;
-  /** re-derives every cached heartbeat at a new time; true when any changed */
-  rederive(same: (a: Heartbeat, b: Heartbeat) => boolean): boolean;
+  /**
+   * re-derives cached heartbeats at a new time; true when any changed. With `slow` given (a clock
+   * tick), only those due: every tick's, and on a slow tick the resting ones whose ages' wording
+   * can have moved; without it, every one.
+   */
+  rederive(same: (a: Heartbeat, b: Heartbeat) => boolean, slow?: boolean): boolean;
   /** stores read so far (tests) */
   readonly reads: number;
   close(): void;
 }
 
-export function openEraCLive(refs: StoreRef[], derive: (ev: Evidence) => Heartbeat): EraCLive {
+export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<LiveVerdict, "hb" | "everyTick" | "rejudgeAfterMs">, now: () => number = Date.now): EraCLive {
   let reads = 0;
   const stores: LiveStore[] = refs.map((ref) => {
     const stateDir = stateDirOfAgentDb(ref.storePath);
-    return { ref, stateDir, owner: ownerOf(stateDir), evidence: [], heartbeats: [], warnings: [] };
+    return { ref, stateDir, owner: ownerOf(stateDir), evidence: [], heartbeats: [], everyTick: [], rejudgeAt: [], warnings: [] };
   });
+
+  /** Judges every session of the store afresh. */
+  const deriveAll = (s: LiveStore): void => {
+    const at = now();
+    const n = s.evidence.length;
+    s.heartbeats = new Array<Heartbeat>(n);
+    s.everyTick = new Array<boolean>(n);
+    s.rejudgeAt = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const v = judge(s.evidence[i]!);
+      s.heartbeats[i] = v.hb;
+      s.everyTick[i] = v.everyTick;
+      s.rejudgeAt[i] = nextRejudgeAt(v.rejudgeAfterMs, at);
+    }
+  };
 
   const connect = (s: LiveStore): boolean => {
     try {
@@ -50,6 +77,8 @@ export function openEraCLive(refs: StoreRef[], derive: (ev: Evidence) => Heartbe
       s.why = err.message;
       s.evidence = [];
       s.heartbeats = [];
+      s.everyTick = [];
+      s.rejudgeAt = [];
       return changed;
     }
   };
@@ -72,7 +101,7 @@ export function openEraCLive(refs: StoreRef[], derive: (ev: Evidence) => Heartbe
     s.version = version;
     s.evidence = read.evidence;
     s.warnings = read.warnings;
-    s.heartbeats = s.evidence.map(derive);
+    deriveAll(s);
     return true;
   };
 
@@ -87,7 +116,7 @@ export function openEraCLive(refs: StoreRef[], derive: (ev: Evidence) => Heartbe
       s.conn = undefined;
     }
     for (const ev of s.evidence) ev.gateway = next;
-    s.heartbeats = s.evidence.map(derive);
+    deriveAll(s);
     return true;
   };
 
@@ -117,15 +146,23 @@ export function openEraCLive(refs: StoreRef[], derive: (ev: Evidence) => Heartbe
       }
       return changed;
     },
-    rederive(same) {
+    rederive(same, slow) {
       let changed = false;
+      const at = now();
       for (const s of stores) {
-        s.heartbeats = s.heartbeats.map((old, i) => {
-          const hb = derive(s.evidence[i]);
-          if (same(hb, old)) return old;
+        // a new array when anything changed: heartbeats() callers may hold the old one
+        let next: Heartbeat[] | undefined;
+        for (let i = 0; i < s.heartbeats.length; i++) {
+          if (slow !== undefined && !s.everyTick[i] && !(slow && at >= s.rejudgeAt[i]!)) continue;
+          const v = judge(s.evidence[i]!);
+          s.everyTick[i] = v.everyTick;
+          s.rejudgeAt[i] = nextRejudgeAt(v.rejudgeAfterMs, at);
+          if (same(v.hb, s.heartbeats[i]!)) continue;
+          next ??= [...s.heartbeats];
+          next[i] = v.hb;
           changed = true;
-          return hb;
-        });
+        }
+        if (next) s.heartbeats = next;
       }
       return changed;
     },

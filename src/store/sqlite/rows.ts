@@ -2,7 +2,7 @@
 // `done`, one json_extract of the few entry_json fields the health model needs (the column set
 // has no startedAt/abortedLastRun/lifecycleRunId). Every entry_json is never parsed whole.
 import type { IndexEntry } from "../../core/types.js";
-import type { Database, Row } from "./runtime.js";
+import type { Database, SqlValue } from "./runtime.js";
 
 export interface SessionRow {
   sessionKey: string;
@@ -14,13 +14,30 @@ export interface SessionRow {
 /** `entry_json` fields read for rows that are not `done`, in this order. */
 const EXTRACTED = ["startedAt", "endedAt", "runtimeMs", "abortedLastRun", "lifecycleRunId", "lastRunError", "chatType"] as const;
 
+/** The row statement's columns, in SELECT order: rows are read as arrays where node:sqlite can. */
+const COLUMNS = [
+  "n.session_key", // 0
+  "n.current_session_id", // 1
+  "n.status", // 2
+  "n.updated_at", // 3
+  "n.entry_valid", // 4
+  "n.last_interaction_at", // 5
+  "n.created_at", // 6
+  "n.spawned_by", // 7
+  "n.parent_session_key", // 8
+  "n.label", // 9
+  "n.display_name", // 10
+  "w.started_at", // 11
+  "w.ended_at", // 12
+  "w.model", // 13
+  "w.model_provider", // 14
+  "w.created_at", // 15
+  "w.transcript_updated_at", // 16
+  `CASE WHEN n.status IS 'done' THEN NULL ELSE json_extract(n.entry_json, ${EXTRACTED.map((f) => `'$.${f}'`).join(", ")}) END`, // 17
+];
+
 export const SESSION_ROWS_SQL = `
-SELECT n.session_key AS key, n.current_session_id AS sid, n.status AS status, n.updated_at AS updated_at,
-       n.entry_valid AS valid, n.last_interaction_at AS last_interaction_at, n.created_at AS created_at,
-       n.spawned_by AS spawned_by, n.parent_session_key AS parent, n.label AS label, n.display_name AS display_name,
-       w.started_at AS w_started, w.ended_at AS w_ended, w.model AS model, w.model_provider AS provider,
-       w.created_at AS w_created, w.transcript_updated_at AS transcript_updated_at,
-       CASE WHEN n.status IS 'done' THEN NULL ELSE json_extract(n.entry_json, ${EXTRACTED.map((f) => `'$.${f}'`).join(", ")}) END AS extra
+SELECT ${COLUMNS.map((c, i) => `${c} AS c${i}`).join(",\n       ")}
 FROM session_nodes n LEFT JOIN session_windows w ON w.session_id = n.current_session_id
 WHERE n.archived_at IS NULL`;
 
@@ -40,50 +57,56 @@ export function readSessionRows(db: Database): SessionRowsRead {
  * Hands each valid row to `onRow` as SQLite steps to it (the statement stays open meanwhile, so
  * `onRow` may run other statements on the same connection); returns the invalid rows' keys.
  * No row outlives its turn unless `onRow` keeps it: 50,000 rows are never all alive at once.
+ * Rows come as arrays where node:sqlite offers them (Node >= 22.16, 24): no object with 18 named
+ * properties per row (measured ~15 % of the statement's CPU at 10,000 rows).
  */
 export function eachSessionRow(db: Database, onRow: (row: SessionRow) => void): string[] {
   const invalid: string[] = [];
   const statement = db.prepare(SESSION_ROWS_SQL);
+  const arrays = typeof statement.setReturnArrays === "function";
+  if (arrays) statement.setReturnArrays!(true);
   for (const r of statement.iterate ? statement.iterate() : statement.all()) {
-    const key = str(r.key);
+    // without arrays, an object's values are in SELECT order
+    const v = (arrays ? r : Object.values(r)) as unknown as readonly SqlValue[];
+    const key = str(v[0]);
     if (key === undefined) continue;
-    if (r.valid === -1) {
+    if (v[4] === -1) {
       invalid.push(key);
       continue;
     }
-    onRow(toSessionRow(key, r));
+    onRow(toSessionRow(key, v));
   }
   return invalid;
 }
 
-function toSessionRow(key: string, r: Row): SessionRow {
-  const entry: IndexEntry = { sessionId: str(r.sid) ?? "", updatedAt: num(r.updated_at) ?? 0 };
-  const status = str(r.status);
+function toSessionRow(key: string, v: readonly SqlValue[]): SessionRow {
+  const entry: IndexEntry = { sessionId: str(v[1]) ?? "", updatedAt: num(v[3]) ?? 0 };
+  const status = str(v[2]);
   if (status !== undefined) entry.status = status;
-  setIf(entry, "startedAt", num(r.w_started));
-  setIf(entry, "endedAt", num(r.w_ended));
-  setIf(entry, "lastInteractionAt", num(r.last_interaction_at));
-  setIf(entry, "sessionStartedAt", num(r.w_created));
-  setIf(entry, "model", str(r.model));
-  setIf(entry, "modelProvider", str(r.provider));
-  setIf(entry, "label", str(r.label));
-  setIf(entry, "displayName", str(r.display_name));
-  setIf(entry, "spawnedBy", str(r.spawned_by));
-  setIf(entry, "parentSessionKey", str(r.parent));
-  const extra = typeof r.extra === "string" ? parseArray(r.extra) : undefined;
+  setIf(entry, "startedAt", num(v[11]));
+  setIf(entry, "endedAt", num(v[12]));
+  setIf(entry, "lastInteractionAt", num(v[5]));
+  setIf(entry, "sessionStartedAt", num(v[15]));
+  setIf(entry, "model", str(v[13]));
+  setIf(entry, "modelProvider", str(v[14]));
+  setIf(entry, "label", str(v[9]));
+  setIf(entry, "displayName", str(v[10]));
+  setIf(entry, "spawnedBy", str(v[7]));
+  setIf(entry, "parentSessionKey", str(v[8]));
+  const extra = typeof v[17] === "string" ? parseArray(v[17]) : undefined;
   if (extra) {
     EXTRACTED.forEach((field, i) => {
-      const v = extra[i];
-      if (v === null || v === undefined) return;
+      const x = extra[i];
+      if (x === null || x === undefined) return;
       // the entry is canonical; the window mirrors it (the era C notes)
-      (entry as Record<string, unknown>)[field] = v;
+      (entry as Record<string, unknown>)[field] = x;
     });
   }
   if (entry.endedAt !== undefined && entry.startedAt !== undefined && entry.runtimeMs === undefined && status !== "running") {
     entry.runtimeMs = entry.endedAt - entry.startedAt;
   }
   const out: SessionRow = { sessionKey: key, entry };
-  const tu = num(r.transcript_updated_at);
+  const tu = num(v[16]);
   if (tu !== undefined) out.transcriptUpdatedAt = tu;
   return out;
 }

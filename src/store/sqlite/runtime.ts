@@ -10,6 +10,8 @@ export interface Statement {
   get(...params: SqlValue[]): Row | undefined;
   all(...params: SqlValue[]): Row[];
   iterate?(...params: SqlValue[]): IterableIterator<Row>;
+  /** Node >= 22.16: rows come as arrays of values in SELECT order (typed as Row here) */
+  setReturnArrays?(enabled: boolean): void;
 }
 
 export interface Database {

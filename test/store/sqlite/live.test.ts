@@ -4,8 +4,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
-import { sameHeartbeat } from "../../../src/store/live-source.js";
+import { judgeLive } from "../../../src/core/live/judge-live.js";
+import type { Evidence } from "../../../src/core/types.js";
+import { sameHeartbeat, sameVerdict } from "../../../src/store/live-source.js";
 import { openLiveSource } from "../../../src/store/live-source.js";
 import { openEraCLive } from "../../../src/store/sqlite/live.js";
 import { generateEraCStore } from "../../../src/sim/era-c/generate.js";
@@ -38,7 +39,7 @@ async function storeWithWriter() {
 describe("openEraCLive", () => {
   it("re-reads a store only after a commit by another connection", async () => {
     const { m, dbPath, running, finish } = await storeWithWriter();
-    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => deriveHeartbeat(ev, m.now, TH));
+    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => judgeLive(ev, m.now, TH), () => m.now);
     cleanups.push(() => live.close());
     expect(live.reads).toBe(1);
     const health = () => live.heartbeats().find((h) => h.sessionKey === running.sessionKey)!.health;
@@ -53,11 +54,42 @@ describe("openEraCLive", () => {
     expect(live.rederive(sameHeartbeat)).toBe(false);
   });
 
+  it("a clock tick re-judges only the verdicts time can change; resting ones on a slow tick once their ages' wording can have moved", async () => {
+    const { m, dbPath } = await storeWithWriter();
+    let now = m.now;
+    const judged: string[] = [];
+    const judge = (ev: Evidence) => {
+      judged.push(ev.sessionKey);
+      return judgeLive(ev, now, TH);
+    };
+    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], judge, () => now);
+    cleanups.push(() => live.close());
+    const all = live.heartbeats();
+    const everyTick = all.filter((h) => h.health !== "idle").map((h) => h.sessionKey);
+    expect(everyTick.length).toBeGreaterThan(0);
+    expect(everyTick.length).toBeLessThan(all.length);
+    expect(judged).toHaveLength(all.length);
+    judged.length = 0;
+    live.rederive(sameVerdict, false);
+    expect(judged.sort()).toEqual([...everyTick].sort());
+    judged.length = 0;
+    // resting sessions whose activity is over a day old are due again only after an hour
+    live.rederive(sameHeartbeat, true);
+    expect(judged.filter((k) => !everyTick.includes(k)).length).toBeLessThan(all.length - everyTick.length);
+    judged.length = 0;
+    now += 2 * 3_600_000;
+    live.rederive(sameHeartbeat, true);
+    expect(judged).toHaveLength(all.length);
+    judged.length = 0;
+    live.rederive(sameHeartbeat);
+    expect(judged).toHaveLength(all.length);
+  });
+
   it("polling leaves the main file and -wal as the writer left them and replaces no file", async () => {
     const { m, dbPath } = await storeWithWriter();
     const facts = storeFacts(dbPath);
     const tree = treeInodes(path.dirname(dbPath));
-    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => deriveHeartbeat(ev, m.now, TH));
+    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => judgeLive(ev, m.now, TH), () => m.now);
     for (let i = 0; i < 20; i++) live.poll(i % 5 === 0);
     live.close();
     const after = storeFacts(dbPath);
