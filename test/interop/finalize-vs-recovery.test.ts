@@ -170,6 +170,7 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
     const cases = new Map<string, CaseResult>();
     let crashed = "";
     let oursSnap = "";
+    let theirsSnap = "";
     let ourRun: ReturnType<typeof runOurs> | undefined;
 
     beforeAll(async () => {
@@ -208,6 +209,7 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
       ).catch((e: Error) => e);
       await d.stopGateway("SIGTERM");
       const theirs: Store = readStore(d.box.storePath());
+      theirsSnap = snapshot(d.box, "theirs");
       if (settled instanceof Error) notes.push(`${version} ${scenario.id}: ${settled.message}`);
 
       for (const s of scenario.situations) {
@@ -230,7 +232,7 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
 
     afterAll(() => {
       d?.killAll();
-      for (const p of [d?.box.root, crashed, oursSnap]) if (p) fs.rmSync(p, { recursive: true, force: true });
+      for (const p of [d?.box.root, crashed, oursSnap, theirsSnap]) if (p) fs.rmSync(p, { recursive: true, force: true });
     });
 
     it("our cleanup --finalize-stale exits 0 on the crashed copy", () => {
@@ -244,7 +246,25 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
       expect(unexpected, JSON.stringify({ before: c.before?.status, theirs: c.theirs, ours: c.ours }, null, 1)).toEqual([]);
     });
 
-    it("real OpenClaw reads our result back: sessions --json, a gateway start and a new turn on a repaired session", async () => {
+    it("real OpenClaw reads our result back: sessions --json, a gateway start and a new turn on a repaired session, as on its own repair", async () => {
+      const tag = scenario.situations[0]!.tag;
+      /** a gateway start and a quick new turn on the repaired session of `snap` */
+      const newTurn = async (snap: string) => {
+        restore(d.box, snap);
+        try {
+          await d.startGateway();
+          const turn = d.turn(sessionName(tag), `TAG=${tag} MODE=quick`);
+          const exit = await turn.exited;
+          const r = row(d, tag);
+          return { code: exit.code, status: r?.status, abortedLastRun: r?.abortedLastRun ?? false, output: turn.output().slice(-3000) };
+        } finally {
+          await d.stopGateway("SIGTERM");
+          d.killAll();
+        }
+      };
+      // OpenClaw's own repair is the reference: whatever a new turn ends as there, it must end as on ours
+      const onTheirs = await newTurn(theirsSnap);
+
       restore(d.box, oursSnap);
       const ours = readStore(d.box.storePath());
       // 2026.4.26 has no --limit (it lists every row); 2026.7.1 needs `--limit all`
@@ -262,17 +282,13 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
         else expect(seen?.status, key).toBe(ours[key]?.status);
       }
 
-      try {
-        await d.startGateway();
-        const tag = scenario.situations[0]!.tag;
-        const turn = d.turn(sessionName(tag), `TAG=${tag} MODE=quick`);
-        const exit = await turn.exited;
-        expect(exit.code, turn.output().slice(-3000)).toBe(0);
-        expect(row(d, tag)?.status).toBe("done");
-      } finally {
-        await d.stopGateway("SIGTERM");
-        d.killAll();
-      }
+      const onOurs = await newTurn(oursSnap);
+      notes.push(
+        `${version} ${scenario.id}: a new quick turn on the repaired \`${tag}\` session after a gateway start: on OpenClaw's own repair exit ${onTheirs.code}, row \`${onTheirs.status}\`; on ours exit ${onOurs.code}, row \`${onOurs.status}\``,
+      );
+      expect(onOurs.code, onOurs.output).toBe(0);
+      const outcome = (t: typeof onOurs) => ({ code: t.code, status: t.status, abortedLastRun: t.abortedLastRun });
+      expect(outcome(onOurs), `ours:\n${onOurs.output}\n\ntheirs:\n${onTheirs.output}`).toEqual(outcome(onTheirs));
       expect(d.gatewayLog).not.toMatch(/failed to (parse|load) session store|Unexpected token/i);
       const after = readStore(d.box.storePath());
       expect(Object.keys(after).sort()).toEqual(Object.keys(ours).sort());
