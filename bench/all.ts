@@ -1,14 +1,15 @@
 // npm run bench: every benchmark, one after the other (never side by side: they would measure each
-// other on 2 cores). The file-era read commands against their floor (run.js), era C `status
-// --json` against the node:sqlite floor (era-c.js, Node 24 only), and `serve` at 10,000 sessions
-// and 100 WebSocket clients (serve.js). Each keeps its own flags: run it alone for those
-// (npm run bench:files / bench:era-c / bench:serve).
+// other on 2 cores). The file-era read commands against their floor (run.js); era C `status
+// --json` against the node:sqlite floor (era-c.js) and era C `watch`'s commit latency and idle CPU
+// (watch-era-c.js), both Node 24 only; `serve` at 10,000 sessions and 100 WebSocket clients
+// (serve.js). Each keeps its own flags: run it alone for those (npm run bench:files,
+// bench:era-c, bench:era-c-watch, bench:serve).
 //
-//   node dist/bench/all.js [--only files,era-c,serve]
+//   node dist/bench/all.js [--only files,era-c,era-c-watch,serve]
 import { spawnSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const BENCHES = { files: "run.js", "era-c": "era-c.js", serve: "serve.js" } as const;
+const BENCHES = { files: "run.js", "era-c": "era-c.js", "era-c-watch": "watch-era-c.js", serve: "serve.js" } as const;
 type Bench = keyof typeof BENCHES;
 
 export function selected(argv: string[]): Bench[] {
@@ -32,8 +33,8 @@ function main(argv: string[]): number {
   }
   let failed = 0;
   for (const bench of benches) {
-    if (bench === "era-c" && !eraCRuntime()) {
-      console.log(`bench era-c: skipped, needs Node 24 for node:sqlite and zstd (this is ${process.version})`);
+    if (bench.startsWith("era-c") && !eraCRuntime()) {
+      console.log(`bench ${bench}: skipped, needs Node 24 for node:sqlite and zstd (this is ${process.version})`);
       continue;
     }
     console.log(`\n=== bench ${bench} ===`);
