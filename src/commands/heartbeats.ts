@@ -6,7 +6,7 @@ import { resolveRunTimeoutMs } from "../core/maintenance.js";
 import { DEFAULT_RUN_TIMEOUT_MS, parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
 import type { Evidence, Heartbeat, Thresholds } from "../core/types.js";
 import { stuckSessionWarnMs } from "../store/config.js";
-import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
+import { collectAfterSessions, collectGarbage } from "../store/heap.js";
 import { readSnapshot, type Snapshot } from "../store/snapshot.js";
 import type { Env } from "../store/locate.js";
 import type { StoreOptions } from "./options.js";
@@ -46,7 +46,7 @@ export async function readHeartbeatView(opts: ReadViewOptions): Promise<Heartbea
   const snapshot = await readSnapshot({ ...opts, probe: opts.probe ?? true, eachEvidence });
   const now = fixedNow ?? Date.now();
   const { evidence: _none, ...rest } = snapshot;
-  if (heartbeats.length >= COLLECT_AFTER_SESSIONS) collectGarbage();
+  if (heartbeats.length >= collectAfterSessions(opts.env)) collectGarbage();
   return { snapshot: rest, thresholds: thresholds ?? thresholdsFor(snapshot, opts.stallAfter), now, heartbeats };
 }
 
