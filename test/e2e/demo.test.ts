@@ -64,7 +64,7 @@ const snapshots = (stdout: string) => stdout.split("\n").filter((l) => /^# \d{4}
 describe("demo without a terminal", () => {
   it("prints snapshots for --duration, advises a cleanup dry run, exits 0 and leaves nothing behind", async () => {
     const tmpdir = tempDir("demo-e2e-tmp-");
-    const r = await runCli(["demo", "--duration", "4", "--interval", "1", "--speed", "20"], { env: { TMPDIR: tmpdir }, timeoutMs: 25_000 });
+    const r = await runCli(["demo", "--duration", "2.5", "--interval", "0.5", "--speed", "20"], { env: { TMPDIR: tmpdir }, timeoutMs: 25_000 });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(snapshots(r.stdout).length).toBeGreaterThanOrEqual(3);
@@ -133,7 +133,7 @@ describe("demo without a terminal", () => {
   it("--keep DIR writes the store there and keeps it; the temp dir still goes", async () => {
     const tmpdir = tempDir("demo-e2e-tmp-");
     const keep = path.join(tempDir("demo-e2e-keep-"), "store");
-    const r = await runCli(["demo", "--duration", "2", "--interval", "1", "--speed", "20", "--keep", keep], { env: { TMPDIR: tmpdir }, timeoutMs: 25_000 });
+    const r = await runCli(["demo", "--duration", "0.5", "--interval", "0.5", "--speed", "20", "--keep", keep], { env: { TMPDIR: tmpdir }, timeoutMs: 25_000 });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`kept ${keep}`);
     // a kept store is still there: the command is offered for pasting
