@@ -42,12 +42,17 @@ describe("the real 2026.9.6 recording replayed", () => {
   it("status --gateway, stopped mid-tool: tool_exec exec from the gateway", async () => {
     const { state, gateway, env } = await setup();
     const toolStart = findAgent(REC, (a) => a.stream === "item" && a.data?.kind === "tool" && a.data.phase === "start");
-    // setTimeout faked: the replay is sent back to back (its order kept, no gaps to wait), and
-    // the 3 s window ends once every replayed frame has arrived
+    // setTimeout faked: the replay is sent back to back (its order kept, no gaps to wait) once
+    // the CLI's first list is answered, as a real client sees a turn it joins; the 3 s window
+    // ends once every replayed frame has arrived
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const replayed = gateway.replay(REC.frames.slice(0, toolStart + 1), { maxGapMs: 0 });
+    const listed = new Promise<void>((resolve) => gateway.once("request", function onRequest(method: string) {
+      if (method === "sessions.list") setImmediate(resolve);
+      else gateway.once("request", onRequest);
+    }));
     const running = runJson(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "3s"], { env });
-    await replayed;
+    await listed;
+    await gateway.replay(REC.frames.slice(0, toolStart + 1), { maxGapMs: 0 });
     await gateway.delivered();
     await vi.advanceTimersByTimeAsync(3_000);
     const { result, doc } = await running;
