@@ -20,7 +20,7 @@ import type { EntryPatch, StoreRef } from "../core/types.js";
 import { archiveFiles, archiveRootFor, type ArchiveOutcome } from "../store/archive.js";
 import { undoStoreCleanup } from "../store/cleanup-undo.js";
 import { gatewayPort, type OpenClawConfig } from "../store/config.js";
-import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
+import { collectAfterSessions, collectGarbage } from "../store/heap.js";
 import { readGateway } from "../store/gateway.js";
 import { openState, readStoreEvidenceSync, resolveStoreRefs, type EvidenceContext, type StoreEvidence } from "../store/snapshot.js";
 import { applyPatches, defaultAuditPath, type ApplyResult } from "../store/writer/index.js";
@@ -194,9 +194,10 @@ export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Prom
    * A store whose index cannot be read refuses only itself (undefined).
    */
   let previousSessions = 0;
+  const collectAfter = collectAfterSessions(io.env);
   const readAndPlan = (store: StoreRef) => {
     // the previous store's evidence and plans are garbage now: see src/store/heap.ts
-    if (previousSessions >= COLLECT_AFTER_SESSIONS) collectGarbage();
+    if (previousSessions >= collectAfter) collectGarbage();
     previousSessions = 0;
     let read: StoreEvidence;
     try {

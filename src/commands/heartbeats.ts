@@ -6,7 +6,7 @@ import { resolveRunTimeoutMs } from "../core/maintenance.js";
 import { DEFAULT_RUN_TIMEOUT_MS, parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
 import type { Evidence, Heartbeat, Thresholds } from "../core/types.js";
 import { stuckSessionWarnMs } from "../store/config.js";
-import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
+import { collectAfterSessions, collectGarbage } from "../store/heap.js";
 import { readSnapshot, type Snapshot } from "../store/snapshot.js";
 import type { Env } from "../store/locate.js";
 import type { StoreOptions } from "./options.js";
@@ -49,7 +49,7 @@ export async function readHeartbeatView(opts: ReadViewOptions): Promise<Heartbea
   // a JSON store's evidence is read whole before it is judged, and leaves that much garbage; era C
   // rows are judged as they are read and leave none worth a full collection (measured at 50,000
   // era C sessions: 141 MB peak with it, 144 MB without, ~30 ms CPU at 10,000 for nothing)
-  if (heartbeats.length >= COLLECT_AFTER_SESSIONS && snapshot.stores.length > 0) collectGarbage();
+  if (heartbeats.length >= collectAfterSessions(opts.env) && snapshot.stores.length > 0) collectGarbage();
   return { snapshot: rest, thresholds: thresholds ?? thresholdsFor(snapshot, opts.stallAfter), now, heartbeats };
 }
 

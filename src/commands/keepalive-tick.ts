@@ -13,7 +13,7 @@ import { gatewayPort, loadConfig, type OpenClawConfig } from "../store/config.js
 import { readGateway } from "../store/gateway.js";
 import { locate, type Env } from "../store/locate.js";
 import { acquireLoopLock, loopLockPath, LoopLockBusyError, type LoopLock } from "../store/loop-lock.js";
-import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
+import { collectAfterSessions, collectGarbage } from "../store/heap.js";
 import { readStoreEvidence, resolveStoreRefs, type EvidenceContext } from "../store/snapshot.js";
 import { applyPatches, defaultAuditPath } from "../store/writer/index.js";
 import { faultsFromEnv } from "../store/writer/faults.js";
@@ -147,11 +147,12 @@ export async function runTick(s: KeepaliveSettings, state: KeepaliveState, shoul
       idleReset: idleResetConfigured(where.config),
       shouldStop,
     };
+    const collectAfter = collectAfterSessions(s.env);
     for (const store of where.stores) {
       if (shouldStop()) break; // abandon the rest of the tick: nothing started is left half done
       const one = await tickStore(store, common);
       // that store's evidence and plan are garbage now: see src/store/heap.ts
-      if (one.tick.seen >= COLLECT_AFTER_SESSIONS) collectGarbage();
+      if (one.tick.seen >= collectAfter) collectGarbage();
       rec.stores.push(one.tick);
       rec.seen += one.tick.seen;
       rec.touched.push(...one.touched);

@@ -8,7 +8,7 @@ import { CliError, EXIT, UnavailableError, UsageError } from "../core/errors.js"
 import { parseStallAfter } from "../core/thresholds.js";
 import { openLiveSource, type LiveSource } from "../store/live-source.js";
 import type { Env } from "../store/locate.js";
-import { collectGarbage, COLLECT_AFTER_SESSIONS } from "../store/heap.js";
+import { collectAfterSessions, collectGarbage } from "../store/heap.js";
 import { defaultAuditPath } from "../store/writer/audit.js";
 import type { Readiness, ServeApp } from "../server/app.js";
 import { Auth, readTokenFile } from "../server/auth.js";
@@ -296,7 +296,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       const live = source;
       hub.baseline(live.get());
       // the first read's garbage is many times what stays alive: give it back before serving
-      if (hub.size >= COLLECT_AFTER_SESSIONS) collectGarbage();
+      if (hub.size >= collectAfterSessions(env)) collectGarbage();
       // the overlay refines heartbeats the source's delta does not know: then the whole list is compared
       unsubscribe = live.subscribe((delta) => void hub.update(live.get(), useGateway ? undefined : delta));
       logger.line("ready", { stateDir: src.stateDir, stores: src.stores().length, sessions: hub.size, seq: hub.seq });

@@ -135,6 +135,16 @@ export class FakeGateway extends EventEmitter {
     for (const c of this.conns) if (c.hello) c.ws.send(text);
   }
 
+  /**
+   * Resolves once every client past hello-ok has received every frame sent before the call: each
+   * answers a ping with its pong, and a socket delivers in order. Lets a test move a fake clock on
+   * only after what it sent has arrived, instead of waiting a real listen window out.
+   */
+  async delivered(): Promise<void> {
+    const live = [...this.conns].filter((c) => c.hello);
+    await Promise.all(live.map((c) => new Promise<void>((resolve) => c.ws.once("pong", () => resolve()).ping())));
+  }
+
   /** Drops every socket without a close frame, as a SIGKILLed gateway's kernel does (close 1006). */
   killSockets(): void {
     for (const c of this.conns) c.ws.terminate();

@@ -10,6 +10,18 @@ import vm from "node:vm";
 /** A store smaller than this leaves too little garbage to be worth a full collection. */
 export const COLLECT_AFTER_SESSIONS = 5_000;
 
+/**
+ * A lower threshold for tests (a positive integer; anything else is ignored): the same collection
+ * path, between the same stores, proven with stores of tens of sessions instead of thousands.
+ */
+export const COLLECT_AFTER_ENV = "OPENCLAW_SESSIONS_COLLECT_AFTER";
+
+export function collectAfterSessions(env: Record<string, string | undefined> = process.env): number {
+  const text = env[COLLECT_AFTER_ENV]?.trim() ?? "";
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : COLLECT_AFTER_SESSIONS;
+}
+
 let gc: (() => void) | undefined;
 
 export function collectGarbage(): void {

@@ -142,8 +142,15 @@ describe("one agent's corrupt sessions.json does not hide the other agents", () 
   });
 });
 
-// keepalive --once exiting 3 on the same stores is checked with the built CLI in test/e2e/status.test.ts
 describe("status --check with nothing to check exits 3 (unknown)", () => {
+  it("keepalive --once exits 3 on the same stores: an empty state dir, a missing one, an agent with no index", async () => {
+    const keepaliveOnce = (state: string, extra: string[] = []) =>
+      run(["keepalive", "--once", "--dry-run", "--no-probe", "--state-dir", state, ...extra], { env: { TMPDIR: makeTempDir("ocs-e2e-tmp-") } });
+    const empty = makeStateDir();
+    const missing = path.join(makeTempDir("ocs-e2e-"), "nope");
+    const ka = [await keepaliveOnce(empty), await keepaliveOnce(missing), await keepaliveOnce(store(["idle"]), ["--agent", "nope"])];
+    expect(ka.map((k) => k.code)).toEqual([3, 3, 3]);
+  });
 
   it("an empty state dir: one line saying no index was found", async () => {
     const state = makeStateDir();

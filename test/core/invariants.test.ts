@@ -1,5 +1,5 @@
 // The commands can never disagree about a session: over the real OpenClaw stores and a generated
-// store of 5,000 sessions (dead owners, drifted rows, unreadable locks, embedded runs, live runs),
+// store of 2,000 sessions (dead owners, drifted rows, unreadable locks, embedded runs, live runs),
 // each read through the real store reader and judged as status, cleanup and keepalive judge it,
 // with variants that put a live gateway, a restarted gateway, OpenClaw's own recovery, a live
 // owner and era C ownership on the same evidence.
@@ -138,7 +138,13 @@ describe("cross-command invariants on the real OpenClaw 2026.7.1 stores", () => 
   });
 });
 
-describe("cross-command invariants on a generated store of 5,000 sessions", () => {
+// 2,000 sessions (was 5,000): the generator's mix still gives every kind dozens of sessions (the
+// rarest, embedded-live, 24), each judged in every variant, and the totals below still pass the
+// bars set for 5,000 with room (measured 2,426 finalized, 392 touched, 21,090 evicted, 282 lost,
+// 3,206 unresponsive)
+const GENERATED = 2_000;
+
+describe(`cross-command invariants on a generated store of ${GENERATED} sessions`, () => {
   let root: string;
   let stateDir: string;
   let now: number;
@@ -146,7 +152,7 @@ describe("cross-command invariants on a generated store of 5,000 sessions", () =
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), "ocs-invariants-"));
     stateDir = path.join(root, "state");
-    const manifest = await generateStore({ outDir: stateDir, sessions: 5_000, seed: 11 });
+    const manifest = await generateStore({ outDir: stateDir, sessions: GENERATED, seed: 11 });
     now = manifest.now;
     for (const kind of ["running-dead", "running-ended", "running-unreadable-lock", "embedded-dead", "embedded-live", "running-live", "running-nolock"] as const) {
       expect(manifest.counts[kind], kind).toBeGreaterThan(10);
@@ -157,7 +163,7 @@ describe("cross-command invariants on a generated store of 5,000 sessions", () =
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it("holds as read, and with live, restarted and recovering gateways, live owners and era C owners", () => {
-    expect(evidence).toHaveLength(5_000);
+    expect(evidence).toHaveLength(GENERATED);
     const counts = zero();
     const problems: string[] = [];
     for (const at of [now, now + HOUR]) {

@@ -1,19 +1,18 @@
-// `status --gateway` and `watch --gateway` (the built CLI) against the fake gateway replaying what
-// a real 2026.9.6 gateway sent during one scripted turn (test/fixtures/gateway-frames).
+// `watch --gateway` (the built CLI) against the fake gateway replaying what a real 2026.9.6
+// gateway sent during one scripted turn (test/fixtures/gateway-frames).
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGateway } from "../../src/sim/gateway-ws.js";
-import { findAgent, loadRecording, turnPieces } from "../fixtures/gateway-recordings.js";
+import { loadRecording, turnPieces } from "../fixtures/gateway-recordings.js";
 import { format, line, makeStateDir, makeTempDir, transcriptPath, writeGatewayLock, writeIndex, writeTranscript } from "../fixtures/store-builder.js";
-import { procStartTime, runJson } from "./helpers/cli.js";
+import { procStartTime } from "./helpers/cli.js";
 import { snapLabel, watchJson } from "./helpers/watch-json.js";
 
 const REC = loadRecording("2026.9.6");
 const KEY = REC.sessionKey;
 const ID = "0f0e0d0c-0000-4000-8000-0000000000bb";
-const RUN = "ffa181ca-c977-4492-b6fb-66ce1d0d35e8";
 const gateways: FakeGateway[] = [];
 const children: ChildProcess[] = [];
 afterEach(async () => {
@@ -39,17 +38,8 @@ async function setup() {
 }
 
 describe("the real 2026.9.6 recording replayed", () => {
-  it("status --gateway, stopped mid-tool: tool_exec exec from the gateway", async () => {
-    const { state, gateway, env } = await setup();
-    const toolStart = findAgent(REC, (a) => a.stream === "item" && a.data?.kind === "tool" && a.data.phase === "start");
-    const replayed = gateway.replay(REC.frames.slice(0, toolStart + 1), { maxGapMs: 2 });
-    const { result, doc } = await runJson(["status", "--state-dir", state, "--no-probe", "--gateway", "--gateway-wait", "3s"], { env });
-    await replayed;
-    expect(result.code).toBe(0);
-    expect(doc.gatewayOverlay).toMatchObject({ connected: true, protocol: 4 });
-    expect(doc.sessions[0]).toMatchObject({ sessionKey: KEY, state: "tool_exec", toolName: "exec", health: "active", source: "gateway", turnId: RUN, model: "fake-1" });
-    expect(doc.sessions[0].reasons).toContain(`gateway: tool exec running (run ${RUN})`);
-  });
+  // status --gateway on the same recording runs in-process, on a fake listen window, in
+  // test/commands/status-gateway-replay.test.ts
 
   it("watch --gateway sees awaiting_model, streaming, tool_exec exec, awaiting_model, streaming, complete, then the files", async () => {
     const { state, gateway, env } = await setup();

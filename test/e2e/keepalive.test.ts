@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { run } from "../commands/helpers/run.js";
 import { runCli, useOwners } from "./helpers/cli.js";
 import { ACTIVE, buildStore, killLoops, leftovers, startLoop, type Fixture } from "./keepalive-fixture.js";
 
@@ -60,17 +61,19 @@ describe("one loop per store", () => {
     const pidFile = `${fx.index}.openclaw-sessions-keepalive.pid`;
     expect(JSON.parse(fs.readFileSync(pidFile, "utf8"))).toMatchObject({ pid: first.pid });
 
-    for (const extra of [["--once"], []]) {
-      const second = await runCli(["keepalive", ...base(fx), "--interval", "0.2", ...extra], { env: fx.env });
+    // the built CLI once; the other second runs in-process (runProgram, as test/commands does),
+    // against the same real first process
+    for (const [how, extra] of [[runCli, ["--once"]], [run, []]] as const) {
+      const second = await how(["keepalive", ...base(fx), "--interval", "0.2", ...extra], { env: fx.env });
       expect(second.code).toBe(5);
       expect(second.stdout).toBe("");
       expect(second.stderr).toContain(`another keepalive already runs on ${fx.index}: pid ${first.pid}`);
       expect(second.stderr.trim().split("\n")).toHaveLength(1);
     }
-    const agentOnly = await runCli(["keepalive", ...base(fx), "--agent", "main", "--once"], { env: fx.env });
+    const agentOnly = await run(["keepalive", ...base(fx), "--agent", "main", "--once"], { env: fx.env });
     expect(agentOnly.code).toBe(5);
 
-    const dry = await runCli(["keepalive", ...base(fx), "--once", "--dry-run", "--json"], { env: fx.env });
+    const dry = await run(["keepalive", ...base(fx), "--once", "--dry-run", "--json"], { env: fx.env });
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, seen: 5 });
 

@@ -4,7 +4,8 @@ import fs from "node:fs";
 import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { makeStateDir, makeTempDir } from "../fixtures/store-builder.js";
-import { runJson, useOwners } from "./helpers/cli.js";
+import { runJson } from "../commands/helpers/run.js";
+import { useOwners } from "./helpers/cli.js";
 import { loadSchema, validate } from "./helpers/schema.js";
 import { connectWs, serveEnv, serveIdle, startServe, until, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
 import { idleStore, KEY, OTHER_KEY, readEntries, startRun, writeIndexAtomic } from "./watch-fixture.js";
@@ -51,6 +52,8 @@ describe("serve: the read endpoints", () => {
     const env = serveEnv({ OPENCLAW_SESSIONS_NOW: String(NOW) });
     const srv = await startServe(["--state-dir", state, "--no-probe"], env);
     await waitReady(srv.url);
+    // status in-process (runProgram): what is compared is its answer, the built CLI's own status
+    // runs are in test/e2e/status.test.ts
     const status = (args: string[] = []) => runJson(["status", "--state-dir", state, "--no-probe", ...args], { env: { OPENCLAW_SESSIONS_NOW: String(NOW), TMPDIR: env.TMPDIR! } });
 
     const { doc } = await status();

@@ -59,7 +59,7 @@ export async function openSession(storePath: string, opts: ApplyOptions): Promis
   const leaveQueue = await queueInProcess(realPath);
   let ownLock: OwnLock;
   try {
-    ownLock = await acquireOwnLock(realPath, storePath);
+    ownLock = await acquireOwnLock(realPath, storePath, opts.ownLockRetries);
   } catch (err) {
     leaveQueue();
     throw err;

@@ -32,7 +32,8 @@ export function ownLockPath(realIndexPath: string): string {
   return `${realIndexPath}.openclaw-sessions.lock`;
 }
 
-export async function acquireOwnLock(realIndexPath: string, displayPath: string): Promise<OwnLock> {
+/** `retries`: how often a live holder is waited for (default about 5 s in all; 0: refused at once). */
+export async function acquireOwnLock(realIndexPath: string, displayPath: string, retries: number = RETRIES.retries): Promise<OwnLock> {
   const lockPath = ownLockPath(realIndexPath);
   const ownerPath = `${lockPath}.owner`;
   let lost: Error | undefined;
@@ -41,7 +42,7 @@ export async function acquireOwnLock(realIndexPath: string, displayPath: string)
     realpath: false,
     stale: STALE_MS,
     update: UPDATE_MS,
-    retries: RETRIES,
+    retries: { ...RETRIES, retries },
     // the default throws from a timer and kills the process: only record it, the rename checks it
     onCompromised: (err: Error) => {
       lost = err;
@@ -98,7 +99,7 @@ async function lockWithTakeover(
     }
   }
   try {
-    return await lockfile.lock(file, { ...options, retries: RETRIES });
+    return await lockfile.lock(file, options);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw refused(err, lockPath, displayPath);
     throw busyError(displayPath, lockPath, readOwner(ownerPath));

@@ -31,6 +31,8 @@ export interface ApplyOptions {
   keepBackups?: number;
   /** how long to wait for a live gateway's sessions.json.lock (default 10000) */
   gatewayLockWaitMs?: number;
+  /** how often to retry another openclaw-sessions process's live lock before exit 5 (default 12, about 5 s) */
+  ownLockRetries?: number;
   /** clock for backup names and audit timestamps (lock bodies always use the real clock) */
   now?: () => number;
   /** delay of the survival check after the rename (default 300; 0 = right away) */

@@ -24,7 +24,7 @@ afterEach(async () => {
 
 const HOLDER = path.join(FIXTURES, "hold-gateway-lock.mjs");
 
-function hold(s: TempStore, ms: number, kind = ""): Child {
+function hold(s: TempStore, ms: number | "until-signal", kind = ""): Child {
   const c = spawnNode(HOLDER, [s.storePath, String(ms), kind]);
   children.push(c);
   return c;
@@ -105,12 +105,14 @@ describe("taking the gateway's sessions.json.lock", () => {
   it("gives up after gatewayLockWaitMs without robbing a live holder", async () => {
     store = makeStore({ a: entry("A", 1) });
     const before = store.bytes();
-    const holder = hold(store, 3000);
+    // held until we have given up, however long that takes on a loaded machine (was: a fixed 3 s)
+    const holder = hold(store, "until-signal");
     await holder.waitFor((l) => l === "locked");
     const run = applyPatches(store.storePath, [patchFor(store, "a", { status: "done" })], store.opts({ gatewayLockWaitMs: 300 }));
     await expect(run).rejects.toThrow(WriteRefusedError);
     await expect(run).rejects.toThrow(new RegExp(`held by pid ${holder.proc.pid}`));
     expect(store.bytes().equals(before)).toBe(true);
+    holder.proc.kill("SIGUSR2");
     await holder.exited;
     expect(holder.lines).toEqual(["locked", "index-unchanged", "intact"]);
   });

@@ -34,7 +34,8 @@ it("another process's write: exit 5 naming its pid; after it is SIGKILLed, taken
     while (!store.dirFiles().some((f) => temp.test(f))) await new Promise((r) => setTimeout(r, 20));
     expect(fs.statSync(ownLockPath(store.storePath)).isDirectory()).toBe(true);
 
-    const busy = await applyPatches(store.storePath, [patchFor(store, "other", { status: "done" })], store.opts()).then(
+    // one retry (50 ms), not the default dozen (about 5 s): the holder is parked for a minute
+    const busy = await applyPatches(store.storePath, [patchFor(store, "other", { status: "done" })], store.opts({ ownLockRetries: 1 })).then(
       () => undefined,
       (e: unknown) => e,
     );

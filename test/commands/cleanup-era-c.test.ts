@@ -1,12 +1,13 @@
 // cleanup and keepalive on OpenClaw 2026.9.6 SQLite stores write nothing: they report, exit 0,
 // and the store's main file and -wal are unchanged byte for byte, no file created, deleted or
-// replaced (the -shm's content is SQLite's shared index, which every reader updates).
+// replaced (the -shm's content is SQLite's shared index, which every reader updates). In-process:
+// the built CLI on an era C store is run by test/e2e/status.test.ts and demo-era-c.test.ts.
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 import { copyRun, liveOwner, storeFacts, treeInodes } from "../fixtures/real-openclaw-c.js";
-import { runCli } from "./helpers/cli.js";
+import { run } from "./helpers/run.js";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -30,7 +31,7 @@ describe("cleanup on era C", () => {
     const copy = copyRun("c2-live-waiting-model");
     roots.push(copy.root);
     const check = unchanged(copy);
-    const r = await runCli(["cleanup", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
+    const r = await run(["cleanup", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.stores).toEqual([]);
@@ -57,7 +58,7 @@ describe("cleanup on era C", () => {
     try {
       const check = unchanged(copy);
       // two minutes after the capture: the live owner's run is within its whole-run timeout (timeoutSeconds 600 in its config)
-      const r = await runCli(["cleanup", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T13:59:20Z" } });
+      const r = await run(["cleanup", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T13:59:20Z" } });
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/nothing written: OpenClaw manages this store itself/);
       expect(r.stdout).toMatch(/no stale running rows/);
@@ -72,7 +73,7 @@ describe("cleanup on era C", () => {
     const copy = copyRun("c5-model-error");
     roots.push(copy.root);
     const check = unchanged(copy);
-    const r = await runCli(["cleanup", "--dry-run", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2027-03-04T00:00:00Z" } });
+    const r = await run(["cleanup", "--dry-run", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2027-03-04T00:00:00Z" } });
     expect(r.code).toBe(0);
     const m = JSON.parse(r.stdout).eraC[0].openclawMaintenance;
     expect(m).toMatchObject({ pruneAfterMs: 30 * 86_400_000, maxEntries: 5000, byCap: [] });
@@ -84,7 +85,7 @@ describe("cleanup on era C", () => {
     const copy = copyRun("c7-aborted");
     roots.push(copy.root);
     const check = unchanged(copy);
-    const r = await runCli(["cleanup", "--undo", "--state-dir", copy.stateDir]);
+    const r = await run(["cleanup", "--undo", "--state-dir", copy.stateDir]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/openclaw-sessions never writes, so there is nothing to undo/);
     check();
@@ -96,7 +97,7 @@ describe("keepalive on era C", () => {
     const copy = copyRun("c1-quick-done");
     roots.push(copy.root);
     const check = unchanged(copy);
-    const r = await runCli(["keepalive", "--interval", "1s", "--state-dir", copy.stateDir]);
+    const r = await run(["keepalive", "--interval", "1s", "--state-dir", copy.stateDir]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
     expect(r.stdout).toMatch(/idle reset reads lastInteractionAt, not updatedAt, and session.reset.mode defaults to `none`/);
@@ -108,7 +109,7 @@ describe("keepalive on era C", () => {
     roots.push(copy.root);
     fs.cpSync(path.join(REAL_OPENCLAW, "s1-quick-done", "state", "agents", "main"), path.join(copy.stateDir, "agents", "legacy"), { recursive: true });
     const check = unchanged(copy);
-    const r = await runCli(["keepalive", "--once", "--json", "--dry-run", "--no-probe", "--state-dir", copy.stateDir]);
+    const r = await run(["keepalive", "--once", "--json", "--dry-run", "--no-probe", "--state-dir", copy.stateDir]);
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ type: "eraC", idleResetConfigured: false });
     expect(lines[0].message).toMatch(/keeping the other stores alive/);
