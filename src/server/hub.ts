@@ -75,9 +75,8 @@ export function passes(filter: SessionFilter, frame: Frame): boolean {
 
 const identity = (hb: { agentId: string; sessionKey: string }): string => `${hb.agentId}\u0000${hb.sessionKey}`;
 
-/** A change a client is told about: not just the ages in the reasons moving with the clock. */
+/** A change a client is told about: not just the ages in its texts (reasons, drift, outcome reason) moving with the clock. */
 export function isTransition(a: Heartbeat, b: Heartbeat): boolean {
-  if (a.outcome !== b.outcome || a.outcomeReason !== b.outcomeReason || a.era !== b.era || a.source !== b.source) return true;
   if (sameVerdict(a, b)) return false;
   // the gateway moves lastTokenAt with every streamed delta (dozens a second): that alone is no
   // transition; the batch answer and the timer heartbeats carry the fresh times

@@ -569,7 +569,8 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     return true;
   };
 
-  const runOnce = async (work: Pending): Promise<void> => {
+  /** Applies one batch of work; false when it was only the gateway re-read and that found no change. */
+  const runOnce = async (work: Pending): Promise<boolean> => {
     let all = false;
     if (work.gateway) all = await refreshGateway();
     if (work.targets) {
@@ -596,6 +597,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     for (const [i, r] of results.entries()) put(singles[i].store, r.key, r.ev, r.warnings, at);
     if (all) for (const store of stores.values()) for (const c of store.sessions.values()) rejudge(c, at);
     stats.refreshes++;
+    return all || work.targets || work.stores.size > 0 || work.sessions.size > 0;
   };
 
   const isEmpty = (p: Pending): boolean => !p.targets && !p.gateway && p.stores.size === 0 && p.sessions.size === 0;
@@ -609,7 +611,11 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
         while (!closed && !isEmpty(pending)) {
           const work = pending;
           pending = emptyPending();
-          await runOnce(work);
+          // the slow tick's gateway re-read, finding the same gateway: nothing to rebuild or tell
+          if (!(await runOnce(work))) {
+            lastUpdate = now();
+            continue;
+          }
           rebuild();
           syncWatchers();
           lastUpdate = now();

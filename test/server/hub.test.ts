@@ -259,6 +259,13 @@ describe("isTransition", () => {
     expect(isTransition(streaming, { ...streaming, ...change })).toBe(expected);
   });
 
+  it("an outcome reason whose only change is its age is no transition; another owner in it is", () => {
+    const dead = hb("a", { health: "unresponsive", state: "awaiting_model", outcome: "failed", outcomeReason: "lock owner pid 9 is dead (lock taken 11m38s ago)" });
+    expect(isTransition(dead, { ...dead, outcomeReason: "lock owner pid 9 is dead (lock taken 11m43s ago)" })).toBe(false);
+    expect(isTransition(dead, { ...dead, outcomeReason: "lock owner pid 10 is dead (lock taken 11m43s ago)" })).toBe(true);
+    expect(isTransition({ ...dead, outcome: undefined, outcomeReason: undefined }, dead)).toBe(true);
+  });
+
   it("activity the files show is a transition", () => {
     const files = hb("a", { state: "tool_exec", health: "active", source: "files", lastActivityAt: NOW - 100 });
     expect(isTransition(files, { ...files, lastActivityAt: NOW })).toBe(true);
