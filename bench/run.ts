@@ -1,4 +1,4 @@
-// npm run bench: how the read commands scale with the number of sessions, against the floor.
+// npm run bench:files (and the first part of npm run bench): how the read commands scale with the number of sessions, against the floor.
 //
 //   node dist/bench/run.js [--sizes 1000,10000,50000] [--runs N] [--quick] [--profile]
 //                          [--skip-trajectory] [--out DIR] [--cli PATH] [--slow S] [--timeout S]
@@ -40,7 +40,7 @@ interface Args {
   timeoutMs: number;
 }
 
-const USAGE = "usage: npm run bench -- [--sizes 1000,10000,50000] [--runs N] [--quick] [--profile] [--skip-trajectory] [--out DIR] [--cli PATH] [--slow SECONDS] [--timeout SECONDS]";
+const USAGE = "usage: npm run bench:files -- [--sizes 1000,10000,50000] [--runs N] [--quick] [--profile] [--skip-trajectory] [--out DIR] [--cli PATH] [--slow SECONDS] [--timeout SECONDS]";
 
 export function parseArgs(argv: string[]): Args {
   const a: Args = { sizes: [1000, 10_000, 50_000], quick: false, profile: false, skipTrajectory: false, outDir: path.join(ROOT, "bench", "out"), slowMs: 30_000, timeoutMs: 120_000 };

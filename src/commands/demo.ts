@@ -14,6 +14,7 @@ import { startServe, type RunningServe } from "./serve.js";
 import { generateEraCStore, type EraCManifest } from "../sim/era-c/generate.js";
 import { processIo, type CommandContext, type Io } from "./io.js";
 import { runWatch, watchSettings } from "./watch.js";
+import { stopSignals, type StopSignals } from "./stop-signals.js";
 
 export const DEMO_DEFAULTS = {
   /** every scenario once, then a few from the realistic mix */
@@ -121,15 +122,18 @@ export async function runDemo(req: DemoRequest, io: Io): Promise<number> {
   const { live: s, interactive, era } = req;
   if (era === "C") return runEraCDemo(s, io, interactive);
 
-  const stop = new StopRequest();
   let ws: DemoWorkspace | undefined;
   let gateway: SimulatedGateway | undefined;
   let advicePid: number | undefined;
-  stop.install(() => {
-    // a second signal: no advice, no waiting; still leave nothing behind
-    for (const pid of [...(gateway?.childPids() ?? []), ...(advicePid !== undefined ? [advicePid] : [])]) killQuietly(pid);
-    if (ws) removeDemoWorkspace(ws);
-    process.exit(EXIT.ok);
+  // SIGINT / SIGTERM / SIGHUP: the first ends the demo the normal way
+  const stop = stopSignals({
+    signals: SIGNALS,
+    onSecond: () => {
+      // a second signal: no advice, no waiting; still leave nothing behind
+      for (const pid of [...(gateway?.childPids() ?? []), ...(advicePid !== undefined ? [advicePid] : [])]) killQuietly(pid);
+      if (ws) removeDemoWorkspace(ws);
+      process.exit(EXIT.ok);
+    },
   });
   // `demo | head`: a reader that went away ends the demo the normal way (and output stops)
   let outputClosed = false;
@@ -164,48 +168,10 @@ export async function runDemo(req: DemoRequest, io: Io): Promise<number> {
     runners = gateway?.childPids() ?? [];
     await gateway?.stop();
     if (ws) removeDemoWorkspace(ws);
-    stop.uninstall();
+    stop.dispose();
   }
   write(farewell(ws, runners, stop.signal));
   return EXIT.ok;
-}
-
-/** SIGINT / SIGTERM / SIGHUP: the first ends the demo the normal way, a second at once. */
-class StopRequest {
-  signal: NodeJS.Signals | undefined;
-  readonly promise: Promise<void>;
-  private resolve!: () => void;
-  private readonly handlers = new Map<NodeJS.Signals, () => void>();
-
-  constructor() {
-    this.promise = new Promise((r) => (this.resolve = r));
-  }
-
-  get requested(): boolean {
-    return this.signal !== undefined;
-  }
-
-  request(sig: NodeJS.Signals): void {
-    this.signal ??= sig;
-    this.resolve();
-  }
-
-  install(force: () => void): void {
-    for (const sig of SIGNALS) {
-      const h = () => {
-        if (this.requested) force();
-        else this.request(sig);
-      };
-      this.handlers.set(sig, h);
-      process.on(sig, h);
-    }
-  }
-
-  uninstall(): void {
-    for (const [sig, h] of this.handlers) process.off(sig, h);
-    this.handlers.clear();
-  }
-
 }
 
 function killQuietly(pid: number): void {
@@ -217,7 +183,7 @@ function killQuietly(pid: number): void {
 }
 
 /** `watch` on the demo's store, until the user quits, the duration ends or a signal comes; then it is asked to end. */
-async function showLive(s: DemoSettings, ws: DemoWorkspace, io: Io, stop: StopRequest): Promise<void> {
+async function showLive(s: DemoSettings, ws: DemoWorkspace, io: Io, stop: StopSignals): Promise<void> {
   // the overlay's device identity goes to the demo's temp dir, not the user's state dir
   const env = { ...demoEnv(io.env, ws.tmpDir), XDG_STATE_HOME: path.join(ws.root, "xdg") };
   const end = new AbortController();
@@ -306,11 +272,13 @@ function demoEra(text: unknown): "B" | "C" {
  * reports for it (it writes nothing on era C). Static: no simulated gateway writes SQLite.
  */
 async function runEraCDemo(s: DemoSettings, io: Io, interactive: boolean): Promise<number> {
-  const stop = new StopRequest();
   let ws: DemoWorkspace | undefined;
-  stop.install(() => {
-    if (ws) removeDemoWorkspace(ws);
-    process.exit(EXIT.ok);
+  const stop = stopSignals({
+    signals: SIGNALS,
+    onSecond: () => {
+      if (ws) removeDemoWorkspace(ws);
+      process.exit(EXIT.ok);
+    },
   });
   try {
     ws = makeDemoWorkspace(s.keep);
@@ -329,7 +297,7 @@ async function runEraCDemo(s: DemoSettings, io: Io, interactive: boolean): Promi
     io.stdout.write(`\nWhat \`cleanup\` reports for it (on era C it never writes):\n  $ openclaw-sessions cleanup --dry-run --state-dir ${shellLine([ws.stateDir])}\n`);
   } finally {
     if (ws) removeDemoWorkspace(ws);
-    stop.uninstall();
+    stop.dispose();
   }
   return EXIT.ok;
 }

@@ -15,6 +15,7 @@ import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
 import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, type KeepaliveSettings } from "./keepalive-tick.js";
 import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
+import { stopSignals, type SignalSource } from "./stop-signals.js";
 
 const FIELDS: readonly TouchField[] = ["updatedAt", "lastInteractionAt"];
 const MIN_INTERVAL_MS = 100;
@@ -107,80 +108,11 @@ export function settingsFrom(opts: Record<string, any>, env: NodeJS.ProcessEnv =
   };
 }
 
-/** Where SIGINT and SIGTERM come from: the process, or a test's emitter. */
-export interface SignalSource {
-  on(signal: NodeJS.Signals, handler: () => void): unknown;
-  off(signal: NodeJS.Signals, handler: () => void): unknown;
-}
-
 /** The streams and env of every command, and where the loop's stop signals come from (default: the process). */
 export interface KeepaliveIo extends Io {
   signals?: SignalSource;
   /** the command context's stop (tests, `demo`): asks the loop to stop as a first SIGTERM does */
   stop?: AbortSignal;
-}
-
-/** SIGINT / SIGTERM: the first asks the loop to stop after (or instead of) the tick in progress, a second exits at once. */
-class Stopper {
-  requested = false;
-  signal: NodeJS.Signals | undefined;
-  private wake: (() => void) | undefined;
-  private readonly handlers = new Map<NodeJS.Signals, () => void>();
-  private unsubscribe: (() => void) | undefined;
-
-  constructor(
-    private readonly force: (signal: NodeJS.Signals) => void,
-    private readonly signals: SignalSource = process,
-    private readonly stop?: AbortSignal,
-  ) {}
-
-  install(): void {
-    for (const sig of Object.keys(SIGNALS) as NodeJS.Signals[]) {
-      const h = () => {
-        if (this.requested) return this.force(sig);
-        this.requested = true;
-        this.signal = sig;
-        this.wake?.();
-      };
-      this.handlers.set(sig, h);
-      this.signals.on(sig, h);
-    }
-    // nobody reads the log any more (`keepalive | head -1`), or whoever ran us asks us to stop:
-    // stop as the first SIGTERM would
-    const request = () => {
-      if (this.requested) return;
-      this.requested = true;
-      this.wake?.();
-    };
-    const unsubscribe = onOutputClosed(request);
-    this.stop?.addEventListener("abort", request);
-    if (this.stop?.aborted) request();
-    this.unsubscribe = () => {
-      unsubscribe();
-      this.stop?.removeEventListener("abort", request);
-    };
-  }
-
-  uninstall(): void {
-    for (const [sig, h] of this.handlers) this.signals.off(sig, h);
-    this.handlers.clear();
-    this.unsubscribe?.();
-  }
-
-  sleep(ms: number): Promise<void> {
-    if (this.requested || ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
-  }
 }
 
 export async function runKeepalive(settings: KeepaliveCommandSettings, io: KeepaliveIo = processIo()): Promise<number> {
@@ -197,13 +129,20 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
     // only era C stores: said once, nothing to loop over, and that is a successful run
     if (first.stores.length === 0) return EXIT.ok;
   }
-  const stopper = new Stopper((sig) => {
-    // second signal: leave nothing behind that is ours, then go
-    state.releaseAll();
-    if (state.writing) removeOurWriterLocks(state.writing);
-    process.exit(128 + SIGNALS[sig as keyof typeof SIGNALS]);
-  }, io.signals, io.stop);
-  stopper.install();
+  // SIGINT / SIGTERM: the first asks the loop to stop after (or instead of) the tick in progress
+  const stopper = stopSignals({
+    signals: Object.keys(SIGNALS) as NodeJS.Signals[],
+    source: io.signals,
+    abort: io.stop,
+    onSecond: (sig) => {
+      // a second signal: leave nothing behind that is ours, then go
+      state.releaseAll();
+      if (state.writing) removeOurWriterLocks(state.writing);
+      process.exit(128 + SIGNALS[sig as keyof typeof SIGNALS]);
+    },
+  });
+  // nobody reads the log any more (`keepalive | head -1`): stop as the first SIGTERM would
+  const unsubscribeOutput = onOutputClosed(() => stopper.request());
   try {
     if (!s.dryRun) {
       // one loop per store: a second keepalive says who holds it and exits (busy, 5)
@@ -242,7 +181,8 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
     return EXIT.ok;
   } finally {
     state.releaseAll();
-    stopper.uninstall();
+    unsubscribeOutput();
+    stopper.dispose();
   }
 
   async function once(settings: KeepaliveSettings, st: KeepaliveState, write: (rec: LogRecord) => void): Promise<number> {

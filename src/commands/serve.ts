@@ -3,7 +3,7 @@
 import { stopSignals } from "./stop-signals.js";
 import type { AddressInfo } from "node:net";
 import { Command, Option } from "commander";
-import { parseDuration } from "../core/duration.js";
+import { parseDurationFlag } from "../core/duration.js";
 import { CliError, EXIT, UnavailableError, UsageError } from "../core/errors.js";
 import { parseStallAfter } from "../core/thresholds.js";
 import { openLiveSource, type LiveSource } from "../store/live-source.js";
@@ -27,6 +27,9 @@ import { addStoreOptions, pickStoreOptions, wholeNumberFlag } from "./options.js
 
 /** Outside OpenClaw's own ports (18789 and the ones it derives from it, up to 18899). */
 export const DEFAULT_PORT = 18960;
+/** Below this a timer heartbeat per live run x every client is a flood, not a heartbeat. */
+const MIN_HEARTBEAT_INTERVAL_MS = 100;
+
 export const SERVE_DEFAULTS = { host: "127.0.0.1", heartbeatInterval: "5s", history: 10_000, clientQueue: 1_000 } as const;
 
 const HELP = `
@@ -51,7 +54,7 @@ export function register(program: Command): void {
     .option("--host <address>", "address to listen on; anything but loopback needs --token-file", SERVE_DEFAULTS.host)
     .option("--port <n>", `port to listen on, 0 for any free one (default ${DEFAULT_PORT}, clear of OpenClaw's 18789-18899)`)
     .option("--token-file <file>", "require this bearer token (the file's contents, one trailing newline ignored) on every request but the probes")
-    .option("--heartbeat-interval <duration>", "timer heartbeat for each session whose run can still move (not a dead one)", SERVE_DEFAULTS.heartbeatInterval)
+    .option("--heartbeat-interval <duration>", "timer heartbeat for each session whose run can still move (not a dead one); bare number = seconds, at least 100ms", SERVE_DEFAULTS.heartbeatInterval)
     .option("--metrics-per-session [cap]", `also per-session metric series, at most cap of them (default ${DEFAULT_SESSION_SERIES_CAP}), problems first`)
     .option("--cors-origin <origin>", "allow this browser origin (CORS and WebSocket Origin), e.g. https://dash.example; repeatable", collect, [])
     .option("--log-format <format>", "one line per request or connection: text or json", "text")
@@ -84,13 +87,9 @@ export function serveSettings(opts: Record<string, any>): ServeSettings {
   const host = String(opts.host ?? SERVE_DEFAULTS.host).trim();
   if (host === "") throw new UsageError("--host is empty: give an address, e.g. 127.0.0.1");
   const port = opts.port === undefined ? DEFAULT_PORT : wholeNumberFlag("--port", opts.port, 0, 65_535);
-  let heartbeatIntervalMs: number;
-  try {
-    heartbeatIntervalMs = parseDuration(String(opts.heartbeatInterval ?? SERVE_DEFAULTS.heartbeatInterval));
-  } catch {
-    throw new UsageError(`--heartbeat-interval must be a duration like 5s or 1m (got "${opts.heartbeatInterval}")`);
-  }
-  if (heartbeatIntervalMs < 100) throw new UsageError(`--heartbeat-interval must be at least 100ms (got "${opts.heartbeatInterval}")`);
+  const heartbeatIntervalMs = parseDurationFlag("--heartbeat-interval", opts.heartbeatInterval ?? SERVE_DEFAULTS.heartbeatInterval, "period", {
+    minMs: MIN_HEARTBEAT_INTERVAL_MS,
+  });
   let logFormat: "text" | "json";
   try {
     logFormat = parseLogFormat(String(opts.logFormat ?? "text"));
@@ -363,7 +362,7 @@ function listen(server: import("node:http").Server, host: string, port: number):
 
 /** Runs until SIGTERM or SIGINT, then closes every client cleanly: exit 0. */
 export async function runServe(opts: ServeOptions): Promise<number> {
-  const stop = stopSignals(["SIGTERM", "SIGINT"]);
+  const stop = stopSignals({ signals: ["SIGTERM", "SIGINT"] });
   try {
     const running = await startServe(opts);
     await new Promise<void>((resolve) => stop.onStop(resolve));

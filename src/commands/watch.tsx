@@ -84,7 +84,7 @@ export interface WatchControl {
 /** Resolves with the exit code once the view is closed (q, esc, ctrl-c, SIGTERM, `stop`) or --once printed. */
 export async function runWatch(s: WatchSettings, io: Io, control: WatchControl = {}): Promise<number> {
   // listening from the start: a SIGTERM during the first read still ends with exit 0
-  const stop = stopSignals(undefined, control.stop);
+  const stop = stopSignals({ abort: control.stop });
   try {
     const env = io.env;
     const now = s.fixedNow !== undefined ? () => s.fixedNow! : Date.now;

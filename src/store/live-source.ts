@@ -33,7 +33,11 @@ import { openEraCLive, type EraCLive } from "./sqlite/live.js";
 import { openState, readSessionEvidence, resolveStoreRefs, withConfiguredModel, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
 import { movedOnDisk } from "./live/moved-on-disk.js";
 import { SessionFiles } from "./live/session-files.js";
-import { classifyName, watchStores, type StoreChange, type StoreWatcher } from "./watcher.js";
+import { classifyName, watchStores, type StoreChange } from "./watcher.js";
+import { AgentsDirWatch } from "./live/agents-dir-watch.js";
+import { DirWatches } from "./live/dir-watches.js";
+import { NewWarnings } from "./live/new-warnings.js";
+import { emptyPending, isEmptyPending, queueSession, queueStore, sessionId, type Pending } from "./live/pending.js";
 
 export interface LiveSourceOptions extends SnapshotOptions {
   stallAfter?: string[];
@@ -126,21 +130,6 @@ interface StoreState {
   corrupt?: { warning: string; why: string };
 }
 
-interface Pending {
-  targets: boolean;
-  gateway: boolean;
-  /** store paths whose index must be re-read; true = also re-read every session (events were lost) */
-  stores: Map<string, boolean>;
-  /** sessions to re-read, by store path and key (the cached object is replaced by every read) */
-  sessions: Map<string, { storePath: string; key: string }>;
-}
-
-const emptyPending = (): Pending => ({ targets: false, gateway: false, stores: new Map(), sessions: new Map() });
-
-const queueSession = (p: Pending, c: { store: { ref: StoreRef }; key: string }): void => {
-  p.sessions.set(`${c.store.ref.storePath}\u0000${c.key}`, { storePath: c.store.ref.storePath, key: c.key });
-};
-
 export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<LiveSource> {
   const env: Env = opts.env ?? process.env;
   const now = opts.now ?? Date.now;
@@ -163,11 +152,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   let targets: StoreTarget[] = [];
   let eraC: StoreRef[] = [];
   let targetWarnings: string[] = [];
-  const dirWarnings = new Map<string, string>();
   const files = new SessionFiles<Cached>(trajectoryDir);
-  const dirWatchers = new Map<string, StoreWatcher>();
-  /** dirs whose watch failed: re-read on the slow tick until a watch is armed again */
-  const unwatched = new Set<string>();
   const subscribers = new Set<(delta?: HeartbeatDelta) => void>();
   /** what changed since the last notification (the delta subscribers get) */
   let dirty = new Set<Cached>();
@@ -181,7 +166,6 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   let agesDue = Infinity;
   /** sessions whose lock owner was alive when read: the only ones the tick's owner check looks at */
   const liveLocks = new Set<Cached>();
-  const reported = new Set<string>();
   let list: Heartbeat[] = [];
   /** cached heartbeats differ from the published list in their reasons' ages only */
   let agesOnly = false;
@@ -191,8 +175,6 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   let running: Promise<void> | undefined;
   let runStartedAt = 0;
   let ticks = 0;
-  let agentsWatch: fs.FSWatcher | undefined;
-  let agentsTimer: NodeJS.Timeout | undefined;
   let starting = true;
   const early: StoreChange[] = [];
   let eraCKey = "";
@@ -412,7 +394,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   };
 
   const currentWarnings = (): string[] => {
-    const out = new Set<string>([...loaded.warnings, ...targetWarnings, ...dirWarnings.values()]);
+    const out = new Set<string>([...loaded.warnings, ...targetWarnings, ...watches.warnings()]);
     for (const store of stores.values()) {
       for (const w of store.indexWarnings) out.add(w);
       if (store.corrupt) out.add(store.corrupt.warning);
@@ -423,16 +405,9 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     return [...out];
   };
 
+  const newWarnings = new NewWarnings(opts.onWarning);
   const reportWarnings = (): void => {
-    if (!opts.onWarning) return;
-    const current = currentWarnings();
-    // a warning that cleared and comes back (the index breaks again) is news again
-    for (const w of [...reported]) if (!current.includes(w)) reported.delete(w);
-    for (const w of current) {
-      if (reported.has(w)) continue;
-      reported.add(w);
-      opts.onWarning(w);
-    }
+    if (opts.onWarning) newWarnings.report(currentWarnings());
   };
 
   // ------------------------------------------------------------------ watching
@@ -452,34 +427,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
    */
   const syncWatchers = (): void => {
     if (closed) return;
-    const wanted = wantedDirs();
-    const added: string[] = [];
-    for (const [dir, w] of dirWatchers) {
-      if (wanted.has(dir)) continue;
-      w.close();
-      dirWatchers.delete(dir);
-      unwatched.delete(dir);
-      dirWarnings.delete(dir);
-    }
-    for (const dir of wanted) {
-      if (dirWatchers.has(dir)) continue;
-      // one watcher per dir: adding or removing a dir never re-arms (and never deafens) the others
-      dirWatchers.set(
-        dir,
-        watchDir([dir], onChanges, {
-          debounceMs: opts.debounceMs,
-          maxWaitMs: opts.maxWaitMs,
-          retryMs: opts.retryMs,
-          onError: (err, d) => {
-            unwatched.add(d);
-            const code = (err as NodeJS.ErrnoException).code ?? err.message;
-            dirWarnings.set(d, `cannot watch ${d} (${code}): re-reading it every few seconds instead`);
-            reportWarnings();
-          },
-        }),
-      );
-      added.push(dir);
-    }
+    const added = watches.sync(wantedDirs());
     if (added.length === 0 || starting) return;
     const armed = new Set(added);
     for (const t of targets) {
@@ -508,15 +456,15 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       const here = [...stores.values()].filter((s) => s.dir === dir);
       if (ch.rescan) {
         // the dir appeared, vanished or was re-armed: events may have been lost in between
-        if (unwatched.delete(dir)) dirWarnings.delete(dir);
+        watches.rearmed(dir);
         pending.targets = true;
-        for (const s of here) pending.stores.set(s.ref.storePath, true);
+        for (const s of here) queueStore(pending, s.ref.storePath, true);
         for (const c of sessionsIn(dir)) queueSession(pending, c);
         continue;
       }
       if (ch.index) {
         if (here.length === 0) pending.targets = true; // an index appeared where none was read
-        for (const s of here) if (!pending.stores.has(s.ref.storePath)) pending.stores.set(s.ref.storePath, false);
+        for (const s of here) queueStore(pending, s.ref.storePath, false);
       }
       for (const name of ch.names) {
         const hits = files.atPath(path.join(dir, name));
@@ -532,28 +480,23 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     kick();
   };
 
-  const armAgentsWatch = (): void => {
-    if (!discover || closed || agentsWatch) return;
-    try {
-      const w = fs.watch(agentsDir, { persistent: false }, () => {
-        // a new (or removed) agent dir: look again once the burst of mkdirs settles
-        if (agentsTimer) clearTimeout(agentsTimer);
-        agentsTimer = setTimeout(() => {
-          agentsTimer = undefined;
+  const watches = new DirWatches(watchDir, (changes) => onChanges(changes), reportWarnings, {
+    debounceMs: opts.debounceMs,
+    maxWaitMs: opts.maxWaitMs,
+    retryMs: opts.retryMs,
+  });
+  const agentsWatch = discover
+    ? new AgentsDirWatch(
+        agentsDir,
+        () => {
           pending.targets = true;
           kick();
-        }, opts.debounceMs ?? 75);
-      });
-      w.on("error", () => {
-        w.close();
-        if (agentsWatch === w) agentsWatch = undefined; // re-armed on the slow tick
-        pending.targets = true;
-        kick();
-      });
-      agentsWatch = w;
-    } catch {
-      // no agents dir yet: the slow tick tries again
-    }
+        },
+        opts.debounceMs,
+      )
+    : undefined;
+  const armAgentsWatch = (): void => {
+    if (!closed) agentsWatch?.arm();
   };
 
   // ------------------------------------------------------------------ refresh runs
@@ -584,7 +527,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     for (const [storePath, force] of work.stores) {
       const store = stores.get(storePath);
       if (!store) continue;
-      for (const key of await readStore(store, force, false, run)) done.add(`${storePath}\u0000${key}`);
+      for (const key of await readStore(store, force, false, run)) done.add(sessionId(storePath, key));
     }
     const singles: Cached[] = [];
     for (const [id, { storePath, key }] of work.sessions) {
@@ -600,15 +543,13 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     return all || work.targets || work.stores.size > 0 || work.sessions.size > 0;
   };
 
-  const isEmpty = (p: Pending): boolean => !p.targets && !p.gateway && p.stores.size === 0 && p.sessions.size === 0;
-
   /** Runs queued work one batch at a time; changes arriving meanwhile form the next batch. */
   const kick = (): void => {
-    if (running || closed || starting || isEmpty(pending)) return;
+    if (running || closed || starting || isEmptyPending(pending)) return;
     runStartedAt = Date.now();
     running = (async () => {
       try {
-        while (!closed && !isEmpty(pending)) {
+        while (!closed && !isEmptyPending(pending)) {
           const work = pending;
           pending = emptyPending();
           // the slow tick's gateway re-read, finding the same gateway: nothing to rebuild or tell
@@ -630,7 +571,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       } finally {
         running = undefined;
       }
-      if (!closed && !isEmpty(pending)) kick();
+      if (!closed && !isEmptyPending(pending)) kick();
     })();
   };
 
@@ -657,9 +598,9 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     if (slow) {
       pending.gateway = true; // a gateway that started since leaves only a new lock file behind
       armAgentsWatch();
-      for (const dir of unwatched) {
+      for (const dir of watches.unwatched) {
         pending.targets = true;
-        for (const store of stores.values()) if (store.dir === dir && !pending.stores.has(store.ref.storePath)) pending.stores.set(store.ref.storePath, false);
+        for (const store of stores.values()) if (store.dir === dir) queueStore(pending, store.ref.storePath, false);
         for (const c of sessionsIn(dir)) if (movedOnDisk(c.ev)) queueSession(pending, c);
       }
     }
@@ -711,10 +652,8 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     closed = true;
     clearInterval(timer);
     clearInterval(eraCTimer);
-    if (agentsTimer) clearTimeout(agentsTimer);
     agentsWatch?.close();
-    for (const w of dirWatchers.values()) w.close();
-    dirWatchers.clear();
+    watches.close();
     subscribers.clear();
     eraCLive?.close();
   };
