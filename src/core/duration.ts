@@ -24,6 +24,14 @@ export function parseDuration(input: string | number, bareUnit: keyof typeof UNI
   return Math.round(total);
 }
 
+/** What formatDuration writes, wherever it appears in a text ("lock taken 11m38s ago"). */
+const DURATION_TEXT = /\d+(?:ms|s|m\d{2}s|h\d{2}m|d\d+h)/g;
+
+/** The text with every duration formatDuration wrote in it replaced by one mark: the wording without its ages. */
+export function withoutDurations(text: string): string {
+  return text.replace(DURATION_TEXT, "~");
+}
+
 /** Compact human form: 850ms, 42s, 3m05s, 2h14m, 3d4h. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return "-";

@@ -75,9 +75,8 @@ export function passes(filter: SessionFilter, frame: Frame): boolean {
 
 const identity = (hb: { agentId: string; sessionKey: string }): string => `${hb.agentId}\u0000${hb.sessionKey}`;
 
-/** A change a client is told about: not just the ages in the reasons moving with the clock. */
+/** A change a client is told about: not just the ages in its texts (reasons, drift, outcome reason) moving with the clock. */
 export function isTransition(a: Heartbeat, b: Heartbeat): boolean {
-  if (a.outcome !== b.outcome || a.outcomeReason !== b.outcomeReason || a.era !== b.era || a.source !== b.source) return true;
   if (sameVerdict(a, b)) return false;
   // the gateway moves lastTokenAt with every streamed delta (dozens a second): that alone is no
   // transition; the batch answer and the timer heartbeats carry the fresh times
@@ -347,7 +346,7 @@ export class Hub {
   /** `GET /api/sessions/heartbeat`: the JSON bytes, shared while nothing changed (for up to a second). */
   batchBytes(filter: SessionFilter): Buffer {
     return this.shared(`batch|${filterKey(filter)}`, (now) =>
-      Buffer.from(`{"schemaVersion":${SERVE_SCHEMA_VERSION},"generatedAt":${now},"seq":${this.log.seq},"sessions":${this.sessionsJson(this.select(filter, now), now)}}\n`, "utf8"),
+      this.sessionsBytes(`{"schemaVersion":${SERVE_SCHEMA_VERSION},"generatedAt":${now},"seq":${this.log.seq},"sessions":`, this.select(filter, now), now, "}\n"),
     );
   }
 
@@ -356,10 +355,20 @@ export class Hub {
     return this.cached(`${resync ?? "snapshot"}|${filterKey(filter)}`, (now) => {
       const seq = this.log.seq;
       const type = resync ? "resync" : "snapshot";
-      const sessions = this.sessionsJson(this.select({ agent: filter.agent, problems: filter.problems }, now), now);
       // the same text as JSON.stringify({type, seq, schemaVersion, generatedAt, reason?, sessions})
-      const json = `{"type":"${type}","seq":${seq},"schemaVersion":${SERVE_SCHEMA_VERSION},"generatedAt":${now}${resync ? `,"reason":"${resync}"` : ""},"sessions":${sessions}}`;
-      return { type, seq, json, reason: resync, madeAt: performance.now() } satisfies Frame;
+      const head = `{"type":"${type}","seq":${seq},"schemaVersion":${SERVE_SCHEMA_VERSION},"generatedAt":${now}${resync ? `,"reason":"${resync}"` : ""},"sessions":`;
+      const wire = this.sessionsBytes(head, this.select({ agent: filter.agent, problems: filter.problems }, now), now, "}");
+      // only the bytes are kept (every transport writes them); the text is made if something asks
+      return {
+        type,
+        seq,
+        wire,
+        get json() {
+          return wire.toString("utf8");
+        },
+        reason: resync,
+        madeAt: performance.now(),
+      } satisfies Frame;
     });
   }
 
@@ -368,11 +377,29 @@ export class Hub {
     return `{"type":"heartbeat","seq":${seq},"at":${at},"periodic":${periodic},"heartbeat":${this.fragments.json(hb, at)}}`;
   }
 
-  /** A JSON array of heartbeats, from each one's JSON kept while its object lives (fragments.ts). */
-  private sessionsJson(list: readonly Heartbeat[], now: number): string {
+  /**
+   * `head`, a JSON array of heartbeats, `tail`, as UTF-8 bytes, written straight from each one's
+   * JSON kept while its object lives (fragments.ts): 10,000 sessions are 7 MB, and joining them
+   * into one string first cost two more 7 MB strings per answer, garbage the moment it was sent.
+   */
+  private sessionsBytes(head: string, list: readonly Heartbeat[], now: number, tail: string): Buffer {
     const parts: string[] = new Array(list.length);
-    for (let i = 0; i < list.length; i++) parts[i] = this.fragments.json(list[i], now);
-    return `[${parts.join(",")}]`;
+    let bytes = Buffer.byteLength(head) + 2 + Math.max(0, list.length - 1) + Buffer.byteLength(tail);
+    for (let i = 0; i < list.length; i++) {
+      parts[i] = this.fragments.json(list[i], now);
+      bytes += Buffer.byteLength(parts[i]);
+    }
+    const buf = Buffer.allocUnsafe(bytes);
+    let at = buf.write(head, 0);
+    buf[at++] = 0x5b; // [
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) buf[at++] = 0x2c; // ,
+      at += buf.write(parts[i], at);
+    }
+    buf[at++] = 0x5d; // ]
+    at += buf.write(tail, at);
+    if (at !== bytes) throw new Error(`sessions JSON: wrote ${at} of ${bytes} bytes`);
+    return buf;
   }
 
   /** The snapshot a connecting client starts from: possibly a second old, then the events after its seq. */

@@ -1,15 +1,17 @@
 // Server-Sent Events: the same frames as the WebSocket, as `id: <seq>` / `event: <type>` /
 // `data: <json>` blocks, so a browser's EventSource resumes by itself with Last-Event-ID.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Frame } from "./event-log.js";
+import { wireBytes, type Frame } from "./event-log.js";
 import type { Sink } from "./stream-client.js";
 
 /** A comment line every so often: proxies and load balancers close streams they think idle. */
 export const SSE_KEEPALIVE_MS = 15_000;
 
+const SSE_END = Buffer.from("\n\n", "utf8");
+
 export function sseBytes(frame: Frame): Buffer {
   // JSON.stringify never emits a raw newline, so the data fits one `data:` line
-  frame.sse ??= Buffer.from(`id: ${frame.seq}\nevent: ${frame.type}\ndata: ${frame.json}\n\n`, "utf8");
+  frame.sse ??= Buffer.concat([Buffer.from(`id: ${frame.seq}\nevent: ${frame.type}\ndata: `, "utf8"), wireBytes(frame), SSE_END]);
   return frame.sse;
 }
 

@@ -5,10 +5,12 @@
 //   watches, filtered by name, debounced). A changed transcript, lock or trajectory re-reads ONLY
 //   the sessions whose files those are; a changed sessions.json re-reads the index and re-reads
 //   only the entries that differ from the cached ones.
-// - The clock tick re-runs the pure health model on cached evidence (stall thresholds, "3m ago").
-//   The one thing it checks outside the cache is whether the lock owners it believes alive still
-//   are: a crashed process leaves its lock file untouched, so no file event will ever say so, and
-//   Node cannot wait on a pid. That check is a signal-0 per distinct live pid, a few per tick.
+// - The clock tick re-runs the pure health model on cached evidence, for the sessions whose verdict
+//   a threshold can change now (stall, --stale-after: src/core/live/verdict-due.ts) or whose
+//   reasons' ages need a new wording ("3m ago"); the others are not looked at. The one thing it
+//   checks outside the cache is whether the lock owners it believes alive still are: a crashed
+//   process leaves its lock file untouched, so no file event will ever say so, and Node cannot
+//   wait on a pid. That check is a signal-0 per distinct live pid, a few per tick.
 // - A corrupt index keeps the last good read of that store on screen, with a warning; one corrupt
 //   at start is listed as unread (the other stores are shown) until it parses again.
 // - Stores that appear (a new agent, a sessions dir created later) or vanish are picked up from
@@ -109,8 +111,9 @@ interface Cached {
   key: string;
   ev: Evidence;
   hb: Heartbeat;
-  /** judged on every clock tick; else on the slow tick once `rejudgeAt` has passed */
-  everyTick: boolean;
+  /** judged again on the first tick from this moment on: time can change its verdict then */
+  verdictAt: number;
+  /** and on the first slow tick from this one: its reasons' ages can read differently then */
   rejudgeAt: number;
   /** files whose change means this session must be re-read */
   paths: string[];
@@ -159,6 +162,11 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   let wholeList = false;
   /** heartbeats whose run can still move (judge-live.ts), by object: the list hands out the same ones */
   const movingRuns = new WeakSet<Heartbeat>();
+  /** the earliest verdictAt and rejudgeAt of any cached session (or earlier): a tick before both walks nothing */
+  let verdictDue = Infinity;
+  let agesDue = Infinity;
+  /** sessions whose lock owner was alive when read: the only ones the tick's owner check looks at */
+  const liveLocks = new Set<Cached>();
   let list: Heartbeat[] = [];
   /** cached heartbeats differ from the published list in their reasons' ages only */
   let agesOnly = false;
@@ -179,9 +187,38 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     eraCLive?.close();
     eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => judge(withConfiguredModel(ev, config), now()), now) : undefined;
     wholeList = true;
+    armEraCPoll();
   };
   /** era C stores: polled on their own connection (sqlite/live.ts), no file watch */
   let eraCLive: EraCLive | undefined;
+  let eraCTimer: NodeJS.Timeout | undefined;
+  const pollEraC = (): void => {
+    if (closed || !eraCLive) return;
+    try {
+      if (!eraCLive.poll(false)) return;
+      wholeList = true;
+    } catch (err) {
+      targetWarnings = [...targetWarnings.filter((w) => !w.startsWith("era C refresh failed:")), `era C refresh failed: ${(err as Error).message}`];
+      reportWarnings();
+      return;
+    }
+    rebuild();
+    lastUpdate = now();
+    reportWarnings();
+    notify();
+  };
+  /**
+   * A commit shows within a fraction of a second: data_version is polled more often than the tick,
+   * while there is an era C store (none: no timer waking the process five times a second).
+   */
+  const armEraCPoll = (): void => {
+    if (starting || closed) return;
+    if (eraCLive && !eraCTimer) eraCTimer = setInterval(pollEraC, opts.eraCPollMs ?? 200);
+    else if (!eraCLive && eraCTimer) {
+      clearInterval(eraCTimer);
+      eraCTimer = undefined;
+    }
+  };
 
   // ------------------------------------------------------------------ cache
 
@@ -191,10 +228,15 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     return v;
   };
 
-  /** When the slow tick next re-judges a session only its reasons' ages can change, spread out. */
+  /**
+   * When the tick next re-judges a session: on the first tick once a threshold can have changed its
+   * verdict, else on the first slow tick once its reasons' ages can read differently (spread out).
+   */
   const schedule = (c: Cached, v: LiveVerdict, at: number): void => {
-    c.everyTick = v.everyTick;
+    c.verdictAt = v.verdictDueAt;
     c.rejudgeAt = nextRejudgeAt(v.rejudgeAfterMs, at);
+    verdictDue = Math.min(verdictDue, c.verdictAt);
+    agesDue = Math.min(agesDue, c.rejudgeAt);
   };
 
   /** Judges a cached session again; an unchanged heartbeat keeps its object. */
@@ -214,11 +256,15 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
 
   const put = (store: StoreState, key: string, ev: Evidence, warnings: string[], at: number): void => {
     const old = store.sessions.get(key);
-    if (old) files.remove(old);
+    if (old) {
+      files.remove(old);
+      liveLocks.delete(old);
+    }
     const v = judge(ev, at);
-    const c: Cached = { store, key, ev, hb: v.hb, everyTick: true, rejudgeAt: at, paths: [], warnings };
+    const c: Cached = { store, key, ev, hb: v.hb, verdictAt: at, rejudgeAt: at, paths: [], warnings };
     schedule(c, v, at);
     files.add(c);
+    if (ev.lock?.owner === "alive" && ev.lock.pid !== undefined) liveLocks.add(c);
     store.sessions.set(key, c);
     dirty.add(c);
   };
@@ -227,6 +273,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     const c = store.sessions.get(key);
     if (!c) return;
     files.remove(c);
+    liveLocks.delete(c);
     store.sessions.delete(key);
     store.entryText.delete(key);
     removed.push(c.hb);
@@ -466,7 +513,8 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     return true;
   };
 
-  const runOnce = async (work: Pending): Promise<void> => {
+  /** Applies one batch of work; false when it was only the gateway re-read and that found no change. */
+  const runOnce = async (work: Pending): Promise<boolean> => {
     let all = false;
     if (work.gateway) all = await refreshGateway();
     if (work.targets) {
@@ -493,6 +541,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     for (const [i, r] of results.entries()) put(singles[i].store, r.key, r.ev, r.warnings, at);
     if (all) for (const store of stores.values()) for (const c of store.sessions.values()) rejudge(c, at);
     stats.refreshes++;
+    return all || work.targets || work.stores.size > 0 || work.sessions.size > 0;
   };
 
   /** Runs queued work one batch at a time; changes arriving meanwhile form the next batch. */
@@ -504,7 +553,11 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
         while (!closed && !isEmptyPending(pending)) {
           const work = pending;
           pending = emptyPending();
-          await runOnce(work);
+          // the slow tick's gateway re-read, finding the same gateway: nothing to rebuild or tell
+          if (!(await runOnce(work))) {
+            lastUpdate = now();
+            continue;
+          }
           rebuild();
           syncWatchers();
           lastUpdate = now();
@@ -527,15 +580,12 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
 
   const checkOwners = (): void => {
     const verdicts = new Map<string, string>();
-    for (const store of stores.values()) {
-      for (const c of store.sessions.values()) {
-        const lock = c.ev.lock;
-        if (!lock || lock.owner !== "alive" || lock.pid === undefined) continue;
-        const k = `${lock.pid}:${lock.starttime ?? ""}`;
-        let state = verdicts.get(k);
-        if (state === undefined) verdicts.set(k, (state = ownerState(lock.pid, lock.starttime)));
-        if (state !== "alive") queueSession(pending, c);
-      }
+    for (const c of liveLocks) {
+      const lock = c.ev.lock!;
+      const k = `${lock.pid}:${lock.starttime ?? ""}`;
+      let state = verdicts.get(k);
+      if (state === undefined) verdicts.set(k, (state = ownerState(lock.pid!, lock.starttime)));
+      if (state !== "alive") queueSession(pending, c);
     }
     const gw = ctx.gateway;
     if (gw?.alive && gw.pid !== undefined && ownerState(gw.pid) !== "alive") pending.gateway = true;
@@ -558,14 +608,23 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     kick();
     const at = now();
     let shown = false;
-    for (const store of stores.values()) {
-      for (const c of store.sessions.values()) {
-        // time alone cannot start a run: a resting session without a lock changes only the ages
-        // in its reasons, re-judged on the slow tick once their wording can have moved
-        if (!c.everyTick && !(slow && at >= c.rejudgeAt)) continue;
-        const kind = rejudge(c, at);
-        if (kind === "ages") agesOnly = true;
-        else if (kind === "verdict") shown = true;
+    // most ticks nothing is due: 10,000 sessions are walked only when one is
+    if (at >= verdictDue || (slow && at >= agesDue)) {
+      verdictDue = Infinity;
+      agesDue = Infinity;
+      for (const store of stores.values()) {
+        for (const c of store.sessions.values()) {
+          // a threshold can have changed the verdict: judged now; only the ages in the reasons
+          // moved: judged on the slow tick once their wording can have changed
+          if (at >= c.verdictAt || (slow && at >= c.rejudgeAt)) {
+            const kind = rejudge(c, at);
+            if (kind === "ages") agesOnly = true;
+            else if (kind === "verdict") shown = true;
+          } else {
+            verdictDue = Math.min(verdictDue, c.verdictAt);
+            agesDue = Math.min(agesDue, c.rejudgeAt);
+          }
+        }
       }
     }
     // a verdict that changed is published at once; reasons whose ages moved ("3m02s ago"), every
@@ -600,7 +659,6 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     eraCLive?.close();
   };
   let timer: NodeJS.Timeout | undefined;
-  let eraCTimer: NodeJS.Timeout | undefined;
   try {
     const initial = resolveTargets(true);
     // watch before reading: a change during the first read must not go unseen
@@ -623,24 +681,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   onChanges(early.splice(0));
   kick();
   timer = setInterval(tick, opts.tickMs ?? 1_000);
-  // a commit shows within a fraction of a second: data_version is polled more often than the tick
-  {
-    eraCTimer = setInterval(() => {
-      if (closed || !eraCLive) return;
-      try {
-        if (!eraCLive.poll(false)) return;
-        wholeList = true;
-      } catch (err) {
-        targetWarnings = [...targetWarnings.filter((w) => !w.startsWith("era C refresh failed:")), `era C refresh failed: ${(err as Error).message}`];
-        reportWarnings();
-        return;
-      }
-      rebuild();
-      lastUpdate = now();
-      reportWarnings();
-      notify();
-    }, opts.eraCPollMs ?? 200);
-  }
+  armEraCPoll();
 
   return {
     stateDir,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseDuration, parseDurationFlag } from "../../src/core/duration.js";
+import { formatDuration, parseDuration, parseDurationFlag, withoutDurations } from "../../src/core/duration.js";
 import { UsageError } from "../../src/core/errors.js";
 
 describe("parseDuration", () => {
@@ -75,5 +75,13 @@ describe("parseDurationFlag: one parser for every duration flag", () => {
     for (const p of periods) expect(help(p), p).toMatch(/bare number = seconds/);
     for (const a of ages) expect(help(a), a).toMatch(/bare number = minutes/);
     expect(help("cleanup --prune-after")).toMatch(/a bare number is refused/);
+  });
+});
+
+describe("withoutDurations", () => {
+  it("masks every form formatDuration writes, and nothing else", () => {
+    const ages = [850, 42_000, 185_000, 2 * 3_600_000 + 14 * 60_000, 3 * 86_400_000 + 4 * 3_600_000].map((ms) => formatDuration(ms));
+    expect(withoutDurations(`ages ${ages.join(" ")}`)).toBe("ages ~ ~ ~ ~ ~");
+    expect(withoutDurations("lock owner pid 4729 is dead; 4 MiB read; run 18f48e5b; sess-1")).toBe("lock owner pid 4729 is dead; 4 MiB read; run 18f48e5b; sess-1");
   });
 });

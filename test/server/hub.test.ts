@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import type { Heartbeat } from "../../src/core/types.js";
 import type { Departed, DrainReason } from "../../src/server/departures.js";
 import type { Frame } from "../../src/server/event-log.js";
-import { Hub, isTransition, type SessionFilter } from "../../src/server/hub.js";
+import { Hub, SERVE_SCHEMA_VERSION, isTransition, type SessionFilter } from "../../src/server/hub.js";
+import { sseBytes } from "../../src/server/sse.js";
+import { heartbeatJson } from "../../src/ui/snapshot.js";
 import { StreamClient, type Sink } from "../../src/server/stream-client.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00Z");
@@ -68,6 +70,20 @@ describe("Hub events", () => {
     await hub.update([hb("a", { reasons: ["ended 2m ago"] })]);
     expect(hub.seq).toBe(1000);
     expect(JSON.parse(hub.snapshot({}).json).sessions[0].reasons).toEqual(["ended 2m ago"]);
+  });
+
+  it("the batch answer and a snapshot are byte for byte JSON.stringify of the same object, multi-byte labels included", async () => {
+    const hub = makeHub();
+    const list = [hb("a", { label: "Zürich ☕ 日本" }), hb("b", { state: "awaiting_model", health: "waiting", startedAt: NOW - 1000 }), hb("c")];
+    hub.baseline(list);
+    const sessions = hub.heartbeats().map((h) => heartbeatJson(h, NOW));
+    expect(hub.batchBytes({}).toString("utf8")).toBe(`${JSON.stringify({ schemaVersion: SERVE_SCHEMA_VERSION, generatedAt: NOW, seq: 1000, sessions })}\n`);
+    const snap = hub.snapshot({});
+    expect(snap.json).toBe(JSON.stringify({ type: "snapshot", seq: 1000, schemaVersion: SERVE_SCHEMA_VERSION, generatedAt: NOW, sessions }));
+    expect(sseBytes(snap).toString("utf8")).toBe(`id: 1000\nevent: snapshot\ndata: ${snap.json}\n\n`);
+    const empty = makeHub();
+    empty.baseline([]);
+    expect(JSON.parse(empty.batchBytes({}).toString("utf8")).sessions).toEqual([]);
   });
 
   it("a new sessionId under the same key is a reset drain naming both ids, then the new one's heartbeat", async () => {
@@ -257,6 +273,13 @@ describe("isTransition", () => {
     ["the model named", { model: "fake-2", lastTokenAt: NOW }, true],
   ])("%s: %s", (_what, change, expected) => {
     expect(isTransition(streaming, { ...streaming, ...change })).toBe(expected);
+  });
+
+  it("an outcome reason whose only change is its age is no transition; another owner in it is", () => {
+    const dead = hb("a", { health: "unresponsive", state: "awaiting_model", outcome: "failed", outcomeReason: "lock owner pid 9 is dead (lock taken 11m38s ago)" });
+    expect(isTransition(dead, { ...dead, outcomeReason: "lock owner pid 9 is dead (lock taken 11m43s ago)" })).toBe(false);
+    expect(isTransition(dead, { ...dead, outcomeReason: "lock owner pid 10 is dead (lock taken 11m43s ago)" })).toBe(true);
+    expect(isTransition({ ...dead, outcome: undefined, outcomeReason: undefined }, dead)).toBe(true);
   });
 
   it("activity the files show is a transition", () => {

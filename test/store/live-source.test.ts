@@ -8,7 +8,7 @@ import type { Heartbeat } from "../../src/core/types.js";
 import { openLiveSource, type LiveSource, type LiveSourceOptions } from "../../src/store/live-source.js";
 import { readSessionEvidence } from "../../src/store/snapshot.js";
 import type { watchStores } from "../../src/store/watcher.js";
-import { indexPath, makeStateDir, makeTempDir, sessionsDir, transcriptPath } from "../fixtures/store-builder.js";
+import { indexPath, makeStateDir, makeTempDir, sessionsDir, transcriptPath, writeLock } from "../fixtures/store-builder.js";
 import { startLiveProcess, type LiveProcess } from "../e2e/helpers/cli.js";
 import { ID, KEY, OTHER_ID, OTHER_KEY, appendUser, callTool, idleStore, readEntries, startRun, writeIndexAtomic } from "../e2e/watch-fixture.js";
 
@@ -203,6 +203,33 @@ describe("openLiveSource", () => {
     expect(source.lastUpdateAt()).toBe(clock);
     expect(source.lastUpdateAt()).toBeGreaterThan(updated);
     expect(source.get()).not.toBe(list);
+  });
+
+  it("a dead embedded run reads lost on the first tick once the fake clock passes the default --stale-after", async () => {
+    const state = makeStateDir();
+    const t0 = Date.now();
+    idleStore(state, t0 - 60_000);
+    // an embedded run (no status: nothing can repair it) whose process died: its lock is left
+    const owner = await startLiveProcess();
+    await owner.stop();
+    const entries = readEntries(state);
+    delete entries[KEY].status;
+    writeIndexAtomic(state, entries);
+    appendUser(state, ID, t0);
+    writeLock(`${transcriptPath(state, ID)}.lock`, { pid: owner.pid, starttime: owner.starttime, createdAt: t0, maxHoldMs: 300_000 });
+    let clock = t0 + 1_000;
+    // no slow tick in this test: the ages' re-wording (every slow tick here) cannot stand in for the rule
+    const { source, reads } = await open(state, { now: () => clock, slowEvery: 1_000_000 });
+    expect(find(source, KEY)).toMatchObject({ health: "unresponsive" });
+    reads.length = 0;
+    // a dead owner stays dead: nothing is due before --stale-after, and a tick there changes nothing
+    clock = t0 + 10 * 60_000 - 1;
+    await until(() => source.lastUpdateAt() === clock, () => String(source.lastUpdateAt()));
+    expect(find(source, KEY)).toMatchObject({ health: "unresponsive" });
+    clock = t0 + 10 * 60_000;
+    await until(() => find(source, KEY)?.outcome === "lost", () => JSON.stringify(find(source, KEY)));
+    expect(find(source, KEY)).toMatchObject({ health: "idle", state: "idle" });
+    expect(reads).toEqual([]);
   });
 
   it("keeps the list and advances lastUpdateAt on ticks that change nothing", async () => {

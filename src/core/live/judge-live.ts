@@ -1,25 +1,29 @@
-// The verdicts of a live feed (`watch`, `serve`): the health model's heartbeat, and the two things
-// a feed must know beyond it: whether the run can still move (serve's timer heartbeats are for
-// those only), and when time alone can change the heartbeat again (what the clock tick re-judges).
+// The verdicts of a live feed (`watch`, `serve`): the health model's heartbeat, and what a feed
+// must know beyond it: whether the run can still move (serve's timer heartbeats are for those
+// only), and when time alone can change the heartbeat again (what the clock tick re-judges).
 import { judgeSession, type SessionFacts } from "../health/index.js";
 import type { Evidence, Heartbeat, Thresholds } from "../types.js";
-import { rejudgeAfterMs } from "./rejudge-after.js";
+import { rejudgeAfterMs, youngestAgeShown } from "./rejudge-after.js";
+import { verdictDueAt } from "./verdict-due.js";
 
 export interface LiveVerdict {
   hb: Heartbeat;
   /** a run is in progress and something alive (its owner, the gateway, OpenClaw's recovery) can move it */
   moving: boolean;
-  /** time alone can change the verdict (a threshold, the owner's liveness): judged on every tick */
-  everyTick: boolean;
-  /** otherwise: the reasons' ages next need a new wording after this many ms */
+  /** epoch ms when time alone can next change the verdict (a threshold passes); Infinity: never */
+  verdictDueAt: number;
+  /** until then, the reasons' ages next need a new wording after this many ms (0: every few seconds) */
   rejudgeAfterMs: number;
 }
 
 export function judgeLive(ev: Evidence, now: number, th: Thresholds): LiveVerdict {
   const { hb, facts } = judgeSession(ev, now, th);
-  // a resting session without a lock: time moves only the ages in its reasons
-  const everyTick = hb.health !== "idle" || ev.lock !== undefined;
-  return { hb, moving: runCanMove(facts), everyTick, rejudgeAfterMs: rejudgeAfterMs(hb, now) };
+  return {
+    hb,
+    moving: runCanMove(facts),
+    verdictDueAt: verdictDueAt(ev, facts, now, th),
+    rejudgeAfterMs: rejudgeAfterMs(youngestAgeShown(ev, facts), now),
+  };
 }
 
 /**

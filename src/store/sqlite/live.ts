@@ -18,8 +18,8 @@ interface LiveStore {
   owner: GatewayInfo;
   evidence: Evidence[];
   heartbeats: Heartbeat[];
-  /** per heartbeat: time alone can change its verdict (re-judged on every tick) */
-  everyTick: boolean[];
+  /** per heartbeat: from this moment on time alone can change its verdict (re-judged on the next tick) */
+  verdictAt: number[];
   /** per heartbeat: otherwise, when the slow tick next re-judges its ages */
   rejudgeAt: number[];
   warnings: string[];
@@ -34,8 +34,8 @@ export interface EraCLive {
   poll(slow: boolean): boolean;
   /**
    * re-derives cached heartbeats at a new time; true when any changed. With `slow` given (a clock
-   * tick), only those due: every tick's, and on a slow tick the resting ones whose ages' wording
-   * can have moved; without it, every one.
+   * tick), only those due: those whose verdict a threshold can have changed by now, and on a slow
+   * tick those whose ages' wording can have moved; without it, every one.
    */
   rederive(same: (a: Heartbeat, b: Heartbeat) => boolean, slow?: boolean): boolean;
   /** stores read so far (tests) */
@@ -43,11 +43,11 @@ export interface EraCLive {
   close(): void;
 }
 
-export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<LiveVerdict, "hb" | "everyTick" | "rejudgeAfterMs">, now: () => number = Date.now): EraCLive {
+export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<LiveVerdict, "hb" | "verdictDueAt" | "rejudgeAfterMs">, now: () => number = Date.now): EraCLive {
   let reads = 0;
   const stores: LiveStore[] = refs.map((ref) => {
     const stateDir = stateDirOfAgentDb(ref.storePath);
-    return { ref, stateDir, owner: ownerOf(stateDir), evidence: [], heartbeats: [], everyTick: [], rejudgeAt: [], warnings: [] };
+    return { ref, stateDir, owner: ownerOf(stateDir), evidence: [], heartbeats: [], verdictAt: [], rejudgeAt: [], warnings: [] };
   });
 
   /** Judges every session of the store afresh. */
@@ -55,12 +55,12 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
     const at = now();
     const n = s.evidence.length;
     s.heartbeats = new Array<Heartbeat>(n);
-    s.everyTick = new Array<boolean>(n);
+    s.verdictAt = new Array<number>(n);
     s.rejudgeAt = new Array<number>(n);
     for (let i = 0; i < n; i++) {
       const v = judge(s.evidence[i]!);
       s.heartbeats[i] = v.hb;
-      s.everyTick[i] = v.everyTick;
+      s.verdictAt[i] = v.verdictDueAt;
       s.rejudgeAt[i] = nextRejudgeAt(v.rejudgeAfterMs, at);
     }
   };
@@ -77,7 +77,7 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
       s.why = err.message;
       s.evidence = [];
       s.heartbeats = [];
-      s.everyTick = [];
+      s.verdictAt = [];
       s.rejudgeAt = [];
       return changed;
     }
@@ -153,9 +153,9 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
         // a new array when anything changed: heartbeats() callers may hold the old one
         let next: Heartbeat[] | undefined;
         for (let i = 0; i < s.heartbeats.length; i++) {
-          if (slow !== undefined && !s.everyTick[i] && !(slow && at >= s.rejudgeAt[i]!)) continue;
+          if (slow !== undefined && at < s.verdictAt[i]! && !(slow && at >= s.rejudgeAt[i]!)) continue;
           const v = judge(s.evidence[i]!);
-          s.everyTick[i] = v.everyTick;
+          s.verdictAt[i] = v.verdictDueAt;
           s.rejudgeAt[i] = nextRejudgeAt(v.rejudgeAfterMs, at);
           if (same(v.hb, s.heartbeats[i]!)) continue;
           next ??= [...s.heartbeats];
