@@ -18,8 +18,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { sameHeartbeat, sameVerdict } from "../core/heartbeat-equality.js";
-import { judgeLive, type LiveVerdict } from "../core/live/judge-live.js";
-import { nextRejudgeAt } from "../core/live/rejudge-after.js";
+import { judgeLive } from "../core/live/judge-live.js";
 import { parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
 import type { Evidence, GatewayInfo, Heartbeat, IndexEntry, StoreRef, Thresholds } from "../core/types.js";
 import { selectStores, type StoreTarget } from "./agents.js";
@@ -30,10 +29,10 @@ import { RealPaths } from "./contain.js";
 import { mapPool } from "./pool.js";
 import { ownerState } from "./proc.js";
 import { readIndexSummary } from "./read-index.js";
-import { openEraCLive, type EraCLive } from "./sqlite/live.js";
+import { EraCSide } from "./live/era-c-side.js";
 import { openState, readSessionEvidence, resolveStoreRefs, withConfiguredModel, type EvidenceContext, type SnapshotOptions } from "./snapshot.js";
 import { movedOnDisk } from "./live/moved-on-disk.js";
-import { SessionFiles } from "./live/session-files.js";
+import { SessionCache, type Cached, type CachedStore } from "./live/session-cache.js";
 import { classifyName, watchStores, type StoreChange } from "./watcher.js";
 import { AgentsDirWatch } from "./live/agents-dir-watch.js";
 import { DirWatches } from "./live/dir-watches.js";
@@ -106,31 +105,6 @@ export interface LiveSource {
   close(): void;
 }
 
-interface Cached {
-  store: StoreState;
-  key: string;
-  ev: Evidence;
-  hb: Heartbeat;
-  /** judged again on the first tick from this moment on: time can change its verdict then */
-  verdictAt: number;
-  /** and on the first slow tick from this one: its reasons' ages can read differently then */
-  rejudgeAt: number;
-  /** files whose change means this session must be re-read */
-  paths: string[];
-  warnings: string[];
-}
-
-interface StoreState {
-  ref: StoreRef;
-  dir: string;
-  sessions: Map<string, Cached>;
-  /** JSON text of each entry as last read: an index rewrite re-reads only the entries that differ */
-  entryText: Map<string, string>;
-  indexWarnings: string[];
-  /** set while the index does not parse (the warning, and why): the last good read stays on screen */
-  corrupt?: { warning: string; why: string };
-}
-
 export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<LiveSource> {
   const env: Env = opts.env ?? process.env;
   const now = opts.now ?? Date.now;
@@ -149,27 +123,15 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   const gateway = await readGateway({ configPath, port, tmpDir: opts.tmpDir, probe: opts.probe });
   const ctx: EvidenceContext = { stateDir, env, gateway, tail: opts.tail, config };
   const stats: LiveStats = { sessionReads: 0, indexReads: 0, refreshes: 0 };
-  const stores = new Map<string, StoreState>();
+  const cache = new SessionCache((ev, at) => judgeLive(ev, at, thresholds), trajectoryDir);
+  const { stores, files } = cache;
   let targets: StoreTarget[] = [];
   let eraC: StoreRef[] = [];
   let targetWarnings: string[] = [];
-  const files = new SessionFiles<Cached>(trajectoryDir);
   const subscribers = new Set<(delta?: HeartbeatDelta) => void>();
-  /** what changed since the last notification (the delta subscribers get) */
-  let dirty = new Set<Cached>();
-  let removed: Heartbeat[] = [];
   /** an era C store changed: its heartbeats are not tracked one by one, so the whole list is news */
   let wholeList = false;
-  /** heartbeats whose run can still move (judge-live.ts), by object: the list hands out the same ones */
-  const movingRuns = new WeakSet<Heartbeat>();
-  /** the earliest verdictAt and rejudgeAt of any cached session (or earlier): a tick before both walks nothing */
-  let verdictDue = Infinity;
-  let agesDue = Infinity;
-  /** sessions whose lock owner was alive when read: the only ones the tick's owner check looks at */
-  const liveLocks = new Set<Cached>();
   let list: Heartbeat[] = [];
-  /** cached heartbeats differ from the published list in their reasons' ages only */
-  let agesOnly = false;
   let lastUpdate = 0;
   let closed = false;
   let pending = emptyPending();
@@ -178,115 +140,28 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   let ticks = 0;
   let starting = true;
   const early: StoreChange[] = [];
-  let eraCKey = "";
-  /** (Re)opens the era C side when the set of era C stores changed (a new agent, a migrated store). */
-  const syncEraC = (): void => {
-    const key = eraC.map((r) => r.storePath).join("\u0000");
-    if (key === eraCKey) return;
-    eraCKey = key;
-    eraCLive?.close();
-    eraCLive = eraC.length > 0 ? openEraCLive(eraC, (ev) => judge(withConfiguredModel(ev, config), now()), now) : undefined;
-    wholeList = true;
-    armEraCPoll();
-  };
-  /** era C stores: polled on their own connection (sqlite/live.ts), no file watch */
-  let eraCLive: EraCLive | undefined;
-  let eraCTimer: NodeJS.Timeout | undefined;
-  const pollEraC = (): void => {
-    if (closed || !eraCLive) return;
-    try {
-      if (!eraCLive.poll(false)) return;
+  /** era C stores: polled on their own connections (sqlite/live.ts), no file watch */
+  const eraCSide = new EraCSide({
+    judge: (ev) => cache.judge(withConfiguredModel(ev, config), now()),
+    now,
+    pollMs: opts.eraCPollMs,
+    onChange: () => {
       wholeList = true;
-    } catch (err) {
-      targetWarnings = [...targetWarnings.filter((w) => !w.startsWith("era C refresh failed:")), `era C refresh failed: ${(err as Error).message}`];
+      rebuild();
+      lastUpdate = now();
       reportWarnings();
-      return;
-    }
-    rebuild();
-    lastUpdate = now();
-    reportWarnings();
-    notify();
-  };
-  /**
-   * A commit shows within a fraction of a second: data_version is polled more often than the tick,
-   * while there is an era C store (none: no timer waking the process five times a second).
-   */
-  const armEraCPoll = (): void => {
-    if (starting || closed) return;
-    if (eraCLive && !eraCTimer) eraCTimer = setInterval(pollEraC, opts.eraCPollMs ?? 200);
-    else if (!eraCLive && eraCTimer) {
-      clearInterval(eraCTimer);
-      eraCTimer = undefined;
-    }
+      notify();
+    },
+    onFailure: () => reportWarnings(),
+  });
+  /** (Re)opens the era C side when the set of era C stores changed: its heartbeats are not tracked one by one */
+  const syncEraC = (): void => {
+    if (eraCSide.sync(eraC)) wholeList = true;
   };
 
-  // ------------------------------------------------------------------ cache
+  // ------------------------------------------------------------------ reading
 
-  const judge = (ev: Evidence, at: number): LiveVerdict => {
-    const v = judgeLive(ev, at, thresholds);
-    if (v.moving) movingRuns.add(v.hb);
-    return v;
-  };
-
-  /**
-   * When the tick next re-judges a session: on the first tick once a threshold can have changed its
-   * verdict, else on the first slow tick once its reasons' ages can read differently (spread out).
-   */
-  const schedule = (c: Cached, v: LiveVerdict, at: number): void => {
-    c.verdictAt = v.verdictDueAt;
-    c.rejudgeAt = nextRejudgeAt(v.rejudgeAfterMs, at);
-    verdictDue = Math.min(verdictDue, c.verdictAt);
-    agesDue = Math.min(agesDue, c.rejudgeAt);
-  };
-
-  /** Judges a cached session again; an unchanged heartbeat keeps its object. */
-  const rejudge = (c: Cached, at: number): "same" | "ages" | "verdict" => {
-    const v = judge(c.ev, at);
-    schedule(c, v, at);
-    if (sameHeartbeat(v.hb, c.hb)) {
-      if (v.moving) movingRuns.add(c.hb);
-      else movingRuns.delete(c.hb);
-      return "same";
-    }
-    const kind = sameVerdict(v.hb, c.hb) ? "ages" : "verdict";
-    c.hb = v.hb;
-    dirty.add(c);
-    return kind;
-  };
-
-  const put = (store: StoreState, key: string, ev: Evidence, warnings: string[], at: number): void => {
-    const old = store.sessions.get(key);
-    if (old) {
-      files.remove(old);
-      liveLocks.delete(old);
-    }
-    const v = judge(ev, at);
-    const c: Cached = { store, key, ev, hb: v.hb, verdictAt: at, rejudgeAt: at, paths: [], warnings };
-    schedule(c, v, at);
-    files.add(c);
-    if (ev.lock?.owner === "alive" && ev.lock.pid !== undefined) liveLocks.add(c);
-    store.sessions.set(key, c);
-    dirty.add(c);
-  };
-
-  const drop = (store: StoreState, key: string): void => {
-    const c = store.sessions.get(key);
-    if (!c) return;
-    files.remove(c);
-    liveLocks.delete(c);
-    store.sessions.delete(key);
-    store.entryText.delete(key);
-    removed.push(c.hb);
-  };
-
-  const dropStore = (storePath: string): void => {
-    const store = stores.get(storePath);
-    if (!store) return;
-    for (const key of [...store.sessions.keys()]) drop(store, key);
-    stores.delete(storePath);
-  };
-
-  const readOne = async (store: StoreState, key: string, entry: IndexEntry, run: EvidenceContext): Promise<{ key: string; ev: Evidence; warnings: string[] }> => {
+  const readOne = async (store: CachedStore, key: string, entry: IndexEntry, run: EvidenceContext): Promise<{ key: string; ev: Evidence; warnings: string[] }> => {
     const warnings: string[] = [];
     stats.sessionReads++;
     const ev = await readSession(store.ref, key, entry, run, warnings);
@@ -297,7 +172,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   const runContext = (): EvidenceContext => ({ ...ctx, realPaths: new RealPaths() });
 
   /** Re-reads a store's index; re-reads the sessions that are new or whose entry changed (all with `force`). */
-  const readStore = async (store: StoreState, force: boolean, strict = false, run: EvidenceContext = runContext()): Promise<string[]> => {
+  const readStore = async (store: CachedStore, force: boolean, strict = false, run: EvidenceContext = runContext()): Promise<string[]> => {
     let read;
     try {
       stats.indexReads++;
@@ -307,7 +182,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       if (strict) throw err;
       if (!fs.existsSync(store.ref.storePath)) {
         // the index is gone (agent removed, sessions dir deleted): so are its sessions
-        dropStore(store.ref.storePath);
+        cache.dropStore(store.ref.storePath);
         pending.targets = true;
         return [];
       }
@@ -325,26 +200,18 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       texts.set(key, text);
       if (force || store.entryText.get(key) !== text || !store.sessions.has(key)) changed.push(key);
     }
-    for (const key of [...store.sessions.keys()]) if (!texts.has(key)) drop(store, key);
+    for (const key of [...store.sessions.keys()]) if (!texts.has(key)) cache.drop(store, key);
     const results = await mapPool(changed, (key) => readOne(store, key, read.entries[key], run));
     const at = now();
     for (const r of results) {
-      put(store, r.key, r.ev, r.warnings, at);
+      cache.put(store, r.key, r.ev, r.warnings, at);
       store.entryText.set(r.key, texts.get(r.key)!);
     }
     return changed;
   };
 
-  const newStore = (ref: StoreRef): StoreState => ({
-    ref,
-    dir: path.dirname(path.resolve(ref.storePath)),
-    sessions: new Map(),
-    entryText: new Map(),
-    indexWarnings: [],
-  });
-
   /** Which stores the options select now; new ones are queued for a full read, vanished ones dropped. */
-  const resolveTargets = (strict = false): StoreState[] => {
+  const resolveTargets = (strict = false): CachedStore[] => {
     let refs: StoreRef[];
     try {
       targets = selectStores(stateDir, config, opts, env);
@@ -359,18 +226,16 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       targetWarnings = [(err as Error).message];
       return [];
     }
-    const fresh: StoreState[] = [];
+    const fresh: CachedStore[] = [];
     const wanted = new Set(refs.map((r) => r.storePath));
-    for (const storePath of [...stores.keys()]) if (!wanted.has(storePath)) dropStore(storePath);
+    for (const storePath of [...stores.keys()]) if (!wanted.has(storePath)) cache.dropStore(storePath);
     for (const ref of refs) {
       const known = stores.get(ref.storePath);
       if (known) {
         known.ref = ref; // its era may have changed
         continue;
       }
-      const store = newStore(ref);
-      stores.set(ref.storePath, store);
-      fresh.push(store);
+      fresh.push(cache.addStore(ref));
     }
     return fresh;
   };
@@ -378,18 +243,14 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   // ------------------------------------------------------------------ output
 
   const rebuild = (): void => {
-    agesOnly = false;
-    const out: Heartbeat[] = [];
-    for (const store of stores.values()) for (const c of store.sessions.values()) out.push(c.hb);
-    if (eraCLive) out.push(...eraCLive.heartbeats());
+    const out = cache.heartbeats();
+    out.push(...eraCSide.heartbeats());
     list = out;
   };
 
   const notify = (): void => {
-    const listed = (c: Cached): boolean => stores.get(c.store.ref.storePath) === c.store && c.store.sessions.get(c.key) === c;
-    const delta: HeartbeatDelta | undefined = wholeList ? undefined : { changed: [...dirty].filter(listed).map((c) => c.hb), removed };
-    dirty = new Set();
-    removed = [];
+    const changes = cache.takeDelta();
+    const delta: HeartbeatDelta | undefined = wholeList ? undefined : changes;
     wholeList = false;
     for (const cb of [...subscribers]) cb(delta);
   };
@@ -401,8 +262,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
       if (store.corrupt) out.add(store.corrupt.warning);
       for (const c of store.sessions.values()) for (const w of c.warnings) out.add(w);
     }
-    for (const w of eraCLive?.warnings() ?? []) out.add(w);
-    for (const u of eraCLive?.unread() ?? []) out.add(`agent ${u.agentId}: ${u.why}`);
+    for (const w of eraCSide.warnings()) out.add(w);
     return [...out];
   };
 
@@ -437,13 +297,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     for (const dir of added) for (const c of sessionsIn(dir)) queueSession(pending, c);
   };
 
-  const sessionsIn = (dir: string): Cached[] => {
-    const out: Cached[] = [];
-    for (const store of stores.values()) {
-      for (const c of store.sessions.values()) if (c.paths.some((p) => path.dirname(p) === dir)) out.push(c);
-    }
-    return out;
-  };
+  const sessionsIn = (dir: string): Cached[] => cache.sessionsIn(dir);
 
   const onChanges = (changes: StoreChange[]): void => {
     if (closed) return;
@@ -509,7 +363,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     // the health model ignores the probe; keep the first answer rather than pretend a new one
     const info: GatewayInfo = { ...next, probe: next.pid === prev.pid ? prev.probe : "skipped" };
     ctx.gateway = info;
-    for (const store of stores.values()) for (const c of store.sessions.values()) c.ev.gateway = info;
+    for (const c of cache.sessions()) c.ev.gateway = info;
     return true;
   };
 
@@ -538,8 +392,8 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     }
     const results = await mapPool(singles, (c) => readOne(c.store, c.key, c.ev.entry, run));
     const at = now();
-    for (const [i, r] of results.entries()) put(singles[i].store, r.key, r.ev, r.warnings, at);
-    if (all) for (const store of stores.values()) for (const c of store.sessions.values()) rejudge(c, at);
+    for (const [i, r] of results.entries()) cache.put(singles[i].store, r.key, r.ev, r.warnings, at);
+    if (all) cache.rejudgeAll(at);
     stats.refreshes++;
     return all || work.targets || work.stores.size > 0 || work.sessions.size > 0;
   };
@@ -580,7 +434,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
 
   const checkOwners = (): void => {
     const verdicts = new Map<string, string>();
-    for (const c of liveLocks) {
+    for (const c of cache.liveLocks) {
       const lock = c.ev.lock!;
       const k = `${lock.pid}:${lock.starttime ?? ""}`;
       let state = verdicts.get(k);
@@ -607,40 +461,14 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     }
     kick();
     const at = now();
-    let shown = false;
-    // most ticks nothing is due: 10,000 sessions are walked only when one is
-    if (at >= verdictDue || (slow && at >= agesDue)) {
-      verdictDue = Infinity;
-      agesDue = Infinity;
-      for (const store of stores.values()) {
-        for (const c of store.sessions.values()) {
-          // a threshold can have changed the verdict: judged now; only the ages in the reasons
-          // moved: judged on the slow tick once their wording can have changed
-          if (at >= c.verdictAt || (slow && at >= c.rejudgeAt)) {
-            const kind = rejudge(c, at);
-            if (kind === "ages") agesOnly = true;
-            else if (kind === "verdict") shown = true;
-          } else {
-            verdictDue = Math.min(verdictDue, c.verdictAt);
-            agesDue = Math.min(agesDue, c.rejudgeAt);
-          }
-        }
-      }
-    }
+    let shown = cache.rejudgeDue(at, slow);
     // a verdict that changed is published at once; reasons whose ages moved ("3m02s ago"), every
     // few seconds: each publish costs the view a full frame or two
-    if (eraCLive) {
-      try {
-        if (eraCLive.poll(slow) || eraCLive.rederive(slow ? sameHeartbeat : sameVerdict, slow)) {
-          shown = true;
-          wholeList = true;
-        }
-      } catch (err) {
-        targetWarnings = [...targetWarnings.filter((w) => !w.startsWith("era C refresh failed:")), `era C refresh failed: ${(err as Error).message}`];
-        reportWarnings();
-      }
+    if (eraCSide.tick(slow)) {
+      shown = true;
+      wholeList = true;
     }
-    const publish = shown || (slow && agesOnly);
+    const publish = shown || (slow && cache.agesOnly);
     if (publish) rebuild();
     // a read stuck for seconds (a hung mount) must turn the footer yellow, not hide behind ticks
     if (!running || Date.now() - runStartedAt < 2 * (opts.tickMs ?? 1_000)) lastUpdate = at;
@@ -652,11 +480,10 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   const stop = (): void => {
     closed = true;
     clearInterval(timer);
-    clearInterval(eraCTimer);
     agentsWatch?.close();
     watches.close();
     subscribers.clear();
-    eraCLive?.close();
+    eraCSide.close();
   };
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -681,13 +508,13 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   onChanges(early.splice(0));
   kick();
   timer = setInterval(tick, opts.tickMs ?? 1_000);
-  armEraCPoll();
+  eraCSide.armPoll();
 
   return {
     stateDir,
     stats,
     get: () => list,
-    moving: (hb) => movingRuns.has(hb),
+    moving: (hb) => cache.moving(hb),
     subscribe(cb) {
       subscribers.add(cb);
       return () => {
@@ -699,7 +526,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     eraC: () => eraC,
     unread: () => [
       ...[...stores.values()].flatMap((s) => (s.corrupt ? [{ ...s.ref, why: s.corrupt.why }] : [])),
-      ...(eraCLive?.unread() ?? []),
+      ...eraCSide.unread(),
     ],
     warnings: currentWarnings,
     async settled() {

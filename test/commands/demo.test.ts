@@ -2,24 +2,16 @@
 // itself (its simulator, runner processes, serve, signals and the temp dir it removes) runs as
 // the built CLI in test/e2e/demo.test.ts and demo-era-c.test.ts.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { cleanupStateDirs, makeTempDir } from "../fixtures/store-builder.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { run, runJson } from "./helpers/run.js";
 
-const dirs: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+afterEach(cleanupStateDirs);
 
 describe("demo --generate", () => {
   it("writes a static store of N sessions over agents, with some files tens of MB, that status reads", async () => {
-    const out = path.join(tempDir("demo-e2e-gen-"), "store");
+    const out = path.join(makeTempDir("demo-e2e-gen-"), "store");
     const r = await run(["demo", "--generate", "200", "--out", out]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -45,7 +37,7 @@ describe("demo --generate", () => {
     const r1 = await run(["demo", "--generate", "5"]);
     expect(r1.code).toBe(64);
     expect(r1.stderr).toMatch(/--out/);
-    const out = tempDir("demo-e2e-gen-");
+    const out = makeTempDir("demo-e2e-gen-");
     fs.writeFileSync(path.join(out, "keep.me"), "x");
     const r2 = await run(["demo", "--generate", "5", "--out", out]);
     expect(r2.code).toBe(4);
@@ -55,7 +47,7 @@ describe("demo --generate", () => {
 
 describe("demo --era C", () => {
   it("--generate N --out DIR --era C writes a store that status reads", async () => {
-    const out = path.join(tempDir("oc-gen-c-"), "state");
+    const out = path.join(makeTempDir("oc-gen-c-"), "state");
     const gen = await run(["demo", "--generate", "40", "--out", out, "--era", "C"]);
     expect(gen.code).toBe(0);
     expect(gen.stdout).toMatch(/wrote 40 sessions .* 2 agent databases/);

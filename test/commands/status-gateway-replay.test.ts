@@ -2,18 +2,14 @@
 // sent during one scripted turn (test/fixtures/gateway-frames), stopped at the tool's start. The
 // listen window runs on a fake clock, ended once the replayed frames have arrived; `watch
 // --gateway` on the same recording runs as the built CLI in test/e2e/gateway-replay.test.ts.
-import fs from "node:fs";
-import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FakeGateway } from "../../src/sim/gateway-ws.js";
 import { findAgent, loadRecording } from "../fixtures/gateway-recordings.js";
-import { format, line, makeStateDir, makeTempDir, transcriptPath, writeGatewayLock, writeIndex, writeTranscript } from "../fixtures/store-builder.js";
-import { procStartTime } from "../e2e/helpers/cli.js";
+import { replayState } from "../fixtures/replay-state.js";
 import { runJson } from "./helpers/run.js";
 
 const REC = loadRecording("2026.9.6");
 const KEY = REC.sessionKey;
-const ID = "0f0e0d0c-0000-4000-8000-0000000000bb";
 const RUN = "ffa181ca-c977-4492-b6fb-66ce1d0d35e8";
 const gateways: FakeGateway[] = [];
 afterEach(async () => {
@@ -21,21 +17,10 @@ afterEach(async () => {
   for (const g of gateways.splice(0)) await g.stop();
 });
 
-/** The recorded session, running per its files (no transcript lock: a gateway run), and the fake gateway behind the lock. */
 async function setup() {
-  const now = Date.now();
-  const state = makeStateDir();
-  fs.writeFileSync(path.join(state, "openclaw.json"), "{}");
-  writeIndex(state, "main", {
-    [KEY]: format.indexEntry({ sessionId: ID, updatedAt: now - 5000, status: "running", startedAt: now - 5000, sessionStartedAt: now - 60_000, lastInteractionAt: now - 5000, rich: false, model: "fake-1", modelProvider: "fake" }),
-  });
-  writeTranscript(transcriptPath(state, ID), [line.header(ID, now - 60_000), line.user(now - 5000, "TAG=frames MODE=slowtool:6x400:sleep 2")]);
-  const gateway = new FakeGateway({ version: "2026.9.6" });
-  gateways.push(gateway);
-  const port = await gateway.start();
-  const tmp = makeTempDir("ocs-e2e-replay-tmp-");
-  writeGatewayLock(tmp, path.join(state, "openclaw.json"), { pid: process.pid, startTime: procStartTime(process.pid), createdAt: now - 60_000, port });
-  return { state, gateway, env: { TMPDIR: tmp, XDG_STATE_HOME: makeTempDir("ocs-e2e-replay-xdg-") } };
+  const r = await replayState(REC);
+  gateways.push(r.gateway);
+  return r;
 }
 
 describe("the real 2026.9.6 recording replayed", () => {

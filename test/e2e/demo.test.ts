@@ -2,20 +2,12 @@
 // simulated store, advise a cleanup, and leave nothing behind: no temp dir, no process.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { cleanupStateDirs, makeTempDir } from "../fixtures/store-builder.js";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, BIN, REPO_ROOT, runCli, runJson, type CliResult } from "./helpers/cli.js";
 
-const dirs: string[] = [];
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+afterEach(cleanupStateDirs);
 beforeAll(() => assertBuilt());
 
 /** Every process that inherited this exact TMPDIR: the demo, its simulated runners, its cleanup child. */
@@ -63,7 +55,7 @@ const snapshots = (stdout: string) => stdout.split("\n").filter((l) => /^# \d{4}
 
 describe("demo without a terminal", () => {
   it("prints snapshots for --duration, advises a cleanup dry run, exits 0 and leaves nothing behind", async () => {
-    const tmpdir = tempDir("demo-e2e-tmp-");
+    const tmpdir = makeTempDir("demo-e2e-tmp-");
     const r = await runCli(["demo", "--duration", "2.5", "--interval", "0.5", "--speed", "20"], { env: { TMPDIR: tmpdir }, timeoutMs: 25_000 });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -89,7 +81,7 @@ describe("demo without a terminal", () => {
   });
 
   it("SIGTERM mid-demo: stops the simulator and its processes, removes the temp dir, exits 0", async () => {
-    const tmpdir = tempDir("demo-e2e-tmp-");
+    const tmpdir = makeTempDir("demo-e2e-tmp-");
     const child = spawn(process.execPath, [BIN, "demo", "--interval", "0.5", "--speed", "20"], {
       cwd: REPO_ROOT,
       env: { ...process.env, TMPDIR: tmpdir, NO_COLOR: "1" },
@@ -131,8 +123,8 @@ describe("demo without a terminal", () => {
   });
 
   it("--keep DIR writes the store there and keeps it; the temp dir still goes", async () => {
-    const tmpdir = tempDir("demo-e2e-tmp-");
-    const keep = path.join(tempDir("demo-e2e-keep-"), "store");
+    const tmpdir = makeTempDir("demo-e2e-tmp-");
+    const keep = path.join(makeTempDir("demo-e2e-keep-"), "store");
     const r = await runCli(["demo", "--duration", "0.5", "--interval", "0.5", "--speed", "20", "--keep", keep], { env: { TMPDIR: tmpdir }, timeoutMs: 25_000 });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`kept ${keep}`);
@@ -148,8 +140,8 @@ describe("demo without a terminal", () => {
   });
 
   it("--keep refuses a directory that is not empty, before writing anything", async () => {
-    const tmpdir = tempDir("demo-e2e-tmp-");
-    const keep = tempDir("demo-e2e-keep-");
+    const tmpdir = makeTempDir("demo-e2e-tmp-");
+    const keep = makeTempDir("demo-e2e-keep-");
     fs.writeFileSync(path.join(keep, "precious.txt"), "mine");
     const r = await runCli(["demo", "--duration", "1", "--keep", keep], { env: { TMPDIR: tmpdir } });
     expect(r.code).toBe(4);
