@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-    exclude: ["test/interop/**", "node_modules/**"],
+    // Interop files need a real OpenClaw (npm run test:interop); their *.unit.test.ts files do not.
+    exclude: ["test/interop/**/!(*.unit).test.ts", "node_modules/**"],
     // Worker threads, not forked processes: the same test files (test/core, test/ui,
     // test/commands) took 37 s of CPU instead of 52 s, mostly module loading per file. Nothing
     // here needs a process of its own: the built CLI and every lock owner or gateway are spawned.

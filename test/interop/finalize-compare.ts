@@ -169,3 +169,24 @@ export function renderDoc(previous: string, sections: Map<string, string>, versi
   const order = [...new Set([...versionOrder, ...kept.keys()])].filter((v) => kept.has(v));
   return [...HEADER, ...order.map((v) => `${kept.get(v)}\n`), acceptedList()].join("\n");
 }
+
+/** A field of a repaired row before and after real OpenClaw ran a new turn on it. */
+export interface TurnEffect {
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * Whether a new turn treated a field of our repaired row as it treated the same field of
+ * OpenClaw's own repair. Where both repairs wrote the same value, the turn must leave the same
+ * value. Where they differ (only ever by a difference ACCEPTED above), the turn either brings
+ * both to the same value or leaves both as they were: 2026.4.26 after a SIGTERM leaves its
+ * `running` row running and our `failed` row failed (the status is left alone on both), while it
+ * clears abortedLastRun on ours and theirs was already false (both end false).
+ */
+export function sameTurnEffect(theirs: TurnEffect, ours: TurnEffect): boolean {
+  const same = (a: unknown, b: unknown) => Object.is(a, b) || JSON.stringify(a) === JSON.stringify(b);
+  if (same(theirs.after, ours.after)) return true;
+  if (same(theirs.before, ours.before)) return false;
+  return same(theirs.before, theirs.after) && same(ours.before, ours.after);
+}

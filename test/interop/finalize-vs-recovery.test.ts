@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compareCase, renderDoc, renderSection, type CaseResult } from "./finalize-compare.js";
+import { compareCase, renderDoc, renderSection, sameTurnEffect, type CaseResult, type TurnEffect } from "./finalize-compare.js";
 import { descendantRunning, Driver, restore, snapshot, sleep, until, type Proc } from "./drive.js";
 import { startModelServer, type ModelServer } from "./model-server.js";
 import { describeRun, ensureInterop, OPENCLAW_VERSIONS, readStore, REPO_ROOT, runOurs, type Store } from "./support.js";
@@ -262,8 +262,8 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
           const turn = d.turn(sessionName(tag), `TAG=${tag} MODE=quick`);
           const exit = await turn.exited;
           const r = row(d, tag);
-          const effect = (field: "status" | "abortedLastRun") => (r?.[field] === before?.[field] ? "(unchanged)" : (r?.[field] ?? "(absent)"));
-          return { code: exit.code, status: r?.status, statusEffect: effect("status"), abortedLastRun: effect("abortedLastRun"), output: turn.output().slice(-3000) };
+          const effect = (field: "status" | "abortedLastRun"): TurnEffect => ({ before: before?.[field], after: r?.[field] });
+          return { code: exit.code, status: effect("status"), abortedLastRun: effect("abortedLastRun"), output: turn.output().slice(-3000) };
         } finally {
           await d.stopGateway("SIGTERM");
           d.killAll();
@@ -291,14 +291,21 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
 
       const onOurs = await newTurn(oursSnap);
       notes.push(
-        `${version} ${scenario.id}: a new quick turn on the repaired \`${tag}\` session after a gateway start: on OpenClaw's own repair exit ${onTheirs.code}, row \`${onTheirs.status}\` (status ${onTheirs.statusEffect}); on ours exit ${onOurs.code}, row \`${onOurs.status}\` (status ${onOurs.statusEffect})`,
+        `${version} ${scenario.id}: a new quick turn on the repaired \`${tag}\` session after a gateway start: on OpenClaw's own repair exit ${onTheirs.code}, ${turnLine(onTheirs)}; on ours exit ${onOurs.code}, ${turnLine(onOurs)}`,
       );
       expect(onOurs.code, onOurs.output).toBe(0);
-      const outcome = (t: typeof onOurs) => ({ code: t.code, status: t.statusEffect, abortedLastRun: t.abortedLastRun });
-      expect(outcome(onOurs), `ours:\n${onOurs.output}\n\ntheirs:\n${onTheirs.output}`).toEqual(outcome(onTheirs));
+      const both = `ours: ${JSON.stringify({ status: onOurs.status, abortedLastRun: onOurs.abortedLastRun })}\n${onOurs.output}\n\ntheirs: ${JSON.stringify({ status: onTheirs.status, abortedLastRun: onTheirs.abortedLastRun })}\n${onTheirs.output}`;
+      expect(onOurs.code, both).toBe(onTheirs.code);
+      expect(sameTurnEffect(onTheirs.status, onOurs.status), `status: ${both}`).toBe(true);
+      expect(sameTurnEffect(onTheirs.abortedLastRun, onOurs.abortedLastRun), `abortedLastRun: ${both}`).toBe(true);
       expect(d.gatewayLog).not.toMatch(/failed to (parse|load) session store|Unexpected token/i);
       const after = readStore(d.box.storePath());
       expect(Object.keys(after).sort()).toEqual(Object.keys(ours).sort());
     });
   });
 });
+
+function turnLine(t: { status: TurnEffect; abortedLastRun: TurnEffect }): string {
+  const show = (e: TurnEffect) => `\`${String(e.before ?? "(absent)")}\` -> \`${String(e.after ?? "(absent)")}\``;
+  return `status ${show(t.status)}, abortedLastRun ${show(t.abortedLastRun)}`;
+}
