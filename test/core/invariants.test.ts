@@ -1,5 +1,5 @@
 // The commands can never disagree about a session: over the real OpenClaw stores and a generated
-// store of 2,000 sessions (dead owners, drifted rows, unreadable locks, embedded runs, live runs),
+// store of 5,000 sessions (dead owners, drifted rows, unreadable locks, embedded runs, live runs),
 // each read through the real store reader and judged as status, cleanup and keepalive judge it,
 // with variants that put a live gateway, a restarted gateway, OpenClaw's own recovery, a live
 // owner and era C ownership on the same evidence.
@@ -138,11 +138,9 @@ describe("cross-command invariants on the real OpenClaw 2026.7.1 stores", () => 
   });
 });
 
-// 2,000 sessions (was 5,000): the generator's mix still gives every kind dozens of sessions (the
-// rarest, embedded-live, 24), each judged in every variant, and the totals below still pass the
-// bars set for 5,000 with room (measured 2,426 finalized, 392 touched, 21,090 evicted, 282 lost,
-// 3,206 unresponsive)
-const GENERATED = 2_000;
+// Issue 11 asks for at least 5,000 sessions: the generator's mix then gives every kind dozens of
+// sessions, each judged in every variant (measured at 2,000 and 5,000 alike: the bars below hold).
+const GENERATED = 5_000;
 
 describe(`cross-command invariants on a generated store of ${GENERATED} sessions`, () => {
   let root: string;
