@@ -129,6 +129,12 @@ const HEADER = [
   "stopped) repair the other, and compares the row. Times are relative to the crashed row's",
   "`startedAt`. `resumed`: OpenClaw re-ran the turn instead of ending it.",
   "",
+  "Then real OpenClaw reads our result back: `openclaw sessions --json` on our copy, and a gateway",
+  "start plus a new quick turn on a repaired session, once on OpenClaw's own repair and once on",
+  "ours. The turn must exit alike, and for `status` and `abortedLastRun` either leave both copies",
+  "with the same value or, where the repairs differ by an accepted difference, leave both as it",
+  "found them (`sameTurnEffect`). The lines under each table say what the turn did.",
+  "",
 ];
 
 /** One version's section of docs/finalize-vs-openclaw.md. */
