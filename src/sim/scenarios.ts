@@ -4,6 +4,7 @@
 // model must conclude from the files alone.
 
 import type { Health, SessionState, StoreStatus, Thresholds } from "../core/types.js";
+import { OPENCLAW_ERROR_PERSIST_MS } from "../core/health/repair.js";
 import type { RunEndStatus, StopReason } from "./format.js";
 import type { Rng } from "./random.js";
 
@@ -98,9 +99,8 @@ export interface ScriptStep {
   verdict: VerdictTemplate;
 }
 
-/** OpenClaw's defaults at speed 1: stall warning 2 min, error persist grace 15 s. */
+/** OpenClaw's defaults at speed 1: stall warning 2 min; its error persist grace is core's. */
 export const STALL_MS = 120_000;
-export const ERROR_GRACE_MS = 15_000;
 
 const idle = (storeStatus: StoreStatus | undefined): VerdictTemplate => ({
   state: "complete",
@@ -262,7 +262,7 @@ export function scenarioScript(kind: ScenarioKind, rng: Rng, cycle = 0): ScriptS
           action: { do: "end-run", status: "error", index: "keep", fallbackStep: true },
           verdict: { ...idle("running"), drift: true, finalizeTo: "failed" },
         },
-        { afterMs: ERROR_GRACE_MS, action: { do: "persist-status", status: "failed" }, verdict: idle("failed") },
+        { afterMs: OPENCLAW_ERROR_PERSIST_MS, action: { do: "persist-status", status: "failed" }, verdict: idle("failed") },
       );
       return steps;
     }

@@ -27,8 +27,10 @@ import { gatewayAlive, type Liveness } from "./liveness.js";
 import { endCause, outcomeRow, persistedAfterGrace, repairFields, versionFamily, type EndCause, type TerminalStatus } from "./outcome.js";
 import type { Activity } from "./turnActivity.js";
 
-/** OpenClaw saves an error outcome 15 s after the run failed; twice that leaves it room. */
-export const ERROR_GRACE_MS = 30_000;
+/** OpenClaw saves an error outcome this long after the run failed (its error persist grace). */
+export const OPENCLAW_ERROR_PERSIST_MS = 15_000;
+/** We wait twice OpenClaw's grace before judging such a run ourselves: it leaves OpenClaw room. */
+export const ERROR_GRACE_MS = 2 * OPENCLAW_ERROR_PERSIST_MS;
 
 export type Repair =
   | { kind: "keep"; rule: string; reasons: string[] }
@@ -86,7 +88,7 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
       rule: "error-grace",
       reasons: [
         `the run ended in error ${ago(now, end.at)} and a gateway is up`,
-        `OpenClaw persists an error outcome itself after a 15 s grace: not judged before ${formatDuration(ERROR_GRACE_MS)}`,
+        `OpenClaw persists an error outcome itself after a ${OPENCLAW_ERROR_PERSIST_MS / 1000} s grace: not judged before ${formatDuration(ERROR_GRACE_MS)}`,
       ],
     };
   }
