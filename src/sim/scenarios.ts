@@ -5,6 +5,7 @@
 
 import type { Health, SessionState, StoreStatus, Thresholds } from "../core/types.js";
 import { OPENCLAW_ERROR_PERSIST_MS } from "../core/health/repair.js";
+import { DEFAULT_STALL_AFTER_MS } from "../core/thresholds.js";
 import type { RunEndStatus, StopReason } from "./format.js";
 import type { Rng } from "./random.js";
 
@@ -99,8 +100,6 @@ export interface ScriptStep {
   verdict: VerdictTemplate;
 }
 
-/** OpenClaw's defaults at speed 1: stall warning 2 min; its error persist grace is core's. */
-export const STALL_MS = 120_000;
 
 const idle = (storeStatus: StoreStatus | undefined): VerdictTemplate => ({
   state: "complete",
@@ -290,7 +289,7 @@ export function scenarioScript(kind: ScenarioKind, rng: Rng, cycle = 0): ScriptS
 
 /** Thresholds matching the simulator's timeline: OpenClaw's 2 min stall warning, scaled. */
 export function simThresholds(speed: number): Thresholds {
-  return { stallAfterMs: Math.max(1, Math.round(STALL_MS / speed)), perState: {} };
+  return { stallAfterMs: Math.max(1, Math.round(DEFAULT_STALL_AFTER_MS / speed)), perState: {} };
 }
 
 /** The intended verdict at `now`: an in-progress run with a live owner stalls past its threshold. */
