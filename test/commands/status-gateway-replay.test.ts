@@ -2,26 +2,15 @@
 // sent during one scripted turn (test/fixtures/gateway-frames), stopped at the tool's start. The
 // listen window runs on a fake clock, ended once the replayed frames have arrived; `watch
 // --gateway` on the same recording runs as the built CLI in test/e2e/gateway-replay.test.ts.
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { FakeGateway } from "../../src/sim/gateway-ws.js";
+import { describe, expect, it, vi } from "vitest";
 import { findAgent, loadRecording } from "../fixtures/gateway-recordings.js";
-import { replayState } from "../fixtures/replay-state.js";
+import { useReplayStates } from "../fixtures/replay-state.js";
 import { runJson } from "./helpers/run.js";
 
 const REC = loadRecording("2026.9.6");
 const KEY = REC.sessionKey;
 const RUN = "ffa181ca-c977-4492-b6fb-66ce1d0d35e8";
-const gateways: FakeGateway[] = [];
-afterEach(async () => {
-  vi.useRealTimers();
-  for (const g of gateways.splice(0)) await g.stop();
-});
-
-async function setup() {
-  const r = await replayState(REC);
-  gateways.push(r.gateway);
-  return r;
-}
+const { setup } = useReplayStates(REC, () => vi.useRealTimers());
 
 describe("the real 2026.9.6 recording replayed", () => {
   it("status --gateway, stopped mid-tool: tool_exec exec from the gateway", async () => {

@@ -1,26 +1,17 @@
 // `watch --gateway` (the built CLI) against the fake gateway replaying what a real 2026.9.6
 // gateway sent during one scripted turn (test/fixtures/gateway-frames).
 import type { ChildProcess } from "node:child_process";
-import { afterEach, describe, expect, it } from "vitest";
-import { FakeGateway } from "../../src/sim/gateway-ws.js";
+import { describe, expect, it } from "vitest";
 import { loadRecording, turnPieces } from "../fixtures/gateway-recordings.js";
-import { replayState } from "../fixtures/replay-state.js";
+import { useReplayStates } from "../fixtures/replay-state.js";
 import { snapLabel, watchJson } from "./helpers/watch-json.js";
 
 const REC = loadRecording("2026.9.6");
 const KEY = REC.sessionKey;
-const gateways: FakeGateway[] = [];
 const children: ChildProcess[] = [];
-afterEach(async () => {
+const { setup } = useReplayStates(REC, () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  for (const g of gateways.splice(0)) await g.stop();
 });
-
-async function setup() {
-  const r = await replayState(REC);
-  gateways.push(r.gateway);
-  return r;
-}
 
 describe("the real 2026.9.6 recording replayed", () => {
   // status --gateway on the same recording runs in-process, on a fake listen window, in
