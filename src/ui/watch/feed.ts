@@ -3,8 +3,30 @@
 // idle era C store most updates only re-word the reasons' ages ("lock taken 11m38s ago") of
 // sessions off screen, and each render of 10,000 rows costs a frame and milliseconds of CPU.
 import { useEffect, useReducer, useRef, useState } from "react";
+import { sameHeartbeat } from "../../core/heartbeat-equality.js";
 import type { Heartbeat } from "../../core/types.js";
+import { rowId } from "./layout.js";
 import type { HeartbeatSource } from "./source.js";
+
+/**
+ * `next`, with each heartbeat that equals its predecessor in `prev` (sameHeartbeat) replaced by
+ * that predecessor: an era C commit re-derives the whole agent's store (thousands of new, equal
+ * objects), and rows, measured widths and the check below all go by identity.
+ */
+export function keepUnchanged(prev: readonly Heartbeat[], next: Heartbeat[]): Heartbeat[] {
+  if (prev === next) return next;
+  // the source keeps its order: by position, unless sessions came or went
+  const byId = prev.length === next.length ? undefined : new Map(prev.map((h) => [rowId(h), h]));
+  let out: Heartbeat[] | undefined;
+  for (let i = 0; i < next.length; i++) {
+    const b = next[i]!;
+    const a = byId ? byId.get(rowId(b)) : prev[i];
+    if (!a || a === b || a.agentId !== b.agentId || a.sessionKey !== b.sessionKey || !sameHeartbeat(a, b)) continue;
+    out ??= [...next];
+    out[i] = a;
+  }
+  return out ?? next;
+}
 
 /**
  * Whether the view draws `next` as it drew `prev`: the same sessions in the same order, and
@@ -49,7 +71,7 @@ export function useFeed(
   updated.current = onUpdate;
   useEffect(() => {
     if (paused) return;
-    const next = source.get();
+    const next = keepUnchanged(latest.current!, source.get());
     if (next !== latest.current) {
       latest.current = next;
       redraw();
@@ -64,7 +86,7 @@ export function useFeed(
           return;
         }
         const prev = latest.current!;
-        const next = source.get();
+        const next = keepUnchanged(prev, source.get());
         latest.current = next;
         if (!alike.current(prev, next)) redraw();
         updated.current?.();
