@@ -183,12 +183,12 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   const gateway = source.gateway?.();
   const gatewayText = gateway ? gatewayMarkText(gateway) : "";
   const detailsOf = details && selected ? selectedRowId : undefined;
-  const arrangeView = { sort, problemsOnly, text: filterText, now: nowFn() };
   drawn.current = (prev, next) => {
     const g = source.gateway?.();
     if ((g ? gatewayMarkText(g) : "") !== gatewayText) return false;
     if (props.arrange) return drawsAlike(prev, next);
-    return drawsAlike(prev, next, (a, b) => rowId(b) !== detailsOf && arrangedAlike(a, b, arrangeView) && sameCells(a, b));
+    const view = { sort, problemsOnly, text: filterText, now: nowFn() };
+    return drawsAlike(prev, next, (a, b) => rowId(b) !== detailsOf && arrangedAlike(a, b, view) && sameCells(a, b));
   };
 
   const range = rows.length > frame.body ? `${offset + 1}-${offset + visible.length}/${rows.length}` : undefined;
