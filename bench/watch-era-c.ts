@@ -13,7 +13,11 @@
 //   Not included: Ink drawing the frame (the terminal view re-renders its visible rows only);
 // - idle CPU: user+sys of the probe over --idle seconds with nothing committed, then of the real
 //   built `watch` (the terminal view, run under a pseudo-terminal by script(1)) over the same span
-//   once its first read is done.
+//   once its first read is done;
+// - on screen: then --changes more commits while that view runs, each timed from COMMIT returning
+//   to the moment the view's output (read from script(1)) shows the header's `unresponsive` count
+//   one lower (each commit ends a dead owner's `running` row, which the view counts there, whether
+//   the row is on screen or not): the frame included, and the pty between.
 //
 //   npm run build && node dist/bench/watch-era-c.js [--sessions 10000] [--changes 20] [--idle 20]
 import { spawn, type ChildProcess } from "node:child_process";
@@ -144,6 +148,49 @@ async function probe(stateDir: string): Promise<void> {
   process.send!({ type: "ready", sessions: source.get().length });
 }
 
+// ------------------------------------------------------------------ the view's screen
+
+/**
+ * Reads the view's terminal output as it comes and follows the header's `✖ N unresponsive`
+ * (escape sequences stripped; a count split across two chunks is found in the joined text).
+ */
+class ScreenWatch {
+  private tail = "";
+  private count: number | undefined;
+  private waiting: { ok: (n: number) => boolean; resolve: (at: number) => void } | undefined;
+  constructor(out: NodeJS.ReadableStream) {
+    out.on("data", (chunk: Buffer) => {
+      const at = mono();
+      this.tail = (this.tail + chunk.toString("utf8").replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "")).slice(-4096);
+      const all = [...this.tail.matchAll(/✖ (\d+) unresponsive/g)];
+      if (all.length === 0) return;
+      this.count = Number(all.at(-1)![1]);
+      // keep only what follows the last count: it is not matched twice
+      this.tail = this.tail.slice(all.at(-1)!.index! + all.at(-1)![0].length);
+      if (this.waiting?.ok(this.count)) {
+        this.waiting.resolve(at);
+        this.waiting = undefined;
+      }
+    });
+  }
+  unresponsive(): number | undefined {
+    return this.count;
+  }
+  /** Resolves with the monotonic time of the output that first shows a count passing `ok`. */
+  until(ok: (n: number) => boolean, timeoutMs: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the view did not show the change within ${timeoutMs} ms`)), timeoutMs);
+      this.waiting = {
+        ok,
+        resolve: (at) => {
+          clearTimeout(timer);
+          resolve(at);
+        },
+      };
+    });
+  }
+}
+
 // ------------------------------------------------------------------ the bench
 
 function child(role: string, args: string[]): ChildProcess {
@@ -178,7 +225,8 @@ async function main(): Promise<void> {
   fs.cpSync(source, copy, { recursive: true });
   log(`node ${process.version}, ${os.availableParallelism()} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} at start; store copy ${copy}`);
 
-  const w = child("writer", [copy, String(changes)]);
+  // the first half for the probe, the second for the view on screen
+  const w = child("writer", [copy, String(2 * changes)]);
   const { keys } = await next<{ keys: string[] }>(w, "ready", 60_000);
   const p = child("probe", [copy]);
   const t0 = mono();
@@ -191,7 +239,7 @@ async function main(): Promise<void> {
   const verdicts = new Map<string, number>();
   const cpuBefore = cpuMsOf(p.pid!);
   const changesStarted = mono();
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = 0; i < Math.min(changes, keys.length); i++) {
     p.send({ type: "watch", key: keys[i] });
     const seen = next<{ key: string; at: number; health: string; state: string }>(p, "seen", 10_000);
     w.send({ type: "commit", i });
@@ -216,8 +264,10 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("OPENCLAW_")) env[k] = v;
   const cmd = `exec ${process.execPath} ${CLI} watch --no-probe --state-dir ${copy}`;
-  // stdin a pipe left open: script(1) passes an EOF on to the view, which would end it
-  const view = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { ...env, COLUMNS: "160", LINES: "50" }, stdio: ["pipe", "ignore", "ignore"] });
+  // stdin a pipe left open: script(1) passes an EOF on to the view, which would end it; stdout read
+  // all along (a pty nobody reads blocks the view's writes)
+  const view = spawn("script", ["-qfec", cmd, "/dev/null"], { env: { ...env, COLUMNS: "160", LINES: "50" }, stdio: ["pipe", "pipe", "ignore"] });
+  const screen = new ScreenWatch(view.stdout!);
   let watchPid: number | undefined;
   for (let i = 0; i < 50 && watchPid === undefined; i++) {
     await sleep(100);
@@ -225,6 +275,7 @@ async function main(): Promise<void> {
   }
   let watchIdle: number | undefined;
   let firstRead: number | undefined;
+  const onScreen: number[] = [];
   if (watchPid !== undefined) {
     // its first read is done once a 2 s window uses under a tenth of a core
     const started = mono();
@@ -242,6 +293,18 @@ async function main(): Promise<void> {
     await sleep(idleS * 1000);
     watchIdle = (cpuMsOf(watchPid) - v0) / (idleS * 1000);
     log(`watch (terminal view under script(1)) idle CPU: ${(watchIdle * 100).toFixed(1)} % of one core over ${idleS} s, after its first read settled (~${firstRead?.toFixed(0) ?? "?"} s) (load average ${os.loadavg()[0]!.toFixed(1)})`);
+
+    // on screen: the header's count of unresponsive sessions drops by one with each commit
+    for (let i = changes; i < keys.length; i++) {
+      const before = screen.unresponsive();
+      if (before === undefined) break;
+      const shown = screen.until((n) => n < before, 10_000);
+      w.send({ type: "commit", i });
+      const [{ at: committed }, at] = await Promise.all([next<{ at: number }>(w, "committed", 10_000), shown]);
+      onScreen.push(at - committed);
+      await sleep(600 + Math.random() * 800);
+    }
+    log(`commit -> the view's frame on screen, ${onScreen.length} changes: p50 ${median(onScreen).toFixed(0)} ms, p99 ${percentile(onScreen, 99).toFixed(0)} ms, max ${Math.max(...onScreen).toFixed(0)} ms (all: ${onScreen.map((l) => l.toFixed(0)).join(" ")}) (load average ${os.loadavg()[0]!.toFixed(1)})`);
   } else {
     log("watch: could not find the node process under script(1); its idle CPU is not measured");
   }
@@ -261,6 +324,7 @@ async function main(): Promise<void> {
   log(`| commit -> new verdict (live source), p50 / p99 of ${latencies.length} | ${sessions / 1000}k | ${median(latencies).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)} ms | < 500 ms |`);
   log(`| idle CPU, live source alone | ${sessions / 1000}k | ${(probeIdle * 100).toFixed(1)} % of one core | near zero |`);
   log(`| idle CPU, \`watch\` terminal view | ${sessions / 1000}k | ${watchIdle === undefined ? "-" : `${(watchIdle * 100).toFixed(1)} % of one core`} | near zero |`);
+  log(`| commit -> frame on screen (\`watch\` view), p50 / p99 of ${onScreen.length} | ${sessions / 1000}k | ${onScreen.length === 0 ? "-" : `${median(onScreen).toFixed(0)} / ${percentile(onScreen, 99).toFixed(0)} ms`} | < 500 ms |`);
 }
 
 const roleAt = process.argv.indexOf("--role");

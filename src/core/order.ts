@@ -121,6 +121,14 @@ export function filterHeartbeats(list: readonly Heartbeat[], filter: HeartbeatFi
   );
 }
 
+/**
+ * Whether `b` sorts and filters exactly as `a` does, so that putting `b` in `a`'s place leaves a
+ * sorted, filtered list as it is (the live view skips re-arranging an update made only of these).
+ */
+export function arrangesAlike(a: Heartbeat, b: Heartbeat, spec: SortSpec, filter: HeartbeatFilter): boolean {
+  return compareHeartbeats(a, b, spec) === 0 && filterHeartbeats([a], filter).length === filterHeartbeats([b], filter).length;
+}
+
 /** A run in progress is active now, however long ago its files last changed. */
 function activeWithin(hb: Heartbeat, windowMs: number, now: number): boolean {
   if (hb.health !== "idle") return true;

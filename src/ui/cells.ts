@@ -33,23 +33,44 @@ export const COLUMNS: readonly ColumnDef[] = [
 
 export const COLUMN_BY_ID: Readonly<Record<ColumnId, ColumnDef>> = Object.fromEntries(COLUMNS.map((c) => [c.id, c])) as Record<ColumnId, ColumnDef>;
 
+/**
+ * Whether two heartbeats of a session draw the same table row at every time: the same cell in
+ * every column (the clock columns through the times they count from), health colour and drift
+ * mark. Fields only the details pane shows (reasons, ids) do not count.
+ */
+export function sameCells(a: Heartbeat, b: Heartbeat): boolean {
+  if (a.health !== b.health || Boolean(a.drift) !== Boolean(b.drift) || a.startedAt !== b.startedAt || a.lastActivityAt !== b.lastActivityAt) return false;
+  return COLUMNS.every((c) => c.cell(a, Number.NaN) === c.cell(b, Number.NaN));
+}
+
 /** The index column earns its place only when some session's index disagrees with its evidence. */
 export function hasDrift(list: readonly Heartbeat[]): boolean {
   return list.some((hb) => Boolean(hb.drift));
 }
 
+/** Each column's cell width for one session at `now`, in COLUMNS order. */
+export function cellWidths(hb: Heartbeat, now: number): number[] {
+  return COLUMNS.map((c) => displayWidth(c.cell(hb, now)));
+}
+
 /**
  * Column specs sized by the given rows. Clock columns get room for a few more characters than
  * they hold now, so a ticking clock ("59s" -> "1m00s") does not reflow the whole table.
+ * `widths` measures one row (cellWidths at `now` unless given: the live view caches it per row).
  */
-export function columnSpecs(rows: readonly Heartbeat[], now: number, opts: { drift: boolean }): ColumnSpec<ColumnId>[] {
-  const ids = COLUMNS.filter((c) => c.id !== "index" || opts.drift);
-  return ids.map((c) => {
-    let natural = displayWidth(c.header);
-    for (const hb of rows) natural = Math.max(natural, displayWidth(c.cell(hb, now)));
-    if (c.id === "turn") natural = Math.max(natural, 6);
-    if (c.id === "last") natural = Math.max(natural, 10);
-    return { id: c.id, natural, min: Math.min(c.min, natural), drop: c.drop };
+export function columnSpecs(rows: readonly Heartbeat[], now: number, opts: { drift: boolean; widths?: (hb: Heartbeat) => readonly number[] }): ColumnSpec<ColumnId>[] {
+  const widthsOf = opts.widths ?? ((hb: Heartbeat) => cellWidths(hb, now));
+  const natural = COLUMNS.map((c) => displayWidth(c.header));
+  for (const hb of rows) {
+    const w = widthsOf(hb);
+    for (let i = 0; i < natural.length; i++) if (w[i]! > natural[i]!) natural[i] = w[i]!;
+  }
+  return COLUMNS.flatMap((c, i) => {
+    if (c.id === "index" && !opts.drift) return [];
+    let n = natural[i]!;
+    if (c.id === "turn") n = Math.max(n, 6);
+    if (c.id === "last") n = Math.max(n, 10);
+    return [{ id: c.id, natural: n, min: Math.min(c.min, n), drop: c.drop }];
   });
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CliError } from "../../src/core/errors.js";
-import { filterHeartbeats, parseSort, problemRank, sortHeartbeats } from "../../src/core/order.js";
+import { arrangesAlike, filterHeartbeats, parseSort, problemRank, sortHeartbeats } from "../../src/core/order.js";
 import type { Heartbeat } from "../../src/core/types.js";
 
 const NOW = 1_800_000_000_000;
@@ -103,5 +103,29 @@ describe("filterHeartbeats", () => {
     ["combined", { problemsOnly: true, text: "stuck", now: NOW }, ["agent:main:stuck"]],
   ])("%s", (_name, filter, expected) => {
     expect(keys(filterHeartbeats(list, filter))).toEqual(expected);
+  });
+});
+
+describe("arrangesAlike", () => {
+  const base = hb("s-1", { lastActivityAt: NOW - 5_000, model: "gpt-5", reasons: ["ended 1m ago"] });
+  const all = { now: NOW };
+
+  it("holds for a heartbeat that differs only in what neither the order nor the filter reads", () => {
+    expect(arrangesAlike(base, { ...base, reasons: ["ended 2m ago"] }, parseSort("activity"), all)).toBe(true);
+  });
+
+  it("fails when the sort field moved, but not when another field did", () => {
+    const later = { ...base, lastActivityAt: NOW };
+    expect(arrangesAlike(base, later, parseSort("activity"), all)).toBe(false);
+    expect(arrangesAlike(base, later, parseSort("session"), all)).toBe(true);
+  });
+
+  it("fails when a problem appears, whatever the sort", () => {
+    expect(arrangesAlike(base, { ...base, health: "stalled" }, parseSort("session"), all)).toBe(false);
+  });
+
+  it("fails when the heartbeat enters or leaves the filter", () => {
+    expect(arrangesAlike(base, { ...base, model: "claude-opus" }, parseSort("activity"), { now: NOW, text: "gpt" })).toBe(false);
+    expect(arrangesAlike(base, { ...base, model: "claude-opus" }, parseSort("activity"), all)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COLUMNS, columnSpecs, hasDrift } from "../../src/ui/cells.js";
+import { COLUMNS, columnSpecs, hasDrift, sameCells } from "../../src/ui/cells.js";
 import { NOW, hb, oneOfEach } from "./fixtures.js";
 
 describe("cells", () => {
@@ -22,5 +22,19 @@ describe("cells", () => {
     const [active] = oneOfEach();
     const cells = Object.fromEntries(COLUMNS.map((c) => [c.id, c.cell(active, NOW)]));
     expect(cells).toMatchObject({ health: "● active", session: "agent:main:a-active", state: "tool exec", tool: "exec", turn: "1m05s", last: "2s ago", index: "" });
+  });
+
+  it("sameCells: a row draws the same when only what the details pane shows changed", () => {
+    const [, , stalled] = oneOfEach();
+    expect(sameCells(stalled, { ...stalled, reasons: ["tool browser open for 9m51s, over the 2m threshold"], turnId: "t-2" })).toBe(true);
+  });
+
+  it("sameCells: any cell, the clocks' start times, the health or the drift mark make another row", () => {
+    const [active, , , unresponsive] = oneOfEach();
+    expect(sameCells(active, { ...active, model: "gpt-5" })).toBe(false);
+    expect(sameCells(active, { ...active, lastActivityAt: active.lastActivityAt! + 1 })).toBe(false);
+    expect(sameCells(active, { ...active, startedAt: active.startedAt! + 1 })).toBe(false);
+    expect(sameCells(active, { ...active, health: "waiting" })).toBe(false);
+    expect(sameCells(unresponsive, { ...unresponsive, drift: undefined })).toBe(false);
   });
 });

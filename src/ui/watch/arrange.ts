@@ -2,7 +2,7 @@
 // by identity, so rows never swap places between two identical updates); this file only adds
 // the view's own notion of cycling through fields.
 import type { Heartbeat } from "../../core/types.js";
-import { filterHeartbeats, parseSort, sortHeartbeats, SORT_FIELDS, type SortField, type SortSpec } from "../../core/order.js";
+import { arrangesAlike, filterHeartbeats, parseSort, sortHeartbeats, SORT_FIELDS, type SortField, type SortSpec } from "../../core/order.js";
 
 export type SortState = SortSpec;
 export { SORT_FIELDS, type SortField };
@@ -24,3 +24,8 @@ export function nextSort(sort: SortState): SortState {
 
 export const arrangeHeartbeats: Arrange = (list, view) =>
   sortHeartbeats(filterHeartbeats(list, { problemsOnly: view.problemsOnly, text: view.text, now: view.now }), view.sort);
+
+/** Whether `b` takes `a`'s place in a list arrangeHeartbeats arranged, without moving or leaving it. */
+export function arrangedAlike(a: Heartbeat, b: Heartbeat, view: ArrangeView): boolean {
+  return arrangesAlike(a, b, view.sort, { problemsOnly: view.problemsOnly, text: view.text, now: view.now });
+}

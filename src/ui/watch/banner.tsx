@@ -1,7 +1,7 @@
 // The warnings that hold now (an index that does not parse, a store that cannot be read, a dir
 // that cannot be watched), drawn above the table and re-read from the source: a warning that
 // cleared leaves the screen, unlike lines printed above the view.
-import React, { useEffect, useState } from "react";
+import React, { useCallback, useEffect, useState } from "react";
 import { Box, Text } from "ink";
 import type { HeartbeatSource } from "./source.js";
 
@@ -14,22 +14,22 @@ export function bannerLines(warnings: readonly string[], max: number): string[] 
 }
 
 /**
- * The source's current warnings, re-read whenever the list changes (`dataVersion`) and on the
- * clock tick (a warning can clear or appear with no change to the list); a new array only when
- * they changed, so an unchanged banner costs no frame.
+ * The source's current warnings, re-read on the clock tick (a warning can clear or appear with no
+ * update) and by `refresh`, which the view calls after every update of the source (drawn or
+ * not); a new array only when they changed, so an unchanged banner costs no frame.
  */
-export function useWarnings(source: HeartbeatSource, tickMs: number, dataVersion: unknown): string[] {
+export function useWarnings(source: HeartbeatSource, tickMs: number): { warnings: string[]; refresh: () => void } {
   const [warnings, setWarnings] = useState<string[]>(() => source.warnings?.() ?? []);
+  const refresh = useCallback((): void => {
+    const next = source.warnings?.() ?? [];
+    setWarnings((prev) => (prev.length === next.length && prev.every((w, i) => w === next[i]) ? prev : next));
+  }, [source]);
   useEffect(() => {
-    const refresh = (): void => {
-      const next = source.warnings?.() ?? [];
-      setWarnings((prev) => (prev.length === next.length && prev.every((w, i) => w === next[i]) ? prev : next));
-    };
     refresh();
     const timer = setInterval(refresh, tickMs);
     return () => clearInterval(timer);
-  }, [source, tickMs, dataVersion]);
-  return warnings;
+  }, [refresh, tickMs]);
+  return { warnings, refresh };
 }
 
 export function Banner({ lines }: { lines: readonly string[] }): React.JSX.Element | null {

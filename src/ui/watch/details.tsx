@@ -51,7 +51,7 @@ export function detailLines(hb: Heartbeat, now: number): DetailLine[] {
 }
 
 export function Details({ hb, height }: { hb: Heartbeat; height: number }): React.JSX.Element {
-  const now = useNow();
+  const now = useNow((t) => detailLines(hb, t).map((l) => l.text).join("\n"));
   const all = detailLines(hb, now);
   let shown = all.slice(0, height);
   if (all.length > height && height > 1) {

@@ -36,9 +36,27 @@ export function keyHint(room: number | undefined): string {
   return KEY_HINTS.find((k) => displayWidth(k) + 2 <= room) ?? "";
 }
 
+/** What the footer says about the feed at `now`; yellow once the feed is stale. */
+function feedStatus(props: FooterProps, now: number, lastUpdateAt: number): { text: string; stale: boolean } {
+  const age = now - lastUpdateAt;
+  // an event-driven feed that goes quiet this long is broken, not calm: the source refreshes periodically
+  const stale = !props.paused && lastUpdateAt > 0 && age > props.staleAfterMs;
+  const text =
+    lastUpdateAt <= 0
+      ? "waiting for the first update"
+      : props.paused
+        ? ` PAUSED${props.held > 0 ? ` (${props.held} update${props.held === 1 ? "" : "s"} held)` : ""} `
+        : `updated ${formatAge(age)} ago${stale ? " (no updates)" : ""}`;
+  return { text, stale };
+}
+
 export function Footer(props: FooterProps): React.JSX.Element {
-  const now = useNow();
-  const lastUpdateAt = props.lastUpdateAt();
+  // re-rendered by a tick only when the feed's age reads differently
+  const now = useNow((t) => {
+    if (props.filterMode) return "";
+    const s = feedStatus(props, t, props.lastUpdateAt());
+    return `${s.stale} ${s.text}`;
+  });
   if (props.filterMode) {
     return (
       <Text wrap="truncate-end">
@@ -48,15 +66,8 @@ export function Footer(props: FooterProps): React.JSX.Element {
       </Text>
     );
   }
-  const age = now - lastUpdateAt;
-  // an event-driven feed that goes quiet this long is broken, not calm: the source refreshes periodically
-  const stale = !props.paused && lastUpdateAt > 0 && age > props.staleAfterMs;
-  const statusText =
-    lastUpdateAt <= 0
-      ? "waiting for the first update"
-      : props.paused
-        ? ` PAUSED${props.held > 0 ? ` (${props.held} update${props.held === 1 ? "" : "s"} held)` : ""} `
-        : `updated ${formatAge(age)} ago${stale ? " (no updates)" : ""}`;
+  const lastUpdateAt = props.lastUpdateAt();
+  const { text: statusText, stale } = feedStatus(props, now, lastUpdateAt);
   const status = lastUpdateAt <= 0 ? (
     <Text dimColor>waiting for the first update</Text>
   ) : props.paused ? (

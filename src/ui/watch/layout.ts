@@ -1,7 +1,7 @@
 // Pure layout decisions for the live view: how many lines each part gets, which rows are in the
 // viewport, and the column widths. Kept apart from React so they are tested as plain functions.
 import type { Heartbeat } from "../../core/types.js";
-import { columnSpecs, hasDrift, type ColumnId } from "../cells.js";
+import { cellWidths, columnSpecs, hasDrift, type ColumnId } from "../cells.js";
 import { fitColumns, type FittedColumn } from "../columns.js";
 
 export const GAP = 2;
@@ -46,10 +46,28 @@ export function scrollOffset(prev: number, index: number, height: number, total:
 }
 
 /**
+ * Each row's cell widths, measured once per heartbeat: a heartbeat is never changed once made (an
+ * update brings a new one), so an update re-measures only the rows it replaced.
+ */
+const WIDTHS = new WeakMap<Heartbeat, readonly number[]>();
+
+function noClockWidths(hb: Heartbeat): readonly number[] {
+  let w = WIDTHS.get(hb);
+  // measured at "no clock" time: clock widths are covered by the fixed minimums in columnSpecs
+  if (!w) WIDTHS.set(hb, (w = cellWidths(hb, Number.NaN)));
+  return w;
+}
+
+/**
  * Column widths from ALL rows (not just the visible ones) so widths do not change while
  * scrolling. Clock columns have fixed room, so a ticking clock never reflows the table.
  */
 export function planColumns(rows: readonly Heartbeat[], width: number): FittedColumn<ColumnId>[] {
-  // cells measured at "no clock" time: clock widths are covered by the fixed minimums in columnSpecs
-  return fitColumns(columnSpecs(rows, Number.NaN, { drift: hasDrift(rows) }), width, GAP);
+  return fitColumns(columnSpecs(rows, Number.NaN, { drift: hasDrift(rows), widths: noClockWidths }), width, GAP);
+}
+
+/** `next` when it differs from `prev`, else `prev` itself: rows given the same widths need not redraw. */
+export function sameColumnsOr(prev: readonly FittedColumn<ColumnId>[] | undefined, next: FittedColumn<ColumnId>[]): readonly FittedColumn<ColumnId>[] {
+  if (prev && prev.length === next.length && prev.every((c, i) => c.id === next[i]!.id && c.width === next[i]!.width)) return prev;
+  return next;
 }

@@ -1,5 +1,5 @@
 // Table rows of the live view. A row re-renders when its heartbeat, the widths or the selection
-// change; its clock cells alone follow the tick.
+// change; its clock cells alone follow the tick, and only when their text moves.
 import React, { Fragment, memo } from "react";
 import { Text } from "ink";
 import type { Heartbeat } from "../../core/types.js";
@@ -32,7 +32,7 @@ function cellText(id: ColumnId, hb: Heartbeat, width: number, now: number, cut?:
 }
 
 function ClockCell({ id, hb, width }: { id: ColumnId; hb: Heartbeat; width: number }): React.JSX.Element {
-  const now = useNow();
+  const now = useNow((t) => cellText(id, hb, width, t));
   return <Text>{cellText(id, hb, width, now)}</Text>;
 }
 

@@ -4,16 +4,17 @@ import React, { useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { Box, Text, useApp, useInput, useStdout, type Key } from "ink";
 import type { Heartbeat } from "../../core/types.js";
 import { DEFAULT_SORT } from "../../core/order.js";
-import { arrangeHeartbeats, type Arrange, type SortState } from "./arrange.js";
+import { arrangedAlike, arrangeHeartbeats, type Arrange, type SortState } from "./arrange.js";
 import { ClockProvider } from "./clock.js";
 import { Details, detailLines } from "./details.js";
 import { Banner, bannerLines, useWarnings } from "./banner.js";
 import { Footer } from "./footer.js";
-import { Header } from "./header.js";
+import { gatewayMarkText, Header } from "./header.js";
 import { Help, HELP_LINES } from "./help.js";
-import { planColumns, planFrame, rowId, scrollOffset } from "./layout.js";
+import { planColumns, planFrame, rowId, sameColumnsOr, scrollOffset } from "./layout.js";
 import { ColumnHeadings, Row } from "./rows.js";
-import { sessionCutter } from "../cells.js";
+import { sameCells, sessionCutter } from "../cells.js";
+import { drawsAlike, useFeed } from "./feed.js";
 import { reduceKey, type ViewState } from "./keys.js";
 import type { HeartbeatSource } from "./source.js";
 
@@ -49,31 +50,6 @@ function useTerminalSize(rowsOverride?: number, columnsOverride?: number): { row
     };
   }, [stdout, read]);
   return size;
-}
-
-/**
- * The list the view shows; while paused it stays frozen and updates are only counted.
- * `isPaused` reads the key handler's latest state: an update that lands between the pause key
- * and the next render must already be held.
- */
-function useFeed(source: HeartbeatSource, paused: boolean, isPaused: () => boolean): { list: Heartbeat[]; held: number } {
-  const [list, setList] = useState<Heartbeat[]>(() => source.get());
-  const [held, setHeld] = useState(0);
-  useEffect(() => {
-    if (!paused) {
-      setList(source.get());
-      setHeld(0);
-    }
-  }, [paused, source]);
-  useEffect(
-    () =>
-      source.subscribe(() => {
-        if (isPaused()) setHeld((n) => n + 1);
-        else setList(source.get());
-      }),
-    [source, isPaused],
-  );
-  return { list, held };
 }
 
 /**
@@ -115,7 +91,10 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
 
   const isPaused = useCallback(() => viewRef.current.paused, []);
-  const { list, held } = useFeed(source, paused, isPaused);
+  // set below, once this render knows what it draws
+  const drawn = useRef<(prev: readonly Heartbeat[], next: readonly Heartbeat[]) => boolean>(() => false);
+  const { warnings, refresh: refreshWarnings } = useWarnings(source, props.tickMs ?? 1_000);
+  const { list, held } = useFeed(source, paused, isPaused, (prev, next) => drawn.current(prev, next), refreshWarnings);
   const lastUpdateAt = useCallback(() => source.lastUpdateAt(), [source]);
 
   const rows = useMemo(
@@ -124,7 +103,10 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     [arrange, list, sort, problemsOnly, filterText],
   );
   const indexById = useMemo(() => new Map(rows.map((hb, i) => [rowId(hb), i])), [rows]);
-  const columns = useMemo(() => planColumns(rows, Math.max(10, size.columns - 2)), [rows, size.columns]);
+  // the same widths keep the same array: memoized rows need not redraw
+  const lastColumns = useRef<ReturnType<typeof sameColumnsOr>>(undefined);
+  const columns = useMemo(() => sameColumnsOr(lastColumns.current, planColumns(rows, Math.max(10, size.columns - 2))), [rows, size.columns]);
+  lastColumns.current = columns;
   const sessionCut = useMemo(() => sessionCutter(rows, columns.find((c) => c.id === "session")?.width), [rows, columns]);
 
   // the selection follows the session, not the position; when its session leaves the list the
@@ -139,7 +121,6 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     if (selectedRowId !== undefined && selectedRowId !== selectedId) setSelectedId(selectedRowId);
   }, [selectedRowId, selectedId]);
 
-  const warnings = useWarnings(source, props.tickMs ?? 1_000, list);
   const detailsWanted = details && selected ? detailLines(selected, 0).length : 0;
   const frame = planFrame(size.rows, detailsWanted, warnings.length);
   const banner = frame.banner > 0 ? bannerLines(warnings, frame.banner) : [];
@@ -197,13 +178,26 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   };
   useInput(onInput);
 
+  // what an update must change to need a new frame: a session's place or cells, the open details,
+  // the gateway mark (a custom `arrange` is not known: then every update is drawn)
+  const gateway = source.gateway?.();
+  const gatewayText = gateway ? gatewayMarkText(gateway) : "";
+  const detailsOf = details && selected ? selectedRowId : undefined;
+  drawn.current = (prev, next) => {
+    const g = source.gateway?.();
+    if ((g ? gatewayMarkText(g) : "") !== gatewayText) return false;
+    if (props.arrange) return drawsAlike(prev, next);
+    const view = { sort, problemsOnly, text: filterText, now: nowFn() };
+    return drawsAlike(prev, next, (a, b) => rowId(b) !== detailsOf && arrangedAlike(a, b, view) && sameCells(a, b));
+  };
+
   const range = rows.length > frame.body ? `${offset + 1}-${offset + visible.length}/${rows.length}` : undefined;
   const bodyHeight = help ? Math.min(frame.body + frame.details, HELP_LINES.length) : frame.body;
 
   return (
     <ClockProvider nowFn={nowFn} tickMs={props.tickMs ?? 1_000} frozenAt={frozenAt} dataVersion={list}>
       <Box flexDirection="column" width={size.columns}>
-        {frame.chrome ? <Header all={list} shown={rows.length} gateway={source.gateway?.()} /> : null}
+        {frame.chrome ? <Header all={list} shown={rows.length} gateway={gateway} /> : null}
         <Banner lines={banner} />
         {frame.chrome && !help ? <ColumnHeadings columns={columns} sort={sort} /> : null}
         {help ? (

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { planColumns, planFrame, rowId, scrollOffset } from "../../../src/ui/watch/layout.js";
+import type { Heartbeat } from "../../../src/core/types.js";
+import { planColumns, planFrame, rowId, sameColumnsOr, scrollOffset } from "../../../src/ui/watch/layout.js";
 import { hb, oneOfEach } from "../fixtures.js";
 
 describe("planFrame", () => {
@@ -51,6 +52,45 @@ describe("planColumns", () => {
     const cols = planColumns(oneOfEach(), 80);
     expect(cols.reduce((s, c) => s + c.width, 0) + 2 * (cols.length - 1)).toBeLessThanOrEqual(80);
     expect(cols.map((c) => c.id)).toContain("health");
+  });
+});
+
+describe("planColumns on a live list", () => {
+  /** A heartbeat that counts how often its session cell is read (the session cell reads `label`). */
+  function counted(h: Heartbeat, reads: { n: number }): Heartbeat {
+    const out = { ...h };
+    Object.defineProperty(out, "label", { enumerable: true, get: () => (reads.n++, undefined) });
+    return out;
+  }
+
+  it("measures each heartbeat once: planning the same rows again reads none of their cells", () => {
+    const reads = { n: 0 };
+    const rows = oneOfEach().map((h) => counted(h, reads));
+    const first = planColumns(rows, 80);
+    const measured = reads.n;
+    expect(measured).toBeGreaterThan(0);
+    expect(planColumns(rows, 80)).toEqual(first);
+    expect(reads.n).toBe(measured);
+  });
+
+  it("an update measures only the heartbeats it replaced, and a wider one widens its column", () => {
+    const reads = { n: 0 };
+    const base = oneOfEach();
+    const rows = base.map((h) => counted(h, reads));
+    const before = planColumns(rows, 200).find((c) => c.id === "session")!.width;
+    const measured = reads.n;
+    const wider = { ...base[4], sessionKey: "agent:main:e-idle-with-a-much-longer-key" };
+    const after = planColumns([...rows.slice(0, 4), counted(wider, reads)], 200).find((c) => c.id === "session")!.width;
+    expect(reads.n - measured).toBe(measured / rows.length);
+    expect(before).toBeLessThan(wider.sessionKey.length);
+    expect(after).toBe(wider.sessionKey.length);
+  });
+
+  it("keeps the previous widths (the same array) when nothing moved, so rows need not redraw", () => {
+    const prev = planColumns(oneOfEach(), 80);
+    expect(sameColumnsOr(prev, planColumns(oneOfEach(), 80))).toBe(prev);
+    const narrower = planColumns(oneOfEach(), 60);
+    expect(sameColumnsOr(prev, narrower)).toBe(narrower);
   });
 });
 

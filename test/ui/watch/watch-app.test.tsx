@@ -370,3 +370,79 @@ describe("watch at 80 columns", () => {
     expect(footer).toMatch(/q quit$/);
   });
 });
+
+describe("WatchApp: frames only for what changes on screen", () => {
+  /** 60 idle sessions an hour and more old: 18 fit in a 24-line terminal, sorted newest first */
+  const idleList = (): Heartbeat[] =>
+    Array.from({ length: 60 }, (_, i) =>
+      hb({ sessionKey: `s-${String(i).padStart(2, "0")}`, health: "idle", state: "complete", lastActivityAt: NOW - 3_600_000 - i * 60_000, reasons: [`ended ${i}m ago`] }),
+    );
+  /** the same sessions, the last `n` (off screen) with their reasons re-worded, as an era C tick does */
+  const rewordTail = (list: Heartbeat[], n: number): Heartbeat[] => list.map((h, i) => (i >= list.length - n ? { ...h, reasons: [`${h.reasons[0]} (re-worded)`] } : h));
+  /** React renders an update on a microtask: after one macrotask, a frame it asked for is written */
+  const flushed = () => new Promise((r) => setImmediate(r));
+
+  it("an update that only re-words reasons of sessions off screen draws no frame, and the next frame draws it", async () => {
+    const list = idleList();
+    const src = new FakeSource(list);
+    const r = mount(src, { rows: 24, columns: 120 });
+    await until(r, (f) => f.includes("s-00"));
+    await flushed();
+    const before = r.frames.length;
+    src.push(rewordTail(list, 10));
+    await flushed();
+    expect(r.frames.length).toBe(before);
+    // the update was taken all the same: the last session, reached and opened, shows its new reason
+    await press(r, "G", KEY.enter);
+    const frame = await until(r, (f) => f.includes("reasons:"));
+    expect(frame).toContain("ended 59m ago (re-worded)");
+  });
+
+  it("an update that changes a row on screen, or a session's place, draws a frame", async () => {
+    const list = idleList();
+    const src = new FakeSource(list);
+    const r = mount(src, { rows: 24, columns: 120 });
+    await until(r, (f) => f.includes("s-00"));
+    src.push(list.map((h, i) => (i === 1 ? { ...h, model: "gpt-5" } : h)));
+    await until(r, (f) => f.includes("gpt-5"));
+    // an off-screen session turned unresponsive moves to the top
+    src.push(list.map((h, i) => (i === 59 ? { ...h, health: "unresponsive" } : h)));
+    await until(r, (f) => rowKeys(f)[0] === "s-59");
+  });
+
+  it("an update that re-words the reasons of the session whose details are open draws them", async () => {
+    const list = idleList();
+    const src = new FakeSource(list);
+    const r = mount(src, { rows: 24, columns: 120 });
+    await until(r, (f) => f.includes("s-00"));
+    await press(r, KEY.enter);
+    await until(r, (f) => f.includes("ended 0m ago"));
+    src.push(list.map((h, i) => (i === 0 ? { ...h, reasons: ["ended 1m ago"] } : h)));
+    await until(r, (f) => f.includes("ended 1m ago"));
+  });
+
+  it("a clock tick that changes no text on screen draws no frame; one that does, draws", async () => {
+    let now = NOW;
+    let reads = 0;
+    const src = new FakeSource(idleList(), NOW - 400);
+    const r = mount(src, { rows: 24, columns: 120, now: () => (reads++, now), tickMs: 20 });
+    const ticks = async (n: number): Promise<void> => {
+      const after = reads;
+      await waitFor(() => reads >= after + n, r.frame);
+    };
+    await until(r, (f) => f.includes("updated 0.4s ago"));
+    await ticks(3);
+    const before = r.frames.length;
+    // the clock moves a second a tick and the feed keeps up: "updated 0.4s ago" and "1h00m ago" read the same
+    for (let i = 0; i < 5; i++) {
+      now += 1_000;
+      src.updatedAt = now - 400;
+      await ticks(2);
+    }
+    expect(r.frames.length).toBe(before);
+    // a minute later every age reads differently
+    now += 60_000;
+    src.updatedAt = now - 400;
+    await until(r, (f) => f.includes("1h01m ago"));
+  });
+});
