@@ -1,7 +1,7 @@
 // The serve bench (issue 13): 10,000 sessions and 100 connected WebSocket clients on this machine.
 //
 //   npm run build && node dist/bench/serve.js [--sessions 10000] [--clients 100] [--changes 30] [--out DIR]
-//     [--cli PATH] [--profile DIR] [--idle-windows 4]
+//     [--cli PATH] [--profile DIR] [--idle-windows 4] [--live-runs]
 //
 // Three processes: serve (the built CLI, or --cli's), the clients (bench/serve-clients.ts, forked:
 // their parsing of every event is neither in serve's figures nor queued behind this process's
@@ -20,6 +20,11 @@
 //   and the rest (V8's GC and compiler threads, libuv's pool; /proc/<pid>/task/<pid>/stat), beside
 //   the frames each client got then and the 1-minute load average;
 // - memory: the serve process's peak RSS (VmHWM) at the end.
+// The store's live runs (a lock whose owner is alive: 358 at 10,000) are owned by whoever generated
+// it, i.e. by the bench process only in the run that generated the store: they then got timer
+// heartbeats, in every later run none. Each run therefore names their owner first: the store's dead
+// one (idle: nothing can move, only the clock passes), or with --live-runs this process (each of
+// them gets a timer heartbeat every 5 s, to every client).
 // --profile DIR runs serve under --cpu-prof into DIR and prints the idle window in the profile's
 // clock (node dist/bench/profile.js FILE --from US --to US summarizes that window alone).
 // The store is generated once into <out>/serve/<N>/ (transcripts there get lines appended, so it
@@ -30,7 +35,9 @@ import http from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { userMessage } from "../src/sim/format.js";
+import { lockBody, userMessage } from "../src/sim/format.js";
+import type { LockOwner } from "../src/sim/writer-fs.js";
+import { readProcStartTime } from "../src/store/proc.js";
 import { describeMachine, machineLine } from "./machine.js";
 import type { ClientReply, ClientRequest, FrameCounts } from "./serve-clients.js";
 import { median } from "./stats.js";
@@ -50,12 +57,19 @@ interface Args {
   profileDir?: string;
   /** 10 s idle windows measured after connect */
   idleWindows: number;
+  /** the store's live runs keep a live owner (this process): each gets timer heartbeats */
+  liveRuns: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { sessions: 10_000, clients: 100, changes: 30, outDir: path.join(ROOT, "bench", "out"), cli: path.join(ROOT, "bin", "openclaw-sessions.js"), idleWindows: 4 };
+  const a: Args = { sessions: 10_000, clients: 100, changes: 30, outDir: path.join(ROOT, "bench", "out"), cli: path.join(ROOT, "bin", "openclaw-sessions.js"), idleWindows: 4, liveRuns: false };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, v] = [argv[i], argv[i + 1]];
+    if (flag === "--live-runs") {
+      a.liveRuns = true;
+      i--;
+      continue;
+    }
     if (flag === "--sessions") a.sessions = Number(v);
     else if (flag === "--clients") a.clients = Number(v);
     else if (flag === "--changes") a.changes = Number(v);
@@ -63,7 +77,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === "--cli") a.cli = path.resolve(v!);
     else if (flag === "--profile") a.profileDir = path.resolve(v!);
     else if (flag === "--idle-windows") a.idleWindows = Math.max(1, Number(v));
-    else throw new Error(`unknown flag ${flag}; usage: node dist/bench/serve.js [--sessions N] [--clients N] [--changes N] [--out DIR] [--cli PATH] [--profile DIR] [--idle-windows N]`);
+    else throw new Error(`unknown flag ${flag}; usage: node dist/bench/serve.js [--sessions N] [--clients N] [--changes N] [--out DIR] [--cli PATH] [--profile DIR] [--idle-windows N] [--live-runs]`);
   }
   return a;
 }
@@ -93,6 +107,25 @@ function procStat(pid: number): { cpuMs: number; hwm: number; rss: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? NaN) * 1024;
   return { cpuMs, hwm: kb("VmHWM"), rss: kb("VmRSS") };
+}
+
+/**
+ * Names the owner of the store's live runs' locks (running-live, embedded-live in its manifest):
+ * `owner`, or the store's dead owner. The lock's createdAt and mtime are kept. Returns how many.
+ */
+function ownLiveRuns(storeDir: string, owner: LockOwner | undefined): number {
+  const manifest = JSON.parse(fs.readFileSync(path.join(storeDir, "manifest.json"), "utf8")) as { deadOwner: LockOwner; sessions: Array<{ kind: string; lockPath?: string }> };
+  const who = owner ?? manifest.deadOwner;
+  let n = 0;
+  for (const s of manifest.sessions) {
+    if ((s.kind !== "running-live" && s.kind !== "embedded-live") || !s.lockPath) continue;
+    const st = fs.statSync(s.lockPath);
+    const createdAt = Date.parse((JSON.parse(fs.readFileSync(s.lockPath, "utf8")) as { createdAt: string }).createdAt);
+    fs.writeFileSync(s.lockPath, lockBody(who.pid, createdAt, who.starttime, 300_000));
+    fs.utimesSync(s.lockPath, st.atime, st.mtime);
+    n++;
+  }
+  return n;
 }
 
 /** The clients' process, as request/answer over its IPC channel (one request in flight per type). */
@@ -142,6 +175,8 @@ async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(a.cli)) throw new Error(`--cli ${a.cli}: no such file`);
   const store = await ensureStore(path.join(a.outDir, "serve"), a.sessions, log);
+  const liveRuns = ownLiveRuns(store.dir, a.liveRuns ? { pid: process.pid, starttime: readProcStartTime(process.pid) } : undefined);
+  log(`${liveRuns} live runs' locks name ${a.liveRuns ? `this process (${process.pid}) as their owner: they can move` : "the store's dead owner: nothing can move"}`);
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("OPENCLAW_")) env[k] = v;
   env.NO_COLOR = "1";
@@ -248,6 +283,7 @@ async function main(): Promise<void> {
     machine: machineLine(describeMachine(store.dir)),
     date: new Date().toISOString(),
     cli: a.cli,
+    liveRuns: a.liveRuns ? liveRuns : 0,
     sessions: a.sessions,
     clients: a.clients,
     changes: targets.length,
