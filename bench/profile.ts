@@ -1,5 +1,8 @@
 // Summarizes a V8 .cpuprofile (node --cpu-prof): where the samples landed, by function and by file.
-// Usage: node dist/bench/profile.js <file.cpuprofile> [top]
+// Usage: node dist/bench/profile.js <file.cpuprofile> [top] [--from US --to US]
+// --from/--to keep only the samples taken in that window, in the profile's clock (CLOCK_MONOTONIC
+// microseconds, the clock of process.hrtime in any process on the machine): `npm run bench:serve
+// -- --profile DIR` prints the idle window that way.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,11 +44,20 @@ function shortUrl(url: string): string {
   return p.startsWith("/") ? path.basename(p) : p;
 }
 
-export function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary {
+/** Samples taken in [fromUs, toUs) of the profile's clock (its startTime's); all when omitted. */
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+export function summarizeProfile(profile: CpuProfile, top = 15, window?: ProfileWindow): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   // timeDeltas[i] is the time BEFORE sample i; attributing it to sample i is V8's convention
+  let t = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    if (window && (t < window.fromUs || t >= window.toUs)) continue;
     const id = profile.samples[i]!;
     selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, profile.timeDeltas[i] ?? 0));
   }
@@ -83,11 +95,18 @@ export function formatSummary(s: ProfileSummary): string {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const file = process.argv[2];
-  if (!file) {
-    process.stderr.write("usage: node dist/bench/profile.js <file.cpuprofile> [top]\n");
+  const args = process.argv.slice(2);
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    return i === -1 ? undefined : Number(args.splice(i, 2)[1]);
+  };
+  const [fromUs, toUs] = [flag("--from"), flag("--to")];
+  const [file, top] = args;
+  if (!file || (fromUs === undefined) !== (toUs === undefined)) {
+    process.stderr.write("usage: node dist/bench/profile.js <file.cpuprofile> [top] [--from US --to US]\n");
     process.exitCode = 2;
   } else {
-    process.stdout.write(`${formatSummary(summarizeProfile(readProfile(file), Number(process.argv[3] ?? 15)))}\n`);
+    const window = fromUs !== undefined && toUs !== undefined ? { fromUs, toUs } : undefined;
+    process.stdout.write(`${formatSummary(summarizeProfile(readProfile(file), Number(top ?? 15), window))}\n`);
   }
 }

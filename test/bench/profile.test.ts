@@ -27,4 +27,22 @@ describe("summarizeProfile", () => {
     expect(s.byFile[0]).toEqual({ name: "dist/src/store/tail.js", selfMs: 6, share: 0.6 });
     expect(formatSummary(s)).toContain("60.0%  dist/src/store/tail.js");
   });
+
+  it("with a window, counts only the samples taken in it (the profile's clock: startTime plus the deltas so far)", () => {
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: frame("(root)", ""), children: [2, 3] },
+        { id: 2, callFrame: frame("startUp", "file:///x/dist/src/cli.js", 0) },
+        { id: 3, callFrame: frame("tick", "file:///x/dist/src/store/live-source.js", 0) },
+      ],
+      // samples at 5_001_000, 5_002_000, 5_005_000 and 5_006_000 us
+      samples: [2, 2, 3, 3],
+      timeDeltas: [1000, 1000, 3000, 1000],
+      startTime: 5_000_000,
+      endTime: 5_006_000,
+    };
+    const s = summarizeProfile(profile, 15, { fromUs: 5_002_500, toUs: 5_006_000 });
+    expect(s.totalMs).toBe(3);
+    expect(s.byFunction).toEqual([{ name: "tick dist/src/store/live-source.js:1", selfMs: 3, share: 1 }]);
+  });
 });

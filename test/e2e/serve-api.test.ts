@@ -135,6 +135,18 @@ describe("serve: the read endpoints", () => {
     expect(series[0]).toMatch(/ 600$/);
     expect(pm).toContain("openclaw_sessions_session_series_dropped 3");
   });
+
+  it("/metrics: push latency counts the changes written to clients, not the timer heartbeats", async () => {
+    const state = twoAgentStore();
+    const srv = await startServe(["--state-dir", state, "--no-probe", "--heartbeat-interval", "200ms"], serveEnv({ OPENCLAW_SESSIONS_NOW: String(NOW) }));
+    await waitReady(srv.url);
+    const ws = connectWs(wsUrl(srv.url, "/api/sessions/ws"));
+    await ws.next((m) => m.type === "heartbeat" && m.periodic, "a timer heartbeat for the stalled run");
+    await ws.next((m) => m.type === "heartbeat" && m.periodic, "a second one", ws.messages.findIndex((m) => m.periodic) + 1);
+    const m = (await get(`${srv.url}/metrics`)).text;
+    expect(Number(/^openclaw_sessions_events_total\{type="heartbeat_timer"\} (\d+)$/m.exec(m)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(m).not.toMatch(/^openclaw_sessions_push_latency_seconds_count\{transport="ws"\} [1-9]/m);
+  });
 });
 
 describe("serve: malformed requests", () => {

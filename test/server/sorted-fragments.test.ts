@@ -47,6 +47,34 @@ describe("SortedHeartbeats", () => {
       expect(sorted.all()).toEqual(sortHeartbeats([...model.values()]));
     }
   });
+
+  it("changes that keep each session's place are replaced where they stand: 600 between reads need no full sort", () => {
+    const r = random(7);
+    const model = new Map<number, Heartbeat>();
+    for (let i = 0; i < 200; i++) model.set(i, hb(i, r));
+    let sorts = 0;
+    const sorted = new SortedHeartbeats(() => {
+      sorts++;
+      return model.values();
+    });
+    sorted.reset();
+    for (let n = 0; n < 600; n++) {
+      const i = Math.floor(r() * 200);
+      const old = model.get(i)!;
+      // the reasons' ages re-worded: nothing the order reads
+      const next = { ...old, reasons: [`ended ${n}s ago`] };
+      model.set(i, next);
+      sorted.move(old, next);
+    }
+    // one session moving to the top after all: still a move, and the list stays right
+    const old = model.get(3)!;
+    const next = { ...old, health: "unresponsive" as const, lastActivityAt: NOW };
+    model.set(3, next);
+    sorted.move(old, next);
+    expect(sorted.all()).toEqual(sortHeartbeats([...model.values()]));
+    expect(sorted.all().every((h) => model.get(Number(h.sessionKey.slice("agent:main:s".length))) === h)).toBe(true);
+    expect(sorts).toBe(1);
+  });
 });
 
 describe("HeartbeatFragments", () => {
