@@ -227,8 +227,7 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   const applyBatch = async (work: Pending): Promise<boolean> => {
     const gatewayMoved = work.gateway && reader.adoptGateway(await readGateway({ configPath, port, tmpDir: opts.tmpDir, probe: false }));
     if (work.targets) {
-      for (const store of targets.resolve(false)) work.stores.set(store.ref.storePath, true);
-      syncEraC();
+      for (const store of targets.resolve(false, syncEraC)) work.stores.set(store.ref.storePath, true);
       // a new store's dir is watched before it is read: nothing written meanwhile is missed
       syncWatchers();
     }
@@ -326,7 +325,10 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
     armAgentsWatch();
     // one corrupt index must not hide the others; when it is the only store, its error is the answer
     const alone = initial.length === 1 && targets.eraC.length === 0;
-    for (const store of initial) await reader.readStore(store, true, alone);
+    for (const store of initial) {
+      // an index gone since it was selected: select again once running
+      if ((await reader.readStore(store, true, alone)).kind === "gone") runner.pending.targets = true;
+    }
     syncEraC();
   } catch (err) {
     stop();

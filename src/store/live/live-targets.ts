@@ -31,9 +31,10 @@ export class LiveTargets {
   /**
    * Selects the stores again: vanished ones leave the cache, new ones enter it and are returned
    * (they need a full read). When selecting fails (e.g. the --store file vanished) what is on
-   * screen stays, with why; at start (`strict`) the error is the answer.
+   * screen stays, with why; at start (`strict`) the error is the answer. `selected` runs once the
+   * selection is known, before the cache changes.
    */
-  resolve(strict: boolean): CachedStore[] {
+  resolve(strict: boolean, selected: () => void = () => {}): CachedStore[] {
     let refs: StoreRef[];
     this.failure = undefined;
     try {
@@ -42,6 +43,8 @@ export class LiveTargets {
       refs = s.stores;
       this.eraC = s.eraC;
       this.selectWarnings = s.warnings;
+      // e.g. reopening the era C side: a failure there leaves the cache as it was, like one here
+      selected();
     } catch (err) {
       if (strict) throw err;
       this.selectWarnings = [(err as Error).message];
