@@ -23,4 +23,10 @@ describe("lazy command loading", () => {
     expect(names(await commandsFor(["--help"]))).toEqual(names(commands));
     expect(names(await commandsFor(["stauts"]))).toEqual(names(commands));
   });
+
+  it("loads no command for the version alone, and all when the version comes with anything else", async () => {
+    expect(await commandsFor(["--version"])).toEqual([]);
+    expect(await commandsFor(["-V"])).toEqual([]);
+    expect(names(await commandsFor(["--version", "--bogus"]))).toEqual(names(commands));
+  });
 });
