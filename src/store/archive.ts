@@ -10,6 +10,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { ArchiveAction } from "../core/plan/actions.js";
+import { archiveNameRefusal } from "../core/plan/archive.js";
 import { isWithin, safeRealpath } from "./contain.js";
 import { isSafeSessionId } from "./session-file.js";
 
@@ -30,6 +31,8 @@ const ARCHIVE_STAMP = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d{3})?Z$/;
 export function renameRefusal(agentsRoot: string, from: string, to: string): string | undefined {
   if (!path.isAbsolute(from) || !path.isAbsolute(to)) return "not an absolute path";
   if (path.dirname(from) !== path.dirname(to)) return "an archive must stay in the same directory";
+  const byName = archiveNameRefusal(from) ?? archiveNameRefusal(to);
+  if (byName) return byName;
   let st: fs.Stats;
   try {
     st = fs.lstatSync(from);

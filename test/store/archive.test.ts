@@ -66,6 +66,15 @@ describe("archiveFiles", () => {
       return d;
     }, /not a regular file/],
     ["a file that is gone", () => path.join(sessions, "gone.jsonl"), /the file is gone/],
+    ["an era C database a sessionFile names", () => {
+      fs.mkdirSync(path.join(agents, "main", "agent"));
+      return file(path.join(agents, "main", "agent", "openclaw-agent.sqlite"), "SQLite format 3\0");
+    }, /OpenClaw database file \(era C\)/],
+    ["an era C database's -wal", () => {
+      fs.mkdirSync(path.join(agents, "main", "agent"));
+      return file(path.join(agents, "main", "agent", "openclaw-agent.sqlite-wal"));
+    }, /OpenClaw database file \(era C\)/],
+    ["another agent's sessions.json", () => file(path.join(sessions, "sessions.json"), "{}"), /not a transcript or trajectory/],
   ])("refuses %s and touches nothing", (_name, make, why) => {
     const from = make();
     const snapshot = (d: string) => fs.readdirSync(d).sort();
@@ -133,6 +142,16 @@ describe("newestArchiveOf / restoreArchives (--undo)", () => {
     expect(fs.readFileSync(free, "utf8")).toBe("archived\n");
     expect(fs.readFileSync(busy, "utf8")).toBe("current\n");
     expect(fs.existsSync(`${busy}.deleted.${STAMP}`)).toBe(true);
+  });
+
+  it("never puts an archive back under an era C database's name", () => {
+    const db = path.join(agents, "main", "agent", "openclaw-agent.sqlite");
+    fs.mkdirSync(path.dirname(db));
+    file(`${db}.deleted.${STAMP}`, "SQLite format 3\0");
+    const [out] = restoreArchives([{ agentId: "main", sessionKey: "a", file: db }], agents);
+    expect(out).toMatchObject({ done: false, why: /era C/ });
+    expect(fs.existsSync(db)).toBe(false);
+    expect(fs.existsSync(`${db}.deleted.${STAMP}`)).toBe(true);
   });
 
   it("never restores a symlinked archive", () => {

@@ -28,5 +28,24 @@ export function archiveRefusal(agentsRoot: string, file: string): string | undef
   if (!path.isAbsolute(file)) return `not an absolute path: ${file}`;
   if (!path.isAbsolute(agentsRoot)) return `agents root is not an absolute path: ${agentsRoot}`;
   if (!insideTree(agentsRoot, file)) return `outside the agents tree ${agentsRoot}: ${file}`;
+  return archiveNameRefusal(file);
+}
+
+/** `<name>.deleted.<stamp>` -> `<name>`; any other name as it is. */
+const ARCHIVE_SUFFIX = /\.deleted\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d{3})?Z$/;
+
+/** An OpenClaw 2026.8+ database or one of its sidecars (the agent's, the global one, any copy). */
+const SQLITE_NAME = /\.sqlite(?:-wal|-shm|-journal)?$/i;
+
+/**
+ * Why the file named `file` (live, or as archived) may not be renamed by an archive or its undo.
+ * OpenClaw archives transcripts and trajectories, which are `*.jsonl` in every era; an index
+ * entry's `sessionFile` is only text, and may name anything inside the agents tree (an era C
+ * database, another agent's sessions.json, a lock): whatever it names, only a `*.jsonl` moves.
+ */
+export function archiveNameRefusal(file: string): string | undefined {
+  const name = path.basename(file).replace(ARCHIVE_SUFFIX, "");
+  if (SQLITE_NAME.test(name)) return `${name} is an OpenClaw database file (era C), never renamed or written`;
+  if (!name.endsWith(".jsonl")) return `${name} is not a transcript or trajectory (*.jsonl): only those are archived`;
   return undefined;
 }

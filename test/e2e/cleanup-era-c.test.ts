@@ -1,0 +1,70 @@
+// The built CLI's cleanup and keepalive beside a real OpenClaw 2026.9.6 store (c1, copied): they
+// write nothing of it, whatever a file-era index beside it claims, and exit per DESIGN.md 5.
+// The in-process suite (test/commands/cleanup-era-c.test.ts) covers the reports themselves.
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { copyRun, storeFacts, treeInodes } from "../fixtures/real-openclaw-c.js";
+import { runCli } from "./helpers/cli.js";
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });
+});
+
+const OLD = Date.parse("2020-01-01T00:00:00Z");
+
+/** c1 (era C agent `main`) plus a file-era agent `legacy` whose old, finished entries name `sessionFile`s. */
+function mixedStateDir(sessionFiles: Record<string, string>) {
+  const copy = copyRun("c1-quick-done");
+  roots.push(copy.root);
+  const sessions = path.join(copy.stateDir, "agents", "legacy", "sessions");
+  fs.mkdirSync(sessions, { recursive: true });
+  const index: Record<string, unknown> = {};
+  let n = 0;
+  for (const [key, sessionFile] of Object.entries(sessionFiles)) {
+    n++;
+    const sessionId = `aaaaaaaa-0000-4000-8000-00000000000${n}`;
+    index[key] = { sessionId, updatedAt: OLD, status: "done", startedAt: OLD - 1000, endedAt: OLD, sessionFile };
+  }
+  fs.writeFileSync(path.join(sessions, "sessions.json"), `${JSON.stringify(index, null, 2)}\n`);
+  return { ...copy, sessions };
+}
+
+describe("cleanup beside an era C store (built CLI)", () => {
+  it("an old file-era entry whose sessionFile names the era C database, its -wal or the index itself: evicted, but none of those files is renamed", async () => {
+    const mix = mixedStateDir({
+      "agent:legacy:db": "../../main/agent/openclaw-agent.sqlite",
+      "agent:legacy:wal": "../../main/agent/openclaw-agent.sqlite-wal",
+      "agent:legacy:index": "sessions.json",
+      "agent:legacy:ok": "ok.jsonl",
+    });
+    fs.writeFileSync(`${mix.dbPath}-wal`, "");
+    fs.writeFileSync(path.join(mix.sessions, "ok.jsonl"), '{"type":"session"}\n');
+    const facts = storeFacts(mix.dbPath);
+    const eraCDir = path.dirname(mix.dbPath);
+    const before = treeInodes(eraCDir);
+    const r = await runCli(["cleanup", "--prune", "--prune-after", "1d", "--enforce", "--json", "--no-probe", "--state-dir", mix.stateDir], {
+      env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" },
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const legacy = doc.stores.find((s: { agentId: string }) => s.agentId === "legacy");
+    // all four entries go; of their files only the transcript moves, the database and its -wal
+    // are refused with the reason
+    expect(legacy.afterCount).toBe(0);
+    const archived = (legacy.actions as Array<{ action: string; from?: string; applied: boolean }>).filter((a) => a.action === "archive" && a.applied);
+    expect(archived.map((a) => path.basename(a.from!))).toEqual(["ok.jsonl"]);
+    expect(legacy.refused).toEqual([
+      { sessionKey: "agent:legacy:db", path: mix.dbPath, why: "openclaw-agent.sqlite is an OpenClaw database file (era C), never renamed or written" },
+      { sessionKey: "agent:legacy:wal", path: `${mix.dbPath}-wal`, why: "openclaw-agent.sqlite-wal is an OpenClaw database file (era C), never renamed or written" },
+      { sessionKey: "agent:legacy:index", path: path.join(mix.sessions, "sessions.json"), why: "sessions.json is not a transcript or trajectory (*.jsonl): only those are archived" },
+    ]);
+    // the index just written is still there, and names nothing
+    expect(JSON.parse(fs.readFileSync(path.join(mix.sessions, "sessions.json"), "utf8"))).toEqual({});
+    expect(storeFacts(mix.dbPath)).toEqual(facts);
+    expect(treeInodes(eraCDir)).toEqual(before);
+    expect(doc.eraC[0]).toMatchObject({ era: "C", wrote: false });
+  });
+});
