@@ -4,7 +4,8 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { indexPath, makeStateDir, makeTempDir, writeIndex } from "../fixtures/store-builder.js";
-import { copyRun } from "../fixtures/real-openclaw-c.js";
+import { capturedAt, copyRun, liveOwner } from "../fixtures/real-openclaw-c.js";
+import path from "node:path";
 import { checkStore } from "../commands/helpers/check-store.js";
 import { useFakeGateways } from "../commands/helpers/fake-gateway-store.js";
 import { ANSI, runCli, useOwners } from "./helpers/cli.js";
@@ -88,6 +89,23 @@ describe("era C", () => {
       expect(JSON.parse(r.stdout).stores[0].era).toBe("C");
       expect(r.stderr).not.toMatch(/ExperimentalWarning|experimental/i);
     } finally {
+      fs.rmSync(copy.root, { recursive: true, force: true });
+    }
+  });
+
+  it("a live owner running as another user (its lock dir named for its uid) keeps its run alive, as it does for ours", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    const lockDir = path.join(copy.stateDir, "tmp", `openclaw-${(process.getuid?.() ?? 0) + 4242}`);
+    fs.renameSync(copy.lockDir, lockDir);
+    const owner = await liveOwner({ ...copy, lockDir });
+    try {
+      const r = await runCli(["status", "--json", "--check", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: String(capturedAt("c2-live-waiting-model")) } });
+      const doc = JSON.parse(r.stdout);
+      expect(doc.gateway).toMatchObject({ alive: true, pid: owner.pid });
+      expect(doc.sessions[0]).toMatchObject({ sessionKey: "agent:main:c2-model-wait", health: "waiting", state: "awaiting_model" });
+      expect(r.code).toBe(0);
+    } finally {
+      await owner.stop();
       fs.rmSync(copy.root, { recursive: true, force: true });
     }
   });

@@ -14,38 +14,61 @@ export function stateLockDir(stateDir: string, uid = typeof process.getuid === "
 }
 
 /**
- * The `gateway.<hash>.lock` files of this state dir (not `gateway.state.lock`). The hash is of
- * the config path the owner was started with, which a copied or moved state dir no longer
- * matches, so every candidate is read; the newest live one wins, else the newest.
+ * Every lock dir of this state dir: `tmp/openclaw-<uid>` is named for the uid the OWNER runs as,
+ * which need not be ours (root or a monitoring user reading an operator's gateway): all are read,
+ * since whatever sits under this state dir's `tmp/` was left by an owner of this state dir.
  */
-export function readEraCOwner(stateDir: string, procLocks?: string): GatewayInfo {
-  const dir = stateLockDir(stateDir);
+export function stateLockDirs(stateDir: string): string[] {
+  const tmp = path.join(stateDir, "tmp");
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => /^gateway\.[^.]+\.lock$/.test(n) && n !== "gateway.state.lock");
+    names = fs.readdirSync(tmp).filter((n) => /^openclaw(?:-\d+)?$/.test(n));
   } catch {
-    names = [];
+    return [];
+  }
+  const own = path.basename(stateLockDir(stateDir));
+  // ours first: on a tie between two equally live owners, the one we run as wins
+  return names.sort((a, b) => Number(b === own) - Number(a === own) || a.localeCompare(b)).map((n) => path.join(tmp, n));
+}
+
+/**
+ * The `gateway.<hash>.lock` files of this state dir (not `gateway.state.lock`), in every lock dir.
+ * The hash is of the config path the owner was started with, which a copied or moved state dir no
+ * longer matches, so every candidate is read; the newest live one wins, else the newest.
+ */
+export function readEraCOwner(stateDir: string, procLocks?: string): GatewayInfo {
+  const locks: string[] = [];
+  for (const dir of stateLockDirs(stateDir)) {
+    try {
+      const names = fs.readdirSync(dir).filter((n) => /^gateway\.[^.]+\.lock$/.test(n) && n !== "gateway.state.lock");
+      for (const name of names.sort()) locks.push(path.join(dir, name));
+    } catch {
+      // not a dir, or not ours to read
+    }
   }
   let best: GatewayInfo | undefined;
-  for (const name of names.sort()) {
-    const info = readOne(path.join(dir, name), procLocks);
+  for (const lockPath of locks) {
+    const info = readOne(lockPath, procLocks);
     if (!info) continue;
     if (!best || (info.alive && !best.alive) || (info.alive === best.alive && (info.startedAt ?? 0) > (best.startedAt ?? 0))) best = info;
   }
   if (best) return best;
   // no JSON: a clean stop removes it; the POSIX lock may still say someone holds the lock file
-  const sqliteLock = names.length === 0 ? firstLockSqlite(dir) : undefined;
+  const sqliteLock = locks.length === 0 ? firstLockSqlite(stateLockDirs(stateDir)) : undefined;
   const held = sqliteLock ? posixWriteLock(sqliteLock, procLocks) : { state: "unknown" as const };
   return { alive: false, probe: "skipped", posixLock: held.state === "held" ? "held" : held.state, ...(held.state === "held" ? { pid: held.pid } : {}) };
 }
 
-function firstLockSqlite(dir: string): string | undefined {
-  try {
-    const name = fs.readdirSync(dir).find((n) => /^gateway\.[^.]+\.lock\.sqlite$/.test(n) && n !== "gateway.state.lock.sqlite");
-    return name ? path.join(dir, name) : undefined;
-  } catch {
-    return undefined;
+function firstLockSqlite(dirs: readonly string[]): string | undefined {
+  for (const dir of dirs) {
+    try {
+      const name = fs.readdirSync(dir).find((n) => /^gateway\.[^.]+\.lock\.sqlite$/.test(n) && n !== "gateway.state.lock.sqlite");
+      if (name) return path.join(dir, name);
+    } catch {
+      // not readable
+    }
   }
+  return undefined;
 }
 
 function readOne(lockPath: string, procLocks?: string): GatewayInfo | undefined {

@@ -47,8 +47,7 @@ describe("/proc/locks", () => {
 });
 
 describe("readEraCOwner", () => {
-  function writeLock(stateDir: string, body: Record<string, unknown>): void {
-    const dir = stateLockDir(stateDir);
+  function writeLock(stateDir: string, body: Record<string, unknown>, dir = stateLockDir(stateDir)): void {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "gateway.0badc0de.lock"), JSON.stringify(body));
     fs.writeFileSync(path.join(dir, "gateway.0badc0de.lock.sqlite"), "");
@@ -62,6 +61,20 @@ describe("readEraCOwner", () => {
     expect(readEraCOwner(state)).toMatchObject({ alive: true, pid: process.pid, role: "agent-embedded" });
     writeLock(state, { pid: process.pid, startTime: 1, createdAt: new Date().toISOString() });
     expect(readEraCOwner(state)).toMatchObject({ alive: false, role: "gateway" });
+  });
+
+  it("an owner running as another user (its lock dir named for its uid, not ours) is found", () => {
+    const state = tempDir();
+    const theirs = path.join(state, "tmp", `openclaw-${(process.getuid?.() ?? 0) + 4242}`);
+    writeLock(state, { pid: process.pid, startTime: readProcStartTime(process.pid), createdAt: new Date().toISOString() }, theirs);
+    expect(readEraCOwner(state)).toMatchObject({ alive: true, pid: process.pid, lockPath: path.join(theirs, "gateway.0badc0de.lock") });
+    // a dead owner in our own dir does not hide the live one in theirs
+    writeLock(state, { pid: process.pid, startTime: 1, createdAt: new Date(Date.now() + 60_000).toISOString() });
+    expect(readEraCOwner(state)).toMatchObject({ alive: true, lockPath: path.join(theirs, "gateway.0badc0de.lock") });
+    // a dir that only looks like one is not read
+    const other = path.join(state, "tmp", "openclaw-state-locks-0");
+    writeLock(state, { pid: process.pid, startTime: readProcStartTime(process.pid), createdAt: new Date(Date.now() + 120_000).toISOString() }, other);
+    expect(readEraCOwner(state).lockPath).toBe(path.join(theirs, "gateway.0badc0de.lock"));
   });
 
   it("a killed owner not yet reaped (state Z) is dead", async () => {
