@@ -5,6 +5,7 @@ import path from "node:path";
 import type { StoreOptions } from "../commands/options.js";
 import { CliError, EXIT, UnreadableError } from "../core/errors.js";
 import { configuredAgentIds, sessionStorePath, type OpenClawConfig } from "./config.js";
+import { isEraC } from "./era.js";
 import { expandUserPath, placeInAgentsTree, type Env } from "./locate.js";
 
 export const DEFAULT_AGENT_ID = "main";
@@ -82,14 +83,16 @@ export function selectStores(stateDir: string, config: OpenClawConfig, opts: Sto
     const agentId = normalizeAgentId(opts.agent);
     return [{ agentId, storePath: pathFor(agentId), explicit: true }];
   }
-  // A session.store without {agentId} makes every agent share one file: read it once.
+  // A session.store without {agentId} makes every JSON-era agent share one file: read it once, as
+  // the first such agent's. An era C agent keeps its own database whatever session.store says.
+  const all = listAgentIds(stateDir, config).map((agentId) => ({ agentId, storePath: pathFor(agentId), explicit: false }));
+  const uses = new Map<string, number>();
+  for (const t of all) uses.set(t.storePath, (uses.get(t.storePath) ?? 0) + 1);
   const seen = new Set<string>();
-  const out: StoreTarget[] = [];
-  for (const agentId of listAgentIds(stateDir, config)) {
-    const storePath = pathFor(agentId);
-    if (seen.has(storePath)) continue;
-    seen.add(storePath);
-    out.push({ agentId, storePath, explicit: false });
-  }
-  return out;
+  return all.filter((t) => {
+    if (uses.get(t.storePath) === 1 || isEraC(stateDir, t.agentId)) return true;
+    if (seen.has(t.storePath)) return false;
+    seen.add(t.storePath);
+    return true;
+  });
 }

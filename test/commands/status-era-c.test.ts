@@ -44,6 +44,19 @@ describe("status on era C", () => {
     expect(keys).toEqual(["agent:main:c5-http500=idle", "agent:main:c5-malformed=idle", "agent:main:main=idle"]);
   });
 
+  it("a session.store without {agentId} (one shared JSON file) still reads every era C agent's own database", async () => {
+    const copy = copyRun("c5-model-error");
+    roots.push(copy.root);
+    fs.cpSync(path.join(copy.root, "state", "agents", "main"), path.join(copy.stateDir, "agents", "work"), { recursive: true });
+    const config = path.join(copy.root, "shared-store.json");
+    fs.writeFileSync(config, JSON.stringify({ session: { store: path.join(copy.root, "shared", "sessions.json") } }));
+    const r = await run(["status", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { ...NOW, OPENCLAW_CONFIG_PATH: config } });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.stores.map((s: { agentId: string; era: string }) => `${s.agentId}:${s.era}`)).toEqual(["main:C", "work:C"]);
+    expect(doc.sessions).toHaveLength(4);
+  });
+
   it("--store takes an openclaw-agent.sqlite", async () => {
     const copy = copyRun("c7-aborted");
     roots.push(copy.root);

@@ -48,4 +48,19 @@ describe("agents", () => {
     const shared = selectStores(state, { agents: { list: [{ id: "main" }, { id: "work" }] }, session: { store: "/shared/sessions.json" } }, {}, {});
     expect(shared).toEqual([{ agentId: "main", storePath: "/shared/sessions.json", explicit: false }]);
   });
+
+  it("a shared session.store is read once, as the first JSON-era agent's; each era C agent keeps its own", async () => {
+    const state = makeStateDir();
+    const { sqlite } = await import("../fixtures/real-openclaw-c.js");
+    const { DatabaseSync } = sqlite();
+    for (const id of ["main", "ops"]) {
+      fs.mkdirSync(path.join(state, "agents", id, "agent"), { recursive: true });
+      const db = new DatabaseSync(path.join(state, "agents", id, "agent", "openclaw-agent.sqlite"));
+      db.exec("CREATE TABLE session_nodes (session_key TEXT PRIMARY KEY)");
+      db.close();
+    }
+    fs.mkdirSync(path.join(state, "agents", "work"), { recursive: true });
+    const config = { agents: { list: [{ id: "main" }, { id: "work" }, { id: "ops" }, { id: "qa" }] }, session: { store: "/shared/sessions.json" } };
+    expect(selectStores(state, config, {}, {}).map((s) => s.agentId)).toEqual(["main", "work", "ops"]);
+  });
 });
