@@ -12,7 +12,7 @@ import type { Evidence, Heartbeat, IndexEntry, StoreRef, Thresholds } from "../c
 import { formatAge, formatAgo } from "../ui/format.js";
 
 export const LET_OPENCLAW =
-  "start the gateway on this state dir (`openclaw gateway`); follow the turn with `openclaw sessions`, and let `openclaw sessions cleanup` do maintenance";
+  "start the gateway on this state dir (`openclaw gateway start` for the installed service, or `openclaw gateway` in a terminal); follow the turn with `openclaw sessions`, and let `openclaw sessions cleanup` do maintenance";
 
 export interface EraCStaleRow {
   sessionKey: string;

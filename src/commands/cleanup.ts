@@ -170,7 +170,8 @@ export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Prom
   const eraCReports = (): EraCCleanup[] => {
     const out: EraCCleanup[] = [];
     if (found.eraC.length === 0) return out;
-    const eraCPolicy = resolveMaintenancePolicy(maintenanceSection(found.config), overrides, { era: "C", configLabel });
+    // what OpenClaw's own maintenance will do: its config (or its defaults), never our flags
+    const eraCPolicy = resolveMaintenancePolicy(maintenanceSection(found.config), {}, { era: "C", configLabel });
     for (const store of found.eraC) {
       let read;
       try {

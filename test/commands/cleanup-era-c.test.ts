@@ -47,7 +47,7 @@ describe("cleanup on era C", () => {
         openclawWill: expect.stringMatching(/resume the interrupted turn on the next gateway start/),
       }),
     ]);
-    expect(store.howToLetOpenClaw).toMatch(/openclaw gateway/);
+    expect(store.howToLetOpenClaw).toMatch(/`openclaw gateway start` for the installed service, or `openclaw gateway` in a terminal/);
     check();
   });
 
@@ -79,6 +79,15 @@ describe("cleanup on era C", () => {
     expect(m).toMatchObject({ pruneAfterMs: 30 * 86_400_000, maxEntries: 5000, byCap: [] });
     expect([...m.byAge].sort()).toEqual(["agent:main:c5-http500", "agent:main:c5-malformed"]);
     check();
+  });
+
+  it("OpenClaw's maintenance is reported by OpenClaw's config, not by our --prune-after/--max-entries", async () => {
+    const copy = copyRun("c5-model-error");
+    roots.push(copy.root);
+    const r = await run(["cleanup", "--dry-run", "--json", "--no-probe", "--prune-after", "1h", "--max-entries", "1", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout).eraC[0].openclawMaintenance;
+    expect(m).toEqual({ pruneAfterMs: 30 * 86_400_000, maxEntries: 5000, byAge: [], byCap: [] });
   });
 
   it("--undo on an era C store: nothing to undo, nothing written, exit 0", async () => {
