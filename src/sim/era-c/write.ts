@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { requireNodeSqlite } from "../../store/sqlite/node-sqlite.js";
 import { AGENT_SCHEMA_DDL, AGENT_SCHEMA_VERSION } from "./schema.js";
 
 interface WriteDb {
@@ -39,7 +40,7 @@ function modules(): { DatabaseSync: new (p: string) => WriteDb; zstd: (b: Buffer
   const require = createRequire(import.meta.url);
   const zlib = require("node:zlib") as { zstdCompressSync?: (b: Buffer) => Buffer };
   if (typeof zlib.zstdCompressSync !== "function") throw new Error("writing era C stores needs Node 24 (zstd)");
-  return { DatabaseSync: (require("node:sqlite") as { DatabaseSync: new (p: string) => WriteDb }).DatabaseSync, zstd: zlib.zstdCompressSync };
+  return { DatabaseSync: requireNodeSqlite<{ DatabaseSync: new (p: string) => WriteDb }>().DatabaseSync, zstd: zlib.zstdCompressSync };
 }
 
 export function agentDbFile(stateDir: string, agentId: string): string {

@@ -2,6 +2,7 @@
 // which has neither. @types/node 20 does not know node:sqlite, so the few calls used are typed here.
 import { createRequire } from "node:module";
 import { UnreadableError } from "../../core/errors.js";
+import { requireNodeSqlite } from "./node-sqlite.js";
 
 export type SqlValue = null | number | bigint | string | Uint8Array;
 export type Row = Record<string, SqlValue>;
@@ -53,7 +54,7 @@ export function sqliteRuntime(): SqliteRuntime {
   const zlib = require("node:zlib") as { zstdDecompressSync?: (buf: Uint8Array) => Buffer };
   const missing = missingForEraC(process.versions.node, typeof version === "string" ? version : undefined, typeof zlib.zstdDecompressSync === "function");
   if (missing || typeof zlib.zstdDecompressSync !== "function") throw new UnreadableError(missing ?? "no zstd");
-  const mod = withoutSqliteWarning(() => require("node:sqlite") as SqliteModule);
+  const mod = requireNodeSqlite<SqliteModule>();
   const decompress = zlib.zstdDecompressSync;
   cached = {
     sqliteVersion: version ?? "",
@@ -70,23 +71,4 @@ export function compareVersion(version: string, min: readonly number[]): number 
     if (d !== 0) return d;
   }
   return 0;
-}
-
-/**
- * Node prints "ExperimentalWarning: SQLite is an experimental feature" on first load in some
- * releases: our stdout/stderr are for the user's sessions, so that one warning is dropped.
- */
-function withoutSqliteWarning<T>(load: () => T): T {
-  const original = process.emitWarning;
-  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
-    const text = typeof warning === "string" ? warning : warning.message;
-    const type = typeof rest[0] === "string" ? rest[0] : typeof warning === "object" ? warning.name : (rest[0] as { type?: string } | undefined)?.type;
-    if (/sqlite/i.test(text) && (type === "ExperimentalWarning" || /experimental/i.test(text))) return;
-    return (original as (...a: unknown[]) => void).call(process, warning, ...rest);
-  } as typeof process.emitWarning;
-  try {
-    return load();
-  } finally {
-    process.emitWarning = original;
-  }
 }
