@@ -9,7 +9,7 @@ import { DEFAULT_ACTIVITY_THRESHOLD_MS, type TouchField } from "../core/plan/kee
 import { refreshWindow } from "../core/keepalive-schedule.js";
 import { removeOurWriterLocks } from "../store/loop-lock.js";
 import { onOutputClosed } from "../ui/closed-pipe.js";
-import { formatLine, type LogRecord } from "../ui/keepalive-log.js";
+import { formatLine, KEEPALIVE_SCHEMA_VERSION, type LogRecord } from "../ui/keepalive-log.js";
 import { clockOverride } from "./heartbeats.js";
 import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
 import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, type KeepaliveSettings } from "./keepalive-tick.js";
@@ -25,7 +25,8 @@ const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
 const EXIT_HELP = `
 Exit codes:
   0    stopped by SIGINT or SIGTERM (the tick in progress is finished or abandoned first);
-       --once: every store was handled
+       --once: every store was handled; only OpenClaw 2026.8+ (SQLite) stores: said once why
+       nothing is kept alive there (they are never written)
   64   bad usage (a bad value, contradicting flags)
   3    the config cannot be parsed at start; --once: a store could not be read (nothing written)
   4    --once: a write was refused or failed (that index is unchanged)
@@ -125,7 +126,7 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
   const first = locateStores(s);
   if (first.eraC.length > 0) {
     const notice = eraCKeepaliveNotice(first.eraC, first.config, s.fixedNow ?? Date.now(), first.stores.length > 0);
-    io.stdout.write(`${json ? JSON.stringify(notice) : `keepalive: ${notice.message}`}\n`);
+    io.stdout.write(`${json ? JSON.stringify({ schemaVersion: KEEPALIVE_SCHEMA_VERSION, ...notice }) : `keepalive: ${notice.message}`}\n`);
     // only era C stores: said once, nothing to loop over, and that is a successful run
     if (first.stores.length === 0) return EXIT.ok;
   }

@@ -118,9 +118,10 @@ describe("keepalive on era C", () => {
     roots.push(copy.root);
     fs.cpSync(path.join(REAL_OPENCLAW, "s1-quick-done", "state", "agents", "main"), path.join(copy.stateDir, "agents", "legacy"), { recursive: true });
     const check = unchanged(copy);
-    const r = await run(["keepalive", "--once", "--json", "--dry-run", "--no-probe", "--state-dir", copy.stateDir]);
+    const r = await run(["keepalive", "--once", "--json", "--no-probe", "--state-dir", copy.stateDir]);
+    expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines[0]).toMatchObject({ type: "eraC", idleResetConfigured: false });
+    expect(lines[0]).toMatchObject({ schemaVersion: 1, type: "eraC", idleResetConfigured: false });
     expect(lines[0].message).toMatch(/keeping the other stores alive/);
     expect(lines[1]).toMatchObject({ type: "tick" });
     expect(lines[1].stores.map((s: { storePath: string }) => s.storePath)).toEqual([path.join(copy.stateDir, "agents", "legacy", "sessions", "sessions.json")]);

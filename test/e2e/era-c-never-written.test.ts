@@ -1,10 +1,10 @@
-// The built CLI's cleanup and keepalive beside a real OpenClaw 2026.9.6 store (c1, copied): they
-// write nothing of it, whatever a file-era index beside it claims, and exit per DESIGN.md 5.
-// The in-process suite (test/commands/cleanup-era-c.test.ts) covers the reports themselves.
+// The built CLI's cleanup and keepalive on real OpenClaw 2026.9.6 stores (copied): they write
+// nothing of them, whatever a file-era index beside them claims, and exit per DESIGN.md 5. The
+// in-process suite (test/commands/cleanup-era-c.test.ts) covers the reports themselves.
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { copyRun, storeFacts, treeInodes } from "../fixtures/real-openclaw-c.js";
+import { copyRun, storeFacts, treeInodes, type EraCRun } from "../fixtures/real-openclaw-c.js";
 import { runCli } from "./helpers/cli.js";
 
 const roots: string[] = [];
@@ -66,5 +66,29 @@ describe("cleanup beside an era C store (built CLI)", () => {
     expect(storeFacts(mix.dbPath)).toEqual(facts);
     expect(treeInodes(eraCDir)).toEqual(before);
     expect(doc.eraC[0]).toMatchObject({ era: "C", wrote: false });
+  });
+});
+
+describe("cleanup and keepalive on era C stores alone (built CLI)", () => {
+  const stores: EraCRun[] = ["c1-quick-done", "c2-live-waiting-model", "c5-model-error", "c7-aborted"];
+
+  it.each(stores)("%s: cleanup (finalize and prune, enforced) and keepalive exit 0 and leave the store byte for byte, inode for inode", async (run) => {
+    const copy = copyRun(run);
+    roots.push(copy.root);
+    const facts = storeFacts(copy.dbPath);
+    const tree = treeInodes(copy.stateDir);
+    const env = { OPENCLAW_SESSIONS_NOW: "2027-03-04T00:00:00Z" };
+    const cleanup = await runCli(["cleanup", "--enforce", "--prune-after", "1h", "--json", "--no-probe", "--state-dir", copy.stateDir], { env });
+    expect(cleanup.code).toBe(0);
+    expect(JSON.parse(cleanup.stdout).eraC[0]).toMatchObject({ era: "C", wrote: false });
+    const keepalive = await runCli(["keepalive", "--json", "--interval", "1s", "--no-probe", "--state-dir", copy.stateDir], { env });
+    expect(keepalive.code).toBe(0);
+    const lines = keepalive.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines).toEqual([expect.objectContaining({ schemaVersion: 1, type: "eraC", idleResetConfigured: false })]);
+    const after = storeFacts(copy.dbPath);
+    expect(after.db).toEqual(facts.db);
+    expect(after.wal).toEqual(facts.wal);
+    expect([after.shm.exists, after.shm.ino]).toEqual([facts.shm.exists, facts.shm.ino]);
+    expect(treeInodes(copy.stateDir)).toEqual(tree);
   });
 });
