@@ -41,6 +41,14 @@ SELECT ${COLUMNS.map((c, i) => `${c} AS c${i}`).join(",\n       ")}
 FROM session_nodes n LEFT JOIN session_windows w ON w.session_id = n.current_session_id
 WHERE n.archived_at IS NULL`;
 
+/** Rows per statement: each page is one short statement, and no more rows are alive at once. */
+export const ROWS_PER_PAGE = 512;
+
+/** The first page, then each next one after the last key seen (keyset paging on OpenClaw's
+ * idx_agent_session_nodes_active, which holds the unarchived keys in order). */
+const FIRST_PAGE_SQL = `${SESSION_ROWS_SQL}\nORDER BY n.session_key LIMIT ?`;
+const NEXT_PAGE_SQL = `${SESSION_ROWS_SQL} AND n.session_key > ?\nORDER BY n.session_key LIMIT ?`;
+
 export interface SessionRowsRead {
   rows: SessionRow[];
   /** entry_valid = -1: OpenClaw itself skips these */
@@ -54,29 +62,42 @@ export function readSessionRows(db: Database): SessionRowsRead {
 }
 
 /**
- * Hands each valid row to `onRow` as SQLite steps to it (the statement stays open meanwhile, so
- * `onRow` may run other statements on the same connection); returns the invalid rows' keys.
- * No row outlives its turn unless `onRow` keeps it: 50,000 rows are never all alive at once.
+ * Hands each valid row to `onRow`, a page of ROWS_PER_PAGE rows at a time; returns the invalid
+ * rows' keys. Each page is one short statement, finished before `onRow` runs (which reads tails on
+ * the same connection): no read transaction lasts the whole store, so a gateway's checkpoint is
+ * never held back by a big store's read. A row written between two pages is seen as of its page;
+ * one added behind the cursor is seen at the next read. No more than a page of rows is alive at
+ * once unless `onRow` keeps them: 50,000 rows are never all in memory.
  * Rows come as arrays where node:sqlite offers them (Node >= 22.16, 24): no object with 18 named
  * properties per row (measured ~15 % of the statement's CPU at 10,000 rows).
  */
-export function eachSessionRow(db: Database, onRow: (row: SessionRow) => void): string[] {
+export function eachSessionRow(db: Database, onRow: (row: SessionRow) => void, rowsPerPage = ROWS_PER_PAGE): string[] {
   const invalid: string[] = [];
-  const statement = db.prepare(SESSION_ROWS_SQL);
-  const arrays = typeof statement.setReturnArrays === "function";
-  if (arrays) statement.setReturnArrays!(true);
-  for (const r of statement.iterate ? statement.iterate() : statement.all()) {
-    // without arrays, an object's values are in SELECT order
-    const v = (arrays ? r : Object.values(r)) as unknown as readonly SqlValue[];
-    const key = str(v[0]);
-    if (key === undefined) continue;
-    if (v[4] === -1) {
-      invalid.push(key);
-      continue;
-    }
-    onRow(toSessionRow(key, v));
+  const first = db.prepare(FIRST_PAGE_SQL);
+  const next = db.prepare(NEXT_PAGE_SQL);
+  const arrays = typeof first.setReturnArrays === "function" && typeof next.setReturnArrays === "function";
+  if (arrays) {
+    first.setReturnArrays!(true);
+    next.setReturnArrays!(true);
   }
-  return invalid;
+  let page = first.all(rowsPerPage);
+  for (;;) {
+    let last: string | undefined;
+    for (const r of page) {
+      // without arrays, an object's values are in SELECT order
+      const v = (arrays ? r : Object.values(r)) as unknown as readonly SqlValue[];
+      const key = str(v[0]);
+      if (key === undefined) continue;
+      last = key;
+      if (v[4] === -1) {
+        invalid.push(key);
+        continue;
+      }
+      onRow(toSessionRow(key, v));
+    }
+    if (page.length < rowsPerPage || last === undefined) return invalid;
+    page = next.all(last, rowsPerPage);
+  }
 }
 
 function toSessionRow(key: string, v: readonly SqlValue[]): SessionRow {

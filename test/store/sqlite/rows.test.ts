@@ -1,0 +1,49 @@
+// The session rows of an agent database, read a page at a time: every unarchived row exactly once,
+// in key order, and no read transaction held while the caller works between pages (a gateway's
+// checkpoint then completes: the era C read protocol's "one short statement per query").
+import { afterEach, describe, expect, it } from "vitest";
+import { eachSessionRow } from "../../../src/store/sqlite/rows.js";
+import { sqliteRuntime } from "../../../src/store/sqlite/runtime.js";
+import { eraCStoreWithWriter } from "../../fixtures/era-c-writer.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+async function store(sessions: number) {
+  const { m, writer, dbPath } = await eraCStoreWithWriter(cleanups, sessions, 7);
+  const db = sqliteRuntime().open(dbPath, 1000);
+  cleanups.push(() => db.close());
+  return { m, writer, db };
+}
+
+describe("eachSessionRow", () => {
+  it.each([1, 2, 7, 512])("pages of %i: every unarchived row once, in key order; archived and invalid rows left out, invalid ones named", async (perPage) => {
+    const { m, writer, db } = await store(9);
+    const keys = m.sessions.map((s) => s.sessionKey).sort();
+    writer.prepare("UPDATE session_nodes SET archived_at = 1 WHERE session_key = ?").run(keys[3]!);
+    writer.prepare("UPDATE session_nodes SET entry_valid = -1 WHERE session_key = ?").run(keys[5]!);
+    const seen: string[] = [];
+    const invalid = eachSessionRow(db, (row) => seen.push(row.sessionKey), perPage);
+    expect(seen).toEqual(keys.filter((_, i) => i !== 3 && i !== 5));
+    expect(invalid).toEqual([keys[5]]);
+  });
+
+  it("holds no read transaction while the caller works: a writer's TRUNCATE checkpoint between two rows completes (busy 0)", async () => {
+    const { writer, db } = await store(6);
+    const busy: number[] = [];
+    let n = 0;
+    eachSessionRow(
+      db,
+      () => {
+        writer.prepare("UPDATE session_nodes SET updated_at = updated_at + 1 WHERE rowid = 1").run();
+        busy.push(Number((writer.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as { busy: number }).busy));
+        n++;
+      },
+      2,
+    );
+    expect(n).toBe(6);
+    expect(busy).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
