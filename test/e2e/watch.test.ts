@@ -1,12 +1,18 @@
-// `watch` through the built CLI with piped stdio: a real SIGTERM ends the stream with exit 0, and
-// exits 3 and 64 come out as one line with no stack. What watch prints and follows is tested
+// `watch` through the built CLI with piped stdio: a real SIGTERM ends the stream with exit 0, an era
+// C store's commits reach the stream, and exits 3 and 64 come out as one line with no stack. What watch prints and follows is tested
 // in-process in test/commands/watch.test.ts; the terminal in watch-tty.test.ts.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { indexPath, makeStateDir } from "../fixtures/store-builder.js";
 import { assertBuilt, BIN, REPO_ROOT, runCli, scrubbedEnv } from "./helpers/cli.js";
 import { idleStore, KEY } from "./watch-fixture.js";
+import { eraCStoreWithWriter } from "../fixtures/era-c-writer.js";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 
@@ -28,6 +34,45 @@ describe("watch, the built CLI", () => {
       }),
     );
     expect(JSON.parse(stdout.split("\n")[0]).sessions.some((s: { sessionKey: string }) => s.sessionKey === KEY)).toBe(true);
+    child.kill("SIGTERM");
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(stderr).toBe("");
+  });
+
+  it("--json on an era C store: a commit by the store's writer (a gateway) shows in the next document; SIGTERM exits 0", async () => {
+    assertBuilt();
+    const { m, writer } = await eraCStoreWithWriter(cleanups, 6, 11);
+    const key = m.sessions[0]!.sessionKey;
+    const child = spawn(process.execPath, [BIN, "watch", "--json", "--interval", "0.2", "--state-dir", m.stateDir, "--no-probe"], { cwd: REPO_ROOT, env: scrubbedEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+    const docs: Array<{ sessions: Array<{ sessionKey: string; label: string | null; era: string }> }> = [];
+    let buf = "";
+    let waiter: (() => void) | undefined;
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      buf += d;
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        docs.push(JSON.parse(buf.slice(0, nl)));
+        buf = buf.slice(nl + 1);
+      }
+      waiter?.();
+    });
+    const until = async (probe: () => boolean, what: string): Promise<void> => {
+      const end = Date.now() + 10_000;
+      while (!probe()) {
+        if (Date.now() > end) throw new Error(`${what}: not seen; stderr: ${stderr}`);
+        await new Promise<void>((r) => {
+          waiter = r;
+          setTimeout(r, 100);
+        });
+      }
+    };
+    const labelOf = () => docs.at(-1)?.sessions.find((s) => s.sessionKey === key);
+    await until(() => labelOf() !== undefined, "the first document");
+    expect(labelOf()).toMatchObject({ era: "C" });
+    writer.prepare("UPDATE session_nodes SET label = ? WHERE session_key = ?").run("renamed-by-a-commit", key);
+    await until(() => labelOf()?.label === "renamed-by-a-commit", "the committed label");
     child.kill("SIGTERM");
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(stderr).toBe("");
