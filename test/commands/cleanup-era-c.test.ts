@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
-import { copyRun, liveOwner, storeFacts, treeInodes } from "../fixtures/real-openclaw-c.js";
+import { copyRun, liveOwner, sqlite, storeFacts, treeInodes } from "../fixtures/real-openclaw-c.js";
 import { run } from "./helpers/run.js";
 
 const roots: string[] = [];
@@ -88,6 +88,33 @@ describe("cleanup on era C", () => {
     expect(r.code).toBe(0);
     const m = JSON.parse(r.stdout).eraC[0].openclawMaintenance;
     expect(m).toEqual({ pruneAfterMs: 30 * 86_400_000, maxEntries: 5000, byAge: [], byCap: [] });
+  });
+
+  it("a dead embedded run's row (no status, a lifecycleRunId): stale, and OpenClaw will do nothing with it", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    // what `openclaw agent --local` leaves when killed: no status on the row, a run id, its lock
+    const { DatabaseSync } = sqlite();
+    const db = new DatabaseSync(copy.dbPath);
+    db.prepare("UPDATE session_nodes SET status = NULL, entry_json = json_remove(json_set(entry_json, '$.lifecycleRunId', 'run-embedded-1'), '$.status')").run();
+    db.close();
+    const lock = fs.readdirSync(copy.lockDir).find((n) => /^gateway\.[^.]+\.lock$/.test(n) && n !== "gateway.state.lock")!;
+    const body = JSON.parse(fs.readFileSync(path.join(copy.lockDir, lock), "utf8"));
+    fs.writeFileSync(path.join(copy.lockDir, lock), JSON.stringify({ ...body, role: "agent-embedded" }));
+    const check = unchanged(copy);
+    // two minutes after it died: within --stale-after (10m); later the row reads as lost (idle)
+    const r = await run(["cleanup", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T13:59:20Z" } });
+    expect(r.code).toBe(0);
+    const [store] = JSON.parse(r.stdout).eraC;
+    expect(store.staleRunning).toEqual([
+      expect.objectContaining({
+        sessionKey: "agent:main:c2-model-wait",
+        storeStatus: null,
+        why: expect.stringMatching(/the embedded run pid 26517 that owned this state dir is dead/),
+        openclawWill: "nothing: nothing resumes an embedded run (the row stays as it is)",
+      }),
+    ]);
+    check();
   });
 
   it("--undo on an era C store: nothing to undo, nothing written, exit 0", async () => {
