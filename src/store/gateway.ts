@@ -50,11 +50,21 @@ function readBody(lockPath: string): GatewayLockBody | undefined {
   }
 }
 
-/** The exact hash path first; else any gateway.*.lock in that dir naming our config path. */
+/**
+ * The exact hash path first; then the same name in another user's `openclaw-<uid>` dir (the dir is
+ * named for the uid the GATEWAY runs as: root or a monitoring user reading an operator's gateway
+ * finds it there, the hash of the config path being the same); else any gateway.*.lock in our dir
+ * naming our config path.
+ */
 export function findGatewayLock(configPath: string, tmpDir?: string): GatewayLockBody | undefined {
-  const exact = readBody(gatewayLockPath(configPath, tmpDir));
+  const ownPath = gatewayLockPath(configPath, tmpDir);
+  const exact = readBody(ownPath);
   if (exact) return exact;
   const dir = gatewayLockDir(tmpDir);
+  for (const other of otherUsersLockDirs(path.dirname(dir))) {
+    const theirs = readBody(path.join(other, path.basename(ownPath)));
+    if (theirs) return theirs;
+  }
   let names: string[];
   try {
     names = fs.readdirSync(dir).filter((n) => /^gateway\..+\.lock$/.test(n));
@@ -69,6 +79,19 @@ export function findGatewayLock(configPath: string, tmpDir?: string): GatewayLoc
     if (named !== undefined && path.resolve(named) === wanted) return body;
   }
   return undefined;
+}
+
+function otherUsersLockDirs(tmp: string): string[] {
+  const own = path.basename(gatewayLockDir(tmp));
+  try {
+    return fs
+      .readdirSync(tmp)
+      .filter((n) => /^openclaw-\d+$/.test(n) && n !== own)
+      .sort()
+      .map((n) => path.join(tmp, n));
+  } catch {
+    return [];
+  }
 }
 
 export async function readGateway(q: GatewayQuery): Promise<GatewayInfo> {

@@ -64,6 +64,22 @@ describe("readGateway", () => {
     expect(findGatewayLock("/nope.json", tmp)).toBeUndefined();
   });
 
+  it("finds the lock of a gateway run by another user (its uid's dir), at our config path's hash", async () => {
+    const tmp = makeTempDir();
+    const configPath = "/home/operator/.openclaw/openclaw.json";
+    const ours = gatewayLockPath(configPath, tmp);
+    const theirs = path.join(tmp, `openclaw-${process.getuid!() + 4242}`, path.basename(ours));
+    fs.mkdirSync(path.dirname(theirs), { recursive: true });
+    fs.writeFileSync(theirs, JSON.stringify({ pid: process.pid, createdAt: new Date(T0).toISOString(), startTime: readProcStartTime(process.pid) }));
+    // another name in their dir is another config's gateway, and a look-alike dir is not a uid's
+    fs.writeFileSync(path.join(path.dirname(theirs), "gateway.00000000.lock"), JSON.stringify({ pid: 1 }));
+    fs.mkdirSync(path.join(tmp, "openclaw-state-locks-0"));
+    fs.writeFileSync(path.join(tmp, "openclaw-state-locks-0", path.basename(ours)), JSON.stringify({ pid: 1 }));
+    const g = await readGateway({ configPath, tmpDir: tmp, probe: false });
+    expect(g).toMatchObject({ lockPath: theirs, pid: process.pid, alive: true });
+    expect(findGatewayLock("/other/openclaw.json", tmp)).toBeUndefined();
+  });
+
   it("no lock, no probe: not alive, the configured port, probe skipped", async () => {
     expect(await readGateway({ configPath: "/c.json", tmpDir: makeTempDir(), port: 18789, probe: false })).toEqual({ alive: false, port: 18789, probe: "skipped" });
   });
