@@ -90,6 +90,26 @@ describe("opening a copy without sidecars", () => {
   });
 });
 
+describe("a plain open beside a live writer", () => {
+  it("is read-only, query-only, and waits 5 s for a busy writer (busy_timeout set as a pragma: Node 22 ignores the option)", () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    const { DatabaseSync } = sqlite();
+    const writer = new DatabaseSync(copy.dbPath);
+    writer.prepare("SELECT count(*) FROM session_nodes").get();
+    const { db, mode } = openStoreDb(copy.dbPath, true);
+    try {
+      expect(mode).toBe("plain");
+      expect(db.prepare("PRAGMA busy_timeout").get()).toEqual({ timeout: 5000 });
+      expect(db.prepare("PRAGMA query_only").get()).toEqual({ query_only: 1 });
+      expect(() => db.exec("UPDATE session_nodes SET label = 'x'")).toThrow(/readonly|query_only|read-only/i);
+    } finally {
+      db.close();
+      writer.close();
+    }
+  });
+});
+
 describe("missingForEraC: what an older Node lacks, said plainly", () => {
   const cases: Array<[string, string, string | undefined, boolean, RegExp | undefined]> = [
     ["Node 20: no node:sqlite", "20.20.2", undefined, false, /needs Node 24 .*this is Node 20\.20\.2 without node:sqlite/],
