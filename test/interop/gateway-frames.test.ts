@@ -1,6 +1,8 @@
 // Issue 14: records the frames a real gateway sends a read-only operator client during a scripted
-// turn that streams slowly and calls a tool, then a clean stop, and saves them as fixtures for the
-// CI fake gateway: test/fixtures/gateway-frames/<version>.json. Run with `npm run test:interop`.
+// turn that streams slowly and calls a tool, then a clean stop. Saved to .interop/frames/<version>.json
+// (gitignored); with INTEROP_RECORD_FRAMES=1 they replace the CI fake gateway's fixtures,
+// test/fixtures/gateway-frames/<version>.json, whose recorded run ids the replay tests name (so a
+// plain interop run never changes what CI replays). Run with `npm run test:interop`.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +11,7 @@ import { startModelServer, type ModelServer } from "./model-server.js";
 import { OperatorRecorder, redact, type RecordedFrame } from "./operator-client.js";
 import { ensureInterop, OPENCLAW_VERSIONS, REPO_ROOT } from "./support.js";
 
-const FIXTURES = path.join(REPO_ROOT, "test", "fixtures", "gateway-frames");
+const FIXTURES = process.env.INTEROP_RECORD_FRAMES === "1" ? path.join(REPO_ROOT, "test", "fixtures", "gateway-frames") : path.join(REPO_ROOT, ".interop", "frames");
 const VERSIONS = process.env.INTEROP_VERSIONS?.split(",") ?? [OPENCLAW_VERSIONS.fileEra, OPENCLAW_VERSIONS.eraC];
 const KEY = "agent:main:frames";
 
