@@ -2,6 +2,7 @@
 // <tmpdir>/openclaw-<uid>/gateway.<sha256(configPath)[:8]>.lock; after a SIGKILL the lock stays,
 // so the owner pid (and its start time) is checked, and optionally /healthz on its port.
 import { lockBodyFields } from "./lock-body.js";
+import { lockDirName, lockDirsIn } from "./lock-dirs.js";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -22,8 +23,7 @@ export interface GatewayQuery {
 }
 
 export function gatewayLockDir(tmpDir: string = os.tmpdir()): string {
-  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
-  return path.join(tmpDir, uid === undefined ? "openclaw" : `openclaw-${uid}`);
+  return path.join(tmpDir, lockDirName());
 }
 
 export function gatewayLockPath(configPath: string, tmpDir?: string): string {
@@ -61,7 +61,8 @@ export function findGatewayLock(configPath: string, tmpDir?: string): GatewayLoc
   const exact = readBody(ownPath);
   if (exact) return exact;
   const dir = gatewayLockDir(tmpDir);
-  for (const other of otherUsersLockDirs(path.dirname(dir))) {
+  for (const other of lockDirsIn(path.dirname(dir))) {
+    if (other === dir) continue;
     const theirs = readBody(path.join(other, path.basename(ownPath)));
     if (theirs) return theirs;
   }
@@ -79,19 +80,6 @@ export function findGatewayLock(configPath: string, tmpDir?: string): GatewayLoc
     if (named !== undefined && path.resolve(named) === wanted) return body;
   }
   return undefined;
-}
-
-function otherUsersLockDirs(tmp: string): string[] {
-  const own = path.basename(gatewayLockDir(tmp));
-  try {
-    return fs
-      .readdirSync(tmp)
-      .filter((n) => /^openclaw-\d+$/.test(n) && n !== own)
-      .sort()
-      .map((n) => path.join(tmp, n));
-  } catch {
-    return [];
-  }
 }
 
 export async function readGateway(q: GatewayQuery): Promise<GatewayInfo> {

@@ -6,39 +6,23 @@ import fs from "node:fs";
 import path from "node:path";
 import type { GatewayInfo } from "../../core/types.js";
 import { lockBodyFields, type LockBodyFields } from "../lock-body.js";
+import { lockDirName, lockDirsIn } from "../lock-dirs.js";
 import { ownerOfLockBody } from "../proc.js";
 import { posixWriteLock } from "./proc-locks.js";
 
-export function stateLockDir(stateDir: string, uid = typeof process.getuid === "function" ? process.getuid() : undefined): string {
-  return path.join(stateDir, "tmp", uid === undefined ? "openclaw" : `openclaw-${uid}`);
+export function stateLockDir(stateDir: string, uid?: number): string {
+  return path.join(stateDir, "tmp", lockDirName(uid));
 }
 
 /**
- * Every lock dir of this state dir: `tmp/openclaw-<uid>` is named for the uid the OWNER runs as,
- * which need not be ours (root or a monitoring user reading an operator's gateway): all are read,
- * since whatever sits under this state dir's `tmp/` was left by an owner of this state dir.
- */
-export function stateLockDirs(stateDir: string): string[] {
-  const tmp = path.join(stateDir, "tmp");
-  let names: string[];
-  try {
-    names = fs.readdirSync(tmp).filter((n) => /^openclaw(?:-\d+)?$/.test(n));
-  } catch {
-    return [];
-  }
-  const own = path.basename(stateLockDir(stateDir));
-  // ours first: on a tie between two equally live owners, the one we run as wins
-  return names.sort((a, b) => Number(b === own) - Number(a === own) || a.localeCompare(b)).map((n) => path.join(tmp, n));
-}
-
-/**
- * The `gateway.<hash>.lock` files of this state dir (not `gateway.state.lock`), in every lock dir.
- * The hash is of the config path the owner was started with, which a copied or moved state dir no
+ * The `gateway.<hash>.lock` files of this state dir (not `gateway.state.lock`), in every lock dir
+ * under its tmp/ (each named for its owner's uid, which need not be ours). The hash is of the config path the owner was started with, which a copied or moved state dir no
  * longer matches, so every candidate is read; the newest live one wins, else the newest.
  */
 export function readEraCOwner(stateDir: string, procLocks?: string): GatewayInfo {
+  const dirs = lockDirsIn(path.join(stateDir, "tmp"));
   const locks: string[] = [];
-  for (const dir of stateLockDirs(stateDir)) {
+  for (const dir of dirs) {
     try {
       const names = fs.readdirSync(dir).filter((n) => /^gateway\.[^.]+\.lock$/.test(n) && n !== "gateway.state.lock");
       for (const name of names.sort()) locks.push(path.join(dir, name));
@@ -54,7 +38,7 @@ export function readEraCOwner(stateDir: string, procLocks?: string): GatewayInfo
   }
   if (best) return best;
   // no JSON: a clean stop removes it; the POSIX lock may still say someone holds the lock file
-  const sqliteLock = locks.length === 0 ? firstLockSqlite(stateLockDirs(stateDir)) : undefined;
+  const sqliteLock = locks.length === 0 ? firstLockSqlite(dirs) : undefined;
   const held = sqliteLock ? posixWriteLock(sqliteLock, procLocks) : { state: "unknown" as const };
   return { alive: false, probe: "skipped", posixLock: held.state === "held" ? "held" : held.state, ...(held.state === "held" ? { pid: held.pid } : {}) };
 }

@@ -75,7 +75,7 @@ export function eachSessionRow(db: Database, onRow: (row: SessionRow) => void, r
   const invalid: string[] = [];
   const first = db.prepare(FIRST_PAGE_SQL);
   const next = db.prepare(NEXT_PAGE_SQL);
-  const arrays = typeof first.setReturnArrays === "function" && typeof next.setReturnArrays === "function";
+  const arrays = typeof first.setReturnArrays === "function";
   if (arrays) {
     first.setReturnArrays!(true);
     next.setReturnArrays!(true);
