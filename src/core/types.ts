@@ -171,6 +171,8 @@ export interface TaskRunInfo {
   error?: string;
   /** epoch ms the row was last written */
   updatedAt?: number;
+  /** epoch ms the task started (else was created) */
+  startedAt?: number;
 }
 
 /** Everything the store layer learned about one session; the only input of the health model. */

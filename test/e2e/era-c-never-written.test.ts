@@ -2,8 +2,10 @@
 // nothing of them, whatever a file-era index beside them claims, and exit per DESIGN.md 5. The
 // in-process suite (test/commands/cleanup-era-c.test.ts) covers the reports themselves.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { generateEraCStore } from "../../src/sim/era-c/generate.js";
 import { copyRun, storeFacts, treeInodes, type EraCRun } from "../fixtures/real-openclaw-c.js";
 import { runCli } from "./helpers/cli.js";
 
@@ -90,5 +92,35 @@ describe("cleanup and keepalive on era C stores alone (built CLI)", () => {
     expect(after.wal).toEqual(facts.wal);
     expect([after.shm.exists, after.shm.ino]).toEqual([facts.shm.exists, facts.shm.ino]);
     expect(treeInodes(copy.stateDir)).toEqual(tree);
+  });
+});
+
+// OpenClaw 2026.8.1-2026.9.4 write agent schema 19 and 2026.9.5 schema 21 (text transcript rows,
+// task_runs without owner columns): every command reads them as it reads 23, and writes nothing.
+describe("stores older era C releases wrote (schema 19 and 21, generated; built CLI)", () => {
+  it.each([19, 21] as const)("schema %i: status --json gives every session its intended verdict; cleanup and keepalive exit 0 and write nothing", async (version) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), `ocs-e2e-c${version}-`));
+    roots.push(out);
+    const m = await generateEraCStore({ outDir: out, sessions: 25, agents: ["main"], seed: 11, now: Date.parse("2026-12-04T12:00:00Z"), schemaVersion: version });
+    const dbPath = m.dbPaths[0]!;
+    const facts = storeFacts(dbPath);
+    const tree = treeInodes(m.stateDir);
+    const env = { OPENCLAW_SESSIONS_NOW: String(m.now) };
+    const status = await runCli(["status", "--json", "--no-probe", "--state-dir", m.stateDir], { env });
+    expect(status.stderr).toBe("");
+    expect(status.code).toBe(0);
+    const doc = JSON.parse(status.stdout);
+    expect(doc.unreadableStores).toEqual([]);
+    expect(doc.stores).toEqual([{ agentId: "main", storePath: dbPath, era: "C" }]);
+    const got = new Map((doc.sessions as Array<{ sessionKey: string; state: string; health: string }>).map((s) => [s.sessionKey, `${s.state}/${s.health}`]));
+    expect(got.size).toBe(m.sessions.length);
+    for (const s of m.sessions) expect(got.get(s.sessionKey), `${s.sessionKey} (${s.kind})`).toBe(`${s.verdict.state}/${s.verdict.health}`);
+    const cleanup = await runCli(["cleanup", "--enforce", "--prune-after", "1h", "--json", "--no-probe", "--state-dir", m.stateDir], { env });
+    expect(cleanup.code).toBe(0);
+    expect(JSON.parse(cleanup.stdout).eraC[0]).toMatchObject({ era: "C", wrote: false });
+    const keepalive = await runCli(["keepalive", "--json", "--interval", "1s", "--no-probe", "--state-dir", m.stateDir], { env });
+    expect(keepalive.code).toBe(0);
+    expect(storeFacts(dbPath)).toMatchObject({ db: facts.db, wal: facts.wal });
+    expect(treeInodes(m.stateDir)).toEqual(tree);
   });
 });

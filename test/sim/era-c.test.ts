@@ -34,6 +34,23 @@ describe("generateEraCStore", () => {
     for (const s of m.sessions) expect(got.get(s.sessionKey), `${s.sessionKey} (${s.kind})`).toBe(`${s.verdict.state}/${s.verdict.health}`);
   });
 
+  it.each([19, 21] as const)("writes an older release's store (schema %i: text transcript rows only) that the reader judges as the manifest intends", async (version) => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), `oc-sim-c${version}-`));
+    dirs.push(out);
+    const m = await generateEraCStore({ outDir: out, sessions: 30, agents: ["main"], seed: 5, now: Date.parse("2026-12-04T12:00:00Z"), schemaVersion: version });
+    const { DatabaseSync } = sqlite();
+    const db = new DatabaseSync(`file:${m.dbPaths[0]}?mode=ro&immutable=1`);
+    try {
+      expect(db.prepare("PRAGMA user_version").get().user_version).toBe(version);
+      expect(db.prepare("SELECT name FROM pragma_table_info('transcript_events')").all().map((r) => r.name)).toEqual(["session_id", "seq", "event_json", "created_at"]);
+    } finally {
+      db.close();
+    }
+    const read = readEraCStore({ agentId: "main", storePath: m.dbPaths[0]!, era: "C" });
+    const got = new Map(read.evidence.map((ev) => [ev.sessionKey, deriveHeartbeat(ev, m.now, { stallAfterMs: 120_000, perState: {} })]));
+    for (const s of m.sessions) expect(`${got.get(s.sessionKey)?.state}/${got.get(s.sessionKey)?.health}`, `${s.sessionKey} (${s.kind})`).toBe(`${s.verdict.state}/${s.verdict.health}`);
+  });
+
   it("stores long events zstd-compressed with their navigation_json, short ones as JSON", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "oc-sim-c-"));
     dirs.push(out);

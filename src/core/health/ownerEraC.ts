@@ -48,6 +48,20 @@ export function ownerEraC(ev: Evidence, now: number): Liveness {
   if (task?.status === "running" && task.owner === "alive") {
     return { kind: "owner", reason: `${alive}; task ${shortId(task.runId)} is running, owned by live pid ${task.ownerPid}` };
   }
+  if (task?.status === "running" && task.ownerPid === undefined && task.owner === "unknown") {
+    // before OpenClaw 2026.9.5 a task does not name its owner: one started in this gateway's life
+    // is its own, one started before it belongs to a gateway that is gone
+    if (gw.startedAt === undefined || task.startedAt === undefined) {
+      return { kind: "gateway", reason: `${alive}; task ${shortId(task.runId)} is running and names no owner (OpenClaw before 2026.9.5), so the lock decides` };
+    }
+    if (task.startedAt >= gw.startedAt) {
+      return { kind: "owner", reason: `${alive}; task ${shortId(task.runId)} is running, started ${ago(now, task.startedAt)} in this gateway's life` };
+    }
+    return {
+      kind: "recovering",
+      reason: `${alive}; task ${shortId(task.runId)} is running but started ${ago(now, task.startedAt)}, before this gateway: restart recovery is pending (it resumes interrupted turns)`,
+    };
+  }
   const why =
     task?.status === "running"
       ? `task ${shortId(task.runId)} is running but its owner pid ${task.ownerPid ?? "?"} is ${task.owner === "reused" ? "gone (pid reused)" : "dead"}`

@@ -7,7 +7,7 @@ import type { Health, SessionState } from "../../core/types.js";
 import { assistantMessage, modelChange, runEvents, sessionKeys, transcriptHeader, userMessage, type RunEndStatus, type StopReason } from "../format.js";
 import { Rng } from "../random.js";
 import { makeDeadOwner, type LockOwner } from "../writer-fs.js";
-import { writeAgentDb, writeOwnerLock, type SimSessionRow } from "./write.js";
+import { SIM_APP_VERSION, writeAgentDb, writeOwnerLock, type SimSchemaVersion, type SimSessionRow } from "./write.js";
 
 export type EraCKind = "done" | "failed" | "killed" | "timeout" | "running-dead";
 export const ERA_C_KINDS: readonly EraCKind[] = ["done", "failed", "killed", "timeout", "running-dead"];
@@ -27,6 +27,8 @@ export interface EraCGenerateOptions {
   now?: number;
   /** the killed gateway named by the left lock JSON (default: a child spawned and killed) */
   deadOwner?: LockOwner;
+  /** the agent schema to write: 23 (2026.9.6, default), 21 (2026.9.5) or 19 (2026.8.1-2026.9.4) */
+  schemaVersion?: SimSchemaVersion;
 }
 
 export interface EraCManifestEntry {
@@ -60,7 +62,7 @@ export async function generateEraCStore(opts: EraCGenerateOptions): Promise<EraC
   const rng = new Rng(opts.seed ?? 1);
   const dead = opts.deadOwner ?? (await makeDeadOwner());
   fs.mkdirSync(stateDir, { recursive: true });
-  fs.writeFileSync(path.join(stateDir, "openclaw.json"), JSON.stringify({ meta: { lastTouchedVersion: "2026.9.6" }, agents: { list: agents.map((id) => ({ id })) } }, null, 2));
+  fs.writeFileSync(path.join(stateDir, "openclaw.json"), JSON.stringify({ meta: { lastTouchedVersion: SIM_APP_VERSION[opts.schemaVersion ?? 23] }, agents: { list: agents.map((id) => ({ id })) } }, null, 2));
   const perAgent = new Map<string, SimSessionRow[]>(agents.map((a) => [a, []]));
   const manifest: EraCManifestEntry[] = [];
   for (let i = 0; i < opts.sessions; i++) {
@@ -71,7 +73,7 @@ export async function generateEraCStore(opts: EraCGenerateOptions): Promise<EraC
     perAgent.get(agentId)!.push(row);
     manifest.push({ agentId, sessionKey, sessionId: row.sessionId, kind, verdict: verdictOf(kind) });
   }
-  const dbPaths = agents.map((a) => writeAgentDb(stateDir, a, perAgent.get(a)!, now));
+  const dbPaths = agents.map((a) => writeAgentDb(stateDir, a, perAgent.get(a)!, now, opts.schemaVersion));
   // the gateway was SIGKILLed: its lock JSON stays, its POSIX lock went with it
   writeOwnerLock(stateDir, { pid: dead.pid, startTime: dead.starttime, createdAt: now - 2 * DAY });
   return { stateDir, now, dbPaths, sessions: manifest };

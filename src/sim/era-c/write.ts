@@ -47,9 +47,26 @@ export function agentDbFile(stateDir: string, agentId: string): string {
   return path.join(stateDir, "agents", agentId, "agent", "openclaw-agent.sqlite");
 }
 
-/** Creates (replacing any earlier simulation) one agent's database and fills it. */
-export function writeAgentDb(stateDir: string, agentId: string, sessions: Iterable<SimSessionRow>, now: number): string {
+/**
+ * The transcript table of agent schema 19 (OpenClaw 2026.8.1-2026.9.4) and 21 (2026.9.5), verbatim
+ * from their schema SQL: text rows only, no compressed ones. Every other table this tool reads is
+ * the same in all three versions (src/store/sqlite/open.ts).
+ */
+const TRANSCRIPT_EVENTS_BEFORE_23 =
+  'CREATE TABLE transcript_events (\n  session_id TEXT NOT NULL,\n  seq INTEGER NOT NULL,\n  event_json TEXT NOT NULL,\n  created_at INTEGER NOT NULL,\n  PRIMARY KEY (session_id, seq),\n  FOREIGN KEY (session_id) REFERENCES "session_windows"(session_id) ON DELETE CASCADE\n) STRICT';
+
+/** The release that wrote each schema version, as schema_meta.app_version names it. */
+export const SIM_APP_VERSION: Record<SimSchemaVersion, string> = { 19: "2026.9.4", 21: "2026.9.5", 23: "2026.9.6" };
+
+export type SimSchemaVersion = 19 | 21 | 23;
+
+/**
+ * Creates (replacing any earlier simulation) one agent's database and fills it. `schemaVersion`
+ * 19 or 21 writes an older release's store: its transcript table (text rows only) and versions.
+ */
+export function writeAgentDb(stateDir: string, agentId: string, sessions: Iterable<SimSessionRow>, now: number, schemaVersion: SimSchemaVersion = AGENT_SCHEMA_VERSION): string {
   const { DatabaseSync, zstd } = modules();
+  const older = schemaVersion !== AGENT_SCHEMA_VERSION;
   const file = agentDbFile(stateDir, agentId);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
@@ -57,8 +74,8 @@ export function writeAgentDb(stateDir: string, agentId: string, sessions: Iterab
   try {
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;");
     db.exec("BEGIN");
-    for (const ddl of AGENT_SCHEMA_DDL) db.exec(ddl);
-    db.prepare("INSERT INTO schema_meta VALUES ('primary', 'agent', ?, ?, '2026.9.6', ?, ?)").run(AGENT_SCHEMA_VERSION, agentId, now, now);
+    for (const ddl of AGENT_SCHEMA_DDL) db.exec(older && ddl.startsWith("CREATE TABLE transcript_events ") ? TRANSCRIPT_EVENTS_BEFORE_23 : ddl);
+    db.prepare("INSERT INTO schema_meta VALUES ('primary', 'agent', ?, ?, ?, ?, ?)").run(schemaVersion, agentId, SIM_APP_VERSION[schemaVersion], now, now);
     const node = db.prepare(
       `INSERT INTO session_nodes (session_key, current_session_id, entry_json, entry_valid, updated_at, status, created_at, created_via,
          label, display_name, spawned_by, last_interaction_at, last_activity_at) VALUES (?, ?, ?, 1, ?, ?, ?, 'run', ?, ?, ?, ?, ?)`,
@@ -68,10 +85,17 @@ export function writeAgentDb(stateDir: string, agentId: string, sessions: Iterab
       `INSERT INTO session_windows (session_id, session_key, created_at, updated_at, transcript_updated_at, session_entry_provenance,
          started_at, ended_at, status, model_provider, model, agent_harness_id, display_name) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, 'openclaw', ?)`,
     );
-    const plain = db.prepare("INSERT INTO transcript_events (session_id, seq, event_json, created_at, event_utf8_bytes) VALUES (?, ?, ?, ?, ?)");
-    const packed = db.prepare(
-      "INSERT INTO transcript_events (session_id, seq, event_json, created_at, event_zstd, event_utf8_bytes, navigation_json) VALUES (?, ?, NULL, ?, ?, ?, ?)",
+    // before 23 a row is text only, without its byte count
+    const plain = db.prepare(
+      older
+        ? "INSERT INTO transcript_events (session_id, seq, event_json, created_at) VALUES (?, ?, ?, ?)"
+        : "INSERT INTO transcript_events (session_id, seq, event_json, created_at, event_utf8_bytes) VALUES (?, ?, ?, ?, ?)",
     );
+    const packed = older
+      ? undefined
+      : db.prepare(
+          "INSERT INTO transcript_events (session_id, seq, event_json, created_at, event_zstd, event_utf8_bytes, navigation_json) VALUES (?, ?, NULL, ?, ?, ?, ?)",
+        );
     const traj = db.prepare("INSERT INTO trajectory_runtime_events (session_id, seq, run_id, event_json, created_at) VALUES (?, ?, ?, ?, ?)");
     const num = (v: unknown) => (typeof v === "number" ? v : null);
     const str = (v: unknown) => (typeof v === "string" ? v : null);
@@ -87,19 +111,20 @@ export function writeAgentDb(stateDir: string, agentId: string, sessions: Iterab
       s.transcript.forEach((t, seq) => {
         const text = JSON.stringify(t.event);
         const bytes = Buffer.byteLength(text);
-        if (bytes >= ZSTD_MIN_BYTES) {
+        if (packed && bytes >= ZSTD_MIN_BYTES) {
           const frame = zstd(Buffer.from(text));
           if (frame.length <= bytes * (1 - ZSTD_MIN_SAVING)) {
             packed.run(s.sessionId, seq, t.at, frame, bytes, navigation(t.event, bytes));
             return;
           }
         }
-        plain.run(s.sessionId, seq, text, t.at, bytes);
+        if (older) plain.run(s.sessionId, seq, text, t.at);
+        else plain.run(s.sessionId, seq, text, t.at, bytes);
       });
       s.trajectory.forEach((t, seq) => traj.run(s.sessionId, seq, t.runId, JSON.stringify(t.event), t.at));
     }
     db.exec("COMMIT");
-    db.exec(`PRAGMA user_version = ${AGENT_SCHEMA_VERSION}`);
+    db.exec(`PRAGMA user_version = ${schemaVersion}`);
     // a cleanly stopped gateway leaves the data checkpointed, a 0-byte -wal and a -shm
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch (err) {

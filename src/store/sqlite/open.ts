@@ -69,25 +69,59 @@ export function openStoreDb(dbPath: string, ownerAlive: boolean): OpenedDb {
   return { db, mode };
 }
 
-/** The schema OpenClaw 2026.9 writes and reads; OpenClaw's own reader refuses any other. */
+/**
+ * The agent database versions OpenClaw has written, each read with the same statements: the
+ * tables and columns this reader uses (session_nodes, session_windows, transcript_events,
+ * trajectory_runtime_events, schema_meta) are the same in all three, except that transcript rows
+ * gained `event_zstd` in 23. Checked against each release's own schema SQL (2026.8.1 .. 2026.9.6,
+ * OPENCLAW_AGENT_SCHEMA_SQL in the published packages).
+ * OpenClaw refuses a version it does not know, and so does this reader: a later schema may move
+ * what it reads.
+ */
+export const AGENT_SCHEMA_RELEASES: Readonly<Record<number, string>> = {
+  19: "OpenClaw 2026.8.1-2026.9.4",
+  21: "OpenClaw 2026.9.5",
+  23: "OpenClaw 2026.9.6",
+};
+
+/** The newest version known (what the simulator writes). */
 export const AGENT_SCHEMA_VERSION = 23;
 
-/** Throws "unsupported store version" unless user_version and schema_meta say agent DB v23. */
-export function checkAgentSchema(db: Database, dbPath: string): { agentId?: string; appVersion?: string } {
+export interface AgentSchema {
+  version: number;
+  agentId?: string;
+  appVersion?: string;
+  /** transcript_events has event_zstd (compressed rows, 2026.9.6 on); older stores hold text only */
+  zstdTranscripts: boolean;
+}
+
+/** The known versions, for messages: "19 (OpenClaw 2026.8.1-2026.9.4), ...". */
+export function knownAgentSchemas(): string {
+  return Object.entries(AGENT_SCHEMA_RELEASES)
+    .map(([v, release]) => `${v} (${release})`)
+    .join(", ");
+}
+
+/** Throws "unsupported store version" unless user_version is a known agent DB version and schema_meta says role 'agent'. */
+export function checkAgentSchema(db: Database, dbPath: string): AgentSchema {
   let version: unknown;
   let meta: { role?: unknown; agent_id?: unknown; app_version?: unknown } | undefined;
+  let transcriptColumns: Set<string>;
   try {
     version = db.prepare("PRAGMA user_version").get()?.user_version;
     meta = db.prepare("SELECT role, agent_id, app_version FROM schema_meta WHERE role = 'agent' LIMIT 1").get();
+    transcriptColumns = new Set(db.prepare("SELECT name FROM pragma_table_info('transcript_events')").all().map((r) => String(r.name)));
   } catch (err) {
     throw new UnreadableError(`${dbPath}: unsupported store version (${(err as Error).message})`);
   }
-  if (version !== AGENT_SCHEMA_VERSION || !meta) {
+  if (typeof version !== "number" || !(version in AGENT_SCHEMA_RELEASES) || !meta) {
     const what = meta ? `user_version ${String(version)}` : `user_version ${String(version)}, no schema_meta role 'agent'`;
-    throw new UnreadableError(`${dbPath}: unsupported store version (${what}; OpenClaw 2026.9 agent databases are version ${AGENT_SCHEMA_VERSION})`);
+    throw new UnreadableError(`${dbPath}: unsupported store version (${what}; the agent database versions read are ${knownAgentSchemas()})`);
   }
   return {
+    version,
     agentId: typeof meta.agent_id === "string" ? meta.agent_id : undefined,
     appVersion: typeof meta.app_version === "string" ? meta.app_version : undefined,
+    zstdTranscripts: transcriptColumns.has("event_zstd"),
   };
 }

@@ -3,7 +3,7 @@
 import { UnreadableError } from "../../core/errors.js";
 import type { Evidence, GatewayInfo, StoreRef } from "../../core/types.js";
 import { placeInAgentsTree } from "../locate.js";
-import { checkAgentSchema, openStoreDb, type OpenMode } from "./open.js";
+import { checkAgentSchema, openStoreDb, type AgentSchema, type OpenMode } from "./open.js";
 import { readEraCOwner } from "./owner.js";
 import { eachSessionRow } from "./rows.js";
 import { sqliteRuntime, type Database } from "./runtime.js";
@@ -42,14 +42,15 @@ export interface EraCConnection {
 export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = stateDirOfAgentDb(store.storePath)): EraCConnection {
   const rt = sqliteRuntime();
   const { db, mode } = openStoreDb(store.storePath, ownerAlive);
+  let schema: AgentSchema;
   try {
-    checkAgentSchema(db, store.storePath);
+    schema = checkAgentSchema(db, store.storePath);
   } catch (err) {
     db.close();
     throw err;
   }
   const version = db.prepare("PRAGMA data_version");
-  const tails = tailReader(db, rt, store.storePath, (w) => currentWarnings?.push(w));
+  const tails = tailReader(db, rt, store.storePath, (w) => currentWarnings?.push(w), schema.zstdTranscripts);
   let currentWarnings: string[] | undefined;
   return {
     store,

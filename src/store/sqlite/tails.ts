@@ -20,7 +20,8 @@ export interface TailReader {
   trajectory(sessionId: string): TrajectoryTail | undefined;
 }
 
-export function tailReader(db: Database, rt: SqliteRuntime, dbPath: string, warn: (w: string) => void): TailReader {
+/** `zstdTranscripts`: the store's transcript_events has event_zstd (agent schema 23); older ones hold text only. */
+export function tailReader(db: Database, rt: SqliteRuntime, dbPath: string, warn: (w: string) => void, zstdTranscripts = true): TailReader {
   let transcriptRows: Statement | undefined;
   let trajectoryRun: Statement | undefined;
   const decode = (r: Row): Record<string, unknown> | undefined => {
@@ -45,7 +46,7 @@ export function tailReader(db: Database, rt: SqliteRuntime, dbPath: string, warn
   return {
     transcript(sessionId, updatedAt) {
       transcriptRows ??= db.prepare(
-        "SELECT seq, event_json, event_zstd FROM transcript_events WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+        `SELECT seq, event_json, ${zstdTranscripts ? "event_zstd" : "NULL AS event_zstd"} FROM transcript_events WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
       );
       const tail: TranscriptTail = { path: `${dbPath} (transcript of ${sessionId})`, size: 0, mtimeMs: updatedAt ?? 0, openToolCalls: [] };
       let before = Number.MAX_SAFE_INTEGER;

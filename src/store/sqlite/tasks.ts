@@ -36,9 +36,12 @@ export function openTaskReader(stateDir: string, ownerAlive: boolean): TaskReade
   }
   let stmt: Statement;
   try {
+    // the owner columns came with OpenClaw 2026.9.5; before, a task's owner is unknown
+    const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('task_runs')").all().map((r) => String(r.name)));
+    const col = (name: string) => (columns.has(name) ? name : "NULL");
     stmt = db.prepare(
-      `SELECT run_id, status, execution_owner_pid AS pid, execution_owner_start_identity AS identity, error,
-              COALESCE(last_event_at, ended_at, started_at, created_at) AS at
+      `SELECT run_id, status, ${col("execution_owner_pid")} AS pid, ${col("execution_owner_start_identity")} AS identity, error,
+              COALESCE(last_event_at, ended_at, started_at, created_at) AS at, COALESCE(started_at, created_at) AS started
        FROM task_runs WHERE requester_session_key = ? ORDER BY created_at DESC LIMIT 1`,
     );
   } catch (err) {
@@ -64,6 +67,8 @@ export function openTaskReader(stateDir: string, ownerAlive: boolean): TaskReade
       if (error) info.error = error;
       const at = num(r.at);
       if (at !== undefined) info.updatedAt = at;
+      const started = num(r.started);
+      if (started !== undefined) info.startedAt = started;
       return info;
     },
     close: () => db.close(),

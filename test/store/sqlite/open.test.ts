@@ -45,7 +45,7 @@ describe("runtime", () => {
 });
 
 describe("schema gate", () => {
-  function dbWith(userVersion: number, role: string): string {
+  function dbWith(userVersion: number, role: string, zstdColumn = false): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-gate-"));
     roots.push(dir);
     const file = path.join(dir, "openclaw-agent.sqlite");
@@ -53,11 +53,34 @@ describe("schema gate", () => {
     const db = new DatabaseSync(file);
     db.exec(`CREATE TABLE schema_meta (meta_key TEXT PRIMARY KEY, role TEXT NOT NULL, schema_version INTEGER NOT NULL, agent_id TEXT, app_version TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
              CREATE TABLE session_nodes (session_key TEXT PRIMARY KEY);
+             CREATE TABLE transcript_events (session_id TEXT NOT NULL, seq INTEGER NOT NULL, event_json TEXT, created_at INTEGER NOT NULL${zstdColumn ? ", event_zstd BLOB" : ""});
              INSERT INTO schema_meta VALUES ('primary', '${role}', ${userVersion}, 'main', '2026.9.6', 0, 0);
              PRAGMA user_version = ${userVersion};`);
     db.close();
     return file;
   }
+  it.each([
+    [19, false],
+    [21, false],
+    [23, true],
+  ])("user_version %i (a release OpenClaw shipped) passes the gate; compressed transcript rows: %s", (version, zstd) => {
+    const file = dbWith(version, "agent", zstd);
+    const { db } = openStoreDb(file, false);
+    try {
+      expect(checkAgentSchema(db, file)).toMatchObject({ version, agentId: "main", zstdTranscripts: zstd });
+    } finally {
+      db.close();
+    }
+  });
+  it.each([18, 20, 22, 24])("user_version %i (no release wrote it) is an unsupported store version naming the ones read", (version) => {
+    const file = dbWith(version, "agent");
+    const { db } = openStoreDb(file, false);
+    try {
+      expect(() => checkAgentSchema(db, file)).toThrow(new RegExp(`unsupported store version \\(user_version ${version}; the agent database versions read are 19 \\(OpenClaw 2026\\.8\\.1-2026\\.9\\.4\\), 21 \\(OpenClaw 2026\\.9\\.5\\), 23`));
+    } finally {
+      db.close();
+    }
+  });
   it("user_version 22 is an unsupported store version", () => {
     const file = dbWith(22, "agent");
     const { db } = openStoreDb(file, false);

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
-import { writeAgentDb, type SimSessionRow } from "../../../src/sim/era-c/write.js";
+import { writeAgentDb, type SimSchemaVersion, type SimSessionRow } from "../../../src/sim/era-c/write.js";
 import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
 
 const NOW = Date.parse("2026-12-04T12:00:00Z");
@@ -22,7 +22,7 @@ const toolUse = (at: number, id: string) => ({
   at,
 });
 
-function storeOf(transcript: SimSessionRow["transcript"]) {
+function storeOf(transcript: SimSessionRow["transcript"], schemaVersion: SimSchemaVersion = 23) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-tails-"));
   dirs.push(dir);
   const startedAt = NOW - 60_000;
@@ -33,10 +33,10 @@ function storeOf(transcript: SimSessionRow["transcript"]) {
     transcript: [{ event: { type: "session", version: 4, id: "sid-1", timestamp: iso(startedAt - 1000) }, at: startedAt - 1000 }, ...transcript],
     trajectory: [],
   };
-  const file = writeAgentDb(dir, "main", [row], NOW);
+  const file = writeAgentDb(dir, "main", [row], NOW, schemaVersion);
   // no owner: the verdict is unresponsive, but the state is still judged from the tail
   const read = readEraCStore({ agentId: "main", storePath: file, era: "C" });
-  return { ev: read.evidence[0]!, hb: deriveHeartbeat(read.evidence[0]!, NOW, { stallAfterMs: 600_000, perState: {} }) };
+  return { ev: read.evidence[0]!, hb: deriveHeartbeat(read.evidence[0]!, NOW, { stallAfterMs: 600_000, perState: {} }), warnings: read.warnings };
 }
 
 describe("era C transcript tail", () => {
@@ -97,5 +97,24 @@ describe("era C transcript tail, rows as 2026.9.6 stores them", () => {
     const hb = realStoreUpTo(7, now);
     expect(hb.state).toBe("awaiting_model");
     expect(hb.reasons.join(" ")).toMatch(/transcript ends with a tool result/);
+  });
+});
+
+// OpenClaw 2026.8.1-2026.9.4 (agent schema 19) and 2026.9.5 (21) store transcript rows as text
+// only: their transcript_events has no event_zstd column, and the tail statement must not name it.
+describe("transcript tails of stores older releases wrote", () => {
+  it.each([19, 21] as const)("schema %i: the tail is read from text rows, the same verdict as 23's", (version) => {
+    const { ev, hb, warnings } = storeOf(
+      [
+        user(NOW - 50_000, "run it"),
+        // long enough that a 23 store would compress it: an older store keeps it as text
+        { event: { type: "message", id: "a-long", timestamp: iso(NOW - 45_000), message: { role: "assistant", content: [{ type: "text", text: "y".repeat(3000) }], stopReason: "stop", model: "m-old", timestamp: NOW - 45_000 } }, at: NOW - 45_000 },
+        toolUse(NOW - 40_000, "call-old"),
+      ],
+      version,
+    );
+    expect(warnings).toEqual([]);
+    expect(ev.transcript?.openToolCalls.map((c) => c.name)).toEqual(["exec"]);
+    expect(hb).toMatchObject({ state: "tool_exec", toolName: "exec", era: "C" });
   });
 });

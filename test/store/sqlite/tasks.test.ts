@@ -75,3 +75,51 @@ describe("task_runs in the global DB", () => {
     expect(hb.reasons.join("\n")).toMatch(/latest task 5e0b8be6 is cancelled: restart recovery is pending/);
   });
 });
+
+// Before OpenClaw 2026.9.5, task_runs has no execution_owner_pid/start_identity columns: a task does
+// not name its owner. The reader still reads it (owner unknown), and the live gateway's start time
+// tells whose it is: a task started in its life is its own run, one started before belongs to a
+// gateway that is gone (restart recovery pending).
+describe("task_runs of OpenClaw before 2026.9.5 (no owner columns)", () => {
+  async function c2WithOwnerlessTask(startedAt: (gatewayStart: number) => number) {
+    const copy = copyRun("c2-live-waiting-model");
+    cleanups.push(() => fs.rmSync(copy.root, { recursive: true, force: true }));
+    const gw = await liveOwner(copy);
+    cleanups.push(() => gw.stop());
+    const gatewayStart = JSON.parse(fs.readFileSync(path.join(copy.lockDir, fs.readdirSync(copy.lockDir).find((n) => /^gateway\.[^.]+\.lock$/.test(n) && n !== "gateway.state.lock")!), "utf8")) as { createdAt: string };
+    const at = startedAt(Date.parse(gatewayStart.createdAt));
+    const file = path.join(copy.stateDir, "state", "openclaw.sqlite");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const { DatabaseSync } = sqlite();
+    const db = new DatabaseSync(file);
+    // the 2026.9.4 columns this reader uses, without the owner pair
+    db.exec(`PRAGMA journal_mode = WAL;
+      CREATE TABLE task_runs (task_id TEXT PRIMARY KEY, requester_session_key TEXT, run_id TEXT, status TEXT, error TEXT,
+        created_at INTEGER, started_at INTEGER, ended_at INTEGER, last_event_at INTEGER)`);
+    db.prepare("INSERT INTO task_runs VALUES ('t2', ?, ?, 'running', NULL, ?, ?, NULL, ?)").run(KEY, RUN, at, at, at);
+    cleanups.push(() => db.close());
+    return copy;
+  }
+  const judge = (copy: { dbPath: string }) => {
+    const read = readEraCStore({ agentId: "main", storePath: copy.dbPath, era: "C" });
+    expect(read.warnings).toEqual([]);
+    const ev = read.evidence[0]!;
+    // a verdict at the real clock (the lock was written now), with no stall in the way
+    return { ev, hb: deriveHeartbeat(ev, Date.now() + 1000, { stallAfterMs: 30 * 86_400_000, perState: {} }) };
+  };
+
+  it("a running task started after the live gateway: its own run, alive (waiting on the model)", async () => {
+    const { ev, hb } = judge(await c2WithOwnerlessTask((start) => start + 500));
+    expect(ev.tasksKnown).toBe(true);
+    expect(ev.task).toMatchObject({ runId: RUN, status: "running", owner: "unknown" });
+    expect(ev.task?.ownerPid).toBeUndefined();
+    expect([hb.state, hb.health]).toEqual(["awaiting_model", "waiting"]);
+    expect(hb.reasons.join("\n")).toMatch(/task 5e0b8be6 is running, started .* in this gateway's life/);
+  });
+
+  it("a running task started before the live gateway: a previous gateway's, restart recovery pending", async () => {
+    const { hb } = judge(await c2WithOwnerlessTask((start) => start - 60_000));
+    expect(hb.health).toBe("waiting");
+    expect(hb.reasons.join("\n")).toMatch(/task 5e0b8be6 is running but started .* before this gateway: restart recovery is pending/);
+  });
+});
