@@ -118,6 +118,7 @@ function readEvidence(
         ev.transcript = tails.transcript(entry.sessionId, row.transcriptUpdatedAt);
         const trajectory = tails.trajectory(entry.sessionId);
         if (trajectory) ev.trajectory = trajectory;
+        else ev.trajectoryProblem = NO_TRAJECTORY_ROWS;
       }
       // the task registry decides only `running` rows (era C liveness, src/core/health/README.md)
       if (entry.status === "running") {
@@ -139,6 +140,9 @@ function readEvidence(
     tasks?.close();
   }
 }
+
+/** A run's trajectory rows are inserted when it ends: a live or killed first run has none yet. */
+export const NO_TRAJECTORY_ROWS = "no trajectory rows for this session yet (OpenClaw stores a run's trajectory when the run ends)";
 
 /** What the reasons say of a finished row's transcript and trajectory, which are not read. */
 export function finishedRowNotes(status: string, endedAt: number | undefined): { trajectory: string; transcript: string } {

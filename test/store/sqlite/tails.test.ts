@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
 import { writeAgentDb, type SimSchemaVersion, type SimSessionRow } from "../../../src/sim/era-c/write.js";
-import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
+import { NO_TRAJECTORY_ROWS, readEraCStore } from "../../../src/store/sqlite/read-store.js";
 
 const NOW = Date.parse("2026-12-04T12:00:00Z");
 const dirs: string[] = [];
@@ -44,6 +44,8 @@ describe("era C transcript tail", () => {
     const { ev, hb } = storeOf([user(NOW - 50_000, "run it"), toolUse(NOW - 40_000, "call-1")]);
     expect(ev.transcript?.openToolCalls.map((c) => c.name)).toEqual(["exec"]);
     expect([hb.state, hb.toolName]).toEqual(["tool_exec", "exec"]);
+    // a first run still in progress has no trajectory rows: the reasons say so in era C's terms
+    expect(hb.reasons).toContain(NO_TRAJECTORY_ROWS);
   });
 
   it("an unanswered call before the recovery's new user turn is history: the turn waits on the model", () => {
