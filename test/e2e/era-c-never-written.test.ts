@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateEraCStore } from "../../src/sim/era-c/generate.js";
+import { copyOlderRun, olderCapturedAt } from "../fixtures/real-openclaw-c-older.js";
 import { copyRun, storeFacts, treeInodes, type EraCRun } from "../fixtures/real-openclaw-c.js";
 import { runCli } from "./helpers/cli.js";
 
@@ -122,5 +123,30 @@ describe("stores older era C releases wrote (schema 19 and 21, generated; built 
     expect(keepalive.code).toBe(0);
     expect(storeFacts(dbPath)).toMatchObject({ db: facts.db, wal: facts.wal });
     expect(treeInodes(m.stateDir)).toEqual(tree);
+  });
+});
+
+describe("real stores of OpenClaw 2026.9.5, 2026.9.4 and 2026.8.2 (built CLI)", () => {
+  it.each(["2026.9.5", "2026.9.4", "2026.8.2"] as const)("%s killed: status --json says both runs are unresponsive (exit 0, --check 2); cleanup and keepalive write nothing", async (version) => {
+    const copy = copyOlderRun(version, "killed");
+    roots.push(copy.root);
+    const facts = storeFacts(copy.dbPath);
+    const tree = treeInodes(copy.stateDir);
+    const env = { OPENCLAW_SESSIONS_NOW: String(olderCapturedAt(version, "killed")) };
+    const status = await runCli(["status", "--json", "--no-probe", "--state-dir", copy.stateDir], { env });
+    expect(status.stderr).toBe("");
+    expect(status.code).toBe(0);
+    const sessions = JSON.parse(status.stdout).sessions as Array<{ sessionKey: string; state: string; health: string; toolName: string | null }>;
+    expect(sessions.map((s) => [s.sessionKey, s.state, s.health, s.toolName]).sort()).toEqual([
+      ["agent:main:c-mwait", "awaiting_model", "unresponsive", null],
+      ["agent:main:c-tool", "tool_exec", "unresponsive", "exec"],
+    ]);
+    expect((await runCli(["status", "--check", "--no-probe", "--state-dir", copy.stateDir], { env })).code).toBe(2);
+    const cleanup = await runCli(["cleanup", "--finalize-stale", "--json", "--no-probe", "--state-dir", copy.stateDir], { env });
+    expect(cleanup.code).toBe(0);
+    expect(JSON.parse(cleanup.stdout).eraC[0]).toMatchObject({ era: "C", wrote: false });
+    expect((await runCli(["keepalive", "--json", "--interval", "1s", "--no-probe", "--state-dir", copy.stateDir], { env })).code).toBe(0);
+    expect(storeFacts(copy.dbPath)).toEqual(facts);
+    expect(treeInodes(copy.stateDir)).toEqual(tree);
   });
 });

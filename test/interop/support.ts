@@ -16,8 +16,22 @@ export const OUR_BIN = process.env.OPENCLAW_SESSIONS_INTEROP_BIN ?? path.join(RE
 
 const INTEROP_DIR = path.join(REPO_ROOT, ".interop");
 export const INTEROP_NODE = path.join(INTEROP_DIR, "node", "bin", "node");
-/** The versions scripts/interop-setup.sh installs side by side (.interop/openclaw-<version>/). */
-export const OPENCLAW_VERSIONS = { fileEra: "2026.7.1", fileEraOld: "2026.4.26", eraC: "2026.9.6" } as const;
+/**
+ * The versions scripts/interop-setup.sh installs side by side (.interop/openclaw-<version>/).
+ * `eraCVersions`: every era C version era-c-live.test.ts drives (2026.9.6 writes agent DB
+ * user_version 23, 2026.9.5 21, 2026.9.4 19); INTEROP_ERA_C_VERSIONS="2026.9.6 2026.9.4" overrides.
+ */
+export const OPENCLAW_VERSIONS: {
+  readonly fileEra: "2026.7.1";
+  readonly fileEraOld: "2026.4.26";
+  readonly eraC: "2026.9.6";
+  readonly eraCVersions: readonly string[];
+} = {
+  fileEra: "2026.7.1",
+  fileEraOld: "2026.4.26",
+  eraC: "2026.9.6",
+  eraCVersions: process.env.INTEROP_ERA_C_VERSIONS?.split(/[\s,]+/).filter(Boolean) ?? ["2026.9.6", "2026.9.5", "2026.9.4"],
+};
 const openclawPkg = (version: string) => path.join(INTEROP_DIR, `openclaw-${version}`, "node_modules", "openclaw");
 
 // The fixtures were generated in /home/operator/.openclaw; absolute paths inside them
@@ -34,10 +48,11 @@ export interface Run {
 
 /**
  * Runs scripts/interop-setup.sh (idempotent, fast when installed) and returns the entry of the
- * asked OpenClaw version.
+ * asked OpenClaw version (passed to the script too, so a version outside its default list, e.g.
+ * one named by INTEROP_ERA_C_VERSIONS, is installed rather than refused).
  */
 export function ensureInterop(version: string = OPENCLAW_VERSIONS.fileEra): string {
-  const res = spawnSync("bash", [path.join(REPO_ROOT, "scripts", "interop-setup.sh")], {
+  const res = spawnSync("bash", [path.join(REPO_ROOT, "scripts", "interop-setup.sh"), version], {
     cwd: REPO_ROOT,
     encoding: "utf8",
     timeout: 15 * 60_000,

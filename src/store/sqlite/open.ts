@@ -74,7 +74,8 @@ export function openStoreDb(dbPath: string, ownerAlive: boolean): OpenedDb {
  * tables and columns this reader uses (session_nodes, session_windows, transcript_events,
  * trajectory_runtime_events, schema_meta) are the same in all three, except that transcript rows
  * gained `event_zstd` in 23. Checked against each release's own schema SQL (2026.8.1 .. 2026.9.6,
- * OPENCLAW_AGENT_SCHEMA_SQL in the published packages).
+ * OPENCLAW_AGENT_SCHEMA_SQL in the published packages) and against stores real 2026.8.2, 2026.9.4
+ * and 2026.9.5 gateways wrote (test/fixtures/real-openclaw-c-older).
  * OpenClaw refuses a version it does not know, and so does this reader: a later schema may move
  * what it reads.
  */
