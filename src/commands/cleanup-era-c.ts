@@ -1,4 +1,4 @@
-// `cleanup` on an era C (SQLite) store writes NOTHING. OpenClaw 2026.9 resumes interrupted turns
+// `cleanup` on an era C (SQLite) store writes NOTHING. OpenClaw (every 2026.8+ release) resumes interrupted turns
 // when its gateway starts (restart recovery): a dead `running` row is that recovery's queue, and
 // a terminal status written from outside would cancel the user's turn (and an outside writer can
 // trip the gateway's split-brain guard). So each stale row is reported with why it is dead, what

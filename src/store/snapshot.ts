@@ -119,7 +119,7 @@ export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
   }
   const eraCRead = readEraCStores(eraC, warnings, each, config);
   evidence.push(...eraCRead.evidence);
-  // an era C install has no gateway lock in $TMPDIR (2026.9 moved it into the state dir)
+  // an era C install has no gateway lock in $TMPDIR (2026.8+ keep it in the state dir)
   const shown = gateway.lockPath || !eraCRead.owner?.lockPath ? gateway : { ...eraCRead.owner, port: eraCRead.owner.port ?? gateway.port, probe: gateway.probe };
   return { stateDir, configPath, config, stores, gateway: shown, evidence, warnings, eraC, unread: [...unreadJson, ...eraCRead.unread] };
 }
