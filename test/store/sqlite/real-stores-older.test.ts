@@ -24,10 +24,10 @@ function copyOf(version: OlderEraCVersion, run: OlderEraCRun) {
   return copy;
 }
 
-function judge(copy: { dbPath: string }, now: number) {
+function judge(copy: { dbPath: string }, now: number, th = TH) {
   const result = readEraCStore({ agentId: "main", storePath: copy.dbPath, era: "C" });
   expect(result.warnings).toEqual([]);
-  return { result, hbs: new Map<string, Heartbeat>(result.evidence.map((ev) => [ev.sessionKey, deriveHeartbeat(ev, now, TH)])) };
+  return { result, hbs: new Map<string, Heartbeat>(result.evidence.map((ev) => [ev.sessionKey, deriveHeartbeat(ev, now, th)])) };
 }
 
 const runs = olderRuns();
@@ -82,10 +82,12 @@ describe("real stores of OpenClaw before 2026.9.6 (owners dead, read at capture 
     const copy = copyOf(version, "live-waiting-model");
     const gw = await liveOwner(copy);
     cleanups.push(() => gw.stop());
-    const { result, hbs } = judge(copy, Date.now());
+    // judged at the real clock (the lock was written now), with no stall threshold in the way
+    const { result, hbs } = judge(copy, Date.now(), { stallAfterMs: 30 * 86_400_000, perState: {} });
     expect(result.owner).toMatchObject({ alive: true, pid: gw.pid });
-    const hb = deriveHeartbeat(result.evidence.find((ev) => ev.sessionKey === MWAIT)!, Date.now(), { stallAfterMs: 30 * 86_400_000, perState: {} });
+    expect([...hbs.keys()]).toEqual([MWAIT]);
+    const hb = hbs.get(MWAIT)!;
     expect([hb.state, hb.health]).toEqual(["awaiting_model", "waiting"]);
-    expect(hbs.size).toBe(1);
+    expect(hb.reasons.join("\n")).toMatch(/no global DB/);
   });
 });
