@@ -111,7 +111,7 @@ export function checkAgentSchema(db: Database, dbPath: string): AgentSchema {
   try {
     version = db.prepare("PRAGMA user_version").get()?.user_version;
     meta = db.prepare("SELECT role, agent_id, app_version FROM schema_meta WHERE role = 'agent' LIMIT 1").get();
-    transcriptColumns = new Set(db.prepare("SELECT name FROM pragma_table_info('transcript_events')").all().map((r) => String(r.name)));
+    transcriptColumns = tableColumns(db, "transcript_events");
   } catch (err) {
     throw new UnreadableError(`${dbPath}: unsupported store version (${(err as Error).message})`);
   }
@@ -125,4 +125,9 @@ export function checkAgentSchema(db: Database, dbPath: string): AgentSchema {
     appVersion: typeof meta.app_version === "string" ? meta.app_version : undefined,
     zstdTranscripts: transcriptColumns.has("event_zstd"),
   };
+}
+
+/** A table's column names: what differs between the schema versions OpenClaw wrote. */
+export function tableColumns(db: Database, table: string): Set<string> {
+  return new Set(db.prepare("SELECT name FROM pragma_table_info(?)").all(table).map((r) => String(r.name)));
 }

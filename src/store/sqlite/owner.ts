@@ -1,5 +1,5 @@
 // The era C owner: the singleton lock JSON a gateway (or an embedded `openclaw agent --local`
-// run) writes under the STATE dir since 2026.9 (`tmp/openclaw-<uid>/gateway.<hash>.lock`), and
+// run) writes under the STATE dir since 2026.8 (`tmp/openclaw-<uid>/gateway.<hash>.lock`), and
 // its POSIX lock on the `.lock.sqlite` sibling. Alive = pid alive (a zombie is dead) and its
 // /proc start time equals the JSON's `startTime` (OpenClaw's src/infra/gateway-lock.ts).
 import fs from "node:fs";
@@ -16,18 +16,24 @@ export function stateLockDir(stateDir: string, uid?: number): string {
 
 /**
  * The `gateway.<hash>.lock` files of this state dir (not `gateway.state.lock`), in every lock dir
- * under its tmp/ (each named for its owner's uid, which need not be ours). The hash is of the config path the owner was started with, which a copied or moved state dir no
- * longer matches, so every candidate is read; the newest live one wins, else the newest.
+ * under its tmp/ (each named for its owner's uid, which need not be ours). The hash is of the
+ * config path the owner was started with, which a copied or moved state dir no longer matches, so
+ * every candidate is read; the newest live one wins, else the newest.
  */
 export function readEraCOwner(stateDir: string, procLocks?: string): GatewayInfo {
-  const dirs = lockDirsIn(path.join(stateDir, "tmp"));
+  // each lock dir is listed once: its lock JSONs, and the `.lock.sqlite` files held when none is left
   const locks: string[] = [];
-  for (const dir of dirs) {
+  const sqliteLocks: string[] = [];
+  for (const dir of lockDirsIn(path.join(stateDir, "tmp"))) {
+    let names: string[];
     try {
-      const names = fs.readdirSync(dir).filter((n) => /^gateway\.[^.]+\.lock$/.test(n) && n !== "gateway.state.lock");
-      for (const name of names.sort()) locks.push(path.join(dir, name));
+      names = fs.readdirSync(dir).sort();
     } catch {
-      // not a dir, or not ours to read
+      continue; // not a dir, or not ours to read
+    }
+    for (const name of names) {
+      if (/^gateway\.[^.]+\.lock$/.test(name) && name !== "gateway.state.lock") locks.push(path.join(dir, name));
+      else if (/^gateway\.[^.]+\.lock\.sqlite$/.test(name) && name !== "gateway.state.lock.sqlite") sqliteLocks.push(path.join(dir, name));
     }
   }
   let best: GatewayInfo | undefined;
@@ -38,21 +44,9 @@ export function readEraCOwner(stateDir: string, procLocks?: string): GatewayInfo
   }
   if (best) return best;
   // no JSON: a clean stop removes it; the POSIX lock may still say someone holds the lock file
-  const sqliteLock = locks.length === 0 ? firstLockSqlite(dirs) : undefined;
+  const sqliteLock = locks.length === 0 ? sqliteLocks[0] : undefined;
   const held = sqliteLock ? posixWriteLock(sqliteLock, procLocks) : { state: "unknown" as const };
   return { alive: false, probe: "skipped", posixLock: held.state === "held" ? "held" : held.state, ...(held.state === "held" ? { pid: held.pid } : {}) };
-}
-
-function firstLockSqlite(dirs: readonly string[]): string | undefined {
-  for (const dir of dirs) {
-    try {
-      const name = fs.readdirSync(dir).find((n) => /^gateway\.[^.]+\.lock\.sqlite$/.test(n) && n !== "gateway.state.lock.sqlite");
-      if (name) return path.join(dir, name);
-    } catch {
-      // not readable
-    }
-  }
-  return undefined;
 }
 
 function readOne(lockPath: string, procLocks?: string): GatewayInfo | undefined {

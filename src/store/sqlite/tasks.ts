@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { TaskRunInfo } from "../../core/types.js";
 import { isValidPid, ownerState } from "../proc.js";
-import { openStoreDb } from "./open.js";
+import { openStoreDb, tableColumns } from "./open.js";
 import { num, str } from "./rows.js";
 import type { Database, Statement } from "./runtime.js";
 
@@ -37,7 +37,7 @@ export function openTaskReader(stateDir: string, ownerAlive: boolean): TaskReade
   let stmt: Statement;
   try {
     // the owner columns came with OpenClaw 2026.9.5; before, a task's owner is unknown
-    const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('task_runs')").all().map((r) => String(r.name)));
+    const columns = tableColumns(db, "task_runs");
     const col = (name: string) => (columns.has(name) ? name : "NULL");
     stmt = db.prepare(
       `SELECT run_id, status, ${col("execution_owner_pid")} AS pid, ${col("execution_owner_start_identity")} AS identity, error,
