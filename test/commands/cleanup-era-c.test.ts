@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
-import { copyRun, liveOwner, sqlite, storeFacts, treeInodes } from "../fixtures/real-openclaw-c.js";
+import { copyRun, liveOwner, sqlite, storeUnchangedCheck } from "../fixtures/real-openclaw-c.js";
 import { run } from "./helpers/run.js";
 
 const roots: string[] = [];
@@ -14,23 +14,11 @@ afterEach(() => {
   for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });
 });
 
-function unchanged(copy: { dbPath: string; stateDir: string }) {
-  const facts = storeFacts(copy.dbPath);
-  const tree = treeInodes(copy.stateDir);
-  return () => {
-    const after = storeFacts(copy.dbPath);
-    expect(after.db).toEqual(facts.db);
-    expect(after.wal).toEqual(facts.wal);
-    expect([after.shm.exists, after.shm.ino]).toEqual([facts.shm.exists, facts.shm.ino]);
-    expect(treeInodes(copy.stateDir)).toEqual(tree);
-  };
-}
-
 describe("cleanup on era C", () => {
   it("reports c2's dead running row (resumed on next gateway start), writes nothing, exits 0", async () => {
     const copy = copyRun("c2-live-waiting-model");
     roots.push(copy.root);
-    const check = unchanged(copy);
+    const check = storeUnchangedCheck(copy);
     const r = await run(["cleanup", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -56,7 +44,7 @@ describe("cleanup on era C", () => {
     roots.push(copy.root);
     const owner = await liveOwner(copy);
     try {
-      const check = unchanged(copy);
+      const check = storeUnchangedCheck(copy);
       // two minutes after the capture: the live owner's run is within its whole-run timeout (timeoutSeconds 600 in its config)
       const r = await run(["cleanup", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T13:59:20Z" } });
       expect(r.code).toBe(0);
@@ -72,7 +60,7 @@ describe("cleanup on era C", () => {
   it("--dry-run --json on old finished rows lists what OpenClaw's maintenance will archive (pruneAfter 30d, cap 5000)", async () => {
     const copy = copyRun("c5-model-error");
     roots.push(copy.root);
-    const check = unchanged(copy);
+    const check = storeUnchangedCheck(copy);
     const r = await run(["cleanup", "--dry-run", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2027-03-04T00:00:00Z" } });
     expect(r.code).toBe(0);
     const m = JSON.parse(r.stdout).eraC[0].openclawMaintenance;
@@ -101,7 +89,7 @@ describe("cleanup on era C", () => {
     const lock = fs.readdirSync(copy.lockDir).find((n) => /^gateway\.[^.]+\.lock$/.test(n) && n !== "gateway.state.lock")!;
     const body = JSON.parse(fs.readFileSync(path.join(copy.lockDir, lock), "utf8"));
     fs.writeFileSync(path.join(copy.lockDir, lock), JSON.stringify({ ...body, role: "agent-embedded" }));
-    const check = unchanged(copy);
+    const check = storeUnchangedCheck(copy);
     // two minutes after it died: within --stale-after (10m); later the row reads as lost (idle)
     const r = await run(["cleanup", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T13:59:20Z" } });
     expect(r.code).toBe(0);
@@ -120,7 +108,7 @@ describe("cleanup on era C", () => {
   it("--undo on an era C store: nothing to undo, nothing written, exit 0", async () => {
     const copy = copyRun("c7-aborted");
     roots.push(copy.root);
-    const check = unchanged(copy);
+    const check = storeUnchangedCheck(copy);
     const r = await run(["cleanup", "--undo", "--state-dir", copy.stateDir]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/openclaw-sessions never writes, so there is nothing to undo/);
@@ -132,7 +120,7 @@ describe("keepalive on era C", () => {
   it("only era C stores: says once why nothing is touched (lastInteractionAt, reset mode none) and exits 0", async () => {
     const copy = copyRun("c1-quick-done");
     roots.push(copy.root);
-    const check = unchanged(copy);
+    const check = storeUnchangedCheck(copy);
     const r = await run(["keepalive", "--interval", "1s", "--state-dir", copy.stateDir]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
@@ -144,7 +132,7 @@ describe("keepalive on era C", () => {
     const copy = copyRun("c1-quick-done");
     roots.push(copy.root);
     fs.cpSync(path.join(REAL_OPENCLAW, "s1-quick-done", "state", "agents", "main"), path.join(copy.stateDir, "agents", "legacy"), { recursive: true });
-    const check = unchanged(copy);
+    const check = storeUnchangedCheck(copy);
     const r = await run(["keepalive", "--once", "--json", "--no-probe", "--state-dir", copy.stateDir]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateEraCStore } from "../../src/sim/era-c/generate.js";
 import { copyOlderRun, olderCapturedAt } from "../fixtures/real-openclaw-c-older.js";
-import { copyRun, storeFacts, treeInodes, type EraCRun } from "../fixtures/real-openclaw-c.js";
+import { copyRun, storeFacts, storeUnchangedCheck, treeInodes, type EraCRun } from "../fixtures/real-openclaw-c.js";
 import { runCli } from "./helpers/cli.js";
 
 const roots: string[] = [];
@@ -78,8 +78,7 @@ describe("cleanup and keepalive on era C stores alone (built CLI)", () => {
   it.each(stores)("%s: cleanup (finalize and prune, enforced) and keepalive exit 0 and leave the store byte for byte, inode for inode", async (run) => {
     const copy = copyRun(run);
     roots.push(copy.root);
-    const facts = storeFacts(copy.dbPath);
-    const tree = treeInodes(copy.stateDir);
+    const unchanged = storeUnchangedCheck(copy);
     const env = { OPENCLAW_SESSIONS_NOW: "2027-03-04T00:00:00Z" };
     const cleanup = await runCli(["cleanup", "--enforce", "--prune-after", "1h", "--json", "--no-probe", "--state-dir", copy.stateDir], { env });
     expect(cleanup.code).toBe(0);
@@ -88,11 +87,7 @@ describe("cleanup and keepalive on era C stores alone (built CLI)", () => {
     expect(keepalive.code).toBe(0);
     const lines = keepalive.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines).toEqual([expect.objectContaining({ schemaVersion: 1, type: "eraC", idleResetConfigured: false })]);
-    const after = storeFacts(copy.dbPath);
-    expect(after.db).toEqual(facts.db);
-    expect(after.wal).toEqual(facts.wal);
-    expect([after.shm.exists, after.shm.ino]).toEqual([facts.shm.exists, facts.shm.ino]);
-    expect(treeInodes(copy.stateDir)).toEqual(tree);
+    unchanged();
   });
 });
 
