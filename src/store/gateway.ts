@@ -3,13 +3,13 @@
 // so the owner pid (and its start time) is checked, and optionally /healthz on its port.
 import { lockBodyFields } from "./lock-body.js";
 import { lockDirName, lockDirsIn } from "./lock-dirs.js";
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import type { GatewayInfo } from "../core/types.js";
 import { parseLockBody } from "./locks.js";
+import { sha256Hex } from "./sha256.js";
 
 export interface GatewayQuery {
   configPath: string;
@@ -27,7 +27,7 @@ export function gatewayLockDir(tmpDir: string = os.tmpdir()): string {
 }
 
 export function gatewayLockPath(configPath: string, tmpDir?: string): string {
-  const hash = createHash("sha256").update(configPath).digest("hex").slice(0, 8);
+  const hash = sha256Hex(configPath).slice(0, 8);
   return path.join(gatewayLockDir(tmpDir), `gateway.${hash}.lock`);
 }
 

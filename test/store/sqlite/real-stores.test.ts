@@ -68,7 +68,9 @@ describe("real OpenClaw 2026.9.6 stores, owners dead (read now)", () => {
     const { copy, hbs, before, result } = read("c7-aborted");
     const hb = hbs.get("agent:main:c7-abort")!;
     expect([hb.state, hb.health, hb.storeStatus]).toEqual(["complete", "idle", "killed"]);
-    expect(result.evidence[0].entry.abortedLastRun).toBe(true);
+    // a finished row is read from its columns: the window's start and end, the runtime between them
+    const { entry } = result.evidence[0];
+    expect([entry.startedAt, entry.endedAt, entry.runtimeMs]).toEqual([1796393006158, 1796393011308, 5150]);
     expectUnchanged(copy, before);
   });
 

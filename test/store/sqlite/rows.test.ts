@@ -47,3 +47,26 @@ describe("eachSessionRow", () => {
     expect(busy).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
+
+describe("a row's entry fields", () => {
+  /** One row set to `status`, its entry_json saying one start and chat type, its window others. */
+  async function rowWith(status: string) {
+    const { m, writer, db } = await store(1);
+    const key = m.sessions[0]!.sessionKey;
+    writer.prepare("UPDATE session_nodes SET status = ?, entry_json = json_set(entry_json, '$.startedAt', 111, '$.chatType', 'group', '$.abortedLastRun', json('true')) WHERE session_key = ?").run(status, key);
+    writer.prepare("UPDATE session_windows SET started_at = 222, ended_at = 555, chat_type = 'direct' WHERE session_key = ?").run(key);
+    const rows: Array<Record<string, unknown>> = [];
+    eachSessionRow(db, (row) => rows.push(row.entry));
+    return rows[0]!;
+  }
+
+  it.each(["done", "failed", "killed", "timeout"])("a %s row is read from its columns: the window's start, end and chat type, entry_json not parsed", async (status) => {
+    const entry = await rowWith(status);
+    expect([entry.status, entry.startedAt, entry.endedAt, entry.runtimeMs, entry.chatType, entry.abortedLastRun]).toEqual([status, 222, 555, 333, "direct", undefined]);
+  });
+
+  it("a running row takes the entry's own startedAt, chatType and abortedLastRun over the window's (the entry is canonical)", async () => {
+    const entry = await rowWith("running");
+    expect([entry.status, entry.startedAt, entry.chatType, entry.abortedLastRun]).toEqual(["running", 111, "group", true]);
+  });
+});
