@@ -1,12 +1,11 @@
 // Faults pushed into the BUILT CLI: a full disk and short writes (OPENCLAW_SESSIONS_FAULT), and
 // SIGKILL during 9 applies: inside the write (before the rename), right after the rename (before
 // the archives, audit and report), and at random moments.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sessionsDir } from "../fixtures/store-builder.js";
-import { assertBuilt, BIN, REPO_ROOT, runCli, runJson, useOwners } from "./helpers/cli.js";
+import { assertBuilt, nameAppears, runCli, runJson, spawnCli, useOwners } from "./helpers/cli.js";
 import { auditPathOf, buildMainStore, buildStaggeredStore, cliEnv, expectedIndex, readIndexFile, treeSnapshot, type Index } from "./helpers/cleanup-store.js";
 
 const { live, dead } = useOwners();
@@ -45,18 +44,6 @@ describe("OPENCLAW_SESSIONS_FAULT through the real CLI", () => {
     expect(fs.readdirSync(s.dir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });
 });
-
-/** The CLI as a child we can SIGKILL at any moment. */
-function spawnCli(args: string[], env: Record<string, string>) {
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("OPENCLAW_") && k !== "NODE_OPTIONS") clean[k] = v;
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  child.stdout!.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
-  return { child, exited, stderr: () => stderr };
-}
 
 describe("kill -9 during 9 cleanup applies", () => {
   it("the index always parses and is exactly the old or the new version", async () => {
@@ -147,10 +134,3 @@ describe("kill -9 during 9 cleanup applies", () => {
     console.info("kill -9 cleanup test:", { ...tally, tempsLeft: temps.size });
   }, 240_000);
 });
-
-/** Resolves when a name matching `match` changes in dir (watched, not polled); close() when done. */
-function nameAppears(dir: string, match: (name: string) => boolean): { promise: Promise<void>; close(): void } {
-  const watcher = fs.watch(dir);
-  const promise = new Promise<void>((resolve) => watcher.on("change", (_type, name) => match(String(name)) && resolve()));
-  return { promise, close: () => watcher.close() };
-}

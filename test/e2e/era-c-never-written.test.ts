@@ -7,8 +7,9 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateEraCStore } from "../../src/sim/era-c/generate.js";
 import { copyOlderRun, olderCapturedAt } from "../fixtures/real-openclaw-c-older.js";
+import { crashedWriterStore } from "../fixtures/era-c-crash.js";
 import { copyRun, storeFacts, storeUnchangedCheck, treeInodes, type EraCRun } from "../fixtures/real-openclaw-c.js";
-import { runCli } from "./helpers/cli.js";
+import { nameAppears, runCli, spawnCli } from "./helpers/cli.js";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -21,7 +22,12 @@ const OLD = Date.parse("2020-01-01T00:00:00Z");
 function mixedStateDir(sessionFiles: Record<string, string>) {
   const copy = copyRun("c1-quick-done");
   roots.push(copy.root);
-  const sessions = path.join(copy.stateDir, "agents", "legacy", "sessions");
+  return { ...copy, sessions: addLegacyAgent(copy.stateDir, sessionFiles) };
+}
+
+/** A file-era agent `legacy` in stateDir whose old, finished entries name `sessionFile`s; its sessions dir. */
+function addLegacyAgent(stateDir: string, sessionFiles: Record<string, string>): string {
+  const sessions = path.join(stateDir, "agents", "legacy", "sessions");
   fs.mkdirSync(sessions, { recursive: true });
   const index: Record<string, unknown> = {};
   let n = 0;
@@ -31,7 +37,7 @@ function mixedStateDir(sessionFiles: Record<string, string>) {
     index[key] = { sessionId, updatedAt: OLD, status: "done", startedAt: OLD - 1000, endedAt: OLD, sessionFile };
   }
   fs.writeFileSync(path.join(sessions, "sessions.json"), `${JSON.stringify(index, null, 2)}\n`);
-  return { ...copy, sessions };
+  return sessions;
 }
 
 describe("cleanup beside an era C store (built CLI)", () => {
@@ -143,5 +149,63 @@ describe("real stores of OpenClaw 2026.9.5, 2026.9.4 and 2026.8.2 (built CLI)", 
     expect((await runCli(["keepalive", "--json", "--interval", "1s", "--no-probe", "--state-dir", copy.stateDir], { env })).code).toBe(0);
     expect(storeFacts(copy.dbPath)).toEqual(facts);
     expect(treeInodes(copy.stateDir)).toEqual(tree);
+  });
+});
+
+// A gateway killed mid-write leaves its last commit only in a non-empty -wal: the store read
+// plainly read-only, through the -wal. Faults injected into the one writer (OPENCLAW_SESSIONS_FAULT)
+// and a SIGKILL of cleanup in the middle of writing the file-era index beside it never reach it.
+describe("a crashed gateway's era C store (last commit only in -wal) beside a file-era agent, under injected faults (built CLI)", () => {
+  async function crashedMixed() {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "ocs-e2e-crash-"));
+    roots.push(out);
+    const crash = await crashedWriterStore(out, { now: Date.parse("2026-12-04T12:00:00Z") });
+    const sessions = addLegacyAgent(crash.m.stateDir, { "agent:legacy:ok": "ok.jsonl" });
+    fs.writeFileSync(path.join(sessions, "ok.jsonl"), '{"type":"session"}\n');
+    const unchanged = storeUnchangedCheck({ dbPath: crash.dbPath, stateDir: path.dirname(crash.dbPath) });
+    const facts = storeFacts(crash.dbPath);
+    expect([facts.wal.size! > 0, facts.shm.exists]).toEqual([true, true]);
+    const env = { OPENCLAW_SESSIONS_NOW: String(crash.m.now) };
+    return { ...crash, sessions, unchanged, env };
+  }
+  // finalize and prune (neither flag given: both steps), enforced
+  const CLEANUP = ["cleanup", "--prune-after", "1d", "--enforce", "--json", "--no-probe", "--state-dir"];
+
+  it.each([
+    ["none", "", 0, "{}\n"],
+    ["enospc", "enospc", 4, undefined],
+    ["short-write", "short-write", 0, "{}\n"],
+  ] as const)("fault %s: status reads the -wal's commit; cleanup and keepalive --once write the file-era index as the fault allows and leave the era C store byte for byte, inode for inode", async (_name, fault, code, index) => {
+    const s = await crashedMixed();
+    const indexPath = path.join(s.sessions, "sessions.json");
+    const oldIndex = fs.readFileSync(indexPath, "utf8");
+    const status = await runCli(["status", "--json", "--no-probe", "--state-dir", s.m.stateDir], { env: s.env });
+    const doc = JSON.parse(status.stdout);
+    expect(doc.sessions.find((x: { sessionKey: string }) => x.sessionKey === s.doneInWal.sessionKey)).toMatchObject({ storeStatus: "done", era: "C" });
+    const env = { ...s.env, OPENCLAW_SESSIONS_FAULT: fault };
+    const cleanup = await runCli([...CLEANUP, s.m.stateDir], { env });
+    expect(cleanup.code, cleanup.stderr).toBe(code);
+    expect(JSON.parse(cleanup.stdout).eraC[0]).toMatchObject({ era: "C", wrote: false });
+    // the fault did reach the writer: the index beside is rewritten, or left as it was
+    expect(fs.readFileSync(indexPath, "utf8").replace(/\s+/g, "")).toBe((index ?? oldIndex).replace(/\s+/g, ""));
+    const keepalive = await runCli(["keepalive", "--once", "--json", "--no-probe", "--state-dir", s.m.stateDir], { env });
+    expect(keepalive.code, keepalive.stderr).toBe(0);
+    s.unchanged();
+  });
+
+  it("cleanup SIGKILLed between the verified temp file of the index beside it and its rename: the era C store is as the crash left it", async () => {
+    const s = await crashedMixed();
+    const oldIndex = fs.readFileSync(path.join(s.sessions, "sessions.json"), "utf8");
+    const tempWritten = nameAppears(s.sessions, (n) => n.endsWith(".tmp"));
+    const run = spawnCli([...CLEANUP, s.m.stateDir], { ...s.env, OPENCLAW_SESSIONS_FAULT: "slow-rename:10000" });
+    try {
+      await tempWritten.promise;
+      run.child.kill("SIGKILL");
+      expect((await run.exited).signal).toBe("SIGKILL");
+    } finally {
+      tempWritten.close();
+    }
+    expect(fs.readFileSync(path.join(s.sessions, "sessions.json"), "utf8")).toBe(oldIndex);
+    s.unchanged();
   });
 });

@@ -1,6 +1,7 @@
 // `status` through the built CLI, as a monitoring system or a user runs it: each exit code once,
 // the one-line error with no stack trace, colour on a real pipe, node:sqlite's warning kept off
 // stderr. What status decides and prints is tested in-process under test/commands/status-*.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { indexPath, makeStateDir, makeTempDir, writeIndex } from "../fixtures/store-builder.js";
@@ -8,7 +9,7 @@ import { capturedAt, copyRun, liveOwner } from "../fixtures/real-openclaw-c.js";
 import path from "node:path";
 import { checkStore } from "../commands/helpers/check-store.js";
 import { useFakeGateways } from "../commands/helpers/fake-gateway-store.js";
-import { ANSI, runCli, useOwners } from "./helpers/cli.js";
+import { ANSI, REPO_ROOT, runCli, useOwners } from "./helpers/cli.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const owners = useOwners();
@@ -81,13 +82,19 @@ describe("colour", () => {
 });
 
 describe("era C", () => {
-  it("a real 2026.9.6 store is read with no ExperimentalWarning from node:sqlite on stderr", async () => {
+  it("a real 2026.9.6 store is read with no ExperimentalWarning from node:sqlite on stderr, also where node:sqlite warns as on Node 22", async () => {
+    // Node 24 prints no warning when node:sqlite loads; the preload makes it warn as Node 22 does
+    const warnAsNode22 = `--require ${JSON.stringify(path.join(REPO_ROOT, "test", "e2e", "helpers", "node22-sqlite-warning.cjs"))}`;
+    const control = spawnSync(process.execPath, ["-e", 'require("node:sqlite")'], { env: { ...process.env, NODE_OPTIONS: warnAsNode22 }, encoding: "utf8" });
+    expect(control.stderr, "the preload makes node:sqlite warn").toMatch(/ExperimentalWarning: SQLite is an experimental feature/);
     const copy = copyRun("c2-live-waiting-model");
     try {
-      const r = await runCli(["status", "--json", "--check", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
-      expect(r.code).toBe(2);
-      expect(JSON.parse(r.stdout).stores[0].era).toBe("C");
-      expect(r.stderr).not.toMatch(/ExperimentalWarning|experimental/i);
+      for (const env of [{}, { NODE_OPTIONS: warnAsNode22 }]) {
+        const r = await runCli(["status", "--json", "--check", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z", ...env } });
+        expect(r.code).toBe(2);
+        expect(JSON.parse(r.stdout).stores[0].era).toBe("C");
+        expect(r.stderr).not.toMatch(/ExperimentalWarning|experimental/i);
+      }
     } finally {
       fs.rmSync(copy.root, { recursive: true, force: true });
     }

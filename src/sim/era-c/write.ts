@@ -125,7 +125,9 @@ export function writeAgentDb(stateDir: string, agentId: string, sessions: Iterab
     }
     db.exec("COMMIT");
     db.exec(`PRAGMA user_version = ${schemaVersion}`);
-    // a cleanly stopped gateway leaves the data checkpointed, a 0-byte -wal and a -shm
+    // the data checkpointed into the main file; closing this last connection then removes -wal and
+    // -shm, so a generated store reads as a copy does (immutable=1). A crashed writer's store, its
+    // commit only in the -wal: test/fixtures/era-c-crash.ts
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch (err) {
     try {

@@ -155,3 +155,21 @@ export function useOwners(): { live: LiveProcess; dead: OwnerProcess } {
   });
   return { live, dead };
 }
+
+/** The CLI as a child we can SIGKILL at any moment. */
+export function spawnCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: scrubbedEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  child.stdout!.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+  return { child, exited, stderr: () => stderr };
+}
+
+
+/** Resolves when a name matching `match` changes in dir (watched, not polled); close() when done. */
+export function nameAppears(dir: string, match: (name: string) => boolean): { promise: Promise<void>; close(): void } {
+  const watcher = fs.watch(dir);
+  const promise = new Promise<void>((resolve) => watcher.on("change", (_type, name) => match(String(name)) && resolve()));
+  return { promise, close: () => watcher.close() };
+}

@@ -10,6 +10,7 @@ import { sameHeartbeat, sameVerdict } from "../../../src/store/live-source.js";
 import { openLiveSource } from "../../../src/store/live-source.js";
 import { openEraCLive } from "../../../src/store/sqlite/live.js";
 import { generateEraCStore } from "../../../src/sim/era-c/generate.js";
+import { crashedWriterStore } from "../../fixtures/era-c-crash.js";
 import { sqlite, storeFacts, treeInodes } from "../../fixtures/real-openclaw-c.js";
 
 const TH = { stallAfterMs: 120_000, perState: {} };
@@ -134,24 +135,7 @@ describe("a store whose writer was SIGKILLed (the data only in -wal)", () => {
   it("is read through its -wal with a plain read-only open; -wal bytes and every inode stay as the crash left them", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "oc-crash-c-"));
     cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
-    const m = await generateEraCStore({ outDir: out, sessions: 5, agents: ["main"], seed: 9 });
-    const dbPath = m.dbPaths[0]!;
-    const running = m.sessions.find((s) => s.kind === "running-dead")!;
-    const { spawn } = await import("node:child_process");
-    // a writer that commits into the WAL (no checkpoint) and is killed before it can clean up
-    const script = `
-      const { DatabaseSync } = require("node:sqlite");
-      const db = new DatabaseSync(process.argv[1]);
-      db.exec("PRAGMA wal_autocheckpoint = 0");
-      db.prepare("UPDATE session_nodes SET status = 'done', updated_at = updated_at + 1 WHERE session_key = ?").run(process.argv[2]);
-      db.prepare("UPDATE session_windows SET status = 'done', ended_at = started_at + 1000 WHERE session_id = ?").run(process.argv[3]);
-      process.stdout.write("committed\\n");
-      setInterval(() => {}, 1000);
-    `;
-    const child = spawn(process.execPath, ["--no-warnings", "-e", script, dbPath, running.sessionKey, running.sessionId], { stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((resolve) => child.stdout!.on("data", (d: Buffer) => d.toString().includes("committed") && resolve()));
-    child.kill("SIGKILL");
-    await new Promise((resolve) => child.on("exit", resolve));
+    const { dbPath, doneInWal: running } = await crashedWriterStore(out);
     const before = storeFacts(dbPath);
     expect(before.wal.size).toBeGreaterThan(0);
     expect(before.shm.exists).toBe(true);
