@@ -1,0 +1,48 @@
+// The built `keepalive` loop on a state dir with both eras: the era C agent is reported once and
+// never written, while the loop goes on keeping the file-era agent's active sessions alive.
+// (--once and the era-C-only state dir: test/commands/cleanup-era-c.test.ts, era-c-never-written.)
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { generateEraCStore } from "../../src/sim/era-c/generate.js";
+import { storeUnchangedCheck } from "../fixtures/real-openclaw-c.js";
+import { useOwners } from "./helpers/cli.js";
+import { ACTIVE, buildStore, killLoops, leftovers, startLoop } from "./keepalive-fixture.js";
+
+const { live, dead } = useOwners();
+const roots: string[] = [];
+afterEach(async () => {
+  await killLoops();
+  for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });
+});
+
+describe("keepalive loop, file-era and era C agents side by side (built CLI)", () => {
+  it("says once that the era C agent is not kept alive, keeps the file-era agent's active sessions alive tick after tick, and leaves the era C store byte for byte, inode for inode", async () => {
+    const fx = buildStore(live, dead);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "ocs-ka-c-"));
+    roots.push(out);
+    const m = await generateEraCStore({ outDir: out, sessions: 12, agents: ["ops"], seed: 4, now: Date.now() });
+    const opsDir = path.join(fx.state, "agents", "ops");
+    fs.renameSync(path.join(out, "agents", "ops"), opsDir);
+    const dbPath = path.join(opsDir, path.relative(path.join(out, "agents", "ops"), m.dbPaths[0]!));
+    const unchanged = storeUnchangedCheck({ dbPath, stateDir: opsDir });
+
+    const loop = startLoop(["--state-dir", fx.state, "--no-probe", "--interval", "0.2", "--json"], fx.env);
+    await loop.waitFor((r) => r.type === "tick" && r.tick === 3);
+    loop.child.kill("SIGTERM");
+    expect(await loop.exit).toEqual({ code: 0, signal: null });
+    expect(loop.stderr()).toBe("");
+
+    const eraC = loop.records.filter((r) => r.type === "eraC");
+    expect(eraC).toHaveLength(1);
+    expect(eraC[0]).toMatchObject({ schemaVersion: 1, idleResetConfigured: false });
+    const ticks = loop.records.filter((r) => r.type === "tick");
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    // every tick read the file-era store only; the first kept its active sessions alive
+    for (const t of ticks) expect((t.stores as Array<{ agentId: string }>).map((s) => s.agentId)).toEqual(["main"]);
+    expect((ticks[0]!.touched as Array<{ sessionKey: string }>).map((t) => t.sessionKey).sort()).toEqual([...ACTIVE].sort());
+    expect(leftovers(fx)).toEqual([]);
+    unchanged();
+  }, 30_000);
+});
