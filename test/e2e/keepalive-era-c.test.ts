@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateEraCStore } from "../../src/sim/era-c/generate.js";
+import { agentDbPath } from "../../src/store/era.js";
 import { storeUnchangedCheck } from "../fixtures/real-openclaw-c.js";
 import { useOwners } from "./helpers/cli.js";
 import { ACTIVE, buildStore, killLoops, leftovers, startLoop } from "./keepalive-fixture.js";
@@ -22,10 +23,10 @@ describe("keepalive loop, file-era and era C agents side by side (built CLI)", (
     const fx = buildStore(live, dead);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "ocs-ka-c-"));
     roots.push(out);
-    const m = await generateEraCStore({ outDir: out, sessions: 12, agents: ["ops"], seed: 4, now: Date.now() });
+    await generateEraCStore({ outDir: out, sessions: 12, agents: ["ops"], seed: 4, now: Date.now() });
     const opsDir = path.join(fx.state, "agents", "ops");
     fs.renameSync(path.join(out, "agents", "ops"), opsDir);
-    const dbPath = path.join(opsDir, path.relative(path.join(out, "agents", "ops"), m.dbPaths[0]!));
+    const dbPath = agentDbPath(fx.state, "ops");
     const unchanged = storeUnchangedCheck({ dbPath, stateDir: opsDir });
 
     const loop = startLoop(["--state-dir", fx.state, "--no-probe", "--interval", "0.2", "--json"], fx.env);
