@@ -3,7 +3,7 @@
 // pushed as `socket.drain` reason `archived`, found through PRAGMA data_version polling. The
 // store is a simulated one: the test's own connection stands in for the gateway writing it.
 import { afterEach, describe, expect, it } from "vitest";
-import { eraCStoreWithWriter } from "../fixtures/era-c-writer.js";
+import { eraCStoreWithWriter, quiescentEraCStore } from "../fixtures/era-c-writer.js";
 import { loadSchema, validate } from "./helpers/schema.js";
 import { connectWs, consecutive, eventSeqs, serveEnv, startServe, useServeCleanup, waitReady, wsUrl } from "./helpers/serve.js";
 
@@ -41,5 +41,26 @@ describe("serve on era C", () => {
     for (const x of ws.messages) expect(validate(SERVE.$defs.event, x, "$", SERVE)).toEqual([]);
     const batch = (await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json()) as { sessions: Array<Record<string, unknown>> };
     expect(batch.sessions.map((s: any) => s.sessionKey).sort()).toEqual(m.sessions.slice(2).map((s) => s.sessionKey).sort());
+  });
+
+  it("a store a stopped gateway left (no -wal/-shm, read immutable): a run its gateway ends after starting shows in the per-session heartbeat", async () => {
+    const { m, openWriter } = await quiescentEraCStore(cleanups, 6, 11);
+    const running = m.sessions.find((s) => s.kind === "running-dead")!;
+    const srv = await startServe(["--state-dir", m.stateDir, "--no-probe"], serveEnv());
+    await waitReady(srv.url);
+    const url = `${srv.url}/api/sessions/${encodeURIComponent(running.sessionKey)}/heartbeat`;
+    const health = async () => ((await (await fetch(url)).json()) as { health: string; storeStatus: string });
+    expect(await health()).toMatchObject({ health: "unresponsive", storeStatus: "running" });
+    const writer = openWriter();
+    const t = Date.now();
+    writer.prepare("UPDATE session_nodes SET status = 'done', updated_at = ? WHERE session_key = ?").run(t, running.sessionKey);
+    writer.prepare("UPDATE session_windows SET status = 'done', ended_at = ?, updated_at = ? WHERE session_id = ?").run(t, t, running.sessionId);
+    const end = Date.now() + 10_000;
+    let last = await health();
+    while (last.storeStatus !== "done" && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+      last = await health();
+    }
+    expect(last).toMatchObject({ health: "idle", storeStatus: "done" });
   });
 });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { indexPath, makeStateDir } from "../fixtures/store-builder.js";
 import { assertBuilt, BIN, REPO_ROOT, runCli, scrubbedEnv } from "./helpers/cli.js";
 import { idleStore, KEY } from "./watch-fixture.js";
-import { eraCStoreWithWriter } from "../fixtures/era-c-writer.js";
+import { quiescentEraCStore } from "../fixtures/era-c-writer.js";
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -39,9 +39,14 @@ describe("watch, the built CLI", () => {
     expect(stderr).toBe("");
   });
 
-  it("--json on an era C store: a commit by the store's writer (a gateway) shows in the next document; SIGTERM exits 0", async () => {
+  it.each([
+    ["a running gateway's (its writer holds -wal/-shm)", false],
+    ["a stopped gateway's (no -wal/-shm, read immutable) whose gateway starts while watched", true],
+  ])("--json on an era C store, %s: a commit by the store's writer shows in the next document; SIGTERM exits 0", async (_what, late) => {
     assertBuilt();
-    const { m, writer } = await eraCStoreWithWriter(cleanups, 6, 11);
+    const store = await quiescentEraCStore(cleanups, 6, 11);
+    const m = store.m;
+    let writer = late ? undefined : store.openWriter();
     const key = m.sessions[0]!.sessionKey;
     const child = spawn(process.execPath, [BIN, "watch", "--json", "--interval", "0.2", "--state-dir", m.stateDir, "--no-probe"], { cwd: REPO_ROOT, env: scrubbedEnv(), stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
@@ -71,6 +76,7 @@ describe("watch, the built CLI", () => {
     const labelOf = () => docs.at(-1)?.sessions.find((s) => s.sessionKey === key);
     await until(() => labelOf() !== undefined, "the first document");
     expect(labelOf()).toMatchObject({ era: "C" });
+    writer ??= store.openWriter();
     writer.prepare("UPDATE session_nodes SET label = ? WHERE session_key = ?").run("renamed-by-a-commit", key);
     await until(() => labelOf()?.label === "renamed-by-a-commit", "the committed label");
     child.kill("SIGTERM");

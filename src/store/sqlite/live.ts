@@ -1,6 +1,8 @@
 // `watch` on era C stores: one connection per store, kept open, polled with `PRAGMA data_version`
 // (it changes when another connection commits; a commit touches only -wal/-shm, so watching the
 // main file would miss it). A store is re-read only when that number moves, never on a timer.
+// An immutable open (no owner, no sidecars) sees no commit at all: each poll stats the main file
+// and its sidecars (read-store.ts changedOnDisk) and reopens it when a writer came or went.
 // The owner (singleton lock JSON + POSIX lock) is not in the DB: it is re-read on the slow tick.
 // Between reads, the clock tick re-judges only the verdicts time can change (judge-live.ts), and
 // a resting session's ages once their wording can have moved, as the JSON side does.
@@ -84,7 +86,16 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
   };
 
   const refresh = (s: LiveStore): boolean => {
-    if (!s.conn) return false;
+    let reopened = false;
+    // a store opened immutable (no owner, no sidecars) never sees a commit: a writer that appears
+    // (its -wal/-shm) or wrote and left (the main file changed) means opening it again, as the
+    // sidecars now say (plain, immutable, or refused)
+    if (s.conn?.changedOnDisk()) {
+      s.conn.close();
+      s.conn = undefined;
+      reopened = connect(s);
+    }
+    if (!s.conn) return reopened;
     let version: number;
     try {
       version = s.conn.dataVersion();

@@ -1,9 +1,10 @@
 // One era C store (an agent's openclaw-agent.sqlite) read into the Evidence every era shares.
 // One connection per read, closed at the end: no read transaction outlives a statement.
+import fs from "node:fs";
 import { UnreadableError } from "../../core/errors.js";
 import type { Evidence, GatewayInfo, StoreRef } from "../../core/types.js";
 import { placeInAgentsTree } from "../locate.js";
-import { checkAgentSchema, openStoreDb, type AgentSchema, type OpenMode } from "./open.js";
+import { checkAgentSchema, openStoreDb, sidecars, type AgentSchema, type OpenMode } from "./open.js";
 import { readEraCOwner } from "./owner.js";
 import { eachSessionRow } from "./rows.js";
 import { sqliteRuntime, type Database } from "./runtime.js";
@@ -32,6 +33,12 @@ export interface EraCConnection {
   readonly stateDir?: string;
   /** immutable: a quiescent copy; it must be reopened if an owner comes alive */
   readonly mode: OpenMode;
+  /**
+   * immutable only: the file changed or a sidecar came or went since the open (a writer started,
+   * or wrote and closed). SQLite then trusts pages it cached and never sees a commit, so the
+   * caller reopens; a plain connection sees every commit itself and says false.
+   */
+  changedOnDisk(): boolean;
   /** `each`: each session's evidence is handed to it as read and not kept (`evidence` stays empty) */
   read(owner: GatewayInfo, each?: (ev: Evidence) => void): EraCRead;
   /** changes whenever another connection commits: the cheap "did anything change" probe */
@@ -42,6 +49,7 @@ export interface EraCConnection {
 export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = stateDirOfAgentDb(store.storePath)): EraCConnection {
   const rt = sqliteRuntime();
   const { db, mode } = openStoreDb(store.storePath, ownerAlive);
+  const opened = mode === "immutable" ? fileFacts(store.storePath) : "";
   let schema: AgentSchema;
   try {
     schema = checkAgentSchema(db, store.storePath);
@@ -56,6 +64,7 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
     store,
     stateDir,
     mode,
+    changedOnDisk: () => mode === "immutable" && fileFacts(store.storePath) !== opened,
     dataVersion: () => Number(version.get()?.data_version ?? 0),
     close: () => db.close(),
     read(owner, each) {
@@ -73,6 +82,13 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
       }
     },
   };
+}
+
+/** What tells an immutable open it is out of date: the main file's identity, size and mtime, and which sidecars exist. */
+function fileFacts(dbPath: string): string {
+  const st = fs.statSync(dbPath, { throwIfNoEntry: false });
+  const side = sidecars(dbPath);
+  return `${st ? `${st.ino}:${st.size}:${st.mtimeMs}` : "gone"}|${side.wal ? "wal" : ""}|${side.shm ? "shm" : ""}`;
 }
 
 /** One read of one store: open, read, close. */

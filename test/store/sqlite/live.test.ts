@@ -109,6 +109,67 @@ describe("openEraCLive", () => {
   });
 });
 
+describe("a store opened immutable (no owner, no -wal/-shm: a stopped 2026.9.4/9.5 gateway, a copy)", () => {
+  /** A generated store, closed by its writer: no sidecars, so the reader opens it immutable. */
+  async function quiescentStore() {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "oc-live-c-imm-"));
+    cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
+    const m = await generateEraCStore({ outDir: out, sessions: 6, agents: ["main"], seed: 5 });
+    const dbPath = m.dbPaths[0]!;
+    expect(fs.existsSync(`${dbPath}-wal`) || fs.existsSync(`${dbPath}-shm`)).toBe(false);
+    const running = m.sessions.find((s) => s.kind === "running-dead")!;
+    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => judgeLive(ev, m.now, TH), () => m.now);
+    cleanups.push(() => live.close());
+    const health = () => live.heartbeats().find((h) => h.sessionKey === running.sessionKey)!.health;
+    const finish = (writer: { prepare(s: string): { run(...a: unknown[]): unknown } }) => {
+      const t = m.now + 1000;
+      writer.prepare("UPDATE session_nodes SET status = 'done', updated_at = ? WHERE session_key = ?").run(t, running.sessionKey);
+      writer.prepare("UPDATE session_windows SET status = 'done', ended_at = ?, updated_at = ? WHERE session_id = ?").run(t, t, running.sessionId);
+    };
+    return { dbPath, live, health, finish };
+  }
+
+  it("is reopened when a writer appears (its -wal/-shm), and the writer's commit is read", async () => {
+    const { dbPath, live, health, finish } = await quiescentStore();
+    expect(health()).toBe("unresponsive");
+    expect(live.poll(false)).toBe(false);
+    const { DatabaseSync } = sqlite();
+    const writer = new DatabaseSync(dbPath);
+    cleanups.push(() => writer.close());
+    writer.exec("PRAGMA wal_autocheckpoint = 0");
+    finish(writer);
+    expect(fs.existsSync(`${dbPath}-wal`) && fs.existsSync(`${dbPath}-shm`)).toBe(true);
+    expect(live.poll(false)).toBe(true);
+    expect(health()).toBe("idle");
+    // reopened once, then plain: no reopening (and no re-read) while nothing changes
+    const reads = live.reads;
+    expect(live.poll(false)).toBe(false);
+    expect(live.poll(false)).toBe(false);
+    expect(live.reads).toBe(reads);
+  });
+
+  it("is reopened when a writer committed and closed between two polls (the main file changed, no sidecar left)", async () => {
+    const { dbPath, live, health, finish } = await quiescentStore();
+    const reads = live.reads;
+    const { DatabaseSync } = sqlite();
+    const writer = new DatabaseSync(dbPath);
+    finish(writer);
+    writer.close();
+    expect(fs.existsSync(`${dbPath}-wal`)).toBe(false);
+    expect(live.poll(false)).toBe(true);
+    expect(live.reads).toBe(reads + 1);
+    expect(health()).toBe("idle");
+    expect(live.poll(false)).toBe(false);
+  });
+
+  it("is not reopened (nor re-read) by polls while nothing on disk changes", async () => {
+    const { live } = await quiescentStore();
+    const reads = live.reads;
+    for (let i = 0; i < 5; i++) expect(live.poll(i % 2 === 0)).toBe(false);
+    expect(live.reads).toBe(reads);
+  });
+});
+
 describe("openLiveSource on an era C state dir", () => {
   it("publishes a committed change (running -> done) from the data_version poll, without any file event on the main file", async () => {
     const { m, running, finish } = await storeWithWriter();
