@@ -268,21 +268,26 @@ function demoEra(text: unknown): "B" | "C" {
 
 /**
  * The era C demo: an OpenClaw 2026.9 SQLite store as a killed gateway leaves it (finished runs of
- * every outcome, `running` rows waiting for restart recovery), watched, then what `cleanup`
- * reports for it (it writes nothing on era C). Static: no simulated gateway writes SQLite.
+ * every outcome, `running` rows waiting for restart recovery), watched with `serve` beside it,
+ * then what `cleanup` reports for it, run for real (it writes nothing on era C). Static: no
+ * simulated gateway writes SQLite.
  */
 async function runEraCDemo(s: DemoSettings, io: Io, interactive: boolean): Promise<number> {
   let ws: DemoWorkspace | undefined;
+  let advicePid: number | undefined;
   const stop = stopSignals({
     signals: SIGNALS,
     onSecond: () => {
+      if (advicePid !== undefined) killQuietly(advicePid);
       if (ws) removeDemoWorkspace(ws);
       process.exit(EXIT.ok);
     },
   });
+  let api: RunningServe | undefined;
   try {
     ws = makeDemoWorkspace(s.keep);
     const m = await generateEraCStore({ outDir: ws.stateDir, sessions: s.sessions, seed: s.seed });
+    api = await startDemoServe(ws, io);
     const until = s.durationMs === undefined ? "until you press q" : `for ${formatDuration(s.durationMs)}`;
     io.stdout.write(
       [
@@ -293,9 +298,22 @@ async function runEraCDemo(s: DemoSettings, io: Io, interactive: boolean): Promi
         "",
       ].join("\n"),
     );
+    if (api) io.stdout.write(serveUrls(api.url));
     await showLive(s, ws, io, stop);
-    io.stdout.write(`\nWhat \`cleanup\` reports for it (on era C it never writes):\n  $ openclaw-sessions cleanup --dry-run --state-dir ${shellLine([ws.stateDir])}\n`);
+    const advice = await adviseCleanup({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, env: io.env, onSpawn: (pid) => (advicePid = pid) });
+    io.stdout.write(
+      [
+        "",
+        "What `cleanup` reports for it (on era C it never writes: OpenClaw resumes or archives these rows itself):",
+        ws.kept ? `  $ ${advice.commandLine}` : `  ran: ${advice.commandLine}`,
+        ...(ws.kept ? [] : ["  (this temp store is removed when the demo ends: run `demo --era C --keep DIR` to try the command on it yourself)"]),
+        "",
+        advice.output.trimEnd(),
+        "",
+      ].join("\n"),
+    );
   } finally {
+    await api?.stop();
     if (ws) removeDemoWorkspace(ws);
     stop.dispose();
   }

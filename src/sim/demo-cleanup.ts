@@ -54,7 +54,8 @@ export function demoEnv(env: NodeJS.ProcessEnv, tmpDir: string): NodeJS.ProcessE
 export interface AdviceOptions {
   stateDir: string;
   tmpDir: string;
-  staleAfterMs: number;
+  /** the demo clock's stall threshold; none: cleanup's own default (an era C store, whose dead rows are stale at any age) */
+  staleAfterMs?: number;
   env: NodeJS.ProcessEnv;
   timeoutMs?: number;
   /** told the child's pid, so that a caller leaving in a hurry can kill it */
@@ -62,7 +63,7 @@ export interface AdviceOptions {
 }
 
 export function adviseCleanup(o: AdviceOptions): Promise<CleanupAdvice> {
-  const args = cleanupArgs(o.stateDir, o.staleAfterMs);
+  const args = o.staleAfterMs === undefined ? ["cleanup", "--finalize-stale", "--dry-run", "--state-dir", o.stateDir] : cleanupArgs(o.stateDir, o.staleAfterMs);
   const commandLine = shellLine(["openclaw-sessions", ...args]);
   const bin = findBin();
   if (!bin) return Promise.resolve({ args, commandLine, output: "(the openclaw-sessions CLI was not found next to the demo)", exitCode: null });

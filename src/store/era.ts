@@ -17,27 +17,75 @@ const WAL_MAGIC = [0x377f0682, 0x377f0683];
 const MAX_WAL_FRAMES = 16_384;
 const MAX_SCHEMA_PAGES = 2_048;
 
+export const AGENT_DB_FILE = "openclaw-agent.sqlite";
+
 export function agentDbPath(stateDir: string, agentId: string): string {
-  return path.join(stateDir, "agents", agentId, "agent", "openclaw-agent.sqlite");
+  return path.join(stateDir, "agents", agentId, "agent", AGENT_DB_FILE);
+}
+
+/** The file's first bytes are (a prefix of) SQLite's header magic. */
+export function startsLikeSqlite(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, "r");
+    const head = readAt(fd, 16, 0);
+    return head.length > 0 && SQLITE_MAGIC.startsWith(head.toString("latin1"));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 /** True when the SQLite database at dbPath (with its -wal) has a table named `tableName`. */
 export function sqliteHasTable(dbPath: string, tableName: string): boolean {
+  return probeTable(dbPath, tableName).kind === "has";
+}
+
+/**
+ * What an agent database file is: `absent`; `has` the table; `lacks` it (a readable SQLite file
+ * without it, or an empty file, which SQLite reads as an empty database); or `unreadable`, with
+ * why (no permission, not SQLite, cut short, a schema that cannot be walked): then whether it
+ * holds sessions cannot be known, and saying "no sessions" would hide them.
+ */
+export type TableProbe = { kind: "absent" | "has" | "lacks" } | { kind: "unreadable"; why: string };
+
+export function probeTable(dbPath: string, tableName: string): TableProbe {
   let reader: PageReader | undefined;
   try {
-    reader = openPages(dbPath);
-    if (!reader) return false;
-    return schemaHas(reader, `table:${tableName}`);
-  } catch {
-    // Unreadable or not SQLite at all: not an era C database we can recognise.
-    return false;
+    const opened = openPages(dbPath);
+    if (typeof opened !== "object") return opened === "absent" || opened === "empty" ? { kind: opened === "absent" ? "absent" : "lacks" } : { kind: "unreadable", why: opened };
+    reader = opened;
+    return { kind: schemaHas(reader, `table:${tableName}`) ? "has" : "lacks" };
+  } catch (err) {
+    return { kind: "unreadable", why: `its schema cannot be read (${(err as Error).message}): the file is damaged` };
   } finally {
     reader?.close();
   }
 }
 
+/** The agent database's probe for OpenClaw 2026.8+ session tables. */
+export function probeAgentDb(dbPath: string): TableProbe {
+  return probeTable(dbPath, "session_nodes");
+}
+
 export function isEraC(stateDir: string, agentId: string): boolean {
   return sqliteHasTable(agentDbPath(stateDir, agentId), "session_nodes");
+}
+
+/** Why an agent database cannot hold OpenClaw 2026.8+ sessions we can read; undefined when it has them. */
+export function agentDbProblem(dbPath: string): string | undefined {
+  const probe = probeAgentDb(dbPath);
+  switch (probe.kind) {
+    case "has":
+      return undefined;
+    case "absent":
+      return "no such file";
+    case "lacks":
+      return "an SQLite database without OpenClaw's session tables (no session_nodes): not an OpenClaw 2026.8+ agent database";
+    case "unreadable":
+      return probe.why;
+  }
 }
 
 /**
@@ -81,12 +129,22 @@ function readAt(fd: number, length: number, position: number): Buffer {
   return done === length ? buf : buf.subarray(0, done);
 }
 
-function openPages(dbPath: string): PageReader | undefined {
+/** The file's pages, or why there are none: absent, an empty database, or a reason it cannot be read. */
+function openPages(dbPath: string): PageReader | "absent" | "empty" | string {
   let dbFd: number;
   try {
     dbFd = fs.openSync(dbPath, "r");
-  } catch {
-    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return "absent";
+    if (code === "EACCES" || code === "EPERM") return `permission denied: this user (uid ${process.getuid?.() ?? "?"}) cannot read it; run as the gateway's user or grant read access`;
+    if (code === "EISDIR") return "a directory, not a database file";
+    return `cannot be opened (${(err as Error).message})`;
+  }
+  const stat = fs.fstatSync(dbFd);
+  if (stat.isDirectory()) {
+    fs.closeSync(dbFd);
+    return "a directory, not a database file";
   }
   let walFd: number | undefined;
   try {
@@ -103,19 +161,31 @@ function openPages(dbPath: string): PageReader | undefined {
     const header = readAt(dbFd, 100, 0);
     let pageSize: number;
     let reserved = 0;
+    const fail = (why: string): string => {
+      close();
+      return why;
+    };
     if (header.length === 100 && header.toString("latin1", 0, 16) === SQLITE_MAGIC) {
       const raw = header.readUInt16BE(16);
       pageSize = raw === 1 ? 65_536 : raw;
       reserved = header[20];
     } else if (header.length === 0 && wal && wal.frames.has(1)) {
       pageSize = wal.pageSize;
+    } else if (header.length === 0) {
+      close();
+      return "empty";
+    } else if (header.length < 100 && SQLITE_MAGIC.startsWith(header.toString("latin1", 0, Math.min(16, header.length)))) {
+      return fail(`cut short: ${header.length} bytes, less than SQLite's 100-byte header`);
     } else {
-      close();
-      return undefined;
+      return fail("not an SQLite database (its first bytes are not the SQLite header)");
     }
-    if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) {
-      close();
-      return undefined;
+    if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return fail(`damaged: its header gives page size ${pageSize}`);
+    // the header's page count is valid when its change counter matches (offsets 24 and 92); a file
+    // shorter than that count lost its end, unless committed WAL frames are there to replay
+    const size = stat.size;
+    const pages = header.length === 100 && header.readUInt32BE(24) === header.readUInt32BE(92) ? header.readUInt32BE(28) : 0;
+    if (pages > 0 && size < pages * pageSize && !(wal && wal.frames.size > 0)) {
+      return fail(`cut short: its header counts ${pages} pages of ${pageSize} bytes (${pages * pageSize} bytes), the file has ${size}`);
     }
     const page = (n: number): Buffer => {
       const frameOffset = wal?.frames.get(n);

@@ -9,7 +9,7 @@ import { UnreadableError } from "../core/errors.js";
 import type { Evidence, GatewayInfo, IndexEntry, StoreRef } from "../core/types.js";
 import { agentIdFromStorePath, isValidAgentId, selectStores } from "./agents.js";
 import { configuredModel, gatewayPort, loadConfig, type OpenClawConfig } from "./config.js";
-import { agentDbPath, isEraC, jsonStoreEra, sqliteHasTable } from "./era.js";
+import { AGENT_DB_FILE, agentDbPath, jsonStoreEra, probeAgentDb, startsLikeSqlite } from "./era.js";
 import { readGateway } from "./gateway.js";
 import { ownerOf, readEraCStore, stateDirOfAgentDb } from "./sqlite/read-store.js";
 import { locate, placeInAgentsTree, type Env } from "./locate.js";
@@ -177,9 +177,15 @@ function isDir(p: string): boolean {
   }
 }
 
-/** An OpenClaw agent database: a SQLite file with a session_nodes table. */
+/**
+ * A --store file read as an OpenClaw agent database: one with a session_nodes table, or one that
+ * is named like one or starts like SQLite but cannot be read (reported as that, not as bad JSON).
+ */
 function isAgentDbFile(file: string): boolean {
-  return sqliteHasTable(file, "session_nodes");
+  const probe = probeAgentDb(file);
+  if (probe.kind === "has") return true;
+  if (probe.kind === "absent") return false;
+  return path.basename(file) === AGENT_DB_FILE || startsLikeSqlite(file);
 }
 
 /** The state dir a --store path lives in (<stateDir>/agents/<id>/sessions/sessions.json), if it does. */
@@ -205,11 +211,24 @@ export function resolveStoreRefs(
       continue;
     }
     const home = opts.store ? stateDirOfStore(t.storePath) : stateDir;
-    if (home && isEraC(home, t.agentId)) {
-      eraC.push({ agentId: t.agentId, storePath: agentDbPath(home, t.agentId), era: "C" });
+    const db = home ? agentDbPath(home, t.agentId) : undefined;
+    const probe = db ? probeAgentDb(db) : undefined;
+    if (db && probe?.kind === "has") {
+      eraC.push({ agentId: t.agentId, storePath: db, era: "C" });
       // OpenClaw 2026.8+ refuses to start while an unimported sessions.json exists
       if (fs.existsSync(t.storePath)) warnings.push(`agent ${t.agentId}: ${t.storePath} is left beside the SQLite store and is not read (OpenClaw 2026.8+ refuses to start while it is there unimported)`);
       continue;
+    }
+    if (db && probe?.kind === "unreadable") {
+      // with no sessions.json, the agent database is where its sessions are (OpenClaw 2026.8+):
+      // listed as an era C store, whose read reports why it cannot be read, never "no sessions"
+      if (!fs.existsSync(t.storePath)) {
+        eraC.push({ agentId: t.agentId, storePath: db, era: "C" });
+        continue;
+      }
+      // beside a sessions.json it is an OpenClaw 2026.6/2026.7 agent database without sessions, or an
+      // era C store that cannot be read next to a sessions.json left over: the index is read, and said so
+      warnings.push(`agent ${t.agentId}: ${db} cannot be read (${probe.why}); ${t.storePath} is read instead (on OpenClaw 2026.8+ the sessions are in that database, not in sessions.json)`);
     }
     if (!fs.existsSync(t.storePath)) {
       if (t.explicit) warnings.push(`agent ${t.agentId} has no session index at ${t.storePath}`);

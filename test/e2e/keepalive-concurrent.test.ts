@@ -45,7 +45,9 @@ describe("keepalive with concurrent writers", () => {
     })();
     const reports: unknown[] = [];
     let overlapping = 0;
-    for (let round = 0; (overlapping < 3 || !cleanupsDone) && round < 40; round++) {
+    // bounded by time, not rounds: on a loaded machine fewer of our 1 s touches fall inside a burst
+    const deadline = Date.now() + 90_000;
+    while ((overlapping < 3 || !cleanupsDone) && Date.now() < deadline) {
       const from = Date.now();
       reports.push(await gatewayBurst(fx.index));
       const to = Date.now();
@@ -75,5 +77,5 @@ describe("keepalive with concurrent writers", () => {
       expect(final[key].lastInteractionAt).toBe(last.stores[0].at);
     }
     expect(leftovers(fx)).toEqual([]);
-  }, 60_000);
+  }, 150_000);
 });

@@ -100,6 +100,36 @@ describe("era C", () => {
     }
   });
 
+  it("agent databases that cannot be read (not SQLite, cut short) beside a real one: exit 3, each in unreadableStores with why, the real one's session still judged", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    try {
+      const broken = path.join(copy.stateDir, "agents", "broken", "agent", "openclaw-agent.sqlite");
+      const cut = path.join(copy.stateDir, "agents", "cut", "agent", "openclaw-agent.sqlite");
+      for (const f of [broken, cut]) fs.mkdirSync(path.dirname(f), { recursive: true });
+      fs.writeFileSync(broken, "garbage\n");
+      fs.writeFileSync(cut, fs.readFileSync(copy.dbPath).subarray(0, 100_000));
+      const env = { OPENCLAW_SESSIONS_NOW: String(capturedAt("c2-live-waiting-model")) };
+      const r = await runCli(["status", "--json", "--no-probe", "--state-dir", copy.stateDir], { env });
+      expect(r.code).toBe(3);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.sessions.map((x: { sessionKey: string }) => x.sessionKey)).toEqual(["agent:main:c2-model-wait"]);
+      expect(doc.unreadableStores).toEqual([
+        { agentId: "broken", storePath: broken, era: "C", why: `${broken}: not an SQLite database (its first bytes are not the SQLite header)` },
+        { agentId: "cut", storePath: cut, era: "C", why: expect.stringMatching(/: cut short: its header counts \d+ pages of \d+ bytes \(\d+ bytes\), the file has 100000$/) },
+      ]);
+      expect(r.stderr).toContain(`agent broken: OpenClaw's SQLite store was not read: ${broken}: not an SQLite database`);
+      // the text view says it too, and --store on the broken file says the same (not "bad JSON")
+      const text = await runCli(["status", "--no-probe", "--state-dir", copy.stateDir], { env });
+      expect(text.code).toBe(3);
+      expect(text.stderr).toContain(`warning: agent broken: OpenClaw's SQLite store was not read: ${broken}: not an SQLite database`);
+      const one = await runCli(["status", "--json", "--no-probe", "--store", broken], { env });
+      expect(one.code).toBe(3);
+      expect(JSON.parse(one.stdout).unreadableStores).toEqual([{ agentId: "broken", storePath: broken, era: "C", why: expect.stringContaining("not an SQLite database") }]);
+    } finally {
+      fs.rmSync(copy.root, { recursive: true, force: true });
+    }
+  });
+
   it("a live owner running as another user (its lock dir named for its uid) keeps its run alive, as it does for ours", async () => {
     const copy = copyRun("c2-live-waiting-model");
     const lockDir = path.join(copy.stateDir, "tmp", `openclaw-${(process.getuid?.() ?? 0) + 4242}`);

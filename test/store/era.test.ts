@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { agentDbPath, isEraC, jsonStoreEra, sqliteHasTable, storeEra } from "../../src/store/era.js";
+import { describe, expect, it, vi } from "vitest";
+import { agentDbPath, agentDbProblem, isEraC, jsonStoreEra, probeAgentDb, sqliteHasTable, startsLikeSqlite, storeEra } from "../../src/store/era.js";
 import { indexPath, makeStateDir, writeIndex } from "../fixtures/store-builder.js";
 
 // Real SQLite files made by test/store/fixtures/era/make.py.
@@ -54,6 +54,78 @@ describe("sqliteHasTable", () => {
     junk.writeUInt16BE(4096, 16);
     fs.writeFileSync(path.join(dir, "junk.sqlite"), junk);
     expect(sqliteHasTable(path.join(dir, "junk.sqlite"), "session_nodes")).toBe(false);
+  });
+});
+
+describe("probeAgentDb: a file that cannot be read is unreadable, never \"no sessions\"", () => {
+  const eraC = path.join(samples, "era-c.sqlite");
+
+  it("has, lacks (a readable SQLite file without session_nodes, an empty file), absent", () => {
+    const dir = makeStateDir();
+    expect(probeAgentDb(eraC)).toEqual({ kind: "has" });
+    expect(probeAgentDb(path.join(samples, "no-sessions.sqlite"))).toEqual({ kind: "lacks" });
+    fs.writeFileSync(path.join(dir, "empty.sqlite"), "");
+    expect(probeAgentDb(path.join(dir, "empty.sqlite"))).toEqual({ kind: "lacks" });
+    expect(probeAgentDb(path.join(dir, "missing.sqlite"))).toEqual({ kind: "absent" });
+    expect(probeAgentDb(path.join(dir, "missing", "x.sqlite"))).toEqual({ kind: "absent" });
+    expect(agentDbProblem(eraC)).toBeUndefined();
+    expect(agentDbProblem(path.join(samples, "no-sessions.sqlite"))).toMatch(/without OpenClaw's session tables/);
+  });
+
+  it("a file that is not SQLite, one cut inside the header, one shorter than its header's page count, a directory", () => {
+    const dir = makeStateDir();
+    const put = (name: string, data: Buffer | string) => {
+      fs.writeFileSync(path.join(dir, name), data);
+      return probeAgentDb(path.join(dir, name));
+    };
+    expect(put("text.sqlite", "garbage\n")).toEqual({ kind: "unreadable", why: "not an SQLite database (its first bytes are not the SQLite header)" });
+    const whole = fs.readFileSync(eraC);
+    expect(put("head.sqlite", whole.subarray(0, 50))).toEqual({ kind: "unreadable", why: "cut short: 50 bytes, less than SQLite's 100-byte header" });
+    const pages = whole.readUInt32BE(28);
+    const pageSize = whole.readUInt16BE(16);
+    expect(pages * pageSize).toBe(whole.length);
+    expect(put("cut.sqlite", whole.subarray(0, 3 * pageSize))).toEqual({
+      kind: "unreadable",
+      why: `cut short: its header counts ${pages} pages of ${pageSize} bytes (${whole.length} bytes), the file has ${3 * pageSize}`,
+    });
+    fs.mkdirSync(path.join(dir, "dir.sqlite"));
+    expect(probeAgentDb(path.join(dir, "dir.sqlite"))).toEqual({ kind: "unreadable", why: "a directory, not a database file" });
+  });
+
+  it("a main file shorter than its header's count is not called cut short while committed -wal frames are there to replay (a checkpoint cut off mid-way)", () => {
+    const dir = makeStateDir();
+    const db = path.join(dir, "x.sqlite");
+    const main = fs.readFileSync(path.join(samples, "wal-only.sqlite"));
+    // page 1 as a checkpoint writes it first: the header already counts the page still to come
+    main.writeUInt32BE(main.length / main.readUInt16BE(16) + 1, 28);
+    fs.writeFileSync(db, main);
+    expect(probeAgentDb(db)).toMatchObject({ kind: "unreadable", why: expect.stringMatching(/^cut short: its header counts 3 pages/) });
+    fs.copyFileSync(path.join(samples, "wal-only.sqlite-wal"), `${db}-wal`);
+    expect(probeAgentDb(db)).toEqual({ kind: "has" });
+  });
+
+  it("a file this user may not read (EACCES, as for a gateway run by another user with a 0600 database) says so, with what to do", () => {
+    const denied = Object.assign(new Error("EACCES: permission denied, open"), { code: "EACCES" });
+    const spy = vi.spyOn(fs, "openSync").mockImplementation(() => {
+      throw denied;
+    });
+    try {
+      expect(probeAgentDb(eraC)).toEqual({ kind: "unreadable", why: expect.stringMatching(/^permission denied: this user \(uid \d+\) cannot read it; run as the gateway's user or grant read access$/) });
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("startsLikeSqlite: SQLite's magic or a prefix of it, nothing else", () => {
+    const dir = makeStateDir();
+    fs.writeFileSync(path.join(dir, "a"), "SQLite for");
+    fs.writeFileSync(path.join(dir, "b"), "{}");
+    fs.writeFileSync(path.join(dir, "c"), "");
+    expect(startsLikeSqlite(eraC)).toBe(true);
+    expect(startsLikeSqlite(path.join(dir, "a"))).toBe(true);
+    expect(startsLikeSqlite(path.join(dir, "b"))).toBe(false);
+    expect(startsLikeSqlite(path.join(dir, "c"))).toBe(false);
+    expect(startsLikeSqlite(path.join(dir, "missing"))).toBe(false);
   });
 });
 

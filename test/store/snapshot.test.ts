@@ -179,6 +179,56 @@ describe("readSnapshot: stores and errors", () => {
     await expect(readStoreEvidence(snap.eraC[0], { stateDir: state })).rejects.toThrow(UnreadableError);
   });
 
+  it("an agent database that cannot be read, with no sessions.json, is an unread era C store with why, never \"no sessions\"", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
+    const garbage = agentDbPath(state, "broken");
+    fs.mkdirSync(path.dirname(garbage), { recursive: true });
+    fs.writeFileSync(garbage, "garbage\n");
+    const cut = agentDbPath(state, "cut");
+    fs.mkdirSync(path.dirname(cut), { recursive: true });
+    fs.writeFileSync(cut, fs.readFileSync(path.join(import.meta.dirname, "fixtures/era/era-c.sqlite")).subarray(0, 8192));
+    const snap = await snapshotOf(state);
+    expect(snap.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
+    expect(snap.eraC.map((s) => s.agentId).sort()).toEqual(["broken", "cut"]);
+    expect(snap.unread).toEqual(
+      expect.arrayContaining([
+        { agentId: "broken", storePath: garbage, era: "C", why: `${garbage}: not an SQLite database (its first bytes are not the SQLite header)` },
+        { agentId: "cut", storePath: cut, era: "C", why: expect.stringMatching(/: cut short: its header counts \d+ pages of 4096 bytes \(\d+ bytes\), the file has 8192$/) },
+      ]),
+    );
+  });
+
+  it("an agent database that cannot be read beside a sessions.json: the index is read, and a warning names the database and why", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
+    const db = agentDbPath(state, "main");
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    fs.writeFileSync(db, "garbage\n");
+    const snap = await snapshotOf(state);
+    expect(snap.eraC).toEqual([]);
+    expect(snap.unread).toEqual([]);
+    expect(snap.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
+    expect(snap.warnings).toContain(
+      `agent main: ${db} cannot be read (not an SQLite database (its first bytes are not the SQLite header)); ${indexPath(state, "main")} is read instead (on OpenClaw 2026.8+ the sessions are in that database, not in sessions.json)`,
+    );
+  });
+
+  it("--store naming an openclaw-agent.sqlite that is not SQLite, or an SQLite file without session tables: unread with why, not \"bad JSON\"", async () => {
+    const dir = makeTempDir();
+    const garbage = path.join(dir, "openclaw-agent.sqlite");
+    fs.writeFileSync(garbage, "garbage\n");
+    const other = path.join(dir, "backup.db");
+    fs.copyFileSync(path.join(import.meta.dirname, "fixtures/era/no-sessions.sqlite"), other);
+    for (const [store, why] of [
+      [garbage, "not an SQLite database"],
+      [other, "an SQLite database without OpenClaw's session tables"],
+    ] as const) {
+      const snap = await readSnapshot({ store, stateDir: makeTempDir(), env: {}, tmpDir: makeTempDir(), probe: false });
+      expect(snap.unread).toEqual([{ agentId: "main", storePath: store, era: "C", why: `${store}: ${why}${why.startsWith("not") ? " (its first bytes are not the SQLite header)" : " (no session_nodes): not an OpenClaw 2026.8+ agent database"}` }]);
+    }
+  });
+
   it("--store: era C is judged by the agent database beside that store, not the default state dir's", async () => {
     const state = makeStateDir();
     const store = writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });

@@ -113,6 +113,9 @@ export function checkAgentSchema(db: Database, dbPath: string): AgentSchema {
     meta = db.prepare("SELECT role, agent_id, app_version FROM schema_meta WHERE role = 'agent' LIMIT 1").get();
     transcriptColumns = tableColumns(db, "transcript_events");
   } catch (err) {
+    // SQLITE_CORRUPT (11), SQLITE_NOTADB (26): a damaged file, not a version to upgrade to
+    const code = (err as { errcode?: unknown }).errcode;
+    if (code === 11 || code === 26) throw new UnreadableError(`${dbPath}: damaged (${(err as Error).message})`);
     throw new UnreadableError(`${dbPath}: unsupported store version (${(err as Error).message})`);
   }
   if (typeof version !== "number" || !(version in AGENT_SCHEMA_RELEASES) || !meta) {

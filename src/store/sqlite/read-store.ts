@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import { UnreadableError } from "../../core/errors.js";
 import type { Evidence, GatewayInfo, StoreRef } from "../../core/types.js";
+import { agentDbProblem } from "../era.js";
 import { placeInAgentsTree } from "../locate.js";
 import { checkAgentSchema, openStoreDb, sidecars, type AgentSchema, type OpenMode } from "./open.js";
 import { readEraCOwner } from "./owner.js";
@@ -47,15 +48,22 @@ export interface EraCConnection {
 }
 
 export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = stateDirOfAgentDb(store.storePath)): EraCConnection {
-  const rt = sqliteRuntime();
-  const { db, mode } = openStoreDb(store.storePath, ownerAlive);
-  const opened = mode === "immutable" ? fileFacts(store.storePath) : "";
+  let rt: ReturnType<typeof sqliteRuntime>;
+  let db: Database;
+  let mode: OpenMode;
   let schema: AgentSchema;
+  try {
+    rt = sqliteRuntime();
+    ({ db, mode } = openStoreDb(store.storePath, ownerAlive));
+  } catch (err) {
+    throw explained(err, store.storePath);
+  }
+  const opened = mode === "immutable" ? fileFacts(store.storePath) : "";
   try {
     schema = checkAgentSchema(db, store.storePath);
   } catch (err) {
     db.close();
-    throw err;
+    throw explained(err, store.storePath);
   }
   const version = db.prepare("PRAGMA data_version");
   const tails = tailReader(db, rt, store.storePath, (w) => currentWarnings?.push(w), schema.zstdTranscripts);
@@ -82,6 +90,18 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
       }
     },
   };
+}
+
+/**
+ * An open that failed, said plainly when the file itself is the reason (no permission, not SQLite,
+ * cut short, no session tables): SQLite's own words ("unable to open database file", "file is not
+ * a database") do not say what to do, and without Node 24 the file's state is still worth knowing.
+ * Asked only after a failure: a healthy store's open costs nothing more.
+ */
+function explained(err: unknown, dbPath: string): unknown {
+  if (!(err instanceof UnreadableError)) return err;
+  const problem = agentDbProblem(dbPath);
+  return problem ? new UnreadableError(`${dbPath}: ${problem}`) : err;
 }
 
 /** What tells an immutable open it is out of date: the main file's identity, size and mtime, and which sidecars exist. */

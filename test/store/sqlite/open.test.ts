@@ -90,6 +90,15 @@ describe("schema gate", () => {
       db.close();
     }
   });
+  it("a page overwritten inside the file (the size and header intact): SQLITE_CORRUPT -> damaged", () => {
+    const file = dbWith(23, "agent");
+    const bytes = fs.readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    // every page after the first, b-tree headers included: whatever schema_meta's root is, it is garbage now
+    bytes.fill(0xa5, pageSize);
+    fs.writeFileSync(file, bytes);
+    expect(() => readEraCStore({ agentId: "main", storePath: file, era: "C" })).toThrow(/: damaged \((database disk image is malformed|file is not a database)\)$/);
+  });
   it("a global DB (role 'global') is not an agent store", () => {
     const file = dbWith(23, "global");
     expect(() => readEraCStore({ agentId: "main", storePath: file, era: "C" })).toThrow(/unsupported store version .*no schema_meta role 'agent'/);
