@@ -4,8 +4,9 @@
 // trip the gateway's split-brain guard). So each stale row is reported with why it is dead, what
 // OpenClaw will do with it and how to let it; prune reports what OpenClaw's own maintenance will
 // archive (pruneAfter, a cap of unarchived rows, active work protected).
-import { deriveHeartbeat } from "../core/health/index.js";
-import { EMBEDDED_NOT_RESUMED, ownerEraC } from "../core/health/ownerEraC.js";
+import { judgeSession, pastRunTimeoutReason } from "../core/health/index.js";
+import { EMBEDDED_NOT_RESUMED, ownerEraC, RESUMED_ON_GATEWAY_START } from "../core/health/ownerEraC.js";
+import { runTimeoutOf } from "../core/thresholds.js";
 import type { ResolvedMaintenance } from "../core/maintenance.js";
 import { openclawPrunePlan } from "../core/plan/openclaw-prune.js";
 import type { Evidence, Heartbeat, IndexEntry, StoreRef, Thresholds } from "../core/types.js";
@@ -55,20 +56,25 @@ export function planEraCCleanup(
   const active: string[] = [];
   for (const ev of evidence) {
     entries[ev.sessionKey] = ev.entry;
-    const hb = deriveHeartbeat(ev, opts.now, opts.thresholds);
+    const { hb, facts } = judgeSession(ev, opts.now, opts.thresholds);
     // OpenClaw's maintenance protects active work; a dead running row is recovery's queue too
     if (ev.entry.status === "running" || hb.health !== "idle") active.push(ev.sessionKey);
     if (hb.health !== "unresponsive") continue;
     const embedded = ev.entry.status === undefined;
+    const owner = ownerEraC(ev, opts.now);
+    // a live owner still holds a run past the whole-run timeout: that, not the owner, is why it is stale
+    const held = facts.pastRunTimeout && facts.startedAt !== undefined && owner.kind !== "none";
     staleRunning.push({
       sessionKey: ev.sessionKey,
       sessionId: ev.entry.sessionId,
       state: hb.state,
       storeStatus: ev.entry.status ?? null,
-      why: ownerEraC(ev, opts.now).reason,
+      why: held ? `${pastRunTimeoutReason(opts.now - facts.startedAt!, runTimeoutOf(opts.thresholds))}; ${owner.reason}` : owner.reason,
       openclawWill: embedded
         ? `nothing: ${EMBEDDED_NOT_RESUMED} (the row stays as it is)`
-        : "resume the interrupted turn on the next gateway start (restart recovery; `sessions.recover` continues a session with an orphaned writer)",
+        : held
+          ? `nothing while its live owner holds the run; once that process stops, ${RESUMED_ON_GATEWAY_START}`
+          : "resume the interrupted turn on the next gateway start (restart recovery; `sessions.recover` continues a session with an orphaned writer)",
     });
   }
   const plan = openclawPrunePlan(entries, opts.policy, opts.now, active);
@@ -85,9 +91,16 @@ export function planEraCCleanup(
 }
 
 /** The human report of one era C store. */
-export function eraCCleanupLines(r: EraCCleanup, now: number, entries?: ReadonlyMap<string, IndexEntry>): string[] {
+export function eraCCleanupLines(
+  r: EraCCleanup,
+  now: number,
+  steps: { finalize: boolean; prune: boolean } = { finalize: true, prune: true },
+  entries?: ReadonlyMap<string, IndexEntry>,
+): string[] {
   const lines = [`agent ${r.agentId}: OpenClaw 2026.8+ SQLite store ${r.storePath}`, "  nothing written: OpenClaw manages this store itself"];
-  if (r.staleRunning.length === 0) lines.push("  no stale running rows");
+  // a step not asked for was not looked at: "none" would claim what was never checked
+  if (!steps.finalize) lines.push("  stale running rows: not looked for (--finalize-stale was not given)");
+  else if (r.staleRunning.length === 0) lines.push("  no stale running rows");
   else {
     lines.push(`  ${r.staleRunning.length} stale running row(s):`);
     for (const s of r.staleRunning) {
@@ -97,6 +110,10 @@ export function eraCCleanupLines(r: EraCCleanup, now: number, entries?: Readonly
     lines.push(`  to let it: ${r.howToLetOpenClaw}`);
   }
   const m = r.openclawMaintenance;
+  if (!steps.prune) {
+    lines.push("  OpenClaw's maintenance: not looked at (--prune was not given)");
+    return lines;
+  }
   const total = m.byAge.length + m.byCap.length;
   const policy = `pruneAfter ${formatAge(m.pruneAfterMs)}, at most ${m.maxEntries} unarchived rows`;
   if (total === 0) lines.push(`  OpenClaw's maintenance (${policy}) archives nothing here now`);

@@ -291,7 +291,7 @@ export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Prom
   if (!json) {
     for (const r of eraC) {
       for (const w of r.warnings) err(`warning: ${w}`);
-      await writeChunks(joinLines(eraCCleanupLines(r, generatedAt), printed++ > 0 ? "\n\n" : ""), out);
+      await writeChunks(joinLines(eraCCleanupLines(r, generatedAt, steps), printed++ > 0 ? "\n\n" : ""), out);
     }
   }
   const exitCode = Math.max(EXIT.ok, ...codes);
@@ -300,7 +300,9 @@ export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Prom
     const report = { ...header, stores, refusedStores, warnings: found.warnings, exitCode } satisfies CleanupReport;
     await writeChunks(jsonLine({ ...report, eraC }), out);
   } else {
-    out.write(printed === 0 && refusedStores.length === 0 ? `${NO_STORES}\n` : "\n");
+    // the last report's closing newline; nothing at all when every store was refused (stderr said why)
+    if (printed > 0) out.write("\n");
+    else if (refusedStores.length === 0) out.write(`${NO_STORES}\n`);
   }
   return exitCode;
 }
@@ -369,7 +371,11 @@ async function printUndoReport(report: UndoReport, json: boolean, io: Io): Promi
   // errors go to stderr in both modes, so a script reading --json still sees them in its log
   for (const r of report.refusedStores) io.stderr.write(`${refusalLine(r)}\n`);
   if (json) await writeChunks(jsonLine(report), io.stdout);
-  else io.stdout.write(`${renderUndoReport(report)}\n`);
+  else {
+    // every store refused: stderr said why, stdout gets no empty line
+    const text = renderUndoReport(report);
+    if (text) io.stdout.write(`${text}\n`);
+  }
 }
 
 // ------------------------------------------------------------------ reading

@@ -28,7 +28,8 @@ Exit codes:
        --once: every store was handled; only OpenClaw 2026.8+ (SQLite) stores: said once why
        nothing is kept alive there (they are never written)
   64   bad usage (a bad value, contradicting flags)
-  3    the config cannot be parsed at start; --once: a store could not be read (nothing written)
+  3    the config cannot be parsed at start; --once: a JSON-era store could not be read
+       (nothing written; era C stores are never read by keepalive, so never make it 3)
   4    --once: a write was refused or failed (that index is unchanged)
   5    another keepalive already runs on a selected store (its pid is named); --once: busy
   130  a second SIGINT (143: SIGTERM) while stopping: exits at once, our locks removed

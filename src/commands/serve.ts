@@ -299,7 +299,17 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       if (hub.size >= collectAfterSessions(env)) collectGarbage();
       // the overlay refines heartbeats the source's delta does not know: then the whole list is compared
       unsubscribe = live.subscribe((delta) => void hub.update(live.get(), useGateway ? undefined : delta));
-      logger.line("ready", { stateDir: src.stateDir, stores: src.stores().length, sessions: hub.size, seq: hub.seq });
+      // every store the source reads, of every era; "ready" only when /readyz would say so
+      const opened = filesReadiness();
+      const unread = src.unread().length;
+      logger.line(opened.ready ? "ready" : "not-ready", {
+        stateDir: src.stateDir,
+        stores: src.stores().length + src.eraC().length,
+        ...(unread > 0 ? { unread } : {}),
+        sessions: hub.size,
+        seq: hub.seq,
+        ...(opened.ready ? {} : { reason: opened.reason }),
+      });
     } catch (err) {
       // a flag the source rejects will not get better by waiting; nor will a gateway refusing us
       if (err instanceof CliError && (err.exitCode === EXIT.usage || err instanceof GatewayRefused)) throw err;

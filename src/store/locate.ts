@@ -10,13 +10,15 @@ export type Env = Record<string, string | undefined>;
 export interface LocateOptions {
   stateDir?: string;
   profile?: string;
+  /** --store: a store inside an agents tree belongs to that tree's state dir (and its config) */
+  store?: string;
 }
 
 export interface Located {
   stateDir: string;
   configPath: string;
   /** how the state dir was chosen, for error messages and `--json` */
-  source: "option" | "env" | "profile" | "default" | "legacy";
+  source: "option" | "store" | "env" | "profile" | "default" | "legacy";
 }
 
 const LEGACY_STATE_DIRNAMES = [".clawdbot"];
@@ -54,6 +56,11 @@ function exists(p: string): boolean {
 
 export function locateStateDir(opts: LocateOptions = {}, env: Env = process.env): Omit<Located, "configPath"> {
   if (clean(opts.stateDir)) return { stateDir: expandUserPath(opts.stateDir!, env), source: "option" };
+  // `--store <dir>/agents/<id>/sessions/sessions.json` (or `.../agent/openclaw-agent.sqlite`) names
+  // its state dir: its config, gateway and locks are that dir's, whatever OPENCLAW_STATE_DIR says
+  const store = clean(opts.store) ? expandUserPath(opts.store!, env) : undefined;
+  const tree = store ? (placeInAgentsTree(store, "sessions") ?? placeInAgentsTree(store, "agent"))?.stateDir : undefined;
+  if (tree) return { stateDir: tree, source: "store" };
   const override = clean(env.OPENCLAW_STATE_DIR);
   // OpenClaw's --profile only fills OPENCLAW_STATE_DIR when it is unset: the env var wins.
   if (override) return { stateDir: expandUserPath(override, env), source: "env" };

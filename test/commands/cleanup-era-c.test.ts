@@ -57,6 +57,24 @@ describe("cleanup on era C", () => {
     }
   });
 
+  it("a live owner's run past the whole-run timeout: stale because of the timeout (said first), and OpenClaw does nothing while the owner holds it", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    const owner = await liveOwner(copy);
+    try {
+      const check = storeUnchangedCheck(copy);
+      // half an hour after the capture: past the config's timeoutSeconds (600)
+      const r = await run(["cleanup", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
+      expect(r.code).toBe(0);
+      const [row] = JSON.parse(r.stdout).eraC[0].staleRunning;
+      expect(row.why).toMatch(/^unresponsive: running for \S+, past the whole-run timeout of 10m00s \(agents\.defaults\.timeoutSeconds\): OpenClaw would have ended it; the gateway pid \d+ .*is alive/);
+      expect(row.openclawWill).toBe("nothing while its live owner holds the run; once that process stops, OpenClaw's restart recovery resumes it on the next gateway start");
+      check();
+    } finally {
+      await owner.stop();
+    }
+  });
+
   it("--dry-run --json on old finished rows lists what OpenClaw's maintenance will archive (pruneAfter 30d, cap 5000)", async () => {
     const copy = copyRun("c5-model-error");
     roots.push(copy.root);
@@ -67,6 +85,20 @@ describe("cleanup on era C", () => {
     expect(m).toMatchObject({ pruneAfterMs: 30 * 86_400_000, maxEntries: 5000, byCap: [] });
     expect([...m.byAge].sort()).toEqual(["agent:main:c5-http500", "agent:main:c5-malformed"]);
     check();
+  });
+
+  it("text: a step not asked for says it was not looked at, never \"no stale running rows\" (c2 has one)", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    const env = { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } };
+    const prune = await run(["cleanup", "--prune", "--no-probe", "--state-dir", copy.stateDir], env);
+    expect(prune.code).toBe(0);
+    expect(prune.stdout).toContain("  stale running rows: not looked for (--finalize-stale was not given)");
+    expect(prune.stdout).not.toContain("no stale running rows");
+    expect(prune.stdout).toMatch(/OpenClaw's maintenance \(pruneAfter/);
+    const finalize = await run(["cleanup", "--finalize-stale", "--no-probe", "--state-dir", copy.stateDir], env);
+    expect(finalize.stdout).toContain("1 stale running row(s):");
+    expect(finalize.stdout).toContain("  OpenClaw's maintenance: not looked at (--prune was not given)");
   });
 
   it("OpenClaw's maintenance is reported by OpenClaw's config, not by our --prune-after/--max-entries", async () => {

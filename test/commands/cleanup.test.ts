@@ -331,10 +331,13 @@ describe("refusals", () => {
       const res = await runCli(["cleanup", "--state-dir", state, "--no-probe", ...extra], { env: cliEnv() });
       expect(res.code, extra.join(" ")).toBe(3);
       expect(res.stderr).toMatch(/unsupported store version.*nothing was written/);
+      // every store refused: stderr says why; the text report is not an empty line
+      if (extra.length === 0) expect(res.stdout).toBe("");
       expect(treeSnapshot(state)).toEqual(before);
     }
     const undo = await runCli(["cleanup", "--state-dir", state, "--undo"], { env: cliEnv() });
     expect(undo.code).toBe(0);
+    expect(undo.stdout).toBe("");
     expect(undo.stderr).toMatch(/OpenClaw 2026\.8\+ SQLite store, which openclaw-sessions never writes, so there is nothing to undo/);
     expect(treeSnapshot(state)).toEqual(before);
     expect(fs.existsSync(legacy)).toBe(true);

@@ -2,6 +2,9 @@
 // maintenance archives (archived_at set, committed by another connection) while serve runs is
 // pushed as `socket.drain` reason `archived`, found through PRAGMA data_version polling. The
 // store is a simulated one: the test's own connection stands in for the gateway writing it.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { eraCStoreWithWriter, quiescentEraCStore } from "../fixtures/era-c-writer.js";
 import { loadSchema, validate } from "./helpers/schema.js";
@@ -62,5 +65,32 @@ describe("serve on era C", () => {
       last = await health();
     }
     expect(last).toMatchObject({ health: "idle", storeStatus: "done" });
+  });
+
+  it("its log says ready counting the era C stores; with only an unreadable one it says not-ready with why, as /readyz does", async () => {
+    const { m } = await eraCStoreWithWriter(cleanups, 4, 11);
+    const srv = await startServe(["--state-dir", m.stateDir, "--no-probe", "--log-format", "json"], serveEnv());
+    await waitReady(srv.url);
+    const logged = async (event: string, served: typeof srv) => {
+      const end = Date.now() + 10_000;
+      for (;;) {
+        const line = served.stderr().trim().split("\n").map((l) => JSON.parse(l)).find((l) => l.event === event);
+        if (line || Date.now() > end) return line;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    expect(await logged("ready", srv)).toMatchObject({ stateDir: m.stateDir, stores: 1, sessions: 4 });
+
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), "ocs-serve-broken-"));
+    cleanups.push(() => fs.rmSync(broken, { recursive: true, force: true }));
+    const db = path.join(broken, "agents", "main", "agent", "openclaw-agent.sqlite");
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    fs.writeFileSync(db, "garbage\n");
+    const bad = await startServe(["--state-dir", broken, "--no-probe", "--log-format", "json"], serveEnv());
+    const line = await logged("not-ready", bad);
+    expect(line).toMatchObject({ stores: 1, unread: 1, sessions: 0, reason: expect.stringContaining("not an SQLite database") });
+    const readyz = await fetch(`${bad.url}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(await readyz.text()).toContain("not an SQLite database");
   });
 });

@@ -22,6 +22,16 @@ describe("locateStateDir", () => {
     expect(locateStateDir({}, { HOME: "/h", OPENCLAW_STATE_DIR: "~/st" }).stateDir).toBe("/h/st");
   });
 
+  it("a --store inside an agents tree names that tree's state dir (over OPENCLAW_STATE_DIR and the default); --state-dir still wins; a store elsewhere changes nothing", () => {
+    const env = { HOME: "/home/u", OPENCLAW_STATE_DIR: "/srv/other" };
+    expect(locateStateDir({ store: "/data/oc/agents/main/sessions/sessions.json" }, env)).toEqual({ stateDir: "/data/oc", source: "store" });
+    expect(locateStateDir({ store: "/data/oc/agents/ops/agent/openclaw-agent.sqlite" }, env)).toEqual({ stateDir: "/data/oc", source: "store" });
+    expect(locateStateDir({ store: "~/.openclaw/agents/main/sessions/sessions.json" }, { HOME: "/home/u" })).toEqual({ stateDir: "/home/u/.openclaw", source: "store" });
+    expect(locateStateDir({ store: "/data/oc/agents/main/sessions/sessions.json", stateDir: "/explicit" }, env)).toEqual({ stateDir: "/explicit", source: "option" });
+    expect(locateStateDir({ store: "/backups/sessions.json" }, env)).toEqual({ stateDir: "/srv/other", source: "env" });
+    expect(locate({ store: "/data/oc/agents/ops/agent/openclaw-agent.sqlite" }, { HOME: "/home/u" }).configPath).toBe("/data/oc/openclaw.json");
+  });
+
   it("lets OPENCLAW_STATE_DIR win over --profile, as OpenClaw does", () => {
     expect(locateStateDir({ profile: "work" }, { HOME: "/h", OPENCLAW_STATE_DIR: "/e" }).stateDir).toBe("/e");
   });

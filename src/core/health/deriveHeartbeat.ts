@@ -145,15 +145,18 @@ function runningVerdict(ev: Evidence, claim: Claim, f: SessionFacts, now: number
   const runTimeout = runTimeoutOf(th);
   if (f.startedAt !== undefined && now - f.startedAt > runTimeout) {
     f.pastRunTimeout = true;
-    reasons.push(
-      `unresponsive: running for ${formatDuration(now - f.startedAt)}, past the whole-run timeout of ${formatDuration(runTimeout)} (agents.defaults.timeoutSeconds): OpenClaw would have ended it`,
-    );
+    reasons.push(pastRunTimeoutReason(now - f.startedAt, runTimeout));
     return { state: activity.state, health: "unresponsive", toolName: activity.toolName, drift, reasons };
   }
   const stall = stalledCheck(activity.state, activity.since, activity.toolName, now, th);
   reasons.push(stall.reason);
   const health: Health = stall.stalled ? "stalled" : activity.state === "tool_exec" ? "active" : "waiting";
   return { state: activity.state, health, toolName: activity.toolName, drift, reasons };
+}
+
+/** Why a run a live process still holds is unresponsive: it has outlived the whole-run timeout. */
+export function pastRunTimeoutReason(runningMs: number, runTimeoutMs: number): string {
+  return `unresponsive: running for ${formatDuration(runningMs)}, past the whole-run timeout of ${formatDuration(runTimeoutMs)} (agents.defaults.timeoutSeconds): OpenClaw would have ended it`;
 }
 
 /** Nothing claims a run: the session rests, after a finished turn (complete) or before any (idle). */

@@ -1,1 +1,1 @@
-export { deriveHeartbeat, judgeSession, type SessionFacts, type SessionVerdict } from "./deriveHeartbeat.js";
+export { deriveHeartbeat, judgeSession, pastRunTimeoutReason, type SessionFacts, type SessionVerdict } from "./deriveHeartbeat.js";
