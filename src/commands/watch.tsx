@@ -8,7 +8,6 @@ import { filterHeartbeats, parseSort, sortHeartbeats, type SortSpec } from "../c
 import type { Heartbeat } from "../core/types.js";
 import { openLiveSource } from "../store/live-source.js";
 import { openState, readSnapshot } from "../store/snapshot.js";
-import { unreadStoreMessage } from "../ui/messages.js";
 import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, plainSnapshotChunks } from "../ui/snapshot.js";
 import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
 import { processIo, terminalColumns, type CommandContext, type Io, type OutStream } from "./io.js";
@@ -101,8 +100,6 @@ export async function runWatch(s: WatchSettings, io: Io, control: WatchControl =
     });
     const notices = !s.gatewayNotices ? "quiet" : interactive ? "console" : "stderr";
     const source = s.gateway ? withGatewayOverlay(files, openWatchOverlay(read, s.stallAfter, io, now, notices)) : files;
-    // a JSON store's warning (and, in the live view, the banner) names it already
-    if (!interactive) for (const store of source.unread()) if (store.era === "C") io.stderr.write(`${unreadStoreMessage(store)}\n`);
     try {
       if (stop.requested) return EXIT.ok;
       if (!interactive) return await streamSnapshots(source, stop, s, io, now);
@@ -149,8 +146,7 @@ async function printOnce(read: Parameters<typeof readSnapshot>[0], s: WatchSetti
   const arranged = arrange(list, s.sort, s.problems, at);
   // written in pieces as the pipe takes them
   await writeChunks(s.json ? ndjsonSnapshotChunks(arranged, at) : plainSnapshotChunks(arranged, at, { columns: terminalColumns(io.stdout) }), io.stdout);
-  // a JSON store's warning above already named it and said why
-  for (const store of unread) if (store.era === "C") io.stderr.write(`${unreadStoreMessage(store)}\n`);
+  // each store not read is named once, by its warning above (with why)
   return unread.length > 0 ? EXIT.unknown : EXIT.ok;
 }
 

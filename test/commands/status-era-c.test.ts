@@ -89,6 +89,20 @@ describe("status on era C", () => {
     expect(doc.sessions[0]).toMatchObject({ sessionKey: "agent:main:main", health: "idle", state: "complete" });
   });
 
+  it("watch --once on an agent database that is not SQLite: exit 3, the store named once on stderr, with why", async () => {
+    const copy = copyRun("c1-quick-done");
+    roots.push(copy.root);
+    const broken = path.join(copy.stateDir, "agents", "broken", "agent", "openclaw-agent.sqlite");
+    fs.mkdirSync(path.dirname(broken), { recursive: true });
+    fs.writeFileSync(broken, "garbage\n");
+    for (const json of [[], ["--json"]]) {
+      const r = await run(["watch", "--once", ...json, "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
+      expect(r.code).toBe(3);
+      expect(r.stderr.split(broken).length - 1, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`${broken}: not an SQLite database`);
+    }
+  });
+
   it("c2 read as at capture (a live gateway holding its lock): waiting on the model, the owner shown as the gateway, exit 0", async () => {
     const copy = copyRun("c2-live-waiting-model");
     roots.push(copy.root);
