@@ -108,8 +108,15 @@ describe("demo without a terminal", () => {
       // serve runs beside it, on the port the intro names, with the simulated sessions
       const url = /serve answers at (http:\/\/127\.0\.0\.1:\d+) /.exec(stdout)?.[1];
       expect(stdout).toContain(`curl -s ${url}/api/sessions/heartbeat`);
-      const batch = (await (await fetch(`${url}/api/sessions/heartbeat`)).json()) as { sessions: unknown[] };
-      expect(batch.sessions.length).toBeGreaterThanOrEqual(16);
+      // the simulated gateway starts its 16 sessions over its first seconds: wait for the last
+      const sessionsServed = async () => ((await (await fetch(`${url}/api/sessions/heartbeat`)).json()) as { sessions: unknown[] }).sessions.length;
+      const deadline = Date.now() + 10_000;
+      let served = await sessionsServed();
+      while (served < 16 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        served = await sessionsServed();
+      }
+      expect(served).toBeGreaterThanOrEqual(16);
       child.kill("SIGTERM");
       const r = await closed;
       expect(r.signal).toBeNull();
