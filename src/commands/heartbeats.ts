@@ -2,14 +2,15 @@
 // the way their big outputs are written.
 import { CliError, EXIT } from "../core/errors.js";
 import { deriveHeartbeat } from "../core/health/index.js";
-import { resolveRunTimeoutMs } from "../core/maintenance.js";
-import { DEFAULT_RUN_TIMEOUT_MS, parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
 import type { Evidence, Heartbeat, Thresholds } from "../core/types.js";
-import { stuckSessionWarnMs } from "../store/config.js";
+import { thresholdsFor } from "../store/thresholds.js";
 import { collectAfterSessions, collectGarbage } from "../store/heap.js";
 import { readSnapshot, type Snapshot } from "../store/snapshot.js";
 import type { Env } from "../store/locate.js";
 import type { StoreOptions } from "./options.js";
+
+// the one rule, where the commands have always found it
+export { thresholdsFor };
 
 export interface HeartbeatView {
   /** what was read, but the evidence: the heartbeats say what it meant */
@@ -69,23 +70,6 @@ export function clockOverride(env: Record<string, string | undefined> = process.
     throw new CliError(`${NOW_ENV}="${text}" is neither epoch milliseconds nor an ISO date-time (e.g. 2026-07-01T12:00:00Z)`, EXIT.usage);
   }
   return ms;
-}
-
-/**
- * The thresholds every verdict is derived with: the stall limits, and the whole-run timeout from
- * `agents.defaults.timeoutSeconds` (a run past it is one OpenClaw would have ended). A malformed
- * timeout is an error where it decides a write (cleanup resolves it itself, strictly); for
- * reading it falls back to OpenClaw's default.
- */
-export function thresholdsFor(snapshot: Pick<Snapshot, "config">, stallAfter: string[] = []): Thresholds {
-  const th = parseStallAfter(stallAfter, stallDefaultFromConfig(stuckSessionWarnMs(snapshot.config)));
-  let runTimeoutMs: number;
-  try {
-    runTimeoutMs = resolveRunTimeoutMs(snapshot.config);
-  } catch {
-    runTimeoutMs = DEFAULT_RUN_TIMEOUT_MS;
-  }
-  return { ...th, runTimeoutMs };
 }
 
 /** commander collector for repeatable options like --stall-after. */

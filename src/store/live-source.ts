@@ -23,13 +23,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { sameHeartbeat, sameVerdict } from "../core/heartbeat-equality.js";
 import { judgeLive } from "../core/live/judge-live.js";
-import { parseStallAfter, stallDefaultFromConfig } from "../core/thresholds.js";
 import type { Heartbeat, StoreRef, Thresholds } from "../core/types.js";
 import { selectStores, type StoreTarget } from "./agents.js";
-import { gatewayPort, stuckSessionWarnMs, type OpenClawConfig } from "./config.js";
+import { gatewayPort, type OpenClawConfig } from "./config.js";
 import { readGateway } from "./gateway.js";
 import { expandUserPath, type Env } from "./locate.js";
 import { ownerState } from "./proc.js";
+import { thresholdsFor } from "./thresholds.js";
 import { openState, readSessionEvidence, resolveStoreRefs, withConfiguredModel, type SnapshotOptions } from "./snapshot.js";
 import { watchStores, type StoreChange } from "./watcher.js";
 import { AgentsDirWatch } from "./live/agents-dir-watch.js";
@@ -103,7 +103,8 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
   const loaded = openState(opts, env);
   const { stateDir, configPath } = loaded;
   const config: OpenClawConfig = loaded.config;
-  const thresholds: Thresholds = parseStallAfter(opts.stallAfter ?? [], stallDefaultFromConfig(stuckSessionWarnMs(config)));
+  // the same thresholds as `status` (stall limits and the whole-run timeout): the same verdicts
+  const thresholds: Thresholds = thresholdsFor({ config }, opts.stallAfter);
   const trajectoryDir = env.OPENCLAW_TRAJECTORY_DIR?.trim() ? expandUserPath(env.OPENCLAW_TRAJECTORY_DIR, env) : undefined;
   // --store and --agent fix the set of stores; otherwise a new agent dir adds one
   const discover = !opts.store && !opts.agent;

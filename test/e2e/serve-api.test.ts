@@ -16,9 +16,13 @@ const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const SERVE = loadSchema("serve.schema.json");
 const ODD_KEY = "agent:ops:slack/thread 1?x=%";
 
-/** Two agents: main with a stalled run and an idle session, ops with idle ones (one under an odd key). */
-function twoAgentStore(): string {
+/**
+ * Two agents: main with a stalled run (10 min in; past the whole-run timeout when `timeoutSeconds`
+ * sets it under that) and an idle session, ops with idle ones (one under an odd key).
+ */
+function twoAgentStore(timeoutSeconds?: number): string {
   const state = makeStateDir();
+  if (timeoutSeconds !== undefined) fs.writeFileSync(`${state}/openclaw.json`, JSON.stringify({ agents: { defaults: { timeoutSeconds } } }));
   idleStore(state, NOW - 20 * 60_000);
   idleStore(state, NOW - 20 * 60_000, "ops");
   startRun(state, live, NOW - 10 * 60_000);
@@ -47,8 +51,8 @@ function raw(url: string, bytes: string): Promise<string> {
 }
 
 describe("serve: the read endpoints", () => {
-  it("the batch and per-key answers equal status --json's sessions, for the same store and clock", async () => {
-    const state = twoAgentStore();
+  it("the batch and per-key answers equal status --json's sessions, for the same store, config and clock", async () => {
+    const state = twoAgentStore(300);
     const env = serveEnv({ OPENCLAW_SESSIONS_NOW: String(NOW) });
     const srv = await startServe(["--state-dir", state, "--no-probe"], env);
     await waitReady(srv.url);
@@ -65,7 +69,10 @@ describe("serve: the read endpoints", () => {
     expect(Number.isInteger(batch.json.seq)).toBe(true);
     expect(batch.json.sessions).toEqual(doc.sessions);
     expect(validate(SERVE.$defs.batch, batch.json, "$", SERVE)).toEqual([]);
-    expect(doc.sessions.find((s: any) => s.sessionKey === KEY)).toMatchObject({ health: "stalled" });
+    // judged with the config's timeout by both (serve once used OpenClaw's default of 48h: stalled)
+    const run = doc.sessions.find((s: any) => s.sessionKey === KEY);
+    expect(run).toMatchObject({ health: "unresponsive" });
+    expect(run.reasons.join("\n")).toContain("past the whole-run timeout of 5m00s");
 
     for (const s of doc.sessions) {
       const one = await get(`${srv.url}/api/sessions/${encodeURIComponent(s.sessionKey)}/heartbeat`);

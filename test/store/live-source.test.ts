@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Heartbeat } from "../../src/core/types.js";
 import { openLiveSource, type LiveSource, type LiveSourceOptions } from "../../src/store/live-source.js";
+import { readHeartbeatView } from "../../src/commands/heartbeats.js";
 import { readSessionEvidence } from "../../src/store/snapshot.js";
 import type { watchStores } from "../../src/store/watcher.js";
 import { indexPath, makeStateDir, makeTempDir, sessionsDir, transcriptPath, writeLock } from "../fixtures/store-builder.js";
@@ -138,6 +139,26 @@ describe("openLiveSource", () => {
       await owner.stop();
       await until(() => find(source, KEY)?.health === "unresponsive", () => JSON.stringify(find(source, KEY)));
       expect(find(source, KEY)!.reasons.join("\n")).toContain(`lock owner pid ${owner.pid} is dead`);
+    } finally {
+      await owner.stop();
+    }
+  });
+
+  it("judges with the config's whole-run timeout (agents.defaults.timeoutSeconds), giving the verdict status gives", async () => {
+    const state = makeStateDir();
+    const at = Date.now();
+    // the last turn ended an hour ago; the run in progress started 30 minutes ago (timeout: 10)
+    idleStore(state, at - 60 * 60_000);
+    fs.writeFileSync(path.join(state, "openclaw.json"), JSON.stringify({ agents: { defaults: { timeoutSeconds: 600 } } }));
+    const owner = await startLiveProcess();
+    try {
+      startRun(state, owner, at - 30 * 60_000);
+      const { source } = await open(state, { now: () => at });
+      const hb = find(source, KEY)!;
+      expect(hb.health, hb.reasons.join("\n")).toBe("unresponsive");
+      expect(hb.reasons.join("\n")).toContain("past the whole-run timeout of 10m00s (agents.defaults.timeoutSeconds)");
+      const view = await readHeartbeatView({ stateDir: state, env: {}, tmpDir: makeTempDir("ocs-live-tmp-"), probe: false, now: at });
+      expect(view.heartbeats.find((h) => h.sessionKey === KEY)).toEqual(hb);
     } finally {
       await owner.stop();
     }
