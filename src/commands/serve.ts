@@ -185,8 +185,9 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     if (source.stores().length === 0) {
       const eraC = source.eraC().length;
       const unread = source.unread();
-      // era C stores are read live too: ready once one of them can be read
-      if (eraC > unread.length) return { ready: true };
+      // era C stores are read live too: ready once one of them can be read, or while a store
+      // that went bad keeps its last good read (its sessions are still served, as a JSON index's are)
+      if (eraC > unread.length || hub.size > 0) return { ready: true };
       return { ready: false, reason: eraC > 0 ? `no era C store here can be read: ${unread.map((u) => u.why).join("; ")}` : `no session store found in ${source.stateDir}` };
     }
     return { ready: true };
@@ -196,6 +197,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     {
       heartbeats: () => hub.heartbeats(),
       stores: () => (source ? [...source.stores(), ...source.eraC()] : []),
+      unread: () => source?.unread() ?? [],
       seq: () => hub.seq,
       clients: () => app?.clients() ?? { ws: 0, sse: 0 },
       now,

@@ -15,6 +15,8 @@ export interface MetricsSource {
   /** every session, in status order */
   heartbeats(): Heartbeat[];
   stores(): StoreRef[];
+  /** stores found that cannot be read now (status --json's unreadableStores) */
+  unread(): StoreRef[];
   seq(): number;
   clients(): Record<"ws" | "sse", number>;
   now(): number;
@@ -82,6 +84,18 @@ export function createMetrics(src: MetricsSource, opts: { perSession: number } =
       this.reset();
       const byEra: Record<string, number> = { A: 0, B: 0, C: 0 };
       for (const s of src.stores()) byEra[s.era] = (byEra[s.era] ?? 0) + 1;
+      for (const [era, n] of Object.entries(byEra)) this.set({ era }, n);
+    },
+  });
+  new client.Gauge({
+    name: name("stores_unreadable"),
+    help: "Stores found that cannot be read now, by era (their sessions are their last good read, or none): what status --check reports as 3",
+    labelNames: ["era"],
+    registers,
+    collect() {
+      this.reset();
+      const byEra: Record<string, number> = { A: 0, B: 0, C: 0 };
+      for (const s of src.unread()) byEra[s.era] = (byEra[s.era] ?? 0) + 1;
       for (const [era, n] of Object.entries(byEra)) this.set({ era }, n);
     },
   });

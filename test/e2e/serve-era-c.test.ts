@@ -93,4 +93,33 @@ describe("serve on era C", () => {
     expect(readyz.status).toBe(503);
     expect(await readyz.text()).toContain("not an SQLite database");
   });
+
+  it("a store that goes bad while served (replaced by garbage): no session is drained, its last good read stays, /metrics counts it unreadable; put back, it is read again", async () => {
+    const { m, dbPath } = await eraCStoreWithWriter(cleanups, 4, 11);
+    const good = fs.readFileSync(dbPath);
+    const srv = await startServe(["--state-dir", m.stateDir, "--no-probe"], serveEnv());
+    await waitReady(srv.url);
+    const ws = connectWs(wsUrl(srv.url, "/api/sessions/ws"));
+    const snap = await ws.next((x) => x.type === "snapshot", "the snapshot");
+    const unreadable = async () => Number(/^openclaw_sessions_stores_unreadable\{era="C"\} (\d+)$/m.exec(await (await fetch(`${srv.url}/metrics`)).text())?.[1]);
+    const until = async (probe: () => Promise<boolean>, what: string) => {
+      const end = Date.now() + 10_000;
+      while (!(await probe())) {
+        if (Date.now() > end) throw new Error(`${what}: not seen`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    expect(await unreadable()).toBe(0);
+    const swap = (bytes: Buffer | string) => {
+      fs.writeFileSync(`${dbPath}.new`, bytes);
+      fs.renameSync(`${dbPath}.new`, dbPath);
+    };
+    swap("garbage\n");
+    await until(async () => (await unreadable()) === 1, "the store counted unreadable");
+    const batch = (await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json()) as { sessions: Array<{ sessionKey: string }> };
+    expect(batch.sessions.map((x) => x.sessionKey).sort()).toEqual(snap.sessions.map((x: { sessionKey: string }) => x.sessionKey).sort());
+    swap(good);
+    await until(async () => (await unreadable()) === 0, "the store read again");
+    expect(ws.messages.filter((x) => x.type === "socket.drain")).toEqual([]);
+  });
 });

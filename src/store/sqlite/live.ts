@@ -75,12 +75,10 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
       return true;
     } catch (err) {
       if (!(err instanceof UnreadableError)) throw err;
+      // a store that read before keeps its last good read (as a JSON index that stops parsing
+      // does), named unread with why: its sessions did not end because the file went bad
       const changed = s.why !== err.message;
       s.why = err.message;
-      s.evidence = [];
-      s.heartbeats = [];
-      s.verdictAt = [];
-      s.rejudgeAt = [];
       return changed;
     }
   };
@@ -89,7 +87,8 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
     let reopened = false;
     // a store opened immutable (no owner, no sidecars) never sees a commit: a writer that appears
     // (its -wal/-shm) or wrote and left (the main file changed) means opening it again, as the
-    // sidecars now say (plain, immutable, or refused)
+    // sidecars now say (plain, immutable, or refused); so does a main file replaced under any
+    // connection (a restored backup), which the old inode would hide for good
     if (s.conn?.changedOnDisk()) {
       s.conn.close();
       s.conn = undefined;

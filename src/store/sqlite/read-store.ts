@@ -35,9 +35,11 @@ export interface EraCConnection {
   /** immutable: a quiescent copy; it must be reopened if an owner comes alive */
   readonly mode: OpenMode;
   /**
-   * immutable only: the file changed or a sidecar came or went since the open (a writer started,
-   * or wrote and closed). SQLite then trusts pages it cached and never sees a commit, so the
-   * caller reopens; a plain connection sees every commit itself and says false.
+   * The connection no longer reads what is on disk, so the caller reopens: the main file was
+   * replaced or removed (another inode: a restored backup; the old one is all this connection
+   * sees), or, opened immutable, the file changed or a sidecar came or went since (a writer
+   * started, or wrote and closed), which SQLite, trusting the pages it cached, never notices. A
+   * plain connection sees every commit itself.
    */
   changedOnDisk(): boolean;
   /** `each`: each session's evidence is handed to it as read and not kept (`evidence` stays empty) */
@@ -58,7 +60,7 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
   } catch (err) {
     throw explained(err, store.storePath);
   }
-  const opened = mode === "immutable" ? fileFacts(store.storePath) : "";
+  const opened = fileFacts(store.storePath, mode);
   try {
     schema = checkAgentSchema(db, store.storePath);
   } catch (err) {
@@ -72,7 +74,7 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
     store,
     stateDir,
     mode,
-    changedOnDisk: () => mode === "immutable" && fileFacts(store.storePath) !== opened,
+    changedOnDisk: () => fileFacts(store.storePath, mode) !== opened,
     dataVersion: () => Number(version.get()?.data_version ?? 0),
     close: () => db.close(),
     read(owner, each) {
@@ -104,11 +106,16 @@ function explained(err: unknown, dbPath: string): unknown {
   return problem ? new UnreadableError(`${dbPath}: ${problem}`) : err;
 }
 
-/** What tells an immutable open it is out of date: the main file's identity, size and mtime, and which sidecars exist. */
-function fileFacts(dbPath: string): string {
+/**
+ * What tells an open it is out of date: the main file's inode; for an immutable one also its size
+ * and mtime and which sidecars exist (a plain one sees commits, which change those, itself).
+ */
+function fileFacts(dbPath: string, mode: OpenMode): string {
   const st = fs.statSync(dbPath, { throwIfNoEntry: false });
+  if (!st) return "gone";
+  if (mode === "plain") return String(st.ino);
   const side = sidecars(dbPath);
-  return `${st ? `${st.ino}:${st.size}:${st.mtimeMs}` : "gone"}|${side.wal ? "wal" : ""}|${side.shm ? "shm" : ""}`;
+  return `${st.ino}:${st.size}:${st.mtimeMs}|${side.wal ? "wal" : ""}|${side.shm ? "shm" : ""}`;
 }
 
 /** One read of one store: open, read, close. */

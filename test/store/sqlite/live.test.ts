@@ -170,6 +170,70 @@ describe("a store opened immutable (no owner, no -wal/-shm: a stopped 2026.9.4/9
   });
 });
 
+describe("a store whose main file is replaced under the reader", () => {
+  it("by garbage: its last good read stays, named unread with why; a good file put back is read again", async () => {
+    for (const withWriter of [true, false]) {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), "oc-live-c-swap-"));
+      cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
+      const m = await generateEraCStore({ outDir: out, sessions: 6, agents: ["main"], seed: 5 });
+      const dbPath = m.dbPaths[0]!;
+      const good = path.join(out, "good.sqlite");
+      fs.copyFileSync(dbPath, good);
+      if (withWriter) {
+        // a writer that came and went while the reader held the store: -wal/-shm stay (plain open)
+        const { DatabaseSync } = sqlite();
+        const writer = new DatabaseSync(dbPath);
+        writer.prepare("SELECT count(*) FROM session_nodes").get();
+        cleanups.push(() => writer.close());
+      }
+      const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => judgeLive(ev, m.now, TH), () => m.now);
+      cleanups.push(() => live.close());
+      const before = live.heartbeats().map((h) => h.sessionKey).sort();
+      expect(before).toHaveLength(6);
+      const swap = (from: Buffer | string) => {
+        fs.writeFileSync(`${dbPath}.new`, from);
+        fs.renameSync(`${dbPath}.new`, dbPath);
+      };
+      swap("garbage\n");
+      expect(live.poll(false), `writer: ${withWriter}`).toBe(true);
+      expect(live.heartbeats().map((h) => h.sessionKey).sort()).toEqual(before);
+      expect(live.unread()).toEqual([{ agentId: "main", storePath: dbPath, era: "C", why: `${dbPath}: not an SQLite database (its first bytes are not the SQLite header)` }]);
+      // put back: read again (a failed open is retried on the slow tick)
+      const reads = live.reads;
+      swap(fs.readFileSync(good));
+      live.poll(true);
+      expect(live.unread()).toEqual([]);
+      expect(live.reads).toBe(reads + 1);
+      expect(live.heartbeats().map((h) => h.sessionKey).sort()).toEqual(before);
+    }
+  });
+
+  it("by another store (a restored backup) under a plain connection: the new file's rows are read, not the old inode's forever", async () => {
+    const { m, dbPath, running } = await storeWithWriter();
+    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => judgeLive(ev, m.now, TH), () => m.now);
+    cleanups.push(() => live.close());
+    const health = () => live.heartbeats().find((h) => h.sessionKey === running.sessionKey)!.health;
+    expect(health()).toBe("unresponsive");
+    // the backup: a copy in which the run ended, closed (no sidecars of its own), renamed over the
+    // store; the writer committed nothing, so the -wal beside it holds no frame to replay onto it
+    const backup = path.join(path.dirname(dbPath), "backup.sqlite");
+    fs.copyFileSync(dbPath, backup);
+    const { DatabaseSync } = sqlite();
+    const db = new DatabaseSync(backup);
+    const t = m.now + 1000;
+    db.prepare("UPDATE session_nodes SET status = 'done', updated_at = ? WHERE session_key = ?").run(t, running.sessionKey);
+    db.prepare("UPDATE session_windows SET status = 'done', ended_at = ?, updated_at = ? WHERE session_id = ?").run(t, t, running.sessionId);
+    db.close();
+    const reads = live.reads;
+    fs.renameSync(backup, dbPath);
+    expect(live.poll(false)).toBe(true);
+    expect(live.unread()).toEqual([]);
+    expect(live.reads).toBe(reads + 1);
+    expect(health()).toBe("idle");
+    expect(live.poll(false)).toBe(false);
+  });
+});
+
 describe("openLiveSource on an era C state dir", () => {
   it("publishes a committed change (running -> done) from the data_version poll, without any file event on the main file", async () => {
     const { m, running, finish } = await storeWithWriter();
