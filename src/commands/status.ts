@@ -121,7 +121,7 @@ export async function runStatus(s: StatusSettings, io: Io): Promise<number> {
     if (!nothing) for (const w of snapshot.warnings) io.stderr.write(`warning: ${w}\n`);
     // the table (and chalk) load only for it: `status --json` never needs them
     const [{ statusTableLines }, { textLines }] = await Promise.all([import("../ui/status-table.js"), import("../ui/snapshot.js")]);
-    await writeChunks(textLines([statusTableLines(list, now, { columns: terminalColumns(io.stdout), omitted: { total, by: omittedBy } })]), io.stdout);
+    await writeChunks(textLines([statusTableLines(list, now, { columns: terminalColumns(io.stdout), omitted: { total, by: omittedBy }, unread: snapshot.unread.length })]), io.stdout);
   }
 
   // A store that could not be read leaves its sessions unknown: exit 3, whatever the others say,

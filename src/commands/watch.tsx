@@ -136,8 +136,8 @@ function arrange(list: readonly Heartbeat[], sort: SortSpec, problemsOnly: boole
   return sortHeartbeats(filterHeartbeats(list, { problemsOnly, now }), sort);
 }
 
-function snapshotText(list: Heartbeat[], now: number, json: boolean, out: OutStream): string {
-  return json ? ndjsonSnapshot(list, now) : plainSnapshot(list, now, { columns: terminalColumns(out) });
+function snapshotText(list: Heartbeat[], now: number, json: boolean, out: OutStream, unread: number): string {
+  return json ? ndjsonSnapshot(list, now) : plainSnapshot(list, now, { columns: terminalColumns(out), unread });
 }
 
 async function printOnce(read: Parameters<typeof readSnapshot>[0], s: WatchSettings, io: Io, now: () => number): Promise<number> {
@@ -145,7 +145,7 @@ async function printOnce(read: Parameters<typeof readSnapshot>[0], s: WatchSetti
   for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
   const arranged = arrange(list, s.sort, s.problems, at);
   // written in pieces as the pipe takes them
-  await writeChunks(s.json ? ndjsonSnapshotChunks(arranged, at) : plainSnapshotChunks(arranged, at, { columns: terminalColumns(io.stdout) }), io.stdout);
+  await writeChunks(s.json ? ndjsonSnapshotChunks(arranged, at) : plainSnapshotChunks(arranged, at, { columns: terminalColumns(io.stdout), unread: unread.length }), io.stdout);
   // each store not read is named once, by its warning above (with why)
   return unread.length > 0 ? EXIT.unknown : EXIT.ok;
 }
@@ -177,7 +177,7 @@ function streamSnapshots(source: Source, signals: StopSignals, s: WatchSettings,
     };
     const print = (): void => {
       const at = now();
-      io.stdout.write(snapshotText(arrange(source.get(), s.sort, s.problems, at), at, s.json, io.stdout));
+      io.stdout.write(snapshotText(arrange(source.get(), s.sort, s.problems, at), at, s.json, io.stdout, source.unread().length));
     };
     io.stdout.on("error", onError);
     const timer = setInterval(print, s.intervalMs);

@@ -34,13 +34,13 @@ export function ndjsonSnapshotChunks(list: readonly Heartbeat[], now: number): G
 const NO_COLOR = new Chalk({ level: 0 });
 
 /** A timestamped, colourless table: readable in a log file, diffable between intervals. */
-export function plainSnapshot(list: readonly Heartbeat[], now: number, opts: { columns?: number } = {}): string {
+export function plainSnapshot(list: readonly Heartbeat[], now: number, opts: { columns?: number; unread?: number } = {}): string {
   return [...plainSnapshotChunks(list, now, opts)].join("");
 }
 
 /** plainSnapshot in pieces (a line each), never held whole. */
-export function plainSnapshotChunks(list: readonly Heartbeat[], now: number, opts: { columns?: number } = {}): Generator<string, void, void> {
-  return textLines([`# ${new Date(now).toISOString()}`, statusTableLines(list, now, { columns: opts.columns, chalk: NO_COLOR })]);
+export function plainSnapshotChunks(list: readonly Heartbeat[], now: number, opts: { columns?: number; unread?: number } = {}): Generator<string, void, void> {
+  return textLines([`# ${new Date(now).toISOString()}`, statusTableLines(list, now, { columns: opts.columns, unread: opts.unread, chalk: NO_COLOR })]);
 }
 
 /** Lines (and iterables of lines) as text, each line ended by a newline, in pieces. */

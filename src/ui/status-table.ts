@@ -14,6 +14,8 @@ export interface StatusTableOptions {
   chalk?: ChalkInstance;
   /** sessions before --problems / --active / --limit left some out: says how many were left out, and by what */
   omitted?: OmittedSessions;
+  /** stores that could not be read (their warnings say why): their sessions are not in the list */
+  unread?: number;
 }
 
 export interface OmittedSessions {
@@ -55,11 +57,14 @@ export function renderStatusTable(list: readonly Heartbeat[], now: number, opts:
 /** renderStatusTable line by line (no newlines), so 50,000 rows are written without one big string. */
 export function* statusTableLines(list: readonly Heartbeat[], now: number, opts: StatusTableOptions = {}): Generator<string, void, void> {
   const c = opts.chalk ?? chalk;
+  const unread = unreadLine(opts.unread);
   if (list.length === 0) {
-    yield opts.omitted && opts.omitted.total > 0 ? "No sessions to show." : "No sessions found.";
+    // a store not read may hold sessions: never "none found" then
+    yield opts.omitted && opts.omitted.total > 0 ? "No sessions to show." : unread ? "No sessions shown." : "No sessions found.";
     yield summaryLine(list, c);
     const left = omittedLine(0, opts.omitted);
     if (left) yield left;
+    if (unread) yield unread;
     return;
   }
   const width = opts.columns && opts.columns > 0 ? opts.columns : Number.POSITIVE_INFINITY;
@@ -79,6 +84,13 @@ export function* statusTableLines(list: readonly Heartbeat[], now: number, opts:
   yield summaryLine(list, c);
   const left = omittedLine(list.length, opts.omitted);
   if (left) yield left;
+  if (unread) yield unread;
+}
+
+/** "1 store could not be read (see the warning above): its sessions are not listed" */
+function unreadLine(n: number | undefined): string | undefined {
+  if (!n) return undefined;
+  return `${n} store${n === 1 ? "" : "s"} could not be read (see the warning${n === 1 ? "" : "s"} above): ${n === 1 ? "its" : "their"} sessions are not listed`;
 }
 
 function styleCell(id: ColumnId, hb: Heartbeat, text: string, c: ChalkInstance): string {

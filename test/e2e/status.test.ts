@@ -122,8 +122,12 @@ describe("era C", () => {
       const text = await runCli(["status", "--no-probe", "--state-dir", copy.stateDir], { env });
       expect(text.code).toBe(3);
       expect(text.stderr).toContain(`warning: agent broken: OpenClaw's SQLite store was not read: ${broken}: not an SQLite database`);
+      expect(text.stdout).toMatch(/\n2 stores could not be read \(see the warnings above\): their sessions are not listed\n$/);
       const one = await runCli(["status", "--json", "--no-probe", "--store", broken], { env });
       expect(one.code).toBe(3);
+      const oneText = await runCli(["status", "--no-probe", "--store", broken], { env });
+      expect(oneText.stdout).toMatch(/^No sessions shown\.\n/);
+      expect(oneText.stdout).not.toContain("No sessions found");
       expect(JSON.parse(one.stdout).unreadableStores).toEqual([{ agentId: "broken", storePath: broken, era: "C", why: expect.stringContaining("not an SQLite database") }]);
     } finally {
       fs.rmSync(copy.root, { recursive: true, force: true });
