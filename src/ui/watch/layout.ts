@@ -11,6 +11,21 @@ export function rowId(hb: Pick<Heartbeat, "agentId" | "sessionKey">): string {
   return `${hb.agentId}\u0000${hb.sessionKey}`;
 }
 
+/**
+ * Each row's id, unique within the list: one session key in two stores (an agent dir copied
+ * beside its original holds the same agent:<id>:... keys) gets "#2", "#3" in list order, so the
+ * view never draws two rows under one React key.
+ */
+export function rowIds(rows: readonly Pick<Heartbeat, "agentId" | "sessionKey">[]): string[] {
+  const seen = new Map<string, number>();
+  return rows.map((hb) => {
+    const id = rowId(hb);
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    return n === 1 ? id : `${id}\u0000#${n}`;
+  });
+}
+
 export interface Frame {
   /** header, column headings */
   chrome: boolean;

@@ -11,7 +11,7 @@ import { Banner, bannerLines, useWarnings } from "./banner.js";
 import { Footer } from "./footer.js";
 import { gatewayMarkText, Header } from "./header.js";
 import { Help, HELP_LINES } from "./help.js";
-import { planColumns, planFrame, rowId, sameColumnsOr, scrollOffset } from "./layout.js";
+import { planColumns, planFrame, rowId, rowIds, sameColumnsOr, scrollOffset } from "./layout.js";
 import { ColumnHeadings, Row } from "./rows.js";
 import { sameCells, sessionCutter } from "../cells.js";
 import { drawsAlike, useFeed } from "./feed.js";
@@ -102,7 +102,8 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     // `now` only matters to time-window filters, which must not re-sort on every tick
     [arrange, list, sort, problemsOnly, filterText],
   );
-  const indexById = useMemo(() => new Map(rows.map((hb, i) => [rowId(hb), i])), [rows]);
+  const ids = useMemo(() => rowIds(rows), [rows]);
+  const indexById = useMemo(() => new Map(ids.map((id, i) => [id, i])), [ids]);
   // the same widths keep the same array: memoized rows need not redraw
   const lastColumns = useRef<ReturnType<typeof sameColumnsOr>>(undefined);
   const columns = useMemo(() => sameColumnsOr(lastColumns.current, planColumns(rows, Math.max(10, size.columns - 2))), [rows, size.columns]);
@@ -116,7 +117,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   const index = rows.length === 0 ? -1 : found ?? Math.min(lastIndex.current, rows.length - 1);
   if (index >= 0) lastIndex.current = index;
   const selected = index >= 0 ? rows[index] : undefined;
-  const selectedRowId = selected ? rowId(selected) : undefined;
+  const selectedRowId = index >= 0 ? ids[index] : undefined;
   useEffect(() => {
     if (selectedRowId !== undefined && selectedRowId !== selectedId) setSelectedId(selectedRowId);
   }, [selectedRowId, selectedId]);
@@ -149,16 +150,16 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   );
 
   // moves read the latest rows through a ref: two keys before a re-render must both count
-  const current = useRef({ rows, indexById });
-  current.current = { rows, indexById };
+  const current = useRef({ rows, ids, indexById });
+  current.current = { rows, ids, indexById };
   const move = (to: (from: number, total: number) => number): void => {
     setSelectedId((prev) => {
-      const { rows: list, indexById: ids } = current.current;
+      const { rows: list, ids: rowIdsNow, indexById: byId } = current.current;
       if (list.length === 0) return prev;
-      const from = (prev !== undefined ? ids.get(prev) : undefined) ?? Math.min(lastIndex.current, list.length - 1);
+      const from = (prev !== undefined ? byId.get(prev) : undefined) ?? Math.min(lastIndex.current, list.length - 1);
       const next = Math.max(0, Math.min(list.length - 1, to(from, list.length)));
       lastIndex.current = next;
-      return rowId(list[next]);
+      return rowIdsNow[next];
     });
   };
 
@@ -182,7 +183,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   // the gateway mark (a custom `arrange` is not known: then every update is drawn)
   const gateway = source.gateway?.();
   const gatewayText = gateway ? gatewayMarkText(gateway) : "";
-  const detailsOf = details && selected ? selectedRowId : undefined;
+  const detailsOf = details && selected ? rowId(selected) : undefined;
   drawn.current = (prev, next) => {
     const g = source.gateway?.();
     if ((g ? gatewayMarkText(g) : "") !== gatewayText) return false;
@@ -205,7 +206,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
         ) : rows.length === 0 ? (
           <Text dimColor wrap="truncate-end">{list.length === 0 ? "No sessions." : "No sessions match (p: problems only, /: filter, esc clears)."}</Text>
         ) : (
-          visible.map((hb, i) => <Row key={rowId(hb)} hb={hb} columns={columns} selected={offset + i === index} sessionCut={sessionCut} />)
+          visible.map((hb, i) => <Row key={ids[offset + i]} hb={hb} columns={columns} selected={offset + i === index} sessionCut={sessionCut} />)
         )}
         {!help && frame.details > 0 && selected ? <Details hb={selected} height={frame.details} /> : null}
         <Footer

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Heartbeat } from "../../../src/core/types.js";
-import { planColumns, planFrame, rowId, sameColumnsOr, scrollOffset } from "../../../src/ui/watch/layout.js";
+import { planColumns, planFrame, rowId, rowIds, sameColumnsOr, scrollOffset } from "../../../src/ui/watch/layout.js";
 import { hb, oneOfEach } from "../fixtures.js";
 
 describe("planFrame", () => {
@@ -97,5 +97,14 @@ describe("planColumns on a live list", () => {
 describe("rowId", () => {
   it("tells the same key in two agents apart", () => {
     expect(rowId(hb({ sessionKey: "cron:nightly", agentId: "a" }))).not.toBe(rowId(hb({ sessionKey: "cron:nightly", agentId: "b" })));
+  });
+
+  it("rowIds: one id per row even when two stores hold the same agent and key (a copied agent dir), in list order", () => {
+    const dup = hb({ sessionKey: "agent:main:main", agentId: "main" });
+    const ids = rowIds([dup, hb({ sessionKey: "agent:main:x", agentId: "main" }), { ...dup }, { ...dup }]);
+    expect(new Set(ids).size).toBe(4);
+    expect(ids[0]).toBe(rowId(dup));
+    expect(ids[2]).toBe(`${rowId(dup)}\u0000#2`);
+    expect(ids[3]).toBe(`${rowId(dup)}\u0000#3`);
   });
 });

@@ -70,6 +70,21 @@ describe("WatchApp", () => {
     expect(header).toContain("◐ 0 waiting");
   });
 
+  it("draws one row per session when two stores hold the same agent and key (a copied agent dir), through sorts and reversals", async () => {
+    const dup = hb({ sessionKey: "agent:main:main", health: "idle", lastActivityAt: NOW - 60_000 });
+    const list = [dup, { ...dup, sessionId: "copy" }, ...oneOfEach()];
+    const r = mount(new FakeSource(list));
+    let frame = await until(r, (f) => f.includes("e-idle"));
+    const count = (f: string) => rowKeys(f).length;
+    expect(count(frame)).toBe(list.length);
+    for (const k of ["s", "s", "r", "r", "s", KEY.down, KEY.down, "r"]) {
+      await press(r, k);
+      frame = r.frame();
+      expect(count(frame), frame).toBe(list.length);
+      expect(rowKeys(frame).filter((key) => key === "agent:main:main")).toHaveLength(2);
+    }
+  });
+
   it("moves the selection with down/j and up/k", async () => {
     const r = mount(new FakeSource(oneOfEach()));
     let frame = await until(r, (f) => f.includes("e-idle"));
