@@ -179,13 +179,14 @@ function isDir(p: string): boolean {
 
 /**
  * A --store file read as an OpenClaw agent database: one with a session_nodes table, or one that
- * is named like one or starts like SQLite but cannot be read (reported as that, not as bad JSON).
+ * is named like one (or *.sqlite) or starts like SQLite but cannot be read (reported as that, not
+ * as bad JSON).
  */
 function isAgentDbFile(file: string): boolean {
   const probe = probeAgentDb(file);
   if (probe.kind === "has") return true;
   if (probe.kind === "absent") return false;
-  return path.basename(file) === AGENT_DB_FILE || startsLikeSqlite(file);
+  return path.basename(file) === AGENT_DB_FILE || file.endsWith(".sqlite") || startsLikeSqlite(file);
 }
 
 /** The state dir a --store path lives in (<stateDir>/agents/<id>/sessions/sessions.json), if it does. */

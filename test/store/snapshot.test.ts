@@ -219,9 +219,12 @@ describe("readSnapshot: stores and errors", () => {
     const garbage = path.join(dir, "openclaw-agent.sqlite");
     fs.writeFileSync(garbage, "garbage\n");
     const other = path.join(dir, "backup.db");
+    const named = path.join(dir, "copy.sqlite");
+    fs.writeFileSync(named, "garbage\n");
     fs.copyFileSync(path.join(import.meta.dirname, "fixtures/era/no-sessions.sqlite"), other);
     for (const [store, why] of [
       [garbage, "not an SQLite database"],
+      [named, "not an SQLite database"],
       [other, "an SQLite database without OpenClaw's session tables"],
     ] as const) {
       const snap = await readSnapshot({ store, stateDir: makeTempDir(), env: {}, tmpDir: makeTempDir(), probe: false });

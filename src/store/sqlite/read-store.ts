@@ -103,7 +103,9 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
 function explained(err: unknown, dbPath: string): unknown {
   if (!(err instanceof UnreadableError)) return err;
   const problem = agentDbProblem(dbPath);
-  return problem ? new UnreadableError(`${dbPath}: ${problem}`) : err;
+  if (problem) return new UnreadableError(`${dbPath}: ${problem}`);
+  // every message names its store: one line per store must say which (e.g. "needs Node 24")
+  return err.message.includes(dbPath) ? err : new UnreadableError(`${dbPath}: ${err.message}`);
 }
 
 /**
