@@ -100,7 +100,7 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
  * a database") do not say what to do, and without Node 24 the file's state is still worth knowing.
  * Asked only after a failure: a healthy store's open costs nothing more.
  */
-function explained(err: unknown, dbPath: string): unknown {
+export function explained(err: unknown, dbPath: string): unknown {
   if (!(err instanceof UnreadableError)) return err;
   const problem = agentDbProblem(dbPath);
   if (problem) return new UnreadableError(`${dbPath}: ${problem}`);
