@@ -10,7 +10,7 @@ import { UnreadableError } from "../../core/errors.js";
 import type { LiveVerdict } from "../../core/live/judge-live.js";
 import { nextRejudgeAt } from "../../core/live/rejudge-after.js";
 import type { Evidence, GatewayInfo, Heartbeat, StoreRef } from "../../core/types.js";
-import { openEraCStore, ownerOf, stateDirOfAgentDb, type EraCConnection } from "./read-store.js";
+import { openEraCStore, ownerOf, stateDirOfAgentDb, storeFileFacts, type EraCConnection } from "./read-store.js";
 
 interface LiveStore {
   ref: StoreRef;
@@ -26,6 +26,8 @@ interface LiveStore {
   rejudgeAt: number[];
   warnings: string[];
   why?: string;
+  /** the files as they were when an open failed: any change on disk retries it at once */
+  failedOn?: string;
 }
 
 export interface EraCLive {
@@ -71,10 +73,12 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
     try {
       s.conn = openEraCStore(s.ref, s.owner.alive, s.stateDir);
       s.why = undefined;
+      s.failedOn = undefined;
       s.version = undefined;
       return true;
     } catch (err) {
       if (!(err instanceof UnreadableError)) throw err;
+      s.failedOn = storeFileFacts(s.ref.storePath);
       // a store that read before keeps its last good read (as a JSON index that stops parsing
       // does), named unread with why: its sessions did not end because the file went bad
       const changed = s.why !== err.message;
@@ -99,10 +103,11 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
     try {
       version = s.conn.dataVersion();
     } catch (err) {
-      // the file was replaced or removed under us: reopen on the next slow tick
+      // the file was replaced or removed under us: reopen once it changes again, or at the slow tick
       s.conn.close();
       s.conn = undefined;
       s.why = `cannot read ${s.ref.storePath}: ${(err as Error).message}`;
+      s.failedOn = storeFileFacts(s.ref.storePath);
       return true;
     }
     if (version === s.version) return false;
@@ -145,6 +150,10 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
         if (slow) {
           changed = recheckOwner(s) || changed;
           if (!s.conn) changed = connect(s) || changed;
+        } else if (!s.conn && s.failedOn !== undefined && storeFileFacts(s.ref.storePath) !== s.failedOn) {
+          // something changed on disk since the open failed (a gateway's sidecars appeared just
+          // after its lock was seen, a bad file was replaced): try again now, not at the slow tick
+          changed = connect(s) || changed;
         }
         try {
           changed = refresh(s) || changed;

@@ -116,6 +116,17 @@ function fileFacts(dbPath: string, mode: OpenMode): string {
   const st = fs.statSync(dbPath, { throwIfNoEntry: false });
   if (!st) return "gone";
   if (mode === "plain") return String(st.ino);
+  return storeFileFacts(dbPath);
+}
+
+/**
+ * The main file's inode, size and mtime and which sidecars exist: what an immutable connection
+ * compares, and what a store that could not be opened is retried on (a gateway's sidecars that
+ * appear, a file put back) without waiting for the slow tick.
+ */
+export function storeFileFacts(dbPath: string): string {
+  const st = fs.statSync(dbPath, { throwIfNoEntry: false });
+  if (!st) return "gone";
   const side = sidecars(dbPath);
   return `${st.ino}:${st.size}:${st.mtimeMs}|${side.wal ? "wal" : ""}|${side.shm ? "shm" : ""}`;
 }

@@ -11,7 +11,7 @@ import { openLiveSource } from "../../../src/store/live-source.js";
 import { openEraCLive } from "../../../src/store/sqlite/live.js";
 import { generateEraCStore } from "../../../src/sim/era-c/generate.js";
 import { crashedWriterStore } from "../../fixtures/era-c-crash.js";
-import { sqlite, storeFacts, treeInodes } from "../../fixtures/real-openclaw-c.js";
+import { capturedAt, copyRun, liveOwner, sqlite, storeFacts, treeInodes } from "../../fixtures/real-openclaw-c.js";
 
 const TH = { stallAfterMs: 120_000, perState: {} };
 const cleanups: Array<() => void> = [];
@@ -170,6 +170,32 @@ describe("a store opened immutable (no owner, no -wal/-shm: a stopped 2026.9.4/9
   });
 });
 
+describe("a store refused because its owner is alive but its sidecars are not there yet (a gateway starting)", () => {
+  it("is read at the next fast poll once the sidecars appear, not at the slow tick", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    cleanups.push(() => fs.rmSync(copy.root, { recursive: true, force: true }));
+    const owner = await liveOwner(copy, { sidecars: false });
+    try {
+      const at = capturedAt("c2-live-waiting-model");
+      const live = openEraCLive([{ agentId: "main", storePath: copy.dbPath, era: "C" }], (ev) => judgeLive(ev, at, TH), () => at);
+      cleanups.push(() => live.close());
+      expect(live.unread()).toEqual([expect.objectContaining({ why: expect.stringContaining("its owner is alive but -wal/-shm are missing") })]);
+      expect(live.heartbeats()).toEqual([]);
+      expect(live.poll(false)).toBe(false);
+      // the gateway opens its store: -wal and -shm appear
+      const { DatabaseSync } = sqlite();
+      const writer = new DatabaseSync(copy.dbPath);
+      cleanups.push(() => writer.close());
+      writer.prepare("SELECT count(*) FROM session_nodes").get();
+      expect(live.poll(false)).toBe(true);
+      expect(live.unread()).toEqual([]);
+      expect(live.heartbeats().map((h) => h.sessionKey)).toEqual(["agent:main:c2-model-wait"]);
+    } finally {
+      await owner.stop();
+    }
+  });
+});
+
 describe("a store whose main file is replaced under the reader", () => {
   it("by garbage: its last good read stays, named unread with why; a good file put back is read again", async () => {
     for (const withWriter of [true, false]) {
@@ -198,10 +224,12 @@ describe("a store whose main file is replaced under the reader", () => {
       expect(live.poll(false), `writer: ${withWriter}`).toBe(true);
       expect(live.heartbeats().map((h) => h.sessionKey).sort()).toEqual(before);
       expect(live.unread()).toEqual([{ agentId: "main", storePath: dbPath, era: "C", why: `${dbPath}: not an SQLite database (its first bytes are not the SQLite header)` }]);
-      // put back: read again (a failed open is retried on the slow tick)
+      // nothing changed on disk: no retry, no read
       const reads = live.reads;
+      expect(live.poll(false)).toBe(false);
+      // put back: read again at the next poll, not only at the slow tick
       swap(fs.readFileSync(good));
-      live.poll(true);
+      expect(live.poll(false)).toBe(true);
       expect(live.unread()).toEqual([]);
       expect(live.reads).toBe(reads + 1);
       expect(live.heartbeats().map((h) => h.sessionKey).sort()).toEqual(before);
