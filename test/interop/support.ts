@@ -176,7 +176,7 @@ function assertSessionFilesInside(storePath: string, stateDir: string): void {
 }
 
 /** A minimal environment: no VITEST/NODE_ENV leak (OpenClaw skips its gateway lock under them). */
-function cleanEnv(box: Sandbox, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function cleanEnv(box: Sandbox, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // OpenClaw's own helpers run `node`: make that the interop Node 24
   const PATH = `${path.dirname(INTEROP_NODE)}:${process.env.PATH ?? "/usr/bin:/bin"}`;
   return { PATH, HOME: box.home, TMPDIR: box.tmp, NO_COLOR: "1", ...extra };
