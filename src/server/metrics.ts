@@ -75,30 +75,26 @@ export function createMetrics(src: MetricsSource, opts: { perSession: number } =
       for (const [agent, s] of oldest) this.set({ agent }, s);
     },
   });
-  new client.Gauge({
-    name: name("stores"),
-    help: "Stores found, by era (A, B: sessions.json; C: SQLite)",
-    labelNames: ["era"],
-    registers,
-    collect() {
-      this.reset();
-      const byEra: Record<string, number> = { A: 0, B: 0, C: 0 };
-      for (const s of src.stores()) byEra[s.era] = (byEra[s.era] ?? 0) + 1;
-      for (const [era, n] of Object.entries(byEra)) this.set({ era }, n);
-    },
-  });
-  new client.Gauge({
-    name: name("stores_unreadable"),
-    help: "Stores found that cannot be read now, by era (their sessions are their last good read, or none): what status --check reports as 3",
-    labelNames: ["era"],
-    registers,
-    collect() {
-      this.reset();
-      const byEra: Record<string, number> = { A: 0, B: 0, C: 0 };
-      for (const s of src.unread()) byEra[s.era] = (byEra[s.era] ?? 0) + 1;
-      for (const [era, n] of Object.entries(byEra)) this.set({ era }, n);
-    },
-  });
+  // stores by era: every era labelled, 0 included, so a dashboard's series never vanish
+  const storesByEra = (metric: string, help: string, stores: () => StoreRef[]) =>
+    new client.Gauge({
+      name: name(metric),
+      help,
+      labelNames: ["era"],
+      registers,
+      collect() {
+        this.reset();
+        const byEra: Record<string, number> = { A: 0, B: 0, C: 0 };
+        for (const s of stores()) byEra[s.era] = (byEra[s.era] ?? 0) + 1;
+        for (const [era, n] of Object.entries(byEra)) this.set({ era }, n);
+      },
+    });
+  storesByEra("stores", "Stores found, by era (A, B: sessions.json; C: SQLite)", () => src.stores());
+  storesByEra(
+    "stores_unreadable",
+    "Stores found that cannot be read now, by era (their sessions are their last good read, or none): what status --check reports as 3",
+    () => src.unread(),
+  );
   new client.Gauge({
     name: name("event_seq"),
     help: "The seq of the newest event (transitions and drains)",
