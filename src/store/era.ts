@@ -169,8 +169,10 @@ function openPages(dbPath: string): PageReader | "absent" | "empty" | string {
       const raw = header.readUInt16BE(16);
       pageSize = raw === 1 ? 65_536 : raw;
       reserved = header[20];
-    } else if (header.length === 0 && wal && wal.frames.has(1)) {
-      pageSize = wal.pageSize;
+    } else if (header.length === 0 && walFd !== undefined) {
+      // SQLite never leaves page 1 only in the -wal (WAL mode writes it to the main file first),
+      // and opening an empty main file deletes the -wal beside it: never call this readable
+      return fail("the main file is empty but a -wal is beside it: SQLite would delete that -wal on opening it");
     } else if (header.length === 0) {
       close();
       return "empty";
@@ -194,7 +196,6 @@ function openPages(dbPath: string): PageReader | "absent" | "empty" | string {
       }
       return readAt(dbFd, pageSize, (n - 1) * pageSize);
     };
-    if (header.length === 0) reserved = page(1)[20] ?? 0;
     return { pageSize, usable: pageSize - reserved, page, close };
   } catch (err) {
     close();

@@ -116,6 +116,14 @@ describe("probeAgentDb: a file that cannot be read is unreadable, never \"no ses
     }
   });
 
+  it("an empty main file with a -wal beside it is unreadable (opening it would make SQLite delete the -wal), never a database", () => {
+    const dir = makeStateDir();
+    const db = path.join(dir, "x.sqlite");
+    fs.writeFileSync(db, "");
+    fs.copyFileSync(path.join(samples, "wal-only.sqlite-wal"), `${db}-wal`);
+    expect(probeAgentDb(db)).toEqual({ kind: "unreadable", why: "the main file is empty but a -wal is beside it: SQLite would delete that -wal on opening it" });
+  });
+
   it("startsLikeSqlite: SQLite's magic or a prefix of it, nothing else", () => {
     const dir = makeStateDir();
     fs.writeFileSync(path.join(dir, "a"), "SQLite for");

@@ -199,6 +199,20 @@ describe("readSnapshot: stores and errors", () => {
     );
   });
 
+  it("an empty agent database with its -wal and -shm beside it: unread with why, and the -wal is still there after the read", async () => {
+    const state = makeStateDir();
+    const db = agentDbPath(state, "main");
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    fs.writeFileSync(db, "");
+    fs.copyFileSync(path.join(import.meta.dirname, "fixtures/era/wal-only.sqlite-wal"), `${db}-wal`);
+    fs.writeFileSync(`${db}-shm`, Buffer.alloc(32768));
+    const wal = fs.readFileSync(`${db}-wal`);
+    const snap = await snapshotOf(state);
+    expect(snap.unread).toEqual([{ agentId: "main", storePath: db, era: "C", why: `${db}: the main file is empty but a -wal is beside it: SQLite would delete that -wal on opening it` }]);
+    expect(fs.readFileSync(`${db}-wal`)).toEqual(wal);
+    expect(fs.statSync(db).size).toBe(0);
+  });
+
   it("an agent database that cannot be read beside a sessions.json: the index is read, and a warning names the database and why", async () => {
     const state = makeStateDir();
     writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });

@@ -33,8 +33,20 @@ export function sidecars(dbPath: string): Sidecars {
   };
 }
 
-/** How the file may be opened; a string is the refusal. Pure, so the rule has a table test. */
-export function chooseOpenMode(files: { wal?: { size: number }; shm?: { size: number } }, ownerAlive: boolean): OpenMode | string {
+/** The main file's size: an empty one beside a -wal must never be opened (below). */
+export function mainSize(dbPath: string): number | undefined {
+  return fs.statSync(dbPath, { throwIfNoEntry: false })?.size;
+}
+
+/**
+ * How the file may be opened; a string is the refusal. Pure, so the rule has a table test.
+ * `main`: the main file's size. SQLite, opening a 0-byte main file with a -wal beside it, even
+ * read-only, DELETES the -wal (measured on Node 24's SQLite 3.54, whatever the -wal holds):
+ * such a store is refused before any open. SQLite never writes that state itself (WAL mode
+ * writes page 1 to the main file first), so it is a broken copy or a truncated file.
+ */
+export function chooseOpenMode(files: { main?: number; wal?: { size: number }; shm?: { size: number } }, ownerAlive: boolean): OpenMode | string {
+  if (files.main === 0 && files.wal) return "the main file is empty but a -wal is beside it: SQLite would delete that -wal on opening it; not read";
   if (files.wal && files.shm) return "plain";
   if (ownerAlive) {
     return "its owner is alive but -wal/-shm are missing: a read-only open would create them under the owner; not read";
@@ -48,7 +60,7 @@ export function chooseOpenMode(files: { wal?: { size: number }; shm?: { size: nu
 /** Opens an OpenClaw SQLite file (an agent DB or the global DB) by the rules above, or refuses with why. */
 export function openStoreDb(dbPath: string, ownerAlive: boolean): OpenedDb {
   const rt = sqliteRuntime();
-  const mode = chooseOpenMode(sidecars(dbPath), ownerAlive);
+  const mode = chooseOpenMode({ main: mainSize(dbPath), ...sidecars(dbPath) }, ownerAlive);
   if (mode !== "plain" && mode !== "immutable") throw new UnreadableError(`${dbPath}: ${mode}`);
   // a plain path would be taken as a filename with "?" in it: a URI names the flags
   const location = mode === "immutable" ? `${pathToFileURL(dbPath).href}?mode=ro&immutable=1` : dbPath;

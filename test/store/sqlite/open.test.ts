@@ -22,6 +22,11 @@ describe("chooseOpenMode: never a sidecar created, never a stale immutable read"
     ["-shm without -wal, owner dead: immutable", { shm: wal(32768) }, false, "immutable"],
     ["no sidecars, owner alive: refused", {}, true, /owner is alive/],
     ["-wal with content but no -shm, owner dead: refused", { wal: wal(4096) }, false, /-wal holds/],
+    // SQLite deletes the -wal of an empty main file when it opens it, even read-only
+    ["an empty main file with both sidecars: refused, whoever owns it", { main: 0, wal: wal(12360), shm: wal(32768) }, false, /main file is empty but a -wal is beside it/],
+    ["an empty main file with both sidecars, owner alive: refused", { main: 0, wal: wal(12360), shm: wal(32768) }, true, /main file is empty but a -wal is beside it/],
+    ["an empty main file with an empty -wal alone: refused", { main: 0, wal: wal(0) }, false, /main file is empty but a -wal is beside it/],
+    ["an empty main file, no sidecars, owner dead: immutable (an empty database)", { main: 0 }, false, "immutable"],
   ];
   for (const [name, files, alive, want] of cases) {
     it(name, () => {
