@@ -184,7 +184,9 @@ function openPages(dbPath: string): PageReader | "absent" | "empty" | string {
     if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return fail(`damaged: its header gives page size ${pageSize}`);
     // the header's page count is valid when its change counter matches (offsets 24 and 92); a file
     // shorter than that count lost its end, unless committed WAL frames are there to replay
-    const size = stat.size;
+    // the size after the header was read: a checkpoint that grew the file and rewrote page 1
+    // meanwhile gives a header and a size of the same moment, not an old size and a new count
+    const size = fs.fstatSync(dbFd).size;
     const pages = header.length === 100 && header.readUInt32BE(24) === header.readUInt32BE(92) ? header.readUInt32BE(28) : 0;
     if (pages > 0 && size < pages * pageSize && !(wal && wal.frames.size > 0)) {
       return fail(`cut short: its header counts ${pages} pages of ${pageSize} bytes (${pages * pageSize} bytes), the file has ${size}`);

@@ -87,10 +87,10 @@ export function* statusTableLines(list: readonly Heartbeat[], now: number, opts:
   if (unread) yield unread;
 }
 
-/** "1 store could not be read (see the warning above): its sessions are not listed" */
+/** "1 store could not be read (see the warning above)": status lists none of its sessions, watch its last good read */
 function unreadLine(n: number | undefined): string | undefined {
   if (!n) return undefined;
-  return `${n} store${n === 1 ? "" : "s"} could not be read (see the warning${n === 1 ? "" : "s"} above): ${n === 1 ? "its" : "their"} sessions are not listed`;
+  return `${n} store${n === 1 ? "" : "s"} could not be read (see the warning${n === 1 ? "" : "s"} above)`;
 }
 
 function styleCell(id: ColumnId, hb: Heartbeat, text: string, c: ChalkInstance): string {

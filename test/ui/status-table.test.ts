@@ -69,9 +69,9 @@ describe("renderStatusTable", () => {
 
   it("never says no sessions were found while a store could not be read, and says how many were not, under any list", () => {
     expect(renderStatusTable([], NOW, { chalk: plain, unread: 1 })).toBe(
-      "No sessions shown.\n0 sessions: ✖ 0 unresponsive  ▲ 0 stalled  ◐ 0 waiting  ● 0 active  ○ 0 idle\n1 store could not be read (see the warning above): its sessions are not listed",
+      "No sessions shown.\n0 sessions: ✖ 0 unresponsive  ▲ 0 stalled  ◐ 0 waiting  ● 0 active  ○ 0 idle\n1 store could not be read (see the warning above)",
     );
-    expect(renderStatusTable([hb({ sessionKey: "agent:main:a" })], NOW, { chalk: plain, unread: 2 }).split("\n").at(-1)).toBe("2 stores could not be read (see the warnings above): their sessions are not listed");
+    expect(renderStatusTable([hb({ sessionKey: "agent:main:a" })], NOW, { chalk: plain, unread: 2 }).split("\n").at(-1)).toBe("2 stores could not be read (see the warnings above)");
     expect(renderStatusTable([hb({ sessionKey: "agent:main:a" })], NOW, { chalk: plain, unread: 0 })).not.toContain("could not be read");
   });
 });

@@ -70,6 +70,8 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
   };
 
   const connect = (s: LiveStore): boolean => {
+    // the files as they are before the attempt: a change during it still counts as a change after
+    const before = storeFileFacts(s.ref.storePath);
     try {
       s.conn = openEraCStore(s.ref, s.owner.alive, s.stateDir);
       s.why = undefined;
@@ -78,7 +80,7 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
       return true;
     } catch (err) {
       if (!(err instanceof UnreadableError)) throw err;
-      s.failedOn = storeFileFacts(s.ref.storePath);
+      s.failedOn = before;
       // a store that read before keeps its last good read (as a JSON index that stops parsing
       // does), named unread with why: its sessions did not end because the file went bad
       const changed = s.why !== err.message;
@@ -111,9 +113,21 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
       return true;
     }
     if (version === s.version) return false;
-    const read = s.conn.read(s.owner);
-    reads++;
+    // this version is tried once: a read that fails (a damaged page, a bad row, BUSY past the
+    // timeout) is not tried again every 200 ms, only after the next commit or reopen
     s.version = version;
+    let read: ReturnType<EraCConnection["read"]>;
+    try {
+      read = s.conn.read(s.owner);
+    } catch (err) {
+      if (!(err instanceof UnreadableError)) throw err;
+      // the last good read stays; only a new reason is news
+      const changed = s.why !== err.message;
+      s.why = err.message;
+      return changed;
+    }
+    reads++;
+    s.why = undefined;
     s.evidence = read.evidence;
     s.warnings = read.warnings;
     deriveAll(s);
@@ -155,13 +169,7 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
           // after its lock was seen, a bad file was replaced): try again now, not at the slow tick
           changed = connect(s) || changed;
         }
-        try {
-          changed = refresh(s) || changed;
-        } catch (err) {
-          if (!(err instanceof UnreadableError)) throw err;
-          s.why = err.message;
-          changed = true;
-        }
+        changed = refresh(s) || changed;
       }
       return changed;
     },

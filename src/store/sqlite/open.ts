@@ -125,10 +125,7 @@ export function checkAgentSchema(db: Database, dbPath: string): AgentSchema {
     meta = db.prepare("SELECT role, agent_id, app_version FROM schema_meta WHERE role = 'agent' LIMIT 1").get();
     transcriptColumns = tableColumns(db, "transcript_events");
   } catch (err) {
-    // SQLITE_CORRUPT (11), SQLITE_NOTADB (26): a damaged file, not a version to upgrade to
-    const code = (err as { errcode?: unknown }).errcode;
-    if (code === 11 || code === 26) throw new UnreadableError(`${dbPath}: damaged (${(err as Error).message})`);
-    throw new UnreadableError(`${dbPath}: unsupported store version (${(err as Error).message})`);
+    throw new UnreadableError(`${dbPath}: ${schemaReadFailure(err)}`);
   }
   if (typeof version !== "number" || !(version in AGENT_SCHEMA_RELEASES) || !meta) {
     const what = meta ? `user_version ${String(version)}` : `user_version ${String(version)}, no schema_meta role 'agent'`;
@@ -140,6 +137,21 @@ export function checkAgentSchema(db: Database, dbPath: string): AgentSchema {
     appVersion: typeof meta.app_version === "string" ? meta.app_version : undefined,
     zstdTranscripts: transcriptColumns.has("event_zstd"),
   };
+}
+
+/**
+ * Why the version gate's statements failed, by SQLite's primary result code (node:sqlite reports
+ * extended codes: the low byte is the primary one): a damaged file (CORRUPT 11, NOTADB 26) is
+ * not a version to upgrade to, a missing table or column (ERROR 1) is a schema this reader does
+ * not know, and anything else (BUSY, IOERR, CANTOPEN, a -shm it may not map) is just unreadable now.
+ */
+export function schemaReadFailure(err: unknown): string {
+  const message = (err as Error).message;
+  const code = (err as { errcode?: unknown }).errcode;
+  const primary = typeof code === "number" ? code & 0xff : undefined;
+  if (primary === 11 || primary === 26) return `damaged (${message})`;
+  if (primary === 1 || primary === undefined) return `unsupported store version (${message})`;
+  return `cannot be read now (${message})`;
 }
 
 /** A table's column names: what differs between the schema versions OpenClaw wrote. */

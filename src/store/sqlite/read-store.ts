@@ -54,13 +54,15 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
   let db: Database;
   let mode: OpenMode;
   let schema: AgentSchema;
+  // the files as they are before the open: a sidecar that appears during it is a change after it
+  const before = storeFileFacts(store.storePath);
   try {
     rt = sqliteRuntime();
     ({ db, mode } = openStoreDb(store.storePath, ownerAlive));
   } catch (err) {
     throw explained(err, store.storePath);
   }
-  const opened = fileFacts(store.storePath, mode);
+  const opened = mode === "plain" ? inodeOf(before) : before;
   try {
     schema = checkAgentSchema(db, store.storePath);
   } catch (err) {
@@ -113,10 +115,13 @@ export function explained(err: unknown, dbPath: string): unknown {
  * and mtime and which sidecars exist (a plain one sees commits, which change those, itself).
  */
 function fileFacts(dbPath: string, mode: OpenMode): string {
-  const st = fs.statSync(dbPath, { throwIfNoEntry: false });
-  if (!st) return "gone";
-  if (mode === "plain") return String(st.ino);
-  return storeFileFacts(dbPath);
+  const facts = storeFileFacts(dbPath);
+  return mode === "plain" ? inodeOf(facts) : facts;
+}
+
+/** The main file's inode part of storeFileFacts ("gone" when it is gone). */
+function inodeOf(facts: string): string {
+  return facts.split(":", 1)[0]!.split("|", 1)[0]!;
 }
 
 /**

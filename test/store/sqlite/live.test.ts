@@ -196,6 +196,34 @@ describe("a store refused because its owner is alive but its sidecars are not th
   });
 });
 
+describe("a store whose open works but whose read fails", () => {
+  it("is not read again, nor reported changed, at every poll; a commit that fixes it is read and clears the reason", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-live-c-badread-"));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, "openclaw-agent.sqlite");
+    const { DatabaseSync } = sqlite();
+    // the version gate passes (user_version 23, role agent) but session_windows, which the row statement joins, is missing
+    const setup = new DatabaseSync(file);
+    setup.exec(`CREATE TABLE schema_meta (meta_key TEXT PRIMARY KEY, role TEXT NOT NULL, schema_version INTEGER NOT NULL, agent_id TEXT, app_version TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+                CREATE TABLE session_nodes (session_key TEXT PRIMARY KEY, current_session_id TEXT, entry_json TEXT, entry_valid INTEGER, updated_at INTEGER, status TEXT, created_at INTEGER, spawned_by TEXT, parent_session_key TEXT, label TEXT, display_name TEXT, archived_at INTEGER, last_interaction_at INTEGER);
+                CREATE TABLE transcript_events (session_id TEXT NOT NULL, seq INTEGER NOT NULL, event_json TEXT, created_at INTEGER NOT NULL, event_zstd BLOB);
+                INSERT INTO schema_meta VALUES ('primary', 'agent', 23, 'main', '2026.9.6', 0, 0);
+                INSERT INTO session_nodes (session_key, current_session_id, entry_json, entry_valid, updated_at, status) VALUES ('agent:main:main', 's1', '{}', 1, 1, 'done');
+                PRAGMA user_version = 23;`);
+    setup.close();
+    const live = openEraCLive([{ agentId: "main", storePath: file, era: "C" }], (ev) => judgeLive(ev, 1, TH), () => 1);
+    cleanups.push(() => live.close());
+    expect(live.unread()).toEqual([expect.objectContaining({ why: expect.stringContaining("no such table: session_windows") })]);
+    for (let i = 0; i < 3; i++) expect(live.poll(false)).toBe(false);
+    const writer = new DatabaseSync(file);
+    cleanups.push(() => writer.close());
+    writer.exec("CREATE TABLE session_windows (session_id TEXT PRIMARY KEY, started_at INTEGER, ended_at INTEGER, model TEXT, model_provider TEXT, created_at INTEGER, transcript_updated_at INTEGER, chat_type TEXT)");
+    expect(live.poll(false)).toBe(true);
+    expect(live.unread()).toEqual([]);
+    expect(live.heartbeats().map((h) => h.sessionKey)).toEqual(["agent:main:main"]);
+  });
+});
+
 describe("a store whose main file is replaced under the reader", () => {
   it("by garbage: its last good read stays, named unread with why; a good file put back is read again", async () => {
     for (const withWriter of [true, false]) {

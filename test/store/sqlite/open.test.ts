@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { chooseOpenMode, openStoreDb, checkAgentSchema } from "../../../src/store/sqlite/open.js";
+import { chooseOpenMode, openStoreDb, checkAgentSchema, schemaReadFailure } from "../../../src/store/sqlite/open.js";
 import { compareVersion, MIN_SQLITE, missingForEraC, sqliteRuntime } from "../../../src/store/sqlite/runtime.js";
 import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
 import { copyRun, sqlite, treeInodes } from "../../fixtures/real-openclaw-c.js";
@@ -35,6 +35,23 @@ describe("chooseOpenMode: never a sidecar created, never a stale immutable read"
       else expect(got).toBe(want);
     });
   }
+});
+
+describe("schemaReadFailure: what a failed version-gate statement means, by SQLite's primary code", () => {
+  const failure = (errcode: number | undefined, message = "boom") => schemaReadFailure(Object.assign(new Error(message), errcode === undefined ? {} : { errcode }));
+  it.each([
+    [11, "damaged (boom)"],
+    [779, "damaged (boom)"], // SQLITE_CORRUPT_INDEX
+    [267, "damaged (boom)"], // SQLITE_CORRUPT_VTAB
+    [26, "damaged (boom)"],
+    [1, "unsupported store version (boom)"],
+    [undefined, "unsupported store version (boom)"],
+    [5, "cannot be read now (boom)"], // BUSY
+    [266, "cannot be read now (boom)"], // IOERR_READ
+    [14, "cannot be read now (boom)"], // CANTOPEN
+  ])("errcode %s: %s", (code, want) => {
+    expect(failure(code)).toBe(want);
+  });
 });
 
 describe("runtime", () => {
