@@ -5,7 +5,7 @@ import path from "node:path";
 import type { StoreOptions } from "../commands/options.js";
 import { CliError, EXIT, UnreadableError } from "../core/errors.js";
 import { configuredAgentIds, sessionStorePath, type OpenClawConfig } from "./config.js";
-import { isEraC } from "./era.js";
+import { agentDbPath, probeAgentDb } from "./era.js";
 import { expandUserPath, placeInAgentsTree, type Env } from "./locate.js";
 
 export const DEFAULT_AGENT_ID = "main";
@@ -90,7 +90,10 @@ export function selectStores(stateDir: string, config: OpenClawConfig, opts: Sto
   for (const t of all) uses.set(t.storePath, (uses.get(t.storePath) ?? 0) + 1);
   const seen = new Set<string>();
   return all.filter((t) => {
-    if (uses.get(t.storePath) === 1 || isEraC(stateDir, t.agentId)) return true;
+    if (uses.get(t.storePath) === 1) return true;
+    // an agent database that has sessions, or cannot be read (it may have), keeps its own store
+    const db = probeAgentDb(agentDbPath(stateDir, t.agentId)).kind;
+    if (db === "has" || db === "unreadable") return true;
     if (seen.has(t.storePath)) return false;
     seen.add(t.storePath);
     return true;

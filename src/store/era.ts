@@ -97,12 +97,27 @@ export function agentDbProblem(dbPath: string): string | undefined {
  */
 export function jsonStoreEra(storePath: string, config: OpenClawConfig): "A" | "B" | "AB" {
   if (fs.existsSync(`${storePath}.lock`)) return "A";
+  const v = configVersion(config);
+  if (!v) return "AB";
+  return v.year < 2026 || (v.year === 2026 && v.month <= 4) ? "A" : "B";
+}
+
+/** meta.lastTouchedVersion as year and month (OpenClaw's versions are YYYY.M.D). */
+function configVersion(config: OpenClawConfig): { year: number; month: number } | undefined {
   const version = lastTouchedVersion(config);
   const m = version ? /^(\d+)\.(\d+)\./.exec(version.trim()) : null;
-  if (!m) return "AB";
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  return year < 2026 || (year === 2026 && month <= 4) ? "A" : "B";
+  return m ? { year: Number(m[1]), month: Number(m[2]) } : undefined;
+}
+
+/**
+ * What the config says of era C: "before" (an OpenClaw < 2026.8 last wrote it: its agent
+ * database holds no sessions, whatever can be read of it), "since" (2026.8+: the sessions are in
+ * the database, never in a sessions.json), or undefined when it does not say.
+ */
+export function configEraC(config: OpenClawConfig): "before" | "since" | undefined {
+  const v = configVersion(config);
+  if (!v) return undefined;
+  return v.year > 2026 || (v.year === 2026 && v.month >= 8) ? "since" : "before";
 }
 
 export function storeEra(stateDir: string, agentId: string, storePath: string, config: OpenClawConfig): Era {

@@ -9,7 +9,7 @@ import { UnreadableError } from "../core/errors.js";
 import type { Evidence, GatewayInfo, IndexEntry, StoreRef } from "../core/types.js";
 import { agentIdFromStorePath, isValidAgentId, selectStores } from "./agents.js";
 import { configuredModel, gatewayPort, loadConfig, type OpenClawConfig } from "./config.js";
-import { AGENT_DB_FILE, agentDbPath, jsonStoreEra, probeAgentDb, startsLikeSqlite } from "./era.js";
+import { AGENT_DB_FILE, agentDbPath, configEraC, jsonStoreEra, probeAgentDb, startsLikeSqlite } from "./era.js";
 import { readGateway } from "./gateway.js";
 import { ownerOf, readEraCStore, stateDirOfAgentDb } from "./sqlite/read-store.js";
 import { locate, placeInAgentsTree, type Env } from "./locate.js";
@@ -203,6 +203,7 @@ export function resolveStoreRefs(
   const stores: StoreRef[] = [];
   const eraC: StoreRef[] = [];
   const warnings: string[] = [];
+  const era = configEraC(config);
   for (const t of selectStores(stateDir, config, opts, env)) {
     // a --store file outside any agents tree (a copy, a backup) has no agent database beside it
     if (opts.store && isAgentDbFile(t.storePath)) {
@@ -220,15 +221,18 @@ export function resolveStoreRefs(
       if (fs.existsSync(t.storePath)) warnings.push(`agent ${t.agentId}: ${t.storePath} is left beside the SQLite store and is not read (OpenClaw 2026.8+ refuses to start while it is there unimported)`);
       continue;
     }
-    if (db && probe?.kind === "unreadable") {
-      // with no sessions.json, the agent database is where its sessions are (OpenClaw 2026.8+):
-      // listed as an era C store, whose read reports why it cannot be read, never "no sessions"
-      if (!fs.existsSync(t.storePath)) {
+    // an agent database that cannot be read: where the config says OpenClaw < 2026.8 wrote it, it
+    // holds no sessions (2026.6/2026.7 keep auth profiles there, often 0600) and is not ours to judge
+    if (db && probe?.kind === "unreadable" && era !== "before") {
+      // with no sessions.json, or a config of 2026.8+, the database is where the sessions are:
+      // listed as an era C store, whose read reports why it cannot be read, never "no sessions",
+      // and a sessions.json left beside it is neither read nor ever written
+      if (!fs.existsSync(t.storePath) || era === "since") {
         eraC.push({ agentId: t.agentId, storePath: db, era: "C" });
         continue;
       }
-      // beside a sessions.json it is an OpenClaw 2026.6/2026.7 agent database without sessions, or an
-      // era C store that cannot be read next to a sessions.json left over: the index is read, and said so
+      // beside a sessions.json, with no version in the config: an OpenClaw 2026.6/2026.7 database
+      // without sessions, or an era C store next to a leftover index; the index is read, and said so
       warnings.push(`agent ${t.agentId}: ${db} cannot be read (${probe.why}); ${t.storePath} is read instead (on OpenClaw 2026.8+ the sessions are in that database, not in sessions.json)`);
     }
     if (!fs.existsSync(t.storePath)) {

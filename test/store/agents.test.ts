@@ -60,7 +60,10 @@ describe("agents", () => {
       db.close();
     }
     fs.mkdirSync(path.join(state, "agents", "work"), { recursive: true });
-    const config = { agents: { list: [{ id: "main" }, { id: "work" }, { id: "ops" }, { id: "qa" }] }, session: { store: "/shared/sessions.json" } };
-    expect(selectStores(state, config, {}, {}).map((s) => s.agentId)).toEqual(["main", "work", "ops"]);
+    // an agent database that cannot be read may hold sessions: it keeps its own store too
+    fs.mkdirSync(path.join(state, "agents", "bad", "agent"), { recursive: true });
+    fs.writeFileSync(path.join(state, "agents", "bad", "agent", "openclaw-agent.sqlite"), "garbage\n");
+    const config = { agents: { list: [{ id: "main" }, { id: "work" }, { id: "ops" }, { id: "qa" }, { id: "bad" }] }, session: { store: "/shared/sessions.json" } };
+    expect(selectStores(state, config, {}, {}).map((s) => s.agentId)).toEqual(["main", "work", "ops", "bad"]);
   });
 });

@@ -228,6 +228,29 @@ describe("readSnapshot: stores and errors", () => {
     );
   });
 
+  it("the config's version decides an unreadable agent database beside a sessions.json: < 2026.8 it holds no sessions (no warning), 2026.8+ it is the store (never the index)", async () => {
+    for (const [version, want] of [
+      ["2026.7.1", "index"],
+      ["2026.9.6", "database"],
+    ] as const) {
+      const state = makeStateDir();
+      fs.writeFileSync(path.join(state, "openclaw.json"), JSON.stringify({ meta: { lastTouchedVersion: version } }));
+      writeIndex(state, "main", { a: { sessionId: "s1", updatedAt: 1 } });
+      const db = agentDbPath(state, "main");
+      fs.mkdirSync(path.dirname(db), { recursive: true });
+      fs.writeFileSync(db, "garbage\n");
+      const snap = await snapshotOf(state);
+      if (want === "index") {
+        expect(snap.evidence.map((e) => e.sessionKey), version).toEqual(["a"]);
+        expect(snap.unread).toEqual([]);
+        expect(snap.warnings.join("\n")).not.toContain(db);
+      } else {
+        expect(snap.stores, version).toEqual([]);
+        expect(snap.unread).toEqual([{ agentId: "main", storePath: db, era: "C", why: expect.stringContaining("not an SQLite database") }]);
+      }
+    }
+  });
+
   it("--store naming an openclaw-agent.sqlite that is not SQLite, or an SQLite file without session tables: unread with why, not \"bad JSON\"", async () => {
     const dir = makeTempDir();
     const garbage = path.join(dir, "openclaw-agent.sqlite");
