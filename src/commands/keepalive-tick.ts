@@ -52,6 +52,10 @@ export class KeepaliveState {
   writing: string | undefined;
   ticks = 0;
   writes = 0;
+  /** era C stores already said to be never written (at start, or when one appeared) */
+  readonly eraCSaid = new Set<string>();
+  /** the JSON stores the last tick kept alive, by agent: one that is gone is said once */
+  lastStores = new Map<string, string>();
   private lastWarnings = new Set<string>();
 
   /** The warnings not already logged by the previous tick (a log line per tick, not per problem). */
@@ -96,6 +100,28 @@ export function locateStores(s: KeepaliveSettings): Located {
   return { stateDir, configPath, config, stores: refs.stores, eraC: refs.eraC, warnings };
 }
 
+/**
+ * What changed in the set of stores since the last tick, said once each: an era C store that
+ * appeared (a new agent, or an agent OpenClaw 2026.8 migrated: its sessions.json imported) is
+ * never written, and a JSON store whose index went away is no longer kept alive.
+ */
+export function storeChanges(where: Pick<Located, "stores" | "eraC">, state: KeepaliveState): string[] {
+  const out: string[] = [];
+  for (const store of where.eraC) {
+    if (state.eraCSaid.has(store.storePath)) continue;
+    state.eraCSaid.add(store.storePath);
+    out.push(`agent ${store.agentId}: ${store.storePath} is an OpenClaw 2026.8+ SQLite store now: never written by keepalive (OpenClaw's idle reset reads lastInteractionAt); its sessions are not kept alive from here`);
+  }
+  const now = new Map(where.stores.map((st) => [st.agentId, st.storePath]));
+  for (const [agentId, storePath] of state.lastStores) {
+    if (now.has(agentId)) continue;
+    const migrated = where.eraC.some((c) => c.agentId === agentId);
+    if (!migrated) out.push(`agent ${agentId}: ${storePath} is gone: its sessions are not kept alive until it is back`);
+  }
+  state.lastStores = now;
+  return out;
+}
+
 /** Takes (or confirms) this loop's lock on `storePath`. */
 export function ensureLoopLock(state: KeepaliveState, storePath: string): LoopLock {
   const p = loopLockPath(storePath);
@@ -128,6 +154,7 @@ export async function runTick(s: KeepaliveSettings, state: KeepaliveState, shoul
   try {
     const where = locateStores(s);
     warnings.push(...where.warnings);
+    warnings.push(...storeChanges(where, state));
     const gateway = await readGateway({ configPath: where.configPath, port: gatewayPort(where.config, s.env, s.store.profile), probe: s.probe, tmpDir: s.tmpDir });
     const window = refreshWindow({
       intervalMs: s.intervalMs,

@@ -125,6 +125,8 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
 
   // the stores as they are now: a usage error (--store with --agent) stops here, before any lock
   const first = locateStores(s);
+  for (const store of first.eraC) state.eraCSaid.add(store.storePath);
+  state.lastStores = new Map(first.stores.map((st) => [st.agentId, st.storePath]));
   if (first.eraC.length > 0) {
     const notice = eraCKeepaliveNotice(first.eraC, first.config, s.fixedNow ?? Date.now(), first.stores.length > 0);
     io.stdout.write(`${json ? JSON.stringify({ schemaVersion: KEEPALIVE_SCHEMA_VERSION, ...notice }) : `keepalive: ${notice.message}`}\n`);

@@ -46,4 +46,29 @@ describe("keepalive loop, file-era and era C agents side by side (built CLI)", (
     expect(leftovers(fx)).toEqual([]);
     unchanged();
   }, 30_000);
+
+  it("an era C agent that appears while the loop runs is said once (a tick warning) and never written; a file-era index that goes away is said once", async () => {
+    const fx = buildStore(live, dead);
+    const loop = startLoop(["--state-dir", fx.state, "--no-probe", "--interval", "0.2", "--json"], fx.env);
+    await loop.waitFor((r) => r.type === "tick" && r.tick === 1);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "ocs-ka-c-late-"));
+    roots.push(out);
+    await generateEraCStore({ outDir: out, sessions: 6, agents: ["late"], seed: 4, now: Date.now() });
+    fs.renameSync(path.join(out, "agents", "late"), path.join(fx.state, "agents", "late"));
+    const dbPath = agentDbPath(fx.state, "late");
+    const unchanged = storeUnchangedCheck({ dbPath, stateDir: path.join(fx.state, "agents", "late") });
+    const said = (needle: string) => loop.records.filter((r) => r.type === "tick" && (r.warnings as string[]).some((w) => w.includes(needle)));
+    await loop.waitFor(() => said(dbPath).length > 0);
+    // the file-era index goes away (moved aside)
+    fs.renameSync(fx.index, `${fx.index}.aside`);
+    await loop.waitFor(() => said(`${fx.index} is gone`).length > 0);
+    const after = loop.records.filter((r) => r.type === "tick").at(-1)!.tick as number;
+    await loop.waitFor((r) => r.type === "tick" && r.tick >= after + 3);
+    loop.child.kill("SIGTERM");
+    expect(await loop.exit).toEqual({ code: 0, signal: null });
+    expect(said(dbPath)).toHaveLength(1);
+    expect(said(dbPath)[0]!.warnings).toContain(`agent late: ${dbPath} is an OpenClaw 2026.8+ SQLite store now: never written by keepalive (OpenClaw's idle reset reads lastInteractionAt); its sessions are not kept alive from here`);
+    expect(said(`${fx.index} is gone`)).toHaveLength(1);
+    unchanged();
+  }, 30_000);
 });
