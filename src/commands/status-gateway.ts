@@ -11,6 +11,8 @@ export const DEFAULT_GATEWAY_WAIT_MS = 2_000;
 
 export interface GatewayReport {
   heartbeats: Heartbeat[];
+  /** when the listen ended: the time the refined verdicts hold at (the fixed clock, if one is set) */
+  at: number;
   /** for --json: whether the overlay was connected when the window closed, and how long it listened */
   status: { connected: boolean; protocol: number | null; reason: string | null; listenedMs: number };
 }
@@ -20,8 +22,11 @@ export function gatewayWaitMs(value: string): number {
   return parseDurationFlag("--gateway-wait", value, "period", { maxMs: 10 * 60_000 });
 }
 
-export async function listenToGateway(view: HeartbeatView, io: Io, waitMs = DEFAULT_GATEWAY_WAIT_MS): Promise<GatewayReport> {
-  const { snapshot, thresholds, now } = view;
+export async function listenToGateway(view: HeartbeatView, io: Io, waitMs = DEFAULT_GATEWAY_WAIT_MS, fixedNow?: number): Promise<GatewayReport> {
+  const { snapshot, thresholds } = view;
+  // the gateway's events arrive during the listen: judged at the time they are applied, not at the
+  // files' read before it (a turn streaming "for -2s", an activity in the future)
+  const now = (): number => fixedNow ?? Math.max(view.now, Date.now());
   // the overlay and its WebSocket client load only when asked for: plain `status` never pays for them
   const { openGatewayOverlay } = await import("../gateway/open-overlay.js");
   const overlay = openGatewayOverlay({
@@ -29,7 +34,7 @@ export async function listenToGateway(view: HeartbeatView, io: Io, waitMs = DEFA
     config: snapshot.config,
     openclawStateDir: snapshot.stateDir,
     thresholds,
-    now: () => now,
+    now,
     env: io.env,
     tmpDir: io.tmpDir,
     onNotice: (line) => io.stderr.write(`${line}\n`),
@@ -43,6 +48,7 @@ export async function listenToGateway(view: HeartbeatView, io: Io, waitMs = DEFA
     if (!status.connected) io.stderr.write(`warning: --gateway: ${status.reason ?? "not connected"}; showing what the files say\n`);
     return {
       heartbeats: status.connected ? view.heartbeats.map((hb) => overlay.apply(hb)) : view.heartbeats,
+      at: now(),
       status: { connected: status.connected, protocol: status.protocol ?? null, reason: status.reason ?? null, listenedMs },
     };
   } finally {

@@ -73,12 +73,15 @@ export function statusSettings(opts: Record<string, any>, env: Io["env"]): Statu
 
 export async function runStatus(s: StatusSettings, io: Io): Promise<number> {
   const view = await readHeartbeatView({ ...s.store, stallAfter: s.stallAfter, probe: s.probe, now: s.fixedNow, env: io.env, tmpDir: io.tmpDir });
-  const { snapshot, now } = view;
+  const { snapshot } = view;
+  let now = view.now;
   let list: Heartbeat[] = view.heartbeats;
   let gateway: GatewayReport | undefined;
   if (s.gateway) {
-    gateway = await listenToGateway(view, io, s.gatewayWaitMs);
+    gateway = await listenToGateway(view, io, s.gatewayWaitMs, s.fixedNow);
     list = gateway.heartbeats;
+    // the output is as of the listen's end, which the gateway's own events may reach
+    now = gateway.at;
   }
   const total = list.length;
   list = filterHeartbeats(list, {

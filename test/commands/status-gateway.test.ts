@@ -57,6 +57,9 @@ describe("status --gateway", () => {
     expect(doc.gatewayOverlay).toMatchObject({ connected: true, protocol: 4, reason: null });
     expect(doc.sessions[0]).toMatchObject({ sessionKey: KEY, state: "tool_exec", toolName: "exec", health: "active", source: "gateway", turnId: "run-7" });
     expect(doc.sessions[0].reasons).toContain("gateway: tool exec running (run run-7)");
+    // judged as of the listen's end: nothing after the document's time, no negative duration
+    expect(doc.sessions[0].lastActivityAt).toBeLessThanOrEqual(doc.generatedAt);
+    expect(doc.sessions[0].reasons.join("\n")).not.toMatch(/for -\d/);
     expect(result.stderr).toContain("as a read-only operator (scope operator.read, protocol 4)");
     expect(result.stderr).toContain(path.join(env.XDG_STATE_HOME, "openclaw-sessions", "gateway-device.json"));
     expect(gateway.connects[0].params).toMatchObject({ role: "operator", scopes: ["operator.read"], client: { id: "cli", mode: "cli" } });
