@@ -299,19 +299,29 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       hub.baseline(live.get());
       // the first read's garbage is many times what stays alive: give it back before serving
       if (hub.size >= collectAfterSessions(env)) collectGarbage();
+      // every store the source reads, of every era; "ready" only when /readyz would say so, and
+      // said again whenever that changes (a store that becomes readable, or stops being)
+      let loggedReady: boolean | undefined;
+      const logReadiness = (): void => {
+        const now = filesReadiness();
+        if (now.ready === loggedReady) return;
+        loggedReady = now.ready;
+        const unread = src.unread().length;
+        logger.line(now.ready ? "ready" : "not-ready", {
+          stateDir: src.stateDir,
+          stores: src.stores().length + src.eraC().length,
+          ...(unread > 0 ? { unread } : {}),
+          sessions: hub.size,
+          seq: hub.seq,
+          ...(now.ready ? {} : { reason: now.reason }),
+        });
+      };
       // the overlay refines heartbeats the source's delta does not know: then the whole list is compared
-      unsubscribe = live.subscribe((delta) => void hub.update(live.get(), useGateway ? undefined : delta));
-      // every store the source reads, of every era; "ready" only when /readyz would say so
-      const opened = filesReadiness();
-      const unread = src.unread().length;
-      logger.line(opened.ready ? "ready" : "not-ready", {
-        stateDir: src.stateDir,
-        stores: src.stores().length + src.eraC().length,
-        ...(unread > 0 ? { unread } : {}),
-        sessions: hub.size,
-        seq: hub.seq,
-        ...(opened.ready ? {} : { reason: opened.reason }),
+      unsubscribe = live.subscribe((delta) => {
+        // said once the hub holds the update, so the line counts its sessions
+        void hub.update(live.get(), useGateway ? undefined : delta).then(logReadiness);
       });
+      logReadiness();
     } catch (err) {
       // a flag the source rejects will not get better by waiting; nor will a gateway refusing us
       if (err instanceof CliError && (err.exitCode === EXIT.usage || err instanceof GatewayRefused)) throw err;

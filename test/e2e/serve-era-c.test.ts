@@ -92,6 +92,11 @@ describe("serve on era C", () => {
     const readyz = await fetch(`${bad.url}/readyz`);
     expect(readyz.status).toBe(503);
     expect(await readyz.text()).toContain("not an SQLite database");
+    // a good store put in its place: read, and the log says ready once it is
+    fs.copyFileSync(m.dbPaths[0]!, `${db}.new`);
+    fs.renameSync(`${db}.new`, db);
+    expect(await logged("ready", bad)).toMatchObject({ stores: 1, sessions: 4 });
+    expect((await fetch(`${bad.url}/readyz`)).status).toBe(200);
   });
 
   it("a store that goes bad while served (replaced by garbage): no session is drained, its last good read stays, /metrics counts it unreadable; put back, it is read again", async () => {
