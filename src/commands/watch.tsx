@@ -175,8 +175,15 @@ function streamSnapshots(source: Source, signals: StopSignals, s: WatchSettings,
       if (err.code !== "EPIPE") io.stderr.write(`openclaw-sessions: cannot write to stdout: ${err.code ?? err.message}\n`);
       stop();
     };
+    // --gateway: why the overlay is not refining anything, said once per reason (the live view
+    // shows it in its header; status --gateway says it the same way)
+    let gatewayNote: string | undefined;
     const print = (): void => {
       const at = now();
+      const g = "gateway" in source ? (source as { gateway(): { connected: boolean; reason?: string | null } }).gateway() : undefined;
+      const note = g && !g.connected && g.reason ? g.reason : undefined;
+      if (note && note !== gatewayNote) io.stderr.write(`warning: --gateway: ${note}; showing what the files say\n`);
+      gatewayNote = note;
       io.stdout.write(snapshotText(arrange(source.get(), s.sort, s.problems, at), at, s.json, io.stdout, source.unread().length));
     };
     io.stdout.on("error", onError);

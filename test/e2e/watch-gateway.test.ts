@@ -57,4 +57,24 @@ describe("watch --gateway", () => {
     await done;
     expect(seen).toEqual(["awaiting_model (files)", "streaming", "tool_exec:exec", "complete", "awaiting_model (files)"]);
   });
+
+  it("with no gateway running: says once on stderr why, and streams what the files say", async () => {
+    const state = makeStateDir();
+    idleStore(state);
+    const tmp = makeTempDir("ocs-watch-gw-none-");
+    let snaps = 0;
+    let stderr = "";
+    const enough = new Promise<void>((resolve) => {
+      const child = watchJson(KEY, ["--state-dir", state, "--no-probe", "--gateway", "--interval", "0.1"], { TMPDIR: tmp, XDG_STATE_HOME: makeTempDir("ocs-watch-gw-xdg-") }, (snap) => {
+        expect(snap.source).toBe("files");
+        if (++snaps === 5) resolve();
+      });
+      child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      children.push(child);
+    });
+    await enough;
+    const lines = stderr.split("\n").filter((l) => l.startsWith("warning: --gateway:"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warning: --gateway: no gateway is running for .*openclaw\.json \(no singleton lock\); showing what the files say$/);
+  });
 });
