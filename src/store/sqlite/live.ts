@@ -11,6 +11,7 @@ import type { LiveVerdict } from "../../core/live/judge-live.js";
 import { nextRejudgeAt } from "../../core/live/rejudge-after.js";
 import type { Evidence, GatewayInfo, Heartbeat, StoreRef } from "../../core/types.js";
 import { openEraCStore, ownerOf, stateDirOfAgentDb, storeFileFacts, type EraCConnection } from "./read-store.js";
+import { runtimeMissing } from "./runtime.js";
 
 interface LiveStore {
   ref: StoreRef;
@@ -47,8 +48,16 @@ export interface EraCLive {
   close(): void;
 }
 
-export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<LiveVerdict, "hb" | "verdictDueAt" | "rejudgeAfterMs">, now: () => number = Date.now): EraCLive {
+export function openEraCLive(
+  refs: StoreRef[],
+  judge: (ev: Evidence) => Pick<LiveVerdict, "hb" | "verdictDueAt" | "rejudgeAfterMs">,
+  now: () => number = Date.now,
+  missing: () => string | undefined = runtimeMissing,
+): EraCLive {
   let reads = 0;
+  // without node:sqlite (Node 20, 22.14) every open fails, and this Node will not change while it
+  // runs: each store says why once, and is never tried again (each try probes the file)
+  const noRuntime = missing();
   const stores: LiveStore[] = refs.map((ref) => {
     const stateDir = stateDirOfAgentDb(ref.storePath);
     return { ref, stateDir, owner: ownerOf(stateDir), evidence: [], heartbeats: [], verdictAt: [], rejudgeAt: [], warnings: [] };
@@ -70,6 +79,7 @@ export function openEraCLive(refs: StoreRef[], judge: (ev: Evidence) => Pick<Liv
   };
 
   const connect = (s: LiveStore): boolean => {
+    if (noRuntime !== undefined && s.why !== undefined) return false;
     // the files as they are before the attempt: a change during it still counts as a change after
     const before = storeFileFacts(s.ref.storePath);
     try {

@@ -46,6 +46,17 @@ export function missingForEraC(node: string, sqlite: string | undefined, hasZstd
   return undefined;
 }
 
+/** What this Node lacks for era C (the sentence sqliteRuntime would throw); undefined when nothing. */
+export function runtimeMissing(): string | undefined {
+  try {
+    sqliteRuntime();
+    return undefined;
+  } catch (err) {
+    if (err instanceof UnreadableError) return err.message;
+    throw err;
+  }
+}
+
 /** The runtime, or an UnreadableError saying plainly what is missing. */
 export function sqliteRuntime(): SqliteRuntime {
   if (cached) return cached;

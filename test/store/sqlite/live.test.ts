@@ -224,6 +224,26 @@ describe("a store whose open works but whose read fails", () => {
   });
 });
 
+describe("a Node without node:sqlite (the runtime cannot appear while the process runs)", () => {
+  it("a store that failed is not tried again, not on a fast poll after its files change nor on a slow tick", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "oc-live-c-noruntime-"));
+    cleanups.push(() => fs.rmSync(out, { recursive: true, force: true }));
+    const m = await generateEraCStore({ outDir: out, sessions: 4, agents: ["main"], seed: 5 });
+    const dbPath = m.dbPaths[0]!;
+    const good = fs.readFileSync(dbPath);
+    fs.writeFileSync(dbPath, "garbage\n");
+    const live = openEraCLive([{ agentId: "main", storePath: dbPath, era: "C" }], (ev) => judgeLive(ev, m.now, TH), () => m.now, () => "reading OpenClaw's SQLite store needs Node 24");
+    cleanups.push(() => live.close());
+    const why = live.unread()[0]!.why;
+    expect(why).toContain("not an SQLite database");
+    fs.writeFileSync(dbPath, good);
+    expect(live.poll(false)).toBe(false);
+    expect(live.poll(true)).toBe(false);
+    expect(live.reads).toBe(0);
+    expect(live.unread()[0]!.why).toBe(why);
+  });
+});
+
 describe("a store whose main file is replaced under the reader", () => {
   it("by garbage: its last good read stays, named unread with why; a good file put back is read again", async () => {
     for (const withWriter of [true, false]) {
