@@ -41,7 +41,8 @@ import { eraCMessage } from "../ui/messages.js";
 import { readEraCStore } from "../store/sqlite/read-store.js";
 import { eraCCleanupLines, planEraCCleanup, type EraCCleanup } from "./cleanup-era-c.js";
 import { jsonLine, Later, StreamedItems } from "../ui/snapshot.js";
-import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
+import { thresholdsFor } from "../store/thresholds.js";
+import { clockOverride, collect, writeChunks } from "./heartbeats.js";
 import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions, refuseTogether, type StoreOptions } from "./options.js";
 

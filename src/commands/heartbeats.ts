@@ -9,9 +9,6 @@ import { readSnapshot, type Snapshot } from "../store/snapshot.js";
 import type { Env } from "../store/locate.js";
 import type { StoreOptions } from "./options.js";
 
-// the one rule, where the commands have always found it
-export { thresholdsFor };
-
 export interface HeartbeatView {
   /** what was read, but the evidence: the heartbeats say what it meant */
   snapshot: Omit<Snapshot, "evidence">;

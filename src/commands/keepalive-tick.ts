@@ -19,7 +19,7 @@ import { applyPatches, defaultAuditPath } from "../store/writer/index.js";
 import { faultsFromEnv } from "../store/writer/faults.js";
 import { countSkips, type StoreTick, type TickRecord, type TouchedSession } from "../ui/keepalive-log.js";
 import { noIndexMessage } from "../ui/messages.js";
-import { thresholdsFor } from "./heartbeats.js";
+import { thresholdsFor } from "../store/thresholds.js";
 import type { StoreOptions } from "./options.js";
 
 export interface KeepaliveSettings {

@@ -12,7 +12,7 @@ import { onOutputClosed } from "../ui/closed-pipe.js";
 import { formatLine, KEEPALIVE_SCHEMA_VERSION, type LogRecord } from "../ui/keepalive-log.js";
 import { clockOverride } from "./heartbeats.js";
 import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
-import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, type KeepaliveSettings } from "./keepalive-tick.js";
+import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, storeChanges, type KeepaliveSettings } from "./keepalive-tick.js";
 import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
 import { stopSignals, type SignalSource } from "./stop-signals.js";
@@ -125,8 +125,8 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
 
   // the stores as they are now: a usage error (--store with --agent) stops here, before any lock
   const first = locateStores(s);
-  for (const store of first.eraC) state.eraCSaid.add(store.storePath);
-  state.lastStores = new Map(first.stores.map((st) => [st.agentId, st.storePath]));
+  // what is there at start: its era C stores are said by the notice below, not as a change
+  storeChanges(first, state);
   if (first.eraC.length > 0) {
     const notice = eraCKeepaliveNotice(first.eraC, first.config, s.fixedNow ?? Date.now(), first.stores.length > 0);
     io.stdout.write(`${json ? JSON.stringify({ schemaVersion: KEEPALIVE_SCHEMA_VERSION, ...notice }) : `keepalive: ${notice.message}`}\n`);

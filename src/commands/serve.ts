@@ -22,7 +22,8 @@ import { gatewayWanted, openGatewayOverlay, type GatewayOverlay } from "../gatew
 import { withGatewayOverlay } from "../gateway/with-overlay.js";
 import { openState } from "../store/snapshot.js";
 import { isTurnInProgress } from "../ui/format.js";
-import { clockOverride, collect, thresholdsFor } from "./heartbeats.js";
+import { thresholdsFor } from "../store/thresholds.js";
+import { clockOverride, collect } from "./heartbeats.js";
 import { addStoreOptions, pickStoreOptions, wholeNumberFlag } from "./options.js";
 
 /** Outside OpenClaw's own ports (18789 and the ones it derives from it, up to 18899). */

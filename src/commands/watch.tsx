@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { CliError, EXIT } from "../core/errors.js";
 import { gatewayWanted, openGatewayOverlay } from "../gateway/open-overlay.js";
-import { withGatewayOverlay } from "../gateway/with-overlay.js";
+import { withGatewayOverlay, type OverlaidSource } from "../gateway/with-overlay.js";
 import { parseDurationFlag } from "../core/duration.js";
 import { deriveHeartbeat } from "../core/health/index.js";
 import { filterHeartbeats, parseSort, sortHeartbeats, type SortSpec } from "../core/order.js";
@@ -9,7 +9,8 @@ import type { Heartbeat } from "../core/types.js";
 import { openLiveSource } from "../store/live-source.js";
 import { openState, readSnapshot } from "../store/snapshot.js";
 import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, plainSnapshotChunks } from "../ui/snapshot.js";
-import { clockOverride, collect, thresholdsFor, writeChunks } from "./heartbeats.js";
+import { thresholdsFor } from "../store/thresholds.js";
+import { clockOverride, collect, writeChunks } from "./heartbeats.js";
 import { processIo, terminalColumns, type CommandContext, type Io, type OutStream } from "./io.js";
 import { addStoreOptions, pickStoreOptions, type StoreOptions } from "./options.js";
 import { stopSignals, type StopSignals } from "./stop-signals.js";
@@ -180,7 +181,7 @@ function streamSnapshots(source: Source, signals: StopSignals, s: WatchSettings,
     let gatewayNote: string | undefined;
     const print = (): void => {
       const at = now();
-      const g = "gateway" in source ? (source as { gateway(): { connected: boolean; reason?: string | null } }).gateway() : undefined;
+      const g = (source as Partial<OverlaidSource>).gateway?.();
       const note = g && !g.connected && g.reason ? g.reason : undefined;
       if (note && note !== gatewayNote) io.stderr.write(`warning: --gateway: ${note}; showing what the files say\n`);
       gatewayNote = note;

@@ -81,7 +81,7 @@ export function openEraCLive(
   const connect = (s: LiveStore): boolean => {
     if (noRuntime !== undefined && s.why !== undefined) return false;
     // the files as they are before the attempt: a change during it still counts as a change after
-    const before = storeFileFacts(s.ref.storePath);
+    const before = storeFileFacts(s.ref.storePath).all;
     try {
       s.conn = openEraCStore(s.ref, s.owner.alive, s.stateDir);
       s.why = undefined;
@@ -119,7 +119,7 @@ export function openEraCLive(
       s.conn.close();
       s.conn = undefined;
       s.why = `cannot read ${s.ref.storePath}: ${(err as Error).message}`;
-      s.failedOn = storeFileFacts(s.ref.storePath);
+      s.failedOn = storeFileFacts(s.ref.storePath).all;
       return true;
     }
     if (version === s.version) return false;
@@ -174,7 +174,7 @@ export function openEraCLive(
         if (slow) {
           changed = recheckOwner(s) || changed;
           if (!s.conn) changed = connect(s) || changed;
-        } else if (!s.conn && s.failedOn !== undefined && storeFileFacts(s.ref.storePath) !== s.failedOn) {
+        } else if (!s.conn && s.failedOn !== undefined && storeFileFacts(s.ref.storePath).all !== s.failedOn) {
           // something changed on disk since the open failed (a gateway's sidecars appeared just
           // after its lock was seen, a bad file was replaced): try again now, not at the slow tick
           changed = connect(s) || changed;

@@ -62,7 +62,7 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
   } catch (err) {
     throw explained(err, store.storePath);
   }
-  const opened = mode === "plain" ? inodeOf(before) : before;
+  const opened = mode === "plain" ? before.ino : before.all;
   try {
     schema = checkAgentSchema(db, store.storePath);
   } catch (err) {
@@ -76,7 +76,8 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
     store,
     stateDir,
     mode,
-    changedOnDisk: () => fileFacts(store.storePath, mode) !== opened,
+    // a plain connection's poll costs one stat, an immutable one's three
+    changedOnDisk: () => (mode === "plain" ? inodeNow(store.storePath) : storeFileFacts(store.storePath).all) !== opened,
     dataVersion: () => Number(version.get()?.data_version ?? 0),
     close: () => db.close(),
     read(owner, each) {
@@ -111,29 +112,22 @@ export function explained(err: unknown, dbPath: string): unknown {
 }
 
 /**
- * What tells an open it is out of date: the main file's inode; for an immutable one also its size
- * and mtime and which sidecars exist (a plain one sees commits, which change those, itself).
+ * What tells an open it is out of date: the main file's inode (`ino`, all a plain connection
+ * compares: it sees commits itself); for an immutable one, and for a store whose open failed,
+ * also its size and mtime and which sidecars exist (`all`). A gone file is "gone" in both.
  */
-function fileFacts(dbPath: string, mode: OpenMode): string {
-  const facts = storeFileFacts(dbPath);
-  return mode === "plain" ? inodeOf(facts) : facts;
-}
-
-/** The main file's inode part of storeFileFacts ("gone" when it is gone). */
-function inodeOf(facts: string): string {
-  return facts.split(":", 1)[0]!.split("|", 1)[0]!;
-}
-
-/**
- * The main file's inode, size and mtime and which sidecars exist: what an immutable connection
- * compares, and what a store that could not be opened is retried on (a gateway's sidecars that
- * appear, a file put back) without waiting for the slow tick.
- */
-export function storeFileFacts(dbPath: string): string {
+export function storeFileFacts(dbPath: string): { ino: string; all: string } {
   const st = fs.statSync(dbPath, { throwIfNoEntry: false });
-  if (!st) return "gone";
+  if (!st) return { ino: GONE, all: GONE };
   const side = sidecars(dbPath);
-  return `${st.ino}:${st.size}:${st.mtimeMs}|${side.wal ? "wal" : ""}|${side.shm ? "shm" : ""}`;
+  return { ino: String(st.ino), all: `${st.ino}:${st.size}:${st.mtimeMs}|${side.wal ? "wal" : ""}|${side.shm ? "shm" : ""}` };
+}
+
+const GONE = "gone";
+
+function inodeNow(dbPath: string): string {
+  const st = fs.statSync(dbPath, { throwIfNoEntry: false });
+  return st ? String(st.ino) : GONE;
 }
 
 /** One read of one store: open, read, close. */
