@@ -54,7 +54,9 @@ export function probeTable(dbPath: string, tableName: string): TableProbe {
   let reader: PageReader | undefined;
   try {
     const opened = openPages(dbPath);
-    if (typeof opened !== "object") return opened === "absent" || opened === "empty" ? { kind: opened === "absent" ? "absent" : "lacks" } : { kind: "unreadable", why: opened };
+    if (opened === "absent") return { kind: "absent" };
+    if (opened === "empty") return { kind: "lacks" }; // an empty file is an empty database
+    if (typeof opened === "string") return { kind: "unreadable", why: opened };
     reader = opened;
     return { kind: schemaHas(reader, `table:${tableName}`) ? "has" : "lacks" };
   } catch (err) {
