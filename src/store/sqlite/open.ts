@@ -19,6 +19,8 @@ export type OpenMode = "plain" | "immutable";
 export interface OpenedDb {
   db: Database;
   mode: OpenMode;
+  /** plain mode: the sidecars were re-created during the open, for another user than the store's (replacedSidecarsProblem) */
+  problem?: string;
 }
 
 export interface Sidecars {
@@ -31,11 +33,6 @@ export function sidecars(dbPath: string): Sidecars {
     wal: fs.statSync(`${dbPath}-wal`, { throwIfNoEntry: false }),
     shm: fs.statSync(`${dbPath}-shm`, { throwIfNoEntry: false }),
   };
-}
-
-/** The main file's size: an empty one beside a -wal must never be opened (below). */
-export function mainSize(dbPath: string): number | undefined {
-  return fs.statSync(dbPath, { throwIfNoEntry: false })?.size;
 }
 
 /**
@@ -57,11 +54,17 @@ export function chooseOpenMode(files: { main?: number; wal?: { size: number }; s
   return "immutable";
 }
 
-/** Opens an OpenClaw SQLite file (an agent DB or the global DB) by the rules above, or refuses with why. */
-export function openStoreDb(dbPath: string, ownerAlive: boolean): OpenedDb {
+/**
+ * Opens an OpenClaw SQLite file (an agent DB or the global DB) by the rules above, or refuses with why.
+ * `beforeOpen` runs between the check and the open: tests put a gateway's close there.
+ */
+export function openStoreDb(dbPath: string, ownerAlive: boolean, beforeOpen?: () => void): OpenedDb {
   const rt = sqliteRuntime();
-  const mode = chooseOpenMode({ main: mainSize(dbPath), ...sidecars(dbPath) }, ownerAlive);
+  const main = fs.statSync(dbPath, { throwIfNoEntry: false });
+  const seen = sidecars(dbPath);
+  const mode = chooseOpenMode({ main: main?.size, ...seen }, ownerAlive);
   if (mode !== "plain" && mode !== "immutable") throw new UnreadableError(`${dbPath}: ${mode}`);
+  beforeOpen?.();
   // a plain path would be taken as a filename with "?" in it: a URI names the flags
   const location = mode === "immutable" ? `${pathToFileURL(dbPath).href}?mode=ro&immutable=1` : dbPath;
   let db: Database;
@@ -74,11 +77,43 @@ export function openStoreDb(dbPath: string, ownerAlive: boolean): OpenedDb {
     // Node 22 ignores the `timeout` option; the pragma is honoured everywhere
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.exec("PRAGMA query_only = 1");
+    if (mode === "immutable" || !main) return { db, mode };
+    // SQLite opens -wal and -shm at the first read, not at the open
+    db.prepare("PRAGMA user_version").get();
   } catch (err) {
     db.close();
     throw new UnreadableError(`cannot read ${dbPath}: ${(err as Error).message}`);
   }
-  return { db, mode };
+  const problem = replacedSidecarsProblem(dbPath, main.uid, seen, sidecars(dbPath));
+  return problem ? { db, mode, problem } : { db, mode };
+}
+
+/**
+ * The one race a plain open cannot close: OpenClaw's last connection closing (which removes -wal
+ * and -shm) between the check above and SQLite opening them, which then CREATES them for this
+ * reader. No open flag prevents it (`readonly_shm=1` still creates -wal, measured on SQLite 3.54).
+ * Harmless when they belong to the store's owner (SQLite run as root hands them to it); made for
+ * this reader's user instead, they stop OpenClaw's next write, so that is said, with what to do.
+ * Never removed here: a gateway starting meanwhile may already use them. A file is "re-created"
+ * when its inode or birth time differs: a removed file's inode number is often reused at once.
+ */
+export function replacedSidecarsProblem(
+  dbPath: string,
+  storeUid: number,
+  before: Sidecars,
+  after: Sidecars,
+  readerUid: number | undefined = process.geteuid?.(),
+): string | undefined {
+  const foreign = (["wal", "shm"] as const).filter((k) => {
+    const was = before[k];
+    const now = after[k];
+    if (!was || !now || now.uid !== readerUid || now.uid === storeUid) return false;
+    return now.ino !== was.ino || now.birthtimeMs !== was.birthtimeMs;
+  });
+  if (foreign.length === 0) return undefined;
+  const files = foreign.map((k) => `${dbPath}-${k}`);
+  const them = foreign.length > 1;
+  return `${files.join(" and ")} ${them ? "were" : "was"} re-created during this read (OpenClaw closed the store meanwhile) and now belong to uid ${readerUid}, not to the store's owner (uid ${storeUid}): OpenClaw running as uid ${storeUid} cannot write this store until ${them ? "they are" : "it is"} removed (when no gateway runs) or given to uid ${storeUid}`;
 }
 
 /**

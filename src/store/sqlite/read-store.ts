@@ -54,11 +54,12 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
   let db: Database;
   let mode: OpenMode;
   let schema: AgentSchema;
+  let openProblem: string | undefined;
   // the files as they are before the open: a sidecar that appears during it is a change after it
   const before = storeFileFacts(store.storePath);
   try {
     rt = sqliteRuntime();
-    ({ db, mode } = openStoreDb(store.storePath, ownerAlive));
+    ({ db, mode, problem: openProblem } = openStoreDb(store.storePath, ownerAlive));
   } catch (err) {
     throw explained(err, store.storePath);
   }
@@ -81,7 +82,9 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
     dataVersion: () => Number(version.get()?.data_version ?? 0),
     close: () => db.close(),
     read(owner, each) {
-      const warnings: string[] = [];
+      // said once, by the first read: the open is what went wrong
+      const warnings: string[] = openProblem ? [openProblem] : [];
+      openProblem = undefined;
       currentWarnings = warnings;
       try {
         const evidence: Evidence[] = [];

@@ -29,8 +29,9 @@ export function openTaskReader(stateDir: string, ownerAlive: boolean): TaskReade
   // a copied store often has no global DB: the reasons say so where it matters, no warning here
   if (!fs.existsSync(file)) return { ...unknown(""), note: undefined };
   let db: Database;
+  let problem: string | undefined;
   try {
-    db = openStoreDb(file, ownerAlive).db;
+    ({ db, problem } = openStoreDb(file, ownerAlive));
   } catch (err) {
     return unknown(`${(err as Error).message}: gateway tasks unknown`);
   }
@@ -72,6 +73,7 @@ export function openTaskReader(stateDir: string, ownerAlive: boolean): TaskReade
       return info;
     },
     close: () => db.close(),
+    ...(problem ? { note: problem } : {}),
   };
 }
 

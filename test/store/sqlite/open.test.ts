@@ -1,8 +1,10 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { chooseOpenMode, openStoreDb, checkAgentSchema, schemaReadFailure } from "../../../src/store/sqlite/open.js";
+import { chooseOpenMode, openStoreDb, checkAgentSchema, replacedSidecarsProblem, schemaReadFailure, sidecars } from "../../../src/store/sqlite/open.js";
 import { compareVersion, MIN_SQLITE, missingForEraC, sqliteRuntime } from "../../../src/store/sqlite/runtime.js";
 import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
 import { copyRun, sqlite, treeInodes } from "../../fixtures/real-openclaw-c.js";
@@ -161,6 +163,83 @@ describe("a plain open beside a live writer", () => {
       db.close();
       writer.close();
     }
+  });
+});
+
+describe("replacedSidecarsProblem: sidecars re-created during a plain open, for whom", () => {
+  const st = (ino: number, uid: number, birthtimeMs = 5) => ({ ino, uid, birthtimeMs }) as fs.Stats;
+  const db = "/s/openclaw-agent.sqlite";
+  const owned = { wal: st(1, 1000), shm: st(2, 1000) };
+  it("the same files, now this reader's (another user's sidecars all along): not this read's doing", () => {
+    expect(replacedSidecarsProblem(db, 1000, { wal: st(1, 0), shm: st(2, 0) }, { wal: st(1, 0), shm: st(2, 0) }, 0)).toBeUndefined();
+  });
+  it("re-created for the store's owner (a gateway restarting, or SQLite run as root): harmless", () => {
+    expect(replacedSidecarsProblem(db, 1000, owned, { wal: st(3, 1000), shm: st(4, 1000) }, 1000)).toBeUndefined();
+  });
+  it("re-created for a third user (a gateway of its own), not this reader's: not this read's doing", () => {
+    expect(replacedSidecarsProblem(db, 1000, owned, { wal: st(3, 2000), shm: st(4, 2000) }, 0)).toBeUndefined();
+  });
+  it("gone since (the gateway closed after the read): nothing this reader made", () => {
+    expect(replacedSidecarsProblem(db, 1000, owned, {}, 0)).toBeUndefined();
+  });
+  it("re-created under the same inode numbers (the file system reused them): told apart by birth time", () => {
+    expect(replacedSidecarsProblem(db, 1000, owned, { wal: st(1, 0, 9), shm: st(2, 0, 9) }, 0)).toMatch(/-wal and .*-shm were re-created/);
+  });
+  it("re-created for this reader, another user than the store's: both named, with whom OpenClaw runs as and what to do", () => {
+    expect(replacedSidecarsProblem(db, 1000, owned, { wal: st(3, 0), shm: st(4, 0) }, 0)).toBe(
+      `${db}-wal and ${db}-shm were re-created during this read (OpenClaw closed the store meanwhile) and now belong to uid 0, not to the store's owner (uid 1000): OpenClaw running as uid 1000 cannot write this store until they are removed (when no gateway runs) or given to uid 1000`,
+    );
+  });
+  it("only -shm re-created for another user: only it is named", () => {
+    expect(replacedSidecarsProblem(db, 1000, owned, { wal: st(1, 1000), shm: st(4, 7) }, 7)).toMatch(/^\/s\/openclaw-agent\.sqlite-shm was re-created .* uid 7, .*until it is removed/);
+  });
+});
+
+describe("a gateway closing the store between the open's check and the open", () => {
+  /** A store whose sidecars exist (as beside a running gateway) and go away at `beforeOpen`, as a gateway's close removes them. */
+  function storeWithSidecars(): string {
+    const copy = copyRun("c7-aborted");
+    roots.push(copy.root);
+    fs.writeFileSync(`${copy.dbPath}-wal`, "");
+    fs.writeFileSync(`${copy.dbPath}-shm`, "");
+    return copy.dbPath;
+  }
+  const closeGateway = (dbPath: string) => () => {
+    fs.rmSync(`${dbPath}-wal`);
+    fs.rmSync(`${dbPath}-shm`);
+  };
+
+  it("run as root, SQLite gives the re-created sidecars to the store's owner: read, nothing to say", () => {
+    const dbPath = storeWithSidecars();
+    if (process.getuid?.() === 0) fs.chownSync(dbPath, 4321, 4321);
+    const { db, mode, problem } = openStoreDb(dbPath, false, closeGateway(dbPath));
+    try {
+      expect(mode).toBe("plain");
+      expect(problem).toBeUndefined();
+      expect(db.prepare("SELECT count(*) AS n FROM session_nodes").get()?.n).toBe(1);
+      const uid = process.getuid?.() === 0 ? 4321 : process.getuid?.();
+      expect(sidecars(dbPath).wal?.uid).toBe(uid);
+    } finally {
+      db.close();
+    }
+  });
+
+  // another user is needed: as root (CI, this machine), the reader runs as `nobody`
+  it.runIf(process.getuid?.() === 0)("run as another user than the store's owner: the re-created sidecars are named, with the uids", () => {
+    const dbPath = storeWithSidecars();
+    fs.chmodSync(path.dirname(dbPath), 0o777);
+    for (let dir = path.dirname(dbPath); dir !== path.dirname(dir) && dir.startsWith(os.tmpdir()) && dir !== os.tmpdir(); dir = path.dirname(dir)) fs.chmodSync(dir, 0o777);
+    const openJs = pathToFileURL(path.resolve("dist/src/store/sqlite/open.js")).href;
+    const script = `import { openStoreDb } from ${JSON.stringify(openJs)}; import fs from "node:fs";
+      const p = ${JSON.stringify(dbPath)};
+      const { db, problem } = openStoreDb(p, false, () => { fs.rmSync(p + "-wal"); fs.rmSync(p + "-shm"); });
+      db.close(); process.stdout.write(JSON.stringify({ problem }));`;
+    const out = execFileSync(process.execPath, ["--no-warnings", "--input-type=module", "-e", script], { uid: 65534, gid: 65534, encoding: "utf8" });
+    const { problem } = JSON.parse(out) as { problem?: string };
+    expect(problem).toBe(
+      `${dbPath}-wal and ${dbPath}-shm were re-created during this read (OpenClaw closed the store meanwhile) and now belong to uid 65534, not to the store's owner (uid 0): OpenClaw running as uid 0 cannot write this store until they are removed (when no gateway runs) or given to uid 0`,
+    );
+    expect(sidecars(dbPath).wal?.uid).toBe(65534);
   });
 });
 
