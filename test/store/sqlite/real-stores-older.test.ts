@@ -7,7 +7,7 @@ import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
 import type { Heartbeat } from "../../../src/core/types.js";
 import { checkAgentSchema, openStoreDb } from "../../../src/store/sqlite/open.js";
 import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
-import { liveOwner, storeFacts, treeInodes } from "../../fixtures/real-openclaw-c.js";
+import { liveOwner, NO_TIME_LIMITS, storeFacts, treeInodes } from "../../fixtures/real-openclaw-c.js";
 import { copyOlderRun, olderCapturedAt, olderRuns, OLDER_ERA_C_VERSIONS, type OlderEraCRun, type OlderEraCVersion } from "../../fixtures/real-openclaw-c-older.js";
 
 const TH = { stallAfterMs: 120_000, perState: {} };
@@ -82,8 +82,7 @@ describe("real stores of OpenClaw before 2026.9.6 (owners dead, read at capture 
     const copy = copyOf(version, "live-waiting-model");
     const gw = await liveOwner(copy);
     cleanups.push(() => gw.stop());
-    // judged at the real clock (the lock was written now), with no stall threshold in the way
-    const { result, hbs } = judge(copy, Date.now(), { stallAfterMs: 30 * 86_400_000, perState: {} });
+    const { result, hbs } = judge(copy, Date.now(), NO_TIME_LIMITS);
     expect(result.owner).toMatchObject({ alive: true, pid: gw.pid });
     expect([...hbs.keys()]).toEqual([MWAIT]);
     const hb = hbs.get(MWAIT)!;

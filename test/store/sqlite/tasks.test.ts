@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
 import { readProcStartTime } from "../../../src/store/proc.js";
 import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
-import { capturedAt, copyRun, liveOwner, sqlite, storeFacts, treeInodes } from "../../fixtures/real-openclaw-c.js";
+import { capturedAt, copyRun, liveOwner, NO_TIME_LIMITS, sqlite, storeFacts, treeInodes } from "../../fixtures/real-openclaw-c.js";
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
@@ -104,8 +104,7 @@ describe("task_runs of OpenClaw before 2026.9.5 (no owner columns)", () => {
     const read = readEraCStore({ agentId: "main", storePath: copy.dbPath, era: "C" });
     expect(read.warnings).toEqual([]);
     const ev = read.evidence[0]!;
-    // a verdict at the real clock (the lock was written now), with no stall in the way
-    return { ev, hb: deriveHeartbeat(ev, Date.now() + 1000, { stallAfterMs: 30 * 86_400_000, perState: {} }) };
+    return { ev, hb: deriveHeartbeat(ev, Date.now() + 1000, NO_TIME_LIMITS) };
   };
 
   it("a running task started after the live gateway: its own run, alive (waiting on the model)", async () => {
