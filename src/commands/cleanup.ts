@@ -84,7 +84,7 @@ export function register(program: Command, ctx: CommandContext = { io: processIo
     .option("--active-key <key>", "never evict this session key (repeatable)", collect)
     .option("--dry-run", "print the plan; write nothing")
     .option("--json", "machine-readable output (schemaVersion 1, epoch ms)")
-    .option("--undo", "restore the index our last write replaced, if nothing has changed it since")
+    .option("--undo", "restore the index our last write replaced, if nothing has changed it since; session files follow it")
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
     .addHelpText("after", EXIT_HELP);
   addStoreOptions(cmd).action(async (opts) => {
@@ -429,12 +429,14 @@ async function runUndo(s: CleanupSettings, io: Io): Promise<number> {
   const agentsRoot = path.join(stateDir, "agents");
   const auditPath = defaultAuditPath(io.env);
   const stores: UndoOutcome[] = [];
+  // the stamp of files archived again (an undo of an undo), as a prune names them
+  const now = clockOverride(io.env) ?? Date.now();
   // an era C store is never written: there is nothing to undo there, and that is no error
   const codes: number[] = [];
   for (const store of refs.stores) {
     const base = { agentId: store.agentId, storePath: store.storePath };
     try {
-      stores.push({ ...base, ...(await undoStoreCleanup(store, { auditPath, agentsRoot, allowOutsideAgentsTree: !!storeOpts.store })) });
+      stores.push({ ...base, ...(await undoStoreCleanup(store, { auditPath, agentsRoot, allowOutsideAgentsTree: !!storeOpts.store, now })) });
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       stores.push({ ...base, outcome: "refused", why: err.message });

@@ -363,8 +363,10 @@ export interface UndoOutcome {
   backupPath?: string;
   beforeCount?: number;
   afterCount?: number;
-  /** archives put back under their own names */
+  /** archives put back under their own names (entries the restored index names again) */
   unarchived?: Array<{ from: string; to: string; done: boolean; why?: string }>;
+  /** files archived again (entries the restored index no longer names: the undo of an undo) */
+  archived?: Array<{ from: string; to: string; done: boolean; why?: string }>;
   why?: string;
   warnings?: string[];
 }
@@ -387,6 +389,9 @@ export function renderUndoReport(report: UndoReport, opts: { chalk?: ChalkInstan
       lines.push(`  Entries: ${s.beforeCount} -> ${s.afterCount}`);
       for (const u of s.unarchived ?? []) {
         lines.push(u.done ? `  Unarchived ${clean(baseName(u.from))} -> ${clean(baseName(u.to))}` : c.yellow(`  Not unarchived ${clean(u.from)}: ${clean(u.why ?? "")}`));
+      }
+      for (const a of s.archived ?? []) {
+        lines.push(a.done ? `  Archived ${clean(baseName(a.from))} -> ${clean(baseName(a.to))}` : c.yellow(`  Not archived ${clean(a.from)}: ${clean(a.why ?? "")}`));
       }
       lines.push(`  The replaced index is kept as ${clean(s.backupPath ?? "")} (run --undo again to go back to it)`);
     } else if (s.outcome === "nothing") {

@@ -220,6 +220,33 @@ describe("cleanup --undo", () => {
     expect(after).toEqual(before);
   });
 
+  it("undone twice: the prune again, its files archived again under the prune's names; a third time: back again", async () => {
+    const s = buildMainStore(live, dead);
+    const env = cliEnv();
+    const original = treeSnapshot(s.state);
+    expect((await runCli(args(s), { env })).code).toBe(0);
+    const pruned = treeSnapshot(s.state);
+    const withoutBackups = (tree: Record<string, unknown>) => Object.fromEntries(Object.entries(tree).filter(([k]) => !/sessions\.json\.bak\.\d+$/.test(k)));
+
+    expect((await runJson(["cleanup", "--undo", "--state-dir", s.state], { env })).result.code).toBe(0);
+    expect(withoutBackups(treeSnapshot(s.state))).toEqual(original);
+
+    const again = await runJson(["cleanup", "--undo", "--state-dir", s.state], { env });
+    expect(again.result.code).toBe(0);
+    expect(again.doc.stores[0]).toMatchObject({ outcome: "restored", beforeCount: 12, afterCount: 8, unarchived: [] });
+    const archived: Array<{ from: string; done: boolean; why?: string }> = again.doc.stores[0].archived;
+    expect(archived.filter((a) => a.done).map((a) => a.from).sort()).toEqual([...s.expected.archived].sort());
+    // as the prune: the symlink is never renamed, and the file outside the agents tree not even tried
+    expect(archived.filter((a) => !a.done)).toEqual([expect.objectContaining({ from: path.join(path.dirname(s.index), `${s.ids.symlink}.jsonl`), why: "a symbolic link: never renamed" })]);
+    // byte for byte the pruned tree: index, archives under the same names, the kept sessions' files
+    expect(withoutBackups(treeSnapshot(s.state))).toEqual(withoutBackups(pruned));
+
+    const text = await runCli(["cleanup", "--undo", "--state-dir", s.state], { env });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/Entries: 8 -> 12\n\s+Unarchived /);
+    expect(withoutBackups(treeSnapshot(s.state))).toEqual(original);
+  });
+
   it("refuses when the index changed since our write, says what to do, and changes nothing", async () => {
     const s = buildMainStore(live, dead);
     const env = cliEnv();

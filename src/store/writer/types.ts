@@ -76,5 +76,8 @@ export interface UndoResult {
   backupPath: string;
   beforeCount: number;
   afterCount: number;
+  /** the index the undo replaced and the one it restored, parsed: their files follow them */
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
   warnings: string[];
 }

@@ -27,7 +27,7 @@ export async function undoLast(storePath: string, opts: ApplyOptions): Promise<U
             `not undoing, that would lose their changes. The content before our write is in ${last.backupPath}: inspect it and restore by hand if you are sure`,
         );
       }
-      return { bytes: restore.bytes, info: { beforeCount: entryCount(read.obj), afterCount: restore.count } };
+      return { bytes: restore.bytes, info: { before: read.obj, beforeCount: entryCount(read.obj) } };
     });
     const ts = new Date(session.cycle.nowMs()).toISOString();
     const record: AuditRecord = {
@@ -47,7 +47,9 @@ export async function undoLast(storePath: string, opts: ApplyOptions): Promise<U
       restoredFrom: last.backupPath,
       backupPath: result.backupPath!,
       beforeCount: result.info.beforeCount,
-      afterCount: result.info.afterCount,
+      afterCount: Object.keys(restore.obj).length,
+      before: result.info.before,
+      after: restore.obj,
       warnings,
     };
   } finally {
@@ -55,7 +57,7 @@ export async function undoLast(storePath: string, opts: ApplyOptions): Promise<U
   }
 }
 
-function readBackup(last: AuditRecord, storePath: string): { bytes: Buffer; count: number } {
+function readBackup(last: AuditRecord, storePath: string): { bytes: Buffer; obj: Record<string, unknown> } {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(last.backupPath);
@@ -74,5 +76,5 @@ function readBackup(last: AuditRecord, storePath: string): { bytes: Buffer; coun
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new WriteRefusedError(`the backup ${last.backupPath} is not a JSON object of sessions; nothing restored`);
   }
-  return { bytes, count: Object.keys(parsed).length };
+  return { bytes, obj: parsed as Record<string, unknown> };
 }
