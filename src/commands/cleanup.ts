@@ -38,6 +38,7 @@ import {
   type UndoReport,
 } from "../ui/cleanup-report.js";
 import { eraCMessage } from "../ui/messages.js";
+import { importPendingMessage } from "../store/era.js";
 import { readEraCStore } from "../store/sqlite/read-store.js";
 import { eraCCleanupLines, planEraCCleanup, type EraCCleanup } from "./cleanup-era-c.js";
 import { jsonLine, Later, StreamedItems } from "../ui/snapshot.js";
@@ -276,8 +277,10 @@ export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Prom
     const planned = readAndPlan(store);
     if (!planned) continue;
     const { base, archiveRoot } = planned;
-    if (s.dryRun || base.patches.length === 0) {
-      await report(storeCleanup({ ...base, dryRun: s.dryRun }));
+    // an index awaiting OpenClaw 2026.8+'s import is reported as a dry run: never written
+    if (s.dryRun || base.patches.length === 0 || store.importPending) {
+      const notWritten = !s.dryRun && store.importPending ? { notWritten: importPendingMessage(store) } : {};
+      await report(storeCleanup({ ...base, dryRun: s.dryRun || !!store.importPending, ...notWritten }));
       continue;
     }
     const { codes: failed, ...applied } = await applyStore(store, base.patches, base.prune, archiveRoot, {
@@ -435,6 +438,11 @@ async function runUndo(s: CleanupSettings, io: Io): Promise<number> {
   const codes: number[] = [];
   for (const store of refs.stores) {
     const base = { agentId: store.agentId, storePath: store.storePath };
+    if (store.importPending) {
+      stores.push({ ...base, outcome: "refused", why: importPendingMessage(store) });
+      codes.push(EXIT.writeRefused);
+      continue;
+    }
     try {
       stores.push({ ...base, ...(await undoStoreCleanup(store, { auditPath, agentsRoot, allowOutsideAgentsTree: !!storeOpts.store, now })) });
     } catch (err) {

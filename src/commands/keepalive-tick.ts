@@ -79,6 +79,8 @@ interface Located {
   stores: StoreRef[];
   /** era C stores: never touched (keepalive-era-c.ts says why, once) */
   eraC: StoreRef[];
+  /** indexes awaiting OpenClaw 2026.8+'s import: never touched (a warning says why) */
+  importPending: StoreRef[];
   warnings: string[];
 }
 
@@ -90,14 +92,23 @@ export function locateStores(s: KeepaliveSettings): Located {
   try {
     refs = resolveStoreRefs(stateDir, config, s.store, s.env);
   } catch (err) {
-    if (err instanceof UnreadableError) return { stateDir, configPath, config, stores: [], eraC: [], warnings: [...warnings, err.message] };
+    if (err instanceof UnreadableError) return { stateDir, configPath, config, stores: [], eraC: [], importPending: [], warnings: [...warnings, err.message] };
     throw err;
   }
   warnings.push(...refs.warnings);
   if (refs.stores.length === 0 && refs.eraC.length === 0 && !s.store.store) {
     warnings.push(noIndexMessage(stateDir));
   }
-  return { stateDir, configPath, config, stores: refs.stores, eraC: refs.eraC, warnings };
+  // an index awaiting OpenClaw 2026.8+'s import is never written (refs.warnings says why)
+  return {
+    stateDir,
+    configPath,
+    config,
+    stores: refs.stores.filter((st) => !st.importPending),
+    eraC: refs.eraC,
+    importPending: refs.stores.filter((st) => st.importPending),
+    warnings,
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import { onOutputClosed } from "../ui/closed-pipe.js";
 import { formatLine, KEEPALIVE_SCHEMA_VERSION, type LogRecord } from "../ui/keepalive-log.js";
 import { clockOverride } from "./heartbeats.js";
 import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
+import { importPendingMessage } from "../store/era.js";
 import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, storeChanges, type KeepaliveSettings } from "./keepalive-tick.js";
 import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
@@ -127,12 +128,20 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
   const first = locateStores(s);
   // what is there at start: its era C stores are said by the notice below, not as a change
   storeChanges(first, state);
+  // nothing to loop over (only era C stores, or indexes awaiting OpenClaw 2026.8+'s import): each
+  // is said once, and that is a successful run
+  const nothingToLoop = first.stores.length === 0 && (first.eraC.length > 0 || first.importPending.length > 0);
+  if (nothingToLoop) {
+    for (const store of first.importPending) {
+      const message = importPendingMessage(store);
+      io.stdout.write(`${json ? JSON.stringify({ schemaVersion: KEEPALIVE_SCHEMA_VERSION, type: "importPending", agentId: store.agentId, storePath: store.storePath, message }) : `keepalive: ${message}`}\n`);
+    }
+  }
   if (first.eraC.length > 0) {
     const notice = eraCKeepaliveNotice(first.eraC, first.config, s.fixedNow ?? Date.now(), first.stores.length > 0);
     io.stdout.write(`${json ? JSON.stringify({ schemaVersion: KEEPALIVE_SCHEMA_VERSION, ...notice }) : `keepalive: ${notice.message}`}\n`);
-    // only era C stores: said once, nothing to loop over, and that is a successful run
-    if (first.stores.length === 0) return EXIT.ok;
   }
+  if (nothingToLoop) return EXIT.ok;
   // SIGINT / SIGTERM: the first asks the loop to stop after (or instead of) the tick in progress
   const stopper = stopSignals({
     signals: Object.keys(SIGNALS) as NodeJS.Signals[],

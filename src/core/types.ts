@@ -279,6 +279,12 @@ export interface StoreRef {
   agentId: string;
   storePath: string;
   era: Era;
+  /**
+   * A sessions.json on an install the config says OpenClaw 2026.8+ last wrote (that version): its
+   * gateway imports the index into SQLite at its next start and refuses to start until then, so
+   * the index is read and shown but never written (importPendingMessage says so).
+   */
+  importPending?: string;
 }
 
 /** A planned change to one index entry: checked again under the lock before it is applied. */

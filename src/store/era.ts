@@ -8,7 +8,7 @@
 // its schema only in the `-wal` file, so committed WAL frames override database pages.
 import fs from "node:fs";
 import path from "node:path";
-import type { Era } from "../core/types.js";
+import type { Era, StoreRef } from "../core/types.js";
 import { lastTouchedVersion, type OpenClawConfig } from "./config.js";
 
 const SQLITE_MAGIC = "SQLite format 3\0";
@@ -120,6 +120,15 @@ export function configEraC(config: OpenClawConfig): "before" | "since" | undefin
   const v = configVersion(config);
   if (!v) return undefined;
   return v.year > 2026 || (v.year === 2026 && v.month >= 8) ? "since" : "before";
+}
+
+/** A sessions.json on an OpenClaw 2026.8+ install: shown, never written (StoreRef.importPending). */
+export function importPendingMessage(store: StoreRef): string {
+  return (
+    `agent ${store.agentId}: ${store.storePath} awaits import: the config was last written by OpenClaw ${store.importPending ?? "2026.8+"}, ` +
+    `which keeps sessions in SQLite and imports this index when its gateway starts (refusing to start until then); ` +
+    `it is shown as it is and never written by openclaw-sessions (start the gateway to import it)`
+  );
 }
 
 export function storeEra(stateDir: string, agentId: string, storePath: string, config: OpenClawConfig): Era {

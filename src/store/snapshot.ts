@@ -8,8 +8,8 @@ import type { StoreOptions } from "../commands/options.js";
 import { UnreadableError } from "../core/errors.js";
 import type { Evidence, GatewayInfo, IndexEntry, StoreRef } from "../core/types.js";
 import { agentIdFromStorePath, isValidAgentId, selectStores } from "./agents.js";
-import { configuredModel, gatewayPort, loadConfig, type OpenClawConfig } from "./config.js";
-import { AGENT_DB_FILE, agentDbPath, configEraC, jsonStoreEra, probeAgentDb, startsLikeSqlite } from "./era.js";
+import { configuredModel, gatewayPort, lastTouchedVersion, loadConfig, type OpenClawConfig } from "./config.js";
+import { AGENT_DB_FILE, agentDbPath, configEraC, importPendingMessage, jsonStoreEra, probeAgentDb, startsLikeSqlite } from "./era.js";
 import { readGateway } from "./gateway.js";
 import { ownerOf, readEraCStore, stateDirOfAgentDb } from "./sqlite/read-store.js";
 import { locate, placeInAgentsTree, type Env } from "./locate.js";
@@ -239,7 +239,12 @@ export function resolveStoreRefs(
       if (t.explicit) warnings.push(`agent ${t.agentId} has no session index at ${t.storePath}`);
       continue;
     }
-    stores.push({ agentId: t.agentId, storePath: t.storePath, era: jsonStoreEra(t.storePath, config) });
+    const ref: StoreRef = { agentId: t.agentId, storePath: t.storePath, era: jsonStoreEra(t.storePath, config) };
+    if (era === "since") {
+      ref.importPending = lastTouchedVersion(config) ?? "2026.8+";
+      warnings.push(importPendingMessage(ref));
+    }
+    stores.push(ref);
   }
   return { stores, eraC, warnings };
 }

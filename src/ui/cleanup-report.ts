@@ -57,6 +57,8 @@ export interface StoreCleanup {
   warnings: string[];
   /** the write was refused or failed: nothing of this store changed */
   error?: string;
+  /** only reported although the run writes: why (an index awaiting OpenClaw 2026.8+'s import) */
+  notWritten?: string;
 }
 
 export interface RefusedStore {
@@ -101,6 +103,8 @@ export interface StoreCleanupInput {
   archived?: readonly ArchiveOutcome[];
   error?: string;
   warnings?: readonly string[];
+  /** why this store is only reported although the run writes (an index awaiting OpenClaw 2026.8+'s import) */
+  notWritten?: string;
 }
 
 function lifecycleOf(status: StoreStatus | undefined): Lifecycle | undefined {
@@ -202,6 +206,7 @@ export function storeCleanup(input: StoreCleanupInput): StoreCleanup {
     ...(wrote && result!.backupPath ? { backupPath: result!.backupPath } : {}),
     warnings: [...(prune?.warnings ?? []), ...(input.warnings ?? []), ...(result?.warnings ?? [])],
     ...(input.error ? { error: input.error } : {}),
+    ...(input.notWritten ? { notWritten: input.notWritten } : {}),
   };
 }
 
@@ -276,7 +281,7 @@ export const NO_STORES = "No session stores found.";
 
 function* storeLines(s: StoreCleanup, report: CleanupContext, opts: RenderOptions, c: ChalkInstance): Generator<string, void, void> {
   const now = s.plannedAt;
-  const would = report.dryRun;
+  const would = report.dryRun || s.notWritten !== undefined;
   yield `Agent: ${s.agentId}`;
   yield `Session store: ${clean(s.storePath)} (era ${s.era === "AB" ? "A or B" : s.era})`;
   if (report.steps.prune) {
@@ -298,6 +303,7 @@ function* storeLines(s: StoreCleanup, report: CleanupContext, opts: RenderOption
     yield tally("archive", "archive files", "Archived files", s.reportOnly);
   }
   if (s.error) yield c.red(`Not written: ${clean(s.error)}`);
+  if (s.notWritten) yield c.yellow(`Not written: ${clean(s.notWritten)}`);
 
   if (s.actions.length > 0) {
     yield "";
