@@ -292,7 +292,7 @@ export function readSessionEvidenceSync(store: StoreRef, sessionKey: string, ent
   const { sessionsDir, roots } = dirsOf(store, ctx.stateDir);
   const realPaths = ctx.realPaths ?? new RealPaths();
   const resolved = resolveTranscriptPath(entry, { sessionsDir, roots, realPaths });
-  const evidence: Evidence = { agentId: agentIdOf(sessionKey, store), sessionKey, entry };
+  const evidence: Evidence = { agentId: agentIdOf(sessionKey, store), sessionKey, entry, era: store.era };
   if (ctx.gateway) evidence.gateway = ctx.gateway;
   if (resolved.note) evidence.sessionFileNote = resolved.note;
   const sessionId = entry.sessionId;

@@ -429,3 +429,14 @@ describe("refusals", () => {
     }
   });
 });
+
+describe("the outcome table follows the store's era", () => {
+  it("an era A store (config of 2026.4.26) is finalized by the 2026.4 table, not the 'version unknown' one", async () => {
+    const s = buildMainStore(live, dead);
+    fs.writeFileSync(path.join(s.state, "openclaw.json"), JSON.stringify({ meta: { lastTouchedVersion: "2026.4.26" } }));
+    const res = await runJson(["cleanup", "--state-dir", s.state, "--no-probe", "--finalize-stale", "--dry-run", "--json"], { env: cliEnv() });
+    const reasons = res.doc.stores[0].actions.filter((a: any) => a.action === "finalize").flatMap((a: any) => a.reasons).join("\n");
+    expect(reasons).toMatch(/era A store \(OpenClaw 2026\.4 or older\)/);
+    expect(reasons).not.toMatch(/OpenClaw version unknown/);
+  });
+});

@@ -48,6 +48,8 @@ describe("storage eras", () => {
     doneSession(state, "main", "agent:main:main", "s-a");
     const b = await statusJson(state);
     expect(b.doc.stores).toEqual([{ agentId: "main", storePath: indexPath(state), era: "AB" }]);
+    // each session carries its store's era: it picks the version's outcome table
+    expect(b.doc.sessions.map((s: any) => s.era)).toEqual(["AB"]);
 
     const lock = `${indexPath(state)}.lock`;
     fs.writeFileSync(lock, JSON.stringify({ pid: 999_999, createdAt: new Date(NOW - 5 * S).toISOString() }));
@@ -55,7 +57,7 @@ describe("storage eras", () => {
     const a = await statusJson(state);
     expect(a.result.code).toBe(0);
     expect(a.doc.stores).toEqual([{ agentId: "main", storePath: indexPath(state), era: "A" }]);
-    expect(a.doc.sessions.map((s: any) => s.sessionKey)).toEqual(["agent:main:main"]);
+    expect(a.doc.sessions.map((s: any) => [s.sessionKey, s.era])).toEqual([["agent:main:main", "A"]]);
     expect(fs.readFileSync(lock).equals(lockBefore)).toBe(true);
   });
 

@@ -359,7 +359,7 @@ describe("openLiveSource: an era C agent that appears while watching", () => {
     fs.cpSync(path.join(REAL_OPENCLAW, "s1-quick-done", "state", "agents", "main"), path.join(state, "agents", "main"), { recursive: true });
     const source = await openLiveSource({ stateDir: state, env: {}, probe: false, tickMs: 50, slowEvery: 1, eraCPollMs: 50 });
     cleanups.push(() => source.close());
-    expect(source.get().map((h) => h.era ?? "file")).toEqual(["file"]);
+    expect(source.get().map((h) => h.era)).toEqual(["AB"]);
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "oc-appear-src-"));
     cleanups.push(() => fs.rmSync(elsewhere, { recursive: true, force: true }));
     await generateEraCStore({ outDir: elsewhere, sessions: 3, agents: ["ops"], seed: 2 });
