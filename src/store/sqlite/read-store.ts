@@ -162,7 +162,7 @@ function readEvidence(
   let tasks: TaskReader | undefined;
   let tasksOpened = false;
   try {
-    const invalid = eachSessionRow(db, (row) => {
+    const { invalid, unparsed } = eachSessionRow(db, (row) => {
       const { entry } = row;
       const ev: Evidence = { agentId: agentIdOf(row.sessionKey, store.agentId), sessionKey: row.sessionKey, entry, era: "C", gateway: owner };
       if (isTerminal(entry.status)) {
@@ -191,6 +191,9 @@ function readEvidence(
       }
       each(ev);
     });
+    if (unparsed.length > 0) {
+      warnings.unshift(`${store.storePath}: ${unparsed.length} session row(s) whose entry_json is not JSON, judged from their columns alone: ${unparsed.slice(0, 5).join(", ")}${unparsed.length > 5 ? ", ..." : ""}`);
+    }
     if (invalid.length > 0) {
       warnings.unshift(`${store.storePath}: ${invalid.length} session row(s) OpenClaw marks invalid (entry_valid = -1), skipped: ${invalid.slice(0, 5).join(", ")}${invalid.length > 5 ? ", ..." : ""}`);
     }

@@ -17,6 +17,9 @@ export interface SessionRow {
 /** `entry_json` fields read for rows without a terminal status, in this order. */
 const EXTRACTED = ["startedAt", "endedAt", "runtimeMs", "abortedLastRun", "lifecycleRunId", "lastRunError", "chatType"] as const;
 
+/** Column 17 of a row whose entry_json is not JSON. */
+const UNPARSED = "!";
+
 /** The row statement's columns, in SELECT order: rows are read as arrays where node:sqlite can. */
 const COLUMNS = [
   "n.session_key", // 0
@@ -36,7 +39,9 @@ const COLUMNS = [
   "w.model_provider", // 14
   "w.created_at", // 15
   "w.transcript_updated_at", // 16
-  `CASE WHEN n.status IN (${TERMINAL_STATUSES.map((st) => `'${st}'`).join(", ")}) THEN NULL ELSE json_extract(n.entry_json, ${EXTRACTED.map((f) => `'$.${f}'`).join(", ")}) END`, // 17
+  // json_extract throws on text that is not JSON, failing the whole page: such a row (and one OpenClaw
+  // marks invalid) is read from its columns, the rest of the store as usual
+  `CASE WHEN n.status IN (${TERMINAL_STATUSES.map((st) => `'${st}'`).join(", ")}) OR n.entry_valid = -1 THEN NULL WHEN json_valid(n.entry_json) THEN json_extract(n.entry_json, ${EXTRACTED.map((f) => `'$.${f}'`).join(", ")}) ELSE '${UNPARSED}' END`, // 17
   "w.chat_type", // 18
 ];
 
@@ -53,16 +58,12 @@ export const ROWS_PER_PAGE = 512;
 const FIRST_PAGE_SQL = `${SESSION_ROWS_SQL}\nORDER BY n.session_key LIMIT ?`;
 const NEXT_PAGE_SQL = `${SESSION_ROWS_SQL} AND n.session_key > ?\nORDER BY n.session_key LIMIT ?`;
 
-export interface SessionRowsRead {
-  rows: SessionRow[];
+/** The rows not read as OpenClaw wrote them, by key. */
+export interface RowProblems {
   /** entry_valid = -1: OpenClaw itself skips these */
   invalid: string[];
-}
-
-export function readSessionRows(db: Database): SessionRowsRead {
-  const rows: SessionRow[] = [];
-  const invalid = eachSessionRow(db, (row) => rows.push(row));
-  return { rows, invalid };
+  /** an entry_json that is not JSON: judged from the row's columns alone */
+  unparsed: string[];
 }
 
 /**
@@ -75,8 +76,8 @@ export function readSessionRows(db: Database): SessionRowsRead {
  * Rows come as arrays where node:sqlite offers them (Node >= 22.16, 24): no object with 18 named
  * properties per row (measured ~15 % of the statement's CPU at 10,000 rows).
  */
-export function eachSessionRow(db: Database, onRow: (row: SessionRow) => void, rowsPerPage = ROWS_PER_PAGE): string[] {
-  const invalid: string[] = [];
+export function eachSessionRow(db: Database, onRow: (row: SessionRow) => void, rowsPerPage = ROWS_PER_PAGE): RowProblems {
+  const problems: RowProblems = { invalid: [], unparsed: [] };
   const first = db.prepare(FIRST_PAGE_SQL);
   const next = db.prepare(NEXT_PAGE_SQL);
   const arrays = typeof first.setReturnArrays === "function";
@@ -94,24 +95,25 @@ export function eachSessionRow(db: Database, onRow: (row: SessionRow) => void, r
       if (key === undefined) continue;
       last = key;
       if (v[4] === -1) {
-        invalid.push(key);
+        problems.invalid.push(key);
         continue;
       }
+      if (v[17] === UNPARSED) problems.unparsed.push(key);
       onRow(toSessionRow(key, v));
     }
-    if (page.length < rowsPerPage || last === undefined) return invalid;
+    if (page.length < rowsPerPage || last === undefined) return problems;
     page = next.all(last, rowsPerPage);
   }
 }
 
 function toSessionRow(key: string, v: readonly SqlValue[]): SessionRow {
-  const entry: IndexEntry = { sessionId: str(v[1]) ?? "", updatedAt: num(v[3]) ?? 0 };
+  const entry: IndexEntry = { sessionId: str(v[1]) ?? "", updatedAt: time(v[3]) ?? 0 };
   const status = str(v[2]);
   if (status !== undefined) entry.status = status;
-  setIf(entry, "startedAt", num(v[11]));
-  setIf(entry, "endedAt", num(v[12]));
-  setIf(entry, "lastInteractionAt", num(v[5]));
-  setIf(entry, "sessionStartedAt", num(v[15]));
+  setIf(entry, "startedAt", time(v[11]));
+  setIf(entry, "endedAt", time(v[12]));
+  setIf(entry, "lastInteractionAt", time(v[5]));
+  setIf(entry, "sessionStartedAt", time(v[15]));
   setIf(entry, "model", str(v[13]));
   setIf(entry, "modelProvider", str(v[14]));
   setIf(entry, "label", str(v[9]));
@@ -119,22 +121,43 @@ function toSessionRow(key: string, v: readonly SqlValue[]): SessionRow {
   setIf(entry, "spawnedBy", str(v[7]));
   setIf(entry, "parentSessionKey", str(v[8]));
   setIf(entry, "chatType", str(v[18]));
-  const extra = typeof v[17] === "string" ? parseArray(v[17]) : undefined;
+  const extra = typeof v[17] === "string" && v[17] !== UNPARSED ? parseArray(v[17]) : undefined;
   if (extra) {
     EXTRACTED.forEach((field, i) => {
-      const x = extra[i];
-      if (x === null || x === undefined) return;
-      // the entry is canonical; the window mirrors it (the era C notes)
-      (entry as Record<string, unknown>)[field] = x;
+      // the entry is canonical, the window mirrors it (the era C notes); a value of the wrong type is left out
+      const x = EXTRACTED_TYPE[field](extra[i]);
+      if (x !== undefined) (entry as Record<string, unknown>)[field] = x;
     });
   }
   if (entry.endedAt !== undefined && entry.startedAt !== undefined && entry.runtimeMs === undefined && status !== "running") {
     entry.runtimeMs = entry.endedAt - entry.startedAt;
   }
   const out: SessionRow = { sessionKey: key, entry };
-  const tu = num(v[16]);
+  const tu = time(v[16]);
   if (tu !== undefined) out.transcriptUpdatedAt = tu;
   return out;
+}
+
+const bool = (x: unknown): boolean | undefined => (typeof x === "boolean" ? x : undefined);
+
+/** What each extracted field must be to be kept. */
+const EXTRACTED_TYPE: Record<(typeof EXTRACTED)[number], (x: unknown) => unknown> = {
+  startedAt: time,
+  endedAt: time,
+  runtimeMs: num,
+  abortedLastRun: bool,
+  lifecycleRunId: str,
+  lastRunError: str,
+  chatType: str,
+};
+
+/** The largest time a Date holds (ECMAScript: 8.64e15 ms from the epoch): beyond, a value is junk. */
+const MAX_TIME_MS = 8.64e15;
+
+/** An epoch-ms timestamp, or undefined for anything a Date cannot hold. */
+export function time(v: unknown): number | undefined {
+  const n = num(v);
+  return n !== undefined && Math.abs(n) <= MAX_TIME_MS ? n : undefined;
 }
 
 function parseArray(text: string): unknown[] | undefined {
