@@ -10,6 +10,7 @@
 import fs from "node:fs";
 import { pathToFileURL } from "node:url";
 import { UnreadableError } from "../../core/errors.js";
+import { sidecarPath } from "../era.js";
 import { sqliteRuntime, type Database } from "./runtime.js";
 
 export const BUSY_TIMEOUT_MS = 5000;
@@ -30,8 +31,8 @@ export interface Sidecars {
 
 export function sidecars(dbPath: string): Sidecars {
   return {
-    wal: fs.statSync(`${dbPath}-wal`, { throwIfNoEntry: false }),
-    shm: fs.statSync(`${dbPath}-shm`, { throwIfNoEntry: false }),
+    wal: fs.statSync(sidecarPath(dbPath, "wal"), { throwIfNoEntry: false }),
+    shm: fs.statSync(sidecarPath(dbPath, "shm"), { throwIfNoEntry: false }),
   };
 }
 

@@ -243,6 +243,34 @@ describe("a gateway closing the store between the open's check and the open", ()
   });
 });
 
+describe("an agent database reached through a symlink", () => {
+  it("its -wal and -shm are looked for beside the file the link leads to, as SQLite keeps them: committed WAL rows are read, nothing is made beside the link", () => {
+    const copy = copyRun("c7-aborted");
+    roots.push(copy.root);
+    const dir = path.dirname(copy.dbPath);
+    const real = path.join(dir, "real.sqlite");
+    fs.renameSync(copy.dbPath, real);
+    fs.symlinkSync("real.sqlite", copy.dbPath);
+    const { DatabaseSync } = sqlite();
+    const writer = new DatabaseSync(real);
+    writer.exec("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0");
+    writer.prepare("UPDATE session_nodes SET label = 'only in the wal'").run();
+    try {
+      const before = treeInodes(dir);
+      const { db, mode } = openStoreDb(copy.dbPath, true);
+      try {
+        expect(mode).toBe("plain");
+        expect(db.prepare("SELECT label FROM session_nodes").get()?.label).toBe("only in the wal");
+      } finally {
+        db.close();
+      }
+      expect(treeInodes(dir)).toEqual(before);
+    } finally {
+      writer.close();
+    }
+  });
+});
+
 describe("missingForEraC: what an older Node lacks, said plainly", () => {
   const cases: Array<[string, string, string | undefined, boolean, RegExp | undefined]> = [
     ["Node 20: no node:sqlite", "20.20.2", undefined, false, /needs Node 24 .*this is Node 20\.20\.2 without node:sqlite/],
