@@ -55,9 +55,10 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
   let mode: OpenMode;
   let schema: AgentSchema;
   let openProblem: string | undefined;
-  // the files as they are before the open: a sidecar that appears during it is a change after it
-  const before = storeFileFacts(store.storePath);
+  let before: ReturnType<typeof storeFileFacts>;
   try {
+    // the files as they are before the open: a sidecar that appears during it is a change after it
+    before = storeFileFacts(store.storePath);
     rt = sqliteRuntime();
     ({ db, mode, problem: openProblem } = openStoreDb(store.storePath, ownerAlive));
   } catch (err) {
@@ -107,6 +108,9 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
  * Asked only after a failure: a healthy store's open costs nothing more.
  */
 export function explained(err: unknown, dbPath: string): unknown {
+  // a file system error (EACCES on the agent dir, ELOOP) is this store's problem, not the run's
+  const fsError = typeof (err as NodeJS.ErrnoException)?.code === "string" && !(err instanceof UnreadableError);
+  if (fsError) err = new UnreadableError((err as Error).message);
   if (!(err instanceof UnreadableError)) return err;
   const problem = agentDbProblem(dbPath);
   if (problem) return new UnreadableError(`${dbPath}: ${problem}`);
