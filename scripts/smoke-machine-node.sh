@@ -22,3 +22,12 @@ else
   [ "$code" -eq 3 ] && grep -q "needs Node 24" "$out/erac.err" && ! grep -q "    at " "$out/erac.err"
 fi
 echo "smoke: era C store: exit $code"
+# demo --era C on this Node: runs (Node 24), or exit 3 before it makes its --out dir
+code=0
+"$node_bin" "$cli" demo --generate 3 --era C --out "$out/demo-c" >/dev/null 2>"$out/demo-c.err" || code=$?
+if "$node_bin" -e 'process.exit(process.versions.sqlite ? 0 : 1)'; then
+  [ "$code" -eq 0 ]
+else
+  [ "$code" -eq 3 ] && grep -q "needs Node 24" "$out/demo-c.err" && [ ! -e "$out/demo-c" ]
+fi
+echo "smoke: demo --era C: exit $code"

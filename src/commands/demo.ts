@@ -4,7 +4,8 @@
 import path from "node:path";
 import { Command, Option } from "commander";
 import { formatDuration, parseDurationFlag } from "../core/duration.js";
-import { CliError, EXIT } from "../core/errors.js";
+import { CliError, EXIT, UnreadableError } from "../core/errors.js";
+import { runtimeMissing } from "../store/sqlite/runtime.js";
 import { wholeNumberFlag } from "./options.js";
 import { adviseCleanup, demoEnv, shellLine, type CleanupAdvice } from "../sim/demo-cleanup.js";
 import { claimEmptyDir, makeDemoWorkspace, removeDemoWorkspace, type DemoWorkspace } from "../sim/demo-workspace.js";
@@ -37,6 +38,7 @@ cleanly: the simulator and its processes stop, the temp dir is removed, exit 0.
 
 Exit codes:
   0   the demo ran and cleaned up (also after SIGINT/SIGTERM)
+  3   --era C on a Node that cannot read OpenClaw 2026.8+'s SQLite store (it needs Node 24; nothing was written)
   4   --keep or --out names a directory that is not empty (nothing was written)
   64  bad usage (an unknown flag, a bad value)`;
 
@@ -118,6 +120,9 @@ export function demoRequest(opts: Record<string, any>, interactive: boolean): De
 }
 
 export async function runDemo(req: DemoRequest, io: Io): Promise<number> {
+  // before any directory is made or claimed: a retry on Node 24 then finds --out/--keep still empty
+  const missing = req.era === "C" ? runtimeMissing() : undefined;
+  if (missing) throw new UnreadableError(`demo --era C: ${missing}; nothing was written`);
   if ("generate" in req) return runGenerate(req.generate, io, req.era);
   const { live: s, interactive, era } = req;
   if (era === "C") return runEraCDemo(s, io, interactive);
