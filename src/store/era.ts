@@ -99,6 +99,7 @@ export function agentDbProblem(dbPath: string): string | undefined {
     case "absent":
       return "no such file";
     case "lacks":
+      if (fs.statSync(dbPath, { throwIfNoEntry: false })?.size === 0) return "an empty file (0 bytes): OpenClaw's session tables were never created in it (its creation cut short?)";
       return "an SQLite database without OpenClaw's session tables (no session_nodes): not an OpenClaw 2026.8+ agent database";
     case "unreadable":
       return probe.why;

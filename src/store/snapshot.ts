@@ -236,6 +236,12 @@ export function resolveStoreRefs(
       warnings.push(`agent ${t.agentId}: ${db} cannot be read (${probe.why}); ${t.storePath} is read instead (on OpenClaw 2026.8+ the sessions are in that database, not in sessions.json)`);
     }
     if (!fs.existsSync(t.storePath)) {
+      // on 2026.8+ an agent database without session tables (an empty file: its creation cut
+      // short) is where the sessions should be: read as a store, whose read says why it holds none
+      if (db && probe?.kind === "lacks" && era === "since") {
+        eraC.push({ agentId: t.agentId, storePath: db, era: "C" });
+        continue;
+      }
       if (t.explicit) warnings.push(`agent ${t.agentId} has no session index at ${t.storePath}`);
       continue;
     }

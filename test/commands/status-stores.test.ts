@@ -84,6 +84,25 @@ describe("storage eras", () => {
     expect(fs.readFileSync(db).equals(dbBefore)).toBe(true);
   });
 
+  it("an empty agent database (0 bytes) on a 2026.8+ install, no sessions.json: unread with why (exit 3), never 'no sessions'; on 2026.7 left alone", async () => {
+    const state = makeStateDir();
+    const db = path.join(state, "agents/main/agent/openclaw-agent.sqlite");
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    fs.writeFileSync(db, "");
+    fs.writeFileSync(path.join(state, "openclaw.json"), JSON.stringify({ meta: { lastTouchedVersion: "2026.9.6" } }));
+    const json = await statusJson(state);
+    expect(json.result.code).toBe(3);
+    expect(json.doc.unreadableStores).toEqual([expect.objectContaining({ agentId: "main", storePath: db, why: expect.stringContaining("an empty file (0 bytes)") })]);
+    expect(fs.statSync(db).size).toBe(0);
+    expect(filesNamed(state, "sessions.json")).toEqual([]);
+
+    // 2026.6/2026.7 make this database for other data: no store there
+    fs.writeFileSync(path.join(state, "openclaw.json"), JSON.stringify({ meta: { lastTouchedVersion: "2026.7.1" } }));
+    const old = await statusJson(state);
+    expect(old.doc.unreadableStores).toEqual([]);
+    expect(old.doc.stores).toEqual([]);
+  });
+
   it("a mixed fleet: the era B agent is shown, the era C agent's leftover sessions.json is neither read nor touched", async () => {
     const state = makeStateDir();
     doneSession(state, "work", "agent:work:main", "s-work");
