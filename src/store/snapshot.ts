@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { StoreOptions } from "../commands/options.js";
-import { UnreadableError } from "../core/errors.js";
+import { UnreadableError, UsageError } from "../core/errors.js";
 import type { Evidence, GatewayInfo, IndexEntry, StoreRef } from "../core/types.js";
 import { agentIdFromStorePath, isValidAgentId, selectStores } from "./agents.js";
 import { configuredModel, gatewayPort, lastTouchedVersion, loadConfig, type OpenClawConfig } from "./config.js";
@@ -204,6 +204,7 @@ export function resolveStoreRefs(
   const eraC: StoreRef[] = [];
   const warnings: string[] = [];
   const era = configEraC(config);
+  if (opts.store) refuseSidecar(opts.store);
   for (const t of selectStores(stateDir, config, opts, env)) {
     // a --store file outside any agents tree (a copy, a backup) has no agent database beside it
     if (opts.store && isAgentDbFile(t.storePath)) {
@@ -253,6 +254,12 @@ export function resolveStoreRefs(
     stores.push(ref);
   }
   return { stores, eraC, warnings };
+}
+
+/** `--store` naming SQLite's -wal, -shm or -journal of a database: the database is meant. */
+function refuseSidecar(store: string): void {
+  const m = /^(.*)-(wal|shm|journal)$/.exec(store);
+  if (m && fs.existsSync(m[1]!)) throw new UsageError(`--store ${store} is SQLite's -${m[2]} of ${m[1]}: pass --store ${m[1]} (the database itself)`);
 }
 
 /**

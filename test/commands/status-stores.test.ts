@@ -103,6 +103,17 @@ describe("storage eras", () => {
     expect(old.doc.stores).toEqual([]);
   });
 
+  it.each(["-wal", "-shm", "-journal"])("--store naming a database's %s: usage error (64) naming the database, nothing read as an index", async (suffix) => {
+    const state = makeStateDir();
+    const db = path.join(state, "agents/main/agent/openclaw-agent.sqlite");
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    fs.copyFileSync(ERA_C_DB, db);
+    fs.writeFileSync(`${db}${suffix}`, "");
+    const res = await status(state, ["--store", `${db}${suffix}`]);
+    expect(res.code).toBe(64);
+    expect(res.stderr).toContain(`is SQLite's ${suffix} of ${db}: pass --store ${db} (the database itself)`);
+  });
+
   it("a mixed fleet: the era B agent is shown, the era C agent's leftover sessions.json is neither read nor touched", async () => {
     const state = makeStateDir();
     doneSession(state, "work", "agent:work:main", "s-work");
