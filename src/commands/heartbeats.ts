@@ -41,7 +41,8 @@ export async function readHeartbeatView(opts: ReadViewOptions): Promise<Heartbea
       heartbeats.push(deriveHeartbeat(ev, fixedNow ?? Date.now(), th));
     };
   };
-  const snapshot = await readSnapshot({ ...opts, probe: opts.probe ?? true, eachEvidence });
+  const dropEvidence = (n: number) => void heartbeats.splice(heartbeats.length - n, n);
+  const snapshot = await readSnapshot({ ...opts, probe: opts.probe ?? true, eachEvidence, dropEvidence });
   const now = fixedNow ?? Date.now();
   const { evidence: _none, ...rest } = snapshot;
   // a JSON store's evidence is read whole before it is judged, and leaves that much garbage; era C

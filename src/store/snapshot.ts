@@ -35,6 +35,11 @@ export interface SnapshotOptions extends StoreOptions {
    * from it is all that stays alive, never every store's evidence at once.
    */
   eachEvidence?: (config: OpenClawConfig) => (ev: Evidence) => void;
+  /**
+   * With eachEvidence: the last `n` sessions handed to it are taken back, a store that failed
+   * midway (an era C statement failing after some rows): an unread store shows no sessions.
+   */
+  dropEvidence?: (n: number) => void;
 }
 
 export interface Snapshot {
@@ -117,7 +122,7 @@ export async function readSnapshot(opts: SnapshotOptions = {}): Promise<Snapshot
       warnings.push(`agent ${store.agentId}: ${store.storePath} was not read: ${err.message}`);
     }
   }
-  const eraCRead = readEraCStores(eraC, warnings, each, config);
+  const eraCRead = readEraCStores(eraC, warnings, each, config, opts.dropEvidence);
   evidence.push(...eraCRead.evidence);
   // an era C install has no gateway lock in $TMPDIR (2026.8+ keep it in the state dir)
   const shown = gateway.lockPath || !eraCRead.owner?.lockPath ? gateway : { ...eraCRead.owner, port: eraCRead.owner.port ?? gateway.port, probe: gateway.probe };
@@ -130,8 +135,16 @@ export function readEraCStores(
   warnings: string[],
   eachRead?: (ev: Evidence) => void,
   config?: OpenClawConfig,
+  drop?: (n: number) => void,
 ): { evidence: Evidence[]; unread: UnreadStore[]; owner?: GatewayInfo } {
-  const each = eachRead && config ? (ev: Evidence) => eachRead(withConfiguredModel(ev, config)) : eachRead;
+  let handed = 0;
+  const one = eachRead && config ? (ev: Evidence) => eachRead(withConfiguredModel(ev, config)) : eachRead;
+  const each = one
+    ? (ev: Evidence) => {
+        handed++;
+        one(ev);
+      }
+    : undefined;
   const evidence: Evidence[] = [];
   const unread: UnreadStore[] = [];
   const owners = new Map<string, GatewayInfo>();
@@ -142,12 +155,14 @@ export function readEraCStores(
     if (!owners.has(key)) owners.set(key, ownerOf(stateDir));
     const storeOwner = owners.get(key)!;
     owner ??= storeOwner;
+    handed = 0;
     try {
       const read = readEraCStore(store, { stateDir, owner: storeOwner, each });
       evidence.push(...(config ? read.evidence.map((ev) => withConfiguredModel(ev, config)) : read.evidence));
       warnings.push(...read.warnings);
     } catch (err) {
       if (!(err instanceof UnreadableError)) throw err;
+      if (handed > 0) drop?.(handed);
       unread.push({ ...store, why: err.message });
       warnings.push(`agent ${store.agentId}: OpenClaw's SQLite store was not read: ${err.message}`);
     }

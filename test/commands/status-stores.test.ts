@@ -18,6 +18,8 @@ import {
   writeTranscript,
   writeTrajectory,
 } from "../fixtures/store-builder.js";
+import { generateEraCStore } from "../../src/sim/era-c/generate.js";
+import { sqlite } from "../fixtures/real-openclaw-c.js";
 import { REPO_ROOT, useOwners } from "../e2e/helpers/cli.js";
 import { run, runJson } from "./helpers/run.js";
 
@@ -112,6 +114,20 @@ describe("storage eras", () => {
     const res = await status(state, ["--store", `${db}${suffix}`]);
     expect(res.code).toBe(64);
     expect(res.stderr).toContain(`is SQLite's ${suffix} of ${db}: pass --store ${db} (the database itself)`);
+  });
+
+  it("an era C store whose read fails midway (a table gone): none of its sessions shown, it is listed unread, the other agent whole", async () => {
+    const state = makeStateDir();
+    const m = await generateEraCStore({ outDir: state, sessions: 12, agents: ["main", "ops"], seed: 4 });
+    const { DatabaseSync } = sqlite();
+    const db = new DatabaseSync(path.join(state, "agents/main/agent/openclaw-agent.sqlite"));
+    db.exec("DROP TABLE transcript_events");
+    db.close();
+    const json = await statusJson(state);
+    expect(json.result.code).toBe(3);
+    expect(json.doc.sessions.map((s: any) => s.agentId)).toEqual(m.sessions.filter((s) => s.sessionKey.startsWith("agent:ops:")).map(() => "ops"));
+    expect(json.doc.total).toBe(json.doc.sessions.length);
+    expect(json.doc.unreadableStores).toEqual([expect.objectContaining({ agentId: "main", why: expect.stringContaining("transcript_events") })]);
   });
 
   it("a mixed fleet: the era B agent is shown, the era C agent's leftover sessions.json is neither read nor touched", async () => {
