@@ -162,6 +162,9 @@ describe("a crashed gateway's era C store (last commit only in -wal) beside a fi
     const crash = await crashedWriterStore(out, { now: Date.parse("2026-12-04T12:00:00Z") });
     const sessions = addLegacyAgent(crash.m.stateDir, { "agent:legacy:ok": "ok.jsonl" });
     fs.writeFileSync(path.join(sessions, "ok.jsonl"), '{"type":"session"}\n');
+    // a config that names no version: the file-era agent's index is one we write (under a config
+    // of 2026.8+ it awaits OpenClaw's import and is never written: test/commands/import-pending.test.ts)
+    fs.writeFileSync(path.join(crash.m.stateDir, "openclaw.json"), JSON.stringify({ agents: { list: [{ id: "main" }, { id: "legacy" }] } }));
     const unchanged = storeUnchangedCheck({ dbPath: crash.dbPath, stateDir: path.dirname(crash.dbPath) });
     const facts = storeFacts(crash.dbPath);
     expect([facts.wal.size! > 0, facts.shm.exists]).toEqual([true, true]);
