@@ -50,7 +50,7 @@ export interface GatewayOverlayOptions {
    */
   onEviction?: (e: GatewayEviction) => void;
   /** client tuning (tests: short backoff, relist interval) */
-  client?: Pick<GatewayClientOptions, "backoff" | "relistMs" | "handshakeTimeoutMs" | "notPairedRetryMs" | "random">;
+  client?: Pick<GatewayClientOptions, "backoff" | "healthyAfterMs" | "relistMs" | "handshakeTimeoutMs" | "notPairedRetryMs" | "random">;
 }
 
 export interface GatewayOverlay {

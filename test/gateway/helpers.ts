@@ -11,14 +11,23 @@ import { makeStateDir, makeTempDir, writeGatewayLock } from "../fixtures/store-b
 export const TH: Thresholds = { stallAfterMs: 120_000, perState: {} };
 export const KEY = "agent:main:main";
 
-const open: { gateways: FakeGateway[]; overlays: GatewayOverlay[] } = { gateways: [], overlays: [] };
+const open: { gateways: { stop(): Promise<void> }[]; overlays: GatewayOverlay[] } = { gateways: [], overlays: [] };
 afterEach(async () => {
   for (const o of open.overlays.splice(0)) o.close();
   for (const g of open.gateways.splice(0)) await g.stop();
 });
 
-export interface Rig {
+/** Stops a gateway of the test's own after it (as `rig` does its fake gateway). */
+export function stopAfterTest<G extends { stop(): Promise<void> }>(gateway: G): G {
+  open.gateways.push(gateway);
+  return gateway;
+}
+
+export interface Rig extends Locked {
   gateway: FakeGateway;
+}
+
+export interface Locked {
   stateDir: string;
   configPath: string;
   tmpDir: string;
@@ -28,9 +37,13 @@ export interface Rig {
 }
 
 export async function rig(fake: FakeGatewayOptions = {}, config: Record<string, unknown> = {}, lockPid = process.pid): Promise<Rig> {
-  const gateway = new FakeGateway(fake);
-  open.gateways.push(gateway);
+  const gateway = stopAfterTest(new FakeGateway(fake));
   const port = await gateway.start();
+  return { gateway, ...lockedTo(port, config, lockPid) };
+}
+
+/** A state dir whose singleton lock names `port`, and overlays opened on it the way the commands open one. */
+export function lockedTo(port: number, config: Record<string, unknown> = {}, lockPid = process.pid): Locked {
   const stateDir = makeStateDir();
   const configPath = path.join(stateDir, "openclaw.json");
   fs.writeFileSync(configPath, JSON.stringify(config));
@@ -39,7 +52,6 @@ export async function rig(fake: FakeGatewayOptions = {}, config: Record<string, 
   writeGatewayLock(tmpDir, configPath, { pid: lockPid, createdAt: Date.now() - 1000, port, startTime: lockPid === process.pid ? procStart(process.pid) : 1 });
   const notices: string[] = [];
   return {
-    gateway,
     stateDir,
     configPath,
     tmpDir,
