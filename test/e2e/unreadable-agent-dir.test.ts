@@ -8,17 +8,18 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { generateEraCStore } from "../../src/sim/era-c/generate.js";
-import { BIN, REPO_ROOT, scrubbedEnv } from "./helpers/cli.js";
+import { buildRunnableByOthers, NOBODY } from "../fixtures/as-another-user.js";
+import { scrubbedEnv } from "./helpers/cli.js";
 
 const roots: string[] = [];
 afterEach(() => {
   for (const r of roots.splice(0)) fs.rmSync(r, { recursive: true, force: true });
 });
 
-const NOBODY = 65534;
-
 function asNobody(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: scrubbedEnv({ XDG_STATE_HOME: "/nonexistent" }), uid: NOBODY, gid: NOBODY, encoding: "utf8", timeout: 20_000 });
+  const build = buildRunnableByOthers();
+  roots.push(path.dirname(build.node));
+  const r = spawnSync(build.node, [path.join(build.root, "bin", "openclaw-sessions.js"), ...args], { cwd: build.root, env: scrubbedEnv({ XDG_STATE_HOME: "/nonexistent" }), uid: NOBODY, gid: NOBODY, encoding: "utf8", timeout: 20_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -8,6 +8,7 @@ import { chooseOpenMode, openStoreDb, checkAgentSchema, replacedSidecarsProblem,
 import { compareVersion, MIN_SQLITE, missingForEraC, sqliteRuntime } from "../../../src/store/sqlite/runtime.js";
 import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
 import { copyRun, sqlite, treeInodes } from "../../fixtures/real-openclaw-c.js";
+import { buildRunnableByOthers, NOBODY } from "../../fixtures/as-another-user.js";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -229,12 +230,14 @@ describe("a gateway closing the store between the open's check and the open", ()
     const dbPath = storeWithSidecars();
     fs.chmodSync(path.dirname(dbPath), 0o777);
     for (let dir = path.dirname(dbPath); dir !== path.dirname(dir) && dir.startsWith(os.tmpdir()) && dir !== os.tmpdir(); dir = path.dirname(dir)) fs.chmodSync(dir, 0o777);
-    const openJs = pathToFileURL(path.resolve("dist/src/store/sqlite/open.js")).href;
+    const build = buildRunnableByOthers();
+    roots.push(path.dirname(build.node));
+    const openJs = pathToFileURL(path.join(build.root, "dist/src/store/sqlite/open.js")).href;
     const script = `import { openStoreDb } from ${JSON.stringify(openJs)}; import fs from "node:fs";
       const p = ${JSON.stringify(dbPath)};
       const { db, problem } = openStoreDb(p, false, () => { fs.rmSync(p + "-wal"); fs.rmSync(p + "-shm"); });
       db.close(); process.stdout.write(JSON.stringify({ problem }));`;
-    const out = execFileSync(process.execPath, ["--no-warnings", "--input-type=module", "-e", script], { uid: 65534, gid: 65534, encoding: "utf8" });
+    const out = execFileSync(build.node, ["--no-warnings", "--input-type=module", "-e", script], { uid: NOBODY, gid: NOBODY, encoding: "utf8", cwd: build.root });
     const { problem } = JSON.parse(out) as { problem?: string };
     expect(problem).toBe(
       `${dbPath}-wal and ${dbPath}-shm were re-created during this read (OpenClaw closed the store meanwhile) and now belong to uid 65534, not to the store's owner (uid 0): OpenClaw running as uid 0 cannot write this store until they are removed (when no gateway runs) or given to uid 0`,
