@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { CliError, EXIT } from "./core/errors.js";
 import { commandsFor } from "./commands/lazy.js";
 import { processIo, type CommandContext, type Io } from "./commands/io.js";
+import { errorDocument, trackStdout, wantsJson } from "./commands/json-failure.js";
 
 const EXIT_HELP = `
 Exit codes:
@@ -15,7 +16,8 @@ Exit codes:
   4   a write was refused or failed (the index is unchanged)
   5   another openclaw-sessions process holds the store lock
   64  usage error: an unknown flag, a bad value, contradicting flags
-  69  a service needed is unavailable (a port in use, a gateway refusing our auth)`;
+  69  a service needed is unavailable (a port in use, a gateway refusing our auth)
+With --json a failure also prints {"schemaVersion":1,"error":{"exitCode","kind","message"}} on stdout.`;
 
 /** The program for `args`: only the command named there is loaded (all of them for help or a typo). */
 export async function buildProgram(args: readonly string[], ctx: CommandContext = { io: processIo(), exit: (code) => (process.exitCode = code) }): Promise<Command> {
@@ -44,32 +46,47 @@ function packageVersion(): string {
   throw new Error("package.json of openclaw-sessions not found");
 }
 
+/** Commands whose --json output is NDJSON: an error record may follow whole lines already written. */
+const NDJSON_COMMANDS = new Set(["watch", "keepalive"]);
+
 /**
  * Runs one command line (`argv` without node and the script) and resolves with its exit code.
  * A command that does not report through its context (it sets process.exitCode) is read there.
+ * With --json a failure also prints the error document on stdout (json-failure.ts).
  */
 export async function runProgram(argv: readonly string[], io: Io, stop?: AbortSignal): Promise<number> {
+  const json = wantsJson(argv) ? trackStdout(io) : undefined;
+  const runIo = json?.io ?? io;
   let code: number | undefined;
-  const program = await buildProgram(argv, { io, exit: (c) => (code = c), stop });
+  let command: string | undefined;
+  const program = await buildProgram(argv, { io: runIo, exit: (c) => (code = c), stop });
+  program.hook("preAction", (_root, action) => void (command = action.name()));
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {
-    return exitCodeFor(err, io);
+    const failure = failureOf(err, io);
+    if (failure.message !== undefined && json && (json.canAppend() === "untouched" || (json.canAppend() === "lines" && NDJSON_COMMANDS.has(command ?? "")))) {
+      io.stdout.write(errorDocument(failure.code, failure.message));
+    }
+    return failure.code;
   }
   return code ?? Number(process.exitCode ?? EXIT.ok);
 }
 
-function exitCodeFor(err: unknown, io: Io): number {
+/** The exit code for what a command threw, and the message it printed on stderr (none for help). */
+function failureOf(err: unknown, io: Io): { code: number; message?: string } {
   if (err instanceof CommanderError) {
-    // help and version are "errors" to commander only
-    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // help and version are "errors" to commander only; a usage error was printed by commander
+    if (err.exitCode === 0) return { code: EXIT.ok };
+    return { code: EXIT.usage, message: err.message.replace(/^error: /, "") };
   }
   if (err instanceof CliError) {
     io.stderr.write(`openclaw-sessions: ${err.message}\n`);
-    return err.exitCode;
+    return { code: err.exitCode, message: err.message };
   }
   const e = err as NodeJS.ErrnoException;
-  io.stderr.write(`openclaw-sessions: ${e?.message ?? String(err)}\n`);
+  const message = e?.message ?? String(err);
+  io.stderr.write(`openclaw-sessions: ${message}\n`);
   if (io.env.OPENCLAW_SESSIONS_DEBUG) io.stderr.write(`${e?.stack}\n`);
-  return EXIT.unknown;
+  return { code: EXIT.unknown, message };
 }

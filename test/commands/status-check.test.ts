@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { format, indexPath, line, makeStateDir, makeTempDir, transcriptPath, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
 import { useOwners } from "../e2e/helpers/cli.js";
 import { checkStore, type Kind } from "./helpers/check-store.js";
-import { run } from "./helpers/run.js";
+import { run, unknownFailureStdout } from "./helpers/run.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const M = 60_000;
@@ -85,8 +85,8 @@ describe("a corrupt sessions.json: exit 3, one line naming the file, nothing wri
       for (const args of [["--check"], ["--json"], []]) {
         const r = await run(["status", "--state-dir", state, "--no-probe", ...args], { env: { OPENCLAW_SESSIONS_NOW: String(NOW) } });
         expect(r.code).toBe(3);
-        expect(r.stdout).toBe("");
         expect(r.stderr).toBe(c.message(file));
+        expect(r.stdout).toBe(unknownFailureStdout(args, r.stderr));
         expect(r.stderr).not.toMatch(/\n\s+at /);
       }
       expect(fs.readFileSync(file).equals(before)).toBe(true);

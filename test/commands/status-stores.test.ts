@@ -21,7 +21,7 @@ import {
 import { generateEraCStore } from "../../src/sim/era-c/generate.js";
 import { sqlite } from "../fixtures/real-openclaw-c.js";
 import { REPO_ROOT, useOwners } from "../e2e/helpers/cli.js";
-import { run, runJson } from "./helpers/run.js";
+import { run, runJson, unknownFailureStdout } from "./helpers/run.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
 const S = 1000;
@@ -169,8 +169,8 @@ describe("empty and missing state dirs", () => {
     for (const args of [[], ["--json"], ["--check"]]) {
       const r = await status(missing, args);
       expect(r.code).toBe(3);
-      expect(r.stdout).toBe("");
       expect(r.stderr).toBe(`openclaw-sessions: no OpenClaw state dir at ${missing} (set --state-dir or OPENCLAW_STATE_DIR)\n`);
+      expect(r.stdout).toBe(unknownFailureStdout(args, r.stderr));
     }
     expect(fs.existsSync(missing)).toBe(false);
   });

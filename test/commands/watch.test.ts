@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { indexPath, makeStateDir, makeTempDir } from "../fixtures/store-builder.js";
 import { useOwners } from "../e2e/helpers/cli.js";
 import { ID, KEY, OTHER_KEY, idleStore, startRun, writeIndexAtomic } from "../e2e/watch-fixture.js";
-import { bufferIo, run } from "./helpers/run.js";
+import { bufferIo, run, unknownFailureStdout } from "./helpers/run.js";
 import { runProgram } from "../../src/program.js";
 
 const NOW = Date.parse("2026-07-01T12:00:00.000Z");
@@ -131,7 +131,7 @@ describe("watch without a terminal", () => {
       expect(r.code).toBe(3);
       expect(r.stderr).toContain(`${indexPath(state)} is not valid JSON`);
       expect(r.stderr).not.toMatch(/\n\s+at /);
-      expect(r.stdout).toBe("");
+      expect(r.stdout).toBe(unknownFailureStdout(extra, r.stderr));
     }
   });
 

@@ -37,6 +37,17 @@ describe("status --check: the exit code a monitor reads", () => {
     expect(r.stderr).toMatch(new RegExp(`^openclaw-sessions: session index ${indexPath(state, "main").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not valid JSON at [^\\n]+\\n$`));
   });
 
+  it("3 for a corrupt index with --json: the error document on stdout for the script, the line on stderr for its log", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", {});
+    fs.writeFileSync(indexPath(state, "main"), "{broken");
+    const r = await status(state, ["--json"]);
+    expect(r.code).toBe(3);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toEqual({ schemaVersion: 1, error: { exitCode: 3, kind: "unknown", message: expect.stringContaining(indexPath(state, "main")) } });
+    expect(r.stderr).toBe(`openclaw-sessions: ${doc.error.message}\n`);
+  });
+
   // nothing to check (an empty or missing state dir, an agent with no index) is the same exit 3 as
   // the corrupt index above: status and keepalive --once on those stores are checked in-process in
   // test/commands/status-check.test.ts

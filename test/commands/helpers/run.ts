@@ -50,3 +50,10 @@ export async function run(args: readonly string[], opts: RunOptions = {}): Promi
 export async function runJson(args: readonly string[], opts: RunOptions = {}): Promise<{ result: CliResult; doc: any }> {
   return withDoc(await run([...args, "--json"], opts));
 }
+
+/** What stdout holds after a run that failed with exit 3 and one stderr line: nothing, or with --json the error document. */
+export function unknownFailureStdout(args: readonly string[], stderr: string): string {
+  if (!args.includes("--json")) return "";
+  const message = stderr.replace(/^openclaw-sessions: /, "").replace(/\n$/, "");
+  return `${JSON.stringify({ schemaVersion: 1, error: { exitCode: 3, kind: "unknown", message } })}\n`;
+}
