@@ -31,3 +31,23 @@ else
   [ "$code" -eq 3 ] && grep -q "needs Node 24" "$out/demo-c.err" && [ ! -e "$out/demo-c" ]
 fi
 echo "smoke: demo --era C: exit $code"
+# serve on this Node: ready on the generated store, a curl --http2 probe (Upgrade: h2c, which
+# Nodes before 24.9 raise as an upgrade) answered as plain HTTP, and SIGTERM ends it with 0
+"$node_bin" "$cli" serve --no-probe --state-dir "$out/gen" --port 0 2>"$out/serve.err" &
+serve_pid=$!
+url=""
+for _ in $(seq 1 100); do
+  url="$(sed -n 's/.* listening .*url=\(http:[^ ]*\).*/\1/p' "$out/serve.err" | head -1)"
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { cat "$out/serve.err" >&2; kill "$serve_pid"; exit 1; }
+for _ in $(seq 1 100); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/readyz")" = 200 ] && break
+  sleep 0.1
+done
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/sessions/heartbeat")" = 200 ]
+[ "$(curl -s --http2 -o /dev/null -w '%{http_code}' "$url/livez")" = 200 ]
+kill -TERM "$serve_pid"
+wait "$serve_pid"
+echo "smoke: serve at $url answered and stopped on SIGTERM"

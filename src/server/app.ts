@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { heartbeatJson } from "../ui/snapshot.js";
 import type { Auth } from "./auth.js";
 import { hostAllowed, originAllowed } from "./guard.js";
-import { HttpError, errorBody, queryBool, queryMinutes, querySeq, queryText, sendJson, sendRaw } from "./http-util.js";
+import { HttpError, errorBody, onlyParams, queryBool, queryMinutes, querySeq, querySince, queryText, sendJson, sendRaw } from "./http-util.js";
 import type { Hub, SessionFilter } from "./hub.js";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics.js";
@@ -86,16 +86,65 @@ function loggedPath(url: string | undefined): string {
   return q === -1 ? u : u.slice(0, q);
 }
 
+/**
+ * The request target as a path: `//livez` stays that path (a base URL would read it as the host
+ * `livez`), and an absolute URL (proxy form) or `*` is not a path this server has.
+ */
 function parseUrl(req: IncomingMessage): URL {
+  const target = req.url ?? "/";
+  if (!target.startsWith("/")) throw new HttpError(400, "bad_request", `the request target ${JSON.stringify(target.slice(0, 80))} is not a path starting with /`);
   try {
-    return new URL(req.url ?? "/", "http://localhost");
+    return new URL(`http://localhost${target}`);
   } catch {
     throw new HttpError(400, "bad_request", "the request target is not a valid URL path");
   }
 }
 
-function streamFilter(q: URLSearchParams): SessionFilter {
-  return { agent: queryText(q, "agent"), problems: queryBool(q, "problems") ?? false };
+/** What a read endpoint was asked for, parsed before any ticket is spent: a bad request spends none. */
+interface Asked {
+  filter: SessionFilter;
+  /** streams: resume after this seq */
+  since?: number;
+  /** the one session of /api/sessions/:key/heartbeat, decoded */
+  key?: string;
+}
+
+const PARAMS: Partial<Record<RouteName, readonly string[]>> = {
+  batch: ["agent", "problems", "active"],
+  one: ["agent"],
+  events: ["agent", "problems", "since", "ticket"],
+  ws: ["agent", "problems", "since", "ticket"],
+};
+
+/** The parameters of a read endpoint (the probes, metrics and tickets take none and ignore any). */
+function askedOf(m: Matched, url: URL, req: IncomingMessage): Asked {
+  const q = url.searchParams;
+  const allowed = PARAMS[m.name];
+  if (!allowed) return { filter: {} };
+  onlyParams(q, allowed, url.pathname);
+  const filter: SessionFilter = { agent: queryText(q, "agent"), problems: queryBool(q, "problems") ?? false };
+  switch (m.name) {
+    case "batch":
+      return { filter: { ...filter, activeWithinMs: mul(queryMinutes(q, "active"), 60_000) } };
+    case "one":
+      try {
+        return { filter, key: decodeURIComponent(m.rawKey!) };
+      } catch {
+        throw new HttpError(400, "bad_request", `the session key in ${url.pathname} is not valid percent-encoding (encode it with encodeURIComponent)`);
+      }
+    case "events": {
+      // EventSource sends Last-Event-ID by itself when it reconnects; ?since= serves the first connect
+      const header = req.headers["last-event-id"];
+      return { filter, since: querySeq(typeof header === "string" && header.trim() !== "" ? header : querySince(q), "Last-Event-ID / since") };
+    }
+    default:
+      return { filter, since: querySeq(querySince(q), "since") };
+  }
+}
+
+/** An Upgrade this server takes: a WebSocket. Any other (`h2c` from `curl --http2`) is ignored, as HTTP allows. */
+function isWebSocketUpgrade(req: IncomingMessage): boolean {
+  return (req.headers.upgrade ?? "").split(",").some((p) => p.trim().toLowerCase() === "websocket");
 }
 
 export interface ServeApp {
@@ -118,7 +167,12 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, clientTracking: false });
   let closing = false;
 
-  const server = http.createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+  // Node >= 24.9 hands a non-WebSocket upgrade to the request handler by this callback; older
+  // Nodes raise 'upgrade' for it, and the upgrade handler below serves it as a plain request
+  const serverOptions = { maxHeaderSize: 16 * 1024, shouldUpgradeCallback: isWebSocketUpgrade } as http.ServerOptions;
+  const server = http.createServer(serverOptions, (req, res) => onRequest(req, res));
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     // read now: a closed socket no longer knows it
     const remote = req.socket.remoteAddress;
@@ -150,7 +204,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
       if (!res.headersSent) sendJson(res, e.status, errorBody(e.code, e.message), { ...corsHeaders(req), ...e.headers });
       else res.end();
     }
-  });
+  }
 
   function corsHeaders(req: IncomingMessage): Record<string, string> {
     const origin = req.headers.origin;
@@ -158,11 +212,15 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     return { "Access-Control-Allow-Origin": origin, Vary: "Origin" };
   }
 
-  /** Host, route, method and auth, for plain requests and upgrades alike. */
-  function admit(req: IncomingMessage, url: URL, upgrade: boolean): Matched {
+  /** Every request, a CORS preflight included, is addressed to this server by a loopback name when bound to loopback. */
+  function checkHost(req: IncomingMessage): void {
     if (!hostAllowed(req.headers.host, o.loopback)) {
       throw new HttpError(403, "forbidden", `Host ${JSON.stringify(req.headers.host ?? "")} is not a loopback name: this server answers only requests addressed to localhost (DNS rebinding)`);
     }
+  }
+
+  /** Route, method and Origin, for plain requests and upgrades alike. */
+  function route(req: IncomingMessage, url: URL, upgrade: boolean): Matched {
     const m = matchRoute(url.pathname);
     if (!m) throw new HttpError(404, "not_found", `no such endpoint: ${url.pathname}`);
     const allowed = METHODS[m.name];
@@ -174,7 +232,12 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     if (upgrade && !originAllowed(req.headers.origin, req.headers.host, o.loopback, o.corsOrigins)) {
       throw new HttpError(403, "forbidden", `WebSocket from Origin ${req.headers.origin} refused: only loopback pages, the same origin, or --cors-origin`);
     }
-    if (m.name === "livez" || m.name === "readyz" || !auth.required) return m;
+    return m;
+  }
+
+  /** The token or a ticket, last: a ticket is spent only by a request that is otherwise answered. */
+  function authorize(m: Matched, req: IncomingMessage, url: URL): void {
+    if (m.name === "livez" || m.name === "readyz" || !auth.required) return;
     // browsers cannot set headers on a WebSocket or an EventSource: they bring a ticket instead
     const viaTicket = (m.name === "ws" || m.name === "events") && url.searchParams.has("ticket");
     const ok = viaTicket ? auth.redeem(url.searchParams.get("ticket")) : auth.bearerOk(req);
@@ -182,7 +245,16 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
       const why = viaTicket ? "the ticket is unknown, used or expired: get a new one with POST /api/tickets" : "send Authorization: Bearer <token> (the --token-file's contents)";
       throw new HttpError(401, "unauthorized", why, { "WWW-Authenticate": 'Bearer realm="openclaw-sessions"' });
     }
-    return m;
+  }
+
+  /** Everything a request must pass before it is answered, in the order that spends a ticket last. */
+  function admit(req: IncomingMessage, url: URL, upgrade: boolean): { m: Matched; asked: Asked } {
+    const m = route(req, url, upgrade);
+    const asked = askedOf(m, url, req);
+    if (m.name === "batch" || m.name === "one" || m.name === "events" || m.name === "ws") requireReady();
+    if (closing && (m.name === "events" || m.name === "ws")) throw new HttpError(503, "not_ready", "the server is shutting down");
+    authorize(m, req, url);
+    return { m, asked };
   }
 
   function requireReady(): void {
@@ -192,6 +264,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
 
   function handle(req: IncomingMessage, res: ServerResponse): { route: string; stream?: StreamClient } {
     const url = parseUrl(req);
+    checkHost(req);
     if (req.method === "OPTIONS" && req.headers.origin && o.corsOrigins.includes(req.headers.origin) && matchRoute(url.pathname)) {
       // a CORS preflight: it carries no credentials by design
       res.writeHead(204, {
@@ -203,9 +276,8 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
       res.end();
       return { route: "preflight" };
     }
-    const m = admit(req, url, false);
+    const { m, asked } = admit(req, url, false);
     const cors = corsHeaders(req);
-    const q = url.searchParams;
     switch (m.name) {
       case "livez":
         sendJson(res, 200, `${JSON.stringify({ status: "ok" })}\n`, cors);
@@ -228,23 +300,15 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
         sendJson(res, 201, `${JSON.stringify(auth.issueTicket())}\n`, cors);
         break;
       case "batch": {
-        requireReady();
         const t0 = performance.now();
-        const filter: SessionFilter = { agent: queryText(q, "agent"), problems: queryBool(q, "problems") ?? false, activeWithinMs: mul(queryMinutes(q, "active"), 60_000) };
-        sendJson(res, 200, hub.batchBytes(filter), cors);
+        sendJson(res, 200, hub.batchBytes(asked.filter), cors);
         metrics.observeRead("batch", (performance.now() - t0) / 1000);
         break;
       }
       case "one": {
-        requireReady();
         const t0 = performance.now();
-        let key: string;
-        try {
-          key = decodeURIComponent(m.rawKey!);
-        } catch {
-          throw new HttpError(400, "bad_request", `the session key in ${url.pathname} is not valid percent-encoding (encode it with encodeURIComponent)`);
-        }
-        const agent = queryText(q, "agent");
+        const key = asked.key!;
+        const agent = asked.filter.agent;
         const hb = hub.find(key, agent);
         if (!hb) throw new HttpError(404, "not_found", `no session ${JSON.stringify(key)}${agent ? ` of agent ${agent}` : ""} in the stores served`);
         sendJson(res, 200, `${JSON.stringify(heartbeatJson(hb, o.now()))}\n`, cors);
@@ -252,21 +316,15 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
         break;
       }
       case "events": {
-        requireReady();
-        const filter = streamFilter(q);
-        // EventSource sends Last-Event-ID by itself when it reconnects; ?since= serves the first connect
-        const header = req.headers["last-event-id"];
-        const since = querySeq(typeof header === "string" && header.trim() !== "" ? header : q.get("since"), "Last-Event-ID / since");
-        if (closing) throw new HttpError(503, "not_ready", "the server is shutting down");
         const sink = openSse(req, res, cors);
-        const client = new StreamClient(hub, filter, sink, { bound: o.clientQueue, onSent: (f) => sent("sse", f) });
+        const client = new StreamClient(hub, asked.filter, sink, { bound: o.clientQueue, onSent: (f) => sent("sse", f) });
         streams.set(client, { transport: "sse", sink, kill: () => req.socket.destroy() });
         res.on("close", () => {
           client.stop();
           sink.dispose();
           forget(client);
         });
-        client.start(since);
+        client.start(asked.since);
         return { route: m.name, stream: client };
       }
       case "ws":
@@ -283,6 +341,10 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
   }
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!isWebSocketUpgrade(req)) {
+      servePlainOnUpgradeSocket(req, socket);
+      return;
+    }
     const started = performance.now();
     const remote = req.socket.remoteAddress;
     const log = (status: number, extra: Record<string, string | number | undefined> = {}) =>
@@ -297,15 +359,13 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
       });
     socket.on("error", () => socket.destroy());
     let route = "unknown";
-    let filter: SessionFilter;
-    let since: number | undefined;
+    let asked: Asked;
     try {
       const url = parseUrl(req);
-      route = admit(req, url, true).name;
-      requireReady();
-      if (closing) throw new HttpError(503, "not_ready", "the server is shutting down");
-      filter = streamFilter(url.searchParams);
-      since = querySeq(url.searchParams.get("since"), "since");
+      checkHost(req);
+      const admitted = admit(req, url, true);
+      route = admitted.m.name;
+      asked = admitted.asked;
     } catch (err) {
       const e = err instanceof HttpError ? err : new HttpError(500, "internal", (err as Error).message);
       metrics.countRequest(route, e.status);
@@ -315,7 +375,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       const sink = wsSink(ws, socket);
-      const client = new StreamClient(hub, filter, sink, { bound: o.clientQueue, onSent: (f) => sent("ws", f) });
+      const client = new StreamClient(hub, asked.filter, sink, { bound: o.clientQueue, onSent: (f) => sent("ws", f) });
       streams.set(client, { transport: "ws", sink, kill: () => ws.terminate() });
       metrics.countRequest(route, 101);
       ws.on("message", () => sink.close(CLOSE.noMessages.code, CLOSE.noMessages.reason));
@@ -327,9 +387,21 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
         forget(client);
         log(101, { code, reason: reason.toString() || undefined, events: client.sent, lastSeq: client.lastSeq });
       });
-      client.start(since);
+      client.start(asked.since);
     });
   });
+
+  /** A request with an Upgrade this server does not take, on a Node that raised 'upgrade' for it: answered as HTTP, then closed. */
+  function servePlainOnUpgradeSocket(req: IncomingMessage, socket: Duplex): void {
+    const res = new http.ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as import("node:net").Socket);
+    res.on("finish", () => {
+      res.detachSocket(socket as import("node:net").Socket);
+      socket.end();
+    });
+    onRequest(req, res);
+  }
 
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
     // a request Node could not parse: answered (when the socket still takes it) and logged

@@ -21,9 +21,12 @@ export function hostName(hostHeader: string): string {
   return colon === -1 ? h : h.slice(0, colon);
 }
 
+/**
+ * No Host at all is not a browser (every browser sends one; Node refuses HTTP/1.1 without it):
+ * an HTTP/1.0 health check (HAProxy's default `option httpchk`) is answered.
+ */
 export function hostAllowed(hostHeader: string | undefined, loopbackBind: boolean): boolean {
-  if (!loopbackBind) return true;
-  if (!hostHeader) return false;
+  if (!loopbackBind || hostHeader === undefined) return true;
   return isLoopbackAddress(hostName(hostHeader));
 }
 

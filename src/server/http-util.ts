@@ -51,8 +51,15 @@ export function sendRaw(socket: Duplex, status: number, code: ErrorCode, message
   socket.end(`${lines.join("\r\n")}\r\n\r\n${body}`);
 }
 
+/** The one value of a parameter given at most once: a repeat (`?agent=a&agent=b`) is ambiguous, so refused. */
+function single(q: URLSearchParams, name: string): string | null {
+  const all = q.getAll(name);
+  if (all.length > 1) throw new HttpError(400, "bad_request", `${name} is given ${all.length} times: give it once`);
+  return all.length === 0 ? null : all[0];
+}
+
 export function queryBool(q: URLSearchParams, name: string): boolean | undefined {
-  const v = q.get(name);
+  const v = single(q, name);
   if (v === null) return undefined;
   const t = v.toLowerCase();
   if (t === "" || t === "1" || t === "true" || t === "yes") return true;
@@ -61,7 +68,7 @@ export function queryBool(q: URLSearchParams, name: string): boolean | undefined
 }
 
 export function queryText(q: URLSearchParams, name: string): string | undefined {
-  const v = q.get(name);
+  const v = single(q, name);
   if (v === null) return undefined;
   if (v === "") throw new HttpError(400, "bad_request", `${name} is empty: give a value or leave it out`);
   return v;
@@ -73,10 +80,25 @@ export function querySeq(text: string | null | undefined, what: string): number 
   return Number(text.trim());
 }
 
+/** `since` from the query, given at most once. */
+export function querySince(q: URLSearchParams): string | null {
+  return single(q, "since");
+}
+
+/** Plain decimal minutes (`5`, `0.5`): not `0x10`, `1e3` or `Infinity`, which Number() would take. */
 export function queryMinutes(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
+  const v = single(q, name);
   if (v === null) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new HttpError(400, "bad_request", `${name}=${v}: a positive number of minutes`);
+  const n = /^\d{1,9}(\.\d{1,6})?$/.test(v) ? Number(v) : Number.NaN;
+  if (!(n > 0)) throw new HttpError(400, "bad_request", `${name}=${v}: a positive number of minutes, in decimal (5, 0.5)`);
   return n;
+}
+
+/** Refuses a parameter the endpoint does not take: a typo (`?problem=true`) would otherwise answer everything. */
+export function onlyParams(q: URLSearchParams, allowed: readonly string[], endpoint: string): void {
+  for (const name of new Set(q.keys())) {
+    if (!allowed.includes(name)) {
+      throw new HttpError(400, "bad_request", `${endpoint} takes no parameter ${JSON.stringify(name)}${allowed.length ? ` (it takes ${allowed.join(", ")})` : ""}`);
+    }
+  }
 }

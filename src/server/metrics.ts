@@ -2,7 +2,7 @@
 // process defaults too). Aggregates by default, as OpenClaw's own exporter does: label sets are
 // bounded by agents x health x state. Per-session series only with --metrics-per-session, capped.
 import client from "prom-client";
-import type { Heartbeat, StoreRef } from "../core/types.js";
+import type { Era, Heartbeat, StoreRef } from "../core/types.js";
 import { isTurnInProgress } from "../ui/format.js";
 import type { Frame } from "./event-log.js";
 
@@ -84,12 +84,12 @@ export function createMetrics(src: MetricsSource, opts: { perSession: number } =
       registers,
       collect() {
         this.reset();
-        const byEra: Record<string, number> = { A: 0, B: 0, C: 0 };
+        const byEra: Record<Era, number> = { A: 0, AB: 0, B: 0, C: 0 };
         for (const s of stores()) byEra[s.era] = (byEra[s.era] ?? 0) + 1;
         for (const [era, n] of Object.entries(byEra)) this.set({ era }, n);
       },
     });
-  storesByEra("stores", "Stores found, by era (A, B: sessions.json; C: SQLite)", () => src.stores());
+  storesByEra("stores", "Stores found, by era (A, B: sessions.json; AB: a sessions.json of either; C: SQLite)", () => src.stores());
   storesByEra(
     "stores_unreadable",
     "Stores found that cannot be read now, by era (their sessions are their last good read, or none): what status --check reports as 3",

@@ -1,6 +1,7 @@
 // The read endpoints, the probes and the metrics of the built `serve`, and what it does with
 // malformed requests: answered with a JSON error (or a close with a reason), others served on.
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { makeStateDir, makeTempDir } from "../fixtures/store-builder.js";
@@ -47,6 +48,20 @@ function raw(url: string, bytes: string): Promise<string> {
     s.setEncoding("utf8").on("data", (d: string) => (out += d));
     s.on("close", () => resolve(out));
     s.on("error", reject);
+  });
+}
+
+/** A GET offering HTTP/2 by Upgrade, as `curl --http2 http://...` does (fetch refuses to send it). */
+function h2cGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { agent: false, headers: { Connection: "Upgrade, HTTP2-Settings", Upgrade: "h2c", "HTTP2-Settings": "AAMAAABkAAQAAP__" } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on("upgrade", () => reject(new Error("the server switched protocols")));
+    req.on("error", reject);
+    req.end();
   });
 }
 
@@ -128,6 +143,9 @@ describe("serve: the read endpoints", () => {
     expect(m.text).toContain('openclaw_sessions_sessions{agent="ops",health="idle",state="complete"} 3');
     expect(m.text).toContain('openclaw_sessions_oldest_running_turn_seconds{agent="main"} 600');
     expect(m.text).toContain('openclaw_sessions_stores{era="AB"} 2');
+    // every era's series is there, 0 included, so a dashboard's lines never vanish
+    for (const era of ["A", "B", "C"]) expect(m.text).toContain(`openclaw_sessions_stores{era="${era}"} 0`);
+    for (const era of ["A", "AB", "B", "C"]) expect(m.text).toContain(`openclaw_sessions_stores_unreadable{era="${era}"} 0`);
     expect(m.text).toMatch(/^openclaw_sessions_read_duration_seconds_count\{endpoint="batch"\} 1$/m);
     expect(m.text).toContain("# TYPE openclaw_sessions_push_latency_seconds histogram");
     expect(m.text).toContain('openclaw_sessions_http_requests_total{route="batch",status="200"} 1');
@@ -169,6 +187,11 @@ describe("serve: malformed requests", () => {
       ["/api/sessions/heartbeat?problems=maybe", {}, 400, "bad_request"],
       ["/api/sessions/heartbeat?active=-1", {}, 400, "bad_request"],
       ["/api/sessions/heartbeat?agent=", {}, 400, "bad_request"],
+      ["/api/sessions/heartbeat?active=0x10", {}, 400, "bad_request"],
+      ["/api/sessions/heartbeat?active=1e3", {}, 400, "bad_request"],
+      ["/api/sessions/heartbeat?agent=main&agent=ops", {}, 400, "bad_request"],
+      ["/api/sessions/heartbeat?problem=true", {}, 400, "bad_request"],
+      ["/api/sessions/events?since=1&since=2", {}, 400, "bad_request"],
       ["/api/sessions/ws", {}, 426, "upgrade_required"],
       ["/api/sessions/events?since=abc", {}, 400, "bad_request"],
       ["/api/sessions/heartbeat", { headers: { "x-filler": "y".repeat(20_000) } }, 431, "headers_too_large"],
@@ -180,6 +203,20 @@ describe("serve: malformed requests", () => {
       expect(r.json.message.length, path).toBeGreaterThan(10);
     }
     expect((await get(`${srv.url}/api/sessions/heartbeat`, { method: "PUT" })).headers.get("allow")).toBe("GET, HEAD");
+
+    // a path that starts with // is that path, not a host: no such endpoint
+    const doubled = await raw(srv.url, "GET //livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    expect(doubled).toMatch(/^HTTP\/1\.1 404 /);
+    expect(doubled).toContain("//livez");
+    const proxyForm = await raw(srv.url, "GET http://evil.example/livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    expect(proxyForm).toMatch(/^HTTP\/1\.1 400 /);
+
+    // an Upgrade other than websocket (curl --http2 sends h2c) is ignored: a plain answer
+    for (const path of ["/livez", "/api/sessions/heartbeat"]) {
+      const h2c = await h2cGet(`${srv.url}${path}`);
+      expect(h2c.status, path).toBe(200);
+      expect(JSON.parse(h2c.body), path).toBeTypeOf("object");
+    }
 
     const garbage = await raw(srv.url, "THIS IS NOT HTTP\r\n\r\n");
     expect(garbage).toMatch(/^HTTP\/1\.1 400 /);

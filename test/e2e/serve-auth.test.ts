@@ -3,6 +3,7 @@
 // starts and stops: refusals at start (exit 64, 69), SIGTERM/SIGINT closing every client (exit 0).
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeStateDir, makeTempDir } from "../fixtures/store-builder.js";
@@ -18,16 +19,29 @@ function tokenFile(text: string): string {
   return f;
 }
 
-/** A GET with any Host header (fetch will not send a made-up one). */
-function getWithHost(url: string, p: string, host: string): Promise<{ status: number; body: any }> {
+/** A request with any Host header (fetch will not send a made-up one). */
+function getWithHost(url: string, p: string, host: string, method = "GET", headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: u.hostname, port: u.port, path: p, headers: { Host: host } }, (res) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: p, method, headers: { ...headers, Host: host } }, (res) => {
       let body = "";
       res.setEncoding("utf8").on("data", (d: string) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(body) }));
+      res.on("end", () => resolve({ status: res.statusCode!, body: body ? JSON.parse(body) : undefined }));
     });
     req.on("error", reject);
+    req.end();
+  });
+}
+
+/** A request written as raw bytes (Host left out or empty, which no HTTP client sends): the status line back. */
+function rawStatus(url: string, request: string): Promise<string> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const s = net.connect(Number(u.port), u.hostname, () => s.write(request));
+    let out = "";
+    s.setEncoding("utf8").on("data", (d: string) => (out += d));
+    s.on("close", () => resolve(out.split("\r\n")[0]));
+    s.on("error", reject);
   });
 }
 
@@ -69,8 +83,10 @@ describe("serve: auth and tickets", () => {
     expect(await sse.status).toBe(200);
     sse.close();
     expect((await fetch(`${srv.url}/api/sessions/events?ticket=${t2}`)).status).toBe(401);
-    // a ticket opens streams only, and the token never shows in a log
-    expect((await fetch(`${srv.url}/api/sessions/heartbeat?ticket=${await ticket()}`)).status).toBe(401);
+    // a ticket opens streams only (the batch takes no such parameter), and the token never shows in a log
+    const misplaced = await fetch(`${srv.url}/api/sessions/heartbeat?ticket=${await ticket()}`);
+    expect(misplaced.status).toBe(400);
+    expect(((await misplaced.json()) as { message: string }).message).toMatch(/no parameter "ticket"/);
     expect(srv.stderr()).not.toContain("s3cret");
     expect(srv.stderr()).not.toContain(t1);
   });
@@ -98,6 +114,28 @@ describe("serve: auth and tickets", () => {
     const preflight = await fetch(`${srv.url}/api/sessions/heartbeat`, { method: "OPTIONS", headers: { Origin: "https://dash.example", "Access-Control-Request-Method": "GET" } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-headers")).toContain("Authorization");
+    // the preflight is addressed to loopback too
+    const foreignPreflight = await getWithHost(srv.url, "/api/sessions/heartbeat", `evil.example:${port}`, "OPTIONS", { Origin: "https://dash.example", "Access-Control-Request-Method": "GET" });
+    expect(foreignPreflight.status).toBe(403);
+  });
+
+  it("on loopback: a request with no Host at all (an HTTP/1.0 health check, never a browser) is answered; an empty Host is not", async () => {
+    const { srv } = await serveIdle();
+    // HAProxy's default `option httpchk`: HTTP/1.0, no Host
+    expect(await rawStatus(srv.url, "GET /livez HTTP/1.0\r\n\r\n")).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await rawStatus(srv.url, "GET /api/sessions/heartbeat HTTP/1.0\r\n\r\n")).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await rawStatus(srv.url, "GET /livez HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n")).toMatch(/^HTTP\/1\.1 403 /);
+  });
+
+  it("a ticket is spent only by a request that is answered: a bad parameter or a typo keeps it for the retry", async () => {
+    const { srv } = await serveIdle(["--token-file", tokenFile("tok")]);
+    const r = await fetch(`${srv.url}/api/tickets`, { method: "POST", headers: { Authorization: "Bearer tok" } });
+    const { ticket } = (await r.json()) as { ticket: string };
+    expect((await refusedUpgrade(wsUrl(srv.url, `/api/sessions/ws?ticket=${ticket}&since=abc`))).status).toBe(400);
+    expect((await fetch(`${srv.url}/api/sessions/events?ticket=${ticket}&problem=true`)).status).toBe(400);
+    const ws = connectWs(wsUrl(srv.url, `/api/sessions/ws?ticket=${ticket}`));
+    await ws.next((m) => m.type === "snapshot", "the stream the kept ticket opens");
+    expect((await refusedUpgrade(wsUrl(srv.url, `/api/sessions/ws?ticket=${ticket}`))).status).toBe(401);
   });
 });
 

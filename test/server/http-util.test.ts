@@ -1,0 +1,47 @@
+// Query parsing of the read endpoints: one meaning per request, or a 400 that says what to send.
+import { describe, expect, it } from "vitest";
+import { HttpError, onlyParams, queryBool, queryMinutes, querySince, queryText } from "../../src/server/http-util.js";
+
+const q = (s: string) => new URLSearchParams(s);
+const refused = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(HttpError);
+    expect((e as HttpError).status).toBe(400);
+    return (e as HttpError).message;
+  }
+  throw new Error("not refused");
+};
+
+describe("queryMinutes", () => {
+  it("takes plain decimal minutes", () => {
+    expect(queryMinutes(q("active=5"), "active")).toBe(5);
+    expect(queryMinutes(q("active=0.5"), "active")).toBe(0.5);
+    expect(queryMinutes(q(""), "active")).toBeUndefined();
+  });
+
+  it.each(["0x10", "1e3", "Infinity", " 5", "5 ", "-1", "0", "", "0b11", "5m"])("refuses %j, which Number() would read as something else", (v) => {
+    expect(refused(() => queryMinutes(q(`active=${encodeURIComponent(v)}`), "active"))).toMatch(/^active=.*: a positive number of minutes/);
+  });
+});
+
+describe("a parameter given twice", () => {
+  it.each([
+    ["agent", () => queryText(q("agent=main&agent=ops"), "agent")],
+    ["problems", () => queryBool(q("problems=true&problems=false"), "problems")],
+    ["active", () => queryMinutes(q("active=1&active=2"), "active")],
+    ["since", () => querySince(q("since=1&since=2"))],
+  ])("%s is refused as ambiguous", (name, f) => {
+    expect(refused(f)).toBe(`${name} is given 2 times: give it once`);
+  });
+});
+
+describe("onlyParams", () => {
+  it("names the parameter it does not take and the ones it does", () => {
+    expect(refused(() => onlyParams(q("problem=true"), ["agent", "problems"], "/api/sessions/heartbeat"))).toBe(
+      '/api/sessions/heartbeat takes no parameter "problem" (it takes agent, problems)',
+    );
+    expect(() => onlyParams(q("agent=a&problems=1"), ["agent", "problems"], "/x")).not.toThrow();
+  });
+});
