@@ -66,7 +66,8 @@ Exit codes:
   3  a store was not read and not touched: a corrupt sessions.json, or an OpenClaw 2026.8+
      SQLite store that cannot be read safely (an OpenClaw 2026.8+ store that is read is only
      reported, never written: OpenClaw resumes and maintains it itself)
-  4  a write was refused or failed (that index is unchanged); --undo refused; or an OpenClaw
+  4  a write was refused or failed (that index is unchanged); --undo refused or with nothing
+     to put back (era C stores are never written); or an OpenClaw
      2026.5-2026.7 gateway wrote its older copy over some changes right after (they are listed:
      run cleanup again, best with the gateway stopped)
   5  another openclaw-sessions process is writing the same index
@@ -172,7 +173,14 @@ export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Prom
   const eraCReports = (): EraCCleanup[] => {
     const out: EraCCleanup[] = [];
     if (found.eraC.length === 0) return out;
-    // what OpenClaw's own maintenance will do: its config (or its defaults), never our flags
+    // what OpenClaw's own maintenance will do: its config (or its defaults), never our flags,
+    // and a flag given for it says so rather than seem to have been applied
+    const ownPruneFlags = [
+      ...(overrides.pruneAfter !== undefined ? [`--prune-after ${overrides.pruneAfter}`] : []),
+      ...(overrides.maxEntries !== undefined ? [`--max-entries ${overrides.maxEntries}`] : []),
+      ...(overrides.enforce ? ["--enforce"] : []),
+      ...activeKeys.map((k) => `--active-key ${k}`),
+    ];
     const eraCPolicy = resolveMaintenancePolicy(maintenanceSection(found.config), {}, { era: "C", configLabel });
     for (const store of found.eraC) {
       let read;
@@ -186,6 +194,9 @@ export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Prom
       const r = planEraCCleanup(store, read.evidence, { now: clock(), thresholds, policy: eraCPolicy, warnings: read.warnings });
       if (!steps.finalize) r.staleRunning = [];
       if (!steps.prune) r.openclawMaintenance = { ...r.openclawMaintenance, byAge: [], byCap: [] };
+      else if (ownPruneFlags.length > 0) {
+        r.warnings.push(`${ownPruneFlags.join(", ")} not applied to this store: OpenClaw's own maintenance prunes it, under its config's session.maintenance (shown here); set them there`);
+      }
       out.push(r);
     }
     return out;
@@ -434,7 +445,6 @@ async function runUndo(s: CleanupSettings, io: Io): Promise<number> {
   const stores: UndoOutcome[] = [];
   // the stamp of files archived again (an undo of an undo), as a prune names them
   const now = clockOverride(io.env) ?? Date.now();
-  // an era C store is never written: there is nothing to undo there, and that is no error
   const codes: number[] = [];
   for (const store of refs.stores) {
     const base = { agentId: store.agentId, storePath: store.storePath };
@@ -451,7 +461,9 @@ async function runUndo(s: CleanupSettings, io: Io): Promise<number> {
       codes.push(err.exitCode);
     }
   }
-  if (stores.length > 0 && stores.every((s) => s.outcome === "nothing")) codes.push(EXIT.writeRefused);
+  // an undo that had nothing to put back is refused (4), as a second undo is: so is one on era C
+  // stores only, which openclaw-sessions never wrote (they are listed with why in refusedStores)
+  if (stores.length + refs.eraC.length > 0 && stores.every((s) => s.outcome === "nothing")) codes.push(EXIT.writeRefused);
   const report: UndoReport = {
     schemaVersion: CLEANUP_SCHEMA_VERSION,
     undo: true,

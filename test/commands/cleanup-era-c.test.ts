@@ -101,13 +101,20 @@ describe("cleanup on era C", () => {
     expect(finalize.stdout).toContain("  OpenClaw's maintenance: not looked at (--prune was not given)");
   });
 
-  it("OpenClaw's maintenance is reported by OpenClaw's config, not by our --prune-after/--max-entries", async () => {
+  it("OpenClaw's maintenance is reported by OpenClaw's config, not by our --prune-after/--max-entries, and the report says the flags were not applied", async () => {
     const copy = copyRun("c5-model-error");
     roots.push(copy.root);
-    const r = await run(["cleanup", "--dry-run", "--json", "--no-probe", "--prune-after", "1h", "--max-entries", "1", "--state-dir", copy.stateDir], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
+    const env = { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } };
+    const r = await run(["cleanup", "--dry-run", "--json", "--no-probe", "--prune-after", "1h", "--max-entries", "1", "--state-dir", copy.stateDir], env);
     expect(r.code).toBe(0);
-    const m = JSON.parse(r.stdout).eraC[0].openclawMaintenance;
-    expect(m).toEqual({ pruneAfterMs: 30 * 86_400_000, maxEntries: 5000, byAge: [], byCap: [] });
+    const doc = JSON.parse(r.stdout).eraC[0];
+    expect(doc.openclawMaintenance).toEqual({ pruneAfterMs: 30 * 86_400_000, maxEntries: 5000, byAge: [], byCap: [] });
+    expect(doc.warnings).toContain("--prune-after 1h, --max-entries 1 not applied to this store: OpenClaw's own maintenance prunes it, under its config's session.maintenance (shown here); set them there");
+    const text = await run(["cleanup", "--prune", "--no-probe", "--enforce", "--state-dir", copy.stateDir], env);
+    expect(text.stdout + text.stderr).toContain("--enforce not applied to this store");
+    // no such flag, no such line
+    const plain = await run(["cleanup", "--dry-run", "--json", "--no-probe", "--state-dir", copy.stateDir], env);
+    expect(JSON.stringify(JSON.parse(plain.stdout).eraC[0].warnings)).not.toContain("not applied");
   });
 
   it("a dead embedded run's row (no status, a lifecycleRunId): stale, and OpenClaw will do nothing with it", async () => {
@@ -137,13 +144,18 @@ describe("cleanup on era C", () => {
     check();
   });
 
-  it("--undo on an era C store: nothing to undo, nothing written, exit 0", async () => {
+  it("--undo on era C stores only: nothing to undo, so refused as a second undo is (exit 4), nothing written", async () => {
     const copy = copyRun("c7-aborted");
     roots.push(copy.root);
     const check = storeUnchangedCheck(copy);
     const r = await run(["cleanup", "--undo", "--state-dir", copy.stateDir]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/openclaw-sessions never writes, so there is nothing to undo/);
+    const json = await run(["cleanup", "--undo", "--json", "--state-dir", copy.stateDir]);
+    expect(json.code).toBe(4);
+    const doc = JSON.parse(json.stdout);
+    expect(doc).toMatchObject({ undo: true, stores: [], exitCode: 4 });
+    expect(doc.refusedStores).toHaveLength(1);
     check();
   });
 });

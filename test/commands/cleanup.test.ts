@@ -346,7 +346,7 @@ describe("policy", () => {
 });
 
 describe("refusals", () => {
-  it("era C of an unsupported schema version: refused with why, exit 3 (--undo: nothing to undo, 0), writes nothing", async () => {
+  it("era C of an unsupported schema version: refused with why, exit 3 (--undo: nothing to undo, 4), writes nothing", async () => {
     const state = makeStateDir("ocs-cleanup-erac-");
     const db = path.join(state, "agents", "main", "agent", "openclaw-agent.sqlite");
     fs.mkdirSync(path.dirname(db), { recursive: true });
@@ -363,7 +363,7 @@ describe("refusals", () => {
       expect(treeSnapshot(state)).toEqual(before);
     }
     const undo = await runCli(["cleanup", "--state-dir", state, "--undo"], { env: cliEnv() });
-    expect(undo.code).toBe(0);
+    expect(undo.code).toBe(4);
     expect(undo.stdout).toBe("");
     expect(undo.stderr).toMatch(/OpenClaw 2026\.8\+ SQLite store, which openclaw-sessions never writes, so there is nothing to undo/);
     expect(treeSnapshot(state)).toEqual(before);
