@@ -56,9 +56,9 @@ export function defaultStorePath(stateDir: string, agentId: string): string {
   return path.join(stateDir, "agents", agentId, "sessions", "sessions.json");
 }
 
-/** agents/<id>/sessions/sessions.json -> <id>; anything else -> "main" (OpenClaw's default). */
+/** agents/<id>/sessions/sessions.json or agents/<id>/agent/openclaw-agent.sqlite -> <id>; anything else -> "main" (OpenClaw's default). */
 export function agentIdFromStorePath(storePath: string): string {
-  const id = placeInAgentsTree(storePath, "sessions")?.agentId;
+  const id = (placeInAgentsTree(storePath, "sessions") ?? placeInAgentsTree(storePath, "agent"))?.agentId;
   return id !== undefined && isValidAgentId(id) ? id : DEFAULT_AGENT_ID;
 }
 

@@ -57,6 +57,20 @@ describe("status on era C", () => {
     expect(doc.sessions).toHaveLength(4);
   });
 
+  it("an agent dir copied under another name: its sessions are listed as the copy's agent (once each), with a warning naming the copy", async () => {
+    const copy = copyRun("c5-model-error");
+    roots.push(copy.root);
+    fs.cpSync(path.join(copy.stateDir, "agents", "main"), path.join(copy.stateDir, "agents", "main-copy"), { recursive: true });
+    const r = await run(["status", "--json", "--no-probe", "--state-dir", copy.stateDir], { env: NOW });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const rows = doc.sessions.map((s: { agentId: string; sessionKey: string }) => `${s.agentId} ${s.sessionKey}`).sort();
+    expect(rows).toEqual(["main agent:main:c5-http500", "main agent:main:c5-malformed", "main-copy agent:main:c5-http500", "main-copy agent:main:c5-malformed"]);
+    expect(doc.warnings.filter((w: string) => w.includes("schema_meta"))).toEqual([expect.stringContaining(path.join("agents", "main-copy", "agent", "openclaw-agent.sqlite"))]);
+    const only = await run(["status", "--json", "--no-probe", "--agent", "main-copy", "--state-dir", copy.stateDir], { env: NOW });
+    expect(JSON.parse(only.stdout).sessions.map((s: { agentId: string }) => s.agentId)).toEqual(["main-copy", "main-copy"]);
+  });
+
   it("--store takes an openclaw-agent.sqlite", async () => {
     const copy = copyRun("c7-aborted");
     roots.push(copy.root);

@@ -23,6 +23,8 @@ describe("agents", () => {
   it("infers the agent from a store path", () => {
     expect(agentIdFromStorePath("/s/agents/work/sessions/sessions.json")).toBe("work");
     expect(agentIdFromStorePath("/elsewhere/sessions.json")).toBe("main");
+    expect(agentIdFromStorePath("/s/agents/ops/agent/openclaw-agent.sqlite")).toBe("ops");
+    expect(agentIdFromStorePath("/backups/openclaw-agent.sqlite")).toBe("main");
   });
 
   it("--agent picks one store, --store one file, otherwise every agent", () => {

@@ -71,6 +71,7 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
     db.close();
     throw explained(err, store.storePath);
   }
+  const copied = copiedFromAnotherAgent(store, schema);
   const version = db.prepare("PRAGMA data_version");
   const tails = tailReader(db, rt, store.storePath, (w) => currentWarnings?.push(w), schema.zstdTranscripts);
   let currentWarnings: string[] | undefined;
@@ -86,6 +87,7 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
       // said once, by the first read: the open is what went wrong
       const warnings: string[] = openProblem ? [openProblem] : [];
       openProblem = undefined;
+      if (copied) warnings.push(copied);
       currentWarnings = warnings;
       try {
         const evidence: Evidence[] = [];
@@ -168,7 +170,9 @@ function readEvidence(
   try {
     const { invalid, unparsed } = eachSessionRow(db, (row) => {
       const { entry } = row;
-      const ev: Evidence = { agentId: agentIdOf(row.sessionKey, store.agentId), sessionKey: row.sessionKey, entry, era: "C", gateway: owner };
+      // an agent database holds that agent's sessions: the agent is where OpenClaw opens it, not
+      // the key's prefix, so a copy in another agent's dir is not shown as the original's twice
+      const ev: Evidence = { agentId: store.agentId, sessionKey: row.sessionKey, entry, era: "C", gateway: owner };
       if (isTerminal(entry.status)) {
         // A finished row is judged from the row alone (era C claims a run only for `running` or
         // embedded status-less rows, runInProgress.ts): its model, start and end are columns,
@@ -218,7 +222,8 @@ export function finishedRowNotes(status: string, endedAt: number | undefined): {
   };
 }
 
-function agentIdOf(sessionKey: string, fallback: string): string {
-  const m = /^agent:([a-z0-9][a-z0-9_-]{0,63}):/.exec(sessionKey);
-  return m ? m[1] : fallback;
+/** A database whose schema_meta names another agent than the one whose dir (or --store) it is read as: a copy. */
+function copiedFromAnotherAgent(store: StoreRef, schema: AgentSchema): string | undefined {
+  if (schema.agentId === undefined || schema.agentId === store.agentId) return undefined;
+  return `${store.storePath} is agent ${JSON.stringify(schema.agentId)}'s database (its schema_meta says so) read as agent ${JSON.stringify(store.agentId)}'s: a copy? Its sessions are shown as ${store.agentId}'s, where OpenClaw would read them`;
 }

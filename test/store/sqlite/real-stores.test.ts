@@ -137,3 +137,19 @@ describe("real c2 read as at capture: owner alive", () => {
     }
   });
 });
+
+describe("whose sessions an agent database holds", () => {
+  it("the agent it is read as (its dir), not its keys' prefix: a copy in agent ops's dir is ops's, with a warning naming schema_meta's agent", () => {
+    const copy = copyRun("c1-quick-done");
+    roots.push(copy.root);
+    const asOwn = readEraCStore({ agentId: "main", storePath: copy.dbPath, era: "C" });
+    expect(asOwn.evidence.map((ev) => ev.agentId)).toEqual(["main"]);
+    expect(asOwn.warnings.join("\n")).not.toContain("schema_meta");
+
+    const asCopy = readEraCStore({ agentId: "ops", storePath: copy.dbPath, era: "C" });
+    expect(asCopy.evidence.map((ev) => [ev.agentId, ev.sessionKey])).toEqual([["ops", "agent:main:main"]]);
+    expect(asCopy.warnings).toContain(
+      `${copy.dbPath} is agent "main"'s database (its schema_meta says so) read as agent "ops"'s: a copy? Its sessions are shown as ops's, where OpenClaw would read them`,
+    );
+  });
+});
