@@ -6,6 +6,7 @@ import { COLUMN_BY_ID, columnSpecs, hasDrift, sessionCutter, type ColumnId } fro
 import { fitColumns } from "./columns.js";
 import { DOTS, HEALTH_ORDER, paint } from "./dots.js";
 import { fit } from "./format.js";
+import { PAD_CAP } from "./text-table.js";
 
 export interface StatusTableOptions {
   /** terminal width; omitted (a pipe) = never cut anything */
@@ -33,6 +34,7 @@ export function omittedLine(shown: number, omitted: OmittedSessions | undefined)
 }
 
 const GAP = " ".repeat(2);
+const whole = (text: string): string => text;
 
 export function countByHealth(list: readonly Heartbeat[]): Record<Health, number> {
   const counts: Record<Health, number> = { active: 0, waiting: 0, stalled: 0, unresponsive: 0, idle: 0 };
@@ -67,17 +69,21 @@ export function* statusTableLines(list: readonly Heartbeat[], now: number, opts:
     if (unread) yield unread;
     return;
   }
-  const width = opts.columns && opts.columns > 0 ? opts.columns : Number.POSITIVE_INFINITY;
-  const fitted = fitColumns(columnSpecs(list, now, { drift: hasDrift(list) }), width, GAP.length);
+  const pipe = !(opts.columns && opts.columns > 0);
+  const width = pipe ? Number.POSITIVE_INFINITY : opts.columns!;
+  // On a pipe nothing is cut (a key stays whole for grep), but a column is padded to at most
+  // PAD_CAP: one 100 KB session key must not pad every other row to 100 KB
+  const specs = columnSpecs(list, now, { drift: hasDrift(list) });
+  const fitted = fitColumns(pipe ? specs.map((s) => ({ ...s, natural: Math.min(s.natural, PAD_CAP) })) : specs, width, GAP.length);
   const head = fitted.map((col) => c.bold(fit(COLUMN_BY_ID[col.id].header, col.width, COLUMN_BY_ID[col.id].align)));
   // Every cell is already exactly its column's width, so a row is its cells joined. (cli-table3
   // drew this before: its layout is quadratic in the row count and left ~330 MB of garbage at 50k.)
   yield head.join(GAP).trimEnd();
-  const sessionCut = sessionCutter(list, fitted.find((col) => col.id === "session")?.width);
+  const sessionCut = pipe ? whole : sessionCutter(list, fitted.find((col) => col.id === "session")?.width);
   for (const hb of list) {
     const cells = fitted.map((col) => {
       const def = COLUMN_BY_ID[col.id];
-      return styleCell(col.id, hb, fit(def.cell(hb, now), col.width, def.align, col.id === "session" ? sessionCut : def.cut), c);
+      return styleCell(col.id, hb, fit(def.cell(hb, now), col.width, def.align, pipe ? whole : col.id === "session" ? sessionCut : def.cut), c);
     });
     yield cells.join(GAP).trimEnd();
   }

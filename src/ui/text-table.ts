@@ -4,21 +4,26 @@
 import { displayWidth } from "./format.js";
 
 const GAP = "  ";
+/**
+ * The widest a column is padded to where nothing is cut (a pipe): a longer cell (a 100 KB session
+ * key) is printed whole and shifts only its own row. Used by every table this tool prints.
+ */
+export const PAD_CAP = 160;
 
 /**
- * One line per row, cells left-aligned and padded to their column's width, no trailing spaces.
+ * One line per row, cells left-aligned and padded to their column's width (at most PAD_CAP), no trailing spaces.
  * `paint` styles a cell's text (never its padding), so widths are measured on the plain text.
  */
 export function textTableLines(rows: readonly (readonly string[])[], paint?: (text: string, row: number, col: number) => string): string[] {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, col) => {
-      widths[col] = Math.max(widths[col] ?? 0, displayWidth(cell));
+      widths[col] = Math.max(widths[col] ?? 0, Math.min(displayWidth(cell), PAD_CAP));
     });
   }
   return rows.map((row, r) =>
     row
-      .map((cell, col) => (paint ? paint(cell, r, col) : cell) + " ".repeat(widths[col] - displayWidth(cell)))
+      .map((cell, col) => (paint ? paint(cell, r, col) : cell) + " ".repeat(Math.max(0, widths[col] - displayWidth(cell))))
       .join(GAP)
       .trimEnd(),
   );

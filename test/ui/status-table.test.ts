@@ -2,6 +2,7 @@ import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
 import { displayWidth, distinctCuts } from "../../src/ui/format.js";
 import { countByHealth, omittedLine, renderStatusTable, summaryLine } from "../../src/ui/status-table.js";
+import { PAD_CAP } from "../../src/ui/text-table.js";
 import { NOW, hb, oneOfEach } from "./fixtures.js";
 
 const plain = new Chalk({ level: 0 });
@@ -61,6 +62,19 @@ describe("renderStatusTable", () => {
     const key = "agent:main:telegram:group:-1001234567890:run:0f9e8d7c-6b5a-4321-aaaa-bbbbccccdddd";
     const out = renderStatusTable([hb({ sessionKey: key })], NOW, { chalk: plain });
     expect(out).toContain(key);
+  });
+
+  it("on a pipe a 100 KB key is printed whole on its own row, and pads no other row past the cap", () => {
+    const huge = `agent:main:${"x".repeat(100_000)}`;
+    const list = [hb({ sessionKey: huge }), ...oneOfEach()];
+    const lines = renderStatusTable(list, NOW, { chalk: plain }).split("\n");
+    expect(lines[1]).toContain(huge);
+    for (const line of [lines[0], ...lines.slice(2)]) expect(line.length).toBeLessThan(400);
+    // the others still line up: each key's column is padded to the same width
+    const others = lines.slice(2, 2 + oneOfEach().length);
+    const agentAt = others.map((l) => l.indexOf(" main "));
+    expect(new Set(agentAt).size).toBe(1);
+    expect(agentAt[0]).toBeLessThanOrEqual(2 + 2 + PAD_CAP + "✖ unresponsive".length);
   });
 
   it("says so when there are no sessions", () => {
