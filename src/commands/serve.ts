@@ -226,12 +226,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
   let unsubscribe: (() => void) | undefined;
   const beat = setInterval(() => hub.tick(), s.heartbeatIntervalMs);
   const warned = new Set<string>();
-  /**
-   * The overlay on the gateway this state dir's lock names. At start a refusal (our secret, its
-   * protocol, a pairing to approve) ends serve with exit 69; later, and for a gateway that is not
-   * running, serve goes on with the files and the client keeps trying.
-   */
-  const attachGateway = async (stateDir: string, atStart: boolean): Promise<GatewayOverlay> => {
+  /** The overlay on the gateway this state dir's lock names, connecting in the background. */
+  const attachGateway = (stateDir: string): GatewayOverlay => {
     const state = openState({ ...pickStoreOptions(opts), stateDir }, env);
     const o = openGatewayOverlay({
       configPath: state.configPath,
@@ -247,11 +243,6 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       },
       onEviction: (e) => void hub.evict(evictionDrain(e)),
     });
-    const first = await firstOutcome(o, GATEWAY_SETTLE_MS);
-    if (first.blocked && atStart) {
-      o.close();
-      throw new GatewayRefused(`--gateway: ${first.reason ?? "the gateway refused this tool"}`);
-    }
     let shown = "";
     const tell = (): void => {
       const g = gatewayState(o.status());
@@ -260,9 +251,23 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       shown = key;
       logger.line("gateway", { connected: g.connected, protocol: g.protocol, reason: g.reason });
     };
-    tell();
     o.subscribe(tell);
+    tellGateway = tell;
     return o;
+  };
+  /** logs the overlay's state when it changed since the last line */
+  let tellGateway: () => void = () => undefined;
+  /**
+   * The overlay's first word, waited for while the files are already served (a gateway that
+   * accepts and stays silent holds up nothing). At start a refusal (our secret, its protocol, a
+   * pairing to approve) ends serve with exit 69; later, and for a gateway that is not running,
+   * serve goes on with the files and the client keeps trying.
+   */
+  const settleGateway = async (o: GatewayOverlay, atStart: boolean): Promise<void> => {
+    const first = await firstOutcome(o, GATEWAY_SETTLE_MS);
+    // the first word, or after the wait still none: either is worth the line
+    tellGateway();
+    if (first.blocked && atStart) throw new GatewayRefused(`--gateway: ${first.reason ?? "the gateway refused this tool"}`);
   };
   let atStart = true;
   const open = async (delayMs: number): Promise<void> => {
@@ -283,18 +288,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       }
       source = src;
       if (useGateway) {
-        try {
-          overlay = await attachGateway(src.stateDir, atStart);
-        } catch (err) {
-          src.close();
-          source = undefined;
-          throw err;
-        }
+        overlay = attachGateway(src.stateDir);
         source = withGatewayOverlay(src, overlay);
-      }
-      if (stopped) {
-        source.close();
-        return;
       }
       const live = source;
       hub.baseline(live.get());
@@ -323,6 +318,17 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
         void hub.update(live.get(), useGateway ? undefined : delta).then(logReadiness);
       });
       logReadiness();
+      if (overlay) {
+        try {
+          await settleGateway(overlay, atStart);
+        } catch (err) {
+          unsubscribe?.();
+          unsubscribe = undefined;
+          live.close();
+          source = undefined;
+          throw err;
+        }
+      }
     } catch (err) {
       // a flag the source rejects will not get better by waiting; nor will a gateway refusing us
       if (err instanceof CliError && (err.exitCode === EXIT.usage || err instanceof GatewayRefused)) throw err;

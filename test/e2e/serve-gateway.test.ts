@@ -4,6 +4,7 @@
 // drain per sessionId leaving whichever source saw it first, and the overlay's state in /readyz
 // and /metrics.
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeGateway, type FakeGatewayOptions } from "../../src/sim/gateway-ws.js";
@@ -141,6 +142,25 @@ describe("serve --gateway", () => {
     const srv = await startServe(["--state-dir", state, "--no-probe", "--gateway"], env);
     expect((await srv.exited).code).toBe(69);
     expect(srv.stderr().trim().split("\n").at(-1)).toMatch(/has not paired this tool yet: run `openclaw devices approve req-[0-9a-f]{8}` on the gateway host/);
+  });
+
+  it("a gateway that accepts and never speaks holds up nothing: ready from the files while it is silent", async () => {
+    const { state, env } = await setup({}, {}, false);
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      writeGatewayLock(env.TMPDIR!, path.join(state, "openclaw.json"), { pid: process.pid, startTime: procStartTime(process.pid), createdAt: Date.now() - 60_000, port });
+      const srv = await startServe(["--state-dir", state, "--no-probe", "--gateway"], env);
+      await waitReady(srv.url);
+      // ready, and no word from the gateway yet: serve did not wait for it
+      expect(srv.stderr()).not.toMatch(/ gateway /);
+      expect(await readyz(srv.url)).toMatchObject({ ready: true, gateway: { connected: false } });
+      const batch = (await (await fetch(`${srv.url}/api/sessions/heartbeat`)).json()) as { sessions: Array<Record<string, unknown>> };
+      expect(batch.sessions.find((s: any) => s.sessionKey === KEY)).toMatchObject({ state: "awaiting_model", source: "files" });
+    } finally {
+      silent.close();
+    }
   });
 
   it("no gateway running (OPENCLAW_SESSIONS_GATEWAY=1): serves the files, and connects once the gateway's lock appears", async () => {
