@@ -12,8 +12,21 @@ import { openclawPrunePlan } from "../core/plan/openclaw-prune.js";
 import type { Evidence, Heartbeat, IndexEntry, StoreRef, Thresholds } from "../core/types.js";
 import { formatAge, formatAgo } from "../ui/format.js";
 
-export const LET_OPENCLAW =
-  "start the gateway on this state dir (`openclaw gateway start` for the installed service, or `openclaw gateway` in a terminal); follow the turn with `openclaw sessions`, and let `openclaw sessions cleanup` do maintenance";
+const FOLLOW = "follow the turn with `openclaw sessions`, and let `openclaw sessions cleanup` do maintenance";
+
+/**
+ * How to let OpenClaw handle the stale rows, for what holds the store now: restart recovery runs
+ * when a gateway starts, so a gateway already running is restarted, not started; a live process
+ * holding a run past its timeout has to end first.
+ */
+export function howToLetOpenClaw(holder: "nothing" | "gateway" | "embedded run"): string {
+  if (holder === "gateway") {
+    return `restart the gateway on this state dir when the wait is not worth it (\`openclaw gateway restart\` for the installed service, or stop \`openclaw gateway\` in its terminal and start it again): its restart recovery runs at start; ${FOLLOW}`;
+  }
+  const start = "start the gateway on this state dir (`openclaw gateway start` for the installed service, or `openclaw gateway` in a terminal)";
+  if (holder === "embedded run") return `let the \`openclaw agent --local\` run holding the lock end (or stop it), then ${start}; ${FOLLOW}`;
+  return `${start}; ${FOLLOW}`;
+}
 
 export interface EraCStaleRow {
   sessionKey: string;
@@ -84,10 +97,17 @@ export function planEraCCleanup(
     era: "C",
     wrote: false,
     staleRunning,
-    howToLetOpenClaw: LET_OPENCLAW,
+    howToLetOpenClaw: howToLetOpenClaw(holderOf(evidence)),
     openclawMaintenance: { pruneAfterMs: opts.policy.pruneAfterMs, maxEntries: opts.policy.maxEntries, byAge: plan.pruned, byCap: plan.capped },
     warnings: opts.warnings ?? [],
   };
+}
+
+/** What holds the store's singleton lock now (every row of a store carries the same owner). */
+function holderOf(evidence: readonly Evidence[]): "nothing" | "gateway" | "embedded run" {
+  const owner = evidence.find((ev) => ev.gateway !== undefined)?.gateway;
+  if (!owner?.alive) return "nothing";
+  return owner.role === "agent-embedded" ? "embedded run" : "gateway";
 }
 
 /** The human report of one era C store. */

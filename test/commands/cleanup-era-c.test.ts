@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 import { copyRun, liveOwner, sqlite, storeUnchangedCheck } from "../fixtures/real-openclaw-c.js";
 import { run } from "./helpers/run.js";
+import { howToLetOpenClaw } from "../../src/commands/cleanup-era-c.js";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -35,7 +36,7 @@ describe("cleanup on era C", () => {
         openclawWill: expect.stringMatching(/resume the interrupted turn on the next gateway start/),
       }),
     ]);
-    expect(store.howToLetOpenClaw).toMatch(/`openclaw gateway start` for the installed service, or `openclaw gateway` in a terminal/);
+    expect(store.howToLetOpenClaw).toMatch(/^start the gateway on this state dir \(`openclaw gateway start` for the installed service, or `openclaw gateway` in a terminal\)/);
     check();
   });
 
@@ -69,6 +70,10 @@ describe("cleanup on era C", () => {
       const [row] = JSON.parse(r.stdout).eraC[0].staleRunning;
       expect(row.why).toMatch(/^unresponsive: running for \S+, past the whole-run timeout of 10m00s \(agents\.defaults\.timeoutSeconds\): OpenClaw would have ended it; the gateway pid \d+ .*is alive/);
       expect(row.openclawWill).toBe("nothing while its live owner holds the run; once that process stops, OpenClaw's restart recovery resumes it on the next gateway start");
+      // the gateway is running: the advice is to restart it, never to start it
+      const how = JSON.parse(r.stdout).eraC[0].howToLetOpenClaw;
+      expect(how).toMatch(/^restart the gateway on this state dir .*`openclaw gateway restart`/);
+      expect(how).not.toMatch(/openclaw gateway start/);
       check();
     } finally {
       await owner.stop();
@@ -185,5 +190,14 @@ describe("keepalive on era C", () => {
     expect(lines[1]).toMatchObject({ type: "tick" });
     expect(lines[1].stores.map((s: { storePath: string }) => s.storePath)).toEqual([path.join(copy.stateDir, "agents", "legacy", "sessions", "sessions.json")]);
     check();
+  });
+});
+
+describe("howToLetOpenClaw: the advice follows what holds the store now", () => {
+  it("nothing alive: start the gateway; a live gateway: restart it; a live embedded run: let it end first", () => {
+    expect(howToLetOpenClaw("nothing")).toMatch(/^start the gateway on this state dir/);
+    expect(howToLetOpenClaw("gateway")).toMatch(/^restart the gateway .*`openclaw gateway restart`/);
+    expect(howToLetOpenClaw("gateway")).not.toContain("openclaw gateway start");
+    expect(howToLetOpenClaw("embedded run")).toMatch(/^let the `openclaw agent --local` run holding the lock end \(or stop it\), then start the gateway/);
   });
 });
