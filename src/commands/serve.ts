@@ -139,6 +139,8 @@ export interface ServeOptions extends Record<string, any> {
   gatewayNotices?: boolean;
   /** where log lines go (default stderr) */
   log?: (line: string) => void;
+  /** false: answer non-WebSocket upgrades the way Nodes before 24.9 make serve do (tests) */
+  upgradeCallback?: boolean;
 }
 
 export interface RunningServe {
@@ -216,6 +218,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     clientQueue: s.clientQueue,
     readiness,
     now,
+    upgradeCallback: opts.upgradeCallback,
   });
   app = served;
   const url = await listen(served.server, s.host, s.port);
@@ -243,20 +246,8 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
       },
       onEviction: (e) => void hub.evict(evictionDrain(e)),
     });
-    let shown = "";
-    const tell = (): void => {
-      const g = gatewayState(o.status());
-      const key = `${g.connected}|${g.protocol}|${g.reason}`;
-      if (key === shown) return;
-      shown = key;
-      logger.line("gateway", { connected: g.connected, protocol: g.protocol, reason: g.reason });
-    };
-    o.subscribe(tell);
-    tellGateway = tell;
     return o;
   };
-  /** logs the overlay's state when it changed since the last line */
-  let tellGateway: () => void = () => undefined;
   /**
    * The overlay's first word, waited for while the files are already served (a gateway that
    * accepts and stays silent holds up nothing). At start a refusal (our secret, its protocol, a
@@ -265,9 +256,19 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
    */
   const settleGateway = async (o: GatewayOverlay, atStart: boolean): Promise<void> => {
     const first = await firstOutcome(o, GATEWAY_SETTLE_MS);
-    // the first word, or after the wait still none: either is worth the line
-    tellGateway();
+    // a refusal at start is said once, by the error line serve exits with
     if (first.blocked && atStart) throw new GatewayRefused(`--gateway: ${first.reason ?? "the gateway refused this tool"}`);
+    // the first word, or after the wait still none, then every change: one `gateway` line each
+    let shown = "";
+    const tell = (): void => {
+      const g = gatewayState(o.status());
+      const key = `${g.connected}|${g.protocol}|${g.reason}`;
+      if (key === shown) return;
+      shown = key;
+      logger.line("gateway", { connected: g.connected, protocol: g.protocol, reason: g.reason });
+    };
+    tell();
+    o.subscribe(tell);
   };
   let atStart = true;
   const open = async (delayMs: number): Promise<void> => {

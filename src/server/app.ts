@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { heartbeatJson } from "../ui/snapshot.js";
 import type { Auth } from "./auth.js";
 import { hostAllowed, originAllowed } from "./guard.js";
-import { HttpError, errorBody, onlyParams, queryBool, queryMinutes, querySeq, querySince, queryText, sendJson, sendRaw } from "./http-util.js";
+import { HttpError, errorBody, onlyParams, queryBool, queryMinutes, querySeq, querySince, queryText, queryTicket, sendJson, sendRaw } from "./http-util.js";
 import type { Hub, SessionFilter } from "./hub.js";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics.js";
@@ -36,6 +36,11 @@ export interface ServeAppOptions {
   clientQueue: number;
   readiness: () => Readiness;
   now: () => number;
+  /**
+   * false: leave Node's shouldUpgradeCallback unset, so a non-WebSocket upgrade takes the path
+   * Nodes before 24.9 give it (servePlainOnUpgradeSocket); tests prove that path on Node 24
+   */
+  upgradeCallback?: boolean;
 }
 
 type RouteName = "livez" | "readyz" | "metrics" | "tickets" | "batch" | "one" | "events" | "ws";
@@ -87,17 +92,22 @@ function loggedPath(url: string | undefined): string {
 }
 
 /**
- * The request target as a path: `//livez` stays that path (a base URL would read it as the host
- * `livez`), and an absolute URL (proxy form) or `*` is not a path this server has.
+ * The request target: a path (`//livez` stays that path, where a base URL would read it as the
+ * host `livez`), or the absolute form HTTP says a server must take, whose authority then stands
+ * for the Host header. `*` and anything else is not a target this server has.
  */
-function parseUrl(req: IncomingMessage): URL {
+function parseTarget(req: IncomingMessage): { url: URL; authority?: string } {
   const target = req.url ?? "/";
-  if (!target.startsWith("/")) throw new HttpError(400, "bad_request", `the request target ${JSON.stringify(target.slice(0, 80))} is not a path starting with /`);
   try {
-    return new URL(`http://localhost${target}`);
+    if (target.startsWith("/")) return { url: new URL(`http://localhost${target}`) };
+    if (/^https?:\/\//i.test(target)) {
+      const url = new URL(target);
+      return { url, authority: url.host };
+    }
   } catch {
     throw new HttpError(400, "bad_request", "the request target is not a valid URL path");
   }
+  throw new HttpError(400, "bad_request", `the request target ${JSON.stringify(target.slice(0, 80))} is not a path starting with /`);
 }
 
 /** What a read endpoint was asked for, parsed before any ticket is spent: a bad request spends none. */
@@ -122,6 +132,7 @@ function askedOf(m: Matched, url: URL, req: IncomingMessage): Asked {
   const allowed = PARAMS[m.name];
   if (!allowed) return { filter: {} };
   onlyParams(q, allowed, url.pathname);
+  if (allowed.includes("ticket")) queryTicket(q);
   const filter: SessionFilter = { agent: queryText(q, "agent"), problems: queryBool(q, "problems") ?? false };
   switch (m.name) {
     case "batch":
@@ -165,11 +176,13 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     if (streams.size === 0) lastGone?.();
   };
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, clientTracking: false });
+  /** sockets answered outside Node's HTTP server (servePlainOnUpgradeSocket): shutdown ends them too */
+  const rawSockets = new Set<import("node:net").Socket>();
   let closing = false;
 
   // Node >= 24.9 hands a non-WebSocket upgrade to the request handler by this callback; older
   // Nodes raise 'upgrade' for it, and the upgrade handler below serves it as a plain request
-  const serverOptions = { maxHeaderSize: 16 * 1024, shouldUpgradeCallback: isWebSocketUpgrade } as http.ServerOptions;
+  const serverOptions = { maxHeaderSize: 16 * 1024, ...(o.upgradeCallback !== false ? { shouldUpgradeCallback: isWebSocketUpgrade } : {}) } as http.ServerOptions;
   const server = http.createServer(serverOptions, (req, res) => onRequest(req, res));
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -212,11 +225,17 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     return { "Access-Control-Allow-Origin": origin, Vary: "Origin" };
   }
 
-  /** Every request, a CORS preflight included, is addressed to this server by a loopback name when bound to loopback. */
-  function checkHost(req: IncomingMessage): void {
-    if (!hostAllowed(req.headers.host, o.loopback)) {
-      throw new HttpError(403, "forbidden", `Host ${JSON.stringify(req.headers.host ?? "")} is not a loopback name: this server answers only requests addressed to localhost (DNS rebinding)`);
+  /**
+   * The target and its host: every request, a CORS preflight included, is addressed to this
+   * server by a loopback name when bound to loopback (by its Host, or an absolute target's authority).
+   */
+  function addressed(req: IncomingMessage): URL {
+    const { url, authority } = parseTarget(req);
+    const host = authority ?? req.headers.host;
+    if (!hostAllowed(host, o.loopback)) {
+      throw new HttpError(403, "forbidden", `Host ${JSON.stringify(host ?? "")} is not a loopback name: this server answers only requests addressed to localhost (DNS rebinding)`);
     }
+    return url;
   }
 
   /** Route, method and Origin, for plain requests and upgrades alike. */
@@ -240,7 +259,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     if (m.name === "livez" || m.name === "readyz" || !auth.required) return;
     // browsers cannot set headers on a WebSocket or an EventSource: they bring a ticket instead
     const viaTicket = (m.name === "ws" || m.name === "events") && url.searchParams.has("ticket");
-    const ok = viaTicket ? auth.redeem(url.searchParams.get("ticket")) : auth.bearerOk(req);
+    const ok = viaTicket ? auth.redeem(queryTicket(url.searchParams)) : auth.bearerOk(req);
     if (!ok) {
       const why = viaTicket ? "the ticket is unknown, used or expired: get a new one with POST /api/tickets" : "send Authorization: Bearer <token> (the --token-file's contents)";
       throw new HttpError(401, "unauthorized", why, { "WWW-Authenticate": 'Bearer realm="openclaw-sessions"' });
@@ -263,8 +282,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): { route: string; stream?: StreamClient } {
-    const url = parseUrl(req);
-    checkHost(req);
+    const url = addressed(req);
     if (req.method === "OPTIONS" && req.headers.origin && o.corsOrigins.includes(req.headers.origin) && matchRoute(url.pathname)) {
       // a CORS preflight: it carries no credentials by design
       res.writeHead(204, {
@@ -361,8 +379,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     let route = "unknown";
     let asked: Asked;
     try {
-      const url = parseUrl(req);
-      checkHost(req);
+      const url = addressed(req);
       const admitted = admit(req, url, true);
       route = admitted.m.name;
       asked = admitted.asked;
@@ -391,17 +408,26 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     });
   });
 
-  /** A request with an Upgrade this server does not take, on a Node that raised 'upgrade' for it: answered as HTTP, then closed. */
+  /**
+   * A request with an Upgrade this server does not take, on a Node that raised 'upgrade' for it:
+   * answered as HTTP on the raw socket, which Node has already let go of. So this path does what
+   * Node's own server would: survives the client's errors (a reset), closes the socket once the
+   * answer is written (no half-open socket holding shutdown), lets the socket's close be the
+   * response's close (an event stream's cleanup), and is ended by shutdown with the rest.
+   */
   function servePlainOnUpgradeSocket(req: IncomingMessage, socket: Duplex): void {
+    const sock = socket as import("node:net").Socket;
+    sock.on("error", () => sock.destroy());
+    rawSockets.add(sock);
+    sock.on("close", () => rawSockets.delete(sock));
     const res = new http.ServerResponse(req);
     res.shouldKeepAlive = false;
-    res.assignSocket(socket as import("node:net").Socket);
-    res.on("finish", () => {
-      res.detachSocket(socket as import("node:net").Socket);
-      socket.end();
-    });
+    // assigned, never detached: the socket's close emits the response's 'close'
+    res.assignSocket(sock);
+    res.on("finish", () => sock.destroySoon());
     onRequest(req, res);
   }
+
 
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
     // a request Node could not parse: answered (when the socket still takes it) and logged
@@ -435,6 +461,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
       // a client that does not answer the close handshake is not waited for past the grace
       const timer = setTimeout(() => {
         for (const s of streams.values()) s.kill();
+        for (const sock of rawSockets) sock.destroy();
         server.closeAllConnections();
       }, graceMs);
       timer.unref();

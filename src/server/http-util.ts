@@ -80,6 +80,11 @@ export function querySeq(text: string | null | undefined, what: string): number 
   return Number(text.trim());
 }
 
+/** `ticket` from the query, given at most once: which of two would be spent is not for us to guess. */
+export function queryTicket(q: URLSearchParams): string | null {
+  return single(q, "ticket");
+}
+
 /** `since` from the query, given at most once. */
 export function querySince(q: URLSearchParams): string | null {
   return single(q, "since");

@@ -5,8 +5,9 @@ import { displayWidth } from "./format.js";
 
 const GAP = "  ";
 /**
- * The widest a column is padded to where nothing is cut (a pipe): a longer cell (a 100 KB session
- * key) is printed whole and shifts only its own row. Used by every table this tool prints.
+ * The widest a column is padded to in a table not fitted to a terminal (status on a pipe,
+ * cleanup's action table anywhere): a longer cell (a 100 KB session key) is printed whole and
+ * shifts only its own row.
  */
 export const PAD_CAP = 160;
 

@@ -208,8 +208,13 @@ describe("serve: malformed requests", () => {
     const doubled = await raw(srv.url, "GET //livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     expect(doubled).toMatch(/^HTTP\/1\.1 404 /);
     expect(doubled).toContain("//livez");
-    const proxyForm = await raw(srv.url, "GET http://evil.example/livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-    expect(proxyForm).toMatch(/^HTTP\/1\.1 400 /);
+    // the absolute form HTTP says servers must take: its authority stands for the Host
+    const port = new URL(srv.url).port;
+    const absolute = await raw(srv.url, `GET http://127.0.0.1:${port}/livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    expect(absolute).toMatch(/^HTTP\/1\.1 200 /);
+    const foreign = await raw(srv.url, "GET http://evil.example/livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    expect(foreign).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await raw(srv.url, "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")).toMatch(/^HTTP\/1\.1 400 /);
 
     // an Upgrade other than websocket (curl --http2 sends h2c) is ignored: a plain answer
     for (const path of ["/livez", "/api/sessions/heartbeat"]) {

@@ -133,6 +133,7 @@ describe("serve: auth and tickets", () => {
     const { ticket } = (await r.json()) as { ticket: string };
     expect((await refusedUpgrade(wsUrl(srv.url, `/api/sessions/ws?ticket=${ticket}&since=abc`))).status).toBe(400);
     expect((await fetch(`${srv.url}/api/sessions/events?ticket=${ticket}&problem=true`)).status).toBe(400);
+    expect((await fetch(`${srv.url}/api/sessions/events?ticket=${ticket}&ticket=${ticket}`)).status).toBe(400);
     const ws = connectWs(wsUrl(srv.url, `/api/sessions/ws?ticket=${ticket}`));
     await ws.next((m) => m.type === "snapshot", "the stream the kept ticket opens");
     expect((await refusedUpgrade(wsUrl(srv.url, `/api/sessions/ws?ticket=${ticket}`))).status).toBe(401);

@@ -134,6 +134,8 @@ describe("serve --gateway", () => {
     const lines = srv.stderr().trim().split("\n");
     expect(lines.at(-1)).toMatch(/^openclaw-sessions: --gateway: gateway at 127\.0\.0\.1:\d+ refused our connect: INVALID_REQUEST/);
     expect(lines.filter((l) => l.startsWith("openclaw-sessions:"))).toHaveLength(1);
+    // said once: no `gateway` log line repeats the refusal
+    expect(lines.filter((l) => /^\S+ gateway /.test(l))).toEqual([]);
     expect(gateway.connects).toHaveLength(1);
   });
 

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import { UnreadableError } from "../../core/errors.js";
 import type { Evidence, GatewayInfo, StoreRef } from "../../core/types.js";
 import { agentDbProblem } from "../era.js";
+import { isValidAgentId } from "../agents.js";
 import { placeInAgentsTree } from "../locate.js";
 import { checkAgentSchema, openStoreDb, sidecars, type AgentSchema, type OpenMode } from "./open.js";
 import { readEraCOwner } from "./owner.js";
@@ -71,7 +72,7 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
     db.close();
     throw explained(err, store.storePath);
   }
-  const copied = copiedFromAnotherAgent(store, schema);
+  const { agentId, copied } = agentOfDatabase(store, schema);
   const version = db.prepare("PRAGMA data_version");
   const tails = tailReader(db, rt, store.storePath, (w) => currentWarnings?.push(w), schema.zstdTranscripts);
   let currentWarnings: string[] | undefined;
@@ -91,7 +92,7 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
       currentWarnings = warnings;
       try {
         const evidence: Evidence[] = [];
-        readEvidence(db, store, stateDir, owner, tails, warnings, each ?? ((ev) => evidence.push(ev)));
+        readEvidence(db, { ...store, agentId }, stateDir, owner, tails, warnings, each ?? ((ev) => evidence.push(ev)));
         return { evidence, warnings, owner };
       } catch (err) {
         if (err instanceof UnreadableError) throw err;
@@ -222,8 +223,17 @@ export function finishedRowNotes(status: string, endedAt: number | undefined): {
   };
 }
 
-/** A database whose schema_meta names another agent than the one whose dir (or --store) it is read as: a copy. */
-function copiedFromAnotherAgent(store: StoreRef, schema: AgentSchema): string | undefined {
-  if (schema.agentId === undefined || schema.agentId === store.agentId) return undefined;
-  return `${store.storePath} is agent ${JSON.stringify(schema.agentId)}'s database (its schema_meta says so) read as agent ${JSON.stringify(store.agentId)}'s: a copy? Its sessions are shown as ${store.agentId}'s, where OpenClaw would read them`;
+/**
+ * Whose sessions a database holds: the agent whose dir it sits in, where OpenClaw opens it (a copy
+ * in another agent's dir is that agent's, with a warning); a file outside any agents tree (a
+ * backup named by --store) is the agent its schema_meta names.
+ */
+export function agentOfDatabase(store: Pick<StoreRef, "agentId" | "storePath">, schema: Pick<AgentSchema, "agentId">): { agentId: string; copied?: string } {
+  const inTree = placeInAgentsTree(store.storePath, "agent") !== undefined;
+  if (!inTree) return { agentId: schema.agentId !== undefined && isValidAgentId(schema.agentId) ? schema.agentId : store.agentId };
+  if (schema.agentId === undefined || schema.agentId === store.agentId) return { agentId: store.agentId };
+  return {
+    agentId: store.agentId,
+    copied: `${store.storePath} is agent ${JSON.stringify(schema.agentId)}'s database (its schema_meta says so) in agent ${JSON.stringify(store.agentId)}'s dir: a copy? Its sessions are shown as ${store.agentId}'s, where OpenClaw would read them`,
+  };
 }

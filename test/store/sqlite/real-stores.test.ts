@@ -1,11 +1,12 @@
 // The four real OpenClaw 2026.9.6 stores get the verdicts their README documents, and reading
 // them changes nothing: no byte of the DB or -wal, no file created, deleted or replaced.
 import fs from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
 import type { Heartbeat } from "../../../src/core/types.js";
 import { openStoreDb } from "../../../src/store/sqlite/open.js";
-import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
+import { agentOfDatabase, readEraCStore } from "../../../src/store/sqlite/read-store.js";
 import { sqliteRuntime } from "../../../src/store/sqlite/runtime.js";
 import { tailReader } from "../../../src/store/sqlite/tails.js";
 import { capturedAt, copyRun, liveOwner, storeFacts, treeInodes, type EraCRun } from "../../fixtures/real-openclaw-c.js";
@@ -146,10 +147,25 @@ describe("whose sessions an agent database holds", () => {
     expect(asOwn.evidence.map((ev) => ev.agentId)).toEqual(["main"]);
     expect(asOwn.warnings.join("\n")).not.toContain("schema_meta");
 
-    const asCopy = readEraCStore({ agentId: "ops", storePath: copy.dbPath, era: "C" });
+    const opsDb = path.join(copy.stateDir, "agents", "ops", "agent", "openclaw-agent.sqlite");
+    fs.mkdirSync(path.dirname(opsDb), { recursive: true });
+    fs.copyFileSync(copy.dbPath, opsDb);
+    const asCopy = readEraCStore({ agentId: "ops", storePath: opsDb, era: "C" });
     expect(asCopy.evidence.map((ev) => [ev.agentId, ev.sessionKey])).toEqual([["ops", "agent:main:main"]]);
     expect(asCopy.warnings).toContain(
-      `${copy.dbPath} is agent "main"'s database (its schema_meta says so) read as agent "ops"'s: a copy? Its sessions are shown as ops's, where OpenClaw would read them`,
+      `${opsDb} is agent "main"'s database (its schema_meta says so) in agent "ops"'s dir: a copy? Its sessions are shown as ops's, where OpenClaw would read them`,
     );
+  });
+
+  it("a database outside any agents tree (a backup named by --store) is the agent its schema_meta names, without a warning", () => {
+    const copy = copyRun("c1-quick-done");
+    roots.push(copy.root);
+    const backup = path.join(copy.root, "backup.sqlite");
+    fs.copyFileSync(copy.dbPath, backup);
+    const read = readEraCStore({ agentId: "main", storePath: backup, era: "C" });
+    expect(read.evidence.map((ev) => ev.agentId)).toEqual(["main"]);
+    expect(agentOfDatabase({ agentId: "main", storePath: backup }, { agentId: "ops" })).toEqual({ agentId: "ops" });
+    expect(agentOfDatabase({ agentId: "main", storePath: backup }, { agentId: "Not Valid" })).toEqual({ agentId: "main" });
+    expect(agentOfDatabase({ agentId: "main", storePath: backup }, {})).toEqual({ agentId: "main" });
   });
 });

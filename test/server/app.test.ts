@@ -1,0 +1,95 @@
+// serve's HTTP app in-process, on the path Nodes before 24.9 take for an Upgrade other than
+// websocket (`curl --http2` offers h2c): Node hands over the raw socket and the app answers as
+// HTTP on it. That path must survive a client's reset, close each socket once answered, let an
+// event stream's close run its cleanup, and let shutdown finish. (Node 24.9+ routes such requests
+// to the request handler itself; the built CLI's answer there is in test/e2e/serve-api.test.ts.)
+import net from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { startServe, type RunningServe } from "../../src/commands/serve.js";
+import { makeStateDir } from "../fixtures/store-builder.js";
+import { idleStore } from "../e2e/watch-fixture.js";
+
+const running: RunningServe[] = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) await r.stop();
+});
+
+async function serveFallback(): Promise<{ url: URL; log: string[]; stop: () => Promise<void> }> {
+  const state = makeStateDir();
+  idleStore(state);
+  const log: string[] = [];
+  const srv = await startServe({ stateDir: state, port: "0", probe: false, upgradeCallback: false, log: (l) => void log.push(l) });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await srv.stop();
+  };
+  running.push({ url: srv.url, stop });
+  return { url: new URL(srv.url), log, stop };
+}
+
+const h2c = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n`;
+
+/** Connects and sends `bytes`; resolves with the socket and a promise of all it receives until the server closes. */
+function send(url: URL, bytes: string): Promise<{ socket: net.Socket; text: () => string; ended: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const socket = net.connect({ host: url.hostname, port: Number(url.port), allowHalfOpen: true }, () => {
+      socket.write(bytes);
+      resolve({ socket, text: () => out, ended: new Promise((r) => socket.on("end", () => r())) });
+    });
+    socket.setEncoding("utf8").on("data", (d: string) => (out += d));
+    socket.on("error", reject);
+  });
+}
+
+async function ready(url: URL): Promise<void> {
+  for (;;) {
+    if ((await fetch(new URL("/readyz", url))).status === 200) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("serve on a Node that raises 'upgrade' for h2c", () => {
+  it("answers a probe and the batch as plain HTTP, then closes the socket itself", async () => {
+    const { url } = await serveFallback();
+    await ready(url);
+    for (const path of ["/livez", "/api/sessions/heartbeat"]) {
+      const c = await send(url, h2c(path));
+      await c.ended;
+      expect(c.text(), path).toMatch(/^HTTP\/1\.1 200 /);
+      expect(JSON.parse(c.text().slice(c.text().indexOf("\r\n\r\n") + 4)), path).toBeTypeOf("object");
+      c.socket.destroy();
+    }
+  });
+
+  it("a client that resets its socket right after asking costs nothing: the server answers the next one", async () => {
+    const { url } = await serveFallback();
+    for (let i = 0; i < 5; i++) {
+      const c = await send(url, h2c("/livez"));
+      c.socket.resetAndDestroy();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await fetch(new URL("/livez", url))).status).toBe(200);
+  });
+
+  it("a client that keeps its side open after the answer holds up neither its socket nor shutdown", async () => {
+    const { url, stop } = await serveFallback();
+    const c = await send(url, h2c("/livez"));
+    // the server ends its side once answered, although the client never ends its own
+    await c.ended;
+    await stop();
+  });
+
+  it("an event stream over this path: shutdown ends it and finishes, and the stream's end is logged", async () => {
+    const { url, log, stop } = await serveFallback();
+    await ready(url);
+    const c = await send(url, h2c("/api/sessions/events"));
+    while (!c.text().includes("event: snapshot")) await new Promise((r) => setTimeout(r, 10));
+    await stop();
+    await c.ended;
+    expect(log.some((l) => / stream .*path=\/api\/sessions\/events/.test(l))).toBe(true);
+    expect(log.at(-1)).toMatch(/ stopped /);
+  });
+});
