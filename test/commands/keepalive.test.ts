@@ -6,12 +6,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { sessionsDir } from "../fixtures/store-builder.js";
+import { makeTempDir, sessionsDir } from "../fixtures/store-builder.js";
 import { procStartTime, useOwners } from "../e2e/helpers/cli.js";
 import { ACTIVE, auditLines, buildStore, holdGatewayLock, KEYS, leftovers, M, readEntries, S, stopHolders, type Fixture } from "../e2e/keepalive-fixture.js";
 import { startLoopInProcess as startLoop, stopLoopsInProcess } from "./helpers/keepalive-loop.js";
 import { runProgram } from "../../src/program.js";
-import { bufferIo, run as runCli, type Sink } from "./helpers/run.js";
+import { bufferIo, run as runCli, unknownFailureStdout, type Sink } from "./helpers/run.js";
 
 /** Resolves once what was written to `out` satisfies `done` (woken by each write, never by a timer). */
 function untilOutput(out: Sink, done: (text: string) => boolean): Promise<void> {
@@ -144,6 +144,19 @@ describe("a pid file left behind", () => {
     expect(touchedKeys(JSON.parse(res.stdout))).toEqual(sorted(ACTIVE));
     expect(leftovers(fx)).toEqual([]);
   }, 30_000);
+});
+
+describe("a state dir that is not there at start", () => {
+  it("is a wrong --state-dir, not one to wait for: exit 3 with one line (the error document with --json), nothing created", async () => {
+    const missing = path.join(makeTempDir("ocs-ka-missing-"), "no-state");
+    for (const extra of [[], ["--json"]]) {
+      const r = await runCli(["keepalive", "--interval", "1s", "--no-probe", "--state-dir", missing, ...extra]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(`openclaw-sessions: no OpenClaw state dir at ${missing} (set --state-dir or OPENCLAW_STATE_DIR)\n`);
+      expect(r.stdout).toBe(unknownFailureStdout(extra, r.stderr));
+    }
+    expect(fs.existsSync(missing)).toBe(false);
+  });
 });
 
 describe("a store that cannot be read mid-run", () => {
