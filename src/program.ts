@@ -58,14 +58,17 @@ export async function runProgram(argv: readonly string[], io: Io, stop?: AbortSi
   const json = wantsJson(argv) ? trackStdout(io) : undefined;
   const runIo = json?.io ?? io;
   let code: number | undefined;
-  let command: string | undefined;
+  // once the options are parsed, they say whether --json was given (`--state-dir --json` makes it a value)
+  let action: { name: string; json: boolean } | undefined;
   const program = await buildProgram(argv, { io: runIo, exit: (c) => (code = c), stop });
-  program.hook("preAction", (_root, action) => void (command = action.name()));
+  program.hook("preAction", (_root, cmd) => void (action = { name: cmd.name(), json: cmd.opts().json === true }));
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {
     const failure = failureOf(err, io);
-    if (failure.message !== undefined && json && (json.canAppend() === "untouched" || (json.canAppend() === "lines" && NDJSON_COMMANDS.has(command ?? "")))) {
+    const asked = json !== undefined && (action?.json ?? true);
+    const where = json?.canAppend();
+    if (failure.message !== undefined && asked && (where === "untouched" || (where === "lines" && NDJSON_COMMANDS.has(action?.name ?? "")))) {
       io.stdout.write(errorDocument(failure.code, failure.message));
     }
     return failure.code;

@@ -40,6 +40,13 @@ describe("a failed --json run", () => {
     expect(JSON.parse(unknown.stdout).error).toMatchObject({ exitCode: 64, kind: "usage", message: expect.stringContaining("--no-such-flag") });
   });
 
+  it("--json taken as an option's value (`--state-dir --json`) is not JSON mode: stdout stays empty", async () => {
+    const r = await run(["status", "--no-probe", "--state-dir", "--json"], { env: { HOME: makeTempDir("ocs-json-home-") } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("--json");
+    expect(r.stdout).toBe("");
+  });
+
   it("without --json stdout stays empty; --help with --json prints help, not an error", async () => {
     const r = await run(["status", "--state-dir", missing()]);
     expect(r.code).toBe(3);
