@@ -14,6 +14,7 @@ import { clockOverride } from "./heartbeats.js";
 import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
 import { importPendingMessage } from "../store/era.js";
 import { openState } from "../store/snapshot.js";
+import { selectStores } from "../store/agents.js";
 import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, storeChanges, type KeepaliveSettings } from "./keepalive-tick.js";
 import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
@@ -125,9 +126,10 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
   const log = (rec: LogRecord) => void io.stdout.write(`${formatLine(rec, json)}\n`);
   const state = new KeepaliveState();
 
-  // a state dir that is not there at start is a wrong --state-dir (or user), not one to wait for:
-  // exit 3 as for every command; one that goes away mid-run is logged and skipped by each tick
-  openState(s.store, s.env);
+  // a state dir or --store that is not there at start is a wrong flag (or user), not one to wait
+  // for: exit 3 as for every command; one that goes away mid-run is logged and skipped by each tick
+  const opened = openState(s.store, s.env);
+  if (s.store.store) selectStores(opened.stateDir, opened.config, s.store, s.env);
   // the stores as they are now: a usage error (--store with --agent) stops here, before any lock
   const first = locateStores(s);
   // what is there at start: its era C stores are said by the notice below, not as a change

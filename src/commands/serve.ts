@@ -262,10 +262,10 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     let shown = "";
     const tell = (): void => {
       const g = gatewayState(o.status());
-      const key = `${g.connected}|${g.protocol}|${g.reason}`;
+      const key = `${g.connected}|${g.phase}|${g.protocol}|${g.reason}`;
       if (key === shown) return;
       shown = key;
-      logger.line("gateway", { connected: g.connected, protocol: g.protocol, reason: g.reason });
+      logger.line("gateway", { connected: g.connected, phase: g.phase, protocol: g.protocol, reason: g.reason });
     };
     tell();
     o.subscribe(tell);

@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { heartbeatJson } from "../ui/snapshot.js";
 import type { Auth } from "./auth.js";
 import { hostAllowed, originAllowed } from "./guard.js";
-import { HttpError, errorBody, onlyParams, queryBool, queryMinutes, querySeq, querySince, queryText, queryTicket, sendJson, sendRaw } from "./http-util.js";
+import { HttpError, errorBody, onlyParams, queryAgent, queryBool, queryMinutes, querySeq, querySince, queryTicket, sendJson, sendRaw } from "./http-util.js";
 import type { Hub, SessionFilter } from "./hub.js";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics.js";
@@ -133,7 +133,7 @@ function askedOf(m: Matched, url: URL, req: IncomingMessage): Asked {
   if (!allowed) return { filter: {} };
   onlyParams(q, allowed, url.pathname);
   if (allowed.includes("ticket")) queryTicket(q);
-  const filter: SessionFilter = { agent: queryText(q, "agent"), problems: queryBool(q, "problems") ?? false };
+  const filter: SessionFilter = { agent: queryAgent(q), problems: queryBool(q, "problems") ?? false };
   switch (m.name) {
     case "batch":
       return { filter: { ...filter, activeWithinMs: mul(queryMinutes(q, "active"), 60_000) } };
@@ -151,6 +151,16 @@ function askedOf(m: Matched, url: URL, req: IncomingMessage): Asked {
     default:
       return { filter, since: querySeq(querySince(q), "since") };
   }
+}
+
+/**
+ * The handshake headers ws checks before it accepts: checked here first, so that a handshake ws
+ * would refuse (with its own HTML answer) is refused as JSON before a ticket is spent on it.
+ */
+function wellFormedHandshake(req: IncomingMessage): boolean {
+  const key = req.headers["sec-websocket-key"];
+  const version = req.headers["sec-websocket-version"];
+  return typeof key === "string" && /^[+/0-9A-Za-z]{22}==$/.test(key.trim()) && (version === "13" || version === "8");
 }
 
 /** An Upgrade this server takes: a WebSocket. Any other (`h2c` from `curl --http2`) is ignored, as HTTP allows. */
@@ -248,6 +258,9 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     }
     if (m.name === "ws" && !upgrade) throw new HttpError(426, "upgrade_required", "this is a WebSocket endpoint: connect with a WebSocket client", { Upgrade: "websocket" });
     if (m.name !== "ws" && upgrade) throw new HttpError(404, "not_found", `${url.pathname} takes no WebSocket; the stream is /api/sessions/ws`);
+    if (upgrade && !wellFormedHandshake(req)) {
+      throw new HttpError(400, "bad_request", "not a WebSocket handshake this server takes: it needs Sec-WebSocket-Key (16 bytes, base64) and Sec-WebSocket-Version 13 (or 8)");
+    }
     if (upgrade && !originAllowed(req.headers.origin, req.headers.host, o.loopback, o.corsOrigins)) {
       throw new HttpError(403, "forbidden", `WebSocket from Origin ${req.headers.origin} refused: only loopback pages, the same origin, or --cors-origin`);
     }
@@ -327,7 +340,11 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
         const t0 = performance.now();
         const key = asked.key!;
         const agent = asked.filter.agent;
-        const hb = hub.find(key, agent);
+        const found = hub.findAll(key, agent);
+        if (found.length > 1) {
+          throw new HttpError(400, "bad_request", `session ${JSON.stringify(key)} is held by agents ${found.map((h) => h.agentId).join(", ")}: add ?agent= to say which`);
+        }
+        const hb = found[0];
         if (!hb) throw new HttpError(404, "not_found", `no session ${JSON.stringify(key)}${agent ? ` of agent ${agent}` : ""} in the stores served`);
         sendJson(res, 200, `${JSON.stringify(heartbeatJson(hb, o.now()))}\n`, cors);
         metrics.observeRead("one", (performance.now() - t0) / 1000);
@@ -418,6 +435,10 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
   function servePlainOnUpgradeSocket(req: IncomingMessage, socket: Duplex): void {
     const sock = socket as import("node:net").Socket;
     sock.on("error", () => sock.destroy());
+    // a client that closes its side (an event stream it left) ends ours, as Node's server does;
+    // the socket is read (its bytes dropped) so that close is seen at all
+    sock.on("end", () => sock.end());
+    sock.resume();
     rawSockets.add(sock);
     sock.on("close", () => rawSockets.delete(sock));
     const res = new http.ServerResponse(req);

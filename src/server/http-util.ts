@@ -1,6 +1,7 @@
 // Small pieces of HTTP every route uses: JSON answers and errors, query parsing.
 import { STATUS_CODES, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { isValidAgentId } from "../store/agents.js";
 
 export type ErrorCode =
   | "bad_request"
@@ -64,13 +65,20 @@ export function queryBool(q: URLSearchParams, name: string): boolean | undefined
   const t = v.toLowerCase();
   if (t === "" || t === "1" || t === "true" || t === "yes") return true;
   if (t === "0" || t === "false" || t === "no") return false;
-  throw new HttpError(400, "bad_request", `${name}=${v}: use ${name}=true or ${name}=false`);
+  throw new HttpError(400, "bad_request", `${name}=${v}: use ${name}=true or ${name}=false (1/0 and yes/no work too)`);
 }
 
 export function queryText(q: URLSearchParams, name: string): string | undefined {
   const v = single(q, name);
   if (v === null) return undefined;
   if (v === "") throw new HttpError(400, "bad_request", `${name} is empty: give a value or leave it out`);
+  return v;
+}
+
+/** `agent`: an OpenClaw agent id ([a-z0-9][a-z0-9_-]*, as OpenClaw normalizes them), or a 400 saying so. */
+export function queryAgent(q: URLSearchParams): string | undefined {
+  const v = queryText(q, "agent");
+  if (v !== undefined && !isValidAgentId(v)) throw new HttpError(400, "bad_request", `agent=${v.slice(0, 80)}: not an agent id (lowercase letters, digits, _ and -, as OpenClaw names agents)`);
   return v;
 }
 

@@ -338,9 +338,18 @@ export class Hub {
 
   /** The session with this key (and agent, when two stores share a key). */
   find(sessionKey: string, agent?: string): Heartbeat | undefined {
-    if (agent !== undefined) return this.model.get(identity({ agentId: agent, sessionKey }));
-    for (const hb of this.heartbeats()) if (hb.sessionKey === sessionKey) return hb;
-    return undefined;
+    return this.findAll(sessionKey, agent)[0];
+  }
+
+  /** Every session under this key (one per agent holding it: a copied agent dir shares its keys). */
+  findAll(sessionKey: string, agent?: string): Heartbeat[] {
+    if (agent !== undefined) {
+      const hb = this.model.get(identity({ agentId: agent, sessionKey }));
+      return hb ? [hb] : [];
+    }
+    const out: Heartbeat[] = [];
+    for (const hb of this.heartbeats()) if (hb.sessionKey === sessionKey) out.push(hb);
+    return out;
   }
 
   /** `GET /api/sessions/heartbeat`: the JSON bytes, shared while nothing changed (for up to a second). */

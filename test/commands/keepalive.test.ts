@@ -157,6 +157,14 @@ describe("a state dir that is not there at start", () => {
     }
     expect(fs.existsSync(missing)).toBe(false);
   });
+
+  it("nor is a --store that is not there: exit 3 naming it", async () => {
+    const missing = path.join(makeTempDir("ocs-ka-missing-"), "nope", "sessions.json");
+    const r = await runCli(["keepalive", "--interval", "1s", "--no-probe", "--store", missing, "--json"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`openclaw-sessions: no session index at ${missing} (check --store)\n`);
+    expect(r.stdout).toBe(unknownFailureStdout(["--json"], r.stderr));
+  });
 });
 
 describe("a store that cannot be read mid-run", () => {

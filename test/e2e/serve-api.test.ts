@@ -103,6 +103,25 @@ describe("serve: the read endpoints", () => {
     expect((await get(`${srv.url}/api/sessions/${encodeURIComponent(OTHER_KEY)}/heartbeat?agent=ops`)).status).toBe(404);
   });
 
+  it("a key two agents hold (a legacy key without the agent: prefix) is a 400 naming both, unless ?agent= says which", async () => {
+    const state = makeStateDir();
+    idleStore(state, NOW - 20 * 60_000);
+    idleStore(state, NOW - 20 * 60_000, "ops");
+    for (const agent of ["main", "ops"]) {
+      const entries = readEntries(state, agent);
+      entries["legacy-key"] = { ...Object.values(entries)[0], sessionId: `legacy-${agent}` };
+      writeIndexAtomic(state, entries, agent);
+    }
+    const srv = await startServe(["--state-dir", state, "--no-probe"], serveEnv({ OPENCLAW_SESSIONS_NOW: String(NOW) }));
+    await waitReady(srv.url);
+    const both = await get(`${srv.url}/api/sessions/legacy-key/heartbeat`);
+    expect(both.status).toBe(400);
+    expect(both.json.message).toMatch(/held by agents (main, ops|ops, main): add \?agent=/);
+    const one = await get(`${srv.url}/api/sessions/legacy-key/heartbeat?agent=ops`);
+    expect(one.status).toBe(200);
+    expect(one.json).toMatchObject({ agentId: "ops", sessionId: "legacy-ops" });
+  });
+
   it("an unknown key is a 404 with a JSON error body", async () => {
     const { srv } = await serveIdle();
     const r = await get(`${srv.url}/api/sessions/${encodeURIComponent("agent:main:nobody")}/heartbeat`);
@@ -190,6 +209,8 @@ describe("serve: malformed requests", () => {
       ["/api/sessions/heartbeat?active=0x10", {}, 400, "bad_request"],
       ["/api/sessions/heartbeat?active=1e3", {}, 400, "bad_request"],
       ["/api/sessions/heartbeat?agent=main&agent=ops", {}, 400, "bad_request"],
+      ["/api/sessions/heartbeat?agent=%ZZ", {}, 400, "bad_request"],
+      ["/api/sessions/heartbeat?agent=Main", {}, 400, "bad_request"],
       ["/api/sessions/heartbeat?problem=true", {}, 400, "bad_request"],
       ["/api/sessions/events?since=1&since=2", {}, 400, "bad_request"],
       ["/api/sessions/ws", {}, 426, "upgrade_required"],

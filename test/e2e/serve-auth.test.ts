@@ -33,17 +33,20 @@ function getWithHost(url: string, p: string, host: string, method = "GET", heade
   });
 }
 
-/** A request written as raw bytes (Host left out or empty, which no HTTP client sends): the status line back. */
-function rawStatus(url: string, request: string): Promise<string> {
+/** A request written as raw bytes (Host left out or empty, which no HTTP client sends): all that came back before the close. */
+function rawAnswer(url: string, request: string): Promise<string> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const s = net.connect(Number(u.port), u.hostname, () => s.write(request));
     let out = "";
     s.setEncoding("utf8").on("data", (d: string) => (out += d));
-    s.on("close", () => resolve(out.split("\r\n")[0]));
+    s.on("close", () => resolve(out));
     s.on("error", reject);
   });
 }
+
+/** The status line of rawAnswer. */
+const rawStatus = async (url: string, request: string): Promise<string> => (await rawAnswer(url, request)).split("\r\n")[0];
 
 describe("serve: auth and tickets", () => {
   it("with a token (its file may end with a newline): every request needs it but the probes; tickets open streams once", async () => {
@@ -134,6 +137,12 @@ describe("serve: auth and tickets", () => {
     expect((await refusedUpgrade(wsUrl(srv.url, `/api/sessions/ws?ticket=${ticket}&since=abc`))).status).toBe(400);
     expect((await fetch(`${srv.url}/api/sessions/events?ticket=${ticket}&problem=true`)).status).toBe(400);
     expect((await fetch(`${srv.url}/api/sessions/events?ticket=${ticket}&ticket=${ticket}`)).status).toBe(400);
+    // a handshake ws would refuse (no key, a version it does not speak): a JSON 400, the ticket kept
+    for (const headers of ["Sec-WebSocket-Version: 13\r\n", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n"]) {
+      const answer = await rawAnswer(srv.url, `GET /api/sessions/ws?ticket=${ticket} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${headers}\r\n`);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)).error).toBe("bad_request");
+    }
     const ws = connectWs(wsUrl(srv.url, `/api/sessions/ws?ticket=${ticket}`));
     await ws.next((m) => m.type === "snapshot", "the stream the kept ticket opens");
     expect((await refusedUpgrade(wsUrl(srv.url, `/api/sessions/ws?ticket=${ticket}`))).status).toBe(401);

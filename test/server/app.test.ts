@@ -82,6 +82,23 @@ describe("serve on a Node that raises 'upgrade' for h2c", () => {
     await stop();
   });
 
+  it("an event stream whose client closes its side is let go at once (no socket left in CLOSE-WAIT, the stream's end logged)", async () => {
+    const { url, log } = await serveFallback();
+    await ready(url);
+    for (let i = 0; i < 3; i++) {
+      const c = await send(url, h2c("/api/sessions/events"));
+      while (!c.text().includes("event: snapshot")) await new Promise((r) => setTimeout(r, 10));
+      c.socket.end();
+      await c.ended;
+    }
+    for (;;) {
+      if (log.filter((l) => / stream .*path=\/api\/sessions\/events/.test(l)).length === 3) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const metrics = await (await fetch(new URL("/metrics", url))).text();
+    expect(metrics).toMatch(/^openclaw_sessions_stream_clients\{transport="sse"\} 0$/m);
+  });
+
   it("an event stream over this path: shutdown ends it and finishes, and the stream's end is logged", async () => {
     const { url, log, stop } = await serveFallback();
     await ready(url);
