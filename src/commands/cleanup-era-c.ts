@@ -11,7 +11,10 @@ import type { ResolvedMaintenance } from "../core/maintenance.js";
 import { openclawPrunePlan } from "../core/plan/openclaw-prune.js";
 import type { Evidence, Heartbeat, IndexEntry, StoreRef, Thresholds } from "../core/types.js";
 import { formatAge, formatAgo } from "../ui/format.js";
+import { placeInAgentsTree } from "../store/locate.js";
 
+const NOT_OPENED = "nothing: OpenClaw opens agents/<id>/agent/openclaw-agent.sqlite in its state dir, not this file (a copy or a backup)";
+const NOT_OPENED_HOW = "nothing to let: OpenClaw does not open this file; a copy put back as agents/<id>/agent/openclaw-agent.sqlite (gateway stopped) is resumed at the next gateway start";
 const FOLLOW = "follow the turn with `openclaw sessions`, and let `openclaw sessions cleanup` do maintenance";
 
 /**
@@ -65,6 +68,8 @@ export function planEraCCleanup(
   opts: { now: number; thresholds: Thresholds; policy: Pick<ResolvedMaintenance, "pruneAfterMs" | "maxEntries">; warnings?: string[] },
 ): EraCCleanup {
   const staleRunning: EraCStaleRow[] = [];
+  // a copy outside any state dir's agents tree (a backup named by --store) is no file OpenClaw opens
+  const opened = placeInAgentsTree(store.storePath, "agent") !== undefined;
   const entries: Record<string, IndexEntry> = {};
   const active: string[] = [];
   for (const ev of evidence) {
@@ -83,11 +88,13 @@ export function planEraCCleanup(
       state: hb.state,
       storeStatus: ev.entry.status ?? null,
       why: held ? `${pastRunTimeoutReason(opts.now - facts.startedAt!, runTimeoutOf(opts.thresholds))}; ${owner.reason}` : owner.reason,
-      openclawWill: embedded
-        ? `nothing: ${EMBEDDED_NOT_RESUMED} (the row stays as it is)`
+      openclawWill: !opened
+        ? NOT_OPENED
+        : embedded
+          ? `nothing: ${EMBEDDED_NOT_RESUMED} (the row stays as it is)`
         : held
-          ? `nothing while its live owner holds the run; once that process stops, ${RESUMED_ON_GATEWAY_START}`
-          : "resume the interrupted turn on the next gateway start (restart recovery; `sessions.recover` continues a session with an orphaned writer)",
+            ? `nothing while its live owner holds the run; once that process stops, ${RESUMED_ON_GATEWAY_START}`
+            : "resume the interrupted turn on the next gateway start (restart recovery; `sessions.recover` continues a session with an orphaned writer)",
     });
   }
   const plan = openclawPrunePlan(entries, opts.policy, opts.now, active);
@@ -97,9 +104,12 @@ export function planEraCCleanup(
     era: "C",
     wrote: false,
     staleRunning,
-    howToLetOpenClaw: howToLetOpenClaw(holderOf(evidence)),
+    howToLetOpenClaw: opened ? howToLetOpenClaw(holderOf(evidence)) : NOT_OPENED_HOW,
     openclawMaintenance: { pruneAfterMs: opts.policy.pruneAfterMs, maxEntries: opts.policy.maxEntries, byAge: plan.pruned, byCap: plan.capped },
-    warnings: opts.warnings ?? [],
+    warnings: [
+      ...(opts.warnings ?? []),
+      ...(opened ? [] : [`${store.storePath} is outside any state dir's agents tree: OpenClaw opens no such file, so neither its recovery nor its maintenance will touch it (the maintenance shown is what its rules would archive were it in place)`]),
+    ],
   };
 }
 

@@ -193,6 +193,24 @@ describe("keepalive on era C", () => {
   });
 });
 
+describe("a backup outside any agents tree (--store)", () => {
+  it("its stale row is one OpenClaw will do nothing with, since it never opens the file; nothing written", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    const backup = path.join(copy.root, "backup", "openclaw-agent.sqlite");
+    fs.mkdirSync(path.dirname(backup));
+    fs.copyFileSync(copy.dbPath, backup);
+    const before = fs.readFileSync(backup);
+    const r = await run(["cleanup", "--json", "--no-probe", "--store", backup], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
+    expect(r.code).toBe(0);
+    const [store] = JSON.parse(r.stdout).eraC;
+    expect(store.staleRunning).toEqual([expect.objectContaining({ sessionKey: "agent:main:c2-model-wait", openclawWill: expect.stringMatching(/^nothing: OpenClaw opens agents\/<id>\/agent\/openclaw-agent\.sqlite in its state dir, not this file/) })]);
+    expect(store.howToLetOpenClaw).toMatch(/^nothing to let: OpenClaw does not open this file/);
+    expect(store.warnings.join("\n")).toContain("outside any state dir's agents tree");
+    expect(fs.readFileSync(backup).equals(before)).toBe(true);
+  });
+});
+
 describe("howToLetOpenClaw: the advice follows what holds the store now", () => {
   it("nothing alive: start the gateway; a live gateway: restart it; a live embedded run: let it end first", () => {
     expect(howToLetOpenClaw("nothing")).toMatch(/^start the gateway on this state dir/);
