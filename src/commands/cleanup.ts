@@ -461,7 +461,7 @@ async function runUndo(s: CleanupSettings, io: Io): Promise<number> {
       codes.push(err.exitCode);
     }
   }
-  // an undo that had nothing to put back is refused (4), as a second undo is: so is one on era C
+  // an undo that had nothing to put back (no write of ours on record) is refused (4): so is one on era C
   // stores only, which openclaw-sessions never wrote (they are listed with why in refusedStores)
   if (stores.length + refs.eraC.length > 0 && stores.every((s) => s.outcome === "nothing")) codes.push(EXIT.writeRefused);
   const report: UndoReport = {

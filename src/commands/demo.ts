@@ -164,7 +164,7 @@ export async function runDemo(req: DemoRequest, io: Io): Promise<number> {
     api = await startDemoServe(ws, io);
     write(intro(s, ws, g, interactive));
     if (api) write(serveUrls(api.url));
-    await showLive(s, ws, io, stop);
+    await showLive(s, ws, io, stop, true);
     // judged while the gateway still runs: live sessions are left alone, dead ones are listed
     const advice = await adviseCleanup({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, staleAfterMs: g.thresholds.stallAfterMs, env: io.env, onSpawn: (pid) => (advicePid = pid) });
     write(adviceText(advice, s, ws.kept));
@@ -188,11 +188,12 @@ function killQuietly(pid: number): void {
 }
 
 /** `watch` on the demo's store, until the user quits, the duration ends or a signal comes; then it is asked to end. */
-async function showLive(s: DemoSettings, ws: DemoWorkspace, io: Io, stop: StopSignals): Promise<void> {
+/** `gateway`: the era B demo's simulated gateway speaks the WebSocket subset; era C's was killed. */
+async function showLive(s: DemoSettings, ws: DemoWorkspace, io: Io, stop: StopSignals, gateway: boolean): Promise<void> {
   // the overlay's device identity goes to the demo's temp dir, not the user's state dir
   const env = { ...demoEnv(io.env, ws.tmpDir), XDG_STATE_HOME: path.join(ws.root, "xdg") };
   const end = new AbortController();
-  const settings = { ...watchSettings({ stateDir: ws.stateDir, gateway: true }, env), intervalMs: s.intervalMs, gatewayNotices: false };
+  const settings = { ...watchSettings({ stateDir: ws.stateDir, gateway }, env), intervalMs: s.intervalMs, gatewayNotices: false };
   const done = runWatch(settings, { ...io, env, tmpDir: ws.tmpDir }, { stop: end.signal });
   let timer: NodeJS.Timeout | undefined;
   const timeUp = new Promise<void>((resolve) => {
@@ -304,7 +305,7 @@ async function runEraCDemo(s: DemoSettings, io: Io, interactive: boolean): Promi
       ].join("\n"),
     );
     if (api) io.stdout.write(serveUrls(api.url));
-    await showLive(s, ws, io, stop);
+    await showLive(s, ws, io, stop, false);
     const advice = await adviseCleanup({ stateDir: ws.stateDir, tmpDir: ws.tmpDir, env: io.env, onSpawn: (pid) => (advicePid = pid) });
     io.stdout.write(
       [

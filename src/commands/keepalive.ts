@@ -8,6 +8,7 @@ import { CliError, EXIT } from "../core/errors.js";
 import { DEFAULT_ACTIVITY_THRESHOLD_MS, type TouchField } from "../core/plan/keepalive.js";
 import { refreshWindow } from "../core/keepalive-schedule.js";
 import { removeOurWriterLocks } from "../store/loop-lock.js";
+import { removeOurTempFiles } from "../store/writer/atomic-write.js";
 import { onOutputClosed } from "../ui/closed-pipe.js";
 import { formatLine, KEEPALIVE_SCHEMA_VERSION, type LogRecord } from "../ui/keepalive-log.js";
 import { clockOverride } from "./heartbeats.js";
@@ -35,7 +36,7 @@ Exit codes:
        (nothing written; era C stores are never read by keepalive, so never make it 3)
   4    --once: a write was refused or failed (that index is unchanged)
   5    another keepalive already runs on a selected store (its pid is named); --once: busy
-  130  a second SIGINT (143: SIGTERM) while stopping: exits at once, our locks removed
+  130  a second SIGINT (143: SIGTERM) while stopping: exits at once, our locks and temp files removed
 
 A missing or corrupt index, a config error or a lost write race in the loop is logged and
 retried (races back off); it never stops the loop. See docs/keepalive.md.`;
@@ -156,7 +157,10 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
     onSecond: (sig) => {
       // a second signal: leave nothing behind that is ours, then go
       state.releaseAll();
-      if (state.writing) removeOurWriterLocks(state.writing);
+      if (state.writing) {
+        removeOurTempFiles(state.writing);
+        removeOurWriterLocks(state.writing);
+      }
       process.exit(128 + SIGNALS[sig as keyof typeof SIGNALS]);
     },
   });

@@ -8,6 +8,7 @@ import { filterHeartbeats, parseSort, sortHeartbeats, type SortSpec } from "../c
 import type { Heartbeat } from "../core/types.js";
 import { openLiveSource } from "../store/live-source.js";
 import { openState, readSnapshot } from "../store/snapshot.js";
+import { errorDocument } from "./json-failure.js";
 import { ndjsonSnapshot, ndjsonSnapshotChunks, plainSnapshot, plainSnapshotChunks } from "../ui/snapshot.js";
 import { thresholdsFor } from "../store/thresholds.js";
 import { clockOverride, collect, writeChunks } from "./heartbeats.js";
@@ -26,7 +27,7 @@ export function register(program: Command, ctx: CommandContext = { io: processIo
     .option("--sort <field[:dir]>", "activity|elapsed|session|agent|state|health|model, :asc or :desc", "activity:desc")
     .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable", collect, [])
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
-    .option("--gateway", "live streaming/tool states from the gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1)")
+    .option("--gateway", "live streaming/tool states from the gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1; not with --once)")
     .addHelpText(
       "after",
       "\nKeys: ↑↓ or j/k select, enter details, s sort, r reverse, / filter, p problems only, space pause, ? help, q/esc/ctrl-c quit",
@@ -147,8 +148,14 @@ async function printOnce(read: Parameters<typeof readSnapshot>[0], s: WatchSetti
   const arranged = arrange(list, s.sort, s.problems, at);
   // written in pieces as the pipe takes them
   await writeChunks(s.json ? ndjsonSnapshotChunks(arranged, at) : plainSnapshotChunks(arranged, at, { columns: terminalColumns(io.stdout), unread: unread.length }), io.stdout);
-  // each store not read is named once, by its warning above (with why)
+  // each store not read is named once, by its warning above (with why); a script reading --json
+  // gets the reason after the snapshot, as the error record of a failed --json run
+  if (unread.length > 0 && s.json) io.stdout.write(errorDocument(EXIT.unknown, unreadStoresMessage(unread)));
   return unread.length > 0 ? EXIT.unknown : EXIT.ok;
+}
+
+function unreadStoresMessage(unread: readonly { storePath: string; why: string }[]): string {
+  return `${unread.length} store${unread.length === 1 ? "" : "s"} could not be read: ${unread.map((u) => u.why).join("; ")}`;
 }
 
 /** The heartbeats of one snapshot; its evidence is not kept once they are derived. */

@@ -149,7 +149,7 @@ describe("cleanup on era C", () => {
     check();
   });
 
-  it("--undo on era C stores only: nothing to undo, so refused as a second undo is (exit 4), nothing written", async () => {
+  it("--undo on era C stores only: nothing to undo, so refused as an undo with no write on record is (exit 4), nothing written", async () => {
     const copy = copyRun("c7-aborted");
     roots.push(copy.root);
     const check = storeUnchangedCheck(copy);

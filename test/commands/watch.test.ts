@@ -146,6 +146,13 @@ describe("watch without a terminal", () => {
       expect(r.code).toBe(3);
       expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringContaining(`agent work: ${broken} was not read`)]);
       expect(r.stdout).toContain(KEY);
+      if (extra.length > 0) {
+        // the snapshot, then the reason for exit 3 as an error record a script reads
+        const [snapshot, error, ...rest] = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+        expect(rest).toEqual([]);
+        expect(snapshot.sessions.map((x: { sessionKey: string }) => x.sessionKey)).toContain(KEY);
+        expect(error).toEqual({ schemaVersion: 1, error: { exitCode: 3, kind: "unknown", message: expect.stringMatching(new RegExp(`^1 store could not be read: .*${broken.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`)) } });
+      }
     }
   });
 

@@ -16,6 +16,8 @@ describe("demo --era C", () => {
     expect(r.stdout).toMatch(/nothing written: OpenClaw manages this store itself/);
     expect(r.stdout).toMatch(/\d+ stale running row\(s\):\n\s+agent:main:task-\d+ \(running, awaiting_model\)/);
     expect(r.stdout).toMatch(/OpenClaw will: resume the interrupted turn on the next gateway start/);
+    // its gateway was killed: the view is not told to follow one, so no warning that it is not running
+    expect(r.stderr).not.toContain("--gateway");
     expect(fs.existsSync(state)).toBe(false);
   });
   // --generate --era C and a bad --era are checked in-process in test/commands/demo.test.ts

@@ -2,8 +2,10 @@
 // is finished (its write completes), a second signal exits at once. (Backing off a conflict is
 // run in-process in test/commands/keepalive.test.ts.)
 import fs from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { useOwners } from "./helpers/cli.js";
+import { until } from "./helpers/serve.js";
 import { ACTIVE, buildStore, holdGatewayLock, killLoops, leftovers, readEntries, startLoop, stopHolders, untilExists, type Fixture } from "./keepalive-fixture.js";
 
 const { live, dead } = useOwners();
@@ -72,5 +74,19 @@ describe("stopping", () => {
     expect(fs.readFileSync(fx.index).equals(bytes)).toBe(true);
     // only the gateway's own lock (held by the other process) is still there
     expect(leftovers(fx)).toEqual(["sessions.json.lock"]);
+  }, 30_000);
+
+  it("a second signal while a write waits between its temp file and the rename removes the temp file; the index is untouched", async () => {
+    const fx = buildStore(live, dead);
+    const bytes = fs.readFileSync(fx.index);
+    const loop = startLoop([...base(fx), "--interval", "5", "--json"], { ...fx.env, OPENCLAW_SESSIONS_FAULT: "slow-rename:20000" });
+    const dir = path.dirname(fx.index);
+    await until(() => fs.readdirSync(dir).some((f) => f.endsWith(".tmp")), () => "the write's verified temp file never appeared");
+    loop.child.kill("SIGINT");
+    loop.child.kill("SIGTERM");
+    const { code } = await loop.exit;
+    expect([130, 143]).toContain(code);
+    expect(fs.readFileSync(fx.index).equals(bytes)).toBe(true);
+    expect(leftovers(fx)).toEqual([]);
   }, 30_000);
 });

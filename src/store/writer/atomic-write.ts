@@ -13,6 +13,23 @@ export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `${path.basename(target)}.${process.pid}.${randomUUID()}.tmp`);
 }
 
+/**
+ * Removes this process's temp files beside `target` (a write cut short by a forced exit): only
+ * names with our pid, which no other process uses while we run.
+ */
+export function removeOurTempFiles(target: string): void {
+  const prefix = `${path.basename(target)}.${process.pid}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith(".tmp")) fs.rmSync(path.join(path.dirname(target), name), { force: true });
+  }
+}
+
 export function writeAll(fd: number, data: Buffer, writeChunk: WriteChunk = realWrite): void {
   let done = 0;
   while (done < data.length) {
