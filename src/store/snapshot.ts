@@ -94,7 +94,10 @@ export function openState(opts: StoreOptions, env: Env = process.env): OpenedSta
   if (!opts.store && !isDir(stateDir)) {
     throw new UnreadableError(`no OpenClaw state dir at ${stateDir} (set --state-dir or OPENCLAW_STATE_DIR)`);
   }
-  const { config, warnings } = loadConfig(configPath);
+  const { config, warnings, found } = loadConfig(configPath);
+  // OpenClaw without a config runs on its defaults, and so do we; but one named on purpose that is
+  // not there is more likely a typo than a choice
+  if (!found && env.OPENCLAW_CONFIG_PATH?.trim()) warnings.push(`OPENCLAW_CONFIG_PATH names ${configPath}, which does not exist: OpenClaw's defaults are used`);
   return { stateDir, configPath, config, warnings };
 }
 

@@ -164,6 +164,15 @@ describe("empty and missing state dirs", () => {
     expect(fs.readdirSync(state)).toEqual([]);
   });
 
+  it("no config is OpenClaw's defaults, silently; a config OPENCLAW_CONFIG_PATH names that is not there is a warning", async () => {
+    const state = makeStateDir();
+    expect((await statusJson(state)).doc.warnings).toEqual([]);
+    const named = path.join(makeTempDir(), "typo.json");
+    const r = await runJson(["status", "--state-dir", state, "--no-probe"], { env: { ...env(), OPENCLAW_CONFIG_PATH: named } });
+    expect(r.doc.warnings).toEqual([`OPENCLAW_CONFIG_PATH names ${named}, which does not exist: OpenClaw's defaults are used`]);
+    expect(fs.existsSync(named)).toBe(false);
+  });
+
   it("a missing state dir: exit 3 with a clear one-line message, and nothing created", async () => {
     const missing = path.join(makeTempDir(), "no-such-state");
     for (const args of [[], ["--json"], ["--check"]]) {
