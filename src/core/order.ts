@@ -60,7 +60,8 @@ function sortKey(hb: Heartbeat, field: SortField): Key {
     case "elapsed":
       return hb.startedAt === undefined ? undefined : -hb.startedAt;
     case "session":
-      return hb.sessionKey;
+      // the name the SESSION column shows (the label, else the key), so the sorted list reads sorted
+      return hb.label?.trim() || hb.sessionKey;
     case "agent":
       return hb.agentId;
     case "state":

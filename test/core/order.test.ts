@@ -56,6 +56,11 @@ describe("sortHeartbeats", () => {
     hb("e", { startedAt: NOW - 5_000, state: "tool_exec", health: "active", model: "beta" }),
   ];
 
+  it("session sorts by the name the SESSION column shows: the label, else the key", () => {
+    const list = [hb("agent:main:aaa", { label: "banana" }), hb("agent:main:zzz", { label: "apple" }), hb("agent:main:mmm", { label: "  " })];
+    expect(keys(sortHeartbeats(list, { field: "session", dir: "asc" }))).toEqual(["agent:main:mmm", "agent:main:zzz", "agent:main:aaa"]);
+  });
+
   it("puts unresponsive, then stalled first, then newest activity (missing last) by default", () => {
     expect(keys(sortHeartbeats(list))).toEqual(["d", "c", "b", "a", "e"]);
   });
