@@ -2,6 +2,7 @@
 // exactly the events it missed; with a since the server no longer keeps, a resync. A client that
 // stops reading gets its drains and a resync, and never holds up the others.
 import net from "node:net";
+import { SLOW_AFTER_MS } from "../../src/server/stream-client.js";
 import { describe, expect, it } from "vitest";
 import { format, makeStateDir, writeIndex } from "../fixtures/store-builder.js";
 import { useOwners } from "./helpers/cli.js";
@@ -103,6 +104,9 @@ describe("serve: a slow client", () => {
       writeIndexAtomic(state, entries(r));
       await fast.next((m) => m.type === "heartbeat" && m.heartbeat.sessionKey === `agent:main:s${N - 1}` && m.heartbeat.label.startsWith(`round ${r} `), `round ${r}`);
     }
+    // a client is slow once its socket has refused data for SLOW_AFTER_MS, judged as frames are
+    // queued: on a fast machine all rounds fit in that second, so the drains are queued after it
+    await new Promise((r) => setTimeout(r, SLOW_AFTER_MS + 500));
     const gone = ["agent:main:s3", "agent:main:s7"];
     writeIndexAtomic(state, entries(ROUNDS, gone));
     await fast.next((m) => m.type === "socket.drain" && m.sessionKey === gone[1], "the drains");
