@@ -192,7 +192,13 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
 
   // Node >= 24.9 hands a non-WebSocket upgrade to the request handler by this callback; older
   // Nodes raise 'upgrade' for it, and the upgrade handler below serves it as a plain request
-  const serverOptions = { maxHeaderSize: 16 * 1024, ...(o.upgradeCallback !== false ? { shouldUpgradeCallback: isWebSocketUpgrade } : {}) } as http.ServerOptions;
+  // requireHostHeader off: an HTTP/1.1 request without Host gets this server's JSON 400 (addressed),
+  // not Node's empty one
+  const serverOptions = {
+    maxHeaderSize: 16 * 1024,
+    requireHostHeader: false,
+    ...(o.upgradeCallback !== false ? { shouldUpgradeCallback: isWebSocketUpgrade } : {}),
+  } as http.ServerOptions;
   const server = http.createServer(serverOptions, (req, res) => onRequest(req, res));
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -242,6 +248,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
   function addressed(req: IncomingMessage): URL {
     const { url, authority } = parseTarget(req);
     const host = authority ?? req.headers.host;
+    if (host === undefined && req.httpVersion !== "1.0") throw new HttpError(400, "bad_request", `HTTP/${req.httpVersion} needs a Host header`);
     if (!hostAllowed(host, o.loopback)) {
       throw new HttpError(403, "forbidden", `Host ${JSON.stringify(host ?? "")} is not a loopback name: this server answers only requests addressed to localhost (DNS rebinding)`);
     }
@@ -449,6 +456,14 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     onRequest(req, res);
   }
 
+
+  // CONNECT (a proxy's method): answered and closed, where Node would drop the socket unanswered
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    socket.on("error", () => socket.destroy());
+    sendRaw(socket, 405, "method_not_allowed", "CONNECT is not served here: this is not a proxy", { Allow: "GET, HEAD, POST" });
+    metrics.countRequest("unknown", 405);
+    logger.line("request", { remote: req.socket.remoteAddress, method: req.method, status: 405 });
+  });
 
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
     // a request Node could not parse: answered (when the socket still takes it) and logged

@@ -236,6 +236,10 @@ describe("serve: malformed requests", () => {
     const foreign = await raw(srv.url, "GET http://evil.example/livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     expect(foreign).toMatch(/^HTTP\/1\.1 403 /);
     expect(await raw(srv.url, "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")).toMatch(/^HTTP\/1\.1 400 /);
+    // CONNECT is a proxy's method: answered and closed, not dropped
+    const connect = await raw(srv.url, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+    expect(connect).toMatch(/^HTTP\/1\.1 405 /);
+    expect(JSON.parse(connect.slice(connect.indexOf("\r\n\r\n") + 4)).error).toBe("method_not_allowed");
 
     // an Upgrade other than websocket (curl --http2 sends h2c) is ignored: a plain answer
     for (const path of ["/livez", "/api/sessions/heartbeat"]) {

@@ -128,6 +128,10 @@ describe("serve: auth and tickets", () => {
     expect(await rawStatus(srv.url, "GET /livez HTTP/1.0\r\n\r\n")).toMatch(/^HTTP\/1\.1 200 /);
     expect(await rawStatus(srv.url, "GET /api/sessions/heartbeat HTTP/1.0\r\n\r\n")).toMatch(/^HTTP\/1\.1 200 /);
     expect(await rawStatus(srv.url, "GET /livez HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n")).toMatch(/^HTTP\/1\.1 403 /);
+    // HTTP/1.1 requires a Host: a JSON 400 that says so
+    const noHost11 = await rawAnswer(srv.url, "GET /livez HTTP/1.1\r\nConnection: close\r\n\r\n");
+    expect(noHost11).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(noHost11.slice(noHost11.indexOf("\r\n\r\n") + 4))).toEqual({ error: "bad_request", message: "HTTP/1.1 needs a Host header" });
   });
 
   it("a ticket is spent only by a request that is answered: a bad parameter or a typo keeps it for the retry", async () => {
