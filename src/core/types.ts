@@ -153,6 +153,8 @@ export interface GatewayInfo {
   role?: "gateway" | "agent-embedded";
   /** Era C: the owner's POSIX write lock on `gateway.<hash>.lock.sqlite`, as /proc/locks shows it */
   posixLock?: "held" | "free" | "unknown";
+  /** Era C: the database sits in no state dir (a copy or backup named by --store): no owner to look up */
+  noStateDir?: true;
 }
 
 /**

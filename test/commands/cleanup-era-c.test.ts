@@ -204,7 +204,7 @@ describe("a backup outside any agents tree (--store)", () => {
     const r = await run(["cleanup", "--json", "--no-probe", "--store", backup], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
     expect(r.code).toBe(0);
     const [store] = JSON.parse(r.stdout).eraC;
-    expect(store.staleRunning).toEqual([expect.objectContaining({ sessionKey: "agent:main:c2-model-wait", openclawWill: expect.stringMatching(/^nothing: OpenClaw opens agents\/<id>\/agent\/openclaw-agent\.sqlite in its state dir, not this file/) })]);
+    expect(store.staleRunning).toEqual([expect.objectContaining({ sessionKey: "agent:main:c2-model-wait", why: expect.stringMatching(/^this database sits in no state dir/), openclawWill: expect.stringMatching(/^nothing: OpenClaw opens agents\/<id>\/agent\/openclaw-agent\.sqlite in its state dir, not this file/) })]);
     expect(store.howToLetOpenClaw).toMatch(/^nothing to let: OpenClaw does not open this file/);
     expect(store.warnings.join("\n")).toContain("outside any state dir's agents tree");
     expect(fs.readFileSync(backup).equals(before)).toBe(true);

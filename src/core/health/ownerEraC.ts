@@ -17,6 +17,10 @@ export function ownerEraC(ev: Evidence, now: number): Liveness {
   const gw = ev.gateway;
   const embeddedRow = ev.entry.status === undefined;
   const after = embeddedRow ? EMBEDDED_NOT_RESUMED : RESUMED_ON_GATEWAY_START;
+  if (gw?.noStateDir) {
+    const why = "this database sits in no state dir (a copy or a backup): there is no owner to look for, and OpenClaw does not open it";
+    return { kind: "none", reason: why, lost: "no owner (a copy outside any state dir)" };
+  }
   if (!gw?.alive) {
     const who = gw?.role === "agent-embedded" ? "embedded run" : "gateway";
     const dead = gw?.lockPath

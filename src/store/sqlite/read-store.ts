@@ -153,7 +153,7 @@ export function readEraCStore(store: StoreRef, opts: { stateDir?: string; owner?
 }
 
 export function ownerOf(stateDir: string | undefined): GatewayInfo {
-  return stateDir ? readEraCOwner(stateDir) : { alive: false, probe: "skipped" };
+  return stateDir ? readEraCOwner(stateDir) : { alive: false, probe: "skipped", noStateDir: true };
 }
 
 function readEvidence(

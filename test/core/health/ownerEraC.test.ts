@@ -21,6 +21,7 @@ const embeddedRow = entry({ startedAt: ago(30) });
 describe("ownerEraC: who can move an era C running row", () => {
   const cases: Array<[string, Parameters<typeof evidence>[0], string, RegExp]> = [
     ["no singleton lock at all: nobody", { entry: running, gateway: { alive: false, probe: "skipped" } }, "none", /no gateway or embedded run owns/],
+    ["a copy in no state dir (a backup): no owner to look for, and no restart recovery promised", { entry: running, gateway: { alive: false, probe: "skipped", noStateDir: true } }, "none", /^this database sits in no state dir \(a copy or a backup\): there is no owner to look for, and OpenClaw does not open it$/],
     ["lock JSON left by a dead gateway: nobody until the next start", { entry: running, gateway: gw(false) }, "none", /gateway pid 4242 .* is dead .*left behind, no POSIX lock held/],
     ["live gateway, its running task names a live owner: the owner", { entry: running, gateway: gw(true), tasksKnown: true, task: task("running", "alive") }, "owner", /task run-bbbb is running, owned by live pid 4242/],
     ["live gateway, the running task's owner is dead: restart recovery pending", { entry: running, gateway: gw(true), tasksKnown: true, task: task("running", "dead") }, "recovering", /owner pid 4242 is dead: restart recovery is pending/],
