@@ -1,5 +1,6 @@
-// The HTTP server of `serve`: routing, the guards every request passes (Host, auth, CORS), the
-// read endpoints, the two streams and the probes. Every request or connection ends in exactly
+// The HTTP server of `serve`: the guards every request passes (Host, auth, CORS) in the order that
+// spends a ticket last, the read endpoints, the two streams and the probes (what a request asks
+// for is read in request.ts). Every request or connection ends in exactly
 // one log line; whatever one client sends, the others are served on.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
@@ -8,8 +9,9 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { heartbeatJson } from "../ui/snapshot.js";
 import type { Auth } from "./auth.js";
 import { hostAllowed, originAllowed } from "./guard.js";
-import { HttpError, errorBody, onlyParams, queryAgent, queryBool, queryMinutes, querySeq, querySince, queryTicket, sendJson, sendRaw } from "./http-util.js";
-import type { Hub, SessionFilter } from "./hub.js";
+import { HttpError, errorBody, queryTicket, sendJson, sendRaw } from "./http-util.js";
+import { askedOf, isWebSocketUpgrade, matchRoute, METHODS, parseTarget, wellFormedHandshake, type Asked, type Matched } from "./request.js";
+import type { Hub } from "./hub.js";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics.js";
 import { openSse } from "./sse.js";
@@ -43,129 +45,11 @@ export interface ServeAppOptions {
   upgradeCallback?: boolean;
 }
 
-type RouteName = "livez" | "readyz" | "metrics" | "tickets" | "batch" | "one" | "events" | "ws";
-
-interface Matched {
-  name: RouteName;
-  /** the session key of /api/sessions/:key/heartbeat, still percent-encoded */
-  rawKey?: string;
-}
-
-const METHODS: Record<RouteName, string[]> = {
-  livez: ["GET", "HEAD"],
-  readyz: ["GET", "HEAD"],
-  metrics: ["GET", "HEAD"],
-  tickets: ["POST"],
-  batch: ["GET", "HEAD"],
-  one: ["GET", "HEAD"],
-  events: ["GET"],
-  ws: ["GET"],
-};
-
-const FIXED: Record<string, RouteName> = {
-  "/livez": "livez",
-  "/readyz": "readyz",
-  "/metrics": "metrics",
-  "/api/tickets": "tickets",
-  "/api/sessions/heartbeat": "batch",
-  "/api/sessions/events": "events",
-  "/api/sessions/ws": "ws",
-};
-
-const ONE_PREFIX = "/api/sessions/";
-const ONE_SUFFIX = "/heartbeat";
-
-export function matchRoute(pathname: string): Matched | undefined {
-  const fixed = FIXED[pathname];
-  if (fixed) return { name: fixed };
-  if (pathname.startsWith(ONE_PREFIX) && pathname.endsWith(ONE_SUFFIX) && pathname.length > ONE_PREFIX.length + ONE_SUFFIX.length) {
-    return { name: "one", rawKey: pathname.slice(ONE_PREFIX.length, -ONE_SUFFIX.length) };
-  }
-  return undefined;
-}
-
 /** Takes the ticket out of a URL before it is logged. */
 function loggedPath(url: string | undefined): string {
   const u = url ?? "";
   const q = u.indexOf("?");
   return q === -1 ? u : u.slice(0, q);
-}
-
-/**
- * The request target: a path (`//livez` stays that path, where a base URL would read it as the
- * host `livez`), or the absolute form HTTP says a server must take, whose authority then stands
- * for the Host header. `*` and anything else is not a target this server has.
- */
-function parseTarget(req: IncomingMessage): { url: URL; authority?: string } {
-  const target = req.url ?? "/";
-  try {
-    if (target.startsWith("/")) return { url: new URL(`http://localhost${target}`) };
-    if (/^https?:\/\//i.test(target)) {
-      const url = new URL(target);
-      return { url, authority: url.host };
-    }
-  } catch {
-    throw new HttpError(400, "bad_request", "the request target is not a valid URL path");
-  }
-  throw new HttpError(400, "bad_request", `the request target ${JSON.stringify(target.slice(0, 80))} is not a path starting with /`);
-}
-
-/** What a read endpoint was asked for, parsed before any ticket is spent: a bad request spends none. */
-interface Asked {
-  filter: SessionFilter;
-  /** streams: resume after this seq */
-  since?: number;
-  /** the one session of /api/sessions/:key/heartbeat, decoded */
-  key?: string;
-}
-
-const PARAMS: Partial<Record<RouteName, readonly string[]>> = {
-  batch: ["agent", "problems", "active"],
-  one: ["agent"],
-  events: ["agent", "problems", "since", "ticket"],
-  ws: ["agent", "problems", "since", "ticket"],
-};
-
-/** The parameters of a read endpoint (the probes, metrics and tickets take none and ignore any). */
-function askedOf(m: Matched, url: URL, req: IncomingMessage): Asked {
-  const q = url.searchParams;
-  const allowed = PARAMS[m.name];
-  if (!allowed) return { filter: {} };
-  onlyParams(q, allowed, url.pathname);
-  if (allowed.includes("ticket")) queryTicket(q);
-  const filter: SessionFilter = { agent: queryAgent(q), problems: queryBool(q, "problems") ?? false };
-  switch (m.name) {
-    case "batch":
-      return { filter: { ...filter, activeWithinMs: mul(queryMinutes(q, "active"), 60_000) } };
-    case "one":
-      try {
-        return { filter, key: decodeURIComponent(m.rawKey!) };
-      } catch {
-        throw new HttpError(400, "bad_request", `the session key in ${url.pathname} is not valid percent-encoding (encode it with encodeURIComponent)`);
-      }
-    case "events": {
-      // EventSource sends Last-Event-ID by itself when it reconnects; ?since= serves the first connect
-      const header = req.headers["last-event-id"];
-      return { filter, since: querySeq(typeof header === "string" && header.trim() !== "" ? header : querySince(q), "Last-Event-ID / since") };
-    }
-    default:
-      return { filter, since: querySeq(querySince(q), "since") };
-  }
-}
-
-/**
- * The handshake headers ws checks before it accepts: checked here first, so that a handshake ws
- * would refuse (with its own HTML answer) is refused as JSON before a ticket is spent on it.
- */
-function wellFormedHandshake(req: IncomingMessage): boolean {
-  const key = req.headers["sec-websocket-key"];
-  const version = req.headers["sec-websocket-version"];
-  return typeof key === "string" && /^[+/0-9A-Za-z]{22}==$/.test(key.trim()) && (version === "13" || version === "8");
-}
-
-/** An Upgrade this server takes: a WebSocket. Any other (`h2c` from `curl --http2`) is ignored, as HTTP allows. */
-function isWebSocketUpgrade(req: IncomingMessage): boolean {
-  return (req.headers.upgrade ?? "").split(",").some((p) => p.trim().toLowerCase() === "websocket");
 }
 
 export interface ServeApp {
@@ -190,10 +74,10 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
   const rawSockets = new Set<import("node:net").Socket>();
   let closing = false;
 
-  // Node >= 24.9 hands a non-WebSocket upgrade to the request handler by this callback; older
-  // Nodes raise 'upgrade' for it, and the upgrade handler below serves it as a plain request
+  // Node >= 24.9 hands a non-WebSocket upgrade to the request handler by shouldUpgradeCallback;
+  // older Nodes raise 'upgrade' for it, and the upgrade handler below serves it as a plain request.
   // requireHostHeader off: an HTTP/1.1 request without Host gets this server's JSON 400 (addressed),
-  // not Node's empty one
+  // not Node's empty one.
   const serverOptions = {
     maxHeaderSize: 16 * 1024,
     requireHostHeader: false,
@@ -505,8 +389,4 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
       clearTimeout(timer);
     },
   };
-}
-
-function mul(n: number | undefined, by: number): number | undefined {
-  return n === undefined ? undefined : n * by;
 }
