@@ -122,7 +122,7 @@ describe("serve: auth and tickets", () => {
     expect(foreignPreflight.status).toBe(403);
   });
 
-  it("on loopback: a request with no Host at all (an HTTP/1.0 health check, never a browser) is answered; an empty Host is not", async () => {
+  it("on loopback: an HTTP/1.0 request with no Host (a health check, never a browser) is answered; an empty Host is refused, an HTTP/1.1 one without Host is a JSON 400", async () => {
     const { srv } = await serveIdle();
     // HAProxy's default `option httpchk`: HTTP/1.0, no Host
     expect(await rawStatus(srv.url, "GET /livez HTTP/1.0\r\n\r\n")).toMatch(/^HTTP\/1\.1 200 /);
