@@ -11,7 +11,7 @@ import type { ResolvedMaintenance } from "../core/maintenance.js";
 import { openclawPrunePlan } from "../core/plan/openclaw-prune.js";
 import type { Evidence, Heartbeat, IndexEntry, StoreRef, Thresholds } from "../core/types.js";
 import { formatAge, formatAgo } from "../ui/format.js";
-import { placeInAgentsTree } from "../store/locate.js";
+import { stateDirOfAgentDb } from "../store/sqlite/read-store.js";
 
 const NOT_OPENED = "nothing: OpenClaw opens agents/<id>/agent/openclaw-agent.sqlite in its state dir, not this file (a copy or a backup)";
 const NOT_OPENED_HOW = "nothing to let: OpenClaw does not open this file; a copy put back as agents/<id>/agent/openclaw-agent.sqlite (gateway stopped) is resumed at the next gateway start";
@@ -69,7 +69,7 @@ export function planEraCCleanup(
 ): EraCCleanup {
   const staleRunning: EraCStaleRow[] = [];
   // a copy outside any state dir's agents tree (a backup named by --store) is no file OpenClaw opens
-  const opened = placeInAgentsTree(store.storePath, "agent") !== undefined;
+  const opened = stateDirOfAgentDb(store.storePath) !== undefined;
   const entries: Record<string, IndexEntry> = {};
   const active: string[] = [];
   for (const ev of evidence) {

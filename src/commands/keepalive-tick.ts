@@ -14,7 +14,7 @@ import { readGateway } from "../store/gateway.js";
 import { locate, type Env } from "../store/locate.js";
 import { acquireLoopLock, loopLockPath, LoopLockBusyError, type LoopLock } from "../store/loop-lock.js";
 import { collectAfterSessions, collectGarbage } from "../store/heap.js";
-import { readStoreEvidence, resolveStoreRefs, type EvidenceContext } from "../store/snapshot.js";
+import { openState, readStoreEvidence, resolveStoreRefs, type EvidenceContext } from "../store/snapshot.js";
 import { applyPatches, defaultAuditPath } from "../store/writer/index.js";
 import { faultsFromEnv } from "../store/writer/faults.js";
 import { countSkips, type StoreTick, type TickRecord, type TouchedSession } from "../ui/keepalive-log.js";
@@ -85,14 +85,17 @@ interface Located {
 }
 
 /** The stores to keep alive right now. Usage errors (--store with --agent) throw; a missing index is a warning. */
-export function locateStores(s: KeepaliveSettings): Located {
-  const { stateDir, configPath } = locate(s.store, s.env);
-  const { config, warnings } = loadConfig(configPath);
+export function locateStores(s: KeepaliveSettings, atStart = false): Located {
+  // at start a state dir or --store that is not there is a wrong flag (or user), not one to wait
+  // for: exit 3 as for every command; one that goes away mid-run is logged and skipped each tick
+  const opened = atStart ? openState(s.store, s.env) : undefined;
+  const { stateDir, configPath } = opened ?? locate(s.store, s.env);
+  const { config, warnings } = opened ?? loadConfig(configPath);
   let refs;
   try {
     refs = resolveStoreRefs(stateDir, config, s.store, s.env);
   } catch (err) {
-    if (err instanceof UnreadableError) return { stateDir, configPath, config, stores: [], eraC: [], importPending: [], warnings: [...warnings, err.message] };
+    if (err instanceof UnreadableError && !atStart) return { stateDir, configPath, config, stores: [], eraC: [], importPending: [], warnings: [...warnings, err.message] };
     throw err;
   }
   warnings.push(...refs.warnings);

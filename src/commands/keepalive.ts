@@ -14,8 +14,6 @@ import { formatLine, KEEPALIVE_SCHEMA_VERSION, type LogRecord } from "../ui/keep
 import { clockOverride } from "./heartbeats.js";
 import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
 import { importPendingMessage } from "../store/era.js";
-import { openState } from "../store/snapshot.js";
-import { selectStores } from "../store/agents.js";
 import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, storeChanges, type KeepaliveSettings } from "./keepalive-tick.js";
 import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
@@ -127,12 +125,9 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
   const log = (rec: LogRecord) => void io.stdout.write(`${formatLine(rec, json)}\n`);
   const state = new KeepaliveState();
 
-  // a state dir or --store that is not there at start is a wrong flag (or user), not one to wait
-  // for: exit 3 as for every command; one that goes away mid-run is logged and skipped by each tick
-  const opened = openState(s.store, s.env);
-  if (s.store.store) selectStores(opened.stateDir, opened.config, s.store, s.env);
-  // the stores as they are now: a usage error (--store with --agent) stops here, before any lock
-  const first = locateStores(s);
+  // the stores as they are now: a usage error (--store with --agent), a state dir or --store that
+  // is not there, stops here, before any lock
+  const first = locateStores(s, true);
   // what is there at start: its era C stores are said by the notice below, not as a change
   storeChanges(first, state);
   // nothing to loop over (only era C stores, or indexes awaiting OpenClaw 2026.8+'s import): each

@@ -6,7 +6,7 @@ import type { StoreOptions } from "../commands/options.js";
 import { CliError, EXIT, UnreadableError } from "../core/errors.js";
 import { configuredAgentIds, sessionStorePath, type OpenClawConfig } from "./config.js";
 import { agentDbPath, probeAgentDb } from "./era.js";
-import { expandUserPath, placeInAgentsTree, type Env } from "./locate.js";
+import { expandUserPath, placeOfStoreFile, type Env } from "./locate.js";
 
 export const DEFAULT_AGENT_ID = "main";
 const VALID_AGENT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -58,7 +58,7 @@ export function defaultStorePath(stateDir: string, agentId: string): string {
 
 /** agents/<id>/sessions/sessions.json or agents/<id>/agent/openclaw-agent.sqlite -> <id>; anything else -> "main" (OpenClaw's default). */
 export function agentIdFromStorePath(storePath: string): string {
-  const id = (placeInAgentsTree(storePath, "sessions") ?? placeInAgentsTree(storePath, "agent"))?.agentId;
+  const id = placeOfStoreFile(storePath)?.agentId;
   return id !== undefined && isValidAgentId(id) ? id : DEFAULT_AGENT_ID;
 }
 

@@ -66,22 +66,22 @@ export function probeTable(dbPath: string, tableName: string): TableProbe {
   }
 }
 
-/** The agent database's probe for OpenClaw 2026.8+ session tables. */
 /**
- * Where SQLite keeps a database's -wal or -shm: beside the file a symlinked path leads to, as it
+ * Where SQLite keeps a database's -wal and -shm: beside the file a symlinked path leads to, as it
  * resolves symlinks before naming them (and so does OpenClaw's gateway). Beside the link itself
- * they are never found, and a store would be read as if it had none.
+ * they are never found, and a store would be read as if it had none. One realpath for both.
  */
-export function sidecarPath(dbPath: string, kind: "wal" | "shm"): string {
+export function sidecarPaths(dbPath: string): { wal: string; shm: string } {
   let real = dbPath;
   try {
     real = fs.realpathSync(dbPath);
   } catch {
     // gone or unreadable: its own name, which the caller's stat then reports
   }
-  return `${real}-${kind}`;
+  return { wal: `${real}-wal`, shm: `${real}-shm` };
 }
 
+/** The agent database's probe for OpenClaw 2026.8+ session tables. */
 export function probeAgentDb(dbPath: string): TableProbe {
   return probeTable(dbPath, "session_nodes");
 }
@@ -190,7 +190,7 @@ function openPages(dbPath: string): PageReader | "absent" | "empty" | string {
   }
   let walFd: number | undefined;
   try {
-    walFd = fs.openSync(sidecarPath(dbPath, "wal"), "r");
+    walFd = fs.openSync(sidecarPaths(dbPath).wal, "r");
   } catch {
     walFd = undefined;
   }

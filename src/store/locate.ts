@@ -59,7 +59,7 @@ export function locateStateDir(opts: LocateOptions = {}, env: Env = process.env)
   // `--store <dir>/agents/<id>/sessions/sessions.json` (or `.../agent/openclaw-agent.sqlite`) names
   // its state dir: its config, gateway and locks are that dir's, whatever OPENCLAW_STATE_DIR says
   const store = clean(opts.store) ? expandUserPath(opts.store!, env) : undefined;
-  const tree = store ? (placeInAgentsTree(store, "sessions") ?? placeInAgentsTree(store, "agent"))?.stateDir : undefined;
+  const tree = store ? placeOfStoreFile(store)?.stateDir : undefined;
   if (tree) return { stateDir: tree, source: "store" };
   const override = clean(env.OPENCLAW_STATE_DIR);
   // OpenClaw's --profile only fills OPENCLAW_STATE_DIR when it is unset: the env var wins.
@@ -107,4 +107,9 @@ export function placeInAgentsTree(file: string, dir: "sessions" | "agent"): { st
   const agentsDir = path.dirname(idDir);
   if (path.basename(parent) !== dir || path.basename(agentsDir) !== "agents") return undefined;
   return { stateDir: path.dirname(agentsDir), agentId: path.basename(idDir) };
+}
+
+/** A store file of either kind (a sessions.json or an agent database) placed in an agents tree. */
+export function placeOfStoreFile(file: string): { stateDir: string; agentId: string } | undefined {
+  return placeInAgentsTree(file, "sessions") ?? placeInAgentsTree(file, "agent");
 }

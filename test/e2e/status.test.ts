@@ -16,6 +16,14 @@ const owners = useOwners();
 const env = (extra: Record<string, string> = {}) => ({ OPENCLAW_SESSIONS_NOW: String(NOW), TMPDIR: makeTempDir("ocs-e2e-tmp-"), ...extra });
 const status = (state: string, args: string[] = [], extra: Record<string, string> = {}) => runCli(["status", "--state-dir", state, "--no-probe", ...args], { env: env(extra) });
 
+/** A state dir whose only index is not JSON. */
+function corruptIndexState(): string {
+  const state = makeStateDir();
+  writeIndex(state, "main", {});
+  fs.writeFileSync(indexPath(state, "main"), "{broken");
+  return state;
+}
+
 describe("status --check: the exit code a monitor reads", () => {
   it("0 fine, 1 stalled, 2 unresponsive", async () => {
     const codes = await Promise.all([
@@ -28,9 +36,7 @@ describe("status --check: the exit code a monitor reads", () => {
   });
 
   it("3 for a corrupt index: one line naming the file, no stack trace, nothing on stdout", async () => {
-    const state = makeStateDir();
-    writeIndex(state, "main", {});
-    fs.writeFileSync(indexPath(state, "main"), "{broken");
+    const state = corruptIndexState();
     const r = await status(state, ["--check"]);
     expect(r.code).toBe(3);
     expect(r.stdout).toBe("");
@@ -38,9 +44,7 @@ describe("status --check: the exit code a monitor reads", () => {
   });
 
   it("3 for a corrupt index with --json: the error document on stdout for the script, the line on stderr for its log", async () => {
-    const state = makeStateDir();
-    writeIndex(state, "main", {});
-    fs.writeFileSync(indexPath(state, "main"), "{broken");
+    const state = corruptIndexState();
     const r = await status(state, ["--json"]);
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout);

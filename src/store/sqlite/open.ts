@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import { pathToFileURL } from "node:url";
 import { UnreadableError } from "../../core/errors.js";
-import { sidecarPath } from "../era.js";
+import { sidecarPaths } from "../era.js";
 import { sqliteRuntime, type Database } from "./runtime.js";
 
 export const BUSY_TIMEOUT_MS = 5000;
@@ -30,9 +30,10 @@ export interface Sidecars {
 }
 
 export function sidecars(dbPath: string): Sidecars {
+  const at = sidecarPaths(dbPath);
   return {
-    wal: fs.statSync(sidecarPath(dbPath, "wal"), { throwIfNoEntry: false }),
-    shm: fs.statSync(sidecarPath(dbPath, "shm"), { throwIfNoEntry: false }),
+    wal: fs.statSync(at.wal, { throwIfNoEntry: false }),
+    shm: fs.statSync(at.shm, { throwIfNoEntry: false }),
   };
 }
 

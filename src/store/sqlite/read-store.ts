@@ -200,12 +200,8 @@ function readEvidence(
       }
       each(ev);
     });
-    if (unparsed.length > 0) {
-      warnings.unshift(`${store.storePath}: ${unparsed.length} session row(s) whose entry_json is not JSON, judged from their columns alone: ${unparsed.slice(0, 5).join(", ")}${unparsed.length > 5 ? ", ..." : ""}`);
-    }
-    if (invalid.length > 0) {
-      warnings.unshift(`${store.storePath}: ${invalid.length} session row(s) OpenClaw marks invalid (entry_valid = -1), skipped: ${invalid.slice(0, 5).join(", ")}${invalid.length > 5 ? ", ..." : ""}`);
-    }
+    if (unparsed.length > 0) warnings.unshift(rowsNotRead(store.storePath, unparsed, "whose entry_json is not JSON, judged from their columns alone"));
+    if (invalid.length > 0) warnings.unshift(rowsNotRead(store.storePath, invalid, "OpenClaw marks invalid (entry_valid = -1), skipped"));
   } finally {
     tasks?.close();
   }
@@ -215,6 +211,11 @@ function readEvidence(
 export const NO_TRAJECTORY_ROWS = "no trajectory rows for this session yet (OpenClaw stores a run's trajectory when the run ends)";
 
 /** What the reasons say of a finished row's transcript and trajectory, which are not read. */
+/** "<db>: 3 session row(s) <what>: key1, key2, key3" (at most five keys named). */
+function rowsNotRead(dbPath: string, keys: readonly string[], what: string): string {
+  return `${dbPath}: ${keys.length} session row(s) ${what}: ${keys.slice(0, 5).join(", ")}${keys.length > 5 ? ", ..." : ""}`;
+}
+
 export function finishedRowNotes(status: string, endedAt: number | undefined): { trajectory: string; transcript: string } {
   const at = endedAt === undefined ? "" : ` at ${new Date(endedAt).toISOString()}`;
   return {
@@ -229,8 +230,7 @@ export function finishedRowNotes(status: string, endedAt: number | undefined): {
  * backup named by --store) is the agent its schema_meta names.
  */
 export function agentOfDatabase(store: Pick<StoreRef, "agentId" | "storePath">, schema: Pick<AgentSchema, "agentId">): { agentId: string; copied?: string } {
-  const inTree = placeInAgentsTree(store.storePath, "agent") !== undefined;
-  if (!inTree) return { agentId: schema.agentId !== undefined && isValidAgentId(schema.agentId) ? schema.agentId : store.agentId };
+  if (stateDirOfAgentDb(store.storePath) === undefined) return { agentId: schema.agentId !== undefined && isValidAgentId(schema.agentId) ? schema.agentId : store.agentId };
   if (schema.agentId === undefined || schema.agentId === store.agentId) return { agentId: store.agentId };
   return {
     agentId: store.agentId,
