@@ -26,8 +26,13 @@ export async function buildProgram(args: readonly string[], ctx: CommandContext 
     .version(packageVersion())
     .addHelpText("after", EXIT_HELP)
     .showHelpAfterError("(run with --help for usage)")
-    // subcommands made after this inherit where help and usage errors go
-    .configureOutput({ writeOut: (s) => void ctx.io.stdout.write(s), writeErr: (s) => void ctx.io.stderr.write(s) })
+    // subcommands made after this inherit where help and usage errors go; a usage error starts
+    // with the program's name, as every other error of ours does (commander's own is "error: ")
+    .configureOutput({
+      writeOut: (s) => void ctx.io.stdout.write(s),
+      writeErr: (s) => void ctx.io.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error: /, "openclaw-sessions: ")),
+    })
     .exitOverride();
   for (const register of await commandsFor(args)) register(program, ctx);
   return program;

@@ -62,6 +62,13 @@ describe("status --check: the exit code a monitor reads", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^openclaw-sessions: --limit [^\n]+\n$/);
   });
+
+  it("64 for an unknown option, named the same way, then the help hint", async () => {
+    const r = await status(makeStateDir(), ["--no-such-flag"]);
+    expect(r.code).toBe(64);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("openclaw-sessions: unknown option '--no-such-flag'\n(run with --help for usage)\n");
+  });
 });
 
 describe("status --gateway", () => {
