@@ -287,6 +287,13 @@ export interface StoreRef {
    * the index is read and shown but never written (importPendingMessage says so).
    */
   importPending?: string;
+  /**
+   * Its sessions' agent is the one their key names (`agent:<id>:...`), not the store's: a store
+   * every agent shares (session.store without {agentId}), or a --store file outside any agents
+   * tree. A store of one agent's own holds that agent's sessions whatever their keys say (a
+   * copied agent dir keeps the original's keys), as an era C database does.
+   */
+  keyNamesAgent?: true;
 }
 
 /** A planned change to one index entry: checked again under the lock before it is applied. */

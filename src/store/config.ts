@@ -109,6 +109,12 @@ export function sessionStorePath(config: OpenClawConfig, agentId: string, env: E
   return expandUserPath(store.replaceAll("{agentId}", agentId), env);
 }
 
+/** session.store names one file for every agent (no {agentId} in it): its keys say whose each session is. */
+export function sessionStoreShared(config: OpenClawConfig): boolean {
+  const store = str(getPath(config, "session.store"))?.trim();
+  return !!store && !store.includes("{agentId}");
+}
+
 export interface MaintenanceConfig {
   mode?: string;
   pruneAfter?: RawDuration;

@@ -8,7 +8,7 @@ import type { StoreOptions } from "../commands/options.js";
 import { UnreadableError, UsageError } from "../core/errors.js";
 import type { Evidence, GatewayInfo, IndexEntry, StoreRef } from "../core/types.js";
 import { agentIdFromStorePath, isValidAgentId, selectStores } from "./agents.js";
-import { configuredModel, gatewayPort, lastTouchedVersion, loadConfig, type OpenClawConfig } from "./config.js";
+import { configuredModel, gatewayPort, lastTouchedVersion, loadConfig, sessionStoreShared, type OpenClawConfig } from "./config.js";
 import { AGENT_DB_FILE, agentDbPath, configEraC, importPendingMessage, jsonStoreEra, probeAgentDb, startsLikeSqlite } from "./era.js";
 import { readGateway } from "./gateway.js";
 import { ownerOf, readEraCStore, stateDirOfAgentDb } from "./sqlite/read-store.js";
@@ -265,6 +265,7 @@ export function resolveStoreRefs(
       continue;
     }
     const ref: StoreRef = { agentId: t.agentId, storePath: t.storePath, era: jsonStoreEra(t.storePath, config) };
+    if (opts.store ? placeInAgentsTree(t.storePath, "sessions") === undefined : sessionStoreShared(config)) ref.keyNamesAgent = true;
     if (era === "since") {
       ref.importPending = lastTouchedVersion(config) ?? "2026.8+";
       warnings.push(importPendingMessage(ref));
@@ -355,10 +356,12 @@ function dirsOf(store: StoreRef, stateDir: string): { sessionsDir: string; roots
   return dirs;
 }
 
-/** A store shared by all agents (session.store without {agentId}) holds agent:<id>:... keys. */
+/** The store's agent, or where the store does not tell (StoreRef.keyNamesAgent) the one the key names. */
 function agentIdOf(sessionKey: string, store: StoreRef): string {
-  const m = /^agent:([^:]+):/.exec(sessionKey);
-  if (m && isValidAgentId(m[1])) return m[1];
+  if (store.keyNamesAgent) {
+    const m = /^agent:([^:]+):/.exec(sessionKey);
+    if (m && isValidAgentId(m[1])) return m[1];
+  }
   return store.agentId || agentIdFromStorePath(store.storePath);
 }
 

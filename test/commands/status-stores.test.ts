@@ -303,3 +303,21 @@ describe("a 500 MB sparse trajectory", () => {
     expect(fs.existsSync(traj)).toBe(false);
   });
 });
+
+describe("whose session it is", () => {
+  it("a copied agent dir lists its sessions under the copy's agent: --agent selects them by what AGENT shows", async () => {
+    const state = makeStateDir();
+    const entries = { "agent:main:main": { sessionId: "s-main", updatedAt: NOW - 5 * M } };
+    writeIndex(state, "main", entries);
+    writeIndex(state, "backup", { "agent:main:main": { sessionId: "s-copy", updatedAt: NOW - 5 * M } });
+    const env = { OPENCLAW_SESSIONS_NOW: String(NOW) };
+    const all = await runJson(["status", "--state-dir", state, "--no-probe"], { env });
+    expect(all.doc.sessions.map((s: { agentId: string; sessionId: string }) => `${s.agentId}/${s.sessionId}`).sort()).toEqual(["backup/s-copy", "main/s-main"]);
+    for (const [agent, id] of [["main", "s-main"], ["backup", "s-copy"]]) {
+      const one = await runJson(["status", "--state-dir", state, "--no-probe", "--agent", agent!], { env });
+      expect(one.doc.sessions).toEqual([expect.objectContaining({ agentId: agent, sessionId: id })]);
+    }
+    const table = await run(["status", "--state-dir", state, "--no-probe", "--agent", "backup"], { env });
+    expect(table.stdout).toMatch(/main\s+backup\s/); // SESSION shows the key's short name, AGENT the store's
+  });
+});

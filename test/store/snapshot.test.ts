@@ -282,8 +282,34 @@ describe("readSnapshot: stores and errors", () => {
     fs.copyFileSync(store, copy);
     const outside = await readSnapshot({ store: copy, stateDir: state, env: {}, tmpDir: makeTempDir(), probe: false });
     expect(outside.eraC).toEqual([]);
-    expect(outside.stores).toEqual([{ agentId: "main", storePath: copy, era: "AB" }]);
+    expect(outside.stores).toEqual([{ agentId: "main", storePath: copy, era: "AB", keyNamesAgent: true }]);
     expect(outside.evidence.map((e) => e.sessionKey)).toEqual(["a"]);
+  });
+
+  it("a session is its store's agent's whatever agent its key names (a copied agent dir), unless the store does not tell", async () => {
+    const state = makeStateDir();
+    const entry = { sessionId: "s1", updatedAt: 1 };
+    // agents/work holds a copy of main's index: its sessions are work's, as OpenClaw lists them for work
+    const copied = writeIndex(state, "work", { "agent:main:x": entry, "agent:work:y": { ...entry, sessionId: "s2" } });
+    const all = await readSnapshot({ stateDir: state, env: {}, tmpDir: makeTempDir(), probe: false });
+    expect(all.evidence.map((e) => [e.sessionKey, e.agentId])).toEqual([["agent:main:x", "work"], ["agent:work:y", "work"]]);
+    // --store on that file in its tree: the same; on a copy outside any agents tree, the keys say whose
+    const inTree = await readSnapshot({ store: copied, env: {}, tmpDir: makeTempDir(), probe: false });
+    expect(inTree.evidence.map((e) => e.agentId)).toEqual(["work", "work"]);
+    const copy = path.join(makeTempDir(), "sessions.json");
+    fs.copyFileSync(copied, copy);
+    const outside = await readSnapshot({ store: copy, env: {}, tmpDir: makeTempDir(), probe: false });
+    expect(outside.evidence.map((e) => e.agentId)).toEqual(["main", "work"]);
+  });
+
+  it("a store every agent shares (session.store without {agentId}) gives each session the agent its key names", async () => {
+    const state = makeStateDir();
+    const shared = path.join(state, "shared-sessions.json");
+    fs.writeFileSync(shared, JSON.stringify({ "agent:main:x": { sessionId: "s1", updatedAt: 1 }, "agent:work:y": { sessionId: "s2", updatedAt: 1 }, legacy: { sessionId: "s3", updatedAt: 1 } }));
+    fs.writeFileSync(path.join(state, "openclaw.json"), JSON.stringify({ agents: { list: [{ id: "main" }, { id: "work" }] }, session: { store: shared } }));
+    const snap = await readSnapshot({ stateDir: state, env: {}, tmpDir: makeTempDir(), probe: false });
+    expect(snap.stores).toEqual([expect.objectContaining({ storePath: shared, keyNamesAgent: true })]);
+    expect(snap.evidence.map((e) => [e.sessionKey, e.agentId])).toEqual([["agent:main:x", "main"], ["agent:work:y", "work"], ["legacy", "main"]]);
   });
 
   it("--agent and --store select one store; a missing explicit index is a warning", async () => {
