@@ -100,9 +100,25 @@ export function locate(opts: LocateOptions = {}, env: Env = process.env): Locate
  * Where a file sits in an OpenClaw agents tree: `<stateDir>/agents/<agentId>/<dir>/<file>`, with
  * `dir` `sessions` (a sessions.json) or `agent` (an era C openclaw-agent.sqlite). undefined for a
  * file elsewhere (a copy, a backup). The one place that reads a state dir and agent id off a path.
+ * A path through a symlinked dir (`--store ~/link/sessions.json`, link -> an agent's sessions dir)
+ * is placed where the dir really is: that file is the tree's, with its agent database and config
+ * beside it, which decide whether it may be written at all.
  */
 export function placeInAgentsTree(file: string, dir: "sessions" | "agent"): { stateDir: string; agentId: string } | undefined {
-  const parent = path.dirname(path.resolve(file));
+  const given = path.resolve(file);
+  const place = placeByName(given, dir);
+  if (place) return place;
+  let realDir: string;
+  try {
+    realDir = fs.realpathSync(path.dirname(given));
+  } catch {
+    return undefined; // no such dir: nothing to place
+  }
+  return realDir === path.dirname(given) ? undefined : placeByName(path.join(realDir, path.basename(given)), dir);
+}
+
+function placeByName(file: string, dir: "sessions" | "agent"): { stateDir: string; agentId: string } | undefined {
+  const parent = path.dirname(file);
   const idDir = path.dirname(parent);
   const agentsDir = path.dirname(idDir);
   if (path.basename(parent) !== dir || path.basename(agentsDir) !== "agents") return undefined;

@@ -211,6 +211,25 @@ describe("a backup outside any agents tree (--store)", () => {
   });
 });
 
+describe("a sessions.json left beside an agent database, named by --store through a symlinked dir", () => {
+  it("is the tree's leftover, not read and never written, as by its own path", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    const sessions = path.join(copy.stateDir, "agents", "main", "sessions");
+    fs.mkdirSync(sessions, { recursive: true });
+    const leftover = JSON.stringify({ "agent:main:old": { sessionId: "old-1", updatedAt: 1, startedAt: 1, status: "running" } });
+    fs.writeFileSync(path.join(sessions, "sessions.json"), leftover);
+    fs.symlinkSync(sessions, path.join(copy.root, "link"));
+    const check = storeUnchangedCheck(copy);
+    const r = await run(["cleanup", "--finalize-stale", "--no-probe", "--store", path.join(copy.root, "link", "sessions.json")], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/sessions\.json is left beside the SQLite store and is not read/);
+    expect(fs.readFileSync(path.join(sessions, "sessions.json"), "utf8")).toBe(leftover);
+    expect(fs.readdirSync(sessions)).toEqual(["sessions.json"]);
+    check();
+  });
+});
+
 describe("howToLetOpenClaw: the advice follows what holds the store now", () => {
   it("nothing alive: start the gateway; a live gateway: restart it; a live embedded run: let it end first", () => {
     expect(howToLetOpenClaw("nothing")).toMatch(/^start the gateway on this state dir/);

@@ -2,6 +2,7 @@
 // SQLite (the gateway imports it at start and refuses to start until then): every command shows
 // it, none writes it. Before, it was taken for an era B index and finalized, pruned and archived.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { useOwners } from "../e2e/helpers/cli.js";
@@ -56,6 +57,18 @@ describe("a sessions.json awaiting OpenClaw 2026.8+'s import", () => {
     const res = await run(["cleanup", "--undo", "--state-dir", s.state], { env });
     expect(res.code).toBe(4);
     expect(res.stdout).toMatch(new RegExp(`not undone: .*${AWAITS.source}`));
+    expect(treeSnapshot(s.state)).toEqual(before);
+  });
+
+  it("cleanup --store through a symlinked sessions dir: still the tree's index, still not written", async () => {
+    const s = pendingStore("2026.9.6");
+    const link = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ocs-pending-link-")), "sessions");
+    fs.symlinkSync(path.dirname(s.index), link);
+    const before = treeSnapshot(s.state);
+    const res = await run(["cleanup", "--store", path.join(link, "sessions.json"), "--no-probe"], { env: cliEnv() });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/sessions\/sessions\.json awaits import: the config was last written by OpenClaw 2026\.9\.6/);
+    expect(res.stdout).toMatch(/Not written: /);
     expect(treeSnapshot(s.state)).toEqual(before);
   });
 

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { expandUserPath, locate, locateConfigPath, locateStateDir, placeInAgentsTree, resolveHome } from "../../src/store/locate.js";
@@ -85,5 +86,18 @@ describe("placeInAgentsTree", () => {
     ["a relative path, resolved first", "agents/ops/sessions/sessions.json", "sessions", { stateDir: process.cwd(), agentId: "ops" }],
   ] as const)("%s", (_name, file, dir, place) => {
     expect(placeInAgentsTree(file, dir)).toEqual(place);
+  });
+
+  it("a path through a symlinked dir is placed where the dir really is; a symlinked file where its path is", () => {
+    const state = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "ocs-place-")));
+    const sessions = path.join(state, "agents", "main", "sessions");
+    fs.mkdirSync(sessions, { recursive: true });
+    const elsewhere = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "ocs-place-link-")));
+    fs.symlinkSync(sessions, path.join(elsewhere, "link"));
+    expect(placeInAgentsTree(path.join(elsewhere, "link", "sessions.json"), "sessions")).toEqual({ stateDir: state, agentId: "main" });
+    // OpenClaw opens the tree's path: a sessions.json there that links out is still that agent's
+    fs.symlinkSync(path.join(elsewhere, "x.json"), path.join(sessions, "sessions.json"));
+    expect(placeInAgentsTree(path.join(sessions, "sessions.json"), "sessions")).toEqual({ stateDir: state, agentId: "main" });
+    expect(placeInAgentsTree(path.join(elsewhere, "nowhere", "sessions.json"), "sessions")).toBeUndefined();
   });
 });
