@@ -57,6 +57,19 @@ async function until(screen: () => string, probe: (s: string) => boolean, what: 
   }
 }
 
+/** A state dir whose one index holds `count` finished sessions `agent:main:<prefix><i>`, a minute apart. */
+function finishedSessions(count: number, prefix: string): string {
+  const state = makeStateDir();
+  const now = Date.now();
+  const entries: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) {
+    const at = now - (i + 1) * 60_000;
+    entries[`agent:main:${prefix}${i}`] = format.indexEntry({ sessionId: `${prefix}${i}`, updatedAt: at, sessionStartedAt: at, lastInteractionAt: at, status: "done", rich: false });
+  }
+  writeIndexAtomic(state, entries);
+  return state;
+}
+
 const rowOf = (screen: string, key: string): string => screen.split("\n").find((l) => l.includes(` ${key} `)) ?? "";
 
 describe("watch in a real terminal (tmux)", () => {
@@ -115,14 +128,7 @@ describe("watch in a real terminal (tmux)", () => {
 
   it("ctrl-c quits cleanly too, and 60 sessions in a 20-row terminal get a frame no taller than it", async () => {
     assertBuilt();
-    const state = makeStateDir();
-    const now = Date.now();
-    const entries: Record<string, unknown> = {};
-    for (let i = 0; i < 60; i++) {
-      const at = now - (i + 1) * 60_000;
-      entries[`agent:main:task-${i}`] = format.indexEntry({ sessionId: `task-${i}`, updatedAt: at, sessionStartedAt: at, lastInteractionAt: at, status: "done", rich: false });
-    }
-    writeIndexAtomic(state, entries);
+    const state = finishedSessions(60, "task-");
     const { tmux, screen } = startTmux();
     tmux("resize-window", "-t", "w", "-x", "100", "-y", "20");
     const exitFile = path.join(makeTempDir("ocs-tty-exit-"), "exit");
@@ -142,5 +148,26 @@ describe("watch in a real terminal (tmux)", () => {
     await until(screen, (x) => /^EXIT=\d+$/m.test(x), "the exit", 5_000);
     expect(fs.readFileSync(exitFile, "utf8").trim()).toBe("EXIT=0");
     expect(tmux("display-message", "-p", "-t", "w", "#{cursor_flag} #{alternate_on}").trim()).toBe("1 0");
+  });
+
+  it("a terminal narrowed under it shows one frame: none of the wide frame's re-wrapped lines stay above it", async () => {
+    assertBuilt();
+    const state = finishedSessions(12, "a-long-session-key-for-a-wide-row-");
+    const { tmux, screen } = startTmux();
+    tmux("resize-window", "-t", "w", "-x", "160", "-y", "30");
+    const cmd = `clear; cd ${REPO_ROOT} && TMPDIR=${makeTempDir("ocs-tty-tmp-")} node ${BIN} watch --state-dir ${state} --no-probe`;
+    tmux("send-keys", "-t", "w", "-l", cmd);
+    tmux("send-keys", "-t", "w", "Enter");
+    await until(screen, (x) => x.includes("updated ") && x.includes("wide-row-11"), "the wide frame", 15_000);
+    tmux("resize-window", "-t", "w", "-x", "70", "-y", "30");
+    // the narrow frame's header (cut to the new width) on the top line: nothing of the wide frame
+    // above it. Ink's own redraw put it below 14 re-wrapped lines of the old frame, for good.
+    const s = await until(screen, (x) => /^openclaw-sessions 12 sessions.*…$/.test(x.split("\n")[0]!), "the narrow frame at the top", 5_000);
+    const lines = s.split("\n");
+    expect(lines[0]!.length).toBeLessThanOrEqual(70);
+    expect(lines.filter((l) => l.startsWith("openclaw-sessions 12 sessions"))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith("updated "))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes("○ idle"))).toHaveLength(12);
+    tmux("send-keys", "-t", "w", "q");
   });
 });

@@ -12,6 +12,7 @@ import { Footer } from "./footer.js";
 import { gatewayMarkText, Header } from "./header.js";
 import { Help, HELP_LINES } from "./help.js";
 import { planColumns, planFrame, rowId, rowIds, sameColumnsOr, scrollOffset } from "./layout.js";
+import { clearAfterResize } from "./clear-on-resize.js";
 import { ColumnHeadings, Row } from "./rows.js";
 import { sameCells, sessionCutter } from "../cells.js";
 import { drawsAlike, useFeed } from "./feed.js";
@@ -35,7 +36,7 @@ export interface WatchAppProps {
 }
 
 function useTerminalSize(rowsOverride?: number, columnsOverride?: number): { rows: number; columns: number } {
-  const { stdout } = useStdout();
+  const { stdout, write } = useStdout();
   const read = useCallback(
     () => ({ rows: rowsOverride ?? (stdout.rows || 24), columns: columnsOverride ?? (stdout.columns || 80) }),
     [stdout, rowsOverride, columnsOverride],
@@ -45,10 +46,12 @@ function useTerminalSize(rowsOverride?: number, columnsOverride?: number): { row
     setSize(read());
     const onResize = (): void => setSize(read());
     stdout.on("resize", onResize);
+    const stopClearing = clearAfterResize(stdout, write);
     return () => {
       stdout.off("resize", onResize);
+      stopClearing();
     };
-  }, [stdout, read]);
+  }, [stdout, read, write]);
   return size;
 }
 

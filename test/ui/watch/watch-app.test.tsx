@@ -3,6 +3,7 @@ import { render } from "ink-testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Heartbeat } from "../../../src/core/types.js";
 import { WatchApp, type WatchAppProps } from "../../../src/ui/watch/watch-app.js";
+import { CLEAR_SCREEN } from "../../../src/ui/watch/clear-on-resize.js";
 import { FakeSource, NOW, hb, oneOfEach, sleep, waitFor } from "../fixtures.js";
 
 const KEY = { up: "\u001B[A", down: "\u001B[B", enter: "\r", esc: "\u001B", ctrlC: "\u0003", backspace: "\u007F" };
@@ -274,22 +275,27 @@ describe("WatchApp", () => {
     for (const l of lines(frame)) expect(l.length).toBeLessThanOrEqual(60);
   });
 
-  it("re-lays out when the terminal is resized", async () => {
+  it("re-lays out when the terminal is resized, then clears the screen and draws the frame from the top", async () => {
     const many = Array.from({ length: 50 }, (_, i) => hb({ sessionKey: `s-${String(i).padStart(2, "0")}`, health: "active", state: "tool_exec" }));
     const r = render(<WatchApp source={new FakeSource(many)} now={() => NOW} />);
     mounted.push(r);
-    const frame = () => r.lastFrame() ?? "";
+    // the clear that follows a resize (clear-on-resize.ts) comes with the frame drawn again after it
+    const frame = () => (r.lastFrame() ?? "").replace(CLEAR_SCREEN, "");
+    const cleared = () => r.frames.filter((f) => f.startsWith(CLEAR_SCREEN)).length;
     const size = (rows: number, columns: number) => {
       Object.defineProperty(r.stdout, "rows", { value: rows, configurable: true });
       Object.defineProperty(r.stdout, "columns", { value: columns, configurable: true });
       r.stdout.emit("resize");
     };
     await waitFor(() => frame().includes("s-00"), frame);
+    expect(cleared()).toBe(0);
     size(40, 120);
     await waitFor(() => lines(frame()).length === 39, frame);
     size(12, 50);
     await waitFor(() => lines(frame()).length < 12, frame);
     for (const l of lines(frame())) expect(l.length).toBeLessThanOrEqual(50);
+    await waitFor(() => cleared() === 1, frame);
+    expect(r.lastFrame()!.startsWith(CLEAR_SCREEN)).toBe(true);
   });
 
   it("ticks clocks from the injected clock", async () => {
