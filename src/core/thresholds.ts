@@ -65,7 +65,15 @@ export function describeThresholds(th: Thresholds): string {
 
 /** The default stall threshold from a config's `diagnostics.stuckSessionWarnMs`, when it is usable. */
 export function stallDefaultFromConfig(stuckSessionWarnMs: unknown): number {
-  return typeof stuckSessionWarnMs === "number" && Number.isFinite(stuckSessionWarnMs) && stuckSessionWarnMs > 0
-    ? stuckSessionWarnMs
-    : DEFAULT_STALL_AFTER_MS;
+  return usableStuckSessionWarnMs(stuckSessionWarnMs) ? stuckSessionWarnMs : DEFAULT_STALL_AFTER_MS;
+}
+
+/** Why a `diagnostics.stuckSessionWarnMs` that is set is not used (stallDefaultFromConfig falls back), if it is not. */
+export function stuckSessionWarnMsProblem(stuckSessionWarnMs: unknown): string | undefined {
+  if (stuckSessionWarnMs === undefined || usableStuckSessionWarnMs(stuckSessionWarnMs)) return undefined;
+  return `diagnostics.stuckSessionWarnMs must be a positive number of milliseconds (got ${JSON.stringify(stuckSessionWarnMs)}): stalls are judged after the default ${formatDuration(DEFAULT_STALL_AFTER_MS)}`;
+}
+
+function usableStuckSessionWarnMs(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v) && v > 0;
 }

@@ -2,7 +2,10 @@
 // (e.g. "30d" or 30): src/core/duration.ts parses them, so the decisions stay in pure code.
 import fs from "node:fs";
 import { createRequire } from "node:module";
+import { formatDuration } from "../core/duration.js";
 import { UnreadableError } from "../core/errors.js";
+import { resolveRunTimeoutMs } from "../core/maintenance.js";
+import { DEFAULT_RUN_TIMEOUT_MS, stuckSessionWarnMsProblem } from "../core/thresholds.js";
 import type { Evidence } from "../core/types.js";
 import { expandUserPath, type Env } from "./locate.js";
 import { NotRegularFileError, readRegularFileSync } from "./regular-file.js";
@@ -47,7 +50,25 @@ export function loadConfig(configPath: string): LoadedConfig {
   const warnings = findIncludes(parsed).map(
     (at) => `${configPath}: "$include" at ${at || "top level"} is not followed; settings from included files are not seen`,
   );
+  warnings.push(...thresholdWarnings(parsed, configPath));
   return { config: parsed, found: true, warnings };
+}
+
+/**
+ * The keys every verdict is judged with (store/thresholds.ts) that are set but not usable as
+ * written, and what is used instead: without this they fell back to OpenClaw's defaults without a
+ * word (cleanup refuses a bad timeout where it decides a write; every command says it here).
+ */
+function thresholdWarnings(config: OpenClawConfig, configPath: string): string[] {
+  const warnings: string[] = [];
+  const stuck = stuckSessionWarnMsProblem(stuckSessionWarnMs(config));
+  if (stuck) warnings.push(`${configPath}: ${stuck}`);
+  try {
+    resolveRunTimeoutMs(config, configPath);
+  } catch (err) {
+    warnings.push(`${(err as Error).message}: runs are judged against OpenClaw's default ${formatDuration(DEFAULT_RUN_TIMEOUT_MS)}`);
+  }
+  return warnings;
 }
 
 function findIncludes(value: unknown, at = ""): string[] {
@@ -143,8 +164,8 @@ export function resetConfig(config: OpenClawConfig): ResetConfig {
   };
 }
 
-export function stuckSessionWarnMs(config: OpenClawConfig): RawDuration | undefined {
-  return rawDuration(getPath(config, "diagnostics.stuckSessionWarnMs"));
+export function stuckSessionWarnMs(config: OpenClawConfig): unknown {
+  return getPath(config, "diagnostics.stuckSessionWarnMs");
 }
 
 export function agentTimeoutSeconds(config: OpenClawConfig): number | undefined {

@@ -7,7 +7,7 @@ import path from "node:path";
 import type { StoreOptions } from "../commands/options.js";
 import { UnreadableError, UsageError } from "../core/errors.js";
 import type { Evidence, GatewayInfo, IndexEntry, StoreRef } from "../core/types.js";
-import { agentIdFromStorePath, isValidAgentId, selectStores } from "./agents.js";
+import { agentIdFromStorePath, defaultStorePath, isValidAgentId, selectStores } from "./agents.js";
 import { configuredModel, gatewayPort, lastTouchedVersion, loadConfig, sessionStoreShared, type OpenClawConfig } from "./config.js";
 import { AGENT_DB_FILE, agentDbPath, configEraC, importPendingMessage, jsonStoreEra, probeAgentDb, startsLikeSqlite } from "./era.js";
 import { readGateway } from "./gateway.js";
@@ -262,6 +262,14 @@ export function resolveStoreRefs(
         continue;
       }
       if (t.explicit) warnings.push(`agent ${t.agentId} has no session index at ${t.storePath}`);
+      // session.store moved the index somewhere it is not, while one sits where OpenClaw keeps it
+      // by default: likely a config typo (OpenClaw itself reads the configured path)
+      else if (!opts.store) {
+        const usual = defaultStorePath(stateDir, t.agentId);
+        if (path.resolve(usual) !== path.resolve(t.storePath) && fs.existsSync(usual)) {
+          warnings.push(`agent ${t.agentId}: session.store puts its index at ${t.storePath}, which does not exist; ${usual} is there and is not read (OpenClaw reads the configured path too)`);
+        }
+      }
       continue;
     }
     const ref: StoreRef = { agentId: t.agentId, storePath: t.storePath, era: jsonStoreEra(t.storePath, config) };

@@ -48,6 +48,17 @@ describe("status --check exit codes", () => {
     const r = await check(store(["stalled", "idle"]), ["--stall-after", "1h"]);
     expect(r.code).toBe(0);
   });
+
+  it("a stall threshold in the config that cannot be used as written is said, and the default judges", async () => {
+    const state = store(["stalled", "idle"]);
+    fs.writeFileSync(path.join(state, "openclaw.json"), JSON.stringify({ diagnostics: { stuckSessionWarnMs: "1h" } }));
+    const r = await check(state);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`openclaw.json: diagnostics.stuckSessionWarnMs must be a positive number of milliseconds (got "1h"): stalls are judged after the default 2m00s`);
+    const loop = await run(["keepalive", "--once", "--dry-run", "--state-dir", state, "--no-probe"], { env: { OPENCLAW_SESSIONS_NOW: String(NOW) } });
+    expect(loop.code).toBe(0);
+    expect(loop.stdout).toContain(`diagnostics.stuckSessionWarnMs must be a positive number of milliseconds (got "1h")`);
+  });
 });
 
 const cases: Array<{ name: string; text: string; message: (file: string) => string }> = [

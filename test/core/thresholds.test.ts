@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CliError } from "../../src/core/errors.js";
-import { describeThresholds, parseStallAfter, stallDefaultFromConfig, stallLimit } from "../../src/core/thresholds.js";
+import { describeThresholds, parseStallAfter, stallDefaultFromConfig, stallLimit, stuckSessionWarnMsProblem } from "../../src/core/thresholds.js";
 
 describe("parseStallAfter", () => {
   it("uses the given default when no flag is passed", () => {
@@ -58,6 +58,10 @@ describe("stallDefaultFromConfig", () => {
     [Number.POSITIVE_INFINITY, 120_000],
   ])("diagnostics.stuckSessionWarnMs %j -> %i", (value, ms) => {
     expect(stallDefaultFromConfig(value)).toBe(ms);
+    // a value that is set and not used is said, with what is used instead
+    expect(stuckSessionWarnMsProblem(value)).toBe(
+      value === undefined || ms !== 120_000 ? undefined : `diagnostics.stuckSessionWarnMs must be a positive number of milliseconds (got ${JSON.stringify(value)}): stalls are judged after the default 2m00s`,
+    );
   });
 });
 

@@ -77,6 +77,15 @@ describe("loadConfig", () => {
     expect(warnings[1]).toContain("at agents");
     expect(agentTimeoutSeconds(config)).toBe(60);
   });
+
+  it("warns of a stall or run timeout it cannot use as written, naming the default used instead", () => {
+    const p = writeConfig(`{ diagnostics: { stuckSessionWarnMs: "1s" }, agents: { defaults: { timeoutSeconds: -5 } } }`);
+    expect(loadConfig(p).warnings).toEqual([
+      `${p}: diagnostics.stuckSessionWarnMs must be a positive number of milliseconds (got "1s"): stalls are judged after the default 2m00s`,
+      `${p}: agents.defaults.timeoutSeconds must be a number of seconds (got -5): runs are judged against OpenClaw's default 2d0h`,
+    ]);
+    expect(loadConfig(writeConfig(`{ diagnostics: { stuckSessionWarnMs: 60000 }, agents: { defaults: { timeoutSeconds: 0 } } }`)).warnings).toEqual([]);
+  });
 });
 
 describe("config getters", () => {

@@ -302,6 +302,21 @@ describe("readSnapshot: stores and errors", () => {
     expect(outside.evidence.map((e) => e.agentId)).toEqual(["main", "work"]);
   });
 
+  it("session.store naming an index that is not there, while one sits at OpenClaw's default path: a warning, the configured path read", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", { "agent:main:x": { sessionId: "s1", updatedAt: 1 } });
+    const moved = path.join(state, "nowhere", "{agentId}.json");
+    fs.writeFileSync(path.join(state, "openclaw.json"), JSON.stringify({ session: { store: moved } }));
+    const snap = await readSnapshot({ stateDir: state, env: {}, tmpDir: makeTempDir(), probe: false });
+    expect(snap.evidence).toEqual([]);
+    expect(snap.warnings).toContain(
+      `agent main: session.store puts its index at ${path.join(state, "nowhere", "main.json")}, which does not exist; ${indexPath(state, "main")} is there and is not read (OpenClaw reads the configured path too)`,
+    );
+    // without a config, or one that names the default path itself, nothing to say
+    fs.writeFileSync(path.join(state, "openclaw.json"), JSON.stringify({ session: { store: indexPath(state, "{agentId}") } }));
+    expect((await readSnapshot({ stateDir: state, env: {}, tmpDir: makeTempDir(), probe: false })).warnings).toEqual([]);
+  });
+
   it("a store every agent shares (session.store without {agentId}) gives each session the agent its key names", async () => {
     const state = makeStateDir();
     const shared = path.join(state, "shared-sessions.json");
