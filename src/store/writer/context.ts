@@ -1,13 +1,13 @@
 // What apply and undo share before the cycle: refusals, the real path, our lock, the audit log.
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
 import { WriteRefusedError } from "../../core/errors.js";
 import { appendAudit, defaultAuditPath, openAudit, ourBackups, readAuditTail, type AuditRecord } from "./audit.js";
 import { DEFAULT_KEEP_BACKUPS, pruneOurBackups } from "./backup.js";
 import { resolveFaults } from "./faults.js";
-import { refuseEraC, refuseOutsideAgentsTree } from "./guards.js";
+import { refuseEraC, refuseMovedIndex, refuseOutsideAgentsTree } from "./guards.js";
 import { acquireOwnLock, type OwnLock } from "./lock-own.js";
+import { realIndexPath } from "./real-path.js";
 import type { ApplyOptions } from "./types.js";
 import type { CycleContext } from "./write-cycle.js";
 
@@ -22,18 +22,7 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export function realIndexPath(storePath: string): string {
-  try {
-    return fs.realpathSync(storePath);
-  } catch {
-    // a missing index: its directory's real path, so locks land where the gateway's do
-    try {
-      return path.join(fs.realpathSync(path.dirname(storePath)), path.basename(storePath));
-    } catch {
-      return path.resolve(storePath);
-    }
-  }
-}
+export { realIndexPath };
 
 // Writes to one index from the same process (a keepalive loop and a command, say) take turns
 // here, instead of failing as "busy" on our own lock.
@@ -86,6 +75,7 @@ export async function openSession(storePath: string, opts: ApplyOptions): Promis
       gatewayLockWaitMs: opts.gatewayLockWaitMs ?? 10_000,
       faults: resolveFaults(opts.faults),
       nowMs: opts.now ?? Date.now,
+      recheckPath: () => refuseMovedIndex(storePath, realPath, opts.agentsRoot, opts.allowOutsideAgentsTree),
     },
     finish(records) {
       const warnings: string[] = [];

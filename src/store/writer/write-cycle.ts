@@ -1,7 +1,7 @@
 // One locked, verified, atomic replacement of the index, shared by apply and undo:
-// gateway lock -> strict re-read -> produce the new bytes -> backup (a hard link to what we
-// read) -> verified temp -> final checks (locks still ours, index unchanged since the read) ->
-// rename -> fsync dir.
+// gateway lock -> path recheck -> strict re-read -> produce the new bytes -> backup (a hard link
+// to what we read) -> verified temp -> final checks (locks still ours, index unchanged since the
+// read, its path still leading where it led when we locked it) -> rename -> fsync dir.
 // If the index changed under us (an era B gateway takes no lock) the cycle starts over.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -25,6 +25,8 @@ export interface CycleContext {
   gatewayLockWaitMs: number;
   faults: FaultHooks;
   nowMs: () => number;
+  /** throws (refused, 4) when the index's path now leads elsewhere than where our lock was taken */
+  recheckPath(): void;
 }
 
 /** `bytes` undefined: nothing to write. */
@@ -58,6 +60,7 @@ export async function lockedWrite<T>(
     let temp: string | undefined;
     let backup: string | undefined;
     try {
+      ctx.recheckPath();
       const read = readIndexStrict(ctx.realPath);
       const produced = produce(read);
       if (!read || !produced.bytes) return { info: produced.info, read, wrote: false, warnings: [] };
@@ -98,6 +101,7 @@ export async function lockedWrite<T>(
         temp = backup = undefined;
         continue;
       }
+      ctx.recheckPath();
       fs.renameSync(temp, ctx.realPath);
       const backupPath = backup;
       temp = backup = undefined; // committed: from here on nothing may be cleaned up
