@@ -1,5 +1,5 @@
 // `cleanup`: finalize dead `running` entries, then prune status-aware (pruneAfter, maxEntries);
-// `--undo` puts back the index our last write replaced. Plans come from src/core/plan, every
+// `--undo` puts back the index our last cleanup write replaced. Plans come from src/core/plan, every
 // index write goes through the one writer, archives are renamed only after the write stuck.
 import path from "node:path";
 import { Command, Option } from "commander";
@@ -86,7 +86,7 @@ export function register(program: Command, ctx: CommandContext = { io: processIo
     .option("--active-key <key>", "never evict this session key (repeatable)", collect)
     .option("--dry-run", "print the plan; write nothing")
     .option("--json", "machine-readable output (schemaVersion 1, epoch ms)")
-    .option("--undo", "restore the index our last write replaced, if nothing has changed it since; session files follow it")
+    .option("--undo", "restore the index our last cleanup write replaced, if nothing (keepalive included) has changed it since; session files follow it")
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
     .addHelpText("after", EXIT_HELP);
   addStoreOptions(cmd).action(async (opts) => {
@@ -338,6 +338,7 @@ async function applyStore(
   try {
     result = await applyPatches(store.storePath, patches, {
       era: store.era,
+      command: "cleanup",
       agentsRoot: where.agentsRoot,
       allowOutsideAgentsTree: where.outsideAgentsTree,
       auditPath: defaultAuditPath(where.env),

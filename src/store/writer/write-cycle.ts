@@ -27,6 +27,15 @@ export interface CycleContext {
   nowMs: () => number;
   /** throws (refused, 4) when the index's path now leads elsewhere than where our lock was taken */
   recheckPath(): void;
+  /** records, durably, the write about to be renamed; throws (refused, 4) when it cannot */
+  recordIntent(write: Committed): void;
+}
+
+/** What a write replaced and what it left: the backup and both contents' sha256. */
+export interface Committed {
+  backupPath: string;
+  backupSha256: string;
+  writtenSha256: string;
 }
 
 /** `bytes` undefined: nothing to write. */
@@ -91,6 +100,10 @@ export async function lockedWrite<T>(
       });
       await ctx.faults.afterTempWrite?.(temp);
       backup ??= copyBackup(ctx.realPath, read.bytes, ctx.nowMs(), owner);
+      const committed: Committed = { backupPath: backup, backupSha256: sha256(read.bytes), writtenSha256: sha256(bytes) };
+      // before the final checks, not between them and the rename: an fsync there would widen the
+      // window in which a lock-free era B gateway's write can be lost
+      ctx.recordIntent(committed);
       await ctx.faults.beforeRename?.({ tempPath: temp, attempt });
       if (ctx.faults.slowRenameMs) await sleep(ctx.faults.slowRenameMs);
       ctx.ownLock.assertHeld();
@@ -103,7 +116,6 @@ export async function lockedWrite<T>(
       }
       ctx.recheckPath();
       fs.renameSync(temp, ctx.realPath);
-      const backupPath = backup;
       temp = backup = undefined; // committed: from here on nothing may be cleaned up
       const warnings: string[] = [];
       try {
@@ -116,9 +128,7 @@ export async function lockedWrite<T>(
         info: produced.info,
         read,
         wrote: true,
-        backupPath,
-        backupSha256: sha256(read.bytes),
-        writtenSha256: sha256(bytes),
+        ...committed,
         warnings,
       };
     } catch (err) {
