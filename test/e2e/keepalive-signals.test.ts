@@ -1,4 +1,4 @@
-// SIGINT / SIGTERM on the built `keepalive`: exit 0 with nothing left behind, a tick in progress
+// SIGINT / SIGTERM / SIGHUP on the built `keepalive`: exit 0 with nothing left behind, a tick in progress
 // is finished (its write completes), a second signal exits at once. (Backing off a conflict is
 // run in-process in test/commands/keepalive.test.ts.)
 import fs from "node:fs";
@@ -86,6 +86,32 @@ describe("stopping", () => {
     loop.child.kill("SIGTERM");
     const { code } = await loop.exit;
     expect([130, 143]).toContain(code);
+    expect(fs.readFileSync(fx.index).equals(bytes)).toBe(true);
+    expect(leftovers(fx)).toEqual([]);
+  }, 30_000);
+
+  // tmux kill-session, a closed terminal or a dropped SSH connection sends SIGHUP
+  it("SIGHUP between ticks stops the loop as SIGTERM does: exit 0, a stop line, no lock, pid or temp file left", async () => {
+    const fx = buildStore(live, dead);
+    const loop = startLoop([...base(fx), "--interval", "0.2", "--json"], fx.env);
+    await loop.waitFor((r) => r.type === "tick" && r.tick === 2);
+    loop.child.kill("SIGHUP");
+    expect(await loop.exit).toEqual({ code: 0, signal: null });
+    expect(loop.records.at(-1)).toMatchObject({ type: "stop", signal: "SIGHUP" });
+    expect(leftovers(fx)).toEqual([]);
+  }, 30_000);
+
+  it("SIGHUP as either of two signals during a write: exit at once (129 or 130), temp file and locks removed, index untouched", async () => {
+    const fx = buildStore(live, dead);
+    const bytes = fs.readFileSync(fx.index);
+    const loop = startLoop([...base(fx), "--interval", "5", "--json"], { ...fx.env, OPENCLAW_SESSIONS_FAULT: "slow-rename:20000" });
+    const dir = path.dirname(fx.index);
+    await until(() => fs.readdirSync(dir).some((f) => f.endsWith(".tmp")), () => "the write's verified temp file never appeared");
+    loop.child.kill("SIGHUP");
+    loop.child.kill("SIGINT");
+    const { code, signal } = await loop.exit;
+    expect(signal).toBeNull();
+    expect([129, 130]).toContain(code);
     expect(fs.readFileSync(fx.index).equals(bytes)).toBe(true);
     expect(leftovers(fx)).toEqual([]);
   }, 30_000);
