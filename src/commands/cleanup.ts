@@ -1,5 +1,5 @@
 // `cleanup`: finalize dead `running` entries, then prune status-aware (pruneAfter, maxEntries);
-// `--undo` puts back the index our last write replaced. Plans come from src/core/plan, every
+// `--undo` puts back the index our last cleanup write replaced. Plans come from src/core/plan, every
 // index write goes through the one writer, archives are renamed only after the write stuck.
 import path from "node:path";
 import { Command, Option } from "commander";
@@ -44,6 +44,7 @@ import { eraCCleanupLines, planEraCCleanup, type EraCCleanup } from "./cleanup-e
 import { jsonLine, Later, StreamedItems } from "../ui/snapshot.js";
 import { thresholdsFor } from "../store/thresholds.js";
 import { clockOverride, collect, writeChunks } from "./heartbeats.js";
+import { cleanupInterrupt, interruptedField, type CleanupInterrupt } from "./cleanup-interrupt.js";
 import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions, refuseTogether, type StoreOptions } from "./options.js";
 
@@ -71,7 +72,10 @@ Exit codes:
      2026.5-2026.7 gateway wrote its older copy over some changes right after (they are listed:
      run cleanup again, best with the gateway stopped)
   5  another openclaw-sessions process is writing the same index
-  64 bad usage`;
+  64 bad usage
+  129, 130, 143  stopped by SIGHUP, SIGINT or SIGTERM: the store being written is finished, no
+     further store is read or written, one line on stderr says which were; a second signal
+     exits at once (our temp file and locks removed)`;
 
 export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {
   const cmd = program
@@ -86,7 +90,7 @@ export function register(program: Command, ctx: CommandContext = { io: processIo
     .option("--active-key <key>", "never evict this session key (repeatable)", collect)
     .option("--dry-run", "print the plan; write nothing")
     .option("--json", "machine-readable output (schemaVersion 1, epoch ms)")
-    .option("--undo", "restore the index our last write replaced, if nothing has changed it since; session files follow it")
+    .option("--undo", "restore the index our last cleanup write replaced, if nothing (keepalive included) has changed it since; session files follow it")
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
     .addHelpText("after", EXIT_HELP);
   addStoreOptions(cmd).action(async (opts) => {
@@ -142,7 +146,19 @@ export function cleanupSettings(opts: Record<string, any>, env: Io["env"]): Clea
 }
 
 export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Promise<number> {
-  if (s.undo) return runUndo(s, io);
+  const interrupt = cleanupInterrupt();
+  try {
+    const code = s.undo ? await runUndo(s, io, interrupt) : await runApply(s, io, interrupt);
+    const stopped = interrupt.outcome();
+    if (!stopped) return code;
+    io.stderr.write(`${stopped.line}\n`);
+    return stopped.exitCode;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt): Promise<number> {
   const clock = (): number => s.fixedNow ?? Date.now();
   const { staleAfterMs, overrides, steps, activeKeys, store: storeOpts } = s;
   const out = io.stdout;
@@ -253,11 +269,15 @@ export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Prom
     // and then dropped; what comes after the stores is known only once they are all read.
     const planned = function* (): Generator<StoreCleanup> {
       for (const store of found.stores) {
+        if (interrupt.requested) {
+          interrupt.skipped.push(store.storePath);
+          continue;
+        }
         const p = readAndPlan(store);
         if (p) yield storeCleanup({ ...p.base, dryRun: true });
       }
     };
-    const exitCode = () => Math.max(EXIT.ok, ...codes);
+    const exitCode = () => Math.max(EXIT.ok, ...codes, interrupt.outcome()?.exitCode ?? 0);
     const doc = {
       ...header,
       stores: new StreamedItems(planned()),
@@ -285,6 +305,11 @@ export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Prom
     await writeChunks(joinLines(storeCleanupLines(st, header, { undoHint }), printed++ > 0 ? "\n\n" : ""), out);
   };
   for (const store of found.stores) {
+    // a signal: the store in progress was finished, no further one is read or written
+    if (interrupt.requested) {
+      interrupt.skipped.push(store.storePath);
+      continue;
+    }
     const planned = readAndPlan(store);
     if (!planned) continue;
     const { base, archiveRoot } = planned;
@@ -294,30 +319,34 @@ export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Prom
       await report(storeCleanup({ ...base, dryRun: s.dryRun || !!store.importPending, ...notWritten }));
       continue;
     }
+    interrupt.writing = store.storePath;
     const { codes: failed, ...applied } = await applyStore(store, base.patches, base.prune, archiveRoot, {
       agentsRoot: found.agentsRoot,
       outsideAgentsTree: !!storeOpts.store,
       env: io.env,
-    });
+    }).finally(() => (interrupt.writing = undefined));
+    if (applied.result?.wrote) interrupt.written.push(store.storePath);
     codes.push(...failed);
     await report(storeCleanup({ ...base, dryRun: false, ...applied }));
   }
-  const eraC = eraCReports();
+  // era C stores are only read: after a signal, not even that
+  if (interrupt.requested) interrupt.skipped.push(...found.eraC.map((st) => st.storePath));
+  const eraC = interrupt.requested ? [] : eraCReports();
   if (!json) {
     for (const r of eraC) {
       for (const w of r.warnings) err(`warning: ${w}`);
       await writeChunks(joinLines(eraCCleanupLines(r, generatedAt, steps), printed++ > 0 ? "\n\n" : ""), out);
     }
   }
-  const exitCode = Math.max(EXIT.ok, ...codes);
+  const exitCode = Math.max(EXIT.ok, ...codes, interrupt.outcome()?.exitCode ?? 0);
   if (json) {
     for (const st of stores) storeErrorLines(st).forEach(err);
-    const report = { ...header, stores, refusedStores, warnings: found.warnings, exitCode } satisfies CleanupReport;
+    const report = { ...header, stores, refusedStores, warnings: found.warnings, ...interruptedField(interrupt), exitCode } satisfies CleanupReport;
     await writeChunks(jsonLine({ ...report, eraC }), out);
   } else {
     // the last report's closing newline; nothing at all when every store was refused (stderr said why)
     if (printed > 0) out.write("\n");
-    else if (refusedStores.length === 0) out.write(`${NO_STORES}\n`);
+    else if (refusedStores.length === 0 && !interrupt.requested) out.write(`${NO_STORES}\n`);
   }
   return exitCode;
 }
@@ -338,6 +367,7 @@ async function applyStore(
   try {
     result = await applyPatches(store.storePath, patches, {
       era: store.era,
+      command: "cleanup",
       agentsRoot: where.agentsRoot,
       allowOutsideAgentsTree: where.outsideAgentsTree,
       auditPath: defaultAuditPath(where.env),
@@ -436,7 +466,7 @@ function shellWord(text: string): string {
 
 // ------------------------------------------------------------------ --undo
 
-async function runUndo(s: CleanupSettings, io: Io): Promise<number> {
+async function runUndo(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt): Promise<number> {
   const storeOpts = s.store;
   const { stateDir, config } = openState(storeOpts, io.env);
   const refs = resolveStoreRefs(stateDir, config, storeOpts, io.env);
@@ -447,18 +477,27 @@ async function runUndo(s: CleanupSettings, io: Io): Promise<number> {
   const now = clockOverride(io.env) ?? Date.now();
   const codes: number[] = [];
   for (const store of refs.stores) {
+    if (interrupt.requested) {
+      interrupt.skipped.push(store.storePath);
+      continue;
+    }
     const base = { agentId: store.agentId, storePath: store.storePath };
     if (store.importPending) {
       stores.push({ ...base, outcome: "refused", why: importPendingMessage(store) });
       codes.push(EXIT.writeRefused);
       continue;
     }
+    interrupt.writing = store.storePath;
     try {
-      stores.push({ ...base, ...(await undoStoreCleanup(store, { auditPath, agentsRoot, allowOutsideAgentsTree: !!storeOpts.store, now })) });
+      const undone = await undoStoreCleanup(store, { auditPath, agentsRoot, allowOutsideAgentsTree: !!storeOpts.store, now });
+      if (undone.outcome === "restored") interrupt.written.push(store.storePath);
+      stores.push({ ...base, ...undone });
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       stores.push({ ...base, outcome: "refused", why: err.message });
       codes.push(err.exitCode);
+    } finally {
+      interrupt.writing = undefined;
     }
   }
   // an undo that had nothing to put back (no write of ours on record) is refused (4): so is one on era C
@@ -469,7 +508,8 @@ async function runUndo(s: CleanupSettings, io: Io): Promise<number> {
     undo: true,
     stores,
     refusedStores: refs.eraC.map((store) => ({ ...store, why: eraCMessage(store) })),
-    exitCode: Math.max(EXIT.ok, ...codes),
+    ...interruptedField(interrupt),
+    exitCode: Math.max(EXIT.ok, ...codes, interrupt.outcome()?.exitCode ?? 0),
   };
   for (const st of stores) if (st.outcome !== "restored") io.stderr.write(`openclaw-sessions: ${st.why}\n`);
   await printUndoReport(report, s.json, io);

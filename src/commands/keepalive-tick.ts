@@ -295,6 +295,7 @@ async function tickStore(store: StoreRef, c: StoreContext): Promise<StoreResult>
   try {
     const res = await applyPatches(store.storePath, plan.touch, {
       era: store.era,
+      command: "keepalive",
       agentsRoot: c.agentsRoot,
       allowOutsideAgentsTree: Boolean(s.store.store),
       gatewayLockWaitMs: s.gatewayLockWaitMs,

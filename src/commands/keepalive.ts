@@ -7,14 +7,13 @@ import { parseDurationFlag } from "../core/duration.js";
 import { CliError, EXIT } from "../core/errors.js";
 import { DEFAULT_ACTIVITY_THRESHOLD_MS, type TouchField } from "../core/plan/keepalive.js";
 import { refreshWindow } from "../core/keepalive-schedule.js";
-import { removeOurWriterLocks } from "../store/loop-lock.js";
-import { removeOurTempFiles } from "../store/writer/atomic-write.js";
 import { onOutputClosed } from "../ui/closed-pipe.js";
 import { formatLine, KEEPALIVE_SCHEMA_VERSION, type LogRecord } from "../ui/keepalive-log.js";
 import { clockOverride } from "./heartbeats.js";
 import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
 import { importPendingMessage } from "../store/era.js";
 import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, storeChanges, type KeepaliveSettings } from "./keepalive-tick.js";
+import { exitAtOnce } from "./forced-exit.js";
 import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
 import { stopSignals, type SignalSource } from "./stop-signals.js";
@@ -22,11 +21,12 @@ import { stopSignals, type SignalSource } from "./stop-signals.js";
 const FIELDS: readonly TouchField[] = ["updatedAt", "lastInteractionAt"];
 const MIN_INTERVAL_MS = 100;
 const MAX_INTERVAL_MS = 86_400_000;
-const SIGNALS = { SIGINT: 2, SIGTERM: 15 } as const;
+// SIGHUP too: the terminal or tmux session a loop runs in going away must not leave its pid file
+const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 const EXIT_HELP = `
 Exit codes:
-  0    stopped by SIGINT or SIGTERM (the tick in progress is finished or abandoned first);
+  0    stopped by SIGINT, SIGTERM or SIGHUP (the tick in progress is finished or abandoned first);
        --once: every store was handled; only OpenClaw 2026.8+ (SQLite) stores: said once why
        nothing is kept alive there (they are never written)
   64   bad usage (a bad value, contradicting flags)
@@ -34,7 +34,8 @@ Exit codes:
        (nothing written; era C stores are never read by keepalive, so never make it 3)
   4    --once: a write was refused or failed (that index is unchanged)
   5    another keepalive already runs on a selected store (its pid is named); --once: busy
-  130  a second SIGINT (143: SIGTERM) while stopping: exits at once, our locks and temp files removed
+  130  a second SIGINT (143: SIGTERM, 129: SIGHUP) while stopping: exits at once, our locks and
+       temp files removed
 
 A missing or corrupt index, a config error or a lost write race in the loop is logged and
 retried (races back off); it never stops the loop. See docs/keepalive.md.`;
@@ -144,19 +145,15 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
     io.stdout.write(`${json ? JSON.stringify({ schemaVersion: KEEPALIVE_SCHEMA_VERSION, ...notice }) : `keepalive: ${notice.message}`}\n`);
   }
   if (nothingToLoop) return EXIT.ok;
-  // SIGINT / SIGTERM: the first asks the loop to stop after (or instead of) the tick in progress
+  // SIGINT / SIGTERM / SIGHUP: the first asks the loop to stop after (or instead of) the tick in progress
   const stopper = stopSignals({
-    signals: Object.keys(SIGNALS) as NodeJS.Signals[],
+    signals: SIGNALS,
     source: io.signals,
     abort: io.stop,
     onSecond: (sig) => {
       // a second signal: leave nothing behind that is ours, then go
       state.releaseAll();
-      if (state.writing) {
-        removeOurTempFiles(state.writing);
-        removeOurWriterLocks(state.writing);
-      }
-      process.exit(128 + SIGNALS[sig as keyof typeof SIGNALS]);
+      exitAtOnce(sig, state.writing);
     },
   });
   // nobody reads the log any more (`keepalive | head -1`): stop as the first SIGTERM would

@@ -31,7 +31,7 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
   const records = readAuditTail(opts.auditPath);
   const last = records.filter((r) => r.storePath === realIndexPath(store.storePath)).at(-1);
   if (!last) return { outcome: "nothing", why: `no write by openclaw-sessions recorded in ${opts.auditPath}` };
-  const { before, after, ...res } = await undoLast(store.storePath, { era: store.era, agentsRoot: opts.agentsRoot, allowOutsideAgentsTree: opts.allowOutsideAgentsTree, auditPath: opts.auditPath });
+  const { before, after, ...res } = await undoLast(store.storePath, { era: store.era, command: "cleanup", agentsRoot: opts.agentsRoot, allowOutsideAgentsTree: opts.allowOutsideAgentsTree, auditPath: opts.auditPath });
   const sessionsDir = path.dirname(path.resolve(store.storePath));
   const root = archiveRootFor(store.storePath, opts.agentsRoot);
   const back = Object.keys(after).filter((key) => !(key in before));

@@ -86,7 +86,15 @@ export interface CleanupReport {
   /** stores not touched at all: era C (SQLite), an unreadable index */
   refusedStores: RefusedStore[];
   warnings: string[];
+  /** only when a stop signal came: the indexes written before it, and those never read or written */
+  interrupted?: Interrupted;
   exitCode: number;
+}
+
+export interface Interrupted {
+  signal: string;
+  written: string[];
+  skipped: string[];
 }
 
 export interface StoreCleanupInput {
@@ -382,6 +390,8 @@ export interface UndoReport {
   undo: true;
   stores: UndoOutcome[];
   refusedStores: RefusedStore[];
+  /** only when a stop signal came */
+  interrupted?: Interrupted;
   exitCode: number;
 }
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORE_STATUSES } from "../../src/core/types.js";
 import { indexPath, line, makeStateDir, transcriptPath, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
 import { useOwners } from "../e2e/helpers/cli.js";
+import { buildStore as buildKeepaliveStore, KEYS } from "../e2e/keepalive-fixture.js";
 import { run as runCli, runJson } from "./helpers/run.js";
 import {
   auditPathOf,
@@ -135,11 +136,12 @@ describe("cleanup (apply)", () => {
     expect(fs.readlinkSync(link)).toBe(s.outsideTarget);
   });
 
-  it("keeps a backup of the old index and one audit line per change", () => {
+  it("keeps a backup of the old index, an intent line and one audit line per change", () => {
     const store = res.doc.stores[0];
     expect(store.backupPath).toMatch(/sessions\.json\.bak\.\d+$/);
     expect(fs.readFileSync(store.backupPath).equals(beforeBytes)).toBe(true);
-    const lines = fs.readFileSync(auditPathOf(env), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const [intent, ...lines] = fs.readFileSync(auditPathOf(env), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(intent).toMatchObject({ kind: "intent", command: "cleanup", backupPath: store.backupPath });
     // stale, drift-ok, drift-err finalized; old-done, old-running (finalized AND removed: one change), escape, symlink removed
     expect(lines.map((l) => `${l.action}:${l.sessionKey}`).sort()).toEqual(
       [
@@ -153,7 +155,8 @@ describe("cleanup (apply)", () => {
       ].sort(),
     );
     expect(new Set(lines.map((l) => l.backupPath))).toEqual(new Set([store.backupPath]));
-    expect(new Set(lines.map((l) => l.writeId)).size).toBe(1);
+    expect(new Set([intent, ...lines].map((l) => l.writeId)).size).toBe(1);
+    expect(lines.every((l) => l.command === "cleanup")).toBe(true);
   });
 
   it("--json has the documented shape", () => {
@@ -263,6 +266,21 @@ describe("cleanup --undo", () => {
     expect(undo.stderr).toMatch(/sessions\.json\.bak\.\d+: inspect it and restore by hand/);
     expect(undo.stdout).toMatch(/not undone/);
     expect(fs.readFileSync(s.index).equals(changed)).toBe(true);
+  });
+
+  it("after keepalive touched the index: refused, naming keepalive's touch; the finalize and the touch both stay", async () => {
+    const fx = buildKeepaliveStore(live, dead);
+    const at = ["--state-dir", fx.state, "--no-probe"];
+    expect((await runCli(["cleanup", "--finalize-stale", ...at], { env: fx.env })).code).toBe(0);
+    expect(readIndexFile(fx.index)[KEYS.dead]!.status).toBe("failed");
+    expect((await runCli(["keepalive", "--once", ...at], { env: fx.env })).code).toBe(0);
+    const touched = fs.readFileSync(fx.index);
+
+    const undo = await runCli(["cleanup", "--undo", "--state-dir", fx.state], { env: fx.env });
+    expect(undo.code).toBe(4);
+    expect(undo.stderr).toMatch(/the last write of .* was keepalive's touch at \S+Z, not a cleanup write; a cleanup write cannot be undone once the index changed after it/);
+    expect(undo.stdout).not.toMatch(/restored/i);
+    expect(fs.readFileSync(fx.index).equals(touched)).toBe(true);
   });
 
   it("with nothing recorded: says so, exit 4, nothing written", async () => {

@@ -83,9 +83,10 @@ describe("keepalive over several ticks", () => {
     for (const key of [KEYS.idle, KEYS.finalized, KEYS.dead]) expect(after[key]).toEqual(before[key]);
     expect(Object.keys(after)).toEqual(Object.keys(before));
 
-    const audit = auditLines(fx);
+    const [intent, ...audit] = auditLines(fx);
+    expect(intent).toMatchObject({ kind: "intent", command: "keepalive" });
     expect(sorted(audit.map((a) => a.sessionKey as string))).toEqual(sorted(ACTIVE));
-    for (const a of audit) expect(a).toMatchObject({ kind: "apply", action: "touch", set: { updatedAt: at, lastInteractionAt: at } });
+    for (const a of audit) expect(a).toMatchObject({ kind: "apply", command: "keepalive", action: "touch", set: { updatedAt: at, lastInteractionAt: at } });
     expect(leftovers(fx)).toEqual([]);
   }, 30_000);
 

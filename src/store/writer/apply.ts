@@ -19,7 +19,7 @@ interface Planned extends PatchOutcome {
 }
 
 export async function applyPatches(storePath: string, patches: EntryPatch[], opts: ApplyOptions): Promise<ApplyResult> {
-  const session = await openSession(storePath, opts);
+  const session = await openSession(storePath, opts, "apply");
   try {
     const result = await lockedWrite<Planned>(session.cycle, (read) => {
       if (!read) {

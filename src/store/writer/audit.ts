@@ -1,13 +1,19 @@
 // The audit log: one NDJSON line per applied change, so a person (or `--undo`) can see what
-// this tool did to which index, and restore it from the backup named on the line.
+// this tool did to which index, and restore it from the backup named on the line. Each write
+// also appends an `intent` line, fsynced before its rename (see context.ts).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { WriteLine, WriterCommand } from "../../core/plan/undo.js";
 
-export interface AuditRecord {
+export interface AuditRecord extends WriteLine {
   ts: string;
   pid: number;
-  kind: "apply" | "undo";
+  kind: "apply" | "undo" | "intent";
+  /** the command that wrote (absent on lines written before it was recorded) */
+  command?: WriterCommand;
+  /** intent only: the kind of the write about to be renamed */
+  of?: "apply" | "undo";
   /** groups the lines of one write */
   writeId: string;
   /** the real path of the index */

@@ -1,13 +1,13 @@
 // What apply and undo share before the cycle: refusals, the real path, our lock, the audit log.
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
 import { WriteRefusedError } from "../../core/errors.js";
 import { appendAudit, defaultAuditPath, openAudit, ourBackups, readAuditTail, type AuditRecord } from "./audit.js";
 import { DEFAULT_KEEP_BACKUPS, pruneOurBackups } from "./backup.js";
 import { resolveFaults } from "./faults.js";
-import { refuseEraC, refuseOutsideAgentsTree } from "./guards.js";
+import { refuseEraC, refuseMovedIndex, refuseOutsideAgentsTree } from "./guards.js";
 import { acquireOwnLock, type OwnLock } from "./lock-own.js";
+import { realIndexPath } from "./real-path.js";
 import type { ApplyOptions } from "./types.js";
 import type { CycleContext } from "./write-cycle.js";
 
@@ -22,18 +22,7 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export function realIndexPath(storePath: string): string {
-  try {
-    return fs.realpathSync(storePath);
-  } catch {
-    // a missing index: its directory's real path, so locks land where the gateway's do
-    try {
-      return path.join(fs.realpathSync(path.dirname(storePath)), path.basename(storePath));
-    } catch {
-      return path.resolve(storePath);
-    }
-  }
-}
+export { realIndexPath };
 
 // Writes to one index from the same process (a keepalive loop and a command, say) take turns
 // here, instead of failing as "busy" on our own lock.
@@ -52,7 +41,17 @@ async function queueInProcess(realPath: string): Promise<() => void> {
   };
 }
 
-export async function openSession(storePath: string, opts: ApplyOptions): Promise<Session> {
+/**
+ * `kind`: the kind of write this session makes, for its intent line.
+ *
+ * Why an intent line: the rename and the audit lines after it are two steps, and a kill between
+ * them left the index changed with nothing on record, so `--undo` had nothing to undo. The intent
+ * names the backup and the bytes about to be written and is fsynced before the rename; undo reads
+ * an intent without lines after it as the write if the index holds exactly those bytes (see
+ * src/core/plan/undo.ts). One line and one fsync per write, no journal to replay or clean up:
+ * an intent whose rename never came is simply passed over.
+ */
+export async function openSession(storePath: string, opts: ApplyOptions, kind: "apply" | "undo"): Promise<Session> {
   refuseEraC(opts.era, storePath);
   refuseOutsideAgentsTree(storePath, opts.agentsRoot, opts.allowOutsideAgentsTree);
   const realPath = realIndexPath(storePath);
@@ -74,10 +73,12 @@ export async function openSession(storePath: string, opts: ApplyOptions): Promis
     throw new WriteRefusedError(`cannot open the audit log ${auditPath}: ${(err as Error).message}; nothing written`);
   }
   const keep = opts.keepBackups ?? DEFAULT_KEEP_BACKUPS;
+  const writeId = randomUUID();
+  const nowMs = opts.now ?? Date.now;
   return {
     auditPath,
     auditFd,
-    writeId: randomUUID(),
+    writeId,
     ownLock,
     cycle: {
       storePath,
@@ -85,12 +86,21 @@ export async function openSession(storePath: string, opts: ApplyOptions): Promis
       ownLock,
       gatewayLockWaitMs: opts.gatewayLockWaitMs ?? 10_000,
       faults: resolveFaults(opts.faults),
-      nowMs: opts.now ?? Date.now,
+      nowMs,
+      recheckPath: () => refuseMovedIndex(storePath, realPath, opts.agentsRoot, opts.allowOutsideAgentsTree),
+      recordIntent(write) {
+        const intent: AuditRecord = { ts: new Date(nowMs()).toISOString(), pid: process.pid, kind: "intent", of: kind, command: opts.command, writeId, storePath: realPath, ...write };
+        try {
+          appendAudit(auditFd, [intent]);
+        } catch (err) {
+          throw new WriteRefusedError(`cannot record the write of ${storePath} in the audit log ${auditPath}: ${(err as Error).message}; ${storePath} is unchanged`);
+        }
+      },
     },
     finish(records) {
       const warnings: string[] = [];
       try {
-        appendAudit(auditFd, records);
+        appendAudit(auditFd, records.map((r) => ({ ...r, command: opts.command })));
       } catch (err) {
         warnings.push(`${storePath} was written, but the audit log ${auditPath} was not: ${(err as Error).message}`);
       }

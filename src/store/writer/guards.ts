@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { WriteRefusedError } from "../../core/errors.js";
 import type { Era } from "../../core/types.js";
+import { realIndexPath } from "./real-path.js";
 
 export function refuseEraC(era: Era, storePath: string): void {
   if (era !== "C") return;
@@ -38,6 +39,24 @@ export function refuseOutsideAgentsTree(storePath: string, agentsRoot: string, a
       `refusing to write ${storePath}: it is outside the agents tree ${agentsRoot} (pass --store to name it explicitly)`,
     );
   }
+}
+
+/**
+ * Re-run under the gateway's lock and again right before the rename: a directory on the index's
+ * path swapped for a symlink while we waited for a lock would otherwise send our backup, temp file
+ * and rename wherever it now points. The path must still lead where it led when we took our lock
+ * (the path we rename onto included), and still lie inside the agents tree.
+ */
+export function refuseMovedIndex(storePath: string, realPath: string, agentsRoot: string, allowOutside?: boolean): void {
+  const now = realIndexPath(storePath);
+  const target = realIndexPath(realPath);
+  if (now !== realPath || target !== realPath) {
+    throw new WriteRefusedError(
+      `refusing to write ${storePath}: it now leads to ${now === realPath ? target : now}, not ${realPath} as when its lock was taken ` +
+        "(a directory on its path was replaced meanwhile); nothing written",
+    );
+  }
+  refuseOutsideAgentsTree(storePath, agentsRoot, allowOutside);
 }
 
 export interface ShrinkCheck {

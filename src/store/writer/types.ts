@@ -1,4 +1,5 @@
 // Options and results of the one writer of sessions.json.
+import type { WriterCommand } from "../../core/plan/undo.js";
 import type { EntryPatch, Era } from "../../core/types.js";
 
 export type { EntryPatch };
@@ -21,6 +22,8 @@ export interface FaultHooks {
 
 export interface ApplyOptions {
   era: Era;
+  /** who writes, recorded on every audit line: `cleanup --undo` undoes only cleanup's writes */
+  command: WriterCommand;
   /** <stateDir>/agents: the index must live inside it */
   agentsRoot: string;
   /** an explicit --store: the agents-tree rule does not apply */

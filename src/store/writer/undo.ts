@@ -1,9 +1,11 @@
 // undoLast: put back the bytes our newest write replaced, but only while the index is still
-// exactly what we wrote. Anything written since (by the gateway or a person) would be lost, so
+// exactly what we wrote, and only a write of the command asking (cleanup --undo never undoes a
+// keepalive touch). Anything written since (by the gateway or a person) would be lost, so
 // then we refuse and name the backup to inspect. The restore takes the same locked, verified,
 // atomic path as every write, makes its own backup and audit line, so undo can itself be undone.
 import fs from "node:fs";
 import { WriteRefusedError } from "../../core/errors.js";
+import { kindOf, lastWrite, writerOf, type WriterCommand } from "../../core/plan/undo.js";
 import { readAuditTail, type AuditRecord } from "./audit.js";
 import { openSession } from "./context.js";
 import { entryCount } from "./read-index.js";
@@ -11,22 +13,27 @@ import type { ApplyOptions, UndoResult } from "./types.js";
 import { lockedWrite, sha256 } from "./write-cycle.js";
 
 export async function undoLast(storePath: string, opts: ApplyOptions): Promise<UndoResult> {
-  const session = await openSession(storePath, opts);
+  const session = await openSession(storePath, opts, "undo");
   try {
     const realPath = session.cycle.realPath;
-    const last = readAuditTail(session.auditPath)
-      .filter((r) => r.storePath === realPath)
-      .at(-1);
-    if (!last) throw new WriteRefusedError(`${session.auditPath} records no write of ${storePath} by openclaw-sessions; nothing to undo`);
-    const restore = readBackup(last, storePath);
+    const lines = readAuditTail(session.auditPath).filter((r) => r.storePath === realPath);
+    if (lines.length === 0) throw nothingToUndo(session.auditPath, storePath);
+    let last!: AuditRecord;
+    let restore!: { bytes: Buffer; obj: Record<string, unknown> };
+    // which write was the last one depends on what the index holds now: decided under the locks
     const result = await lockedWrite(session.cycle, (read) => {
       if (!read) throw new WriteRefusedError(`${storePath} does not exist any more; nothing to undo`);
+      const found = lastWrite(lines, sha256(read.bytes));
+      if (!found) throw nothingToUndo(session.auditPath, storePath);
+      last = found;
+      refuseOtherWriter(last, opts.command, storePath);
       if (sha256(read.bytes) !== last.writtenSha256) {
         throw new WriteRefusedError(
           `${storePath} changed after openclaw-sessions wrote it at ${last.ts} (the gateway or someone else wrote it since); ` +
             `not undoing, that would lose their changes. The content before our write is in ${last.backupPath}: inspect it and restore by hand if you are sure`,
         );
       }
+      restore = readBackup(last, storePath);
       return { bytes: restore.bytes, info: { before: read.obj, beforeCount: entryCount(read.obj) } };
     });
     const ts = new Date(session.cycle.nowMs()).toISOString();
@@ -36,7 +43,7 @@ export async function undoLast(storePath: string, opts: ApplyOptions): Promise<U
       kind: "undo",
       writeId: session.writeId,
       storePath: realPath,
-      reasons: [`undo of the ${last.kind} written at ${last.ts} (write ${last.writeId})`],
+      reasons: [`undo of the ${kindOf(last)} written at ${last.ts} (write ${last.writeId})`],
       backupPath: result.backupPath!,
       backupSha256: result.backupSha256!,
       writtenSha256: result.writtenSha256!,
@@ -55,6 +62,24 @@ export async function undoLast(storePath: string, opts: ApplyOptions): Promise<U
   } finally {
     await session.close();
   }
+}
+
+function nothingToUndo(auditPath: string, storePath: string): WriteRefusedError {
+  return new WriteRefusedError(`${auditPath} records no write of ${storePath} by openclaw-sessions; nothing to undo`);
+}
+
+/**
+ * An undo puts back what the last write replaced, so it can only undo the last write: once
+ * another command (keepalive's touch) wrote after ours, ours cannot be undone without losing it.
+ */
+function refuseOtherWriter(last: AuditRecord, command: WriterCommand, storePath: string): void {
+  const writer = writerOf(last);
+  if (writer === command) return;
+  const what = writer === "keepalive" ? "keepalive's touch" : `${writer}'s ${kindOf(last)}`;
+  throw new WriteRefusedError(
+    `the last write of ${storePath} was ${what} at ${last.ts}, not a ${command} write; a ${command} write cannot be undone once ` +
+      "the index changed after it, nothing written",
+  );
 }
 
 function readBackup(last: AuditRecord, storePath: string): { bytes: Buffer; obj: Record<string, unknown> } {

@@ -1,7 +1,7 @@
 // One locked, verified, atomic replacement of the index, shared by apply and undo:
-// gateway lock -> strict re-read -> produce the new bytes -> backup (a hard link to what we
-// read) -> verified temp -> final checks (locks still ours, index unchanged since the read) ->
-// rename -> fsync dir.
+// gateway lock -> path recheck -> strict re-read -> produce the new bytes -> backup (a hard link
+// to what we read) -> verified temp -> final checks (locks still ours, index unchanged since the
+// read, its path still leading where it led when we locked it) -> rename -> fsync dir.
 // If the index changed under us (an era B gateway takes no lock) the cycle starts over.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -25,6 +25,17 @@ export interface CycleContext {
   gatewayLockWaitMs: number;
   faults: FaultHooks;
   nowMs: () => number;
+  /** throws (refused, 4) when the index's path now leads elsewhere than where our lock was taken */
+  recheckPath(): void;
+  /** records, durably, the write about to be renamed; throws (refused, 4) when it cannot */
+  recordIntent(write: Committed): void;
+}
+
+/** What a write replaced and what it left: the backup and both contents' sha256. */
+export interface Committed {
+  backupPath: string;
+  backupSha256: string;
+  writtenSha256: string;
 }
 
 /** `bytes` undefined: nothing to write. */
@@ -58,6 +69,7 @@ export async function lockedWrite<T>(
     let temp: string | undefined;
     let backup: string | undefined;
     try {
+      ctx.recheckPath();
       const read = readIndexStrict(ctx.realPath);
       const produced = produce(read);
       if (!read || !produced.bytes) return { info: produced.info, read, wrote: false, warnings: [] };
@@ -88,6 +100,10 @@ export async function lockedWrite<T>(
       });
       await ctx.faults.afterTempWrite?.(temp);
       backup ??= copyBackup(ctx.realPath, read.bytes, ctx.nowMs(), owner);
+      const committed: Committed = { backupPath: backup, backupSha256: sha256(read.bytes), writtenSha256: sha256(bytes) };
+      // before the final checks, not between them and the rename: an fsync there would widen the
+      // window in which a lock-free era B gateway's write can be lost
+      ctx.recordIntent(committed);
       await ctx.faults.beforeRename?.({ tempPath: temp, attempt });
       if (ctx.faults.slowRenameMs) await sleep(ctx.faults.slowRenameMs);
       ctx.ownLock.assertHeld();
@@ -98,8 +114,8 @@ export async function lockedWrite<T>(
         temp = backup = undefined;
         continue;
       }
+      ctx.recheckPath();
       fs.renameSync(temp, ctx.realPath);
-      const backupPath = backup;
       temp = backup = undefined; // committed: from here on nothing may be cleaned up
       const warnings: string[] = [];
       try {
@@ -112,9 +128,7 @@ export async function lockedWrite<T>(
         info: produced.info,
         read,
         wrote: true,
-        backupPath,
-        backupSha256: sha256(read.bytes),
-        writtenSha256: sha256(bytes),
+        ...committed,
         warnings,
       };
     } catch (err) {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { WriteRefusedError } from "../../../src/core/errors.js";
 import { applyPatches, readAuditTail } from "../../../src/store/writer/index.js";
+import { sha256 } from "../../../src/store/writer/write-cycle.js";
 import { entry, makeStore, manyEntries, patchFor, realStoreBytes, type TempStore } from "./helpers/store.js";
 
 let store: TempStore | undefined;
@@ -132,7 +133,7 @@ describe("file mode, backup, audit", () => {
     expect(fs.statSync(store.storePath).mode & 0o777).toBe(0o640);
   });
 
-  it("backs up the replaced bytes (mode 0600) and writes one audit line per change", async () => {
+  it("backs up the replaced bytes (mode 0600) and writes an intent line, then one audit line per change", async () => {
     store = makeStore({ a: entry("A", 1, { status: "running" }), b: entry("B", 2, { status: "running" }) });
     const before = store.bytes();
     const res = await applyPatches(
@@ -143,7 +144,9 @@ describe("file mode, backup, audit", () => {
     expect(res.backupPath).toBe(`${fs.realpathSync(store.storePath)}.bak.1800000000123`);
     expect(fs.readFileSync(res.backupPath!).equals(before)).toBe(true);
     expect(fs.statSync(res.backupPath!).mode & 0o777).toBe(0o600);
-    const lines = readAuditTail(store.auditPath);
+    const [intent, ...lines] = readAuditTail(store.auditPath);
+    // the intent, fsynced before the rename, names the backup and the bytes written
+    expect(intent).toMatchObject({ kind: "intent", of: "apply", command: "cleanup", backupPath: res.backupPath, writtenSha256: sha256(store.bytes()) });
     expect(lines).toHaveLength(2);
     expect(lines.map((l) => [l.sessionKey, l.set])).toEqual([
       ["a", { status: "done" }],
@@ -151,13 +154,14 @@ describe("file mode, backup, audit", () => {
     ]);
     expect(lines[0]).toMatchObject({
       kind: "apply",
+      command: "cleanup",
       pid: process.pid,
       sessionId: "A",
       action: "finalize",
       backupPath: res.backupPath,
       ts: new Date(1_800_000_000_123).toISOString(),
     });
-    expect(lines[0].writeId).toBe(lines[1].writeId);
+    expect(new Set([intent, ...lines].map((l) => l.writeId)).size).toBe(1);
     expect(fs.statSync(store.auditPath).mode & 0o777).toBe(0o600);
     // nothing else is left beside the index: no temp, no lock
     expect(extraFiles(store)).toEqual(["sessions.json.bak.1800000000123"]);

@@ -1,7 +1,10 @@
 import fs from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { WriteRefusedError } from "../../../src/core/errors.js";
 import { applyPatches, readAuditTail, undoLast } from "../../../src/store/writer/index.js";
+import { buildWriter, FIXTURES } from "./helpers/build.js";
+import { spawnNode } from "./helpers/procs.js";
 import { entry, makeStore, patchFor, realStoreBytes, type TempStore } from "./helpers/store.js";
 
 let store: TempStore | undefined;
@@ -66,5 +69,60 @@ describe("undoLast", () => {
     store = makeStore({ a: entry("A", 1) });
     await applyPatches(store.storePath, [patchFor(store, "a", { status: "done" })], store.opts());
     await expect(undoLast(store.storePath, store.opts({ era: "C" }))).rejects.toThrow(/SQLite/);
+  });
+
+  it("a cleanup undo refuses when keepalive's touch is the last write, naming it; nothing written", async () => {
+    store = makeStore({ a: entry("A", 1, { status: "running" }), b: entry("B", 1) });
+    await applyPatches(store.storePath, [patchFor(store, "a", { status: "failed" })], store.opts());
+    await applyPatches(store.storePath, [patchFor(store, "b", { updatedAt: 5 }, { action: "touch" })], store.opts({ command: "keepalive", now: () => Date.UTC(2026, 0, 2) }));
+    const before = store.bytes();
+    const run = undoLast(store.storePath, store.opts());
+    await expect(run).rejects.toThrow(WriteRefusedError);
+    await expect(run).rejects.toThrow(/the last write of .* was keepalive's touch at 2026-01-02T00:00:00.000Z, not a cleanup write; a cleanup write cannot be undone once the index changed after it, nothing written/);
+    expect(store.bytes().equals(before)).toBe(true);
+  });
+
+  it("tells keepalive's touch apart on audit lines written before the command was recorded (by its action)", async () => {
+    store = makeStore({ a: entry("A", 1, { status: "running" }), b: entry("B", 1) });
+    await applyPatches(store.storePath, [patchFor(store, "a", { status: "failed" })], store.opts());
+    await applyPatches(store.storePath, [patchFor(store, "b", { updatedAt: 5 }, { action: "touch" })], store.opts({ command: "keepalive" }));
+    // the log as an older openclaw-sessions wrote it: no intent lines, no command
+    const old = readAuditTail(store.auditPath)
+      .filter((l) => l.kind !== "intent")
+      .map(({ command: _, ...l }) => JSON.stringify(l));
+    fs.writeFileSync(store.auditPath, `${old.join("\n")}\n`);
+    const before = store.bytes();
+    await expect(undoLast(store.storePath, store.opts())).rejects.toThrow(/was keepalive's touch at/);
+    expect(store.bytes().equals(before)).toBe(true);
+  });
+});
+
+describe("undoLast after a write killed around its rename", () => {
+  const build = buildWriter();
+  const killAt = (s: TempStore, key: string, hook: string) =>
+    spawnNode(path.join(FIXTURES, "kill-at.mjs"), [build.modulePath, s.storePath, s.agentsRoot, s.auditPath, key, hook]);
+
+  it("killed right after the rename, before its audit lines: the intent line makes it undoable", async () => {
+    store = makeStore({ a: entry("A", 1, { status: "running" }) });
+    const original = store.bytes();
+    const child = killAt(store, "a", "afterRename");
+    expect((await child.exited).signal).toBe("SIGKILL");
+    expect(store.read().a.killedAt).toBe("afterRename");
+    expect(readAuditTail(store.auditPath).map((l) => l.kind)).toEqual(["intent"]);
+    await undoLast(store.storePath, store.opts());
+    expect(store.bytes().equals(original)).toBe(true);
+  });
+
+  it("killed after its intent line but before the rename: the write before it is still the one undone", async () => {
+    store = makeStore({ a: entry("A", 1, { status: "running" }), b: entry("B", 1) });
+    const original = store.bytes();
+    await applyPatches(store.storePath, [patchFor(store, "b", { status: "done" })], store.opts());
+    const written = store.bytes();
+    const child = killAt(store, "a", "beforeRename");
+    expect((await child.exited).signal).toBe("SIGKILL");
+    expect(store.bytes().equals(written)).toBe(true);
+    expect(readAuditTail(store.auditPath).at(-1)?.kind).toBe("intent");
+    await undoLast(store.storePath, store.opts());
+    expect(store.bytes().equals(original)).toBe(true);
   });
 });

@@ -245,3 +245,45 @@ describe("losing a lock before the rename", () => {
     expect(fs.readFileSync(gwLock, "utf8")).toBe(theirs);
   });
 });
+
+describe("a directory on the index's path replaced by a symlink out of the agents tree meanwhile", () => {
+  /** Moves the sessions dir out of the tree and leaves a symlink to it in its place. */
+  function swapOut(s: TempStore): { outside: string; index: string } {
+    const dir = path.dirname(s.storePath);
+    const outside = path.join(s.root, "OUTSIDE");
+    fs.renameSync(dir, outside);
+    fs.symlinkSync(outside, dir);
+    return { outside, index: path.join(outside, "sessions.json") };
+  }
+
+  it("while we wait for the gateway's lock: refused once it is ours, before anything is written there", async () => {
+    store = makeStore({ a: entry("A", 1) });
+    const before = store.bytes();
+    // a live holder (this process): the writer waits for the lock after taking its own
+    const gwLock = `${store.storePath}.lock`;
+    fs.writeFileSync(gwLock, JSON.stringify({ pid: process.pid, createdAt: new Date().toISOString() }));
+    let tempWritten = false;
+    const run = applyPatches(store.storePath, [patchFor(store, "a", { status: "done" })], store.opts({ faults: { afterTempWrite: () => void (tempWritten = true) } }));
+    await until(() => fs.existsSync(`${store!.storePath}.openclaw-sessions.lock.owner`));
+    const { outside, index } = swapOut(store);
+    fs.unlinkSync(path.join(outside, "sessions.json.lock"));
+    await expect(run).rejects.toThrow(new RegExp(`refusing to write ${store.storePath}: it now leads to ${index}.*nothing written`));
+    expect(tempWritten).toBe(false);
+    expect(fs.readFileSync(index).equals(before)).toBe(true);
+    expect(fs.readdirSync(outside)).toEqual(["sessions.json"]);
+  });
+
+  it("between the temp file and the rename: no rename, temp and backup removed", async () => {
+    store = makeStore({ a: entry("A", 1) });
+    const before = store.bytes();
+    let moved: { outside: string; index: string } | undefined;
+    const run = applyPatches(store.storePath, [patchFor(store, "a", { status: "done" })], store.opts({ faults: { beforeRename: () => void (moved = swapOut(store!)) } }));
+    await expect(run).rejects.toThrow(/it now leads to .*OUTSIDE\/sessions\.json.*nothing written/);
+    expect(fs.readFileSync(moved!.index).equals(before)).toBe(true);
+    expect(fs.readdirSync(moved!.outside)).toEqual(["sessions.json"]);
+  });
+});
+
+async function until(pred: () => boolean): Promise<void> {
+  while (!pred()) await new Promise((r) => setTimeout(r, 10));
+}

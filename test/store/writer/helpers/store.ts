@@ -35,7 +35,7 @@ export function makeStore(content: Record<string, unknown> | string | Buffer, mo
     agentsRoot,
     storePath,
     auditPath,
-    opts: (extra = {}) => ({ era: "A", agentsRoot, auditPath, verifyAfterMs: 0, ...extra }),
+    opts: (extra = {}) => ({ era: "A", command: "cleanup", agentsRoot, auditPath, verifyAfterMs: 0, ...extra }),
     read: () => JSON.parse(fs.readFileSync(storePath, "utf8")),
     bytes: () => fs.readFileSync(storePath),
     dirFiles: () => fs.readdirSync(dir).sort(),
