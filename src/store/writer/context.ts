@@ -5,7 +5,7 @@ import { WriteRefusedError } from "../../core/errors.js";
 import { appendAudit, defaultAuditPath, openAudit, ourBackups, readAuditTail, type AuditRecord } from "./audit.js";
 import { DEFAULT_KEEP_BACKUPS, pruneOurBackups } from "./backup.js";
 import { resolveFaults } from "./faults.js";
-import { refuseEraC, refuseMovedIndex, refuseOutsideAgentsTree } from "./guards.js";
+import { refuseBesideAgentDb, refuseEraC, refuseMovedIndex, refuseOutsideAgentsTree } from "./guards.js";
 import { acquireOwnLock, type OwnLock } from "./lock-own.js";
 import { realIndexPath } from "./real-path.js";
 import type { ApplyOptions } from "./types.js";
@@ -53,6 +53,7 @@ async function queueInProcess(realPath: string): Promise<() => void> {
  */
 export async function openSession(storePath: string, opts: ApplyOptions, kind: "apply" | "undo"): Promise<Session> {
   refuseEraC(opts.era, storePath);
+  refuseBesideAgentDb(storePath);
   refuseOutsideAgentsTree(storePath, opts.agentsRoot, opts.allowOutsideAgentsTree);
   const realPath = realIndexPath(storePath);
   const leaveQueue = await queueInProcess(realPath);

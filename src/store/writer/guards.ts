@@ -3,6 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { WriteRefusedError } from "../../core/errors.js";
 import type { Era } from "../../core/types.js";
+import { agentDbPath, probeAgentDb } from "../era.js";
+import { placeInAgentsTree } from "../locate.js";
 import { realIndexPath } from "./real-path.js";
 
 export function refuseEraC(era: Era, storePath: string): void {
@@ -10,6 +12,23 @@ export function refuseEraC(era: Era, storePath: string): void {
   throw new WriteRefusedError(
     `refusing to write ${storePath}: this OpenClaw install keeps sessions in SQLite (2026.8+), and a sessions.json ` +
       "there stops the gateway from starting. Use `openclaw sessions cleanup`, or upgrade openclaw-sessions",
+  );
+}
+
+/**
+ * The disk's own word, whatever era the caller was told: a sessions.json whose agent dir holds an
+ * OpenClaw 2026.8+ database (session_nodes) is a leftover the gateway refuses to start beside, or
+ * imports on migration. Written, our statuses would be imported over restart recovery. The store
+ * layer never offers such an index for writing; this holds even if a path slips past it.
+ */
+export function refuseBesideAgentDb(storePath: string): void {
+  const place = placeInAgentsTree(realIndexPath(storePath), "sessions");
+  if (!place) return;
+  const db = agentDbPath(place.stateDir, place.agentId);
+  if (probeAgentDb(db).kind !== "has") return;
+  throw new WriteRefusedError(
+    `refusing to write ${storePath}: agent ${place.agentId} keeps its sessions in ${db} (OpenClaw 2026.8+), and a sessions.json ` +
+      "beside it is never written (the gateway refuses to start while it is there unimported)",
   );
 }
 

@@ -108,13 +108,15 @@ export async function lockedWrite<T>(
       if (ctx.faults.slowRenameMs) await sleep(ctx.faults.slowRenameMs);
       ctx.ownLock.assertHeld();
       gateway.assertHeld();
+      ctx.recheckPath();
+      // nothing between this check and the rename: a lock-free era B gateway's write that lands
+      // in that instant is lost (the tiny window DESIGN.md accepts); nothing may widen it
       if (!unchangedSince(ctx.realPath, read.bytes, expected)) {
         unlinkQuietly(temp);
         unlinkQuietly(backup);
         temp = backup = undefined;
         continue;
       }
-      ctx.recheckPath();
       fs.renameSync(temp, ctx.realPath);
       temp = backup = undefined; // committed: from here on nothing may be cleaned up
       const warnings: string[] = [];

@@ -195,6 +195,23 @@ describe("refusals: nothing is written", () => {
     expect(extraFiles(store)).toEqual([]);
   });
 
+  it("refuses a sessions.json whose agent dir holds an OpenClaw 2026.8+ database, whatever era it was handed as", async () => {
+    store = makeStore({ a: entry("A", 1, { status: "running" }) });
+    const db = path.join(store.agentsRoot, "main", "agent", "openclaw-agent.sqlite");
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    fs.copyFileSync(path.join(import.meta.dirname, "../fixtures/era/era-c.sqlite"), db);
+    const before = store.bytes();
+    const run = applyPatches(store.storePath, [patchFor(store, "a", { status: "done" })], store.opts({ era: "B" }));
+    await expect(run).rejects.toThrow(WriteRefusedError);
+    await expect(run).rejects.toThrow(`agent main keeps its sessions in ${db}`);
+    expect(store.bytes().equals(before)).toBe(true);
+    expect(extraFiles(store)).toEqual([]);
+    // a database without OpenClaw's session tables (2026.6/2026.7 keep other things there) does not stop it
+    fs.writeFileSync(db, "");
+    await applyPatches(store.storePath, [patchFor(store, "a", { status: "done" })], store.opts({ era: "B" }));
+    expect(store.read().a.status).toBe("done");
+  });
+
   it.each([
     ["truncated JSON", '{"a": {"sessionId": "A", "updatedAt": 1'],
     ["an empty file", ""],
