@@ -87,7 +87,7 @@ export function readAuditTail(auditPath: string, maxBytes = 4 * 1024 * 1024): Au
   }
 }
 
-/** Every backup the log says we made of this index. */
-export function ourBackups(records: AuditRecord[], realIndexPath: string): Set<string> {
-  return new Set(records.filter((r) => r.storePath === realIndexPath).map((r) => r.backupPath));
+/** Every backup the log says we made of this index, in the order of the log (oldest first). */
+export function ourBackups(records: AuditRecord[], realIndexPath: string): string[] {
+  return records.filter((r) => r.storePath === realIndexPath).map((r) => r.backupPath);
 }
