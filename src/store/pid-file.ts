@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import { WriteRefusedError } from "../core/errors.js";
 import { writeAll } from "./writer/atomic-write.js";
+import { giveTo, type Owner } from "./writer/ownership.js";
 
 export interface FoundPidFile {
   text: string;
@@ -12,10 +13,15 @@ export interface FoundPidFile {
 }
 
 /**
- * Creates `file` with O_EXCL holding `body`; false when it exists already. A file that could not
- * be written whole is removed, and the failure is a WriteRefusedError naming `what` and `forPath`.
+ * Creates `file` with O_EXCL holding `body` (given to `owner`, see ownership.ts); false when it
+ * exists already. A file that could not be written whole is removed, and the failure is a
+ * WriteRefusedError naming `what` and `forPath`.
  */
-export function createPidFile(file: string, body: string, opts: { mode: number; fsync?: boolean; what: string; forPath: string }): boolean {
+export function createPidFile(
+  file: string,
+  body: string,
+  opts: { mode: number; fsync?: boolean; what: string; forPath: string; owner?: Owner },
+): boolean {
   let fd: number;
   try {
     fd = fs.openSync(file, "wx", opts.mode);
@@ -24,6 +30,7 @@ export function createPidFile(file: string, body: string, opts: { mode: number; 
     throw new WriteRefusedError(`cannot create ${opts.what} for ${opts.forPath}: ${(err as Error).message}`);
   }
   try {
+    giveTo(file, opts.owner);
     writeAll(fd, Buffer.from(body));
     if (opts.fsync) fs.fsyncSync(fd);
     fs.closeSync(fd);

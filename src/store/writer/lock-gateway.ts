@@ -7,6 +7,7 @@ import fs from "node:fs";
 import { WriteConflictError, WriteRefusedError } from "../../core/errors.js";
 import { createPidFile, inspectPidFile, readPidFile, removeIfUnchanged, type UnreadablePidFile } from "../pid-file.js";
 import { ownerOfLockBody, readProcStartTime } from "../proc.js";
+import { foreignOwner } from "./ownership.js";
 
 /** OpenClaw's own staleness limit for this lock. */
 export const GATEWAY_LOCK_STALE_MS = 30_000;
@@ -48,6 +49,7 @@ export function gatewayLockPath(realIndexPath: string): string {
 export async function acquireGatewayLock(realIndexPath: string, waitMs: number, displayPath: string): Promise<GatewayLock> {
   const lockPath = gatewayLockPath(realIndexPath);
   const deadline = Date.now() + waitMs;
+  const owner = foreignOwner(realIndexPath);
   let goneJustNow = false;
   for (;;) {
     const body = JSON.stringify({
@@ -55,7 +57,7 @@ export async function acquireGatewayLock(realIndexPath: string, waitMs: number, 
       createdAt: new Date().toISOString(),
       starttime: readProcStartTime(process.pid),
     });
-    if (createPidFile(lockPath, body, { mode: 0o644, fsync: true, what: lockPath, forPath: displayPath })) return held(lockPath, body, displayPath);
+    if (createPidFile(lockPath, body, { mode: 0o644, fsync: true, what: lockPath, forPath: displayPath, owner })) return held(lockPath, body, displayPath);
     const found = inspectPidFile(lockPath);
     // released between our create and our read: try again at once, but never twice running, so
     // a path that only ever looks "gone" cannot keep us from the event loop (and its signals)
