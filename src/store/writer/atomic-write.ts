@@ -87,10 +87,16 @@ function keepOwner(fd: number, opts: TempOptions): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== "EPERM") throw err;
+    const me = process.getuid?.();
+    // we own it: only the group can be the trouble
+    const [why, fix] =
+      me === opts.uid
+        ? [`this user (uid ${me}) is not in group ${opts.gid}`, `run as root, or as uid ${me} with group ${opts.gid} (sg, newgrp)`]
+        : [`this user (uid ${me}) may not give a file to uid ${opts.uid}`, `run as uid ${opts.uid} or root`];
     throw Object.assign(
       new Error(
-        `this user (uid ${process.getuid?.()}) cannot give the new file the owner and group ${opts.uid}:${opts.gid} of the one it replaces ` +
-          `(EPERM: not its owner, or not in group ${opts.gid}), and writing it anyway would change who may read it; run as uid ${opts.uid} or root`,
+        `cannot keep the owner and group ${opts.uid}:${opts.gid} of the file it replaces (EPERM: ${why}), ` +
+          `and writing it anyway would change who may read it; ${fix}`,
       ),
       { code },
     );

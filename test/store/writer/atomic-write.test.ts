@@ -53,7 +53,7 @@ describe.runIf(IS_ROOT)("owner and group of the index", () => {
     const out = applyOnce(store, "a", { uid: NOBODY });
     expect(out.status).toBe(EXIT.writeRefused);
     expect(out.result?.message).toMatch(
-      new RegExp(`cannot give the new file the owner and group ${NOBODY}:${OTHER_GID} of the one it replaces .*would change who may read it.*is unchanged`),
+      new RegExp(`cannot keep the owner and group ${NOBODY}:${OTHER_GID} of the file it replaces \\(EPERM: this user \\(uid ${NOBODY}\\) is not in group ${OTHER_GID}\\).*would change who may read it.*is unchanged`),
     );
     expect(store.bytes().equals(before)).toBe(true);
     expect(owner(store.storePath)).toBe(`${NOBODY}:${OTHER_GID} 660`);
