@@ -4,12 +4,13 @@
 // whose pid now belongs to another process (start time differs), is taken over. The writer's own
 // lock is separate: this one is held for the loop's whole life, that one for one write.
 import { lockBodyFields } from "./lock-body.js";
-import { createPidFile, readPidFile, removeIfUnchanged } from "./pid-file.js";
+import { createPidFile, inspectPidFile, readPidFile, removeIfUnchanged } from "./pid-file.js";
 import fs from "node:fs";
 import os from "node:os";
 import { CliError, EXIT } from "../core/errors.js";
 import { ownerState, readProcStartTime } from "./proc.js";
 import { realIndexPath } from "./writer/context.js";
+import { foreignOwner } from "./writer/ownership.js";
 import { gatewayLockPath, ownLockPath } from "./writer/index.js";
 
 export const LOOP_LOCK_SUFFIX = ".openclaw-sessions-keepalive.pid";
@@ -104,10 +105,19 @@ export function acquireLoopLock(storePath: string): LoopLock {
     hostname: os.hostname(),
     startedAt: new Date().toISOString(),
   })}\n`;
+  // under sudo on a user's store the pid file is the user's: a root loop SIGKILLed must not block theirs
+  const owner = foreignOwner(realIndexPath(storePath));
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (createPidFile(p, body, { mode: 0o600, what: `the keepalive lock ${p}`, forPath: storePath })) return held(p, body, storePath);
-    const found = readPidFile(p);
+    if (createPidFile(p, body, { mode: 0o600, what: `the keepalive lock ${p}`, forPath: storePath, owner })) return held(p, body, storePath);
+    const found = inspectPidFile(p);
     if (!found) continue; // released between our create and our read
+    if ("unreadable" in found) {
+      throw new LoopLockBusyError(
+        `${p} exists but this user cannot read it (${found.why}; it belongs to uid ${found.uid}), so another keepalive may run on ${storePath}; if none does, remove it`,
+        undefined,
+        p,
+      );
+    }
     const verdict = judgeHolder(found.text, found.mtimeMs, Date.now());
     if (!verdict.stale) {
       throw new LoopLockBusyError(

@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import { WriteRefusedError } from "../core/errors.js";
 import { writeAll } from "./writer/atomic-write.js";
+import { giveTo, type Owner } from "./writer/ownership.js";
 
 export interface FoundPidFile {
   text: string;
@@ -12,10 +13,15 @@ export interface FoundPidFile {
 }
 
 /**
- * Creates `file` with O_EXCL holding `body`; false when it exists already. A file that could not
- * be written whole is removed, and the failure is a WriteRefusedError naming `what` and `forPath`.
+ * Creates `file` with O_EXCL holding `body` (given to `owner`, see ownership.ts); false when it
+ * exists already. A file that could not be written whole is removed, and the failure is a
+ * WriteRefusedError naming `what` and `forPath`.
  */
-export function createPidFile(file: string, body: string, opts: { mode: number; fsync?: boolean; what: string; forPath: string }): boolean {
+export function createPidFile(
+  file: string,
+  body: string,
+  opts: { mode: number; fsync?: boolean; what: string; forPath: string; owner?: Owner },
+): boolean {
   let fd: number;
   try {
     fd = fs.openSync(file, "wx", opts.mode);
@@ -24,6 +30,7 @@ export function createPidFile(file: string, body: string, opts: { mode: number; 
     throw new WriteRefusedError(`cannot create ${opts.what} for ${opts.forPath}: ${(err as Error).message}`);
   }
   try {
+    giveTo(file, opts.owner);
     writeAll(fd, Buffer.from(body));
     if (opts.fsync) fs.fsyncSync(fd);
     fs.closeSync(fd);
@@ -39,23 +46,54 @@ export function createPidFile(file: string, body: string, opts: { mode: number; 
   return true;
 }
 
-/** The pid file as found, or undefined when it is gone. */
-export function readPidFile(file: string): FoundPidFile | undefined {
+/**
+ * Something is at the pid file's path but its body cannot be read: a directory (proper-lockfile
+ * makes one), or a file this user may not read (another user's 0600 lock). Neither ever goes
+ * away by retrying at once, so callers must wait or refuse, never loop on it.
+ */
+export interface UnreadablePidFile {
+  unreadable: true;
+  directory: boolean;
+  uid: number;
+  why: string;
+}
+
+/** The pid file as found, what is there instead of a readable one, or undefined when it is gone. */
+export function inspectPidFile(file: string): FoundPidFile | UnreadablePidFile | undefined {
+  let st: fs.Stats;
   try {
-    const st = fs.statSync(file);
-    return { text: fs.readFileSync(file, "utf8"), mtimeMs: st.mtimeMs, ino: st.ino };
+    st = fs.statSync(file);
   } catch {
     return undefined;
   }
+  const unreadable = (why: string): UnreadablePidFile => ({ unreadable: true, directory: st.isDirectory(), uid: st.uid, why });
+  if (st.isDirectory()) return unreadable("it is a directory");
+  try {
+    return { text: fs.readFileSync(file, "utf8"), mtimeMs: st.mtimeMs, ino: st.ino };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    return unreadable((err as Error).message);
+  }
 }
 
-/** Removes the file only if it is still the one judged stale (same inode, same body). */
-export function removeIfUnchanged(file: string, judged: FoundPidFile): void {
+/** The pid file as found, or undefined when it is gone or cannot be read. */
+export function readPidFile(file: string): FoundPidFile | undefined {
+  const found = inspectPidFile(file);
+  return found && !("unreadable" in found) ? found : undefined;
+}
+
+/**
+ * Removes the file only if it is still the one judged stale (same inode, same body). False when
+ * it is still there and could not be removed (no permission): retrying would only spin.
+ */
+export function removeIfUnchanged(file: string, judged: FoundPidFile): boolean {
   const now = readPidFile(file);
-  if (!now || now.ino !== judged.ino || now.text !== judged.text) return;
+  if (!now || now.ino !== judged.ino || now.text !== judged.text) return true;
   try {
     fs.unlinkSync(file);
-  } catch {
-    /* someone else removed it */
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT";
   }
+  return true;
 }

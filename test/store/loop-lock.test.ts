@@ -192,3 +192,28 @@ describe("removeOurWriterLocks", () => {
     expect(fs.readdirSync(path.dirname(p)).sort()).toEqual(["sessions.json", "sessions.json.lock", "sessions.json.openclaw-sessions.lock", "sessions.json.openclaw-sessions.lock.owner"]);
   });
 });
+
+describe("acquireLoopLock on a store of another user", () => {
+  it.runIf(process.getuid?.() === 0)("run as root on a user's index, the pid file is the user's: a root loop killed cannot block theirs", () => {
+    const p = store();
+    fs.chownSync(p, 65534, 65534);
+    const lock = acquireLoopLock(p);
+    expect(fs.statSync(lock.path)).toMatchObject({ uid: 65534, gid: 65534 });
+    lock.release();
+  });
+
+  it("a pid file that cannot be read (a directory there) is refused with exit 5 saying so, not taken for a racing keepalive", () => {
+    const p = store();
+    fs.mkdirSync(loopLockPath(p));
+    const err = (() => {
+      try {
+        acquireLoopLock(p);
+      } catch (e) {
+        return e as LoopLockBusyError;
+      }
+    })();
+    expect(err).toBeInstanceOf(LoopLockBusyError);
+    expect(err?.exitCode).toBe(EXIT.busy);
+    expect(err?.message).toContain(`${loopLockPath(p)} exists but this user cannot read it (it is a directory;`);
+  });
+});

@@ -44,7 +44,7 @@ export function writeAll(fd: number, data: Buffer, writeChunk: WriteChunk = real
 
 export interface TempOptions {
   mode: number;
-  /** owner to give the file when we run as root on someone else's store */
+  /** owner and group the file must have (those of the file it replaces) */
   uid?: number;
   gid?: number;
   writeChunk?: WriteChunk;
@@ -57,9 +57,7 @@ export function writeVerifiedTemp(target: string, data: Buffer, opts: TempOption
   try {
     fd = fs.openSync(tmp, "wx+", opts.mode); // read-write: it is read back below
     fs.fchmodSync(fd, opts.mode); // the umask may have narrowed it
-    if (process.getuid?.() === 0 && opts.uid !== undefined && opts.gid !== undefined && opts.uid !== 0) {
-      fs.fchownSync(fd, opts.uid, opts.gid);
-    }
+    keepOwner(fd, opts);
     writeAll(fd, data, opts.writeChunk);
     fs.fsyncSync(fd);
     verifyContent(fd, data);
@@ -70,6 +68,38 @@ export function writeVerifiedTemp(target: string, data: Buffer, opts: TempOption
     if (fd !== undefined) closeQuietly(fd);
     unlinkQuietly(tmp);
     throw Object.assign(err as Error, { tempPath: tmp });
+  }
+}
+
+/**
+ * Gives the new file the owner and group of the one it replaces, whoever we run as: root would
+ * leave it root's, and anyone's new file takes their primary group (or a setgid directory's),
+ * which can cut off a gateway reading it through its group. A non-root user may not give a file
+ * away or to a group they are not in: then the write is refused rather than changing who may
+ * read the index.
+ */
+function keepOwner(fd: number, opts: TempOptions): void {
+  if (opts.uid === undefined || opts.gid === undefined) return;
+  const st = fs.fstatSync(fd);
+  if (st.uid === opts.uid && st.gid === opts.gid) return;
+  try {
+    fs.fchownSync(fd, opts.uid, opts.gid);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "EPERM") throw err;
+    const me = process.getuid?.();
+    // we own it: only the group can be the trouble
+    const [why, fix] =
+      me === opts.uid
+        ? [`this user (uid ${me}) is not in group ${opts.gid}`, `run as root, or as uid ${me} with group ${opts.gid} (sg, newgrp)`]
+        : [`this user (uid ${me}) may not give a file to uid ${opts.uid}`, `run as uid ${opts.uid} or root`];
+    throw Object.assign(
+      new Error(
+        `cannot keep the owner and group ${opts.uid}:${opts.gid} of the file it replaces (EPERM: ${why}), ` +
+          `and writing it anyway would change who may read it; ${fix}`,
+      ),
+      { code },
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { WriteLine, WriterCommand } from "../../core/plan/undo.js";
+import { foreignOwner, giveTo, mkdirLikeParent } from "./ownership.js";
 
 export interface AuditRecord extends WriteLine {
   ts: string;
@@ -39,10 +40,21 @@ export function defaultAuditPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, "openclaw-sessions", "audit.jsonl");
 }
 
-/** Opens the log for appending (creating it and its directory): fails before any write does. */
+/**
+ * Opens the log for appending (creating it and its directory): fails before any write does. Under
+ * sudo HOME is often the user's: what we create there is theirs (see ownership.ts).
+ */
 export function openAudit(auditPath: string): number {
-  fs.mkdirSync(path.dirname(auditPath), { recursive: true, mode: 0o700 });
-  return fs.openSync(auditPath, "a", 0o600);
+  const dir = path.dirname(auditPath);
+  mkdirLikeParent(dir, 0o700);
+  try {
+    const fd = fs.openSync(auditPath, "ax", 0o600);
+    giveTo(auditPath, foreignOwner(dir));
+    return fd;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    return fs.openSync(auditPath, "a", 0o600);
+  }
 }
 
 /** One write() for all lines of a write: lines of concurrent processes never interleave mid-line. */
@@ -93,7 +105,7 @@ export function readAuditTail(auditPath: string, maxBytes = 4 * 1024 * 1024): Au
   }
 }
 
-/** Every backup the log says we made of this index. */
-export function ourBackups(records: AuditRecord[], realIndexPath: string): Set<string> {
-  return new Set(records.filter((r) => r.storePath === realIndexPath).map((r) => r.backupPath));
+/** Every backup the log says we made of this index, in the order of the log (oldest first). */
+export function ourBackups(records: AuditRecord[], realIndexPath: string): string[] {
+  return records.filter((r) => r.storePath === realIndexPath).map((r) => r.backupPath);
 }

@@ -65,18 +65,27 @@ export function copyBackup(realIndexPath: string, bytes: Buffer, nowMs: number, 
   }
 }
 
-/** Deletes our backups of this index beyond the newest `keep`. Returns the deleted paths. */
-export function pruneOurBackups(realIndexPath: string, ours: Set<string>, keep: number): string[] {
+/**
+ * Deletes our backups of this index beyond the newest `keep`, never one in `current` (the write
+ * being made). `oursInOrder`: our backups in the order the audit log records them, oldest first.
+ * That order, not the epoch ms in the names, says which are newest: the log is appended under our
+ * lock in the order the writes were made, whereas a name carries the wall clock, which can step
+ * back (NTP, a VM resumed) and would make the newest backup look oldest. Returns the deleted paths.
+ */
+export function pruneOurBackups(realIndexPath: string, oursInOrder: string[], keep: number, current: ReadonlySet<string> = new Set()): string[] {
   const dir = path.dirname(realIndexPath);
   const pattern = backupPattern(path.basename(realIndexPath));
-  const mine = fs
-    .readdirSync(dir)
-    .map((name) => ({ name, m: pattern.exec(name) }))
-    .filter((f) => f.m && ours.has(path.join(dir, f.name)))
-    .sort((a, b) => Number(b.m![1]) - Number(a.m![1]));
+  const present = new Set(
+    fs
+      .readdirSync(dir)
+      .filter((name) => pattern.test(name))
+      .map((name) => path.join(dir, name)),
+  );
+  // a name pruned once can be reused by a later write: its last line in the log is its place
+  const newestFirst = [...new Set([...oursInOrder].reverse())].filter((p) => present.has(p));
   const deleted: string[] = [];
-  for (const f of mine.slice(Math.max(0, keep))) {
-    const p = path.join(dir, f.name);
+  for (const p of newestFirst.slice(Math.max(0, keep))) {
+    if (current.has(p)) continue;
     unlinkQuietly(p);
     deleted.push(p);
   }

@@ -106,7 +106,8 @@ export async function openSession(storePath: string, opts: ApplyOptions, kind: "
         warnings.push(`${storePath} was written, but the audit log ${auditPath} was not: ${(err as Error).message}`);
       }
       try {
-        pruneOurBackups(realPath, ourBackups(readAuditTail(auditPath), realPath), keep);
+        const current = new Set(records.map((r) => r.backupPath));
+        pruneOurBackups(realPath, ourBackups(readAuditTail(auditPath), realPath), keep, current);
       } catch (err) {
         warnings.push(`could not prune old backups of ${storePath}: ${(err as Error).message}`);
       }

@@ -5,8 +5,9 @@
 import { lockBodyFields } from "../lock-body.js";
 import fs from "node:fs";
 import { WriteConflictError, WriteRefusedError } from "../../core/errors.js";
-import { createPidFile, readPidFile, removeIfUnchanged } from "../pid-file.js";
+import { createPidFile, inspectPidFile, readPidFile, removeIfUnchanged, type UnreadablePidFile } from "../pid-file.js";
 import { ownerOfLockBody, readProcStartTime } from "../proc.js";
+import { foreignOwner } from "./ownership.js";
 
 /** OpenClaw's own staleness limit for this lock. */
 export const GATEWAY_LOCK_STALE_MS = 30_000;
@@ -48,31 +49,62 @@ export function gatewayLockPath(realIndexPath: string): string {
 export async function acquireGatewayLock(realIndexPath: string, waitMs: number, displayPath: string): Promise<GatewayLock> {
   const lockPath = gatewayLockPath(realIndexPath);
   const deadline = Date.now() + waitMs;
-  let holder = "";
+  const owner = foreignOwner(realIndexPath);
+  let goneJustNow = false;
   for (;;) {
     const body = JSON.stringify({
       pid: process.pid,
       createdAt: new Date().toISOString(),
       starttime: readProcStartTime(process.pid),
     });
-    if (createPidFile(lockPath, body, { mode: 0o644, fsync: true, what: lockPath, forPath: displayPath })) return held(lockPath, body, displayPath);
-    const found = readPidFile(lockPath);
-    if (found) {
+    if (createPidFile(lockPath, body, { mode: 0o644, fsync: true, what: lockPath, forPath: displayPath, owner })) return held(lockPath, body, displayPath);
+    const found = inspectPidFile(lockPath);
+    // released between our create and our read: try again at once, but never twice running, so
+    // a path that only ever looks "gone" cannot keep us from the event loop (and its signals)
+    if (!found && !goneJustNow) {
+      goneJustNow = true;
+      continue;
+    }
+    goneJustNow = false;
+    let busy: (waited: string) => string;
+    if (!found) busy = (waited) => `${lockPath} kept appearing and disappearing ${waited}; nothing written, try again`;
+    else if ("unreadable" in found) {
+      if (found.directory) throw new WriteRefusedError(directoryMessage(lockPath, displayPath));
+      busy = (waited) => unreadableMessage(lockPath, displayPath, found, waited);
+    } else {
       const verdict = judgeLock(found.text, found.mtimeMs, Date.now());
       if (verdict.stale) {
-        removeIfUnchanged(lockPath, found);
-        continue;
+        if (removeIfUnchanged(lockPath, found)) continue;
+        throw new WriteRefusedError(
+          `${lockPath} is stale (${verdict.why}) but this user cannot remove it; remove it (or run as its owner), then try again; ${displayPath} is unchanged`,
+        );
       }
-      holder = verdict.holder;
+      busy = (waited) => `${lockPath} is held by ${verdict.holder} (the gateway is writing ${displayPath}) ${waited}; nothing written, try again`;
     }
-    if (!found) continue; // released between our create and our read: try again at once
     if (Date.now() >= deadline) {
-      throw new WriteConflictError(
-        `${lockPath} is held by ${holder} (the gateway is writing ${displayPath}) for more than ${Math.round(waitMs / 1000)} s; nothing written, try again`,
-      );
+      throw new WriteConflictError(busy(`for more than ${Math.round(waitMs / 1000)} s`));
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+// Not a lock anyone can hold the era A way: an era A gateway cannot take its store lock either
+// while it is there, so waiting is pointless; a person has to look.
+function directoryMessage(lockPath: string, displayPath: string): string {
+  return (
+    `${lockPath} is a directory, not the gateway's lock file (a tool that locks ${displayPath} with proper-lockfile leaves one); ` +
+    `while it is there neither OpenClaw nor openclaw-sessions can lock ${displayPath}. If no such tool is running, remove it ` +
+    `(rmdir ${lockPath}) and try again; nothing written`
+  );
+}
+
+// Another user's lock we may not read: its holder and age are unknown, so it is treated as held.
+function unreadableMessage(lockPath: string, displayPath: string, found: UnreadablePidFile, waited: string): string {
+  return (
+    `${lockPath} exists but this user (uid ${process.getuid?.() ?? "?"}) cannot read it (${found.why}; it belongs to uid ${found.uid}): ` +
+    `held by an unknown process (a gateway writing ${displayPath}?), waited ${waited}; nothing written. ` +
+    `If no gateway is writing ${displayPath}, remove ${lockPath} or run as uid ${found.uid}`
+  );
 }
 
 function held(lockPath: string, body: string, displayPath: string): GatewayLock {

@@ -7,6 +7,7 @@ import os from "node:os";
 import lockfile from "proper-lockfile";
 import { CliError, EXIT, WriteConflictError, WriteRefusedError } from "../../core/errors.js";
 import { ownerOfLockBody, readProcStartTime } from "../proc.js";
+import { foreignOwner, giveTo } from "./ownership.js";
 
 // stale: a holder SIGKILLed without a sidecar is taken over after this; update keeps ours fresh
 const STALE_MS = 4000;
@@ -57,7 +58,11 @@ export async function acquireOwnLock(realIndexPath: string, displayPath: string,
   };
   const body = JSON.stringify(me);
   try {
-    fs.writeFileSync(ownerPath, body, { mode: 0o600 });
+    writeOwnerFile(ownerPath, body);
+    // under sudo on a user's store: the user's own later runs must be able to read and replace both
+    const owner = foreignOwner(realIndexPath);
+    giveTo(lockPath, owner);
+    giveTo(ownerPath, owner);
   } catch (err) {
     await release().catch(() => undefined);
     throw new WriteRefusedError(`cannot write ${ownerPath} for ${displayPath}: ${(err as Error).message}; nothing written`);
@@ -127,6 +132,16 @@ function takeOverDeadOwner(lockPath: string, ownerPath: string): boolean {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") return false;
   }
   return true;
+}
+
+/**
+ * Replaces whatever owner file is there: holding the lock, any found is a dead holder's. Removed
+ * first, not truncated, as one left by another user (root's 0600 after a SIGKILL) cannot be
+ * opened for writing by us, but removing it needs only the directory.
+ */
+function writeOwnerFile(ownerPath: string, body: string): void {
+  removeQuietly(ownerPath);
+  fs.writeFileSync(ownerPath, body, { mode: 0o600, flag: "wx" });
 }
 
 function busyError(displayPath: string, lockPath: string, owner: OwnerInfo | undefined): CliError {

@@ -2,11 +2,12 @@
 // old holder is removed, as OpenClaw itself does.
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { WriteRefusedError } from "../../../src/core/errors.js";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { EXIT, WriteRefusedError } from "../../../src/core/errors.js";
 import { applyPatches } from "../../../src/store/writer/index.js";
 import { judgeLock } from "../../../src/store/writer/lock-gateway.js";
 import { readProcStartTime as procStartTime } from "../../../src/store/proc.js";
+import { applyOnce, giveStoreTo, IS_ROOT, NOBODY, removeOthersCopy } from "./helpers/as-user.js";
 import { FIXTURES } from "./helpers/build.js";
 import { deadPid, spawnNode, type Child } from "./helpers/procs.js";
 import { entry, makeStore, patchFor, type TempStore } from "./helpers/store.js";
@@ -21,6 +22,7 @@ afterEach(async () => {
   store?.cleanup();
   store = undefined;
 });
+afterAll(removeOthersCopy);
 
 const HOLDER = path.join(FIXTURES, "hold-gateway-lock.mjs");
 
@@ -163,5 +165,52 @@ describe("taking the gateway's sessions.json.lock", () => {
     await holder.exited;
     expect(holder.lines).toEqual(["locked", "index-unchanged", "intact"]);
     expect(res.wrote).toBe(true);
+  });
+});
+
+// Each runs the writer in a child process: before the fix these spun at 100% CPU for ever (no
+// sleep, no deadline, deaf to signals), which only the child's safety timeout could stop.
+describe("a sessions.json.lock that cannot be read", () => {
+  it("a directory there is refused at once (exit 4), saying what it is and what to do, and left alone", () => {
+    store = makeStore({ a: entry("A", 1) });
+    const before = store.bytes();
+    const lock = `${store.storePath}.lock`;
+    fs.mkdirSync(lock);
+    // a minute's wait allowed: only a refusal that does not wait returns within the safety timeout
+    const out = applyOnce(store, "a", { gatewayLockWaitMs: 60_000 });
+    expect(out.status).toBe(EXIT.writeRefused);
+    expect(out.result?.message).toContain(`${fs.realpathSync(lock)} is a directory, not the gateway's lock file`);
+    expect(out.result?.message).toContain(`rmdir ${fs.realpathSync(lock)}`);
+    expect(store.bytes().equals(before)).toBe(true);
+    expect(fs.statSync(lock).isDirectory()).toBe(true);
+  });
+
+  it.runIf(IS_ROOT)("another user's lock this user may not read is held by an unknown process: waited for, then refused (exit 4)", () => {
+    store = makeStore({ a: entry("A", 1) });
+    giveStoreTo(store, NOBODY, NOBODY);
+    const before = store.bytes();
+    const lock = writeLock(store, JSON.stringify({ pid: process.pid, createdAt: new Date().toISOString() }));
+    fs.chmodSync(lock, 0o600);
+    const out = applyOnce(store, "a", { uid: NOBODY, gatewayLockWaitMs: 300 });
+    expect(out.status).toBe(EXIT.writeRefused);
+    expect(out.result?.name).toBe("WriteConflictError");
+    expect(out.result?.message).toMatch(/sessions\.json\.lock exists but this user \(uid 65534\) cannot read it \(.*permission denied.*; it belongs to uid 0\): held by an unknown process/);
+    expect(store.bytes().equals(before)).toBe(true);
+    expect(fs.existsSync(lock)).toBe(true);
+  });
+
+  it.runIf(IS_ROOT)("a stale lock this user may not remove (sticky directory, another owner) is refused (exit 4), not retried for ever", async () => {
+    store = makeStore({ a: entry("A", 1) });
+    giveStoreTo(store, NOBODY, NOBODY);
+    const sessions = path.dirname(store.storePath);
+    fs.chownSync(sessions, 0, 0);
+    fs.chmodSync(sessions, 0o1777);
+    const before = store.bytes();
+    const lock = writeLock(store, JSON.stringify({ pid: await deadPid(), createdAt: new Date().toISOString() }));
+    const out = applyOnce(store, "a", { uid: NOBODY, gatewayLockWaitMs: 60_000 });
+    expect(out.status).toBe(EXIT.writeRefused);
+    expect(out.result?.message).toMatch(/sessions\.json\.lock is stale \(pid \d+ is dead\) but this user cannot remove it/);
+    expect(store.bytes().equals(before)).toBe(true);
+    expect(fs.existsSync(lock)).toBe(true);
   });
 });

@@ -1,12 +1,14 @@
 // Our own lock between openclaw-sessions processes: a busy store names the holder; a holder
 // killed with SIGKILL is taken over at once, without waiting for its lock to go stale.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CliError, EXIT } from "../../../src/core/errors.js";
 import { applyPatches, ownLockPath } from "../../../src/store/writer/index.js";
 import { buildWriter, FIXTURES } from "./helpers/build.js";
-import { spawnNode } from "./helpers/procs.js";
+import { applyOnce, giveStoreTo, IS_ROOT, NOBODY, removeOthersCopy } from "./helpers/as-user.js";
+import { deadPid, spawnNode } from "./helpers/procs.js";
 import { entry, makeStore, patchFor, type TempStore } from "./helpers/store.js";
 
 let build: ReturnType<typeof buildWriter>;
@@ -17,6 +19,7 @@ beforeAll(() => {
 afterAll(() => {
   build?.cleanup();
   store?.cleanup();
+  removeOthersCopy();
 });
 
 it("another process's write: exit 5 naming its pid; after it is SIGKILLed, taken over at once", async () => {
@@ -58,3 +61,52 @@ it("another process's write: exit 5 naming its pid; after it is SIGKILLed, taken
     child.proc.kill("SIGKILL");
   }
 }, 30_000);
+
+// sudo on a user's store: a root run SIGKILLed left `.owner` root 0600, and every later run by
+// the index's owner failed to replace it (EACCES, exit 4).
+describe.runIf(IS_ROOT)("our lock on another user's store", () => {
+  it("a root write SIGKILLed there leaves its lock to the index's owner, whose next write takes it over at once", async () => {
+    store?.cleanup();
+    store = makeStore({ k: entry("K", 1) });
+    giveStoreTo(store, NOBODY, NOBODY);
+    // root's own audit log, so that only the lock is shared with the user's run
+    const child = spawnNode(
+      path.join(FIXTURES, "apply-loop.mjs"),
+      [build.modulePath, store.storePath, store.agentsRoot, path.join(store.root, "root-audit.jsonl"), "k", "1"],
+      { OPENCLAW_SESSIONS_FAULT: "slow-rename:60000" },
+    );
+    try {
+      await child.waitFor((l) => l === "ready");
+      const temp = /^sessions\.json\.\d+\.[0-9a-f-]{36}\.tmp$/;
+      while (!store.dirFiles().some((f) => temp.test(f))) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      child.proc.kill("SIGKILL");
+      await child.exited;
+    }
+    const lock = ownLockPath(store.storePath);
+    for (const left of [lock, `${lock}.owner`, `${store.storePath}.lock`]) expect(fs.statSync(left)).toMatchObject({ uid: NOBODY, gid: NOBODY });
+
+    const out = applyOnce(store, "k", { uid: NOBODY });
+    expect(out.result).toEqual({ wrote: true });
+    expect(store.read().k.status).toBe("done");
+    expect(fs.existsSync(lock)).toBe(false);
+    expect(fs.existsSync(`${lock}.owner`)).toBe(false);
+  }, 30_000);
+
+  it("an owner file another user's dead process left, which this user cannot read, is replaced once the lock is ours", async () => {
+    store?.cleanup();
+    store = makeStore({ k: entry("K", 1) });
+    giveStoreTo(store, NOBODY, NOBODY);
+    const lock = ownLockPath(store.storePath);
+    fs.mkdirSync(lock);
+    // stale by proper-lockfile's rule (its holder stopped refreshing it), so it is taken at once
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, old, old);
+    fs.writeFileSync(`${lock}.owner`, JSON.stringify({ pid: await deadPid(), hostname: os.hostname(), acquiredAt: old.toISOString() }), { mode: 0o600 });
+
+    const out = applyOnce(store, "k", { uid: NOBODY });
+    expect(out.result).toEqual({ wrote: true });
+    expect(store.read().k.status).toBe("done");
+    expect(fs.existsSync(`${lock}.owner`)).toBe(false);
+  });
+});
