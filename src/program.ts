@@ -17,6 +17,8 @@ Exit codes:
   5   another openclaw-sessions process holds the store lock
   64  usage error: an unknown flag, a bad value, contradicting flags
   69  a service needed is unavailable (a port in use, a gateway refusing our auth)
+  129, 130, 143  stopped by SIGHUP, SIGINT, SIGTERM: cleanup after finishing the write in progress;
+      keepalive on a second signal while stopping
 With --json a failure also prints {"schemaVersion":1,"error":{"exitCode","kind","message"}} on stdout.`;
 
 /** The program for `args`: only the command named there is loaded (all of them for help or a typo). */

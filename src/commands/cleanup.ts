@@ -146,7 +146,7 @@ export function cleanupSettings(opts: Record<string, any>, env: Io["env"]): Clea
 }
 
 export async function runCleanup(s: CleanupSettings, io: Io = processIo()): Promise<number> {
-  const interrupt = cleanupInterrupt();
+  const interrupt = cleanupInterrupt(io.signals);
   try {
     const code = s.undo ? await runUndo(s, io, interrupt) : await runApply(s, io, interrupt);
     const stopped = interrupt.outcome();
@@ -264,6 +264,13 @@ async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt)
     },
   } as const;
 
+  // era C stores are only read: after a signal, not even that
+  const eraCUnlessInterrupted = (): EraCCleanup[] => {
+    if (!interrupt.requested) return eraCReports();
+    interrupt.skipped.push(...found.eraC.map((st) => st.storePath));
+    return [];
+  };
+
   if (s.dryRun && s.json) {
     // Nothing is written, so each store's part of the report is printed as soon as it is planned
     // and then dropped; what comes after the stores is known only once they are all read.
@@ -281,9 +288,11 @@ async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt)
     const doc = {
       ...header,
       stores: new StreamedItems(planned()),
-      eraC: new Later(eraCReports),
+      eraC: new Later(eraCUnlessInterrupted),
       refusedStores: new Later(() => refusedStores),
       warnings: found.warnings,
+      // present only when a signal came (a Later giving undefined is left out)
+      interrupted: new Later(() => interruptedField(interrupt).interrupted),
       exitCode: new Later(exitCode),
     };
     await writeChunks(jsonLine(doc), out);
@@ -329,9 +338,7 @@ async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt)
     codes.push(...failed);
     await report(storeCleanup({ ...base, dryRun: false, ...applied }));
   }
-  // era C stores are only read: after a signal, not even that
-  if (interrupt.requested) interrupt.skipped.push(...found.eraC.map((st) => st.storePath));
-  const eraC = interrupt.requested ? [] : eraCReports();
+  const eraC = eraCUnlessInterrupted();
   if (!json) {
     for (const r of eraC) {
       for (const w of r.warnings) err(`warning: ${w}`);

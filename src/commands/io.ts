@@ -2,6 +2,7 @@
 // it was given. The CLI hands over the process's own; tests hand over buffers and a chosen env,
 // so a command's behaviour is checked in-process, without spawning the CLI.
 import type { Env } from "../store/locate.js";
+import type { SignalSource } from "./stop-signals.js";
 
 export interface OutStream extends NodeJS.WritableStream {
   /** a terminal: the table fits its width, the live view can draw */
@@ -20,6 +21,8 @@ export interface Io {
   env: Env;
   /** the OS temp dir, where OpenClaw's gateway keeps its singleton lock (default os.tmpdir()) */
   tmpDir?: string;
+  /** where stop signals (SIGINT, SIGTERM, SIGHUP) come from: the process unless a test hands its own */
+  signals?: SignalSource;
 }
 
 /** How a command's action hands its exit code back to whoever runs the program. */

@@ -16,7 +16,7 @@ import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, st
 import { exitAtOnce } from "./forced-exit.js";
 import { processIo, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions } from "./options.js";
-import { stopSignals, type SignalSource } from "./stop-signals.js";
+import { stopSignals } from "./stop-signals.js";
 
 const FIELDS: readonly TouchField[] = ["updatedAt", "lastInteractionAt"];
 const MIN_INTERVAL_MS = 100;
@@ -115,7 +115,6 @@ export function settingsFrom(opts: Record<string, any>, env: NodeJS.ProcessEnv =
 
 /** The streams and env of every command, and where the loop's stop signals come from (default: the process). */
 export interface KeepaliveIo extends Io {
-  signals?: SignalSource;
   /** the command context's stop (tests, `demo`): asks the loop to stop as a first SIGTERM does */
   stop?: AbortSignal;
 }

@@ -66,7 +66,7 @@ function thresholdWarnings(config: OpenClawConfig, configPath: string): string[]
   try {
     resolveRunTimeoutMs(config, configPath);
   } catch (err) {
-    warnings.push(`${(err as Error).message}: runs are judged against OpenClaw's default ${formatDuration(DEFAULT_RUN_TIMEOUT_MS)}`);
+    warnings.push(`${(err as Error).message}: status, watch, serve and keepalive judge runs against OpenClaw's default ${formatDuration(DEFAULT_RUN_TIMEOUT_MS)}; cleanup refuses to run until it is fixed`);
   }
   return warnings;
 }

@@ -108,13 +108,27 @@ export function placeInAgentsTree(file: string, dir: "sessions" | "agent"): { st
   const given = path.resolve(file);
   const place = placeByName(given, dir);
   if (place) return place;
-  let realDir: string;
-  try {
-    realDir = fs.realpathSync(path.dirname(given));
-  } catch {
-    return undefined; // no such dir: nothing to place
+  // a link to the file itself, or a path through a linked dir (the file may not exist yet)
+  for (const real of [realpathOrNone(given), realDirOf(given)]) {
+    if (real && real !== given) {
+      const found = placeByName(real, dir);
+      if (found) return found;
+    }
   }
-  return realDir === path.dirname(given) ? undefined : placeByName(path.join(realDir, path.basename(given)), dir);
+  return undefined;
+}
+
+function realpathOrNone(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function realDirOf(file: string): string | undefined {
+  const dir = realpathOrNone(path.dirname(file));
+  return dir === undefined ? undefined : path.join(dir, path.basename(file));
 }
 
 function placeByName(file: string, dir: "sessions" | "agent"): { stateDir: string; agentId: string } | undefined {

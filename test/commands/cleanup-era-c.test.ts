@@ -7,7 +7,8 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 import { copyRun, liveOwner, sqlite, storeUnchangedCheck } from "../fixtures/real-openclaw-c.js";
-import { run } from "./helpers/run.js";
+import { bufferIo, run } from "./helpers/run.js";
+import { runProgram } from "../../src/program.js";
 import { howToLetOpenClaw } from "../../src/commands/cleanup-era-c.js";
 
 const roots: string[] = [];
@@ -211,22 +212,46 @@ describe("a backup outside any agents tree (--store)", () => {
   });
 });
 
-describe("a sessions.json left beside an agent database, named by --store through a symlinked dir", () => {
-  it("is the tree's leftover, not read and never written, as by its own path", async () => {
+describe("a sessions.json left beside an agent database, named by --store through a symlink", () => {
+  it.each(["dir", "file"])("through a linked %s: the tree's leftover, not read and never written, as by its own path", async (linked) => {
     const copy = copyRun("c2-live-waiting-model");
     roots.push(copy.root);
     const sessions = path.join(copy.stateDir, "agents", "main", "sessions");
     fs.mkdirSync(sessions, { recursive: true });
     const leftover = JSON.stringify({ "agent:main:old": { sessionId: "old-1", updatedAt: 1, startedAt: 1, status: "running" } });
     fs.writeFileSync(path.join(sessions, "sessions.json"), leftover);
-    fs.symlinkSync(sessions, path.join(copy.root, "link"));
+    const store = linked === "dir" ? path.join(copy.root, "link", "sessions.json") : path.join(copy.root, "link.json");
+    fs.symlinkSync(linked === "dir" ? sessions : path.join(sessions, "sessions.json"), linked === "dir" ? path.dirname(store) : store);
     const check = storeUnchangedCheck(copy);
-    const r = await run(["cleanup", "--finalize-stale", "--no-probe", "--store", path.join(copy.root, "link", "sessions.json")], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
+    const shown = await run(["status", "--json", "--no-probe", "--store", store], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
+    expect(JSON.parse(shown.stdout).sessions.map((s: { sessionKey: string }) => s.sessionKey)).toEqual(["agent:main:c2-model-wait"]);
+    const r = await run(["cleanup", "--finalize-stale", "--no-probe", "--store", store], { env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/sessions\.json is left beside the SQLite store and is not read/);
+    expect(r.stderr).toMatch(/is left beside the SQLite store and is not read/);
     expect(fs.readFileSync(path.join(sessions, "sessions.json"), "utf8")).toBe(leftover);
     expect(fs.readdirSync(sessions)).toEqual(["sessions.json"]);
     check();
+  });
+});
+
+describe("cleanup --dry-run --json stopped by a signal", () => {
+  it("reads no further store, era C ones included, and its document says it was interrupted (exit 130)", async () => {
+    const copy = copyRun("c2-live-waiting-model");
+    roots.push(copy.root);
+    const other = path.join(copy.stateDir, "agents", "other", "sessions", "sessions.json");
+    fs.mkdirSync(path.dirname(other), { recursive: true });
+    fs.writeFileSync(other, JSON.stringify({ "agent:other:x": { sessionId: "x-1", updatedAt: 1 } }));
+    // ctrl-c pressed as cleanup starts listening for it, before it has read a store
+    const signals = { on: (sig: NodeJS.Signals, handler: () => void) => sig === "SIGINT" && handler(), off: () => undefined };
+    const io = { ...bufferIo({ env: { OPENCLAW_SESSIONS_NOW: "2026-12-04T14:30:00Z" } }), signals };
+    const code = await runProgram(["cleanup", "--dry-run", "--json", "--no-probe", "--state-dir", copy.stateDir], io);
+    expect(code).toBe(130);
+    const doc = JSON.parse(io.stdout.text);
+    expect(doc.stores).toEqual([]);
+    expect(doc.eraC).toEqual([]);
+    expect(doc.interrupted).toEqual({ signal: "SIGINT", written: [], skipped: [other, copy.dbPath] });
+    expect(doc.exitCode).toBe(130);
+    expect(io.stderr.text).toBe(`openclaw-sessions: interrupted by SIGINT: wrote nothing; did not read or write ${other}, ${copy.dbPath}\n`);
   });
 });
 

@@ -82,7 +82,7 @@ describe("loadConfig", () => {
     const p = writeConfig(`{ diagnostics: { stuckSessionWarnMs: "1s" }, agents: { defaults: { timeoutSeconds: -5 } } }`);
     expect(loadConfig(p).warnings).toEqual([
       `${p}: diagnostics.stuckSessionWarnMs must be a positive number of milliseconds (got "1s"): stalls are judged after the default 2m00s`,
-      `${p}: agents.defaults.timeoutSeconds must be a number of seconds (got -5): runs are judged against OpenClaw's default 2d0h`,
+      `${p}: agents.defaults.timeoutSeconds must be a number of seconds (got -5): status, watch, serve and keepalive judge runs against OpenClaw's default 2d0h; cleanup refuses to run until it is fixed`,
     ]);
     expect(loadConfig(writeConfig(`{ diagnostics: { stuckSessionWarnMs: 60000 }, agents: { defaults: { timeoutSeconds: 0 } } }`)).warnings).toEqual([]);
   });

@@ -99,5 +99,11 @@ describe("placeInAgentsTree", () => {
     fs.symlinkSync(path.join(elsewhere, "x.json"), path.join(sessions, "sessions.json"));
     expect(placeInAgentsTree(path.join(sessions, "sessions.json"), "sessions")).toEqual({ stateDir: state, agentId: "main" });
     expect(placeInAgentsTree(path.join(elsewhere, "nowhere", "sessions.json"), "sessions")).toBeUndefined();
+    // a link elsewhere to the tree's file is that file
+    const db = path.join(state, "agents", "ops", "agent", "openclaw-agent.sqlite");
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    fs.writeFileSync(db, "");
+    fs.symlinkSync(db, path.join(elsewhere, "file.sqlite"));
+    expect(placeInAgentsTree(path.join(elsewhere, "file.sqlite"), "agent")).toEqual({ stateDir: state, agentId: "ops" });
   });
 });

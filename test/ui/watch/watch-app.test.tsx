@@ -294,7 +294,8 @@ describe("WatchApp", () => {
     size(12, 50);
     await waitFor(() => lines(frame()).length < 12, frame);
     for (const l of lines(frame())) expect(l.length).toBeLessThanOrEqual(50);
-    await waitFor(() => cleared() === 1, frame);
+    // one clear per settled size: one or two here, as the first size had settled or not
+    await waitFor(() => cleared() >= 1, frame);
     expect(r.lastFrame()!.startsWith(CLEAR_SCREEN)).toBe(true);
   });
 
