@@ -18,6 +18,8 @@ export interface CleanupInterrupt {
   readonly written: string[];
   /** the indexes never read or written because of the stop */
   readonly skipped: string[];
+  /** true, and `storePath` recorded as skipped, once a stop was asked: the caller goes no further with it */
+  skip(storePath: string): boolean;
   /** undefined when no signal came; else the exit code (128 + signal) and the line for stderr */
   outcome(): { exitCode: number; line: string; signal: NodeJS.Signals } | undefined;
   dispose(): void;
@@ -40,6 +42,11 @@ export function cleanupInterrupt(source?: SignalSource): CleanupInterrupt {
     },
     written,
     skipped,
+    skip(storePath) {
+      if (!stop.requested) return false;
+      skipped.push(storePath);
+      return true;
+    },
     outcome() {
       const signal = stop.signal;
       if (!signal) return undefined;

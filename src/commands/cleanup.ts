@@ -267,7 +267,7 @@ async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt)
   // era C stores are only read: after a signal, not even that
   const eraCUnlessInterrupted = (): EraCCleanup[] => {
     if (!interrupt.requested) return eraCReports();
-    interrupt.skipped.push(...found.eraC.map((st) => st.storePath));
+    for (const st of found.eraC) interrupt.skip(st.storePath);
     return [];
   };
 
@@ -276,10 +276,7 @@ async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt)
     // and then dropped; what comes after the stores is known only once they are all read.
     const planned = function* (): Generator<StoreCleanup> {
       for (const store of found.stores) {
-        if (interrupt.requested) {
-          interrupt.skipped.push(store.storePath);
-          continue;
-        }
+        if (interrupt.skip(store.storePath)) continue;
         const p = readAndPlan(store);
         if (p) yield storeCleanup({ ...p.base, dryRun: true });
       }
@@ -315,10 +312,7 @@ async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt)
   };
   for (const store of found.stores) {
     // a signal: the store in progress was finished, no further one is read or written
-    if (interrupt.requested) {
-      interrupt.skipped.push(store.storePath);
-      continue;
-    }
+    if (interrupt.skip(store.storePath)) continue;
     const planned = readAndPlan(store);
     if (!planned) continue;
     const { base, archiveRoot } = planned;
@@ -484,10 +478,7 @@ async function runUndo(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt):
   const now = clockOverride(io.env) ?? Date.now();
   const codes: number[] = [];
   for (const store of refs.stores) {
-    if (interrupt.requested) {
-      interrupt.skipped.push(store.storePath);
-      continue;
-    }
+    if (interrupt.skip(store.storePath)) continue;
     const base = { agentId: store.agentId, storePath: store.storePath };
     if (store.importPending) {
       stores.push({ ...base, outcome: "refused", why: importPendingMessage(store) });

@@ -8,7 +8,7 @@ import path from "node:path";
 import { archiveRefusal, deletedArchivePath } from "../core/plan/archive.js";
 import type { StoreRef } from "../core/types.js";
 import { archiveFiles, archiveRootFor, restoreArchives, sessionFilesOf, type RestoreRequest } from "./archive.js";
-import { realIndexPath } from "./writer/context.js";
+import { realIndexPath } from "./writer/real-path.js";
 import { readAuditTail, undoLast, type UndoResult } from "./writer/index.js";
 
 type FileMove = { from: string; to: string; done: boolean; why?: string };

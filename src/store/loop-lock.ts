@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import { CliError, EXIT } from "../core/errors.js";
 import { ownerState, readProcStartTime } from "./proc.js";
-import { realIndexPath } from "./writer/context.js";
+import { realIndexPath } from "./writer/real-path.js";
 import { foreignOwner } from "./writer/ownership.js";
 import { gatewayLockPath, ownLockPath } from "./writer/index.js";
 

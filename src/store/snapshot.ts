@@ -273,7 +273,8 @@ export function resolveStoreRefs(
       continue;
     }
     const ref: StoreRef = { agentId: t.agentId, storePath: t.storePath, era: jsonStoreEra(t.storePath, config) };
-    if (opts.store ? placeInAgentsTree(t.storePath, "sessions") === undefined : sessionStoreShared(config)) ref.keyNamesAgent = true;
+    // home: the tree a --store file sits in, if it does
+    if (opts.store ? home === undefined : sessionStoreShared(config)) ref.keyNamesAgent = true;
     if (era === "since") {
       ref.importPending = lastTouchedVersion(config) ?? "2026.8+";
       warnings.push(importPendingMessage(ref));

@@ -22,8 +22,6 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export { realIndexPath };
-
 // Writes to one index from the same process (a keepalive loop and a command, say) take turns
 // here, instead of failing as "busy" on our own lock.
 const queues = new Map<string, Promise<void>>();
@@ -52,10 +50,10 @@ async function queueInProcess(realPath: string): Promise<() => void> {
  * an intent whose rename never came is simply passed over.
  */
 export async function openSession(storePath: string, opts: ApplyOptions, kind: "apply" | "undo"): Promise<Session> {
-  refuseEraC(opts.era, storePath);
-  refuseBesideAgentDb(storePath);
-  refuseOutsideAgentsTree(storePath, opts.agentsRoot, opts.allowOutsideAgentsTree);
   const realPath = realIndexPath(storePath);
+  refuseEraC(opts.era, storePath);
+  refuseBesideAgentDb(storePath, realPath);
+  refuseOutsideAgentsTree(storePath, opts.agentsRoot, opts.allowOutsideAgentsTree);
   const leaveQueue = await queueInProcess(realPath);
   let ownLock: OwnLock;
   try {

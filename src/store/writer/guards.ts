@@ -21,8 +21,8 @@ export function refuseEraC(era: Era, storePath: string): void {
  * imports on migration. Written, our statuses would be imported over restart recovery. The store
  * layer never offers such an index for writing; this holds even if a path slips past it.
  */
-export function refuseBesideAgentDb(storePath: string): void {
-  const place = placeInAgentsTree(realIndexPath(storePath), "sessions");
+export function refuseBesideAgentDb(storePath: string, realPath: string): void {
+  const place = placeInAgentsTree(realPath, "sessions");
   if (!place) return;
   const db = agentDbPath(place.stateDir, place.agentId);
   if (probeAgentDb(db).kind !== "has") return;

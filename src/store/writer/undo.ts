@@ -23,11 +23,12 @@ export async function undoLast(storePath: string, opts: ApplyOptions): Promise<U
     // which write was the last one depends on what the index holds now: decided under the locks
     const result = await lockedWrite(session.cycle, (read) => {
       if (!read) throw new WriteRefusedError(`${storePath} does not exist any more; nothing to undo`);
-      const found = lastWrite(lines, sha256(read.bytes));
+      const now = sha256(read.bytes);
+      const found = lastWrite(lines, now);
       if (!found) throw nothingToUndo(session.auditPath, storePath);
       last = found;
       refuseOtherWriter(last, opts.command, storePath);
-      if (sha256(read.bytes) !== last.writtenSha256) {
+      if (now !== last.writtenSha256) {
         throw new WriteRefusedError(
           `${storePath} changed after openclaw-sessions wrote it at ${last.ts} (the gateway or someone else wrote it since); ` +
             `not undoing, that would lose their changes. The content before our write is in ${last.backupPath}: inspect it and restore by hand if you are sure`,
