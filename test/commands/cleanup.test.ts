@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORE_STATUSES } from "../../src/core/types.js";
-import { indexPath, line, makeStateDir, transcriptPath, writeIndex, writeLock, writeTranscript } from "../fixtures/store-builder.js";
+import { event, indexPath, line, makeStateDir, trajectoryPath, transcriptPath, writeIndex, writeLock, writeTranscript, writeTrajectory } from "../fixtures/store-builder.js";
 import { useOwners } from "../e2e/helpers/cli.js";
 import { buildStore as buildKeepaliveStore, KEYS } from "../e2e/keepalive-fixture.js";
 import { run as runCli, runJson } from "./helpers/run.js";
@@ -456,5 +456,26 @@ describe("the outcome table follows the store's era", () => {
     const reasons = res.doc.stores[0].actions.filter((a: any) => a.action === "finalize").flatMap((a: any) => a.reasons).join("\n");
     expect(reasons).toMatch(/era A store \(OpenClaw 2026\.4 or older\)/);
     expect(reasons).not.toMatch(/OpenClaw version unknown/);
+  });
+
+  it("a --timeout run killed after abortedLastRun was set (version unknown): timeout, and the flag the gateway set is kept", async () => {
+    // the 2026.4.26 row an interop run caught: running + abortedLastRun, session.ended(interrupted, timedOut)
+    const state = makeStateDir();
+    const id = uuid(7);
+    const key = "agent:main:tmo";
+    const start = NOW - H;
+    const end = start + 14_000;
+    const spec = { runId: "run-tmo", sessionId: id, sessionKey: key };
+    writeTrajectory(trajectoryPath(state, id), [
+      event("session.started", start, { ...spec, seq: 1 }),
+      event("prompt.submitted", start + 1_000, { ...spec, seq: 2 }),
+      event("session.ended", end, { ...spec, seq: 3, data: { status: "interrupted", timedOut: true } }),
+    ]);
+    writeTranscript(transcriptPath(state, id), [line.header(id, start - 1_000), line.user(start, "wait for it")]);
+    writeIndex(state, "main", { [key]: entry({ sessionId: id, updatedAt: start + 5_000, status: "running", startedAt: start, abortedLastRun: true }) });
+    const res = await runCli(["cleanup", "--state-dir", state, "--no-probe", "--finalize-stale"], { env: cliEnv() });
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(readIndexFile(indexPath(state))[key]).toMatchObject({ status: "timeout", abortedLastRun: true, endedAt: end, runtimeMs: 14_000, updatedAt: end });
   });
 });

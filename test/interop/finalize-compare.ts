@@ -21,6 +21,8 @@ export interface CaseResult {
   resumed: boolean;
   /** recovery still had the row `running` when we stopped waiting */
   recoveryUnfinished: boolean;
+  /** the rule our cleanup's --json plan named for the row (src/core/health/repair.ts) */
+  ourRule?: string;
 }
 
 export interface FieldVerdict {
@@ -86,6 +88,23 @@ export const ACCEPTED: Accepted[] = [
       holds: (c, _theirs, ours) =>
         c.resumed &&
         (field === "endedAt" ? num(ours) && ours >= lastActivityBoundOrStart(c) : ours === RECOVERY_WRITES[field]),
+    }),
+  ),
+  // The run recorded its end (session.ended) and its gateway died before writing the status (seen
+  // on 2026.4.26 under load: the `--timeout` row caught `running` with abortedLastRun already
+  // set). Recovery does not read the trajectory and fails it as a dead run; we write what that
+  // gateway writes for the recorded end (DESIGN.md: the status the gateway would have written),
+  // runtimeMs included. abortedLastRun is not accepted here: it must match.
+  ...(["status", "runtimeMs"] as const).map(
+    (field): Accepted => ({
+      field,
+      why:
+        "the run recorded its end before its gateway died without writing the status: we write what that gateway writes for " +
+        "the recorded end; OpenClaw's recovery does not read the trajectory and writes a dead run's `failed`",
+      holds: (c, theirs, ours) =>
+        c.ourRule === "run-ended" &&
+        theirs === RECOVERY_WRITES[field] &&
+        (field === "status" ? typeof ours === "string" && ours !== "running" : num(ours) && ours >= 0),
     }),
   ),
 ];
@@ -195,4 +214,19 @@ export function sameTurnEffect(theirs: TurnEffect, ours: TurnEffect): boolean {
   if (same(theirs.after, ours.after)) return true;
   if (same(theirs.before, ours.before)) return false;
   return same(theirs.before, theirs.after) && same(ours.before, ours.after);
+}
+
+/** Each finalized row's rule, from our `cleanup --json` output (an empty map if it is not that document). */
+export function planRules(cleanupJson: string): Map<string, string> {
+  const rules = new Map<string, string>();
+  let doc: { stores?: Array<{ actions?: Array<{ action?: string; sessionKey?: string; rule?: string }> }> };
+  try {
+    doc = JSON.parse(cleanupJson) as typeof doc;
+  } catch {
+    return rules;
+  }
+  for (const store of doc.stores ?? []) {
+    for (const a of store.actions ?? []) if (a.action === "finalize" && a.sessionKey && a.rule) rules.set(a.sessionKey, a.rule);
+  }
+  return rules;
 }

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compareCase, renderDoc, renderSection, sameTurnEffect, type CaseResult, type TurnEffect } from "./finalize-compare.js";
+import { compareCase, planRules, renderDoc, renderSection, sameTurnEffect, type CaseResult, type TurnEffect } from "./finalize-compare.js";
 import { descendantRunning, Driver, restore, snapshot, sleep, until, type Proc } from "./drive.js";
 import { startModelServer, type ModelServer } from "./model-server.js";
 import { describeRun, ensureInterop, OPENCLAW_VERSIONS, readStore, REPO_ROOT, runOurs, type Store } from "./support.js";
@@ -190,6 +190,7 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
       // copy 2: our cleanup, no gateway running
       ourRun = runOurs(d.box, ["cleanup", "--finalize-stale", "--state-dir", d.box.stateDir, "--stale-after", "1s", "--json"]);
       const ours: Store = readStore(d.box.storePath());
+      const ourRules = planRules(ourRun.stdout);
       oursSnap = snapshot(d.box, "ours");
 
       // copy 1: OpenClaw's own restart recovery
@@ -223,6 +224,7 @@ describe.each(VERSIONS)("OpenClaw %s", (version) => {
           ours: ours[key],
           resumed: model.requests.slice(sinceRestart).some((r) => r.tag === s.tag && r.resumeTurn),
           recoveryUnfinished: theirs[key]?.status === "running",
+          ourRule: ourRules.get(key),
         });
         results.push(cases.get(s.tag)!);
       }

@@ -46,7 +46,7 @@ export const OUTCOME_TABLES: Readonly<Record<VersionFamily, Readonly<Record<EndC
 /**
  * Era A stores are 2026.4 and older; era B is 2026.5-2026.7. A store whose version cannot be
  * told (no era) gets the 2026.5-2026.7 table: it is the family the JSON era detection falls back
- * to, and the two tables agree on every status; they differ only in what was observed.
+ * to. The two tables agree on every status (abortedLastRun for a timeout differs: outcomeRow).
  */
 export function versionFamily(era: Era | undefined): { family: VersionFamily; why: string } {
   if (era === "A") return { family: "2026.4", why: "era A store (OpenClaw 2026.4 or older)" };
@@ -54,8 +54,19 @@ export function versionFamily(era: Era | undefined): { family: VersionFamily; wh
   return { family: "2026.5-2026.7", why: "OpenClaw version unknown: the 2026.5-2026.7 table" };
 }
 
-export function outcomeRow(cause: EndCause, era: Era | undefined): OutcomeRow {
-  return OUTCOME_TABLES[versionFamily(era).family][cause];
+/**
+ * The row to write for `cause`. Where the version is unknown and the families disagree (only on
+ * abortedLastRun, for a timeout), the flag the row already carries stands: a 2026.4 gateway sets
+ * it before it writes the timeout status, so a row caught between the two (seen on 2026.4.26,
+ * gateway killed right after a `--timeout` run) says which family wrote it, and clearing it
+ * would undo what OpenClaw itself wrote for that run.
+ */
+export function outcomeRow(cause: EndCause, era: Era | undefined, rowAborted?: boolean): OutcomeRow {
+  const row = OUTCOME_TABLES[versionFamily(era).family][cause];
+  const versionKnown = era === "A" || era === "B";
+  const familiesAgree = Object.values(OUTCOME_TABLES).every((t) => t[cause].abortedLastRun === row.abortedLastRun);
+  if (versionKnown || familiesAgree || typeof rowAborted !== "boolean" || rowAborted === row.abortedLastRun) return row;
+  return { ...row, abortedLastRun: rowAborted, learnedFrom: `${row.learnedFrom}; abortedLastRun as the row has it (the version families differ on it)` };
 }
 
 /**

@@ -146,7 +146,7 @@ function ranItAndAlive(ev: Evidence, at: number): boolean {
 }
 
 function finalize(ev: Evidence, cause: EndCause, rule: string, endedAt: number, reasons: string[], differs?: string): Repair {
-  const row = outcomeRow(cause, ev.era);
+  const row = outcomeRow(cause, ev.era, ev.entry.abortedLastRun);
   const startedAt = typeof ev.entry.startedAt === "number" && Number.isFinite(ev.entry.startedAt) ? ev.entry.startedAt : undefined;
   const family = versionFamily(ev.era);
   return {

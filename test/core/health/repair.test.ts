@@ -104,3 +104,35 @@ describe("judgeRepair: a running row whose run already ended, 10 s after the end
     expect(judgeSession(endedRow(end, SAME_ALIVE), NOW, short).facts.repair).toMatchObject({ kind: "finalize", rule: "run-ended", status });
   });
 });
+
+describe("judgeRepair: a --timeout run whose gateway died before writing the timeout status", () => {
+  // 2026.4.26 under load: the row caught `running` with abortedLastRun already set (its timeout
+  // path sets the flag first), session.ended(interrupted, timedOut) recorded, gateway gone
+  const INTERRUPTED_TIMEOUT = { status: "interrupted", timedOut: true } as const;
+  function caught(aborted: boolean, era?: Evidence["era"]): Evidence {
+    const ev = endedRow(INTERRUPTED_TIMEOUT, NO_LOCK);
+    return { ...ev, entry: { ...ev.entry, abortedLastRun: aborted }, ...(era ? { era } : {}) };
+  }
+  const flagOf = (ev: Evidence): unknown => {
+    const repair = judgeSession(ev, NOW, short).facts.repair;
+    if (repair?.kind !== "finalize") throw new Error(`not finalized: ${JSON.stringify(repair)}`);
+    expect(repair.set.status).toBe("timeout");
+    return repair.set.abortedLastRun;
+  };
+
+  it("version unknown (no lock, no config stamp): the flag the gateway already set is kept, as its 2026.4 table has it", () => {
+    expect(flagOf(caught(true))).toBe(true);
+    expect(flagOf(caught(true, "AB"))).toBe(true);
+    const repair = judgeSession(caught(true), NOW, short).facts.repair;
+    expect(repair?.reasons.at(-1)).toMatch(/abortedLastRun as the row has it/);
+  });
+
+  it("version unknown, flag not set: not set (the 2026.5-2026.7 table)", () => {
+    expect(flagOf(caught(false))).toBe(false);
+  });
+
+  it("version known: its own table, whatever the row has", () => {
+    expect(flagOf(caught(false, "A"))).toBe(true);
+    expect(flagOf(caught(true, "B"))).toBe(false);
+  });
+});
