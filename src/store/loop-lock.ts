@@ -112,6 +112,9 @@ export function acquireLoopLock(storePath: string): LoopLock {
     const found = inspectPidFile(p);
     if (!found) continue; // released between our create and our read
     if ("unreadable" in found) {
+      if (found.notALock) {
+        throw new CliError(`${p} is not a keepalive lock (${found.why}): remove it (rm ${p}), then start keepalive again; ${storePath} is unchanged`, EXIT.writeRefused);
+      }
       throw new LoopLockBusyError(
         `${p} exists but this user cannot read it (${found.why}; it belongs to uid ${found.uid}), so another keepalive may run on ${storePath}; if none does, remove it`,
         undefined,
@@ -126,7 +129,12 @@ export function acquireLoopLock(storePath: string): LoopLock {
         p,
       );
     }
-    removeIfUnchanged(p, found);
+    if (!removeIfUnchanged(p, found)) {
+      throw new CliError(
+        `${p} is stale (${verdict.why}) but this user cannot remove it; remove it (or run as its owner), then start keepalive again; ${storePath} is unchanged`,
+        EXIT.writeRefused,
+      );
+    }
   }
   throw new LoopLockBusyError(`${p} keeps changing: another keepalive is starting on ${storePath}`, undefined, p);
 }

@@ -48,12 +48,14 @@ export function createPidFile(
 
 /**
  * Something is at the pid file's path but its body cannot be read: a directory (proper-lockfile
- * makes one), or a file this user may not read (another user's 0600 lock). Neither ever goes
- * away by retrying at once, so callers must wait or refuse, never loop on it.
+ * makes one), a symlink to nothing (O_EXCL refuses to create through it, stat finds nothing), or
+ * a file this user may not read (another user's 0600 lock). None ever goes away by retrying at
+ * once, so callers must wait or refuse, never loop on it.
  */
 export interface UnreadablePidFile {
   unreadable: true;
-  directory: boolean;
+  /** not a file anyone can hold as a lock: only a person can clear it */
+  notALock?: "directory" | "dangling symlink";
   uid: number;
   why: string;
 }
@@ -64,16 +66,26 @@ export function inspectPidFile(file: string): FoundPidFile | UnreadablePidFile |
   try {
     st = fs.statSync(file);
   } catch {
-    return undefined;
+    return danglingSymlink(file);
   }
-  const unreadable = (why: string): UnreadablePidFile => ({ unreadable: true, directory: st.isDirectory(), uid: st.uid, why });
-  if (st.isDirectory()) return unreadable("it is a directory");
+  const unreadable = (why: string): UnreadablePidFile => ({ unreadable: true, uid: st.uid, why });
+  if (st.isDirectory()) return { ...unreadable("it is a directory"), notALock: "directory" };
   try {
     return { text: fs.readFileSync(file, "utf8"), mtimeMs: st.mtimeMs, ino: st.ino };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     return unreadable((err as Error).message);
+  }
+}
+
+function danglingSymlink(file: string): UnreadablePidFile | undefined {
+  try {
+    const lst = fs.lstatSync(file);
+    if (!lst.isSymbolicLink()) return undefined;
+    return { unreadable: true, notALock: "dangling symlink", uid: lst.uid, why: `it is a symlink to ${fs.readlinkSync(file)}, which does not exist` };
+  } catch {
+    return undefined;
   }
 }
 

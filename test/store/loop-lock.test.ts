@@ -202,18 +202,32 @@ describe("acquireLoopLock on a store of another user", () => {
     lock.release();
   });
 
-  it("a pid file that cannot be read (a directory there) is refused with exit 5 saying so, not taken for a racing keepalive", () => {
+  const refusal = (p: string): Error & { exitCode?: number } => {
+    try {
+      acquireLoopLock(p);
+    } catch (e) {
+      return e as Error & { exitCode?: number };
+    }
+    throw new Error("acquired");
+  };
+
+  it("a directory at the pid file's path is refused (exit 4) as not a keepalive lock, saying to remove it, and left alone", () => {
     const p = store();
     fs.mkdirSync(loopLockPath(p));
-    const err = (() => {
-      try {
-        acquireLoopLock(p);
-      } catch (e) {
-        return e as LoopLockBusyError;
-      }
-    })();
-    expect(err).toBeInstanceOf(LoopLockBusyError);
-    expect(err?.exitCode).toBe(EXIT.busy);
-    expect(err?.message).toContain(`${loopLockPath(p)} exists but this user cannot read it (it is a directory;`);
+    const err = refusal(p);
+    expect(err).not.toBeInstanceOf(LoopLockBusyError);
+    expect(err.exitCode).toBe(EXIT.writeRefused);
+    expect(err.message).toContain(`${loopLockPath(p)} is not a keepalive lock (it is a directory): remove it`);
+    expect(fs.statSync(loopLockPath(p)).isDirectory()).toBe(true);
+  });
+
+  it("a symlink to nothing there (O_EXCL cannot create through it, stat finds nothing) is refused at once (exit 4), not retried as a race", () => {
+    const p = store();
+    fs.symlinkSync("/nonexistent/keepalive.pid", loopLockPath(p));
+    const err = refusal(p);
+    expect(err.exitCode).toBe(EXIT.writeRefused);
+    expect(err.message).toContain(`${loopLockPath(p)} is not a keepalive lock (it is a symlink to /nonexistent/keepalive.pid, which does not exist)`);
+    expect(err.message).not.toMatch(/keeps changing/);
+    expect(fs.readlinkSync(loopLockPath(p))).toBe("/nonexistent/keepalive.pid");
   });
 });

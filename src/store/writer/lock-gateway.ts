@@ -69,7 +69,7 @@ export async function acquireGatewayLock(realIndexPath: string, waitMs: number, 
     let busy: (waited: string) => string;
     if (!found) busy = (waited) => `${lockPath} kept appearing and disappearing ${waited}; nothing written, try again`;
     else if ("unreadable" in found) {
-      if (found.directory) throw new WriteRefusedError(directoryMessage(lockPath, displayPath));
+      if (found.notALock) throw new WriteRefusedError(notALockMessage(lockPath, displayPath, found));
       busy = (waited) => unreadableMessage(lockPath, displayPath, found, waited);
     } else {
       const verdict = judgeLock(found.text, found.mtimeMs, Date.now());
@@ -90,7 +90,13 @@ export async function acquireGatewayLock(realIndexPath: string, waitMs: number, 
 
 // Not a lock anyone can hold the era A way: an era A gateway cannot take its store lock either
 // while it is there, so waiting is pointless; a person has to look.
-function directoryMessage(lockPath: string, displayPath: string): string {
+function notALockMessage(lockPath: string, displayPath: string, found: UnreadablePidFile): string {
+  if (found.notALock === "dangling symlink") {
+    return (
+      `${lockPath} is not the gateway's lock file (${found.why}); while it is there neither OpenClaw nor openclaw-sessions ` +
+      `can lock ${displayPath}. Remove it (rm ${lockPath}) and try again; nothing written`
+    );
+  }
   return (
     `${lockPath} is a directory, not the gateway's lock file (a tool that locks ${displayPath} with proper-lockfile leaves one); ` +
     `while it is there neither OpenClaw nor openclaw-sessions can lock ${displayPath}. If no such tool is running, remove it ` +

@@ -185,6 +185,19 @@ describe("a sessions.json.lock that cannot be read", () => {
     expect(fs.statSync(lock).isDirectory()).toBe(true);
   });
 
+  it("a symlink to nothing there is refused at once (exit 4), saying what it is, not waited on as a lock appearing and disappearing", () => {
+    store = makeStore({ a: entry("A", 1) });
+    const before = store.bytes();
+    const lock = `${store.storePath}.lock`;
+    fs.symlinkSync("/nonexistent/sessions.json.lock", lock);
+    const out = applyOnce(store, "a", { gatewayLockWaitMs: 60_000 });
+    expect(out.status).toBe(EXIT.writeRefused);
+    expect(out.result?.message).toContain(`is not the gateway's lock file (it is a symlink to /nonexistent/sessions.json.lock, which does not exist)`);
+    expect(out.result?.message).not.toMatch(/appearing and disappearing/);
+    expect(store.bytes().equals(before)).toBe(true);
+    expect(fs.readlinkSync(lock)).toBe("/nonexistent/sessions.json.lock");
+  });
+
   it.runIf(IS_ROOT)("another user's lock this user may not read is held by an unknown process: waited for, then refused (exit 4)", () => {
     store = makeStore({ a: entry("A", 1) });
     giveStoreTo(store, NOBODY, NOBODY);
