@@ -118,12 +118,15 @@ function refused(err: unknown, lockPath: string, displayPath: string): WriteRefu
 /**
  * After a SIGKILL the lock directory stays until it goes stale. When the owner file names a
  * dead (or reused) pid on this host, take over at once. The owner file is removed first, so a
- * second process racing us finds no dead owner to act on.
+ * second process racing us finds no dead owner to act on. An owner file made before the lock
+ * directory is not its holder's: a live process took the directory over by staleness and has
+ * not written its own owner file yet (the dead one's is still there until it does).
  */
 function takeOverDeadOwner(lockPath: string, ownerPath: string): boolean {
   const text = readText(ownerPath);
   const owner = parseOwner(text);
   if (!owner || owner.hostname !== os.hostname() || ownerOfLockBody(owner.pid, owner.starttime) === "alive") return false;
+  if (madeBefore(ownerPath, lockPath)) return false;
   if (readText(ownerPath) !== text) return false;
   removeQuietly(ownerPath);
   try {
@@ -132,6 +135,14 @@ function takeOverDeadOwner(lockPath: string, ownerPath: string): boolean {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") return false;
   }
   return true;
+}
+
+/** `a` was created before `b` (birth times, where the file system keeps them; else false). */
+function madeBefore(a: string, b: string): boolean {
+  const sa = fs.statSync(a, { throwIfNoEntry: false });
+  const sb = fs.statSync(b, { throwIfNoEntry: false });
+  if (!sa || !sb || sa.birthtimeMs <= 0 || sb.birthtimeMs <= 0) return false;
+  return sa.birthtimeMs < sb.birthtimeMs;
 }
 
 /**

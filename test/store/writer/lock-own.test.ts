@@ -62,6 +62,29 @@ it("another process's write: exit 5 naming its pid; after it is SIGKILLed, taken
   }
 }, 30_000);
 
+it("a dead holder's owner file left beside a lock directory made after it is not taken for the new holder's: busy (exit 5), nothing removed", async () => {
+  store?.cleanup();
+  store = makeStore({ other: entry("O", 1) });
+  const before = store.bytes();
+  const lock = ownLockPath(store.storePath);
+  // the dead holder's owner file, then a live process takes the (stale) directory over and is
+  // about to write its own owner file: the directory is fresh, the owner file older than it
+  const dead = JSON.stringify({ pid: await deadPid(), hostname: os.hostname(), acquiredAt: new Date(Date.now() - 60_000).toISOString() });
+  fs.writeFileSync(`${lock}.owner`, dead, { mode: 0o600 });
+  await new Promise((r) => setTimeout(r, 20));
+  fs.mkdirSync(lock);
+  const dirIno = fs.statSync(lock).ino;
+  const busy = await applyPatches(store.storePath, [patchFor(store, "other", { status: "done" })], store.opts({ ownLockRetries: 1 })).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(busy).toBeInstanceOf(CliError);
+  expect((busy as CliError).exitCode).toBe(EXIT.busy);
+  expect(store.bytes().equals(before)).toBe(true);
+  expect(fs.statSync(lock).ino).toBe(dirIno);
+  expect(fs.readFileSync(`${lock}.owner`, "utf8")).toBe(dead);
+});
+
 // sudo on a user's store: a root run SIGKILLed left `.owner` root 0600, and every later run by
 // the index's owner failed to replace it (EACCES, exit 4).
 describe.runIf(IS_ROOT)("our lock on another user's store", () => {
