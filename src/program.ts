@@ -6,6 +6,7 @@ import { CliError, EXIT } from "./core/errors.js";
 import { commandsFor } from "./commands/lazy.js";
 import { processIo, type CommandContext, type Io } from "./commands/io.js";
 import { errorDocument, trackStdout, wantsJson } from "./commands/json-failure.js";
+import { refuseOptionValues } from "./commands/option-values.js";
 
 const EXIT_HELP = `
 Exit codes:
@@ -15,7 +16,8 @@ Exit codes:
   3   unknown: a store, index or config that cannot be read, or nothing to check (nothing is written)
   4   a write was refused or failed (the index is unchanged)
   5   another openclaw-sessions process holds the store lock
-  64  usage error: an unknown flag, a bad value, contradicting flags
+  64  usage error: an unknown flag, a bad value, an empty value or an option given as a value,
+      contradicting flags
   69  a service needed is unavailable (a port in use, a gateway refusing our auth)
   129, 130, 143  stopped by SIGHUP, SIGINT, SIGTERM: cleanup after finishing the write in progress;
       keepalive on a second signal while stopping
@@ -68,7 +70,10 @@ export async function runProgram(argv: readonly string[], io: Io, stop?: AbortSi
   // once the options are parsed, they say whether --json was given (`--state-dir --json` makes it a value)
   let action: { name: string; json: boolean } | undefined;
   const program = await buildProgram(argv, { io: runIo, exit: (c) => (code = c), stop });
-  program.hook("preAction", (_root, cmd) => void (action = { name: cmd.name(), json: cmd.opts().json === true }));
+  program.hook("preAction", (_root, cmd) => {
+    action = { name: cmd.name(), json: cmd.opts().json === true };
+    refuseOptionValues(cmd);
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {

@@ -41,12 +41,12 @@ export function refuseTogether(opts: Record<string, unknown>, a: [string, string
 }
 
 /**
- * The one validator of whole-number flags: `text` as given on the command line, within
- * [min, max]. An empty or blank value is refused (Number("") would read it as 0).
+ * The one validator of whole-number flags: `text` as given on the command line, decimal digits
+ * only (Number() also reads "", " 81", "0x1F90", "1e3" and "0b101"), within [min, max].
  */
 export function wholeNumberFlag(flag: string, text: unknown, min: number, max = Number.POSITIVE_INFINITY): number {
-  const n = Number(text);
-  if (typeof text !== "string" || text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+  const n = typeof text === "string" && /^-?\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
     const range = max === Number.POSITIVE_INFINITY ? `of at least ${min}` : `from ${min} to ${max}`;
     throw new UsageError(`${flag} takes a whole number ${range} (got "${String(text)}")`);
   }

@@ -42,8 +42,8 @@ describe("a failed --json run", () => {
 
   it("--json taken as an option's value (`--state-dir --json`) is not JSON mode: stdout stays empty", async () => {
     const r = await run(["status", "--no-probe", "--state-dir", "--json"], { env: { HOME: makeTempDir("ocs-json-home-") } });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain("--json");
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain(`--state-dir was given the option "--json" as its value`);
     expect(r.stdout).toBe("");
   });
 

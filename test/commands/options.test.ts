@@ -33,7 +33,21 @@ describe("pickStoreOptions refuses contradictions", () => {
 });
 
 describe("wholeNumberFlag: the one whole-number flag validator", () => {
-  it.each([["", 0], [" ", 0], ["1.5", 1], ["abc", 1], ["0", 1], ["11", 10]])("refuses %j (min %i) as a usage error naming the flag", (text, min) => {
+  it.each([
+    ["", 0],
+    [" ", 0],
+    ["1.5", 1],
+    ["abc", 1],
+    ["0", 1],
+    ["11", 10],
+    // what Number() reads as a number but no one types for a count or a port
+    ["0x8", 0],
+    ["1e1", 0],
+    ["0b101", 0],
+    [" 8", 0],
+    ["+8", 0],
+    ["8 ", 0],
+  ])("refuses %j (min %i) as a usage error naming the flag", (text, min) => {
     expect(() => wholeNumberFlag("--n", text, min, 10)).toThrow(UsageError);
     expect(() => wholeNumberFlag("--n", text, min, 10)).toThrow(/^--n takes a whole number/);
   });

@@ -53,4 +53,20 @@ describe("the built CLI", () => {
     expect(res.stderr).toMatch(/^openclaw-sessions: --finalize-stale and --prune contradict each other: .*\n$/);
     expect(treeSnapshot(state)).toEqual(before);
   });
+
+  it("exit 64: --dry-run given as another option's value, or an empty --store, writes nothing (they cleaned for real)", async () => {
+    const s = buildMainStore(live, dead);
+    const env = cliEnv();
+    const before = treeSnapshot(s.state);
+    for (const args of [
+      ["--state-dir", s.state, "--active-key", "--dry-run"],
+      ["--state-dir", s.state, "--profile", "--dry-run"],
+      ["--store", ""],
+    ]) {
+      const res = await runCli(["cleanup", "--no-probe", ...args], { env: { ...env, OPENCLAW_STATE_DIR: s.state } });
+      expect(res.code, res.stderr).toBe(64);
+      expect(res.stderr).toMatch(/^openclaw-sessions: --(active-key|profile|store) (was given the option "--dry-run" as its value|is empty)/);
+      expect(treeSnapshot(s.state)).toEqual(before);
+    }
+  });
 });
