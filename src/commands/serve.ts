@@ -43,7 +43,7 @@ Endpoints (docs/serve.md has the event reference):
   GET  /metrics                       Prometheus text, every name prefixed openclaw_sessions_
   GET  /livez, /readyz                probes (no token needed)
 
-Exit codes: 0 stopped by SIGTERM/SIGINT; 64 bad usage (also: a non-loopback --host without
+Exit codes: 0 stopped by SIGTERM/SIGINT/SIGHUP; 64 bad usage (also: a non-loopback --host without
 --token-file); 69 the port is in use or cannot be bound, or (--gateway) the gateway refused this
 tool at start (its secret, its protocol, a pairing to approve). A gateway that is not running is
 not an error: serve reads the files and connects once it runs.`;
@@ -390,9 +390,12 @@ function listen(server: import("node:http").Server, host: string, port: number):
   });
 }
 
-/** Runs until SIGTERM or SIGINT, then closes every client cleanly: exit 0. */
+/**
+ * Runs until SIGTERM, SIGINT or SIGHUP (its terminal, tmux session or SSH connection going away,
+ * as for keepalive), then closes every client cleanly: exit 0.
+ */
 export async function runServe(opts: ServeOptions): Promise<number> {
-  const stop = stopSignals({ signals: ["SIGTERM", "SIGINT"] });
+  const stop = stopSignals({ signals: ["SIGTERM", "SIGINT", "SIGHUP"] });
   try {
     const running = await startServe(opts);
     await new Promise<void>((resolve) => stop.onStop(resolve));

@@ -10,7 +10,7 @@ import { heartbeatJson } from "../ui/snapshot.js";
 import type { Auth } from "./auth.js";
 import { hostAllowed, originAllowed } from "./guard.js";
 import { HttpError, errorBody, queryTicket, sendJson, sendRaw } from "./http-util.js";
-import { askedOf, isWebSocketUpgrade, matchRoute, METHODS, parseTarget, wellFormedHandshake, type Asked, type Matched } from "./request.js";
+import { askedOf, hostHeaderCount, isWebSocketUpgrade, matchRoute, METHODS, parseTarget, routeLabel, wellFormedHandshake, type Asked, type Matched } from "./request.js";
 import type { Hub } from "./hub.js";
 import type { Logger } from "./log.js";
 import type { Metrics } from "./metrics.js";
@@ -112,6 +112,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
       route = m.route;
       if (m.stream) streamInfo = { client: m.stream };
     } catch (err) {
+      route = routeLabel(req);
       const e = err instanceof HttpError ? err : new HttpError(500, "internal", `internal error: ${(err as Error).message}`);
       if (e.status === 500) logger.line("error", { message: (err as Error).stack ?? String(err) });
       if (!res.headersSent) sendJson(res, e.status, errorBody(e.code, e.message), { ...corsHeaders(req), ...e.headers });
@@ -130,6 +131,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
    * server by a loopback name when bound to loopback (by its Host, or an absolute target's authority).
    */
   function addressed(req: IncomingMessage): URL {
+    if (hostHeaderCount(req) > 1) throw new HttpError(400, "bad_request", "more than one Host header");
     const { url, authority } = parseTarget(req);
     const host = authority ?? req.headers.host;
     if (host === undefined && req.httpVersion !== "1.0") throw new HttpError(400, "bad_request", `HTTP/${req.httpVersion} needs a Host header`);
@@ -293,6 +295,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
       asked = admitted.asked;
     } catch (err) {
       const e = err instanceof HttpError ? err : new HttpError(500, "internal", (err as Error).message);
+      route = routeLabel(req);
       metrics.countRequest(route, e.status);
       sendRaw(socket, e.status, e.code, e.message, e.headers);
       log(e.status);
@@ -350,11 +353,16 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
   });
 
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // a client that reset its connection (after its answer, or between requests) sent nothing to
+    // answer: not a request, so no 400 is counted or logged for it
+    if (err.code === "ECONNRESET") {
+      socket.destroy();
+      return;
+    }
     // a request Node could not parse: answered (when the socket still takes it) and logged
     const tooBig = err.code === "HPE_HEADER_OVERFLOW";
     const status = tooBig ? 431 : 400;
-    if (err.code !== "ECONNRESET") sendRaw(socket, status, tooBig ? "headers_too_large" : "bad_request", tooBig ? "request headers too large (16 KB at most)" : `malformed request (${err.code ?? err.message})`);
-    else socket.destroy();
+    sendRaw(socket, status, tooBig ? "headers_too_large" : "bad_request", tooBig ? "request headers too large (16 KB at most)" : `malformed request (${err.code ?? err.message})`);
     metrics.countRequest("unparsed", status);
     logger.line("request", { remote: (socket as import("node:net").Socket).remoteAddress, status, error: err.code ?? err.message });
   });

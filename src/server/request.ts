@@ -65,6 +65,30 @@ export function parseTarget(req: IncomingMessage): { url: URL; authority?: strin
   throw new HttpError(400, "bad_request", `the request target ${JSON.stringify(target.slice(0, 80))} is not a path starting with /`);
 }
 
+/**
+ * The route a request's metrics are counted under, whatever it was refused for (a bad parameter,
+ * a method, a missing token): "unknown" only for a path no endpoint has, or a target that is no
+ * path at all.
+ */
+export function routeLabel(req: IncomingMessage): RouteName | "unknown" {
+  try {
+    return matchRoute(parseTarget(req).url.pathname)?.name ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * The one Host a request names, or why not: HTTP/1.1 requires a 400 for more than one (RFC 9112
+ * 3.2), and Node keeps only the first, so a second (`Host: 127.0.0.1` then `Host: evil.example`)
+ * would pass the loopback check unseen by it.
+ */
+export function hostHeaderCount(req: IncomingMessage): number {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === "host") n++;
+  return n;
+}
+
 /** What a read endpoint was asked for, parsed before any ticket is spent: a bad request spends none. */
 export interface Asked {
   filter: SessionFilter;

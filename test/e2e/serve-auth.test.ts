@@ -175,7 +175,7 @@ describe("serve: start and stop", () => {
     expect(r.stderr).toBe(`openclaw-sessions: port ${port} on 127.0.0.1 is in use (another serve, or another program): pick another with --port\n`);
   });
 
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     it(`${signal} closes every client cleanly (WebSocket 1001, SSE ended) and exits 0`, async () => {
       const state = makeStateDir();
       idleStore(state);

@@ -1,8 +1,9 @@
-// serve's HTTP app in-process, on the path Nodes before 24.9 take for an Upgrade other than
+// serve's HTTP app in-process. First, the path Nodes before 24.9 take for an Upgrade other than
 // websocket (`curl --http2` offers h2c): Node hands over the raw socket and the app answers as
 // HTTP on it. That path must survive a client's reset, close each socket once answered, let an
 // event stream's close run its cleanup, and let shutdown finish. (Node 24.9+ routes such requests
 // to the request handler itself; the built CLI's answer there is in test/e2e/serve-api.test.ts.)
+// Then what its metrics count and its log says of refused requests and client resets, and Host.
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startServe, type RunningServe } from "../../src/commands/serve.js";
@@ -108,5 +109,55 @@ describe("serve on a Node that raises 'upgrade' for h2c", () => {
     await c.ended;
     expect(log.some((l) => / stream .*path=\/api\/sessions\/events/.test(l))).toBe(true);
     expect(log.at(-1)).toMatch(/ stopped /);
+  });
+});
+
+describe("serve's request accounting and Host", () => {
+  async function serveIdle(): Promise<{ url: URL; log: string[] }> {
+    const state = makeStateDir();
+    idleStore(state);
+    const log: string[] = [];
+    const srv = await startServe({ stateDir: state, port: "0", probe: false, log: (l) => void log.push(l) });
+    running.push(srv);
+    const url = new URL(srv.url);
+    await ready(url);
+    return { url, log };
+  }
+  const metricLines = async (url: URL) => (await (await fetch(new URL("/metrics", url))).text()).split("\n").filter((l) => l.startsWith("openclaw_sessions_http_requests_total"));
+
+  it("a client that resets its connection after its answer is not counted or logged as a 400 it never got", async () => {
+    const { url, log } = await serveIdle();
+    const c = await send(url, "GET /api/sessions/heartbeat HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    while (!c.text().includes("\r\n\r\n")) await new Promise((r) => setTimeout(r, 10));
+    c.socket.resetAndDestroy();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await metricLines(url)).not.toContainEqual(expect.stringContaining('route="unparsed"'));
+    expect(log.filter((l) => /status=400|ECONNRESET/.test(l))).toEqual([]);
+    expect(log.filter((l) => l.includes("/api/sessions/heartbeat"))).toHaveLength(1);
+  });
+
+  it("a refused request is counted under the endpoint it asked for; only a path no endpoint has is 'unknown'", async () => {
+    const { url } = await serveIdle();
+    expect((await fetch(new URL("/api/sessions/heartbeat?active=abc", url))).status).toBe(400);
+    expect((await fetch(new URL("/api/sessions/heartbeat", url), { method: "POST" })).status).toBe(405);
+    expect((await fetch(new URL("/api/sessions/agent%3Amain%3Anope/heartbeat", url))).status).toBe(404);
+    expect((await fetch(new URL("/no/such/path", url))).status).toBe(404);
+    const lines = await metricLines(url);
+    expect(lines).toContain('openclaw_sessions_http_requests_total{route="batch",status="400"} 1');
+    expect(lines).toContain('openclaw_sessions_http_requests_total{route="batch",status="405"} 1');
+    expect(lines).toContain('openclaw_sessions_http_requests_total{route="one",status="404"} 1');
+    expect(lines).toContain('openclaw_sessions_http_requests_total{route="unknown",status="404"} 1');
+  });
+
+  it.each([
+    ["loopback first", ["127.0.0.1", "evil.example"]],
+    ["foreign first", ["evil.example", "127.0.0.1"]],
+  ])("two Host headers (%s): 400, whichever comes first", async (_order, hosts) => {
+    const { url } = await serveIdle();
+    const c = await send(url, `GET /api/sessions/heartbeat HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join("")}Connection: close\r\n\r\n`);
+    await c.ended;
+    expect(c.text()).toMatch(/^HTTP\/1\.1 400 /);
+    expect(c.text()).toContain("more than one Host header");
+    c.socket.destroy();
   });
 });
