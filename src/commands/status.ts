@@ -90,6 +90,7 @@ export async function runStatus(s: StatusSettings, io: Io): Promise<number> {
     activeWithinMs: s.activeWithinMs,
   });
   list = sortHeartbeats(list, s.sort);
+  const matchedList = list;
   const matched = list.length;
   if (s.limit !== undefined) list = list.slice(0, s.limit);
   const omittedBy = [
@@ -124,7 +125,7 @@ export async function runStatus(s: StatusSettings, io: Io): Promise<number> {
     if (!nothing) for (const w of snapshot.warnings) io.stderr.write(`warning: ${w}\n`);
     // the table (and chalk) load only for it: `status --json` never needs them
     const [{ statusTableLines }, { textLines }] = await Promise.all([import("../ui/status-table.js"), import("../ui/snapshot.js")]);
-    await writeChunks(textLines([statusTableLines(list, now, { columns: terminalColumns(io.stdout), omitted: { total, by: omittedBy }, unread: snapshot.unread.length })]), io.stdout);
+    await writeChunks(textLines([statusTableLines(list, now, { columns: terminalColumns(io.stdout), omitted: { total, by: omittedBy }, unread: snapshot.unread.length, matched: matchedList })]), io.stdout);
   }
 
   // A store that could not be read leaves its sessions unknown: exit 3, whatever the others say,

@@ -40,10 +40,11 @@ export function isProblem(hb: Heartbeat): boolean {
 
 /** "activity", "activity:desc", "model:asc". */
 export function parseSort(text: string): SortSpec {
-  const [field, dir, extra] = text.trim().toLowerCase().split(":");
-  if (!(SORT_FIELDS as readonly string[]).includes(field) || extra !== undefined) {
+  const [field, dir, ...extra] = text.trim().toLowerCase().split(":");
+  if (!(SORT_FIELDS as readonly string[]).includes(field)) {
     throw usage(`--sort ${text}: unknown field "${field}" (use one of ${SORT_FIELDS.join(", ")}, optionally :asc or :desc)`);
   }
+  if (extra.length > 0) throw usage(`--sort ${text}: one field and at most one direction (e.g. ${field}:desc)`);
   if (dir !== undefined && dir !== "asc" && dir !== "desc") {
     throw usage(`--sort ${text}: direction must be asc or desc, not "${dir}"`);
   }

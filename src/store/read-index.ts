@@ -150,26 +150,23 @@ export function parseIndex(raw: string, label: string): Pick<ReadIndex, "entries
     const { line, col } = lineCol(raw, raw.length - raw.trimStart().length);
     throw new UnreadableError(`session index ${label} holds ${kind} at ${line}:${col}, not an object of sessions; nothing was read or written`, true);
   }
-  const entries: Record<string, IndexEntry> = {};
-  const warnings: string[] = [];
   // Object.keys moves integer-like keys first; the file's own order is what a rewrite keeps.
   const keys = topLevelKeys(raw);
+  const values = new Map<string, IndexEntry | string>();
   for (const key of keys) {
     const value = (parsed as Record<string, unknown>)[key];
-    const problem = entryProblem(value);
-    if (problem) {
-      warnings.push(`${label}: entry ${JSON.stringify(key)} ${problem}; skipped (kept in the file)`);
-      continue;
-    }
-    entries[key] = value as IndexEntry;
+    values.set(key, entryProblem(value) ?? (value as IndexEntry));
   }
-  return { entries, keys, warnings };
+  return finish(values, label);
 }
 
+const NOT_AN_OBJECT = "is not an object";
+const NO_SESSION_ID = "has no sessionId";
+
 function entryProblem(value: unknown): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "is not an object";
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return NOT_AN_OBJECT;
   const e = value as Record<string, unknown>;
-  if (typeof e.sessionId !== "string" || e.sessionId === "") return "has no sessionId";
+  if (typeof e.sessionId !== "string" || e.sessionId === "") return NO_SESSION_ID;
   if (typeof e.updatedAt !== "number" || !Number.isFinite(e.updatedAt)) return "has no numeric updatedAt";
   return undefined;
 }
@@ -335,12 +332,27 @@ function finish(values: Map<string, IndexEntry | string>, label: string): Pick<R
   const entries: Record<string, IndexEntry> = {};
   const warnings: string[] = [];
   const keys = [...values.keys()];
+  refuseNonIndex(values, label);
   for (const key of keys) {
     const v = values.get(key)!;
     if (typeof v === "string") warnings.push(`${label}: entry ${JSON.stringify(key)} ${v}; skipped (kept in the file)`);
     else entries[key] = v;
   }
   return { entries, keys, warnings };
+}
+
+/**
+ * An object none of whose values is a session (no sessionId anywhere) is some other JSON file
+ * (`--store ~/.openclaw/openclaw.json`, the config): read as an index it showed "0 sessions" and
+ * a warning per key. Refused (exit 3), so nothing is ever planned or written for it. `{}` is an
+ * index with no sessions.
+ */
+function refuseNonIndex(values: Map<string, IndexEntry | string>, label: string): void {
+  if (values.size === 0) return;
+  for (const v of values.values()) if (v !== NOT_AN_OBJECT && v !== NO_SESSION_ID) return;
+  const keys = [...values.keys()];
+  const shown = keys.slice(0, 5).map((k) => JSON.stringify(k)).join(", ") + (keys.length > 5 ? ", ..." : "");
+  throw new UnreadableError(`${label} is not a session index: none of its ${keys.length} top-level entries is a session (no sessionId; its keys: ${shown}); nothing was read or written`);
 }
 
 /** JSON whitespace only (the grammar's four characters). */

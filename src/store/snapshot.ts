@@ -7,7 +7,7 @@ import path from "node:path";
 import type { StoreOptions } from "../commands/options.js";
 import { UnreadableError, UsageError } from "../core/errors.js";
 import type { Evidence, GatewayInfo, IndexEntry, StoreRef } from "../core/types.js";
-import { agentIdFromStorePath, defaultStorePath, isValidAgentId, selectStores } from "./agents.js";
+import { agentIdFromStorePath, agentIdsOnDisk, defaultStorePath, isValidAgentId, selectStores } from "./agents.js";
 import { configuredModel, gatewayPort, lastTouchedVersion, loadConfig, sessionStoreShared, type OpenClawConfig } from "./config.js";
 import { AGENT_DB_FILE, agentDbPath, configEraC, importPendingMessage, jsonStoreEra, probeAgentDb, startsLikeSqlite } from "./era.js";
 import { readGateway } from "./gateway.js";
@@ -207,6 +207,13 @@ function isAgentDbFile(file: string): boolean {
   return path.basename(file) === AGENT_DB_FILE || file.endsWith(".sqlite") || startsLikeSqlite(file);
 }
 
+/** An agent asked for by name that has neither store: both places named (on 2026.8+ the sessions.json one is the wrong one to look for), and the agents there are. */
+function noStoreMessage(agentId: string, storePath: string, db: string | undefined, stateDir: string | undefined): string {
+  const where = db ? `neither ${storePath} nor ${db} (OpenClaw 2026.8+) exists` : `${storePath} does not exist`;
+  const known = stateDir ? agentIdsOnDisk(stateDir) : [];
+  return `agent ${agentId} has no session store: ${where}${known.length > 0 ? `; agents in ${path.join(stateDir!, "agents")}: ${known.join(", ")}` : ""}`;
+}
+
 /** The state dir a --store path lives in (<stateDir>/agents/<id>/sessions/sessions.json), if it does. */
 function stateDirOfStore(storePath: string): string | undefined {
   return placeInAgentsTree(storePath, "sessions")?.stateDir;
@@ -261,7 +268,7 @@ export function resolveStoreRefs(
         eraC.push({ agentId: t.agentId, storePath: db, era: "C" });
         continue;
       }
-      if (t.explicit) warnings.push(`agent ${t.agentId} has no session index at ${t.storePath}`);
+      if (t.explicit) warnings.push(noStoreMessage(t.agentId, t.storePath, db, home));
       // session.store moved the index somewhere it is not, while one sits where OpenClaw keeps it
       // by default: likely a config typo (OpenClaw itself reads the configured path)
       else if (!opts.store) {

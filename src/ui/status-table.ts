@@ -17,6 +17,8 @@ export interface StatusTableOptions {
   omitted?: OmittedSessions;
   /** stores that could not be read (their warnings say why): their sessions are not in the list */
   unread?: number;
+  /** what the filters kept before --limit cut the rows: the summary counts these (default: the rows) */
+  matched?: readonly Heartbeat[];
 }
 
 export interface OmittedSessions {
@@ -63,7 +65,7 @@ export function* statusTableLines(list: readonly Heartbeat[], now: number, opts:
   if (list.length === 0) {
     // a store not read may hold sessions: never "none found" then
     yield opts.omitted && opts.omitted.total > 0 ? "No sessions to show." : unread ? "No sessions shown." : "No sessions found.";
-    yield summaryLine(list, c);
+    yield summaryLine(opts.matched ?? list, c);
     const left = omittedLine(0, opts.omitted);
     if (left) yield left;
     if (unread) yield unread;
@@ -87,7 +89,7 @@ export function* statusTableLines(list: readonly Heartbeat[], now: number, opts:
     });
     yield cells.join(GAP).trimEnd();
   }
-  yield summaryLine(list, c);
+  yield summaryLine(opts.matched ?? list, c);
   const left = omittedLine(list.length, opts.omitted);
   if (left) yield left;
   if (unread) yield unread;

@@ -34,6 +34,20 @@ describe("other things where a file belongs", () => {
     expect(fs.readFileSync(index).equals(bytes)).toBe(true);
   });
 
+  it("--store naming OpenClaw's config: exit 3 saying it is not a session index, for status and cleanup; the file untouched", async () => {
+    const state = copyRealState("s1-quick-done");
+    // a config in plain JSON (the fixture's is JSON5, which is refused as "not valid JSON" already)
+    const config = path.join(state, "openclaw.json");
+    fs.writeFileSync(config, `${JSON.stringify({ meta: { lastTouchedVersion: "2026.7.1" }, agents: { defaults: { timeoutSeconds: 600 } } }, null, 2)}\n`);
+    const bytes = fs.readFileSync(config);
+    for (const args of [["status", "--no-probe"], ["status", "--no-probe", "--json"], ["cleanup", "--no-probe"]]) {
+      const r = await run([...args, "--store", config], { env: env() });
+      expect(r.code, args.join(" ")).toBe(3);
+      expect(r.stderr).toContain(`${config} is not a session index: none of its`);
+    }
+    expect(fs.readFileSync(config).equals(bytes)).toBe(true);
+  });
+
   it("openclaw.json with a byte-order mark is read, as OpenClaw's JSON5 reads it", async () => {
     const state = copyRealState("s1-quick-done");
     const config = path.join(state, "openclaw.json");

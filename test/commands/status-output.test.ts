@@ -110,6 +110,8 @@ describe("filters and order", () => {
     expect(limited.stdout.trimEnd().split("\n").at(-1)).toBe("showing 3 of 7 sessions: 4 left out by --limit 3");
     const both = await run(["status", "--state-dir", mixedStore(), "--no-probe", "--problems", "--limit", "1"], { env: env() });
     expect(both.stdout.trimEnd().split("\n").at(-1)).toBe("showing 1 of 7 sessions: 6 left out by --problems, --limit 1");
+    // the summary counts what the filters kept, not the rows --limit let through: 2 problems, 1 row
+    expect(both.stdout).toMatch(/^2 sessions: ✖ 1 unresponsive {2}▲ 1 stalled/m);
     const all = await run(["status", "--state-dir", mixedStore(), "--no-probe", "--limit", "7"], { env: env() });
     expect(all.stdout).not.toMatch(/left out/);
     expect(await statusJson(mixedStore(), ["--problems", "--limit", "1"])).toMatchObject({ total: 7, matched: 2, omitted: 6 });

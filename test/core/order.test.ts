@@ -28,7 +28,9 @@ describe("parseSort", () => {
     ["speed", /--sort speed: unknown field "speed" \(use one of activity, elapsed, session, agent, state, health, model/],
     ["", /unknown field ""/],
     ["activity:up", /--sort activity:up: direction must be asc or desc, not "up"/],
-    ["activity:asc:x", /unknown field/],
+    // a known field with one colon too many is not an unknown field
+    ["activity:asc:x", /--sort activity:asc:x: one field and at most one direction \(e\.g\. activity:desc\)/],
+    ["health:asc:desc", /--sort health:asc:desc: one field and at most one direction/],
   ])("rejects %j", (text, message) => {
     expect(() => parseSort(text)).toThrow(CliError);
     expect(() => parseSort(text)).toThrow(message);

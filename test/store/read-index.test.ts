@@ -53,6 +53,22 @@ describe("readIndex: refuses what it cannot read", () => {
     expect(err.message).not.toContain("\n");
   });
 
+  it("a JSON object none of whose entries is a session (OpenClaw's config given as --store) is refused by both readers, naming its keys", () => {
+    const config = JSON.stringify({ meta: { lastTouchedVersion: "2026.7.1" }, agents: { defaults: {} }, gateway: { port: 18789 }, logging: "info" });
+    const p = writeRaw(config);
+    for (const read of [readIndex, readIndexSummary]) {
+      expect(() => read(p)).toThrow(UnreadableError);
+      expect(() => read(p)).toThrow(`${p} is not a session index: none of its 4 top-level entries is a session (no sessionId; its keys: "meta", "agents", "gateway", "logging"); nothing was read or written`);
+    }
+  });
+
+  it("still an index: {} (no sessions), and entries with a sessionId but something else wrong (each warned about)", () => {
+    expect(readIndex(writeRaw("{}")).keys).toEqual([]);
+    const odd = readIndex(writeRaw('{"a": {"sessionId": "s1"}, "b": 3}'));
+    expect(odd.entries).toEqual({});
+    expect(odd.warnings).toHaveLength(2);
+  });
+
   it("a torn write (truncated mid-entry) is an error, never an empty store", () => {
     const state = makeStateDir();
     const p = writeIndex(state, "main", { "agent:main:main": { sessionId: "s1", updatedAt: 1 } });

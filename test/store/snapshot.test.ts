@@ -336,7 +336,10 @@ describe("readSnapshot: stores and errors", () => {
     expect(viaStore.stores).toEqual([{ agentId: "work", storePath: indexPath(state, "work"), era: "AB" }]);
     const ghost = await snapshotOf(state, { agent: "ghost" });
     expect(ghost.evidence).toEqual([]);
-    expect(ghost.warnings).toEqual([`agent ghost has no session index at ${indexPath(state, "ghost")}`]);
+    // both places it could be (on OpenClaw 2026.8+ the database, not a sessions.json), and the agents there are
+    expect(ghost.warnings).toEqual([
+      `agent ghost has no session store: neither ${indexPath(state, "ghost")} nor ${path.join(state, "agents", "ghost", "agent", "openclaw-agent.sqlite")} (OpenClaw 2026.8+) exists; agents in ${path.join(state, "agents")}: main, work`,
+    ]);
   });
 
   it("entries without sessionId are warned about, not read", async () => {
