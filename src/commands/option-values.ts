@@ -19,7 +19,8 @@ export function refuseOptionValues(cmd: Command): void {
       if (typeof v !== "string") continue;
       if (v.trim() === "") throw new UsageError(`${flag} is empty: give it a value or leave it out (an unset variable?)`);
       if (v.startsWith("--") || flags.has(v)) {
-        throw new UsageError(`${flag} was given the option "${v}" as its value: put ${flag}'s value right after it (a value starting with "--" is never taken)`);
+        const never = v.startsWith("--") ? ` (a value starting with "--" is never taken: write a path so named as ./${v})` : "";
+        throw new UsageError(`${flag} was given the option "${v}" as its value: put ${flag}'s value right after it${never}`);
       }
     }
   }

@@ -65,8 +65,8 @@ export function inspectPidFile(file: string): FoundPidFile | UnreadablePidFile |
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
-  } catch {
-    return danglingSymlink(file);
+  } catch (err) {
+    return danglingSymlink(file, (err as NodeJS.ErrnoException).code);
   }
   const unreadable = (why: string): UnreadablePidFile => ({ unreadable: true, uid: st.uid, why });
   if (st.isDirectory()) return { ...unreadable("it is a directory"), notALock: "directory" };
@@ -79,11 +79,13 @@ export function inspectPidFile(file: string): FoundPidFile | UnreadablePidFile |
   }
 }
 
-function danglingSymlink(file: string): UnreadablePidFile | undefined {
+function danglingSymlink(file: string, code: string | undefined): UnreadablePidFile | undefined {
   try {
     const lst = fs.lstatSync(file);
     if (!lst.isSymbolicLink()) return undefined;
-    return { unreadable: true, notALock: "dangling symlink", uid: lst.uid, why: `it is a symlink to ${fs.readlinkSync(file)}, which does not exist` };
+    const target = fs.readlinkSync(file);
+    const why = code === "ENOENT" ? `it is a symlink to ${target}, which does not exist` : `it is a symlink to ${target}, which cannot be followed (${code ?? "unknown error"})`;
+    return { unreadable: true, notALock: "dangling symlink", uid: lst.uid, why };
   } catch {
     return undefined;
   }

@@ -342,17 +342,24 @@ function finish(values: Map<string, IndexEntry | string>, label: string): Pick<R
 }
 
 /**
- * An object none of whose values is a session (no sessionId anywhere) is some other JSON file
- * (`--store ~/.openclaw/openclaw.json`, the config): read as an index it showed "0 sessions" and
- * a warning per key. Refused (exit 3), so nothing is ever planned or written for it. `{}` is an
- * index with no sessions.
+ * An object none of whose values is a session (no sessionId anywhere) and none of whose keys is a
+ * session key is some other JSON file (`--store ~/.openclaw/openclaw.json`, the config): read as
+ * an index it showed "0 sessions" and a warning per key. Refused (exit 3), so nothing is ever
+ * planned or written for it. `{}` is an index with no sessions, and an index whose only entries
+ * are broken (`"agent:work:main": {"updatedAt": 1}`, hand-edited) is still one: warned about
+ * entry by entry, as before.
  */
 function refuseNonIndex(values: Map<string, IndexEntry | string>, label: string): void {
   if (values.size === 0) return;
-  for (const v of values.values()) if (v !== NOT_AN_OBJECT && v !== NO_SESSION_ID) return;
+  for (const [key, v] of values) if ((v !== NOT_AN_OBJECT && v !== NO_SESSION_ID) || looksLikeSessionKey(key)) return;
   const keys = [...values.keys()];
   const shown = keys.slice(0, 5).map((k) => JSON.stringify(k)).join(", ") + (keys.length > 5 ? ", ..." : "");
   throw new UnreadableError(`${label} is not a session index: none of its ${keys.length} top-level entries is a session (no sessionId; its keys: ${shown}); nothing was read or written`);
+}
+
+/** OpenClaw's keys: `agent:<id>:<rest>`, and the bare `main` / `global` of older indexes. */
+function looksLikeSessionKey(key: string): boolean {
+  return key.startsWith("agent:") || key === "main" || key === "global";
 }
 
 /** JSON whitespace only (the grammar's four characters). */

@@ -230,4 +230,12 @@ describe("acquireLoopLock on a store of another user", () => {
     expect(err.message).not.toMatch(/keeps changing/);
     expect(fs.readlinkSync(loopLockPath(p))).toBe("/nonexistent/keepalive.pid");
   });
+
+  it("a symlink to itself (a loop) is refused the same way, saying it cannot be followed", () => {
+    const p = store();
+    fs.symlinkSync(path.basename(loopLockPath(p)), loopLockPath(p));
+    const err = refusal(p);
+    expect(err.exitCode).toBe(EXIT.writeRefused);
+    expect(err.message).toContain(`which cannot be followed (ELOOP)`);
+  });
 });

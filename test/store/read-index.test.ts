@@ -62,8 +62,12 @@ describe("readIndex: refuses what it cannot read", () => {
     }
   });
 
-  it("still an index: {} (no sessions), and entries with a sessionId but something else wrong (each warned about)", () => {
+  it("still an index: {} (no sessions), entries with a sessionId but something else wrong, and broken entries under session keys (each warned about)", () => {
     expect(readIndex(writeRaw("{}")).keys).toEqual([]);
+    // a hand-edited index whose one entry lost its sessionId: as before, warned about and skipped
+    const broken = readIndex(writeRaw('{"agent:work:main": {"updatedAt": 1700000000000}}'));
+    expect(broken.entries).toEqual({});
+    expect(broken.warnings).toEqual([expect.stringContaining('entry "agent:work:main" has no sessionId; skipped')]);
     const odd = readIndex(writeRaw('{"a": {"sessionId": "s1"}, "b": 3}'));
     expect(odd.entries).toEqual({});
     expect(odd.warnings).toHaveLength(2);

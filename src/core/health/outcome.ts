@@ -63,6 +63,9 @@ export function versionFamily(era: Era | undefined): { family: VersionFamily; wh
  */
 export function outcomeRow(cause: EndCause, era: Era | undefined, rowAborted?: boolean): OutcomeRow {
   const row = OUTCOME_TABLES[versionFamily(era).family][cause];
+  // only a recorded timeout end: a run past its whole-run timeout with no end ("run-timeout") was
+  // never caught between the flag and the status, so the row's flag says nothing of who wrote it
+  if (cause !== "timeout") return row;
   const versionKnown = era === "A" || era === "B";
   const familiesAgree = Object.values(OUTCOME_TABLES).every((t) => t[cause].abortedLastRun === row.abortedLastRun);
   if (versionKnown || familiesAgree || typeof rowAborted !== "boolean" || rowAborted === row.abortedLastRun) return row;

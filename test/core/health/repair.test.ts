@@ -6,7 +6,7 @@
 // session.ended(error), for HTTP 500 a model.fallback_step with failure reason `timeout` after it.
 import { describe, expect, it } from "vitest";
 import { judgeSession } from "../../../src/core/health/deriveHeartbeat.js";
-import { persistedAfterGrace } from "../../../src/core/health/outcome.js";
+import { outcomeRow, persistedAfterGrace } from "../../../src/core/health/outcome.js";
 import type { Evidence, GatewayInfo, RunEndRecord } from "../../../src/core/types.js";
 import { ago, entry, evidence, gateway, NOW, run, TH, trajectory, transcript } from "./evidence.js";
 
@@ -129,6 +129,11 @@ describe("judgeRepair: a --timeout run whose gateway died before writing the tim
 
   it("version unknown, flag not set: not set (the 2026.5-2026.7 table)", () => {
     expect(flagOf(caught(false))).toBe(false);
+  });
+
+  it("a run past its whole-run timeout with no end recorded (run-timeout) takes the table's flag: the row's says nothing of who wrote it", () => {
+    expect(outcomeRow("run-timeout", undefined, true).abortedLastRun).toBe(false);
+    expect(outcomeRow("timeout", undefined, true).abortedLastRun).toBe(true);
   });
 
   it("version known: its own table, whatever the row has", () => {
