@@ -353,7 +353,7 @@ function eraCSummary(m: EraCManifest): string {
   const kinds = new Map<string, number>();
   for (const s of m.sessions) kinds.set(s.kind, (kinds.get(s.kind) ?? 0) + 1);
   return [
-    `wrote ${m.sessions.length} sessions to ${m.stateDir} (OpenClaw 2026.9 SQLite: ${m.dbPaths.length} agent databases)`,
+    `wrote ${count(m.sessions.length, "session")} to ${m.stateDir} (OpenClaw 2026.9 SQLite: ${count(m.dbPaths.length, "agent database")})`,
     `  kinds: ${[...kinds].map(([k, c]) => `${k} ${c}`).join(", ")}`,
     `try: openclaw-sessions status --state-dir ${shellLine([m.stateDir])}`,
     "",
@@ -375,7 +375,7 @@ function generateSummary(m: Manifest): string {
   const big = m.sessions.filter((s) => s.big).length;
   const live = m.counts["running-live"];
   return [
-    `wrote ${m.sessions.length} sessions to ${m.stateDir} (${megabytes(m.totalBytes)} of transcripts and trajectories)`,
+    `wrote ${count(m.sessions.length, "session")} to ${m.stateDir} (${megabytes(m.totalBytes)} of transcripts and trajectories)`,
     `  agents: ${agents}`,
     `  kinds: ${kinds}`,
     ...(big > 0 ? [`  ${big} session${big === 1 ? "" : "s"} with huge files (~${megabytes(BIG_FILE_BYTES * 1.25)} each)`] : []),
@@ -383,4 +383,9 @@ function generateSummary(m: Manifest): string {
     `try: openclaw-sessions status --state-dir ${shellLine([m.stateDir])}`,
     "",
   ].join("\n");
+}
+
+/** "1 session", "2 sessions" */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -113,8 +113,14 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
 
   const gateway = await readGateway({ configPath, port, tmpDir: opts.tmpDir, probe: opts.probe });
   const cache = new SessionCache((ev, at) => judgeLive(ev, at, thresholds), trajectoryDir);
-  const reader = new StoreReader(cache, { stateDir, env, gateway, tail: opts.tail, config }, opts.readSession ?? readSessionEvidence, now);
+  // a state dir that went away (moved, deleted, an unmounted volume) is not "no sessions, all
+  // fine": what is on screen stays, with why, as for an index that stopped parsing
+  const stateDirGone = (): string | undefined =>
+    !opts.store && !fs.existsSync(stateDir) ? `the state dir ${stateDir} is gone (moved or deleted?): showing its last read until it is back` : undefined;
+  const reader = new StoreReader(cache, { stateDir, env, gateway, tail: opts.tail, config }, opts.readSession ?? readSessionEvidence, now, stateDirGone);
   const targets = new LiveTargets(cache, () => {
+    const gone = stateDirGone();
+    if (gone) throw new Error(gone);
     const selected = selectStores(stateDir, config, opts, env);
     return { targets: selected, ...resolveStoreRefs(stateDir, config, opts, env) };
   });
@@ -127,14 +133,19 @@ export async function openLiveSource(opts: LiveSourceOptions = {}): Promise<Live
 
   // ------------------------------------------------------------------ output
 
+  /**
+   * Whole stores first (one not read, the state dir gone, an era C store refused), then the rest:
+   * a banner of a few lines must not hide "was not read" behind a copied dir's per-session notes.
+   */
   const currentWarnings = (): string[] => {
-    const all = new Set<string>([...loaded.warnings, ...targets.warnings(), ...watches.warnings()]);
+    const all = new Set<string>(targets.warnings());
+    for (const store of cache.stores.values()) if (store.corrupt) all.add(store.corrupt.warning);
+    for (const w of eraCSide.warnings()) all.add(w);
+    for (const w of [...loaded.warnings, ...watches.warnings()]) all.add(w);
     for (const store of cache.stores.values()) {
       for (const w of store.indexWarnings) all.add(w);
-      if (store.corrupt) all.add(store.corrupt.warning);
       for (const c of store.sessions.values()) for (const w of c.warnings) all.add(w);
     }
-    for (const w of eraCSide.warnings()) all.add(w);
     return [...all];
   };
 

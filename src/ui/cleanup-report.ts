@@ -413,7 +413,10 @@ export function renderUndoReport(report: UndoReport, opts: { chalk?: ChalkInstan
     } else if (s.outcome === "nothing") {
       lines.push(`${head}: nothing to undo (${clean(s.why ?? "no write by openclaw-sessions recorded")})`);
     } else {
-      lines.push(c.red(`${head}: not undone: ${clean(s.why ?? "")}`));
+      // a refusal that names the store itself ("agent main: <path> awaits import ...") is not said twice
+      const named = `agent ${s.agentId}: ${s.storePath} `;
+      const why = s.why?.startsWith(named) ? s.why.slice(named.length) : (s.why ?? "");
+      lines.push(c.red(`${head}: not undone: ${clean(why)}`));
     }
     for (const w of s.warnings ?? []) lines.push(c.yellow(`  Warning: ${clean(w)}`));
   }

@@ -10,6 +10,15 @@ import { run, runJson } from "./helpers/run.js";
 afterEach(cleanupStateDirs);
 
 describe("demo --generate", () => {
+  it("one session is said as one (\"wrote 1 session\"), in both formats", async () => {
+    for (const era of [[], ["--era", "C"]]) {
+      const out = path.join(makeTempDir("demo-e2e-gen1-"), "store");
+      const r = await run(["demo", "--generate", "1", ...(era.length ? era : ["--big-files", "0"]), "--out", out]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`wrote 1 session to ${out}`);
+    }
+  });
+
   it("writes a static store of N sessions over agents, with some files tens of MB, that status reads", async () => {
     const out = path.join(makeTempDir("demo-e2e-gen-"), "store");
     const r = await run(["demo", "--generate", "200", "--out", out]);

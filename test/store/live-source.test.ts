@@ -311,6 +311,42 @@ describe("openLiveSource", () => {
     expect(source.stores().map((s) => s.agentId)).toEqual(["main"]);
   });
 
+  it("a store not read is the first warning, before another store's entry warnings (a short banner shows it)", async () => {
+    const state = makeStateDir();
+    idleStore(state, Date.now(), "aaa");
+    idleStore(state, Date.now(), "zzz");
+    // agent aaa's index has entries that are skipped, each a warning
+    const aaa = JSON.parse(fs.readFileSync(indexPath(state, "aaa"), "utf8")) as Record<string, unknown>;
+    for (let i = 0; i < 5; i++) aaa[`agent:aaa:broken-${i}`] = { updatedAt: 1 };
+    writeIndexAtomic(state, aaa, "aaa");
+    const { source } = await open(state);
+    fs.writeFileSync(`${indexPath(state, "zzz")}.tmp`, "{bad");
+    fs.renameSync(`${indexPath(state, "zzz")}.tmp`, indexPath(state, "zzz"));
+    await until(() => source.warnings().some((w) => w.includes("was not read")), () => source.warnings().join("\n"));
+    expect(source.warnings()[0]).toContain(`agent zzz: ${indexPath(state, "zzz")} was not read`);
+    expect(source.warnings().filter((w) => w.includes("has no sessionId"))).toHaveLength(5);
+  });
+
+  it("a state dir that goes away keeps the last read on screen, with why, and is read again when it is back", async () => {
+    const root = makeTempDir("ocs-live-gone-");
+    const state = path.join(root, "state");
+    fs.mkdirSync(state);
+    idleStore(state);
+    const { source } = await open(state);
+    expect(keys(source)).toEqual([KEY, OTHER_KEY].sort());
+    // ages in the reasons move with the clock; what they say of the files must not
+    const verdicts = () => source.get().map((hb) => [hb.sessionKey, hb.health, hb.state, hb.reasons.join("|").replace(/\d+[dhms]/g, "")]).sort();
+    const before = verdicts();
+    fs.renameSync(state, path.join(root, "moved"));
+    await until(() => source.warnings().some((w) => w.includes(`the state dir ${state} is gone`)), () => source.warnings().join("\n"));
+    await new Promise((r) => setTimeout(r, 300)); // a few ticks and any re-reads
+    // not "0 sessions, all fine": the last read stays, verdicts and all
+    expect(verdicts()).toEqual(before);
+    fs.renameSync(path.join(root, "moved"), state);
+    await until(() => !source.warnings().some((w) => w.includes("is gone")), () => source.warnings().join("\n"));
+    expect(keys(source)).toEqual([KEY, OTHER_KEY].sort());
+  });
+
   it("a sessions dir deleted and created again is read again, and watched again", async () => {
     const state = makeStateDir();
     idleStore(state);

@@ -35,6 +35,8 @@ export class StoreReader {
     private readonly ctx: EvidenceContext,
     private readonly readSession: typeof readSessionEvidence,
     private readonly now: () => number,
+    /** why the whole state dir is missing now (moved, deleted), if it is: its stores are then kept, not dropped */
+    private readonly stateDirGone: () => string | undefined = () => undefined,
   ) {}
 
   get gateway(): GatewayInfo | undefined {
@@ -58,6 +60,12 @@ export class StoreReader {
       read = readIndexSummary(store.ref.storePath);
     } catch (err) {
       if (strict) throw err;
+      const dirGone = this.stateDirGone();
+      if (dirGone) {
+        // not one agent's store removed but everything out of reach: what was read stays, with why
+        store.corrupt = { why: dirGone, warning: dirGone };
+        return { kind: "corrupt" };
+      }
       if (!fs.existsSync(store.ref.storePath)) {
         this.cache.dropStore(store.ref.storePath);
         return { kind: "gone" };
@@ -88,6 +96,8 @@ export class StoreReader {
 
   /** Re-reads these sessions' files (their index entries as cached). */
   async readSessions(sessions: readonly Cached[], run: EvidenceContext): Promise<void> {
+    // their files went with the state dir: a read now would only say "transcript not found"
+    if (this.stateDirGone()) return;
     const results = await mapPool(sessions, (c) => this.readOne(c.store, c.key, c.ev.entry, run));
     const at = this.now();
     for (const [i, r] of results.entries()) this.cache.put(sessions[i].store, r.key, r.ev, r.warnings, at);
