@@ -3,6 +3,8 @@
 // in-process in test/commands/watch.test.ts; the terminal in watch-tty.test.ts.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { indexPath, makeStateDir } from "../fixtures/store-builder.js";
 import { assertBuilt, BIN, REPO_ROOT, runCli, scrubbedEnv } from "./helpers/cli.js";
@@ -37,6 +39,43 @@ describe("watch, the built CLI", () => {
     child.kill("SIGTERM");
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(stderr).toBe("");
+  });
+
+  it("--json when the state dir goes away: the documents keep the last read and stderr says why, not 0 sessions", async () => {
+    assertBuilt();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ocs-watch-gone-"));
+    cleanups.push(() => fs.rmSync(root, { recursive: true, force: true }));
+    const state = path.join(root, "state");
+    fs.mkdirSync(state);
+    idleStore(state);
+    const child = spawn(process.execPath, [BIN, "watch", "--json", "--interval", "0.2", "--state-dir", state, "--no-probe"], { cwd: REPO_ROOT, env: scrubbedEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+    const counts: number[] = [];
+    let buf = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      buf += d;
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+        counts.push((JSON.parse(buf.slice(0, nl)) as { sessions: unknown[] }).sessions.length);
+        buf = buf.slice(nl + 1);
+      }
+    });
+    const until = async (probe: () => boolean, what: string): Promise<void> => {
+      const end = Date.now() + 10_000;
+      while (!probe()) {
+        if (Date.now() > end) throw new Error(`${what}: not seen; stderr: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await until(() => counts.length > 0, "the first document");
+    fs.renameSync(state, path.join(root, "moved"));
+    await until(() => stderr.includes(`the state dir ${state} is gone`), "the warning");
+    const seen = counts.length;
+    await until(() => counts.length >= seen + 3, "three more documents");
+    expect(counts.every((n) => n === 2)).toBe(true);
+    child.kill("SIGTERM");
+    expect(await exited).toEqual({ code: 0, signal: null });
   });
 
   it.each([

@@ -105,6 +105,11 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
       reasons.push(`${gone}: nothing persists the error, OpenClaw's restart recovery writes it as a dead run`);
       return finalize(ev, "dead-owner", "run-ended", end.at, reasons, RECOVERY_STAMPS);
     }
+    const written = endWrittenForThisRun(ev);
+    if (written !== undefined && written !== end.at) {
+      reasons.push(`the row already holds this run's end as its gateway wrote it (endedAt ${ago(now, written)}), its status written over since: that end is kept`);
+      return finalize(ev, cause, "run-ended", written, reasons);
+    }
     return finalize(ev, cause, "run-ended", end.at, reasons);
   }
   if (!quiet) {
@@ -139,6 +144,19 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
 }
 
 const RECOVERY_STAMPS = "OpenClaw's recovery stamps endedAt and updatedAt with its own start time; we write the last activity seen";
+
+/**
+ * The end a `running` row already carries for its current run (endedAt at or after its startedAt).
+ * OpenClaw writes endedAt and runtimeMs with the terminal status; seen on 2026.4.26 under load, a
+ * run's start patch persisted after its timeout patch set the status back to `running` and left
+ * that end and runtimeMs in place (a start patch's undefined fields are not written). That end is
+ * the gateway's own; the trajectory's session.ended may come tens of seconds later.
+ */
+function endWrittenForThisRun(ev: Evidence): number | undefined {
+  const { startedAt, endedAt } = ev.entry;
+  if (typeof startedAt !== "number" || typeof endedAt !== "number" || !Number.isFinite(startedAt) || !Number.isFinite(endedAt)) return undefined;
+  return endedAt >= startedAt ? endedAt : undefined;
+}
 
 /** the gateway that ran a run ending at `at` is still up (not dead, not restarted since) */
 function ranItAndAlive(ev: Evidence, at: number): boolean {

@@ -136,6 +136,21 @@ describe("judgeRepair: a --timeout run whose gateway died before writing the tim
     expect(outcomeRow("timeout", undefined, true).abortedLastRun).toBe(true);
   });
 
+  it("a row that already holds this run's end (its start patch persisted after its timeout patch): that endedAt and runtimeMs are kept", () => {
+    // 2026.4.26 under load: status back to running, the timeout patch's endedAt and runtimeMs left in place
+    const ev = caught(true);
+    const startedAt = ev.entry.startedAt as number;
+    const withEnd = { ...ev, entry: { ...ev.entry, endedAt: startedAt + 1_000, runtimeMs: 1_000 } };
+    const repair = judgeSession(withEnd, NOW, short).facts.repair;
+    if (repair?.kind !== "finalize") throw new Error(`not finalized: ${JSON.stringify(repair)}`);
+    expect(repair.set).toMatchObject({ status: "timeout", endedAt: startedAt + 1_000, runtimeMs: 1_000, abortedLastRun: true });
+    expect(repair.reasons.join("\n")).toMatch(/already holds this run's end as its gateway wrote it/);
+    // an end from before this run's start is an earlier run's: the recorded end is used
+    const stale = { ...ev, entry: { ...ev.entry, endedAt: startedAt - 60_000, runtimeMs: 1_000 } };
+    const again = judgeSession(stale, NOW, short).facts.repair;
+    expect(again).toMatchObject({ kind: "finalize", endedAt: ago(END_AGO_S) });
+  });
+
   it("version known: its own table, whatever the row has", () => {
     expect(flagOf(caught(false, "A"))).toBe(true);
     expect(flagOf(caught(true, "B"))).toBe(false);
