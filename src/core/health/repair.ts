@@ -105,12 +105,13 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
       reasons.push(`${gone}: nothing persists the error, OpenClaw's restart recovery writes it as a dead run`);
       return finalize(ev, "dead-owner", "run-ended", end.at, reasons, RECOVERY_STAMPS);
     }
-    const written = endWrittenForThisRun(ev);
-    if (written !== undefined && written !== end.at) {
-      reasons.push(`the row already holds this run's end as its gateway wrote it (endedAt ${ago(now, written)}), its status written over since: that end is kept`);
-      return finalize(ev, cause, "run-ended", written, reasons);
+    const written = writtenForThisRun(ev);
+    if (written.endedAt !== undefined || written.runtimeMs !== undefined) {
+      reasons.push(`the row already holds this run's end as its gateway wrote it (${[written.endedAt !== undefined ? `endedAt ${ago(now, written.endedAt)}` : "", written.runtimeMs !== undefined ? `runtimeMs ${written.runtimeMs}` : ""].filter(Boolean).join(", ")}), its status written over since: kept`);
     }
-    return finalize(ev, cause, "run-ended", end.at, reasons);
+    const repair = finalize(ev, cause, "run-ended", written.endedAt ?? end.at, reasons);
+    if (repair.kind === "finalize" && written.runtimeMs !== undefined && "runtimeMs" in repair.set) repair.set.runtimeMs = written.runtimeMs;
+    return repair;
   }
   if (!quiet) {
     const rule = live.kind === "none" ? "recent" : "live";
@@ -146,16 +147,20 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
 const RECOVERY_STAMPS = "OpenClaw's recovery stamps endedAt and updatedAt with its own start time; we write the last activity seen";
 
 /**
- * The end a `running` row already carries for its current run (endedAt at or after its startedAt).
- * OpenClaw writes endedAt and runtimeMs with the terminal status; seen on 2026.4.26 under load, a
- * run's start patch persisted after its timeout patch set the status back to `running` and left
- * that end and runtimeMs in place (a start patch's undefined fields are not written). That end is
- * the gateway's own; the trajectory's session.ended may come tens of seconds later.
+ * The end a `running` row already carries for its current run: OpenClaw writes endedAt and
+ * runtimeMs with the terminal status and clears both when a run starts. Seen on 2026.4.26 under
+ * load (interop, `--timeout 5`, gateway killed): a `running` row whose runtimeMs (38031) its
+ * restart recovery kept while we wrote the trajectory's session.ended, 46 s later (84517). What
+ * the gateway wrote for the run is what it would have written: kept. An endedAt before the row's
+ * startedAt is an earlier run's.
  */
-function endWrittenForThisRun(ev: Evidence): number | undefined {
-  const { startedAt, endedAt } = ev.entry;
-  if (typeof startedAt !== "number" || typeof endedAt !== "number" || !Number.isFinite(startedAt) || !Number.isFinite(endedAt)) return undefined;
-  return endedAt >= startedAt ? endedAt : undefined;
+function writtenForThisRun(ev: Evidence): { endedAt?: number; runtimeMs?: number } {
+  const { startedAt, endedAt, runtimeMs } = ev.entry;
+  const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+  return {
+    ...(finite(endedAt) && finite(startedAt) && endedAt >= startedAt ? { endedAt } : {}),
+    ...(finite(runtimeMs) && runtimeMs >= 0 ? { runtimeMs } : {}),
+  };
 }
 
 /** the gateway that ran a run ending at `at` is still up (not dead, not restarted since) */

@@ -146,9 +146,12 @@ describe("judgeRepair: a --timeout run whose gateway died before writing the tim
     expect(repair.set).toMatchObject({ status: "timeout", endedAt: startedAt + 1_000, runtimeMs: 1_000, abortedLastRun: true });
     expect(repair.reasons.join("\n")).toMatch(/already holds this run's end as its gateway wrote it/);
     // an end from before this run's start is an earlier run's: the recorded end is used
-    const stale = { ...ev, entry: { ...ev.entry, endedAt: startedAt - 60_000, runtimeMs: 1_000 } };
+    const stale = { ...ev, entry: { ...ev.entry, endedAt: startedAt - 60_000 } };
     const again = judgeSession(stale, NOW, short).facts.repair;
-    expect(again).toMatchObject({ kind: "finalize", endedAt: ago(END_AGO_S) });
+    expect(again).toMatchObject({ kind: "finalize", endedAt: ago(END_AGO_S), set: { runtimeMs: ago(END_AGO_S) - startedAt } });
+    // a runtimeMs without an endedAt (what recovery left of the interop row): kept, the end recorded
+    const runtimeOnly = { ...ev, entry: { ...ev.entry, runtimeMs: 500 } };
+    expect(judgeSession(runtimeOnly, NOW, short).facts.repair).toMatchObject({ kind: "finalize", endedAt: ago(END_AGO_S), set: { runtimeMs: 500 } });
   });
 
   it("version known: its own table, whatever the row has", () => {
