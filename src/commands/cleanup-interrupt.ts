@@ -8,8 +8,6 @@ import type { Interrupted } from "../ui/cleanup-report.js";
 import { exitAtOnce, signalExitCode } from "./forced-exit.js";
 import { stopSignals, type SignalSource } from "./stop-signals.js";
 
-const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-
 export interface CleanupInterrupt {
   readonly requested: boolean;
   /** the index a write (or undo) is in progress on */
@@ -27,7 +25,7 @@ export interface CleanupInterrupt {
 
 export function cleanupInterrupt(source?: SignalSource): CleanupInterrupt {
   let writing: string | undefined;
-  const stop = stopSignals({ signals: SIGNALS, source, onSecond: (sig) => exitAtOnce(sig, writing) });
+  const stop = stopSignals({ source, onSecond: (sig) => exitAtOnce(sig, writing) });
   const written: string[] = [];
   const skipped: string[] = [];
   return {

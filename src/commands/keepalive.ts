@@ -21,8 +21,6 @@ import { stopSignals } from "./stop-signals.js";
 const FIELDS: readonly TouchField[] = ["updatedAt", "lastInteractionAt"];
 const MIN_INTERVAL_MS = 100;
 const MAX_INTERVAL_MS = 86_400_000;
-// SIGHUP too: the terminal or tmux session a loop runs in going away must not leave its pid file
-const SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 const EXIT_HELP = `
 Exit codes:
@@ -146,7 +144,6 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
   if (nothingToLoop) return EXIT.ok;
   // SIGINT / SIGTERM / SIGHUP: the first asks the loop to stop after (or instead of) the tick in progress
   const stopper = stopSignals({
-    signals: SIGNALS,
     source: io.signals,
     abort: io.stop,
     onSecond: (sig) => {

@@ -395,7 +395,7 @@ function listen(server: import("node:http").Server, host: string, port: number):
  * as for keepalive), then closes every client cleanly: exit 0.
  */
 export async function runServe(opts: ServeOptions): Promise<number> {
-  const stop = stopSignals({ signals: ["SIGTERM", "SIGINT", "SIGHUP"] });
+  const stop = stopSignals();
   try {
     const running = await startServe(opts);
     await new Promise<void>((resolve) => stop.onStop(resolve));

@@ -1,5 +1,5 @@
-// Ending a long-running command on a signal: the first SIGTERM/SIGINT (and SIGHUP where asked)
-// requests a clean stop, which the command finishes on its own terms (exit 0). Listening starts
+// Ending a long-running command on a signal: the first SIGTERM, SIGINT or SIGHUP (its terminal,
+// tmux session or SSH connection going away) requests a clean stop, which the command finishes on its own terms (exit 0). Listening starts
 // at once, so a signal during start-up is not lost. An AbortSignal (a caller in the same process,
 // e.g. `demo` stopping its `watch`, or a test) and `request()` (our reader went away) count as a
 // first signal. A second signal while stopping is someone who will not wait: `onSecond` (where

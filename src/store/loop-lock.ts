@@ -7,7 +7,7 @@ import { lockBodyFields } from "./lock-body.js";
 import { createPidFile, inspectPidFile, readPidFile, removeIfUnchanged } from "./pid-file.js";
 import fs from "node:fs";
 import os from "node:os";
-import { CliError, EXIT } from "../core/errors.js";
+import { CliError, EXIT, WriteRefusedError } from "../core/errors.js";
 import { ownerState, readProcStartTime } from "./proc.js";
 import { realIndexPath } from "./writer/real-path.js";
 import { foreignOwner } from "./writer/ownership.js";
@@ -113,7 +113,7 @@ export function acquireLoopLock(storePath: string): LoopLock {
     if (!found) continue; // released between our create and our read
     if ("unreadable" in found) {
       if (found.notALock) {
-        throw new CliError(`${p} is not a keepalive lock (${found.why}): remove it (rm ${p}), then start keepalive again; ${storePath} is unchanged`, EXIT.writeRefused);
+        throw new WriteRefusedError(`${p} is not a keepalive lock (${found.why}): remove it (rm ${p}), then start keepalive again; ${storePath} is unchanged`);
       }
       throw new LoopLockBusyError(
         `${p} exists but this user cannot read it (${found.why}; it belongs to uid ${found.uid}), so another keepalive may run on ${storePath}; if none does, remove it`,
@@ -130,10 +130,7 @@ export function acquireLoopLock(storePath: string): LoopLock {
       );
     }
     if (!removeIfUnchanged(p, found)) {
-      throw new CliError(
-        `${p} is stale (${verdict.why}) but this user cannot remove it; remove it (or run as its owner), then start keepalive again; ${storePath} is unchanged`,
-        EXIT.writeRefused,
-      );
+      throw new WriteRefusedError(`${p} is stale (${verdict.why}) but this user cannot remove it; remove it (or run as its owner), then start keepalive again; ${storePath} is unchanged`);
     }
   }
   throw new LoopLockBusyError(`${p} keeps changing: another keepalive is starting on ${storePath}`, undefined, p);

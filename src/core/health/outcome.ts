@@ -67,8 +67,7 @@ export function outcomeRow(cause: EndCause, era: Era | undefined, rowAborted?: b
   // never caught between the flag and the status, so the row's flag says nothing of who wrote it
   if (cause !== "timeout") return row;
   const versionKnown = era === "A" || era === "B";
-  const familiesAgree = Object.values(OUTCOME_TABLES).every((t) => t[cause].abortedLastRun === row.abortedLastRun);
-  if (versionKnown || familiesAgree || typeof rowAborted !== "boolean" || rowAborted === row.abortedLastRun) return row;
+  if (versionKnown || typeof rowAborted !== "boolean" || rowAborted === row.abortedLastRun) return row;
   return { ...row, abortedLastRun: rowAborted, learnedFrom: `${row.learnedFrom}; abortedLastRun as the row has it (the version families differ on it)` };
 }
 
@@ -125,9 +124,10 @@ export function replyCause(stopReason: string | undefined): { cause: EndCause; w
  * entries by it and its restart recovery stamps its own (later) start time. endedAt stays the
  * truthful end.
  */
-export function repairFields(row: OutcomeRow, endedAt: number, startedAt: number | undefined, updatedAt: number | undefined): Record<string, unknown> {
+export function repairFields(row: OutcomeRow, endedAt: number, startedAt: number | undefined, updatedAt: number | undefined, runtimeMs?: number): Record<string, unknown> {
   const set: Record<string, unknown> = { status: row.status, endedAt };
-  if (row.runtimeMs && startedAt !== undefined) set.runtimeMs = Math.max(0, endedAt - startedAt);
+  // `runtimeMs`: the gateway's own, where the row already holds it for this run (repair.ts)
+  if (row.runtimeMs && startedAt !== undefined) set.runtimeMs = runtimeMs ?? Math.max(0, endedAt - startedAt);
   set.updatedAt = typeof updatedAt === "number" && Number.isFinite(updatedAt) ? Math.max(updatedAt, endedAt) : endedAt;
   set.abortedLastRun = row.abortedLastRun;
   return set;

@@ -103,15 +103,12 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
       // as a dead run
       const gone = gatewayAlive(ev.gateway) ? `gateway pid ${ev.gateway.pid} started after the run ended` : "no live gateway";
       reasons.push(`${gone}: nothing persists the error, OpenClaw's restart recovery writes it as a dead run`);
-      return finalize(ev, "dead-owner", "run-ended", end.at, reasons, RECOVERY_STAMPS);
+      return finalize(ev, "dead-owner", "run-ended", end.at, reasons, { differs: RECOVERY_STAMPS });
     }
-    const written = writtenForThisRun(ev);
-    if (written.endedAt !== undefined || written.runtimeMs !== undefined) {
-      reasons.push(`the row already holds this run's end as its gateway wrote it (${[written.endedAt !== undefined ? `endedAt ${ago(now, written.endedAt)}` : "", written.runtimeMs !== undefined ? `runtimeMs ${written.runtimeMs}` : ""].filter(Boolean).join(", ")}), its status written over since: kept`);
-    }
-    const repair = finalize(ev, cause, "run-ended", written.endedAt ?? end.at, reasons);
-    if (repair.kind === "finalize" && written.runtimeMs !== undefined && "runtimeMs" in repair.set) repair.set.runtimeMs = written.runtimeMs;
-    return repair;
+    const { endedAt, runtimeMs } = writtenForThisRun(ev);
+    const held = [endedAt !== undefined ? `endedAt ${ago(now, endedAt)}` : "", runtimeMs !== undefined ? `runtimeMs ${runtimeMs}` : ""].filter(Boolean);
+    if (held.length > 0) reasons.push(`the row already holds this run's end as its gateway wrote it (${held.join(", ")}), its status written over since: kept`);
+    return finalize(ev, cause, "run-ended", endedAt ?? end.at, reasons, { runtimeMs });
   }
   if (!quiet) {
     const rule = live.kind === "none" ? "recent" : "live";
@@ -135,7 +132,7 @@ export function judgeRepair(ev: Evidence, f: RepairFacts, now: number, th: Thres
   if (live.kind === "none" || activity.state === "complete") {
     const why = activity.state === "complete" ? `its last reply ended the turn but no session.ended was written; ${live.reason}` : live.reason;
     const endedAt = active ?? startedAt ?? ev.entry.updatedAt;
-    return finalize(ev, "dead-owner", "dead-owner", endedAt, [why, silence, ...drift], RECOVERY_STAMPS);
+    return finalize(ev, "dead-owner", "dead-owner", endedAt, [why, silence, ...drift], { differs: RECOVERY_STAMPS });
   }
   return {
     kind: "keep",
@@ -168,7 +165,8 @@ function ranItAndAlive(ev: Evidence, at: number): boolean {
   return gatewayAlive(ev.gateway) && (ev.gateway.startedAt === undefined || ev.gateway.startedAt <= at);
 }
 
-function finalize(ev: Evidence, cause: EndCause, rule: string, endedAt: number, reasons: string[], differs?: string): Repair {
+/** `differs`: where we knowingly differ from OpenClaw; `runtimeMs`: the run's as the row already holds it. */
+function finalize(ev: Evidence, cause: EndCause, rule: string, endedAt: number, reasons: string[], opts: { differs?: string; runtimeMs?: number } = {}): Repair {
   const row = outcomeRow(cause, ev.era, ev.entry.abortedLastRun);
   const startedAt = typeof ev.entry.startedAt === "number" && Number.isFinite(ev.entry.startedAt) ? ev.entry.startedAt : undefined;
   const family = versionFamily(ev.era);
@@ -178,8 +176,8 @@ function finalize(ev: Evidence, cause: EndCause, rule: string, endedAt: number, 
     cause,
     status: row.status,
     endedAt,
-    set: repairFields(row, endedAt, startedAt, ev.entry.updatedAt),
-    differs,
+    set: repairFields(row, endedAt, startedAt, ev.entry.updatedAt, opts.runtimeMs),
+    differs: opts.differs,
     reasons: [...reasons, `writes ${row.status}${row.abortedLastRun ? " + abortedLastRun" : ""} as OpenClaw ${family.family} does (${family.why}; learned from ${row.learnedFrom})`],
   };
 }
