@@ -141,6 +141,8 @@ export interface ServeOptions extends Record<string, any> {
   log?: (line: string) => void;
   /** false: answer non-WebSocket upgrades the way Nodes before 24.9 make serve do (tests) */
   upgradeCallback?: boolean;
+  /** tests only: Node's headersTimeout, to see a slow client's 408 without waiting 60 s */
+  headersTimeoutMs?: number;
 }
 
 export interface RunningServe {
@@ -219,6 +221,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
     readiness,
     now,
     upgradeCallback: opts.upgradeCallback,
+    headersTimeoutMs: opts.headersTimeoutMs,
   });
   app = served;
   const url = await listen(served.server, s.host, s.port);

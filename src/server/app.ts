@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { heartbeatJson } from "../ui/snapshot.js";
 import type { Auth } from "./auth.js";
 import { hostAllowed, originAllowed } from "./guard.js";
+import { clientErrorAnswer } from "./client-error.js";
 import { HttpError, errorBody, queryTicket, sendJson, sendRaw } from "./http-util.js";
 import { askedOf, hostHeaderCount, isWebSocketUpgrade, matchRoute, METHODS, parseTarget, routeLabel, wellFormedHandshake, type Asked, type Matched } from "./request.js";
 import type { Hub } from "./hub.js";
@@ -43,6 +44,8 @@ export interface ServeAppOptions {
    * Nodes before 24.9 give it (servePlainOnUpgradeSocket); tests prove that path on Node 24
    */
   upgradeCallback?: boolean;
+  /** Node's headersTimeout (60 s) and how often it is checked (30 s); tests shorten both */
+  headersTimeoutMs?: number;
 }
 
 /** Takes the ticket out of a URL before it is logged. */
@@ -82,6 +85,7 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     maxHeaderSize: 16 * 1024,
     requireHostHeader: false,
     ...(o.upgradeCallback !== false ? { shouldUpgradeCallback: isWebSocketUpgrade } : {}),
+    ...(o.headersTimeoutMs !== undefined ? { headersTimeout: o.headersTimeoutMs, connectionsCheckingInterval: Math.max(10, o.headersTimeoutMs / 4) } : {}),
   } as http.ServerOptions;
   const server = http.createServer(serverOptions, (req, res) => onRequest(req, res));
 
@@ -352,19 +356,21 @@ export function createServeApp(o: ServeAppOptions): ServeApp {
     logger.line("request", { remote: req.socket.remoteAddress, method: req.method, status: 405 });
   });
 
+  // sockets already answered for a parse error or timeout: the parser still runs on them, and the
+  // client's close of a half-sent request would otherwise be a second error (HPE_INVALID_EOF_STATE)
+  const answeredClientErrors = new WeakSet<Duplex>();
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
-    // a client that reset its connection (after its answer, or between requests) sent nothing to
-    // answer: not a request, so no 400 is counted or logged for it
-    if (err.code === "ECONNRESET") {
+    const answer = answeredClientErrors.has(socket) ? undefined : clientErrorAnswer(err);
+    // a client that dropped its connection (after its answer, between requests, mid-request)
+    // sent nothing to answer: no status is counted or logged for it
+    if (!answer) {
       socket.destroy();
       return;
     }
-    // a request Node could not parse: answered (when the socket still takes it) and logged
-    const tooBig = err.code === "HPE_HEADER_OVERFLOW";
-    const status = tooBig ? 431 : 400;
-    sendRaw(socket, status, tooBig ? "headers_too_large" : "bad_request", tooBig ? "request headers too large (16 KB at most)" : `malformed request (${err.code ?? err.message})`);
-    metrics.countRequest("unparsed", status);
-    logger.line("request", { remote: (socket as import("node:net").Socket).remoteAddress, status, error: err.code ?? err.message });
+    answeredClientErrors.add(socket);
+    sendRaw(socket, answer.status, answer.code, answer.message);
+    metrics.countRequest("unparsed", answer.status);
+    logger.line("request", { remote: (socket as import("node:net").Socket).remoteAddress, status: answer.status, error: err.code ?? err.message });
   });
 
   return {

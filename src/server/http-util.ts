@@ -12,6 +12,7 @@ export type ErrorCode =
   | "not_ready"
   | "upgrade_required"
   | "headers_too_large"
+  | "request_timeout"
   | "internal";
 
 /** A request that cannot be answered as asked: the status and the one line that says why. */

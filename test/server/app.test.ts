@@ -136,6 +136,36 @@ describe("serve's request accounting and Host", () => {
     expect(log.filter((l) => l.includes("/api/sessions/heartbeat"))).toHaveLength(1);
   });
 
+  it("a client whose headers never finish gets a 408, counted and logged as one, not a 400", async () => {
+    const state = makeStateDir();
+    idleStore(state);
+    const log: string[] = [];
+    const srv = await startServe({ stateDir: state, port: "0", probe: false, headersTimeoutMs: 200, log: (l) => void log.push(l) });
+    running.push(srv);
+    const url = new URL(srv.url);
+    await ready(url);
+    const c = await send(url, "GET /api/sessions/heartbeat HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    await c.ended;
+    c.socket.destroy();
+    expect(c.text()).toMatch(/^HTTP\/1\.1 408 /);
+    expect(c.text()).toContain('"error":"request_timeout"');
+    const lines = await metricLines(url);
+    expect(lines).toContain('openclaw_sessions_http_requests_total{route="unparsed",status="408"} 1');
+    expect(lines).not.toContainEqual(expect.stringContaining('status="400"'));
+    expect(log.filter((l) => /status=4/.test(l))).toEqual([expect.stringMatching(/status=408 error=ERR_HTTP_REQUEST_TIMEOUT/)]);
+  });
+
+  it("a malformed request is answered, counted and logged once, however its client then closes", async () => {
+    const { url, log } = await serveIdle();
+    const c = await send(url, "GET /api/sessions/heartbeat HTTP/1.1\r\nHost 127.0.0.1\r\n");
+    await c.ended;
+    c.socket.end();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.text()).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await metricLines(url)).filter((l) => l.includes('route="unparsed"'))).toEqual(['openclaw_sessions_http_requests_total{route="unparsed",status="400"} 1']);
+    expect(log.filter((l) => /status=4/.test(l))).toHaveLength(1);
+  });
+
   it("a refused request is counted under the endpoint it asked for; only a path no endpoint has is 'unknown'", async () => {
     const { url } = await serveIdle();
     expect((await fetch(new URL("/api/sessions/heartbeat?active=abc", url))).status).toBe(400);
