@@ -126,7 +126,7 @@ describe("watch in a real terminal (tmux)", () => {
     }
   });
 
-  it("ctrl-c quits cleanly too, and 60 sessions in a 20-row terminal get a frame no taller than it", async () => {
+  it("ctrl-c quits cleanly too, 60 sessions in a 20-row terminal get a frame no taller than it, and f shows the details cut there", async () => {
     assertBuilt();
     const state = finishedSessions(60, "task-");
     const { tmux, screen } = startTmux();
@@ -144,6 +144,14 @@ describe("watch in a real terminal (tmux)", () => {
     expect(header).toBeGreaterThanOrEqual(0);
     expect(footer - header + 1).toBe(19);
     expect(lines[footer]).toContain("1-16/60");
+    // details on 20 rows: half height cuts the reasons and says so; f shows them all
+    tmux("send-keys", "-t", "w", "Enter");
+    let d = await until(screen, (x) => x.includes("reasons:"), "the details");
+    expect(d).toMatch(/… \d+ more \(f: full height\)/);
+    tmux("send-keys", "-t", "w", "f");
+    d = await until(screen, (x) => x.includes("reasons:") && !/… \d+ more/.test(x), "the full-height details");
+    expect(d.split("\n").find((l) => l.startsWith("›"))).toContain("task-0");
+    expect(d.split("\n").findIndex((l) => l.startsWith("updated ")) - d.split("\n").findIndex((l) => l.startsWith("openclaw-sessions "))).toBeLessThan(19);
     tmux("send-keys", "-t", "w", "C-c");
     await until(screen, (x) => /^EXIT=\d+$/m.test(x), "the exit", 5_000);
     expect(fs.readFileSync(exitFile, "utf8").trim()).toBe("EXIT=0");

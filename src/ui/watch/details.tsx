@@ -50,12 +50,13 @@ export function detailLines(hb: Heartbeat, now: number): DetailLine[] {
   return lines;
 }
 
-export function Details({ hb, height }: { hb: Heartbeat; height: number }): React.JSX.Element {
+/** `full`: the pane already has all the room it can get, so no key would show more. */
+export function Details({ hb, height, full = false }: { hb: Heartbeat; height: number; full?: boolean }): React.JSX.Element {
   const now = useNow((t) => detailLines(hb, t).map((l) => l.text).join("\n"));
   const all = detailLines(hb, now);
   let shown = all.slice(0, height);
   if (all.length > height && height > 1) {
-    shown = [...all.slice(0, height - 1), { text: `  … ${all.length - height + 1} more`, tone: "dim" }];
+    shown = [...all.slice(0, height - 1), { text: `  … ${all.length - height + 1} more${full ? "" : " (f: full height)"}`, tone: "dim" }];
   }
   return (
     <Box flexDirection="column">

@@ -5,6 +5,7 @@ export const HELP_LINES: readonly string[] = [
   "keys",
   "  ↑ ↓  j k       select a session (pgup pgdn, g G: page, first, last)",
   "  enter          details of the selected session: verdict, reasons, index drift",
+  "  f              details at full height, for every reason (again: half)",
   "  s  r           cycle the sort field, reverse it (problems always first)",
   "  /              filter by text: type, enter applies, esc clears",
   "  p              problems only (unresponsive, stalled)",

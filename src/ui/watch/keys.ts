@@ -13,6 +13,8 @@ export interface ViewState {
   filterMode: boolean;
   filterDraft: string;
   details: boolean;
+  /** the details pane takes the table's room but the selected row: every reason on a short terminal */
+  detailsFull: boolean;
   help: boolean;
   paused: boolean;
   /** the instant every clock shows while paused */
@@ -48,7 +50,7 @@ export function reduceKey(s: ViewState, input: string, key: Partial<Key>, ctx: K
   }
   if (key.escape) {
     // esc backs out one level: details, then the filter, then the program
-    if (s.details) return { state: { ...s, details: false } };
+    if (s.details) return { state: { ...s, details: false, detailsFull: false } };
     if (s.filterText) return { state: { ...s, filterText: "", filterDraft: "" } };
     return { state: s, effect: { kind: "quit" } };
   }
@@ -58,7 +60,7 @@ export function reduceKey(s: ViewState, input: string, key: Partial<Key>, ctx: K
   if (key.pageDown) return { state: s, effect: move((i) => i + ctx.page) };
   if (key.home) return { state: s, effect: move(() => 0) };
   if (key.end) return { state: s, effect: move((_i, total) => total - 1) };
-  if (key.return) return { state: { ...s, details: !s.details } };
+  if (key.return) return { state: { ...s, details: !s.details, detailsFull: false } };
   switch (input) {
     case "q":
       return { state: s, effect: { kind: "quit" } };
@@ -80,6 +82,9 @@ export function reduceKey(s: ViewState, input: string, key: Partial<Key>, ctx: K
       return { state: { ...s, filterMode: true, filterDraft: s.filterText } };
     case " ":
       return { state: s.paused ? { ...s, paused: false, frozenAt: undefined } : { ...s, paused: true, frozenAt: ctx.now } };
+    case "f":
+      // full-height details, opening them if closed; again: back to half
+      return { state: s.details && s.detailsFull ? { ...s, detailsFull: false } : { ...s, details: true, detailsFull: true } };
     case "?":
       return { state: { ...s, help: true } };
     default:

@@ -41,14 +41,15 @@ export interface Frame {
  * Split the terminal height. One line is kept free: Ink clears the whole terminal (scrollback
  * included) when a frame reaches the terminal's height, and that is what we must never do.
  */
-export function planFrame(terminalRows: number, detailsWanted: number, banner = 0): Frame {
+export function planFrame(terminalRows: number, detailsWanted: number, banner = 0, detailsFull = false): Frame {
   const avail = Math.max(2, Math.floor(terminalRows) - 1);
   const footer = 1;
   if (avail < 5) return { chrome: false, body: Math.max(1, avail - footer), details: 0, banner: 0 };
   // warnings take at most a third of the room: the table stays the view
   const bannerRows = Math.min(banner, Math.floor((avail - footer - 2) / 3));
   const rest = avail - footer - 2 - bannerRows;
-  const details = Math.min(detailsWanted, Math.max(0, Math.floor(rest / 2)));
+  // full: all but the one table row that shows which session the details are of
+  const details = Math.min(detailsWanted, Math.max(0, detailsFull ? rest - 1 : Math.floor(rest / 2)));
   return { chrome: true, body: Math.max(1, rest - details), details, banner: bannerRows };
 }
 

@@ -85,12 +85,13 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     filterMode: false,
     filterDraft: "",
     details: false,
+    detailsFull: false,
     help: false,
     paused: false,
   }));
   // the latest state, ahead of rendering: see keys.ts
   const viewRef = useRef(view);
-  const { sort, problemsOnly, filterText, filterMode, filterDraft, details, help, paused, frozenAt } = view;
+  const { sort, problemsOnly, filterText, filterMode, filterDraft, details, detailsFull, help, paused, frozenAt } = view;
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
 
   const isPaused = useCallback(() => viewRef.current.paused, []);
@@ -126,7 +127,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
   }, [selectedRowId, selectedId]);
 
   const detailsWanted = details && selected ? detailLines(selected, 0).length : 0;
-  const frame = planFrame(size.rows, detailsWanted, warnings.length);
+  const frame = planFrame(size.rows, detailsWanted, warnings.length, detailsFull);
   const banner = frame.banner > 0 ? bannerLines(warnings, frame.banner) : [];
 
   const offsetRef = useRef(0);
@@ -211,7 +212,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
         ) : (
           visible.map((hb, i) => <Row key={ids[offset + i]} hb={hb} columns={columns} selected={offset + i === index} sessionCut={sessionCut} />)
         )}
-        {!help && frame.details > 0 && selected ? <Details hb={selected} height={frame.details} /> : null}
+        {!help && frame.details > 0 && selected ? <Details hb={selected} height={frame.details} full={detailsFull} /> : null}
         <Footer
           lastUpdateAt={lastUpdateAt}
           staleAfterMs={props.staleAfterMs ?? 10_000}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_SORT } from "../../../src/core/order.js";
 import { reduceKey, type ViewState } from "../../../src/ui/watch/keys.js";
 
-const base: ViewState = { sort: DEFAULT_SORT, problemsOnly: false, filterText: "", filterMode: false, filterDraft: "", details: false, help: false, paused: false };
+const base: ViewState = { sort: DEFAULT_SORT, problemsOnly: false, filterText: "", filterMode: false, filterDraft: "", details: false, detailsFull: false, help: false, paused: false };
 const ctx = { now: 1_000, page: 10 };
 
 /** Apply keys one after another, as a fast typist or a paste delivers them. */
@@ -49,6 +49,16 @@ describe("reduceKey", () => {
     const r2 = run(r1.state, { escape: true });
     expect(r2.state.filterText).toBe("");
     expect(run(r2.state, { escape: true }).effects).toEqual(["quit"]);
+  });
+
+  it("f gives the details full height, opening them if closed; f again halves them; enter and esc close both", () => {
+    const full = run(base, "f").state;
+    expect(full).toMatchObject({ details: true, detailsFull: true });
+    expect(run(full, "f").state).toMatchObject({ details: true, detailsFull: false });
+    expect(run(full, { return: true }).state).toMatchObject({ details: false, detailsFull: false });
+    expect(run(full, { escape: true }).state).toMatchObject({ details: false, detailsFull: false });
+    // reopened with enter, the pane is half height again
+    expect(run(run(full, { escape: true }).state, { return: true }).state).toMatchObject({ details: true, detailsFull: false });
   });
 
   it("cycles sort fields in their natural direction and reverses", () => {

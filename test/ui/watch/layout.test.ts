@@ -13,6 +13,11 @@ describe("planFrame", () => {
     expect(planFrame(24, 40)).toEqual({ chrome: true, body: 10, details: 10, banner: 0 });
   });
 
+  it("full details take all of what is left but one table row", () => {
+    expect(planFrame(24, 40, 0, true)).toEqual({ chrome: true, body: 1, details: 19, banner: 0 });
+    expect(planFrame(24, 6, 0, true)).toEqual({ chrome: true, body: 14, details: 6, banner: 0 });
+  });
+
   it("gives warnings their lines, at most a third of the room", () => {
     expect(planFrame(24, 0, 2)).toEqual({ chrome: true, body: 18, details: 0, banner: 2 });
     expect(planFrame(24, 0, 50)).toEqual({ chrome: true, body: 14, details: 0, banner: 6 });
@@ -21,8 +26,8 @@ describe("planFrame", () => {
   it("never exceeds the terminal, however small", () => {
     for (let rows = 1; rows <= 40; rows++) {
       for (const wanted of [0, 3, 50]) {
-        for (const warnings of [0, 1, 9]) {
-          const f = planFrame(rows, wanted, warnings);
+        for (const [warnings, full] of [[0, false], [1, true], [9, false], [9, true]] as const) {
+          const f = planFrame(rows, wanted, warnings, full);
           const lines = (f.chrome ? 2 : 0) + f.banner + f.body + f.details + 1;
           expect(f.body).toBeGreaterThanOrEqual(1);
           if (rows >= 3) expect(lines).toBeLessThan(rows);

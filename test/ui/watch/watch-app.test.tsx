@@ -216,6 +216,24 @@ describe("WatchApp", () => {
     await until(r, (f) => !f.includes("reasons"));
   });
 
+  it("on a short terminal the details say how many reasons are cut, and f shows them all", async () => {
+    // 24 rows: half-height details get 10 lines, full height 19, and these details are 18
+    const reasons = Array.from({ length: 10 }, (_, i) => `reason number ${i + 1}`);
+    const r = mount(new FakeSource([hb({ sessionKey: "s-many", health: "stalled", state: "tool_exec", reasons })]), { rows: 24, columns: 100 });
+    await until(r, (f) => f.includes("s-many"));
+    await press(r, KEY.enter);
+    let frame = await until(r, (f) => f.includes("reasons:"));
+    expect(frame).toMatch(/… \d+ more \(f: full height\)/);
+    expect(frame).not.toContain("reason number 10");
+    await press(r, "f");
+    frame = await until(r, (f) => f.includes("reason number 10"));
+    expect(frame).not.toContain(" more");
+    expect(selectedLine(frame)).toContain("s-many");
+    expect(lines(frame).length).toBeLessThan(24);
+    await press(r, "f");
+    await until(r, (f) => !f.includes("reason number 10") && /… \d+ more \(f: full height\)/.test(f));
+  });
+
   it("shows and closes the help overlay", async () => {
     const r = mount(new FakeSource(oneOfEach()));
     await until(r, (f) => f.includes("e-idle"));
