@@ -54,7 +54,7 @@ export function register(program: Command, ctx: CommandContext = { io: processIo
     .option("--seed <n>", "simulation seed (same seed, same sessions)")
     .option("--generate <n>", "instead: write a static store of N sessions (with --out), for benchmarks and bug reports")
     .option("--out <dir>", "with --generate: the state dir to write (a new or empty dir)")
-    .option("--big-files <n>", "with --generate: sessions with huge transcript + trajectory files (~30 MB each; default 1 per 100)")
+    .option("--big-files <n>", "with --generate: sessions with huge transcript + trajectory files (~30 MB each; default 1 per 100 sessions, none below 100)")
     .option("--era <era>", "B (default): OpenClaw 2026.7 files, a live simulated gateway; C: an OpenClaw 2026.9 SQLite store left by a killed gateway (needs Node 24)")
     .addOption(new Option("--no-color", "no colour (also: NO_COLOR=1)"))
     .addHelpText("after", EXIT_HELP)
@@ -333,7 +333,8 @@ function generateSettings(opts: Record<string, any>, era: "B" | "C"): GenerateSe
     if (opts[flag] !== undefined) throw usage(`--${flag} is for the live demo, not --generate`);
   }
   if (era === "C" && opts.bigFiles !== undefined) throw usage("--big-files is for --era B stores");
-  const bigFiles = opts.bigFiles !== undefined ? wholeNumberFlag("--big-files", opts.bigFiles, 0, n) : Math.min(n, Math.max(1, Math.floor(n / 100)));
+  // one per 100 sessions: a small store (a bug report's) is not made tens of MB by default
+  const bigFiles = opts.bigFiles !== undefined ? wholeNumberFlag("--big-files", opts.bigFiles, 0, n) : Math.floor(n / 100);
   const seed = opts.seed !== undefined ? wholeNumberFlag("--seed", opts.seed, 0, 2 ** 31 - 1) : DEMO_DEFAULTS.seed;
   return { sessions: n, out: opts.out, bigFiles, seed };
 }

@@ -10,12 +10,15 @@ import { run, runJson } from "./helpers/run.js";
 afterEach(cleanupStateDirs);
 
 describe("demo --generate", () => {
-  it("one session is said as one (\"wrote 1 session\"), in both formats", async () => {
+  it("one session is said as one (\"wrote 1 session\"), in both formats, and a store under 100 sessions has no huge files unless asked", async () => {
     for (const era of [[], ["--era", "C"]]) {
       const out = path.join(makeTempDir("demo-e2e-gen1-"), "store");
-      const r = await run(["demo", "--generate", "1", ...(era.length ? era : ["--big-files", "0"]), "--out", out]);
+      const r = await run(["demo", "--generate", "1", ...era, "--out", out]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(`wrote 1 session to ${out}`);
+      expect(r.stdout).not.toContain("huge files");
+      const bytes = fs.readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((sum, e) => sum + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
+      expect(bytes).toBeLessThan(2 * 1024 * 1024);
     }
   });
 
