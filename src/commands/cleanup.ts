@@ -19,6 +19,7 @@ import { planPrune, type PrunePlan } from "../core/plan/prune.js";
 import type { EntryPatch, StoreRef } from "../core/types.js";
 import { archiveFiles, archiveRootFor, type ArchiveOutcome } from "../store/archive.js";
 import { undoStoreCleanup } from "../store/cleanup-undo.js";
+import { evidenceFiles, namedByOtherIndexes } from "../store/other-indexes.js";
 import { gatewayPort, type OpenClawConfig } from "../store/config.js";
 import { collectAfterSessions, collectGarbage } from "../store/heap.js";
 import { readGateway } from "../store/gateway.js";
@@ -242,8 +243,9 @@ async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt)
     const items: PlanItem[] = read.evidence.map((ev) => planItem(ev, now, thresholds));
     const archiveRoot = archiveRootFor(store.storePath, found.agentsRoot);
     const finalize: FinalizePlan | undefined = steps.finalize ? planFinalize(items) : undefined;
+    const namedElsewhere = steps.prune ? namedByOtherIndexes(store.storePath, evidenceFiles(read.evidence), found.stores.filter((s) => s !== store).map((s) => s.storePath)) : undefined;
     const prune: PrunePlan | undefined = steps.prune
-      ? planPrune(items, { now, policy, enforce: overrides.enforce, activeKeys, agentsRoot: archiveRoot, finalized: finalize?.patches })
+      ? planPrune(items, { now, policy, enforce: overrides.enforce, activeKeys, agentsRoot: archiveRoot, finalized: finalize?.patches, namedElsewhere })
       : undefined;
     const patches = combinePatches(finalize?.patches ?? [], prune?.patches ?? []);
     return { archiveRoot, base: { store, plannedAt: now, beforeCount: read.index.keys.length, finalize, prune, patches, warnings: read.warnings } };

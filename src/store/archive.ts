@@ -12,7 +12,7 @@ import path from "node:path";
 import type { ArchiveAction } from "../core/plan/actions.js";
 import { archiveNameRefusal } from "../core/plan/archive.js";
 import { isWithin, safeRealpath } from "./contain.js";
-import { isSafeSessionId } from "./session-file.js";
+import { isSafeSessionId, sessionFileCandidate } from "./session-file.js";
 
 export interface ArchiveOutcome {
   agentId: string;
@@ -92,8 +92,8 @@ export function newestArchiveOf(file: string): string | undefined {
  */
 export function sessionFilesOf(entry: { sessionId: string; sessionFile?: unknown }, sessionsDir: string): string[] {
   const transcripts = new Set<string>();
-  const raw = typeof entry.sessionFile === "string" ? entry.sessionFile.trim() : "";
-  if (raw) transcripts.add(path.resolve(sessionsDir, raw));
+  const named = typeof entry.sessionFile === "string" ? sessionFileCandidate(entry.sessionFile, sessionsDir) : undefined;
+  if (named) transcripts.add(named);
   if (isSafeSessionId(entry.sessionId)) transcripts.add(path.join(sessionsDir, `${entry.sessionId}.jsonl`));
   return [...transcripts].flatMap((t) => [t, `${t.endsWith(".jsonl") ? t.slice(0, -6) : t}.trajectory.jsonl`]);
 }

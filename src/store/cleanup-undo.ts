@@ -8,6 +8,7 @@ import path from "node:path";
 import { archiveRefusal, deletedArchivePath } from "../core/plan/archive.js";
 import type { StoreRef } from "../core/types.js";
 import { archiveFiles, archiveRootFor, restoreArchives, sessionFilesOf, type RestoreRequest } from "./archive.js";
+import { namedByOtherIndexes } from "./other-indexes.js";
 import { realIndexPath } from "./writer/real-path.js";
 import { readAuditTail, undoLast, type UndoResult } from "./writer/index.js";
 
@@ -55,10 +56,13 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
  */
 function archivesOf(store: StoreRef, keys: readonly string[], before: Record<string, unknown>, after: Record<string, unknown>, sessionsDir: string, root: string, now: number) {
   const used = new Set(Object.values(after).flatMap((entry) => filesOf(entry, sessionsDir)));
+  // nor one another index beside it names (store/other-indexes.ts)
+  const elsewhere = namedByOtherIndexes(store.storePath, keys.flatMap((key) => filesOf(before[key], sessionsDir)));
+  const namedElsewhere = (file: string) => elsewhere.files.has(file) || elsewhere.unreadDirs.has(path.dirname(file));
   const planned = new Set<string>();
   return keys.flatMap((key) =>
     filesOf(before[key], sessionsDir)
-      .filter((from) => !used.has(from) && !planned.has(from) && !archiveRefusal(root, from) && fs.existsSync(from) && planned.add(from))
+      .filter((from) => !used.has(from) && !namedElsewhere(from) && !planned.has(from) && !archiveRefusal(root, from) && fs.existsSync(from) && planned.add(from))
       .map((from) => ({ action: "archive" as const, agentId: store.agentId, sessionKey: key, from, to: deletedArchivePath(from, now) })),
   );
 }

@@ -28,6 +28,26 @@ export function isSafeSessionId(sessionId: string): boolean {
   return SAFE_SESSION_ID.test(sessionId);
 }
 
+/**
+ * The file an entry's `sessionFile` names, as OpenClaw resolves it (resolvePathWithinSessionsDir),
+ * or undefined where OpenClaw refuses it and uses `<sessionId>.jsonl` instead: a relative name
+ * must stay inside the sessions dir (`../../ops/sessions/x.jsonl` is refused); an absolute one
+ * must lie in it, or directly in an agent's `sessions` dir (2026.7+ resolves a sibling agent's).
+ */
+export function sessionFileCandidate(raw: string, sessionsDir: string): string | undefined {
+  const name = raw.trim();
+  if (!name) return undefined;
+  const base = path.resolve(sessionsDir);
+  const resolved = path.resolve(base, name);
+  const rel = path.relative(base, resolved);
+  if (rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel)) return resolved;
+  if (!path.isAbsolute(name)) return undefined;
+  const parts = resolved.split(path.sep).filter(Boolean);
+  const at = parts.lastIndexOf("sessions");
+  const inAgentSessions = at >= 2 && parts[at - 2] === "agents" && parts.length === at + 2 && parts[at + 1] !== "..";
+  return inAgentSessions ? resolved : undefined;
+}
+
 export function resolveTranscriptPath(entry: Pick<IndexEntry, "sessionId" | "sessionFile">, ctx: SessionFileContext): TranscriptResolution {
   const fallback = isSafeSessionId(entry.sessionId) ? path.join(ctx.sessionsDir, `${entry.sessionId}.jsonl`) : undefined;
   const raw = typeof entry.sessionFile === "string" ? entry.sessionFile.trim() : "";
@@ -35,8 +55,10 @@ export function resolveTranscriptPath(entry: Pick<IndexEntry, "sessionId" | "ses
   let note: string | undefined;
   // what is at the fallback name, when already looked up (sessionFile usually names it)
   let atFallback: { real: string | null | undefined } | undefined;
-  if (raw) {
-    const candidate = path.resolve(ctx.sessionsDir, raw);
+  const candidate = raw ? sessionFileCandidate(raw, ctx.sessionsDir) : undefined;
+  if (raw && !candidate) {
+    note = `sessionFile ${raw} is outside its sessions dir, which OpenClaw refuses`;
+  } else if (candidate) {
     const real = paths.lookup(candidate);
     // a string: the name leads to an existing file (fs.existsSync's answer, from one lstat)
     if (typeof real === "string") {

@@ -231,7 +231,7 @@ describe("a sessionFile leading out of the agents tree is never read", () => {
     const { state, file } = build((_st, poison) => poison);
     const hb = await verdict(state);
     expect(hb).toMatchObject({ state: "awaiting_model", health: "waiting", toolName: null });
-    expect(hb.reasons).toContain(`sessionFile ${file} escapes the agents tree; using ${transcriptPath(state, ID)}`);
+    expect(hb.reasons).toContain(`sessionFile ${file} is outside its sessions dir, which OpenClaw refuses; using ${transcriptPath(state, ID)}`);
     expect(JSON.stringify(hb)).not.toContain("poisoned_tool");
   });
 

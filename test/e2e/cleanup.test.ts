@@ -5,9 +5,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { indexPath, makeStateDir } from "../fixtures/store-builder.js";
+import { indexPath, line, makeStateDir, transcriptPath, writeIndex, writeTranscript } from "../fixtures/store-builder.js";
 import { runCli, runJson, useOwners } from "./helpers/cli.js";
-import { buildMainStore, cliEnv, expectedIndex, readIndexFile, treeSnapshot } from "./helpers/cleanup-store.js";
+import { D, H, NOW, buildMainStore, cliEnv, entry, expectedIndex, readIndexFile, treeSnapshot } from "./helpers/cleanup-store.js";
 
 const { live, dead } = useOwners();
 
@@ -68,5 +68,37 @@ describe("the built CLI", () => {
       expect(res.stderr).toMatch(/^openclaw-sessions: --(active-key|profile|store) (was given the option "--dry-run" as its value|is empty)/);
       expect(treeSnapshot(s.state)).toEqual(before);
     }
+  });
+
+  it("a prune never archives a file another index names: a backup cleaned with --store beside the live index, or a sessionFile climbing into another agent", async () => {
+    const state = makeStateDir("ocs-cleanup-others-");
+    const env = cliEnv();
+    const old = NOW - 60 * D;
+    // the live index uses `shared` (active an hour ago); its backup still has it 60 days old
+    const shared = "11111111-0000-4000-8000-000000000001";
+    const mainDir = path.dirname(indexPath(state, "main"));
+    writeIndex(state, "main", { "agent:main:shared": entry({ sessionId: shared, updatedAt: NOW - H, status: "done" }) });
+    const backup = path.join(mainDir, "sessions.json.bak.1700000000000");
+    fs.writeFileSync(backup, JSON.stringify({ "agent:main:shared": entry({ sessionId: shared, updatedAt: old, status: "done" }) }, null, 2));
+    writeTranscript(transcriptPath(state, shared), [line.header(shared, old)]);
+    // an ops session the ops index keeps, and a main entry whose relative sessionFile climbs to it
+    const opsId = "22222222-0000-4000-8000-000000000002";
+    writeIndex(state, "ops", { "agent:ops:keep": entry({ sessionId: opsId, updatedAt: NOW - H, status: "done" }) });
+    writeTranscript(transcriptPath(state, opsId, "ops"), [line.header(opsId, old)]);
+    const before = treeSnapshot(state);
+
+    const fromBackup = await runJson(["cleanup", "--store", backup, "--prune", "--no-probe"], { env });
+    expect(fromBackup.result.code, fromBackup.result.stderr).toBe(0);
+    expect(JSON.stringify(fromBackup.doc)).toContain(`still named by agent:main:shared in ${indexPath(state, "main")}`);
+    const after = treeSnapshot(state);
+    for (const f of [transcriptPath(state, shared), indexPath(state, "main")]) expect(after[path.relative(state, f)]).toBe(before[path.relative(state, f)]);
+    expect(Object.keys(after).filter((k) => k.includes(".deleted."))).toEqual([]);
+
+    writeIndex(state, "main", { "agent:main:climb": entry({ sessionId: "climb-1", updatedAt: old, status: "done", sessionFile: `../../ops/sessions/${opsId}.jsonl` }) });
+    const climbed = await runCli(["cleanup", "--state-dir", state, "--agent", "main", "--prune", "--no-probe"], { env });
+    expect(climbed.code, climbed.stderr).toBe(0);
+    expect(fs.existsSync(transcriptPath(state, opsId, "ops"))).toBe(true);
+    expect(fs.readdirSync(path.dirname(transcriptPath(state, opsId, "ops"))).filter((f) => f.includes(".deleted."))).toEqual([]);
+    expect(JSON.parse(fs.readFileSync(indexPath(state, "main"), "utf8"))).toEqual({});
   });
 });

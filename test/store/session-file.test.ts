@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { RealPaths } from "../../src/store/contain.js";
-import { resolveTranscriptPath } from "../../src/store/session-file.js";
+import { resolveTranscriptPath, sessionFileCandidate } from "../../src/store/session-file.js";
 import { line, makeStateDir, makeTempDir, sessionsDir, transcriptPath, writeTranscript } from "../fixtures/store-builder.js";
 
 function ctx(state: string) {
@@ -37,14 +37,36 @@ describe("resolveTranscriptPath", () => {
     expect(resolveTranscriptPath({ sessionId: "s1" }, ctx(state))).toEqual({ path: transcriptPath(state, "s1"), note: undefined });
   });
 
-  it("refuses a sessionFile outside the agents tree (plain path and ..)", () => {
+  it("refuses a sessionFile outside the agents tree (plain path and ..), as OpenClaw does", () => {
     const state = makeStateDir();
     const outside = writeTranscript(path.join(makeTempDir(), "x.jsonl"), [line.header("s1", 0)]);
     const c = ctx(state);
     for (const sessionFile of [outside, path.relative(c.sessionsDir, outside)]) {
       const r = resolveTranscriptPath({ sessionId: "s1", sessionFile }, c);
       expect(r.path).toBe(transcriptPath(state, "s1"));
-      expect(r.note).toBe(`sessionFile ${sessionFile} escapes the agents tree; using ${transcriptPath(state, "s1")}`);
+      expect(r.note).toBe(`sessionFile ${sessionFile} is outside its sessions dir, which OpenClaw refuses; using ${transcriptPath(state, "s1")}`);
+    }
+  });
+
+  it("a relative sessionFile climbing into another agent's dir is refused, as OpenClaw refuses it: the entry's own <sessionId>.jsonl is its transcript", () => {
+    const state = makeStateDir();
+    const c = ctx(state);
+    const other = writeTranscript(path.join(state, "agents", "ops", "sessions", "o1.jsonl"), [line.header("o1", 0)]);
+    const sessionFile = path.relative(c.sessionsDir, other);
+    expect(sessionFile).toBe("../../ops/sessions/o1.jsonl");
+    const r = resolveTranscriptPath({ sessionId: "s1", sessionFile }, c);
+    expect(r.path).toBe(transcriptPath(state, "s1"));
+    expect(r.note).toMatch(/is outside its sessions dir, which OpenClaw refuses/);
+  });
+
+  it("sessionFileCandidate follows OpenClaw: inside the sessions dir, or an absolute name directly in an agent's sessions dir", () => {
+    const dir = "/s/agents/main/sessions";
+    expect(sessionFileCandidate("a.jsonl", dir)).toBe(`${dir}/a.jsonl`);
+    expect(sessionFileCandidate(" sub/a.jsonl ", dir)).toBe(`${dir}/sub/a.jsonl`);
+    expect(sessionFileCandidate(`${dir}/a.jsonl`, dir)).toBe(`${dir}/a.jsonl`);
+    expect(sessionFileCandidate("/s/agents/ops/sessions/b.jsonl", dir)).toBe("/s/agents/ops/sessions/b.jsonl");
+    for (const refused of ["", "   ", ".", "../x.jsonl", "../../ops/sessions/b.jsonl", "/s/agents/ops/sessions/deep/b.jsonl", "/etc/passwd", "/s/agents/ops/b.jsonl"]) {
+      expect(sessionFileCandidate(refused, dir), refused).toBeUndefined();
     }
   });
 
@@ -104,7 +126,7 @@ describe("resolveTranscriptPath", () => {
       expect(viaDir.note).toMatch(/out-dir\/x\.jsonl escapes the agents tree/);
       // and `..` out of the tree, relative to the sessions dir
       const dotdot = resolveTranscriptPath({ sessionId: "good-2", sessionFile: path.relative(c.sessionsDir, outside) }, c);
-      expect(dotdot.note).toMatch(/escapes the agents tree/);
+      expect(dotdot.note).toMatch(/is outside its sessions dir/);
     }
   });
 

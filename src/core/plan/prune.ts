@@ -12,6 +12,7 @@
 // Same as OpenClaw: protected group/channel/thread keys and `--active-key` values stay; the
 // files of removed entries are archived as `<file>.deleted.<ts>`.
 
+import path from "node:path";
 import { formatDuration } from "../duration.js";
 import type { MaintenancePolicy } from "../maintenance.js";
 import { TERMINAL_STATUSES, type EntryPatch, type StoreStatus } from "../types.js";
@@ -34,6 +35,16 @@ export interface PruneContext {
   agentsRoot: string;
   /** the finalize patches of this same run: those rows are judged by their new status and updatedAt */
   finalized?: readonly EntryPatch[];
+  /** what other indexes beside the candidate files name (store/other-indexes.ts) */
+  namedElsewhere?: NamedElsewhere;
+}
+
+/** Files other session indexes name: never archived while one does. */
+export interface NamedElsewhere {
+  /** file -> "<key> in <index path>" */
+  files: ReadonlyMap<string, string>;
+  /** dir -> why: an index there could not be read, so nothing in it is archived */
+  unreadDirs: ReadonlyMap<string, string>;
 }
 
 export interface ArchiveRefusal {
@@ -261,6 +272,11 @@ function planArchives(evicted: Array<{ row: Row; action: PlanAction }>, kept: Ro
       const user = sharedId ?? usedBy.get(`path:${from}`);
       if (user) {
         refuse(from, `still used by ${user}, which stays`);
+        continue;
+      }
+      const other = ctx.namedElsewhere?.files.get(from) ?? ctx.namedElsewhere?.unreadDirs.get(path.dirname(from));
+      if (other) {
+        refuse(from, ctx.namedElsewhere?.files.has(from) ? `still named by ${other}` : other);
         continue;
       }
       const why = archiveRefusal(ctx.agentsRoot, from);
