@@ -105,7 +105,12 @@ export function readAuditTail(auditPath: string, maxBytes = 4 * 1024 * 1024): Au
   }
 }
 
-/** Every backup the log says we made of this index, in the order of the log (oldest first). */
-export function ourBackups(records: AuditRecord[], realIndexPath: string): string[] {
-  return records.filter((r) => r.storePath === realIndexPath).map((r) => r.backupPath);
+/**
+ * Every backup the log says `command` made of this index, in the order of the log (oldest first).
+ * Each command's backups rotate among themselves: keepalive writes every few minutes, and counted
+ * with cleanup's they would delete a prune's backup (its removed entries' only copy) within the
+ * hour. Lines from before the command was recorded belong to no command and are never rotated.
+ */
+export function ourBackups(records: AuditRecord[], realIndexPath: string, command: WriterCommand): string[] {
+  return records.filter((r) => r.storePath === realIndexPath && r.command === command).map((r) => r.backupPath);
 }

@@ -105,7 +105,7 @@ export async function openSession(storePath: string, opts: ApplyOptions, kind: "
       }
       try {
         const current = new Set(records.map((r) => r.backupPath));
-        pruneOurBackups(realPath, ourBackups(readAuditTail(auditPath), realPath), keep, current);
+        pruneOurBackups(realPath, ourBackups(readAuditTail(auditPath), realPath, opts.command), keep, current);
       } catch (err) {
         warnings.push(`could not prune old backups of ${storePath}: ${(err as Error).message}`);
       }

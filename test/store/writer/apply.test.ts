@@ -184,6 +184,31 @@ describe("file mode, backup, audit", () => {
   });
 });
 
+describe("backup rotation per command", () => {
+  it("keepalive's frequent writes never rotate away a cleanup's backup (a prune's only copy of what it removed)", async () => {
+    store = makeStore({ a: entry("A", 1) });
+    await applyPatches(store.storePath, [patchFor(store, "a", { n: -1 })], store.opts({ command: "cleanup", keepBackups: 3, now: () => 2_000 }));
+    for (let i = 0; i < 6; i++) {
+      const t = 3_000 + i;
+      await applyPatches(store.storePath, [patchFor(store, "a", { n: i })], store.opts({ command: "keepalive", keepBackups: 3, now: () => t }));
+    }
+    expect(extraFiles(store)).toEqual(["sessions.json.bak.2000", "sessions.json.bak.3003", "sessions.json.bak.3004", "sessions.json.bak.3005"]);
+    // cleanup's own writes rotate its backups, and leave keepalive's alone
+    for (let i = 0; i < 3; i++) {
+      const t = 4_000 + i;
+      await applyPatches(store.storePath, [patchFor(store, "a", { n: 10 + i })], store.opts({ command: "cleanup", keepBackups: 3, now: () => t }));
+    }
+    expect(extraFiles(store)).toEqual([
+      "sessions.json.bak.3003",
+      "sessions.json.bak.3004",
+      "sessions.json.bak.3005",
+      "sessions.json.bak.4000",
+      "sessions.json.bak.4001",
+      "sessions.json.bak.4002",
+    ]);
+  });
+});
+
 describe("refusals: nothing is written", () => {
   it("refuses an era C store before touching anything", async () => {
     store = makeStore({ a: entry("A", 1) });
