@@ -3,7 +3,10 @@
 // or an embedded `openclaw agent --local` run: `role: "agent-embedded"`), and a gateway run also
 // has a `task_runs` row naming its owner. `running` is live only if the owner is alive and, for
 // gateway runs, a `running` task names a live owner; a live gateway without one is restart
-// recovery pending (it resumes interrupted turns at start). With the owner dead nothing moves
+// recovery pending (it resumes interrupted turns at start), but only for RECOVERY_WINDOW_MS after
+// the gateway's start or the row's or task's last change: recovery runs at start (the row marked
+// within 1-2 s, resumed ~4 s later), so a gateway up longer that has not taken the row up will
+// not, and the row waits for the next start like a dead owner's. With the owner dead nothing moves
 // the row until the next gateway start, whose restart recovery resumes it (the era C read protocol in the OpenClaw format notes).
 
 import type { Evidence } from "../types.js";
@@ -12,6 +15,18 @@ import { RECOVERY_WINDOW_MS, type Liveness } from "./liveness.js";
 
 export const RESUMED_ON_GATEWAY_START = "OpenClaw's restart recovery resumes it on the next gateway start";
 export const EMBEDDED_NOT_RESUMED = "nothing resumes an embedded run";
+
+/**
+ * When a live gateway's restart recovery can no longer be what holds this row: RECOVERY_WINDOW_MS
+ * after the latest of the gateway's start, the row's last write and its task's. (A run that just
+ * ended has its task written before its row: that moment is inside the window too.)
+ */
+export function recoveryOverAt(ev: Evidence): number | undefined {
+  const gw = ev.gateway;
+  if (!gw?.alive || gw.role === "agent-embedded") return undefined;
+  const moves = [gw.startedAt, ev.entry.updatedAt, ev.task?.updatedAt].filter((t): t is number => typeof t === "number" && Number.isFinite(t));
+  return moves.length === 0 ? undefined : Math.max(...moves) + RECOVERY_WINDOW_MS;
+}
 
 export function ownerEraC(ev: Evidence, now: number): Liveness {
   const gw = ev.gateway;
@@ -61,10 +76,7 @@ export function ownerEraC(ev: Evidence, now: number): Liveness {
     if (task.startedAt >= gw.startedAt) {
       return { kind: "owner", reason: `${alive}; task ${shortId(task.runId)} is running, started ${ago(now, task.startedAt)} in this gateway's life` };
     }
-    return {
-      kind: "recovering",
-      reason: `${alive}; task ${shortId(task.runId)} is running but started ${ago(now, task.startedAt)}, before this gateway: restart recovery is pending (it resumes interrupted turns)`,
-    };
+    return pendingOrOver(ev, now, alive, `task ${shortId(task.runId)} is running but started ${ago(now, task.startedAt)}, before this gateway`);
   }
   const why =
     task?.status === "running"
@@ -72,5 +84,17 @@ export function ownerEraC(ev: Evidence, now: number): Liveness {
       : task
         ? `the latest task ${shortId(task.runId)} is ${task.status}`
         : "no task names this run";
-  return { kind: "recovering", reason: `${alive}; ${why}: restart recovery is pending (it resumes interrupted turns)` };
+  return pendingOrOver(ev, now, alive, why);
+}
+
+/** A live gateway that runs no task for the row: its restart recovery's, or nobody's once that is over. */
+function pendingOrOver(ev: Evidence, now: number, alive: string, why: string): Liveness {
+  const over = recoveryOverAt(ev);
+  if (over === undefined || now <= over) return { kind: "recovering", reason: `${alive}; ${why}: restart recovery is pending (it resumes interrupted turns)` };
+  const started = ev.gateway?.startedAt !== undefined ? ` (at its start ${ago(now, ev.gateway.startedAt)})` : "";
+  return {
+    kind: "none",
+    reason: `${alive}; ${why}, and its restart recovery${started} did not take this run up: nothing moves it until the next gateway start`,
+    lost: `the live gateway is not running it (${RESUMED_ON_GATEWAY_START})`,
+  };
 }

@@ -5,7 +5,8 @@
 // The clock moves a verdict in these places only, each a threshold the health model owns:
 //   - an unreadable lock counts as held for UNREADABLE_LOCK_HELD_MS after its mtime (owner.ts);
 //   - a gateway's abortedLastRun mark is a recovery in progress for RECOVERY_WINDOW_MS (liveness.ts,
-//     ownerEraC.ts);
+//     ownerEraC.ts), and an era C live gateway's restart recovery holds a row it runs no task for
+//     until recoveryOverAt (ownerEraC.ts);
 //   - --stale-after after the last activity: a lock-less run is no longer the live gateway's, a
 //     dead run nothing can repair reads `lost`, cleanup judges a `running` row (liveness.ts,
 //     deriveHeartbeat.ts, repair.ts);
@@ -20,6 +21,7 @@
 import type { SessionFacts } from "../health/index.js";
 import { RECOVERY_WINDOW_MS } from "../health/liveness.js";
 import { UNREADABLE_LOCK_HELD_MS } from "../health/owner.js";
+import { recoveryOverAt } from "../health/ownerEraC.js";
 import { ERROR_GRACE_MS } from "../health/repair.js";
 import { runTimeoutOf, stallLimit, staleAfterOf } from "../thresholds.js";
 import type { Evidence, Thresholds } from "../types.js";
@@ -34,6 +36,10 @@ export function verdictDueAt(ev: Evidence, f: SessionFacts, now: number, th: Thr
   const thresholds: number[] = [];
   if (ev.lock?.owner === "unknown") thresholds.push(ev.lock.mtimeMs + UNREADABLE_LOCK_HELD_MS);
   if (ev.entry.abortedLastRun === true) thresholds.push(ev.entry.updatedAt + RECOVERY_WINDOW_MS);
+  if (ev.era === "C") {
+    const over = recoveryOverAt(ev);
+    if (over !== undefined) thresholds.push(over);
+  }
   if (f.lastActivityAt !== undefined) thresholds.push(f.lastActivityAt + staleAfterOf(th));
   if (f.claim) {
     if (f.startedAt !== undefined) thresholds.push(f.startedAt + runTimeoutOf(th));

@@ -24,11 +24,15 @@ describe("ownerEraC: who can move an era C running row", () => {
     ["a copy in no state dir (a backup): no owner to look for, and no restart recovery promised", { entry: running, gateway: { alive: false, probe: "skipped", noStateDir: true } }, "none", /^this database sits in no state dir \(a copy or a backup\): there is no owner to look for, and OpenClaw does not open it$/],
     ["lock JSON left by a dead gateway: nobody until the next start", { entry: running, gateway: gw(false) }, "none", /gateway pid 4242 .* is dead .*left behind, no POSIX lock held/],
     ["live gateway, its running task names a live owner: the owner", { entry: running, gateway: gw(true), tasksKnown: true, task: task("running", "alive") }, "owner", /task run-bbbb is running, owned by live pid 4242/],
-    ["live gateway, the running task's owner is dead: restart recovery pending", { entry: running, gateway: gw(true), tasksKnown: true, task: task("running", "dead") }, "recovering", /owner pid 4242 is dead: restart recovery is pending/],
-    ["live gateway, no task names the run: restart recovery pending", { entry: running, gateway: gw(true), tasksKnown: true }, "recovering", /no task names this run: restart recovery/],
-    ["live gateway, the latest task already cancelled: restart recovery pending", { entry: running, gateway: gw(true), tasksKnown: true, task: task("cancelled", "dead") }, "recovering", /latest task run-bbbb is cancelled/],
+    ["gateway started 20 s ago, the running task's owner is dead: restart recovery pending", { entry: running, gateway: gw(true, { startedAt: ago(20) }), tasksKnown: true, task: task("running", "dead") }, "recovering", /owner pid 4242 is dead: restart recovery is pending/],
+    ["gateway started 20 s ago, no task names the run: restart recovery pending", { entry: running, gateway: gw(true, { startedAt: ago(20) }), tasksKnown: true }, "recovering", /no task names this run: restart recovery/],
+    ["gateway started 20 s ago, the latest task already cancelled: restart recovery pending", { entry: running, gateway: gw(true, { startedAt: ago(20) }), tasksKnown: true, task: task("cancelled", "dead") }, "recovering", /latest task run-bbbb is cancelled/],
+    ["gateway up 10 min, no task names the run, the row an hour old: its recovery is over, nothing moves it", { entry: running, gateway: gw(true), tasksKnown: true }, "none", /no task names this run, and its restart recovery \(at its start 10m00s ago\) did not take this run up: nothing moves it until the next gateway start/],
+    ["gateway up 10 min, the row's task succeeded 5 min ago and the row still says running: nothing moves it", { entry: running, gateway: gw(true), tasksKnown: true, task: { ...task("succeeded", "alive"), updatedAt: ago(300) } }, "none", /the latest task run-bbbb is succeeded, and its restart recovery/],
+    ["gateway up 10 min, the row's task succeeded 10 s ago: inside the window a run's end writes its task before its row", { entry: running, gateway: gw(true), tasksKnown: true, task: { ...task("succeeded", "alive"), updatedAt: ago(10) } }, "recovering", /is succeeded: restart recovery is pending/],
+    ["gateway up 10 min, the running task's owner is dead: nothing moves it", { entry: running, gateway: gw(true), tasksKnown: true, task: task("running", "dead") }, "none", /owner pid 4242 is dead, and its restart recovery/],
     ["live gateway that marked the row aborted after it started: restart recovery in progress", { entry: entry({ status: "running", startedAt: ago(900), abortedLastRun: true, updatedAt: ago(2) }), gateway: gw(true), tasksKnown: false }, "recovering", /marked this run aborted 2s ago: restart recovery is resuming it/],
-    ["marked aborted long ago and never resumed: no longer 'resuming', the tasks decide", { entry: entry({ status: "running", startedAt: ago(900), abortedLastRun: true, updatedAt: ago(300) }), gateway: gw(true), tasksKnown: true }, "recovering", /no task names this run: restart recovery is pending/],
+    ["marked aborted long ago and never resumed: no longer 'resuming', and its recovery is over", { entry: entry({ status: "running", startedAt: ago(900), abortedLastRun: true, updatedAt: ago(300) }), gateway: gw(true), tasksKnown: true }, "none", /no task names this run, and its restart recovery .* did not take this run up/],
     ["abortedLastRun from before the live gateway started is not its recovery", { entry: entry({ status: "running", startedAt: ago(900), abortedLastRun: true, updatedAt: ago(800) }), gateway: gw(true), tasksKnown: false }, "gateway", /the lock decides/],
     ["live gateway, tasks unknown (copied store): the lock decides", { entry: running, gateway: gw(true), tasksKnown: false }, "gateway", /not readable here .* the lock decides/],
     ["live embedded run owning a row without status: the owner", { entry: embeddedRow, gateway: gw(true, { role: "agent-embedded" }) }, "owner", /embedded run pid 4242 \(started 10m00s ago\) holds the singleton lock, POSIX lock held/],
@@ -58,10 +62,16 @@ describe("deriveHeartbeat on era C evidence", () => {
     expect(hb.era).toBe("C");
     expect(hb.source).toBe("db");
   });
-  it("a running row of a live gateway without a running task waits on restart recovery", () => {
-    const hb = deriveHeartbeat(evidence({ era: "C", entry: running, transcript: waiting, gateway: gw(true), tasksKnown: true }), NOW, TH);
+  it("a running row of a live gateway without a running task waits on restart recovery while it can be running", () => {
+    const hb = deriveHeartbeat(evidence({ era: "C", entry: running, transcript: waiting, gateway: gw(true, { startedAt: ago(20) }), tasksKnown: true }), NOW, TH);
     expect(hb.health).toBe("waiting");
     expect(hb.reasons.join("\n")).toMatch(/restart recovery is pending/);
+  });
+  it("a live gateway long past its start that runs no task for a running row leaves it unresponsive, its repair OpenClaw's next start (QA: 'waiting' for days)", () => {
+    const hb = deriveHeartbeat(evidence({ era: "C", entry: running, transcript: waiting, gateway: gw(true, { startedAt: ago(86_400) }), tasksKnown: true, task: { ...task("succeeded", "alive"), updatedAt: ago(3600) } }), NOW, TH);
+    expect(hb.health).toBe("unresponsive");
+    expect(hb.drift).toMatch(/the live gateway is not running it/);
+    expect(hb.reasons.join("\n")).toMatch(/did not take this run up: nothing moves it until the next gateway start/);
   });
   it("a running row owned by a live gateway task waits on the model", () => {
     const hb = deriveHeartbeat(evidence({ era: "C", entry: running, transcript: waiting, gateway: gw(true), tasksKnown: true, task: task("running", "alive") }), NOW, TH);

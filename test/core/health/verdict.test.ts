@@ -96,7 +96,8 @@ describe("era C: OpenClaw's recovery is the repair, and nothing is ever written"
     });
   it.each([
     ["owner alive, its running task names the run", row(gateway(true, ago(2 * HOUR_S)), task()), "stalled", "keep", "live"],
-    ["owner alive, no running task: restart recovery pending", row(gateway(true, ago(2 * HOUR_S))), "waiting", "keep", "recovery"],
+    ["owner started 30 s ago, no running task: restart recovery pending", row(gateway(true, ago(30))), "waiting", "keep", "recovery"],
+    ["owner up 2 h, no running task: its recovery is over, critical until the next gateway start", row(gateway(true, ago(2 * HOUR_S))), "unresponsive", "report", "openclaw-recovery"],
     ["owner dead: critical until a gateway starts", row(gateway(false, ago(2 * HOUR_S)), task({ owner: "dead" })), "unresponsive", "report", "openclaw-recovery"],
     ["the embedded owner of the state dir is dead: a gateway row stays critical", row(gateway(false, ago(2 * HOUR_S), { role: "agent-embedded" })), "unresponsive", "report", "openclaw-recovery"],
   ] as const)("%s -> %s", (_name, ev, health, repairKind, rule) => {

@@ -151,4 +151,20 @@ describe("verdictDueAt", () => {
     expect(judged).toBeGreaterThan(1);
     expect(judged).toBeLessThan(seconds / 4);
   });
+
+  it("era C: a live gateway's restart recovery holds a row it runs no task for only until its window ends: the feed judges it again then, unresponsive", () => {
+    // the gateway started 20 s ago; the row and its task are older
+    const ev = evidence({
+      era: "C",
+      tasksKnown: true,
+      entry: entry({ status: "running", startedAt: ago(900), updatedAt: ago(900) }),
+      transcript: transcript({ lastRole: "user", lastMessageAt: ago(900), lastEntryAt: ago(900) }),
+      gateway: gateway(true, ago(20)),
+    });
+    const { mismatches, at } = feed(ev, 90);
+    expect(mismatches).toEqual([]);
+    expect(at.get(30)?.health).toBe("waiting");
+    expect(at.get(45)?.health).toBe("unresponsive");
+  });
 });
+

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { deriveHeartbeat } from "../../../src/core/health/deriveHeartbeat.js";
 import { readProcStartTime } from "../../../src/store/proc.js";
 import { readEraCStore } from "../../../src/store/sqlite/read-store.js";
-import { capturedAt, copyRun, liveOwner, NO_TIME_LIMITS, sqlite, storeFacts, treeInodes } from "../../fixtures/real-openclaw-c.js";
+import { c2UnderLiveGateway, capturedAt, copyRun, liveOwner, NO_TIME_LIMITS, sqlite, storeFacts, treeInodes } from "../../fixtures/real-openclaw-c.js";
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
@@ -18,22 +18,10 @@ const RUN = "5e0b8be6-1ab4-4995-8e37-6d98a2d18bc9";
 
 /** c2 with a live gateway, and a global DB whose task for turn 2 is owned by `owner`. */
 async function c2WithTask(owner: { pid: number; startTime?: number }, status = "running") {
-  const copy = copyRun("c2-live-waiting-model");
-  cleanups.push(() => fs.rmSync(copy.root, { recursive: true, force: true }));
-  const gw = await liveOwner(copy);
-  cleanups.push(() => gw.stop());
-  const file = path.join(copy.stateDir, "state", "openclaw.sqlite");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const { DatabaseSync } = sqlite();
-  // the gateway's own connection: keeps -wal/-shm, as a live global DB has them
-  const db = new DatabaseSync(file);
-  db.exec(`PRAGMA journal_mode = WAL;
-    CREATE TABLE task_runs (task_id TEXT PRIMARY KEY, requester_session_key TEXT, run_id TEXT, execution_owner_pid INTEGER,
-      execution_owner_start_identity TEXT, status TEXT, error TEXT, created_at INTEGER, started_at INTEGER, ended_at INTEGER, last_event_at INTEGER)`);
+  const { copy, gw, db, file } = await c2UnderLiveGateway(cleanups);
   const at = capturedAt("c2-live-waiting-model") - 3000;
   db.prepare("INSERT INTO task_runs VALUES ('t1', ?, 'c20ad7c1', ?, ?, 'succeeded', NULL, ?, ?, ?, ?)").run(KEY, owner.pid, String(owner.startTime ?? ""), at - 8000, at - 8000, at - 6000, at - 6000);
   db.prepare("INSERT INTO task_runs VALUES ('t2', ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?)").run(KEY, RUN, owner.pid, String(owner.startTime ?? ""), status, at, at, at);
-  cleanups.push(() => db.close());
   return { copy, gw, file };
 }
 
