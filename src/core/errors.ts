@@ -40,6 +40,17 @@ export class UnreadableError extends CliError {
   }
 }
 
+/**
+ * SQLite itself found the file damaged (SQLITE_CORRUPT, SQLITE_NOTADB): its word outranks a
+ * verdict read from the file format alone, which sees only what the damage left legible.
+ */
+export class DamagedStoreError extends UnreadableError {
+  constructor(message: string) {
+    super(message);
+    this.name = "DamagedStoreError";
+  }
+}
+
 /** A write was refused by a safety rule or failed before the rename; the index is unchanged. */
 export class WriteRefusedError extends CliError {
   constructor(message: string) {

@@ -81,6 +81,33 @@ export function sidecarPaths(dbPath: string): { wal: string; shm: string } {
   return { wal: `${real}-wal`, shm: `${real}-shm` };
 }
 
+/** What a user who may not read a file is told, the same for the database and its sidecars. */
+function permissionDenied(what: string): string {
+  return `permission denied: this user (uid ${process.getuid?.() ?? "?"}) cannot read ${what}; run as the gateway's user or grant read access`;
+}
+
+/**
+ * A -wal or -shm this user may not open, or undefined. SQLite opens them at the first read and
+ * says only "unable to open database file", which names neither the file nor the cause; asked
+ * after a failed open, so a readable store pays nothing. Opened for reading only, never created:
+ * a sidecar that is not there is not this problem.
+ */
+export function sidecarAccessProblem(dbPath: string): string | undefined {
+  const at = sidecarPaths(dbPath);
+  const denied = (["wal", "shm"] as const).filter((k) => {
+    try {
+      fs.closeSync(fs.openSync(at[k], "r"));
+      return false;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return code === "EACCES" || code === "EPERM";
+    }
+  });
+  if (denied.length === 0) return undefined;
+  const files = denied.map((k) => `its -${k} ${at[k]}`).join(" and ");
+  return permissionDenied(files);
+}
+
 /** The agent database's probe for OpenClaw 2026.8+ session tables. */
 export function probeAgentDb(dbPath: string): TableProbe {
   return probeTable(dbPath, "session_nodes");
@@ -91,8 +118,7 @@ export function isEraC(stateDir: string, agentId: string): boolean {
 }
 
 /** Why an agent database cannot hold OpenClaw 2026.8+ sessions we can read; undefined when it has them. */
-export function agentDbProblem(dbPath: string): string | undefined {
-  const probe = probeAgentDb(dbPath);
+export function agentDbProblem(dbPath: string, probe: TableProbe = probeAgentDb(dbPath)): string | undefined {
   switch (probe.kind) {
     case "has":
       return undefined;
@@ -179,7 +205,7 @@ function openPages(dbPath: string): PageReader | "absent" | "empty" | string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return "absent";
-    if (code === "EACCES" || code === "EPERM") return `permission denied: this user (uid ${process.getuid?.() ?? "?"}) cannot read it; run as the gateway's user or grant read access`;
+    if (code === "EACCES" || code === "EPERM") return permissionDenied("it");
     if (code === "EISDIR") return "a directory, not a database file";
     return `cannot be opened (${(err as Error).message})`;
   }
@@ -307,9 +333,13 @@ function schemaHas(r: PageReader, wanted: string): boolean {
       for (let i = cells - 1; i >= 0; i--) stack.push(page.readUInt32BE(page.readUInt16BE(base + headerLen + 2 * i)));
       continue;
     }
-    if (kind !== 0x0d) continue;
+    // sqlite_master is a table b-tree: every page of it is a table leaf (0x0d) or interior (0x05)
+    // page. Anything else is damage (a scribbled page 1 most often), which must not pass for a
+    // database that merely lacks the table: that would call a damaged store "not OpenClaw's".
+    if (kind !== 0x0d) throw new RangeError(`page ${n}, of the schema table, is not a table b-tree page: type byte ${String(kind)}`);
     for (let i = 0; i < cells; i++) {
       const cell = page.readUInt16BE(base + headerLen + 2 * i);
+      if (cell < base + headerLen || cell >= r.pageSize) throw new RangeError(`page ${n}, of the schema table, points a cell outside the page: offset ${cell}`);
       const [payloadLen, afterLen] = varint(page, cell);
       const [, payloadStart] = varint(page, afterLen);
       const local = Math.min(payloadLen, localPayload(payloadLen, r.usable));

@@ -3,17 +3,15 @@
 // changing: another keepalive is starting" (exit 5), which sent people looking for a loop that
 // does not exist. Needs another user than the files' owner: run as root (CI, this machine), the
 // CLI runs as `nobody`.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LOOP_LOCK_SUFFIX } from "../../src/store/loop-lock.js";
-import { buildRunnableByOthers, NOBODY } from "../fixtures/as-another-user.js";
+import { buildRunnableByOthers, NOBODY, runAsNobody } from "../fixtures/as-another-user.js";
 import { indexPath, writeIndex } from "../fixtures/store-builder.js";
 import { deadPid } from "../store/writer/helpers/procs.js";
 import { entry } from "./helpers/cleanup-store.js";
-import { scrubbedEnv } from "./helpers/cli.js";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -40,14 +38,7 @@ describe.runIf(process.getuid?.() === 0)("keepalive beside a stale pid file it c
 
     const build = buildRunnableByOthers();
     roots.push(path.dirname(build.node));
-    const r = spawnSync(build.node, [path.join(build.root, "bin", "openclaw-sessions.js"), "keepalive", "--once", "--no-probe", "--state-dir", state], {
-      cwd: build.root,
-      env: scrubbedEnv({ XDG_STATE_HOME: "/nonexistent" }),
-      uid: NOBODY,
-      gid: NOBODY,
-      encoding: "utf8",
-      timeout: 20_000,
-    });
+    const r = runAsNobody(build, ["keepalive", "--once", "--no-probe", "--state-dir", state]);
     expect(r.status, r.stderr).toBe(4);
     const said = `${r.stdout}\n${r.stderr}`;
     expect(said).toContain(`${pidFile} is stale (pid `);

@@ -116,6 +116,28 @@ describe("probeAgentDb: a file that cannot be read is unreadable, never \"no ses
     }
   });
 
+  it("page 1 scribbled over after SQLite's 100-byte header (its b-tree header garbage) is damaged, not a database without session_nodes", () => {
+    const dir = makeStateDir();
+    const db = path.join(dir, "x.sqlite");
+    const bytes = fs.readFileSync(eraC);
+    // what `dd if=/dev/urandom seek=100 count=3000` does, with bytes that are no b-tree page type
+    bytes.fill(0x2e, 100, 3100);
+    fs.writeFileSync(db, bytes);
+    expect(probeAgentDb(db)).toEqual({ kind: "unreadable", why: expect.stringMatching(/page 1, of the schema table, is not a table b-tree page: type byte 46\): the file is damaged$/) });
+    expect(agentDbProblem(db)).not.toMatch(/session tables/);
+  });
+
+  it("a schema cell pointer outside its page is damage too", () => {
+    const dir = makeStateDir();
+    const db = path.join(dir, "x.sqlite");
+    const bytes = fs.readFileSync(path.join(samples, "no-sessions.sqlite"));
+    expect(bytes[100]).toBe(0x0d);
+    bytes.writeUInt16BE(3, 103); // no-sessions.sqlite's page 1 is one leaf: its first cell pointer follows its 8-byte header
+    bytes.writeUInt16BE(0xfff0, 108);
+    fs.writeFileSync(db, bytes);
+    expect(probeAgentDb(db)).toMatchObject({ kind: "unreadable", why: expect.stringMatching(/points a cell outside the page.*the file is damaged$/) });
+  });
+
   it("an empty main file with a -wal beside it is unreadable (opening it would make SQLite delete the -wal), never a database", () => {
     const dir = makeStateDir();
     const db = path.join(dir, "x.sqlite");

@@ -9,7 +9,7 @@
 //   - anything else: refused.
 import fs from "node:fs";
 import { pathToFileURL } from "node:url";
-import { UnreadableError } from "../../core/errors.js";
+import { DamagedStoreError, UnreadableError } from "../../core/errors.js";
 import { sidecarPaths } from "../era.js";
 import { sqliteRuntime, type Database } from "./runtime.js";
 
@@ -38,6 +38,18 @@ export function sidecars(dbPath: string): Sidecars {
 }
 
 /**
+ * A -wal with commits not yet copied into the main file, and no -shm. The -wal is there, so
+ * "copy it with its -wal" would not help: what is missing is a -shm for SQLite to open, and only
+ * a copy may be given one (SQLite rebuilds an empty -shm from the -wal; in the store itself a
+ * file created by a reader is what a gateway kills itself over). A gateway that opens the store
+ * recovers the -wal and creates the -shm as the owner.
+ */
+export const WAL_WITHOUT_SHM =
+  "its -wal holds commits not yet in the main file but its -shm is missing: reading it would create the -shm, and an immutable open would miss the -wal; not read. " +
+  "To read it, copy the database and its -wal to another directory, give the copy an empty -shm (touch <copy>-shm) and read the copy with --store; " +
+  "or start OpenClaw's gateway on this state dir: its open recovers the -wal and makes the -shm, and the store can be read again";
+
+/**
  * How the file may be opened; a string is the refusal. Pure, so the rule has a table test.
  * `main`: the main file's size. SQLite, opening a 0-byte main file with a -wal beside it, even
  * read-only, DELETES the -wal (measured on Node 24's SQLite 3.54, whatever the -wal holds):
@@ -51,7 +63,7 @@ export function chooseOpenMode(files: { main?: number; wal?: { size: number }; s
     return "its owner is alive but -wal/-shm are missing: a read-only open would create them under the owner; not read";
   }
   if (files.wal && files.wal.size > 0) {
-    return "-wal holds uncommitted-to-file data but -shm is missing: reading it would create -shm, and immutable would miss the -wal; not read (copy the store with its -wal to read it)";
+    return WAL_WITHOUT_SHM;
   }
   return "immutable";
 }
@@ -162,7 +174,8 @@ export function checkAgentSchema(db: Database, dbPath: string): AgentSchema {
     meta = db.prepare("SELECT role, agent_id, app_version FROM schema_meta WHERE role = 'agent' LIMIT 1").get();
     transcriptColumns = tableColumns(db, "transcript_events");
   } catch (err) {
-    throw new UnreadableError(`${dbPath}: ${schemaReadFailure(err)}`);
+    const message = `${dbPath}: ${schemaReadFailure(err)}`;
+    throw sqliteSaysDamaged(err) ? new DamagedStoreError(message) : new UnreadableError(message);
   }
   if (typeof version !== "number" || !(version in AGENT_SCHEMA_RELEASES) || !meta) {
     const what = meta ? `user_version ${String(version)}` : `user_version ${String(version)}, no schema_meta role 'agent'`;
@@ -184,11 +197,21 @@ export function checkAgentSchema(db: Database, dbPath: string): AgentSchema {
  */
 export function schemaReadFailure(err: unknown): string {
   const message = (err as Error).message;
-  const code = (err as { errcode?: unknown }).errcode;
-  const primary = typeof code === "number" ? code & 0xff : undefined;
-  if (primary === 11 || primary === 26) return `damaged (${message})`;
+  const primary = primaryCode(err);
+  if (sqliteSaysDamaged(err)) return `damaged (${message})`;
   if (primary === 1 || primary === undefined) return `unsupported store version (${message})`;
   return `cannot be read now (${message})`;
+}
+
+/** SQLite's own verdict that the file is damaged: SQLITE_CORRUPT (11) or SQLITE_NOTADB (26). */
+export function sqliteSaysDamaged(err: unknown): boolean {
+  const primary = primaryCode(err);
+  return primary === 11 || primary === 26;
+}
+
+function primaryCode(err: unknown): number | undefined {
+  const code = (err as { errcode?: unknown } | undefined)?.errcode;
+  return typeof code === "number" ? code & 0xff : undefined;
 }
 
 /** A table's column names: what differs between the schema versions OpenClaw wrote. */

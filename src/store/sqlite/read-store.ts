@@ -1,9 +1,9 @@
 // One era C store (an agent's openclaw-agent.sqlite) read into the Evidence every era shares.
 // One connection per read, closed at the end: no read transaction outlives a statement.
 import fs from "node:fs";
-import { UnreadableError } from "../../core/errors.js";
+import { DamagedStoreError, UnreadableError } from "../../core/errors.js";
 import type { Evidence, GatewayInfo, StoreRef } from "../../core/types.js";
-import { agentDbProblem } from "../era.js";
+import { agentDbProblem, probeAgentDb, sidecarAccessProblem } from "../era.js";
 import { isValidAgentId } from "../agents.js";
 import { placeInAgentsTree } from "../locate.js";
 import { checkAgentSchema, openStoreDb, sidecars, type AgentSchema, type OpenMode } from "./open.js";
@@ -105,8 +105,8 @@ export function openEraCStore(store: StoreRef, ownerAlive: boolean, stateDir = s
 }
 
 /**
- * An open that failed, said plainly when the file itself is the reason (no permission, not SQLite,
- * cut short, no session tables): SQLite's own words ("unable to open database file", "file is not
+ * An open that failed, said plainly when the file itself is the reason (no permission on it or on
+ * its -wal or -shm, not SQLite, cut short, damaged, no session tables): SQLite's own words ("unable to open database file", "file is not
  * a database") do not say what to do, and without Node 24 the file's state is still worth knowing.
  * Asked only after a failure: a healthy store's open costs nothing more.
  */
@@ -115,7 +115,11 @@ export function explained(err: unknown, dbPath: string): unknown {
   const fsError = typeof (err as NodeJS.ErrnoException)?.code === "string" && !(err instanceof UnreadableError);
   if (fsError) err = new UnreadableError((err as Error).message);
   if (!(err instanceof UnreadableError)) return err;
-  const problem = agentDbProblem(dbPath);
+  const probe = probeAgentDb(dbPath);
+  // SQLite found damage where the file format walk saw no session_nodes: the damage hid the table
+  // (a scribbled schema row reads as another name), so "not OpenClaw's database" would be wrong
+  const damageHidTable = probe.kind === "lacks" && err instanceof DamagedStoreError;
+  const problem = damageHidTable ? undefined : (agentDbProblem(dbPath, probe) ?? sidecarAccessProblem(dbPath));
   if (problem) return new UnreadableError(`${dbPath}: ${problem}`);
   // every message names its store: one line per store must say which (e.g. "needs Node 24")
   return err.message.includes(dbPath) ? err : new UnreadableError(`${dbPath}: ${err.message}`);

@@ -24,7 +24,7 @@ describe("chooseOpenMode: never a sidecar created, never a stale immutable read"
     ["empty -wal without -shm, owner dead: immutable", { wal: wal(0) }, false, "immutable"],
     ["-shm without -wal, owner dead: immutable", { shm: wal(32768) }, false, "immutable"],
     ["no sidecars, owner alive: refused", {}, true, /owner is alive/],
-    ["-wal with content but no -shm, owner dead: refused", { wal: wal(4096) }, false, /-wal holds/],
+    ["-wal with content but no -shm, owner dead: refused", { wal: wal(4096) }, false, /-wal holds commits not yet in the main file but its -shm is missing/],
     // SQLite deletes the -wal of an empty main file when it opens it, even read-only
     ["an empty main file with both sidecars: refused, whoever owns it", { main: 0, wal: wal(12360), shm: wal(32768) }, false, /main file is empty but a -wal is beside it/],
     ["an empty main file with both sidecars, owner alive: refused", { main: 0, wal: wal(12360), shm: wal(32768) }, true, /main file is empty but a -wal is beside it/],
@@ -144,6 +144,41 @@ describe("opening a copy without sidecars", () => {
     }
     expect(treeInodes(path.dirname(copy.dbPath))).toEqual(before);
     expect(fs.existsSync(`${copy.dbPath}-wal`) || fs.existsSync(`${copy.dbPath}-shm`)).toBe(false);
+  });
+});
+
+describe("a copy whose -wal holds commits but that has no -shm", () => {
+  it("is refused with advice that works: the -wal is there already, and the copy given an empty -shm is read with the -wal's commits", () => {
+    const copy = copyRun("c7-aborted");
+    roots.push(copy.root);
+    // a writer's commit left in its -wal (no checkpoint): copied with the database, without -shm
+    const writer = new (sqlite().DatabaseSync)(copy.dbPath);
+    const away = fs.mkdtempSync(path.join(os.tmpdir(), "ocs-wal-copy-"));
+    roots.push(away);
+    const db = path.join(away, "openclaw-agent.sqlite");
+    try {
+      writer.exec("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; UPDATE session_nodes SET updated_at = 4242");
+      fs.copyFileSync(copy.dbPath, db);
+      fs.copyFileSync(`${copy.dbPath}-wal`, `${db}-wal`);
+    } finally {
+      writer.close();
+    }
+    expect(fs.statSync(`${db}-wal`).size).toBeGreaterThan(0);
+    const store = { agentId: "main", storePath: db, era: "C" as const };
+    let refusal = "";
+    try {
+      readEraCStore(store);
+    } catch (err) {
+      refusal = (err as Error).message;
+    }
+    // the old advice, "copy the store with its -wal", named what is already there
+    expect(refusal).not.toMatch(/with its -wal to read it/);
+    expect(refusal).toMatch(/its -shm is missing.*give the copy an empty -shm \(touch <copy>-shm\) and read the copy with --store/);
+    expect(fs.existsSync(`${db}-shm`)).toBe(false);
+    // the advice followed: SQLite rebuilds the index from the -wal, whose commit is read
+    fs.writeFileSync(`${db}-shm`, "");
+    const read = readEraCStore(store);
+    expect(read.evidence.map((ev) => ev.entry.updatedAt)).toEqual([4242]);
   });
 });
 
