@@ -38,7 +38,7 @@ import {
   type UndoOutcome,
   type UndoReport,
 } from "../ui/cleanup-report.js";
-import { eraCMessage } from "../ui/messages.js";
+import { eraCMessage, nothingToActOn } from "../ui/messages.js";
 import { importPendingMessage } from "../store/era.js";
 import { readEraCStore } from "../store/sqlite/read-store.js";
 import { eraCCleanupLines, planEraCCleanup, type EraCCleanup } from "./cleanup-era-c.js";
@@ -65,9 +65,11 @@ What finalize writes (what OpenClaw writes for that ending; tables per version: 
 
 Exit codes:
   0  done, or nothing to do (in warn mode prunes are only reported)
-  3  a store was not read and not touched: a corrupt sessions.json, or an OpenClaw 2026.8+
-     SQLite store that cannot be read safely (an OpenClaw 2026.8+ store that is read is only
-     reported, never written: OpenClaw resumes and maintains it itself)
+  3  a store was not read and not touched (the others are still cleaned): a corrupt
+     sessions.json, or an OpenClaw 2026.8+ SQLite store that cannot be read safely (an OpenClaw
+     2026.8+ store that is read is only reported, never written: OpenClaw resumes and maintains
+     it itself); a state dir or config that cannot be read; or no store to act on (an empty
+     state dir, --agent naming no agent; --undo too)
   4  a write was refused or failed (that index is unchanged); --undo refused or with nothing
      to put back (era C stores are never written); or an OpenClaw
      2026.5-2026.7 gateway wrote its older copy over some changes right after (they are listed:
@@ -186,6 +188,13 @@ async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt)
     err(refusalLine(r));
   };
   found.refused.forEach(refuse);
+  // no store at all (an empty state dir, a misspelled --agent): 3 as for status --check and
+  // keepalive --once, or a cron job would do nothing forever with every run "fine"
+  const nothing = found.stores.length === 0 && found.eraC.length === 0 && found.refused.length === 0;
+  if (nothing) {
+    codes.push(EXIT.unknown);
+    err(`openclaw-sessions: ${nothingToActOn("clean up", found.warnings, found.stateDir)}`);
+  }
   // era C stores are read and reported, never written (cleanup-era-c.ts)
   const eraCReports = (): EraCCleanup[] => {
     const out: EraCCleanup[] = [];
@@ -302,7 +311,8 @@ async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt)
   const json = s.json;
   const stores: StoreCleanup[] = [];
   let printed = 0;
-  if (!json) for (const w of found.warnings) err(`warning: ${w}`);
+  // with no store, the line above already gave the warnings as its why
+  if (!json && !nothing) for (const w of found.warnings) err(`warning: ${w}`);
   const undoHint = (st: StoreCleanup) => `openclaw-sessions cleanup --undo --store ${shellWord(st.storePath)}`;
   const report = async (st: StoreCleanup): Promise<void> => {
     if (json) {
@@ -473,6 +483,13 @@ async function runUndo(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt):
   const storeOpts = s.store;
   const { stateDir, config } = openState(storeOpts, io.env);
   const refs = resolveStoreRefs(stateDir, config, storeOpts, io.env);
+  // nothing to put back because there is no store: 3, as for cleanup itself (not 4: no refusal)
+  if (refs.stores.length === 0 && refs.eraC.length === 0) {
+    io.stderr.write(`openclaw-sessions: ${nothingToActOn("undo", refs.warnings, stateDir)}\n`);
+    const report: UndoReport = { schemaVersion: CLEANUP_SCHEMA_VERSION, undo: true, stores: [], refusedStores: [], exitCode: EXIT.unknown };
+    await printUndoReport(report, s.json, io);
+    return report.exitCode;
+  }
   const agentsRoot = path.join(stateDir, "agents");
   const auditPath = defaultAuditPath(io.env);
   const stores: UndoOutcome[] = [];

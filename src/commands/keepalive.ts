@@ -27,12 +27,13 @@ Exit codes:
   0    stopped by SIGINT, SIGTERM or SIGHUP (the tick in progress is finished or abandoned first);
        --once: every store was handled; only OpenClaw 2026.8+ (SQLite) stores: said once why
        nothing is kept alive there (they are never written)
-  64   bad usage (a bad value, contradicting flags)
-  3    the config cannot be parsed at start; --once: a JSON-era store could not be read
-       (nothing written; era C stores are never read by keepalive, so never make it 3)
+  3    a state dir or config that cannot be read at start; --once: a JSON-era store could not be
+       read (nothing written; era C stores are never read by keepalive, so never make it 3), or
+       nothing to check (no session store found: an empty state dir, --agent naming no agent)
   4    --once: a write was refused or failed (that index is unchanged)
   5    another keepalive already runs on a selected store (its pid is named); --once: busy
-  130  a second SIGINT (143: SIGTERM, 129: SIGHUP) while stopping: exits at once, our locks and
+  64   bad usage (a bad value, contradicting flags)
+  129, 130, 143  a second SIGHUP, SIGINT or SIGTERM while stopping: exits at once, our locks and
        temp files removed
 
 A missing or corrupt index, a config error or a lost write race in the loop is logged and

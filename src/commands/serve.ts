@@ -43,10 +43,13 @@ Endpoints (docs/serve.md has the event reference):
   GET  /metrics                       Prometheus text, every name prefixed openclaw_sessions_
   GET  /livez, /readyz                probes (no token needed)
 
-Exit codes: 0 stopped by SIGTERM/SIGINT/SIGHUP; 64 bad usage (also: a non-loopback --host without
---token-file); 69 the port is in use or cannot be bound, or (--gateway) the gateway refused this
-tool at start (its secret, its protocol, a pairing to approve). A gateway that is not running is
-not an error: serve reads the files and connects once it runs.`;
+Exit codes:
+  0   stopped by SIGTERM, SIGINT or SIGHUP
+  64  bad usage (also: a non-loopback --host without --token-file)
+  69  the port is in use or cannot be bound, or (--gateway) the gateway refused this tool at start
+      (its secret, its protocol, a pairing to approve)
+A gateway that is not running is not an error: serve reads the files and connects once it runs;
+a state dir, config or store that cannot be read is logged and retried, never an exit.`;
 
 export function register(program: Command): void {
   const cmd = program

@@ -6,13 +6,25 @@ import { filterHeartbeats, parseSort, sortHeartbeats, type SortSpec } from "../c
 import type { Heartbeat } from "../core/types.js";
 import { heartbeatJson } from "../ui/heartbeat-json.js";
 import { jsonLine, MappedItems } from "../ui/json-chunks.js";
-import { unreadStoreMessage, noIndexMessage } from "../ui/messages.js";
+import { nothingToActOn, unreadStoreMessage } from "../ui/messages.js";
 import { clockOverride, collect, readHeartbeatView, writeChunks } from "./heartbeats.js";
 import { processIo, terminalColumns, type CommandContext, type Io } from "./io.js";
 import { addStoreOptions, pickStoreOptions, wholeNumberFlag, type StoreOptions } from "./options.js";
 import { gatewayWaitMs, listenToGateway, type GatewayReport } from "./status-gateway.js";
 
 export const STATUS_SCHEMA_VERSION = 1;
+
+const EXIT_HELP = `
+Exit codes:
+  0   shown; --check: every session fine
+  1   --check: a session is stalled (warning)
+  2   --check: a session is unresponsive (critical), even when another store could not be read
+  3   unknown: a state dir, config or store that cannot be read (the other stores are still
+      shown; nothing is written), or --check with nothing to check (no session store found: an
+      empty state dir, --agent naming no agent)
+  64  bad usage (an unknown flag, a bad value, contradicting flags)
+  69  --gateway: the gateway refused this tool (its secret, its protocol, a pairing to approve),
+      or our device identity cannot be read or written`;
 
 export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {
   const cmd = program
@@ -27,7 +39,8 @@ export function register(program: Command, ctx: CommandContext = { io: processIo
     .option("--stall-after <duration|state=duration>", "stall threshold (default diagnostics.stuckSessionWarnMs, else 2m); repeatable, e.g. --stall-after tool_exec=10m", collect, [])
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
     .option("--gateway", "refine with the live gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1)")
-    .option("--gateway-wait <duration>", "with --gateway: how long to listen to the gateway (default 2s)", gatewayWaitMs);
+    .option("--gateway-wait <duration>", "with --gateway: how long to listen to the gateway (default 2s)", gatewayWaitMs)
+    .addHelpText("after", EXIT_HELP);
   addStoreOptions(cmd).action(async (opts) => {
     ctx.exit(await runStatus(statusSettings(opts, ctx.io.env), ctx.io));
   });
@@ -137,8 +150,7 @@ export async function runStatus(s: StatusSettings, io: Io): Promise<number> {
     return s.check && checkExitCode(list) === EXIT.critical ? EXIT.critical : EXIT.unknown;
   }
   if (nothing) {
-    const why = snapshot.warnings.length > 0 ? snapshot.warnings.join("; ") : noIndexMessage(snapshot.stateDir);
-    io.stderr.write(`openclaw-sessions: nothing to check: ${why}\n`);
+    io.stderr.write(`openclaw-sessions: ${nothingToActOn("check", snapshot.warnings, snapshot.stateDir)}\n`);
     return EXIT.unknown;
   }
   return s.check ? checkExitCode(list) : EXIT.ok;

@@ -30,7 +30,13 @@ export function register(program: Command, ctx: CommandContext = { io: processIo
     .option("--gateway", "live streaming/tool states from the gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1; not with --once)")
     .addHelpText(
       "after",
-      "\nKeys: ↑↓ or j/k select, enter details, s sort, r reverse, / filter, p problems only, space pause, ? help, q/esc/ctrl-c quit",
+      "\nKeys: ↑↓ or j/k select, enter details, s sort, r reverse, / filter, p problems only, space pause, ? help, q/esc/ctrl-c quit" +
+        "\n\nExit codes:" +
+        "\n  0   stopped (q, SIGINT, SIGTERM, SIGHUP); --once: every store was read" +
+        "\n  3   a state dir or config that cannot be read at start; --once: a store that could not be" +
+        "\n      read (the others are shown; nothing is written). In the live view an unreadable store" +
+        "\n      is a warning, and a gateway refusing --gateway a notice: neither stops it" +
+        "\n  64  bad usage (an unknown flag, a bad value, --gateway with --once)",
     );
   addStoreOptions(cmd).action(async (opts) => {
     ctx.exit(await runWatch(watchSettings(opts, ctx.io.env), ctx.io, { stop: ctx.stop }));

@@ -19,3 +19,12 @@ export function unreadStoreMessage(store: StoreRef & { why: string }): string {
 export function noIndexMessage(stateDir: string): string {
   return `no session index under ${path.join(stateDir, "agents")} (check --state-dir or OPENCLAW_STATE_DIR)`;
 }
+
+/**
+ * No store at all to act on (an empty state dir, a misspelled --agent): what every command that
+ * would act says before exiting 3, so a cron job or a monitor never reads it as "fine". The
+ * warnings already say why (the agent asked for and the agents there); else no index was found.
+ */
+export function nothingToActOn(what: "check" | "clean up" | "undo", warnings: readonly string[], stateDir: string): string {
+  return `nothing to ${what}: ${warnings.length > 0 ? warnings.join("; ") : noIndexMessage(stateDir)}`;
+}

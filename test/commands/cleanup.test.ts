@@ -364,6 +364,42 @@ describe("policy", () => {
 });
 
 describe("refusals", () => {
+  it("no store to act on (an empty state dir, a misspelled --agent): exit 3 saying why, as status --check does, in every mode; --undo too", async () => {
+    const empty = makeStateDir("ocs-cleanup-nothing-");
+    const s = buildMainStore(live, dead);
+    const before = treeSnapshot(s.state);
+    const why = {
+      empty: `no session index under ${path.join(empty, "agents")} (check --state-dir or OPENCLAW_STATE_DIR)`,
+      nosuch: /agent nosuch has no session store: .*; agents in .*: main/,
+    };
+    for (const [where, extra] of [
+      [["--state-dir", empty], []],
+      [["--state-dir", empty], ["--dry-run"]],
+      [["--state-dir", empty], ["--json"]],
+      [["--state-dir", empty], ["--dry-run", "--json"]],
+      [["--state-dir", s.state, "--agent", "nosuch"], []],
+      [["--state-dir", s.state, "--agent", "nosuch"], ["--json"]],
+    ]) {
+      const res = await runCli(["cleanup", "--no-probe", ...where, ...extra], { env: cliEnv() });
+      const label = [...where, ...extra].join(" ");
+      expect(res.code, label).toBe(3);
+      const line = res.stderr.split("\n").filter(Boolean);
+      expect(line, label).toHaveLength(1);
+      if (where[1] === empty) expect(line[0]).toBe(`openclaw-sessions: nothing to clean up: ${why.empty}`);
+      else expect(line[0]).toMatch(new RegExp(`^openclaw-sessions: nothing to clean up: ${why.nosuch.source}`));
+      if (extra.includes("--json")) expect(JSON.parse(res.stdout)).toMatchObject({ stores: [], refusedStores: [], exitCode: 3 });
+      else expect(res.stdout).toBe("No session stores found.\n");
+    }
+    for (const where of [["--state-dir", empty], ["--state-dir", s.state, "--agent", "nosuch"]]) {
+      const undo = await runCli(["cleanup", "--undo", "--no-probe", ...where], { env: cliEnv() });
+      expect(undo.code, where.join(" ")).toBe(3);
+      expect(undo.stderr).toMatch(/^openclaw-sessions: nothing to undo: /);
+      const json = await runJson(["cleanup", "--undo", "--no-probe", ...where], { env: cliEnv() });
+      expect(json.doc).toMatchObject({ undo: true, stores: [], refusedStores: [], exitCode: 3 });
+    }
+    expect(treeSnapshot(s.state)).toEqual(before);
+  });
+
   it("era C of an unsupported schema version: refused with why, exit 3 (--undo: nothing to undo, 4), writes nothing", async () => {
     const state = makeStateDir("ocs-cleanup-erac-");
     const db = path.join(state, "agents", "main", "agent", "openclaw-agent.sqlite");

@@ -44,6 +44,17 @@ describe("the built CLI", () => {
     expect(fs.readFileSync(bad, "utf8")).toBe('{ "agent:main:main": {');
   });
 
+  it("exit 3: no store to act on (a misspelled --agent in a cron job), cleanup and --undo, saying why; nothing written", async () => {
+    const s = buildMainStore(live, dead);
+    const before = treeSnapshot(s.state);
+    for (const undo of [[], ["--undo"]]) {
+      const res = await runCli(["cleanup", ...undo, "--state-dir", s.state, "--agent", "nosuch", "--no-probe"], { env: cliEnv() });
+      expect(res.code, undo.join(" ")).toBe(3);
+      expect(res.stderr).toMatch(/^openclaw-sessions: nothing to (clean up|undo): agent nosuch has no session store: .*agents in .*: main\n$/);
+    }
+    expect(treeSnapshot(s.state)).toEqual(before);
+  });
+
   it("exit 64: bad usage is one line on stderr, no stack, before anything is read", async () => {
     const state = makeStateDir("ocs-cleanup-usage-");
     const before = treeSnapshot(state);
