@@ -240,11 +240,16 @@ async function tickStore(store: StoreRef, c: StoreContext): Promise<StoreResult>
   const key = loopLockPath(store.storePath);
   const wait = waitLeftMs(state.backoff.get(key), Date.now());
   if (wait > 0) return { ...out, tick: { ...tick, outcome: "backoff", retryInMs: wait } };
+  // why this loop cannot write the store: its loop lock cannot be created (a read-only mount, a
+  // directory of another user's). The store is still read and planned, so a tick with nothing due
+  // there is not a failure; a touch that comes due is refused, never written without the lock
+  let unlockable: string | undefined;
   if (!s.dryRun) {
     try {
       ensureLoopLock(state, store.storePath);
     } catch (err) {
-      return { ...out, tick: { ...tick, outcome: err instanceof LoopLockBusyError ? "locked" : "refused", error: messageOf(err) } };
+      if (err instanceof LoopLockBusyError) return { ...out, tick: { ...tick, outcome: "locked", error: messageOf(err) } };
+      unlockable = messageOf(err);
     }
   }
 
@@ -279,7 +284,16 @@ async function tickStore(store: StoreRef, c: StoreContext): Promise<StoreResult>
         fields: Object.keys(p.set ?? {}),
         reasons: p.reasons,
       }));
-  if (plan.touch.length === 0) return out;
+  if (plan.touch.length === 0) {
+    if (unlockable) tick.error = `${unlockable}; nothing was due, a touch that comes due will not be written`;
+    return out;
+  }
+  if (unlockable) {
+    const n = plan.touch.length;
+    tick.outcome = "refused";
+    tick.error = `${n} touch${n === 1 ? "" : "es"} due, not written: ${unlockable}`;
+    return out;
+  }
   if (s.dryRun) {
     out.touched = touched(new Set(plan.touch.map((p) => p.sessionKey)));
     tick.touched = out.touched.length;

@@ -4,7 +4,7 @@
 // the signals.
 import { Command, Option } from "commander";
 import { parseDurationFlag } from "../core/duration.js";
-import { CliError, EXIT } from "../core/errors.js";
+import { CliError, EXIT, WriteRefusedError } from "../core/errors.js";
 import { DEFAULT_ACTIVITY_THRESHOLD_MS, type TouchField } from "../core/plan/keepalive.js";
 import { refreshWindow } from "../core/keepalive-schedule.js";
 import { onOutputClosed } from "../ui/closed-pipe.js";
@@ -30,14 +30,16 @@ Exit codes:
   3    a state dir or config that cannot be read at start; --once: a JSON-era store could not be
        read (nothing written; era C stores are never read by keepalive, so never make it 3), or
        nothing to check (no session store found: an empty state dir, --agent naming no agent)
-  4    --once: a write was refused or failed (that index is unchanged)
+  4    --once: a write was refused or failed (that index is unchanged), also a touch due in a
+       store whose pid file this user cannot create (read-only, another user's directory)
   5    another keepalive already runs on a selected store (its pid is named); --once: busy
   64   bad usage (a bad value, contradicting flags)
   129, 130, 143  a second SIGHUP, SIGINT or SIGTERM while stopping: exits at once, our locks and
        temp files removed
 
-A missing or corrupt index, a config error or a lost write race in the loop is logged and
-retried (races back off); it never stops the loop. See docs/keepalive.md.`;
+A missing or corrupt index, a config error, a store this user cannot write (its pid file cannot
+be created) or a lost write race in the loop is logged and retried (races back off); it never
+stops the loop. See docs/keepalive.md.`;
 
 export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {
   const cmd = program
@@ -156,9 +158,20 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
   // nobody reads the log any more (`keepalive | head -1`): stop as the first SIGTERM would
   const unsubscribeOutput = onOutputClosed(() => stopper.request());
   try {
+    // stores whose loop lock this user cannot create: logged and skipped, not fatal
+    const unlockable: string[] = [];
     if (!s.dryRun) {
-      // one loop per store: a second keepalive says who holds it and exits (busy, 5)
-      for (const store of first.stores) ensureLoopLock(state, store.storePath);
+      for (const store of first.stores) {
+        try {
+          // one loop per store: a second keepalive says who holds it and exits (busy, 5)
+          ensureLoopLock(state, store.storePath);
+        } catch (err) {
+          // a read-only mount or another user's directory is one failing agent, not a reason to
+          // leave every other agent to expire: each tick reads it and says why it is not written
+          if (!(err instanceof WriteRefusedError)) throw err;
+          unlockable.push(`agent ${store.agentId}: ${err.message}; its sessions are read every tick but not written until this can be created`);
+        }
+      }
     }
     if (s.once) return await once(s, state, log);
 
@@ -180,7 +193,7 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
       dryRun: s.dryRun,
       once: false,
       stores: [...state.locks.values()].map((l) => l.storePath),
-      warnings: state.fresh([...first.warnings, ...window.warnings]),
+      warnings: state.fresh([...first.warnings, ...unlockable, ...window.warnings]),
     });
     while (!stopper.requested) {
       const started = Date.now();

@@ -17,7 +17,7 @@ export interface TouchedSession {
 
 /** What happened to one store in one tick. */
 export type StoreOutcome =
-  | "unchanged" // read and planned: nothing to touch, nothing written
+  | "unchanged" // read and planned: nothing to touch, nothing written (`error`: this loop cannot write it when a touch comes due)
   | "written" // touched sessions written through the writer
   | "planned" // --dry-run: touches planned, nothing written
   | "unreadable" // missing or corrupt index: skipped, nothing written
@@ -134,6 +134,9 @@ function storeText(s: StoreTick): string | undefined {
   const over = s.overwritten.length ? ` overwritten by the gateway ${keyList(s.overwritten)};` : "";
   switch (s.outcome) {
     case "unchanged":
+      // read, nothing due, but this loop could not take the store's lock: said every tick
+      if (s.error) return `${s.agentId} not writable${err}`;
+      return lost || over ? `${s.agentId}:${lost}${over}`.replace(/;$/, "") : undefined;
     case "written":
     case "planned":
       return lost || over ? `${s.agentId}:${lost}${over}`.replace(/;$/, "") : undefined;

@@ -1,17 +1,20 @@
 // A stale keepalive pid file this user may not remove (another user's, in a sticky directory):
-// `keepalive` says so and what to do, exit 4. Before, it retried five times and ended "keeps
-// changing: another keepalive is starting" (exit 5), which sent people looking for a loop that
-// does not exist. Needs another user than the files' owner: run as root (CI, this machine), the
-// CLI runs as `nobody`.
+// `keepalive` says so and what to do, and the touch due there is refused, exit 4. Before, it
+// retried five times and ended "keeps changing: another keepalive is starting" (exit 5), which
+// sent people looking for a loop that does not exist. Needs another user than the files' owner:
+// run as root (CI, this machine), the CLI runs as `nobody`.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LOOP_LOCK_SUFFIX } from "../../src/store/loop-lock.js";
 import { buildRunnableByOthers, NOBODY, runAsNobody } from "../fixtures/as-another-user.js";
-import { indexPath, writeIndex } from "../fixtures/store-builder.js";
+import { indexPath } from "../fixtures/store-builder.js";
 import { deadPid } from "../store/writer/helpers/procs.js";
-import { entry } from "./helpers/cleanup-store.js";
+import { useOwners } from "./helpers/cli.js";
+import { buildStore } from "./keepalive-fixture.js";
+
+const { live, dead } = useOwners();
 
 const roots: string[] = [];
 afterEach(() => {
@@ -23,9 +26,11 @@ describe.runIf(process.getuid?.() === 0)("keepalive beside a stale pid file it c
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "oc-ka-stale-"));
     roots.push(root);
     fs.chmodSync(root, 0o755);
+    // sessions with a run in progress and a live owner, due for a touch: the write it needs is refused
+    const fx = buildStore(live, dead);
     const state = path.join(root, "state");
+    fs.renameSync(fx.state, state);
     const now = Date.now();
-    writeIndex(state, "main", { "agent:main:a": entry({ sessionId: "00000000-0000-4000-8000-000000000001", updatedAt: now - 60_000, status: "done", startedAt: now - 120_000, endedAt: now - 60_000 }) });
     const index = indexPath(state);
     for (const f of ["", ...(fs.readdirSync(state, { recursive: true }) as string[])]) fs.chownSync(path.join(state, f), NOBODY, NOBODY);
     // the sessions dir is root's and sticky: nobody may create files in it but not remove root's
@@ -41,6 +46,7 @@ describe.runIf(process.getuid?.() === 0)("keepalive beside a stale pid file it c
     const r = runAsNobody(build, ["keepalive", "--once", "--no-probe", "--state-dir", state]);
     expect(r.status, r.stderr).toBe(4);
     const said = `${r.stdout}\n${r.stderr}`;
+    expect(said).toContain("2 touches due, not written: ");
     expect(said).toContain(`${pidFile} is stale (pid `);
     expect(said).toMatch(/is dead\) but this user cannot remove it; remove it \(or run as its owner\)/);
     expect(said).not.toMatch(/another keepalive is starting/);

@@ -109,6 +109,13 @@ describe("human lines", () => {
     expect(line).not.toContain("\n");
   });
 
+  it("a store read with nothing due that this loop cannot write is still named, every tick", () => {
+    const line = formatHuman(
+      tick({ seen: 1, touched: [], skipped: {}, writes: 0, stores: [store({ agentId: "main", outcome: "unchanged", error: "cannot create the keepalive lock /s/x.pid for /s/x: EROFS" })], warnings: [] }),
+    );
+    expect(line).toMatch(/no write; main not writable: cannot create the keepalive lock \/s\/x\.pid for \/s\/x: EROFS$/);
+  });
+
   it("start and stop", () => {
     expect(
       formatHuman({
