@@ -335,8 +335,11 @@ async function tickStore(store: StoreRef, c: StoreContext): Promise<StoreResult>
     if (err instanceof UnreadableError) {
       tick.outcome = "unreadable";
     } else {
-      // refused too: a rule that refused this write refuses the next one, so do not retry every tick
-      tick.outcome = err instanceof CliError && isConflict(err) ? "conflict" : "refused";
+      // refused too: a rule that refused this write refuses the next one, so do not retry every tick.
+      // Another openclaw-sessions process on the store (our writer lock held: exit 5) is "locked";
+      // a race with OpenClaw itself (its sessions.json.lock held, the index kept changing) is a
+      // "conflict", which the loop backs off from and --once reports as a refused write (exit 4)
+      tick.outcome = !(err instanceof CliError) ? "refused" : err.exitCode === EXIT.busy ? "locked" : isConflict(err) ? "conflict" : "refused";
       tick.retryInMs = backOff(c, key);
     }
     tick.error = messageOf(err);
@@ -364,12 +367,16 @@ export function isConflict(err: CliError): boolean {
   return err.exitCode === EXIT.busy || err instanceof LoopLockBusyError || err instanceof WriteConflictError;
 }
 
-/** `--once`: the exit code of the tick (0 when every store was handled). */
+/**
+ * `--once`: the exit code of the tick (0 when every store was handled), by the exit table: a
+ * write OpenClaw kept us from (its lock held by the gateway, an index that kept changing, an era B
+ * overwrite) is a refused write, 4, as for `cleanup`; 5 is only another openclaw-sessions process.
+ */
 export function onceExitCode(rec: TickRecord): number {
   const outcomes = new Set(rec.stores.map((st) => st.outcome));
   if (outcomes.has("unreadable")) return EXIT.unknown;
-  if (outcomes.has("refused")) return EXIT.writeRefused;
-  if (outcomes.has("conflict") || outcomes.has("locked") || outcomes.has("backoff")) return EXIT.busy;
+  if (outcomes.has("refused") || outcomes.has("conflict")) return EXIT.writeRefused;
+  if (outcomes.has("locked") || outcomes.has("backoff")) return EXIT.busy;
   if (rec.stores.length === 0) return EXIT.unknown;
   return EXIT.ok;
 }

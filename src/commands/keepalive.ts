@@ -30,9 +30,11 @@ Exit codes:
   3    a state dir or config that cannot be read at start; --once: a JSON-era store could not be
        read (nothing written; era C stores are never read by keepalive, so never make it 3), or
        nothing to check (no session store found: an empty state dir, --agent naming no agent)
-  4    --once: a write was refused or failed (that index is unchanged), also a touch due in a
-       store whose pid file this user cannot create (read-only, another user's directory)
-  5    another keepalive already runs on a selected store (its pid is named); --once: busy
+  4    --once: a write was refused or failed (that index is unchanged): OpenClaw's own
+       sessions.json.lock held by its gateway (the lock and its holder are named), a touch due in
+       a store whose pid file this user cannot create (read-only, another user's directory)
+  5    another keepalive already runs on a selected store (its pid is named); --once: another
+       openclaw-sessions process (cleanup) was writing a store
   64   bad usage (a bad value, contradicting flags)
   129, 130, 143  a second SIGHUP, SIGINT or SIGTERM while stopping: exits at once, our locks and
        temp files removed
@@ -50,7 +52,7 @@ export function register(program: Command, ctx: CommandContext = { io: processIo
     .option("--refresh-after <duration>", "rewrite a kept-alive field once it is this old (bare number = minutes; default: the activity threshold, at most half of idle reset and of pruneAfter)")
     .option("--fields <list>", "fields a touch sets, comma-separated: updatedAt,lastInteractionAt", FIELDS.join(","))
     .option("--dry-run", "plan and log, never write (takes no lock)")
-    .option("--once", "run one tick and exit (exit 3 unreadable, 4 refused, 5 busy)")
+    .option("--once", "run one tick and exit (exit 3 unreadable, 4 refused or OpenClaw's lock held, 5 another openclaw-sessions on the store)")
     .option("--json", "one NDJSON record per line (schemaVersion 1, epoch ms)")
     .addOption(new Option("--no-probe", "do not probe the gateway's /healthz"))
     .addHelpText("after", EXIT_HELP);

@@ -40,6 +40,21 @@ export function readProcStartTime(pid: number): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/**
+ * How a running process was started (/proc/<pid>/cmdline, cut to `max` characters), to name a
+ * lock's holder; undefined when unknown. Not comm: Node 24 names its main thread "MainThread".
+ */
+export function processCommand(pid: number, max = 100): string | undefined {
+  if (!isValidPid(pid)) return undefined;
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+    if (!text) return undefined;
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  } catch {
+    return undefined;
+  }
+}
+
 export function ownerState(pid: number, starttime?: number): ProcOwner {
   if (!isPidAlive(pid)) return "dead";
   if (starttime === undefined || !Number.isFinite(starttime)) return "alive";

@@ -21,9 +21,9 @@ export type StoreOutcome =
   | "written" // touched sessions written through the writer
   | "planned" // --dry-run: touches planned, nothing written
   | "unreadable" // missing or corrupt index: skipped, nothing written
-  | "conflict" // the write lost a race (busy, kept changing, overwritten): backing off
+  | "conflict" // the write lost a race with OpenClaw (its lock held, kept changing, overwritten): backing off
   | "backoff" // still backing off after a conflict: not read
-  | "locked" // another keepalive holds this store
+  | "locked" // another openclaw-sessions process holds this store (a keepalive's pid file, or our writer lock: then backing off)
   | "refused" // the writer refused (a safety rule or an I/O error): nothing written
   | "abandoned"; // a stop signal came before this store's write
 
@@ -147,7 +147,7 @@ function storeText(s: StoreTick): string | undefined {
     case "backoff":
       return `${s.agentId} backing off${retry}`;
     case "locked":
-      return `${s.agentId} skipped${err}`;
+      return `${s.agentId} skipped${err}${retry}`;
     case "refused":
       return `${s.agentId} not written${err}`;
     case "abandoned":

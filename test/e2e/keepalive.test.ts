@@ -7,11 +7,13 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { run } from "../commands/helpers/run.js";
 import { runCli, useOwners } from "./helpers/cli.js";
-import { ACTIVE, buildStore, killLoops, leftovers, startLoop, type Fixture } from "./keepalive-fixture.js";
+import { acquireOwnLock } from "../../src/store/writer/lock-own.js";
+import { ACTIVE, buildStore, holdGatewayLock, killLoops, leftovers, startLoop, stopHolders, type Fixture } from "./keepalive-fixture.js";
 
 const { live, dead } = useOwners();
 afterEach(async () => {
   await killLoops();
+  stopHolders();
 });
 
 const base = (fx: Fixture) => ["--state-dir", fx.state, "--no-probe"];
@@ -40,6 +42,37 @@ describe("--once", () => {
     expect(fs.readFileSync(opsIndex, "utf8")).toBe("{");
     expect(leftovers(fx)).toEqual([]);
   });
+
+  it("exit 4: OpenClaw's own sessions.json.lock held by a live process is a refused write, named with its holder; the index unchanged", async () => {
+    const fx = buildStore(live, dead);
+    const gateway = await holdGatewayLock(fx);
+    const bytes = fs.readFileSync(fx.index);
+    const res = await runCli(["keepalive", ...base(fx), "--once", "--json"], { env: fx.env });
+    gateway.release();
+    expect(await gateway.done).toContain("intact");
+    expect(res.code, res.stderr).toBe(4);
+    const rec = JSON.parse(res.stdout);
+    expect(rec.stores).toMatchObject([{ agentId: "main", outcome: "conflict", touched: 0 }]);
+    // the lock, its holder's pid and name
+    expect(rec.stores[0].error).toContain(`${fx.index}.lock is held by pid `);
+    expect(rec.stores[0].error).toMatch(/\.lock is held by pid \d+ \(\S*node \S*hold-gateway-lock\.mjs .*\) \(the gateway is writing .*\) for more than 3 s; nothing written, try again$/);
+    expect(fs.readFileSync(fx.index).equals(bytes)).toBe(true);
+  }, 30_000);
+
+  it("exit 5: our own writer lock held by another openclaw-sessions process (busy), not 4", async () => {
+    const fx = buildStore(live, dead);
+    // this test process holds it as another cleanup would (kept fresh, named)
+    const held = await acquireOwnLock(fs.realpathSync(fx.index), fx.index);
+    try {
+      const res = await runCli(["keepalive", ...base(fx), "--once", "--json"], { env: fx.env });
+      expect(res.code, res.stderr).toBe(5);
+      const rec = JSON.parse(res.stdout);
+      expect(rec.stores).toMatchObject([{ agentId: "main", outcome: "locked" }]);
+      expect(rec.stores[0].error).toMatch(new RegExp(`is being written by .*pid ${process.pid}`));
+    } finally {
+      await held.release();
+    }
+  }, 30_000);
 
   it("exit 64: bad usage is one line on stderr, nothing read or written", async () => {
     const fx = buildStore(live, dead);

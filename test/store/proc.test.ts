@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isPidAlive, ownerState, readProcStartTime } from "../../src/store/proc.js";
+import { isPidAlive, ownerState, processCommand, readProcStartTime } from "../../src/store/proc.js";
 
 async function exitedChildPid(): Promise<number> {
   const child = spawn(process.execPath, ["-e", "0"], { stdio: "ignore" });
@@ -37,5 +38,15 @@ describe("proc", () => {
 
   it("invalid pids are dead", () => {
     for (const pid of [0, -1, 1.5, Number.NaN]) expect(isPidAlive(pid)).toBe(false);
+  });
+
+  it("a process's command line names it (arguments joined by spaces, cut to the limit); a gone pid has none", async () => {
+    expect(processCommand(process.pid, 10_000)).toBe(fs.readFileSync(`/proc/${process.pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" "));
+    expect(processCommand(process.pid)!.startsWith(process.argv0)).toBe(true);
+    const cut = processCommand(process.pid, 8)!;
+    expect(cut).toHaveLength(8);
+    expect(cut.endsWith("…")).toBe(true);
+    expect(processCommand(await exitedChildPid())).toBeUndefined();
+    expect(processCommand(0)).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ import { lockBodyFields } from "../lock-body.js";
 import fs from "node:fs";
 import { WriteConflictError, WriteRefusedError } from "../../core/errors.js";
 import { createPidFile, inspectPidFile, readPidFile, removeIfUnchanged, type UnreadablePidFile } from "../pid-file.js";
-import { ownerOfLockBody, readProcStartTime } from "../proc.js";
+import { ownerOfLockBody, processCommand, readProcStartTime } from "../proc.js";
 import { foreignOwner } from "./ownership.js";
 
 /** OpenClaw's own staleness limit for this lock. */
@@ -39,7 +39,9 @@ export function judgeLock(body: string, mtimeMs: number, nowMs: number): LockVer
   if (createdAt !== undefined && nowMs - createdAt > GATEWAY_LOCK_STALE_MS) {
     return { stale: true, why: `created ${Math.round((nowMs - createdAt) / 1000)} s ago` };
   }
-  return { stale: false, holder: `pid ${pid}` };
+  // its command line tells a gateway from some other tool holding OpenClaw's lock
+  const command = processCommand(pid);
+  return { stale: false, holder: command ? `pid ${pid} (${command})` : `pid ${pid}` };
 }
 
 export function gatewayLockPath(realIndexPath: string): string {

@@ -69,6 +69,15 @@ describe("judgeLock", () => {
   });
 });
 
+describe("judgeLock names a live holder", () => {
+  it("by its pid and command line, so a gateway can be told from another tool holding OpenClaw's lock", () => {
+    const v = judgeLock(JSON.stringify({ pid: process.pid, createdAt: new Date().toISOString() }), Date.now(), Date.now());
+    const argv0 = fs.readFileSync(`/proc/${process.pid}/cmdline`, "utf8").split("\0")[0]!;
+    expect(v).toMatchObject({ stale: false });
+    expect((v as { holder: string }).holder.startsWith(`pid ${process.pid} (${argv0}`)).toBe(true);
+  });
+});
+
 describe("taking the gateway's sessions.json.lock", () => {
   it("holds it as a plain file with OpenClaw's body, and removes it afterwards", async () => {
     store = makeStore({ a: entry("A", 1) });
