@@ -507,7 +507,7 @@ async function runUndo(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt):
     interrupt.writing = store.storePath;
     try {
       const undone = await undoStoreCleanup(store, { auditPath, agentsRoot, allowOutsideAgentsTree: !!storeOpts.store, now });
-      if (undone.outcome === "restored") interrupt.written.push(store.storePath);
+      if (undone.outcome !== "nothing") interrupt.written.push(store.storePath);
       stores.push({ ...base, ...undone });
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
@@ -528,7 +528,11 @@ async function runUndo(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt):
     ...interruptedField(interrupt),
     exitCode: Math.max(EXIT.ok, ...codes, interrupt.outcome()?.exitCode ?? 0),
   };
-  for (const st of stores) if (st.outcome !== "restored") io.stderr.write(`openclaw-sessions: ${st.why}\n`);
+  for (const st of stores) {
+    if (st.outcome === "nothing" || st.outcome === "refused") io.stderr.write(`openclaw-sessions: ${st.why}\n`);
+    // a partial undo is still a done write (exit 0), but each file not put back is said on stderr too
+    else if (st.outcome === "partial") for (const n of st.notRestored ?? []) io.stderr.write(`openclaw-sessions: warning: ${n.file} not restored: ${n.why}\n`);
+  }
   await printUndoReport(report, s.json, io);
   return report.exitCode;
 }

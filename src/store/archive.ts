@@ -120,8 +120,13 @@ export interface RestoreRequest {
 export function restoreArchives(requests: readonly RestoreRequest[], agentsRoot: string): ArchiveOutcome[] {
   const out: ArchiveOutcome[] = [];
   for (const r of requests) {
-    if (exists(r.file)) continue;
     const archived = newestArchiveOf(r.file);
+    if (exists(r.file)) {
+      // a file under that name now is never overwritten; with an archive beside it, that archive
+      // was not put back, which the report must say (the person decides which one to keep)
+      if (archived) out.push({ agentId: r.agentId, sessionKey: r.sessionKey, from: archived, to: r.file, done: false, why: `${path.basename(r.file)} exists already (nothing overwritten; the archive is left as it is)` });
+      continue;
+    }
     if (!archived) continue;
     const base = { agentId: r.agentId, sessionKey: r.sessionKey, from: archived, to: r.file };
     const why = renameRefusal(agentsRoot, archived, r.file);

@@ -7,16 +7,26 @@ import fs from "node:fs";
 import path from "node:path";
 import { archiveRefusal, deletedArchivePath } from "../core/plan/archive.js";
 import type { StoreRef } from "../core/types.js";
-import { archiveFiles, archiveRootFor, restoreArchives, sessionFilesOf, type RestoreRequest } from "./archive.js";
+import { restoredOutcome } from "../core/plan/undo.js";
+import { archiveFiles, archiveRootFor, newestArchiveOf, restoreArchives, sessionFilesOf, type RestoreRequest } from "./archive.js";
 import { namedByOtherIndexes } from "./other-indexes.js";
 import { realIndexPath } from "./writer/real-path.js";
 import { readAuditTail, undoLast, type UndoResult } from "./writer/index.js";
 
 type FileMove = { from: string; to: string; done: boolean; why?: string };
 
+/** A session file of the restored index that is not back under its name, and why. */
+export interface NotRestored {
+  sessionKey: string;
+  file: string;
+  /** the archive left where it is, when there is one */
+  archive?: string;
+  why: string;
+}
+
 export type StoreUndo =
   | { outcome: "nothing"; why: string }
-  | (Omit<UndoResult, "before" | "after"> & { outcome: "restored"; unarchived: FileMove[]; archived: FileMove[] });
+  | (Omit<UndoResult, "before" | "after"> & { outcome: "restored" | "partial"; unarchived: FileMove[]; archived: FileMove[]; notRestored: NotRestored[] });
 
 export interface StoreUndoOptions {
   auditPath: string;
@@ -42,12 +52,37 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
     root,
   );
   const archived = archiveFiles(archivesOf(store, gone, before, after, sessionsDir, root, opts.now ?? Date.now()), root);
+  const putBack = new Set(unarchived.filter((u) => u.done).map((u) => u.to));
+  const notRestored: NotRestored[] = [
+    ...unarchived.filter((u) => !u.done).map((u) => ({ sessionKey: u.sessionKey, file: u.to, archive: u.from, why: u.why ?? "not renamed" })),
+    ...back.flatMap((key) => missingTranscript(key, after[key], sessionsDir, putBack)),
+  ];
+  const warnings = [...res.warnings, ...notRestored.map((n) => `${n.file} not restored: ${n.why}`)];
   return {
-    outcome: "restored",
+    // a file not archived again (an undo of an undo) is refused by the prune's own rules, as the
+    // prune refused it (a symlink): reported under `archived`, it leaves nothing half undone
+    outcome: restoredOutcome(notRestored.length),
     ...res,
+    warnings,
     unarchived: unarchived.map(moved),
     archived: archived.map(moved),
+    notRestored,
   };
+}
+
+/**
+ * An entry named again whose transcript is neither back nor archived, while another of its files
+ * was archived by the prune (just put back, or still archived): that transcript's archive was
+ * deleted or moved since. Without such a trace nothing tells a deleted archive from a transcript
+ * that never existed (no audit line records the archives), so nothing is claimed then.
+ */
+function missingTranscript(key: string, entry: unknown, sessionsDir: string, putBack: ReadonlySet<string>): NotRestored[] {
+  const files = filesOf(entry, sessionsDir);
+  const transcripts = files.filter((f) => !f.endsWith(".trajectory.jsonl"));
+  if (transcripts.length === 0 || transcripts.some((f) => fs.existsSync(f) || newestArchiveOf(f))) return [];
+  if (!files.some((f) => putBack.has(f) || newestArchiveOf(f))) return [];
+  const file = transcripts[0]!;
+  return [{ sessionKey: key, file, why: `no archive of it (${path.basename(file)}.deleted.<time>) is left to put back, while the prune's archive of its other file was: it was moved or deleted since the prune` }];
 }
 
 /**

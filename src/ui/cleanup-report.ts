@@ -372,7 +372,8 @@ export function renderCleanupReport(report: CleanupReport, opts: RenderOptions =
 export interface UndoOutcome {
   agentId: string;
   storePath: string;
-  outcome: "restored" | "nothing" | "refused";
+  /** partial: the index is restored but some session files are not back (notRestored, warnings) */
+  outcome: "restored" | "partial" | "nothing" | "refused";
   restoredFrom?: string;
   backupPath?: string;
   beforeCount?: number;
@@ -381,6 +382,8 @@ export interface UndoOutcome {
   unarchived?: Array<{ from: string; to: string; done: boolean; why?: string }>;
   /** files archived again (entries the restored index no longer names: the undo of an undo) */
   archived?: Array<{ from: string; to: string; done: boolean; why?: string }>;
+  /** session files of the restored index not back under their names (never overwritten), and why */
+  notRestored?: Array<{ sessionKey: string; file: string; archive?: string; why: string }>;
   why?: string;
   warnings?: string[];
 }
@@ -400,12 +403,13 @@ export function renderUndoReport(report: UndoReport, opts: { chalk?: ChalkInstan
   const lines: string[] = [];
   for (const s of report.stores) {
     const head = `Agent ${s.agentId}: ${clean(s.storePath)}`;
-    if (s.outcome === "restored") {
-      lines.push(`${head}: restored from ${clean(s.restoredFrom ?? "")}`);
+    if (s.outcome === "restored" || s.outcome === "partial") {
+      // a file not put back (or not archived again) is named by a warning line below, once
+      const missed = s.notRestored?.length ?? 0;
+      const partly = s.outcome === "partial" ? c.yellow(`, but ${missed} session file${missed === 1 ? " was" : "s were"} not put back (below)`) : "";
+      lines.push(`${head}: restored from ${clean(s.restoredFrom ?? "")}${partly}`);
       lines.push(`  Entries: ${s.beforeCount} -> ${s.afterCount}`);
-      for (const u of s.unarchived ?? []) {
-        lines.push(u.done ? `  Unarchived ${clean(baseName(u.from))} -> ${clean(baseName(u.to))}` : c.yellow(`  Not unarchived ${clean(u.from)}: ${clean(u.why ?? "")}`));
-      }
+      for (const u of s.unarchived ?? []) if (u.done) lines.push(`  Unarchived ${clean(baseName(u.from))} -> ${clean(baseName(u.to))}`);
       for (const a of s.archived ?? []) {
         lines.push(a.done ? `  Archived ${clean(baseName(a.from))} -> ${clean(baseName(a.to))}` : c.yellow(`  Not archived ${clean(a.from)}: ${clean(a.why ?? "")}`));
       }

@@ -33,6 +33,44 @@ describe("the built CLI", () => {
     expect(after).toEqual(before);
   });
 
+  it("--undo that cannot put a file back names each one with why (stderr, --json notRestored and warnings), outcome partial, exit 0, nothing overwritten", async () => {
+    const s = buildMainStore(live, dead);
+    const env = cliEnv();
+    const applied = await runJson(["cleanup", "--state-dir", s.state, "--no-probe", ...ACTIVE], { env });
+    expect(applied.result.code).toBe(0);
+    const dir = path.dirname(s.index);
+    const archives = fs.readdirSync(dir).filter((f) => f.includes(".jsonl.deleted."));
+    const transcriptArchive = (f: string) => /^[^.]+\.jsonl\.deleted\./.test(f);
+    // a session whose transcript and trajectory were both archived: its transcript's archive is deleted
+    const both = archives.filter(transcriptArchive).find((f) => archives.some((g) => g.startsWith(`${f.split(".")[0]}.trajectory.jsonl.deleted.`)))!;
+    // another archived transcript: a file now holds its name
+    const taken = archives.filter(transcriptArchive).find((f) => f.split(".")[0] !== both.split(".")[0])!;
+    expect(both && taken).toBeTruthy();
+    fs.rmSync(path.join(dir, both));
+    const takenName = path.join(dir, taken.replace(/\.deleted\..*$/, ""));
+    fs.writeFileSync(takenName, "mine\n");
+
+    const undo = await runJson(["cleanup", "--undo", "--state-dir", s.state], { env });
+    expect(undo.result.code, undo.result.stderr).toBe(0);
+    const st = undo.doc.stores[0];
+    expect(st.outcome).toBe("partial");
+    const missing = path.join(dir, both.replace(/\.deleted\..*$/, ""));
+    expect(st.notRestored).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: takenName, archive: path.join(dir, taken), why: expect.stringContaining("exists already (nothing overwritten") }),
+        expect.objectContaining({ file: missing, why: expect.stringContaining("moved or deleted since the prune") }),
+      ]),
+    );
+    expect(st.notRestored).toHaveLength(2);
+    for (const n of st.notRestored) {
+      expect(st.warnings).toContain(`${n.file} not restored: ${n.why}`);
+      expect(undo.result.stderr).toContain(`openclaw-sessions: warning: ${n.file} not restored: ${n.why}`);
+    }
+    // kept: the file under the name, and the archive that could not go back
+    expect(fs.readFileSync(takenName, "utf8")).toBe("mine\n");
+    expect(fs.existsSync(path.join(dir, taken))).toBe(true);
+  });
+
   it("exit 3: a corrupt index is named on stderr and left byte-identical", async () => {
     const state = makeStateDir("ocs-cleanup-corrupt-");
     const bad = indexPath(state, "main");

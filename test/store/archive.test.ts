@@ -125,7 +125,7 @@ describe("newestArchiveOf / restoreArchives (--undo)", () => {
     expect(newestArchiveOf(path.join(tmp, "no-such-dir", "x.jsonl"))).toBeUndefined();
   });
 
-  it("puts the newest archive back when the name is free, and leaves a file that is there alone", () => {
+  it("puts the newest archive back when the name is free; a file that is there is left alone and its archive reported as not put back", () => {
     const free = path.join(sessions, "free.jsonl");
     file(`${free}.deleted.${STAMP}`, "archived\n");
     const busy = file(path.join(sessions, "busy.jsonl"), "current\n");
@@ -138,7 +138,10 @@ describe("newestArchiveOf / restoreArchives (--undo)", () => {
       ],
       agents,
     );
-    expect(out).toEqual([{ agentId: "main", sessionKey: "a", from: `${free}.deleted.${STAMP}`, to: free, done: true }]);
+    expect(out).toEqual([
+      { agentId: "main", sessionKey: "a", from: `${free}.deleted.${STAMP}`, to: free, done: true },
+      { agentId: "main", sessionKey: "b", from: `${busy}.deleted.${STAMP}`, to: busy, done: false, why: "busy.jsonl exists already (nothing overwritten; the archive is left as it is)" },
+    ]);
     expect(fs.readFileSync(free, "utf8")).toBe("archived\n");
     expect(fs.readFileSync(busy, "utf8")).toBe("current\n");
     expect(fs.existsSync(`${busy}.deleted.${STAMP}`)).toBe(true);

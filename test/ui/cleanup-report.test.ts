@@ -277,6 +277,38 @@ describe("renderCleanupReport", () => {
 });
 
 describe("renderUndoReport", () => {
+  it("partial: the head says how many files were not put back, each is a warning line once", () => {
+    const out = renderUndoReport(
+      {
+        schemaVersion: 1,
+        undo: true,
+        exitCode: 0,
+        refusedStores: [],
+        stores: [
+          {
+            agentId: "main",
+            storePath: "/s/main.json",
+            outcome: "partial",
+            restoredFrom: "/s/main.json.bak.1",
+            backupPath: "/s/main.json.bak.2",
+            beforeCount: 8,
+            afterCount: 12,
+            unarchived: [{ from: "/s/b.jsonl.deleted.2026-07-01T12-00-00.000Z", to: "/s/b.jsonl", done: false, why: "b.jsonl exists already" }],
+            notRestored: [{ sessionKey: "k", file: "/s/b.jsonl", archive: "/s/b.jsonl.deleted.2026-07-01T12-00-00.000Z", why: "b.jsonl exists already" }],
+            warnings: ["/s/b.jsonl not restored: b.jsonl exists already"],
+          },
+        ],
+      },
+      { chalk: plain },
+    );
+    expect(out.split("\n")).toEqual([
+      "Agent main: /s/main.json: restored from /s/main.json.bak.1, but 1 session file was not put back (below)",
+      "  Entries: 8 -> 12",
+      "  The replaced index is kept as /s/main.json.bak.2 (run --undo again to go back to it)",
+      "  Warning: /s/b.jsonl not restored: b.jsonl exists already",
+    ]);
+  });
+
   it("restored, nothing to undo, refused", () => {
     const out = renderUndoReport(
       {

@@ -42,6 +42,11 @@ export function lastWrite<T extends WriteLine>(lines: readonly T[], indexSha256:
   return undefined;
 }
 
+/** An undo that could not put back every session file of the index it restored is "partial". */
+export function restoredOutcome(notPutBack: number): "restored" | "partial" {
+  return notPutBack > 0 ? "partial" : "restored";
+}
+
 /** Which command wrote the line; lines from before `command` was recorded: keepalive writes only touches. */
 export function writerOf(line: WriteLine): WriterCommand {
   if (line.command) return line.command;
