@@ -41,14 +41,18 @@ function addLegacyAgent(stateDir: string, sessionFiles: Record<string, string>):
 }
 
 describe("cleanup beside an era C store (built CLI)", () => {
-  it("an old file-era entry whose sessionFile names the era C database, its -wal or the index itself: evicted, but none of those files is renamed", async () => {
+  it("an old file-era entry whose sessionFile names the era C database, its -wal, a database copy or the index itself: evicted, but none of those files is renamed", async () => {
     const mix = mixedStateDir({
+      // relative names climbing out of the sessions dir: OpenClaw refuses them (its <sessionId>.jsonl stands)
       "agent:legacy:db": "../../main/agent/openclaw-agent.sqlite",
       "agent:legacy:wal": "../../main/agent/openclaw-agent.sqlite-wal",
+      // inside the sessions dir, so named: refused by its name
+      "agent:legacy:copy": "copy.sqlite",
       "agent:legacy:index": "sessions.json",
       "agent:legacy:ok": "ok.jsonl",
     });
     fs.writeFileSync(`${mix.dbPath}-wal`, "");
+    fs.writeFileSync(path.join(mix.sessions, "copy.sqlite"), "");
     fs.writeFileSync(path.join(mix.sessions, "ok.jsonl"), '{"type":"session"}\n');
     const facts = storeFacts(mix.dbPath);
     const eraCDir = path.dirname(mix.dbPath);
@@ -60,14 +64,13 @@ describe("cleanup beside an era C store (built CLI)", () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     const legacy = doc.stores.find((s: { agentId: string }) => s.agentId === "legacy");
-    // all four entries go; of their files only the transcript moves, the database and its -wal
-    // are refused with the reason
+    // all five entries go; of their files only the transcript moves, the database copy and the
+    // index are refused with the reason, the era C database and its -wal are never even named
     expect(legacy.afterCount).toBe(0);
     const archived = (legacy.actions as Array<{ action: string; from?: string; applied: boolean }>).filter((a) => a.action === "archive" && a.applied);
     expect(archived.map((a) => path.basename(a.from!))).toEqual(["ok.jsonl"]);
     expect(legacy.refused).toEqual([
-      { sessionKey: "agent:legacy:db", path: mix.dbPath, why: "openclaw-agent.sqlite is an OpenClaw database file (era C), never renamed or written" },
-      { sessionKey: "agent:legacy:wal", path: `${mix.dbPath}-wal`, why: "openclaw-agent.sqlite-wal is an OpenClaw database file (era C), never renamed or written" },
+      { sessionKey: "agent:legacy:copy", path: path.join(mix.sessions, "copy.sqlite"), why: "copy.sqlite is an OpenClaw database file (era C), never renamed or written" },
       { sessionKey: "agent:legacy:index", path: path.join(mix.sessions, "sessions.json"), why: "sessions.json is not a transcript or trajectory (*.jsonl): only those are archived" },
     ]);
     // the index just written is still there, and names nothing
