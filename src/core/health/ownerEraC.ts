@@ -84,7 +84,18 @@ export function ownerEraC(ev: Evidence, now: number): Liveness {
       : task
         ? `the latest task ${shortId(task.runId)} is ${task.status}`
         : "no task names this run";
-  return pendingOrOver(ev, now, alive, why);
+  // restart recovery's only on evidence: the run predates this gateway (recovery resumes what the
+  // last one left), or this run's own task ended or lost its owner while the row says running.
+  // Most gateway runs have no task at all (chat.send from webchat and the TUI, channel messages,
+  // subagent children, heartbeats: only the `agent` RPC tracks one), and the session's latest task
+  // can be an earlier turn's: such a run is the live gateway's, bounded by the stall and run limits.
+  const predatesGateway = gw.startedAt !== undefined && ev.entry.startedAt !== undefined && ev.entry.startedAt < gw.startedAt;
+  const ownTask = task !== undefined && ev.entry.lifecycleRunId !== undefined && task.runId === ev.entry.lifecycleRunId;
+  if (predatesGateway || ownTask) return pendingOrOver(ev, now, alive, why);
+  return {
+    kind: "gateway",
+    reason: `${alive}; ${task ? `no task tracks this run (the session's latest, ${shortId(task.runId)}, is ${task.status})` : "no task tracks this run"}: chat, channel and subagent runs have none, so the lock decides`,
+  };
 }
 
 /** A live gateway that runs no task for the row: its restart recovery's, or nobody's once that is over. */

@@ -17,6 +17,8 @@ const gw = (alive: boolean, fields: Partial<GatewayInfo> = {}): GatewayInfo => (
 const task = (status: string, owner: TaskRunInfo["owner"]): TaskRunInfo => ({ runId: "run-bbbb-2222", status, owner, ownerPid: 4242 });
 const running = entry({ status: "running", startedAt: ago(30) });
 const embeddedRow = entry({ startedAt: ago(30) });
+/** a run of this gateway's whose task is run-bbbb-2222 */
+const ownRun = entry({ status: "running", startedAt: ago(30), lifecycleRunId: "run-bbbb-2222" });
 
 describe("ownerEraC: who can move an era C running row", () => {
   const cases: Array<[string, Parameters<typeof evidence>[0], string, RegExp]> = [
@@ -27,10 +29,12 @@ describe("ownerEraC: who can move an era C running row", () => {
     ["gateway started 20 s ago, the running task's owner is dead: restart recovery pending", { entry: running, gateway: gw(true, { startedAt: ago(20) }), tasksKnown: true, task: task("running", "dead") }, "recovering", /owner pid 4242 is dead: restart recovery is pending/],
     ["gateway started 20 s ago, no task names the run: restart recovery pending", { entry: running, gateway: gw(true, { startedAt: ago(20) }), tasksKnown: true }, "recovering", /no task names this run: restart recovery/],
     ["gateway started 20 s ago, the latest task already cancelled: restart recovery pending", { entry: running, gateway: gw(true, { startedAt: ago(20) }), tasksKnown: true, task: task("cancelled", "dead") }, "recovering", /latest task run-bbbb is cancelled/],
-    ["gateway up 10 min, no task names the run, the row an hour old: its recovery is over, nothing moves it", { entry: running, gateway: gw(true), tasksKnown: true }, "none", /no task names this run, and its restart recovery \(at its start 10m00s ago\) did not take this run up: nothing moves it until the next gateway start/],
-    ["gateway up 10 min, the row's task succeeded 5 min ago and the row still says running: nothing moves it", { entry: running, gateway: gw(true), tasksKnown: true, task: { ...task("succeeded", "alive"), updatedAt: ago(300) } }, "none", /the latest task run-bbbb is succeeded, and its restart recovery/],
-    ["gateway up 10 min, the row's task succeeded 10 s ago: inside the window a run's end writes its task before its row", { entry: running, gateway: gw(true), tasksKnown: true, task: { ...task("succeeded", "alive"), updatedAt: ago(10) } }, "recovering", /is succeeded: restart recovery is pending/],
-    ["gateway up 10 min, the running task's owner is dead: nothing moves it", { entry: running, gateway: gw(true), tasksKnown: true, task: task("running", "dead") }, "none", /owner pid 4242 is dead, and its restart recovery/],
+    ["gateway up 10 min, a run started before it, no task: its restart recovery is over, nothing moves it", { entry: entry({ status: "running", startedAt: ago(3600) }), gateway: gw(true), tasksKnown: true }, "none", /no task names this run, and its restart recovery \(at its start 10m00s ago\) did not take this run up: nothing moves it until the next gateway start/],
+    ["gateway up 10 min, a run it started that no task tracks (webchat, channels, subagents): the live gateway's, the lock decides", { entry: running, gateway: gw(true), tasksKnown: true }, "gateway", /no task tracks this run: chat, channel and subagent runs have none, so the lock decides/],
+    ["gateway up 10 min, the session's latest task is an earlier turn's (succeeded): this run is the live gateway's", { entry: ownRun, gateway: gw(true), tasksKnown: true, task: { ...task("succeeded", "alive"), runId: "run-aaaa-1111", updatedAt: ago(300) } }, "gateway", /the session's latest, run-aaaa, is succeeded/],
+    ["gateway up 10 min, this run's own task succeeded 5 min ago and the row still says running: nothing moves it", { entry: ownRun, gateway: gw(true), tasksKnown: true, task: { ...task("succeeded", "alive"), updatedAt: ago(300) } }, "none", /the latest task run-bbbb is succeeded, and its restart recovery/],
+    ["gateway up 10 min, this run's own task succeeded 10 s ago: inside the window a run's end writes its task before its row", { entry: ownRun, gateway: gw(true), tasksKnown: true, task: { ...task("succeeded", "alive"), updatedAt: ago(10) } }, "recovering", /is succeeded: restart recovery is pending/],
+    ["gateway up 10 min, this run's running task lost its owner: nothing moves it", { entry: ownRun, gateway: gw(true), tasksKnown: true, task: task("running", "dead") }, "none", /owner pid 4242 is dead, and its restart recovery/],
     ["live gateway that marked the row aborted after it started: restart recovery in progress", { entry: entry({ status: "running", startedAt: ago(900), abortedLastRun: true, updatedAt: ago(2) }), gateway: gw(true), tasksKnown: false }, "recovering", /marked this run aborted 2s ago: restart recovery is resuming it/],
     ["marked aborted long ago and never resumed: no longer 'resuming', and its recovery is over", { entry: entry({ status: "running", startedAt: ago(900), abortedLastRun: true, updatedAt: ago(300) }), gateway: gw(true), tasksKnown: true }, "none", /no task names this run, and its restart recovery .* did not take this run up/],
     ["abortedLastRun from before the live gateway started is not its recovery", { entry: entry({ status: "running", startedAt: ago(900), abortedLastRun: true, updatedAt: ago(800) }), gateway: gw(true), tasksKnown: false }, "gateway", /the lock decides/],
@@ -68,10 +72,15 @@ describe("deriveHeartbeat on era C evidence", () => {
     expect(hb.reasons.join("\n")).toMatch(/restart recovery is pending/);
   });
   it("a live gateway long past its start that runs no task for a running row leaves it unresponsive, its repair OpenClaw's next start (QA: 'waiting' for days)", () => {
-    const hb = deriveHeartbeat(evidence({ era: "C", entry: running, transcript: waiting, gateway: gw(true, { startedAt: ago(86_400) }), tasksKnown: true, task: { ...task("succeeded", "alive"), updatedAt: ago(3600) } }), NOW, TH);
+    const hb = deriveHeartbeat(evidence({ era: "C", entry: ownRun, transcript: waiting, gateway: gw(true, { startedAt: ago(86_400) }), tasksKnown: true, task: { ...task("succeeded", "alive"), updatedAt: ago(3600) } }), NOW, TH);
     expect(hb.health).toBe("unresponsive");
     expect(hb.drift).toMatch(/the live gateway is not running it/);
     expect(hb.reasons.join("\n")).toMatch(/did not take this run up: nothing moves it until the next gateway start/);
+  });
+  it("a webchat run (no task) 90 s into a model wait under a gateway up 10 min is waiting, then stalled past the stall threshold: never unresponsive for want of a task", () => {
+    const chat = evidence({ era: "C", entry: entry({ status: "running", startedAt: ago(90), updatedAt: ago(90) }), transcript: transcript({ lastRole: "user", lastMessageAt: ago(90), lastEntryAt: ago(90) }), gateway: gw(true), tasksKnown: true });
+    expect(deriveHeartbeat(chat, NOW, TH)).toMatchObject({ state: "awaiting_model", health: "waiting" });
+    expect(deriveHeartbeat(chat, NOW + 60_000, TH).health).toBe("stalled");
   });
   it("a running row owned by a live gateway task waits on the model", () => {
     const hb = deriveHeartbeat(evidence({ era: "C", entry: running, transcript: waiting, gateway: gw(true), tasksKnown: true, task: task("running", "alive") }), NOW, TH);

@@ -97,7 +97,8 @@ describe("era C: OpenClaw's recovery is the repair, and nothing is ever written"
   it.each([
     ["owner alive, its running task names the run", row(gateway(true, ago(2 * HOUR_S)), task()), "stalled", "keep", "live"],
     ["owner started 30 s ago, no running task: restart recovery pending", row(gateway(true, ago(30))), "waiting", "keep", "recovery"],
-    ["owner up 2 h, no running task: its recovery is over, critical until the next gateway start", row(gateway(true, ago(2 * HOUR_S))), "unresponsive", "report", "openclaw-recovery"],
+    ["owner up 30 min, a run from before it with no task: its recovery is over, critical until the next gateway start", row(gateway(true, ago(1800))), "unresponsive", "report", "openclaw-recovery"],
+    ["owner up 2 h, a run of its own no task tracks (webchat): the live gateway's, stalled after an hour's silence", row(gateway(true, ago(2 * HOUR_S))), "stalled", "keep", "live"],
     ["owner dead: critical until a gateway starts", row(gateway(false, ago(2 * HOUR_S)), task({ owner: "dead" })), "unresponsive", "report", "openclaw-recovery"],
     ["the embedded owner of the state dir is dead: a gateway row stays critical", row(gateway(false, ago(2 * HOUR_S), { role: "agent-embedded" })), "unresponsive", "report", "openclaw-recovery"],
   ] as const)("%s -> %s", (_name, ev, health, repairKind, rule) => {
