@@ -36,7 +36,9 @@ export function register(program: Command, ctx: CommandContext = { io: processIo
         "\n  3   a state dir or config that cannot be read at start; --once: a store that could not be" +
         "\n      read (the others are shown; nothing is written). In the live view an unreadable store" +
         "\n      is a warning, and a gateway refusing --gateway a notice: neither stops it" +
-        "\n  64  bad usage (an unknown flag, a bad value, --gateway with --once)",
+        "\n  64  bad usage (an unknown flag, a bad value, --gateway with --once)" +
+        "\n  69  --gateway: our device identity cannot be read or written (its dir inside OpenClaw's state" +
+        "\n      dir, an unreadable identity file)",
     );
   addStoreOptions(cmd).action(async (opts) => {
     ctx.exit(await runWatch(watchSettings(opts, ctx.io.env), ctx.io, { stop: ctx.stop }));
@@ -107,7 +109,14 @@ export async function runWatch(s: WatchSettings, io: Io, control: WatchControl =
       onWarning: interactive ? undefined : (w) => io.stderr.write(`warning: ${w}\n`),
     });
     const notices = !s.gatewayNotices ? "quiet" : interactive ? "console" : "stderr";
-    const source = s.gateway ? withGatewayOverlay(files, openWatchOverlay(read, s.stallAfter, io, now, notices)) : files;
+    let source: Source;
+    try {
+      source = s.gateway ? withGatewayOverlay(files, openWatchOverlay(read, s.stallAfter, io, now, notices)) : files;
+    } catch (err) {
+      // our device identity cannot be kept (exit 69): the file watchers must not keep us running
+      files.close();
+      throw err;
+    }
     try {
       if (stop.requested) return EXIT.ok;
       if (!interactive) return await streamSnapshots(source, stop, s, io, now);

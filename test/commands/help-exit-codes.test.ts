@@ -16,7 +16,7 @@ const CODES: Record<string, number[]> = {
   // --check's verdicts; 3 for an unreadable store or --check with no store; 69 for --gateway refused (status-gateway.ts) or our identity (gateway/identity.ts)
   status: [EXIT.ok, EXIT.warning, EXIT.critical, EXIT.unknown, EXIT.usage, EXIT.unavailable],
   // 3 at start or for --once's unread stores; a refusing gateway is only a notice in the loop
-  watch: [EXIT.ok, EXIT.unknown, EXIT.usage],
+  watch: [EXIT.ok, EXIT.unknown, EXIT.usage, EXIT.unavailable],
   // refused stores and nothing to act on (3), the writer (4), the store lock (5), a signal mid-write
   cleanup: [EXIT.ok, EXIT.unknown, EXIT.writeRefused, EXIT.busy, EXIT.usage, ...SIGNALLED],
   // --once's outcomes (3, 4, 5), the loop lock (5), a second signal while stopping

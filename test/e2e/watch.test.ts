@@ -139,4 +139,13 @@ describe("watch, the built CLI", () => {
     expect(usage.code).toBe(64);
     expect(usage.stderr).toMatch(/^openclaw-sessions: --interval must be longer than 0 \(got "0"\)\n$/);
   });
+
+  it("exit 69 at once when --gateway cannot keep our device identity (inside OpenClaw's state dir): the file watchers do not keep it running", async () => {
+    const state = makeStateDir();
+    idleStore(state, NOW);
+    const r = await runCli(["watch", "--gateway", "--state-dir", state, "--no-probe"], { env: { XDG_STATE_HOME: state }, timeoutMs: 15_000 });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toMatch(/our device identity would live in .* inside OpenClaw's state dir/);
+  });
 });
+

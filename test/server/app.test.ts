@@ -155,7 +155,7 @@ describe("serve's request accounting and Host", () => {
     expect(log.filter((l) => /status=4/.test(l))).toEqual([expect.stringMatching(/status=408 error=ERR_HTTP_REQUEST_TIMEOUT/)]);
   });
 
-  it("a malformed request is answered, counted and logged once, however its client then closes", async () => {
+  it("a malformed request is answered, counted and logged once, and its client's close adds nothing", async () => {
     const { url, log } = await serveIdle();
     const c = await send(url, "GET /api/sessions/heartbeat HTTP/1.1\r\nHost 127.0.0.1\r\n");
     await c.ended;
