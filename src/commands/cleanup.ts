@@ -19,7 +19,7 @@ import { planPrune, type PrunePlan } from "../core/plan/prune.js";
 import type { EntryPatch, StoreRef } from "../core/types.js";
 import { archiveFiles, archiveRootFor, type ArchiveOutcome } from "../store/archive.js";
 import { undoStoreCleanup } from "../store/cleanup-undo.js";
-import { evidenceFiles, namedByOtherIndexes } from "../store/other-indexes.js";
+import { OtherIndexes } from "../store/other-indexes.js";
 import { gatewayPort, type OpenClawConfig } from "../store/config.js";
 import { collectAfterSessions, collectGarbage } from "../store/heap.js";
 import { readGateway } from "../store/gateway.js";
@@ -234,6 +234,8 @@ async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt)
    * A store whose index cannot be read refuses only itself (undefined).
    */
   let previousSessions = 0;
+  // what every other index names, read only when a prune is about to archive a file
+  const otherIndexes = new OtherIndexes(found.stores.map((s) => s.storePath), found.agentsRoot);
   const collectAfter = collectAfterSessions(io.env);
   const readAndPlan = (store: StoreRef) => {
     // the previous store's evidence and plans are garbage now: see src/store/heap.ts
@@ -252,7 +254,7 @@ async function runApply(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt)
     const items: PlanItem[] = read.evidence.map((ev) => planItem(ev, now, thresholds));
     const archiveRoot = archiveRootFor(store.storePath, found.agentsRoot);
     const finalize: FinalizePlan | undefined = steps.finalize ? planFinalize(items) : undefined;
-    const namedElsewhere = steps.prune ? namedByOtherIndexes(store.storePath, evidenceFiles(read.evidence), found.stores.filter((s) => s !== store).map((s) => s.storePath)) : undefined;
+    const namedElsewhere = steps.prune ? otherIndexes.for(store.storePath) : undefined;
     const prune: PrunePlan | undefined = steps.prune
       ? planPrune(items, { now, policy, enforce: overrides.enforce, activeKeys, agentsRoot: archiveRoot, finalized: finalize?.patches, namedElsewhere })
       : undefined;

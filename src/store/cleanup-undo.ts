@@ -9,7 +9,7 @@ import { archiveRefusal, deletedArchivePath } from "../core/plan/archive.js";
 import type { StoreRef } from "../core/types.js";
 import { restoredOutcome } from "../core/plan/undo.js";
 import { archiveFiles, archiveRootFor, newestArchiveOf, restoreArchives, sessionFilesOf, type RestoreRequest } from "./archive.js";
-import { namedByOtherIndexes } from "./other-indexes.js";
+import { OtherIndexes } from "./other-indexes.js";
 import { realIndexPath } from "./writer/real-path.js";
 import { readAuditTail, undoLast, type UndoResult } from "./writer/index.js";
 
@@ -51,7 +51,7 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
     back.flatMap((key) => filesOf(after[key], sessionsDir).map((file): RestoreRequest => ({ agentId: store.agentId, sessionKey: key, file }))),
     root,
   );
-  const archived = archiveFiles(archivesOf(store, gone, before, after, sessionsDir, root, opts.now ?? Date.now()), root);
+  const archived = archiveFiles(archivesOf(store, gone, before, after, sessionsDir, root, opts.agentsRoot, opts.now ?? Date.now()), root);
   const putBack = new Set(unarchived.filter((u) => u.done).map((u) => u.to));
   const notRestored: NotRestored[] = [
     ...unarchived.filter((u) => !u.done).map((u) => ({ sessionKey: u.sessionKey, file: u.to, archive: u.from, why: u.why ?? "not renamed" })),
@@ -82,18 +82,18 @@ function missingTranscript(key: string, entry: unknown, sessionsDir: string, put
   if (transcripts.length === 0 || transcripts.some((f) => fs.existsSync(f) || newestArchiveOf(f))) return [];
   if (!files.some((f) => putBack.has(f) || newestArchiveOf(f))) return [];
   const file = transcripts[0]!;
-  return [{ sessionKey: key, file, why: `no archive of it (${path.basename(file)}.deleted.<time>) is left to put back, while the prune's archive of its other file was: it was moved or deleted since the prune` }];
+  return [{ sessionKey: key, file, why: `not there, and no archive of it (${path.basename(file)}.deleted.<time>) is left to put back, while the prune's archive of its other file was: moved or deleted since the prune, or never there` }];
 }
 
 /**
  * The files of the entries the restored index no longer names that exist, no entry left uses, and
  * the prune's own rule lets it archive (inside the agents tree, transcripts and trajectories only).
  */
-function archivesOf(store: StoreRef, keys: readonly string[], before: Record<string, unknown>, after: Record<string, unknown>, sessionsDir: string, root: string, now: number) {
+function archivesOf(store: StoreRef, keys: readonly string[], before: Record<string, unknown>, after: Record<string, unknown>, sessionsDir: string, root: string, agentsRoot: string, now: number) {
   const used = new Set(Object.values(after).flatMap((entry) => filesOf(entry, sessionsDir)));
-  // nor one another index beside it names (store/other-indexes.ts)
-  const elsewhere = namedByOtherIndexes(store.storePath, keys.flatMap((key) => filesOf(before[key], sessionsDir)));
-  const namedElsewhere = (file: string) => elsewhere.files.has(file) || elsewhere.unreadDirs.has(path.dirname(file));
+  // nor one another index names (store/other-indexes.ts)
+  const elsewhere = new OtherIndexes([], agentsRoot).for(store.storePath);
+  const namedElsewhere = (file: string) => elsewhere.whoNames(file) !== undefined;
   const planned = new Set<string>();
   return keys.flatMap((key) =>
     filesOf(before[key], sessionsDir)

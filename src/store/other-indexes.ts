@@ -1,52 +1,135 @@
 // Files another session index names. A prune archives an evicted session's transcript only when
-// no entry that stays names it; "stays" must include the entries of every other index beside it:
+// no entry that stays names it; "stays" must include the entries of every other index:
 // `cleanup --store sessions.json.bak.<ts>` (a backup, or a copy, in the live sessions dir) would
-// otherwise archive the live index's transcripts, and a copied agent's absolute sessionFile names
-// the original agent's files. Only the directories the candidate files lie in are looked at, so
-// the usual store (the dir's own sessions.json, its files beside it) costs no extra read.
+// otherwise archive the live index's transcripts, and a copied agent's entries name the original
+// agent's files by absolute path (OpenClaw resolves those into the sibling agent's sessions dir).
+// Looked up only for a file a prune is about to archive, and each index is read once a run.
+import fs from "node:fs";
 import path from "node:path";
 import type { NamedElsewhere } from "../core/plan/prune.js";
-import type { Evidence } from "../core/types.js";
 import { readIndexSummary } from "./read-index.js";
 import { sessionFilesOf } from "./archive.js";
 import { safeRealpath } from "./contain.js";
+import { sessionFileCandidate } from "./session-file.js";
+
+/** A file's name with its directory resolved: an index may name it through a symlinked dir. */
+function realName(file: string, dirs: Map<string, string>): string {
+  const dir = path.dirname(file);
+  let real = dirs.get(dir);
+  if (real === undefined) dirs.set(dir, (real = safeRealpath(dir) ?? path.resolve(dir)));
+  return path.join(real, path.basename(file));
+}
+
+/** `"sessionFile": "<json string>"` anywhere in an index: only an absolute one can name another dir's file. */
+const SESSION_FILE = /"sessionFile"\s*:\s*("(?:[^"\\]|\\.)*")/g;
 
 /**
- * What other indexes name in the directories `files` lie in: each dir's `sessions.json` and the
- * `alsoIndexes` (the other stores of this run) that sit in it, never `storePath` itself.
+ * Every index of the run that could name a file: `indexes` (the stores of the run) and each
+ * `<agentsRoot>/<id>/sessions/sessions.json` (an agent not selected with --agent still has its
+ * sessions). A lookup for the index `storePath` being cleaned: what another index names.
  */
-export function namedByOtherIndexes(storePath: string, files: Iterable<string>, alsoIndexes: readonly string[] = []): NamedElsewhere {
-  const self = safeRealpath(storePath) ?? path.resolve(storePath);
-  const dirs = new Set<string>();
-  for (const f of files) dirs.add(path.dirname(f));
-  const named = new Map<string, string>();
-  const unreadDirs = new Map<string, string>();
-  for (const dir of dirs) {
-    const indexes = new Set([path.join(dir, "sessions.json"), ...alsoIndexes.filter((p) => path.dirname(path.resolve(p)) === dir)]);
-    for (const index of indexes) {
+export class OtherIndexes {
+  private readonly dirs = new Map<string, string>();
+  /** dir (real) -> the files its own indexes name, by index; read on first need */
+  private readonly sameDir = new Map<string, { files: Map<string, string>; unread?: string }>();
+  /** files named across directories (absolute sessionFile): real file -> which index */
+  private crossDir?: Map<string, { index: string; real: string }>;
+  private readonly all: string[];
+
+  constructor(indexes: readonly string[], agentsRoot?: string) {
+    const found = new Set(indexes.map((p) => path.resolve(p)));
+    if (agentsRoot) {
+      let ids: string[] = [];
+      try {
+        ids = fs.readdirSync(agentsRoot);
+      } catch {
+        /* no agents dir: nothing more to look at */
+      }
+      for (const id of ids) {
+        const p = path.join(agentsRoot, id, "sessions", "sessions.json");
+        if (fs.existsSync(p)) found.add(p);
+      }
+    }
+    this.all = [...found];
+  }
+
+  /** What indexes other than `storePath` name, answered per file as a prune asks. */
+  for(storePath: string): NamedElsewhere {
+    const self = safeRealpath(storePath) ?? path.resolve(storePath);
+    return { whoNames: (file) => this.whoNames(file, self) };
+  }
+
+  private whoNames(file: string, self: string): string | undefined {
+    const real = realName(file, this.dirs);
+    const dir = path.dirname(real);
+    const local = this.localNames(dir, self);
+    const named = local.files.get(real);
+    if (named) return `still named by ${named}`;
+    if (local.unread) return local.unread;
+    const cross = this.crossNames().get(real);
+    if (cross && cross.real !== self) return `still named by ${cross.index}`;
+    return undefined;
+  }
+
+  /** The indexes in `dir` (its sessions.json and the run's stores there) other than `self`, parsed. */
+  private localNames(dir: string, self: string): { files: Map<string, string>; unread?: string } {
+    const key = `${self}\u0000${dir}`;
+    let got = this.sameDir.get(key);
+    if (got) return got;
+    got = { files: new Map() };
+    this.sameDir.set(key, got);
+    const here = new Set([path.join(dir, "sessions.json"), ...this.all.filter((p) => path.dirname(realName(p, this.dirs)) === dir)]);
+    for (const index of here) {
       const real = safeRealpath(index);
       if (!real || real === self) continue;
       let entries;
       try {
         entries = readIndexSummary(index).entries;
       } catch (err) {
-        unreadDirs.set(dir, `${index}, another index beside it, cannot be read (${(err as Error).message})`);
+        got.unread = `${index}, another index beside it, cannot be read (${(err as Error).message})`;
         continue;
       }
       for (const [key, entry] of Object.entries(entries)) {
         if (typeof entry.sessionId !== "string") continue;
-        for (const file of sessionFilesOf({ sessionId: entry.sessionId, sessionFile: entry.sessionFile }, dir)) {
-          if (!named.has(file)) named.set(file, `${key} in ${index}`);
+        for (const f of sessionFilesOf({ sessionId: entry.sessionId, sessionFile: entry.sessionFile }, dir)) {
+          const name = realName(f, this.dirs);
+          if (!got.files.has(name)) got.files.set(name, `${key} in ${index}`);
         }
       }
     }
+    return got;
   }
-  return { files: named, unreadDirs };
-}
 
-/** Every transcript and trajectory file the evidence names: what a prune could archive. */
-export function evidenceFiles(evidence: readonly Evidence[]): string[] {
-  const out: string[] = [];
-  for (const ev of evidence) for (const p of [ev.transcriptPath, ev.transcript?.path, ev.trajectory?.path]) if (p) out.push(p);
-  return out;
+  /** Files any index names by an absolute sessionFile in another directory than its own: scanned, not parsed. */
+  private crossNames(): Map<string, { index: string; real: string }> {
+    if (this.crossDir) return this.crossDir;
+    this.crossDir = new Map();
+    for (const index of this.all) {
+      let text: string;
+      try {
+        text = fs.readFileSync(index, "utf8");
+      } catch {
+        continue;
+      }
+      const own = path.dirname(realName(index, this.dirs));
+      const real = safeRealpath(index) ?? path.resolve(index);
+      for (const m of text.matchAll(SESSION_FILE)) {
+        let value: unknown;
+        try {
+          value = JSON.parse(m[1]!);
+        } catch {
+          continue;
+        }
+        if (typeof value !== "string" || !path.isAbsolute(value.trim())) continue;
+        // OpenClaw resolves an absolute name through symlinks before it places it
+        const named = sessionFileCandidate(realName(value.trim(), this.dirs), path.dirname(index));
+        if (!named) continue;
+        for (const f of [named, `${named.endsWith(".jsonl") ? named.slice(0, -6) : named}.trajectory.jsonl`]) {
+          const name = realName(f, this.dirs);
+          if (path.dirname(name) !== own && !this.crossDir.has(name)) this.crossDir.set(name, { index, real });
+        }
+      }
+    }
+    return this.crossDir;
+  }
 }

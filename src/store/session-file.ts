@@ -32,7 +32,9 @@ export function isSafeSessionId(sessionId: string): boolean {
  * The file an entry's `sessionFile` names, as OpenClaw resolves it (resolvePathWithinSessionsDir),
  * or undefined where OpenClaw refuses it and uses `<sessionId>.jsonl` instead: a relative name
  * must stay inside the sessions dir (`../../ops/sessions/x.jsonl` is refused); an absolute one
- * must lie in it, or directly in an agent's `sessions` dir (2026.7+ resolves a sibling agent's).
+ * must lie in it, or in an agent's `sessions` dir (2026.7+ resolves a sibling agent's). Stricter
+ * than 2026.9 in one place: it takes `sub/../../x.jsonl` (it checks the text, not the resolved
+ * path) and so reads outside its sessions dir; 2026.4 refuses it, and so do we.
  */
 export function sessionFileCandidate(raw: string, sessionsDir: string): string | undefined {
   const name = raw.trim();
@@ -44,7 +46,7 @@ export function sessionFileCandidate(raw: string, sessionsDir: string): string |
   if (!path.isAbsolute(name)) return undefined;
   const parts = resolved.split(path.sep).filter(Boolean);
   const at = parts.lastIndexOf("sessions");
-  const inAgentSessions = at >= 2 && parts[at - 2] === "agents" && parts.length === at + 2 && parts[at + 1] !== "..";
+  const inAgentSessions = at >= 2 && parts[at - 2] === "agents" && parts.length >= at + 2;
   return inAgentSessions ? resolved : undefined;
 }
 

@@ -119,7 +119,7 @@ describe("the built CLI", () => {
     }
   });
 
-  it("a prune never archives a file another index names: a backup cleaned with --store beside the live index, or a sessionFile climbing into another agent", async () => {
+  it("a prune never archives a file another index names: a backup cleaned with --store beside the live index, a sessionFile climbing into another agent, a copied agent naming the original's file", async () => {
     const state = makeStateDir("ocs-cleanup-others-");
     const env = cliEnv();
     const old = NOW - 60 * D;
@@ -148,6 +148,18 @@ describe("the built CLI", () => {
     expect(climbed.code, climbed.stderr).toBe(0);
     expect(fs.existsSync(transcriptPath(state, opsId, "ops"))).toBe(true);
     expect(fs.readdirSync(path.dirname(transcriptPath(state, opsId, "ops"))).filter((f) => f.includes(".deleted."))).toEqual([]);
+    expect(JSON.parse(fs.readFileSync(indexPath(state, "main"), "utf8"))).toEqual({});
+
+    // a copied agent's live entry names main's file by absolute path: pruning main (alone) keeps it
+    const copied = "33333333-0000-4000-8000-000000000003";
+    const file = transcriptPath(state, copied);
+    writeTranscript(file, [line.header(copied, old)]);
+    writeIndex(state, "main", { "agent:main:old": entry({ sessionId: copied, updatedAt: old, status: "done", sessionFile: file }) });
+    writeIndex(state, "copy", { "agent:copy:live": entry({ sessionId: copied, updatedAt: NOW - H, status: "done", sessionFile: file }) });
+    const fromCopy = await runJson(["cleanup", "--state-dir", state, "--agent", "main", "--prune", "--no-probe"], { env });
+    expect(fromCopy.result.code, fromCopy.result.stderr).toBe(0);
+    expect(JSON.stringify(fromCopy.doc)).toContain(`still named by ${indexPath(state, "copy")}`);
+    expect(fs.existsSync(file)).toBe(true);
     expect(JSON.parse(fs.readFileSync(indexPath(state, "main"), "utf8"))).toEqual({});
   });
 });

@@ -1,43 +1,49 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { namedByOtherIndexes } from "../../src/store/other-indexes.js";
+import { OtherIndexes } from "../../src/store/other-indexes.js";
 import { indexPath, makeStateDir, transcriptPath, writeIndex } from "../fixtures/store-builder.js";
 
-describe("namedByOtherIndexes", () => {
+const agentsOf = (state: string) => path.join(state, "agents");
+const trajectoryOf = (transcript: string) => transcript.replace(/\.jsonl$/, ".trajectory.jsonl");
+
+describe("OtherIndexes", () => {
   it("a backup being cleaned sees what the live sessions.json beside it names; the store never counts itself", () => {
     const state = makeStateDir();
     const live = writeIndex(state, "main", { "agent:main:a": { sessionId: "a1", updatedAt: 1 } });
     const backup = `${live}.bak.1700000000000`;
     fs.writeFileSync(backup, JSON.stringify({ "agent:main:a": { sessionId: "a1", updatedAt: 0 }, "agent:main:b": { sessionId: "b1", updatedAt: 0 } }));
-    const files = [transcriptPath(state, "a1"), transcriptPath(state, "b1")];
-    const fromBackup = namedByOtherIndexes(backup, files);
-    expect(fromBackup.files.get(transcriptPath(state, "a1"))).toBe(`agent:main:a in ${live}`);
-    expect(fromBackup.files.get(transcriptPath(state, "a1").replace(/\.jsonl$/, ".trajectory.jsonl"))).toBe(`agent:main:a in ${live}`);
-    expect(fromBackup.files.has(transcriptPath(state, "b1"))).toBe(false);
-    // the live index itself: nothing else in its dir names anything
-    expect(namedByOtherIndexes(live, files).files.size).toBe(0);
+    const others = new OtherIndexes([backup], agentsOf(state));
+    const fromBackup = others.for(backup);
+    expect(fromBackup.whoNames(transcriptPath(state, "a1"))).toBe(`still named by agent:main:a in ${live}`);
+    expect(fromBackup.whoNames(trajectoryOf(transcriptPath(state, "a1")))).toBe(`still named by agent:main:a in ${live}`);
+    expect(fromBackup.whoNames(transcriptPath(state, "b1"))).toBeUndefined();
+    // the live index cleaned on its own (a backup is no store of the run): nothing else names anything
+    expect(new OtherIndexes([live], agentsOf(state)).for(live).whoNames(transcriptPath(state, "a1"))).toBeUndefined();
   });
 
-  it("another index that cannot be read holds back its whole dir", () => {
+  it("another index beside the store that cannot be read holds back every file there", () => {
     const state = makeStateDir();
     writeIndex(state, "main", {});
     fs.writeFileSync(indexPath(state, "main"), "{ broken");
     const copy = path.join(path.dirname(indexPath(state, "main")), "copy.json");
     fs.writeFileSync(copy, "{}");
-    const r = namedByOtherIndexes(copy, [transcriptPath(state, "x")]);
-    expect(r.unreadDirs.get(path.dirname(indexPath(state, "main")))).toMatch(/sessions\.json, another index beside it, cannot be read/);
+    expect(new OtherIndexes([copy], agentsOf(state)).for(copy).whoNames(transcriptPath(state, "x"))).toMatch(/sessions\.json, another index beside it, cannot be read/);
   });
 
-  it("the other stores of the run count where they sit in the candidate files' dir", () => {
+  it("an index in another agent's dir naming this agent's file by absolute path (a copied agent) protects it, even through a symlinked dir and for an agent not in the run", () => {
     const state = makeStateDir();
-    const dir = path.dirname(indexPath(state, "main"));
-    fs.mkdirSync(dir, { recursive: true });
-    const mine = path.join(dir, "mine.json");
-    const theirs = path.join(dir, "theirs.json");
-    fs.writeFileSync(mine, "{}");
-    fs.writeFileSync(theirs, JSON.stringify({ "agent:ops:t": { sessionId: "t1", updatedAt: 0 } }));
-    expect(namedByOtherIndexes(mine, [transcriptPath(state, "t1")]).files.size).toBe(0);
-    expect(namedByOtherIndexes(mine, [transcriptPath(state, "t1")], [theirs]).files.get(transcriptPath(state, "t1"))).toBe(`agent:ops:t in ${theirs}`);
+    const file = transcriptPath(state, "shared-1");
+    const main = writeIndex(state, "main", { "agent:main:old": { sessionId: "shared-1", updatedAt: 0, sessionFile: file } });
+    const link = path.join(state, "agents-link");
+    fs.symlinkSync(agentsOf(state), link);
+    const copy = writeIndex(state, "copy", { "agent:copy:live": { sessionId: "shared-1", updatedAt: 1, sessionFile: path.join(link, "main", "sessions", "shared-1.jsonl") } });
+    // the run selected main only (--agent main): the copy is found under the agents dir
+    const lookup = new OtherIndexes([main], agentsOf(state)).for(main);
+    expect(lookup.whoNames(file)).toBe(`still named by ${copy}`);
+    expect(lookup.whoNames(trajectoryOf(file))).toBe(`still named by ${copy}`);
+    expect(lookup.whoNames(transcriptPath(state, "other"))).toBeUndefined();
+    // the copy's own files: main names its own dir's file, not the copy's
+    expect(new OtherIndexes([copy], agentsOf(state)).for(copy).whoNames(transcriptPath(state, "x", "copy"))).toBeUndefined();
   });
 });

@@ -59,13 +59,14 @@ describe("resolveTranscriptPath", () => {
     expect(r.note).toMatch(/is outside its sessions dir, which OpenClaw refuses/);
   });
 
-  it("sessionFileCandidate follows OpenClaw: inside the sessions dir, or an absolute name directly in an agent's sessions dir", () => {
+  it("sessionFileCandidate follows OpenClaw: inside the sessions dir, or an absolute name in an agent's sessions dir", () => {
     const dir = "/s/agents/main/sessions";
     expect(sessionFileCandidate("a.jsonl", dir)).toBe(`${dir}/a.jsonl`);
     expect(sessionFileCandidate(" sub/a.jsonl ", dir)).toBe(`${dir}/sub/a.jsonl`);
     expect(sessionFileCandidate(`${dir}/a.jsonl`, dir)).toBe(`${dir}/a.jsonl`);
     expect(sessionFileCandidate("/s/agents/ops/sessions/b.jsonl", dir)).toBe("/s/agents/ops/sessions/b.jsonl");
-    for (const refused of ["", "   ", ".", "../x.jsonl", "../../ops/sessions/b.jsonl", "/s/agents/ops/sessions/deep/b.jsonl", "/etc/passwd", "/s/agents/ops/b.jsonl"]) {
+    expect(sessionFileCandidate("/s/agents/ops/sessions/deep/b.jsonl", dir)).toBe("/s/agents/ops/sessions/deep/b.jsonl");
+    for (const refused of ["", "   ", ".", "../x.jsonl", "../../ops/sessions/b.jsonl", "sub/../../x.jsonl", "/etc/passwd", "/s/agents/ops/b.jsonl"]) {
       expect(sessionFileCandidate(refused, dir), refused).toBeUndefined();
     }
   });

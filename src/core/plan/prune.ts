@@ -12,7 +12,6 @@
 // Same as OpenClaw: protected group/channel/thread keys and `--active-key` values stay; the
 // files of removed entries are archived as `<file>.deleted.<ts>`.
 
-import path from "node:path";
 import { formatDuration } from "../duration.js";
 import type { MaintenancePolicy } from "../maintenance.js";
 import { TERMINAL_STATUSES, type EntryPatch, type StoreStatus } from "../types.js";
@@ -41,10 +40,8 @@ export interface PruneContext {
 
 /** Files other session indexes name: never archived while one does. */
 export interface NamedElsewhere {
-  /** file -> "<key> in <index path>" */
-  files: ReadonlyMap<string, string>;
-  /** dir -> why: an index there could not be read, so nothing in it is archived */
-  unreadDirs: ReadonlyMap<string, string>;
+  /** why `file` may not be archived for another index's sake ("still named by <key> in <index>", or that index cannot be read); undefined when none names it */
+  whoNames(file: string): string | undefined;
 }
 
 export interface ArchiveRefusal {
@@ -274,9 +271,9 @@ function planArchives(evicted: Array<{ row: Row; action: PlanAction }>, kept: Ro
         refuse(from, `still used by ${user}, which stays`);
         continue;
       }
-      const other = ctx.namedElsewhere?.files.get(from) ?? ctx.namedElsewhere?.unreadDirs.get(path.dirname(from));
+      const other = ctx.namedElsewhere?.whoNames(from);
       if (other) {
-        refuse(from, ctx.namedElsewhere?.files.has(from) ? `still named by ${other}` : other);
+        refuse(from, other);
         continue;
       }
       const why = archiveRefusal(ctx.agentsRoot, from);

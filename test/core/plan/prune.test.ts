@@ -232,17 +232,14 @@ describe("planPrune: archives", () => {
     expect(plan.refused[0].why).toMatch(new RegExp(`still used by ${stays.ev.sessionKey}`));
   });
 
-  it("never archives a file another index names, nor any file in a dir whose other index could not be read; the entry still goes", () => {
+  it("never archives a file another index names (the store layer says why); the entry still goes", () => {
     const dir = `${AGENTS_ROOT}/main/sessions`;
     const named = item({ entry: { sessionId: "abc", status: "done", updatedAt: OLD }, transcript: { lastEntryAt: OLD } });
-    const files = new Map([[`${dir}/abc.jsonl`, `agent:main:abc in ${dir}/sessions.json`]]);
-    let plan = planPrune([named], ctx({ namedElsewhere: { files, unreadDirs: new Map() } }));
+    const whys = new Map([[`${dir}/abc.jsonl`, `still named by agent:main:abc in ${dir}/sessions.json`]]);
+    const plan = planPrune([named], ctx({ namedElsewhere: { whoNames: (f) => whys.get(f) } }));
     expect(plan.patches.map((p) => p.sessionKey)).toEqual([named.ev.sessionKey]);
     expect(plan.archives).toEqual([]);
     expect(plan.refused.map((r) => r.why)).toEqual([`still named by agent:main:abc in ${dir}/sessions.json`]);
-    plan = planPrune([named], ctx({ namedElsewhere: { files: new Map(), unreadDirs: new Map([[dir, "sessions.json beside it cannot be read"]]) } }));
-    expect(plan.archives).toEqual([]);
-    expect(plan.refused.map((r) => r.why)).toEqual(["sessions.json beside it cannot be read"]);
   });
 });
 
