@@ -13,8 +13,8 @@ import { lastTouchedVersion, type OpenClawConfig } from "./config.js";
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 const WAL_MAGIC = [0x377f0682, 0x377f0683];
-/** Never read more than this many WAL frame headers (64 MiB of 4 KiB pages). */
-const MAX_WAL_FRAMES = 16_384;
+/** Never read more than this many WAL frame headers (512 MiB of 4 KiB pages); a longer -wal is not walked. */
+const MAX_WAL_FRAMES = 131_072;
 const MAX_SCHEMA_PAGES = 2_048;
 
 export const AGENT_DB_FILE = "openclaw-agent.sqlite";
@@ -233,6 +233,8 @@ function openPages(dbPath: string): PageReader | "absent" | "empty" | string {
       close();
       return why;
     };
+    // pages whose newest frame lies past the frames walked would be read stale: not a verdict
+    if (wal?.tooLong) return fail(`its -wal holds more than ${MAX_WAL_FRAMES} frames, too many to walk (a gateway that has not checkpointed): try again once it has`);
     if (header.length === 100 && header.toString("latin1", 0, 16) === SQLITE_MAGIC) {
       const raw = header.readUInt16BE(16);
       pageSize = raw === 1 ? 65_536 : raw;
@@ -274,13 +276,14 @@ function openPages(dbPath: string): PageReader | "absent" | "empty" | string {
 }
 
 /** Offsets of the newest COMMITTED frame of each page in the WAL (frames of an older WAL generation have other salts). */
-function readWalIndex(fd: number): { pageSize: number; frames: Map<number, number> } | undefined {
+function readWalIndex(fd: number): { pageSize: number; frames: Map<number, number>; tooLong?: boolean } | undefined {
   const h = readAt(fd, 32, 0);
   if (h.length < 32 || !WAL_MAGIC.includes(h.readUInt32BE(0))) return undefined;
   const pageSize = h.readUInt32BE(8);
   const salt1 = h.readUInt32BE(16);
   const salt2 = h.readUInt32BE(20);
   if (pageSize < 512 || pageSize > 65_536) return undefined;
+  if (Math.floor((fs.fstatSync(fd).size - 32) / (24 + pageSize)) > MAX_WAL_FRAMES) return { pageSize, frames: new Map(), tooLong: true };
   const committed = new Map<number, number>();
   let pending = new Map<number, number>();
   for (let i = 0; i < MAX_WAL_FRAMES; i++) {

@@ -138,6 +138,19 @@ describe("probeAgentDb: a file that cannot be read is unreadable, never \"no ses
     expect(probeAgentDb(db)).toMatchObject({ kind: "unreadable", why: expect.stringMatching(/points a cell outside the page.*the file is damaged$/) });
   });
 
+  it("a -wal longer than the walk reads is unreadable for now, not a database without session_nodes (its newest schema pages may lie past the frames walked)", () => {
+    const dir = makeStateDir();
+    const db = path.join(dir, "x.sqlite");
+    fs.copyFileSync(eraC, db);
+    // a real WAL header, then room for more frames than the walk reads (a sparse file)
+    const wal = `${db}-wal`;
+    fs.copyFileSync(path.join(samples, "wal-only.sqlite-wal"), wal);
+    const pageSize = fs.readFileSync(wal).readUInt32BE(8);
+    fs.truncateSync(wal, 32 + (131_072 + 1) * (24 + pageSize));
+    expect(probeAgentDb(db)).toEqual({ kind: "unreadable", why: expect.stringMatching(/-wal holds more than 131072 frames, too many to walk/) });
+    fs.rmSync(wal);
+  });
+
   it("an empty main file with a -wal beside it is unreadable (opening it would make SQLite delete the -wal), never a database", () => {
     const dir = makeStateDir();
     const db = path.join(dir, "x.sqlite");
