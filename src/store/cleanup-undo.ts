@@ -45,8 +45,10 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
   const { before, after, ...res } = await undoLast(store.storePath, { era: store.era, command: "cleanup", agentsRoot: opts.agentsRoot, allowOutsideAgentsTree: opts.allowOutsideAgentsTree, auditPath: opts.auditPath });
   const sessionsDir = path.dirname(path.resolve(store.storePath));
   const root = archiveRootFor(store.storePath, opts.agentsRoot);
-  const back = Object.keys(after).filter((key) => !(key in before));
-  const gone = Object.keys(before).filter((key) => !(key in after));
+  // own keys only: `in` found `__proto__` (and `constructor`, `toString`) on Object.prototype, so
+  // a pruned entry of that name never had its files put back
+  const back = Object.keys(after).filter((key) => !Object.hasOwn(before, key));
+  const gone = Object.keys(before).filter((key) => !Object.hasOwn(after, key));
   const unarchived = restoreArchives(
     back.flatMap((key) => filesOf(after[key], sessionsDir).map((file): RestoreRequest => ({ agentId: store.agentId, sessionKey: key, file }))),
     root,

@@ -329,7 +329,10 @@ function scanEntries(source: ByteSource, label: string, windowBytes = WINDOW_BYT
 }
 
 function finish(values: Map<string, IndexEntry | string>, label: string): Pick<ReadIndex, "entries" | "keys" | "warnings"> {
-  const entries: Record<string, IndexEntry> = {};
+  // no prototype: a `__proto__` key (kept in the file by every write) is an entry like any other.
+  // In a plain object its assignment set the object's prototype instead, so `status` dropped the
+  // session without a word (and `in` saw Object.prototype's names as sessions)
+  const entries: Record<string, IndexEntry> = Object.create(null);
   const warnings: string[] = [];
   const keys = [...values.keys()];
   refuseNonIndex(values, label);

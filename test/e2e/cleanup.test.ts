@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { indexPath, line, makeStateDir, transcriptPath, writeIndex, writeTranscript } from "../fixtures/store-builder.js";
 import { runCli, runJson, useOwners } from "./helpers/cli.js";
-import { D, H, NOW, buildMainStore, cliEnv, entry, expectedIndex, readIndexFile, treeSnapshot } from "./helpers/cleanup-store.js";
+import { D, H, NOW, buildMainStore, cliEnv, entry, expectedIndex, readIndexFile, treeSnapshot, uuid } from "./helpers/cleanup-store.js";
 
 const { live, dead } = useOwners();
 
@@ -69,6 +69,29 @@ describe("the built CLI", () => {
     // kept: the file under the name, and the archive that could not go back
     expect(fs.readFileSync(takenName, "utf8")).toBe("mine\n");
     expect(fs.existsSync(path.join(dir, taken))).toBe(true);
+  });
+
+  it("entries keyed `__proto__` and `constructor` are pruned like any other, and --undo puts their transcripts back", async () => {
+    const state = makeStateDir("ocs-cleanup-proto-");
+    writeIndex(state, "main", {});
+    const ids = { proto: uuid(1), ctor: uuid(2), kept: uuid(3) };
+    const old = NOW - 60 * D;
+    // written as text: in a JS object literal __proto__ would be the prototype, not a key
+    const text = `{"__proto__": ${JSON.stringify(entry({ sessionId: ids.proto, updatedAt: old, status: "done" }))}, "constructor": ${JSON.stringify(entry({ sessionId: ids.ctor, updatedAt: old, status: "done" }))}, "agent:main:kept": ${JSON.stringify(entry({ sessionId: ids.kept, updatedAt: NOW - H, status: "done" }))}}`;
+    fs.writeFileSync(indexPath(state, "main"), text);
+    for (const id of Object.values(ids)) writeTranscript(transcriptPath(state, id), [line.header(id, old)]);
+    const env = cliEnv();
+    const pruned = await runJson(["cleanup", "--prune", "--state-dir", state, "--no-probe"], { env });
+    expect(pruned.result.code, pruned.result.stderr).toBe(0);
+    expect(pruned.doc.stores[0].actions.filter((a: any) => a.action === "prune").map((a: any) => a.sessionKey).sort()).toEqual(["__proto__", "constructor"]);
+    expect(fs.existsSync(transcriptPath(state, ids.proto))).toBe(false);
+
+    const undo = await runJson(["cleanup", "--undo", "--state-dir", state], { env });
+    expect(undo.result.code, undo.result.stderr).toBe(0);
+    expect(undo.doc.stores[0]).toMatchObject({ outcome: "restored", notRestored: [] });
+    expect(undo.doc.stores[0].unarchived.map((u: any) => u.to).sort()).toEqual([transcriptPath(state, ids.proto), transcriptPath(state, ids.ctor)].sort());
+    expect(fs.readFileSync(indexPath(state, "main"), "utf8")).toBe(text);
+    for (const id of Object.values(ids)) expect(fs.existsSync(transcriptPath(state, id)), id).toBe(true);
   });
 
   it("exit 3: a corrupt index is named on stderr and left byte-identical", async () => {

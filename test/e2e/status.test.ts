@@ -103,6 +103,27 @@ describe("colour", () => {
   });
 });
 
+describe("session keys", () => {
+  it("a `__proto__` key (and `constructor`) is listed like any other in --json and the table, with no warning", async () => {
+    const state = makeStateDir();
+    writeIndex(state, "main", {});
+    // written as text: a JS object literal would make __proto__ its prototype, not a key
+    fs.writeFileSync(
+      indexPath(state, "main"),
+      `{"agent:main:a": {"sessionId": "a", "updatedAt": ${NOW - 1000}}, "__proto__": {"sessionId": "p", "updatedAt": ${NOW - 2000}}, "constructor": {"sessionId": "c", "updatedAt": ${NOW - 3000}}}`,
+    );
+    const json = await status(state, ["--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.sessions.map((s: { sessionKey: string }) => s.sessionKey).sort()).toEqual(["__proto__", "agent:main:a", "constructor"]);
+    expect(doc.sessions.find((s: { sessionKey: string }) => s.sessionKey === "__proto__")).toMatchObject({ sessionId: "p", updatedAt: NOW - 2000 });
+    expect(doc).toMatchObject({ total: 3, warnings: [] });
+    const table = await status(state);
+    expect(table.stdout).toMatch(/^\S+ idle\s+__proto__\s+main\s/m);
+    expect(table.stdout).toContain("3 sessions:");
+  });
+});
+
 describe("era C", () => {
   it("a real 2026.9.6 store is read with no ExperimentalWarning from node:sqlite on stderr, also where node:sqlite warns as on Node 22", async () => {
     // Node 24 prints no warning when node:sqlite loads; the preload makes it warn as Node 22 does

@@ -118,6 +118,24 @@ describe("readIndex: entries", () => {
     expect(r.stat.mtimeNs).toBe(fs.statSync(p, { bigint: true }).mtimeNs);
   });
 
+  it("a `__proto__` key (or `constructor`) is an entry like any other, in every reader, and sets no prototype", () => {
+    // JSON.parse makes "__proto__" an own key, as OpenClaw's reader does; assigned into a plain
+    // object it became that object's prototype, and the session vanished from every listing
+    const text = '{"agent:main:a": {"sessionId": "a", "updatedAt": 1}, "__proto__": {"sessionId": "p", "updatedAt": 2, "status": "done"}, "constructor": {"sessionId": "c", "updatedAt": 3}}';
+    const p = writeRaw(text);
+    // the strict parse (readIndex), and the window scan of the summary readers (also with a window smaller than an entry)
+    for (const r of [readIndex(p), readIndexSummary(p), parseIndexBytes(Buffer.from(text), p), parseIndexBytes(Buffer.from(text), p, 8)]) {
+      expect(Object.keys(r.entries)).toEqual(["agent:main:a", "__proto__", "constructor"]);
+      expect(Object.hasOwn(r.entries, "__proto__")).toBe(true);
+      expect(r.entries["__proto__"]).toMatchObject({ sessionId: "p", updatedAt: 2, status: "done" });
+      expect(Object.getPrototypeOf(r.entries)).toBeNull();
+      expect(r.warnings).toEqual([]);
+    }
+    // nothing leaked into Object.prototype
+    expect(({} as Record<string, unknown>).sessionId).toBeUndefined();
+    expect("toString" in readIndex(p).entries).toBe(false);
+  });
+
   it("reads the real 2026.7.1 index", () => {
     const r = readIndex(path.join(REAL_OPENCLAW, "s5-errors-within-grace/state/agents/main/sessions/sessions.json"));
     expect(r.keys).toEqual(["agent:main:s5-http500", "agent:main:s5-malformed"]);
