@@ -18,7 +18,7 @@ import { openState, readStoreEvidence, resolveStoreRefs, type EvidenceContext } 
 import { applyPatches, defaultAuditPath } from "../store/writer/index.js";
 import { faultsFromEnv } from "../store/writer/faults.js";
 import { countSkips, type StoreTick, type TickRecord, type TouchedSession } from "../ui/keepalive-log.js";
-import { noIndexMessage } from "../ui/messages.js";
+import { noStoreWhy } from "../ui/messages.js";
 import { thresholdsFor } from "../store/thresholds.js";
 import type { StoreOptions } from "./options.js";
 
@@ -98,10 +98,8 @@ export function locateStores(s: KeepaliveSettings, atStart = false): Located {
     if (err instanceof UnreadableError && !atStart) return { stateDir, configPath, config, stores: [], eraC: [], importPending: [], warnings: [...warnings, err.message] };
     throw err;
   }
-  warnings.push(...refs.warnings);
-  if (refs.stores.length === 0 && refs.eraC.length === 0 && !s.store.store) {
-    warnings.push(noIndexMessage(stateDir));
-  }
+  const none = refs.stores.length === 0 && refs.eraC.length === 0 && !s.store.store;
+  warnings.push(...(none ? noStoreWhy(refs.warnings, stateDir) : refs.warnings));
   // an index awaiting OpenClaw 2026.8+'s import is never written (refs.warnings says why)
   return {
     stateDir,

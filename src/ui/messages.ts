@@ -21,10 +21,18 @@ export function noIndexMessage(stateDir: string): string {
 }
 
 /**
+ * Why no store was found, for every command: the store warnings when they say it (`--agent nosuch`
+ * names the agents there), else that no index is there. Both at once told a user whose state dir
+ * holds agents that it held no index.
+ */
+export function noStoreWhy(warnings: readonly string[], stateDir: string): string[] {
+  return warnings.length > 0 ? [...warnings] : [noIndexMessage(stateDir)];
+}
+
+/**
  * No store at all to act on (an empty state dir, a misspelled --agent): what every command that
- * would act says before exiting 3, so a cron job or a monitor never reads it as "fine". The
- * warnings already say why (the agent asked for and the agents there); else no index was found.
+ * would act says before exiting 3, so a cron job or a monitor never reads it as "fine".
  */
 export function nothingToActOn(what: "check" | "clean up" | "undo", warnings: readonly string[], stateDir: string): string {
-  return `nothing to ${what}: ${warnings.length > 0 ? warnings.join("; ") : noIndexMessage(stateDir)}`;
+  return `nothing to ${what}: ${noStoreWhy(warnings, stateDir).join("; ")}`;
 }

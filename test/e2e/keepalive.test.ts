@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { run } from "../commands/helpers/run.js";
 import { runCli, useOwners } from "./helpers/cli.js";
+import { makeStateDir } from "../fixtures/store-builder.js";
 import { acquireOwnLock } from "../../src/store/writer/lock-own.js";
 import { ACTIVE, buildStore, holdGatewayLock, killLoops, leftovers, startLoop, stopHolders, type Fixture } from "./keepalive-fixture.js";
 
@@ -73,6 +74,32 @@ describe("--once", () => {
       await held.release();
     }
   }, 30_000);
+
+  it("exit 3: --agent naming no agent names the agents there, in the one sentence status and cleanup use, never 'no session index under'", async () => {
+    const fx = buildStore(live, dead);
+    const bytes = fs.readFileSync(fx.index);
+    const agents = path.join(fx.state, "agents");
+    const noStore = `agent nosuch has no session store: neither ${path.join(agents, "nosuch", "sessions", "sessions.json")} nor ${path.join(agents, "nosuch", "agent", "openclaw-agent.sqlite")} (OpenClaw 2026.8+) exists; agents in ${agents}: main`;
+    const nosuch = [...base(fx), "--agent", "nosuch"];
+    const ka = await runCli(["keepalive", ...nosuch, "--once", "--json"], { env: fx.env });
+    expect(ka.code).toBe(3);
+    expect(JSON.parse(ka.stdout).warnings).toEqual([noStore]);
+    const text = await runCli(["keepalive", ...nosuch, "--once"], { env: fx.env });
+    expect(text.code).toBe(3);
+    expect(text.stdout).toContain(`warning: ${noStore}\n`);
+    const status = await runCli(["status", ...nosuch, "--check"], { env: fx.env });
+    expect(status.stderr).toBe(`openclaw-sessions: nothing to check: ${noStore}\n`);
+    const cleanup = await runCli(["cleanup", ...nosuch], { env: fx.env });
+    expect(cleanup.stderr).toBe(`openclaw-sessions: nothing to clean up: ${noStore}\n`);
+    for (const r of [ka, text, status, cleanup]) expect(r.stdout + r.stderr).not.toContain("no session index under");
+    // with no agent at all there, that is what is said
+    const empty = makeStateDir("ocs-ka-empty-");
+    const none = await runCli(["keepalive", "--state-dir", empty, "--no-probe", "--once", "--json"], { env: fx.env });
+    expect(none.code).toBe(3);
+    expect(JSON.parse(none.stdout).warnings).toEqual([`no session index under ${path.join(empty, "agents")} (check --state-dir or OPENCLAW_STATE_DIR)`]);
+    expect(fs.readFileSync(fx.index).equals(bytes)).toBe(true);
+    expect(leftovers(fx)).toEqual([]);
+  });
 
   it("exit 64: bad usage is one line on stderr, nothing read or written", async () => {
     const fx = buildStore(live, dead);
