@@ -14,7 +14,8 @@ Exit codes:
   1   status --check: a session is stalled (warning)
   2   status --check: a session is unresponsive (critical)
   3   unknown: a store, index or config that cannot be read (that store is not written; cleanup
-      still cleans the others), or nothing to check (no session store found)
+      still cleans the others), or the audit log cleanup --undo reads, or nothing to check (no
+      session store found)
   4   a write was refused or failed (the index is unchanged)
   5   another openclaw-sessions process holds the store lock
   64  usage error: an unknown flag, a bad value, an empty value or an option given as a value,

@@ -69,7 +69,8 @@ Exit codes:
      sessions.json, or an OpenClaw 2026.8+ SQLite store that cannot be read safely (an OpenClaw
      2026.8+ store that is read is only reported, never written: OpenClaw resumes and maintains
      it itself); a state dir or config that cannot be read; or no store to act on (an empty
-     state dir, --agent naming no agent; --undo too)
+     state dir, --agent naming no agent; --undo too); --undo: an audit log this user cannot
+     read (run as the user who wrote it, or set XDG_STATE_HOME to theirs)
   4  a write was refused or failed (that index is unchanged); --undo refused or with nothing
      to put back (era C stores are never written); or an OpenClaw
      2026.5-2026.7 gateway wrote its older copy over some changes right after (they are listed:
@@ -530,8 +531,14 @@ async function runUndo(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt):
     ...interruptedField(interrupt),
     exitCode: Math.max(EXIT.ok, ...codes, interrupt.outcome()?.exitCode ?? 0),
   };
+  // one audit log serves every store: a log that cannot be read is said once, not once per store
+  const said = new Set<string>();
   for (const st of stores) {
-    if (st.outcome === "nothing" || st.outcome === "refused") io.stderr.write(`openclaw-sessions: ${st.why}\n`);
+    if (st.outcome === "nothing" || st.outcome === "refused") {
+      const why = st.why ?? st.outcome;
+      if (!said.has(why)) io.stderr.write(`openclaw-sessions: ${why}\n`);
+      said.add(why);
+    }
     // a partial undo is still a done write (exit 0), but each file not put back is said on stderr too
     else if (st.outcome === "partial") for (const n of st.notRestored ?? []) io.stderr.write(`openclaw-sessions: warning: ${n.file} not restored: ${n.why}\n`);
   }

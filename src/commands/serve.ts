@@ -178,6 +178,7 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
         auditPath: defaultAuditPath(env as NodeJS.ProcessEnv),
         storesOf: (agentId) => (source?.stores() ?? []).filter((r) => r.agentId === agentId).map((r) => r.storePath),
         archived: (departed) => archivedIn(source?.eraC() ?? [], departed),
+        warn: (message) => logger.line("warning", { message }),
       }),
     onFrame: (f) => metrics.countFrame(f),
     onError: (err) => logger.line("warning", { message: `update failed: ${err.message}` }),

@@ -26,6 +26,8 @@ export interface DepartureOptions {
   pollMs?: number;
   /** `key\u0000sessionId` of the departed that were archived (era C); none when absent */
   archived?: (departed: readonly Departed[]) => Set<string>;
+  /** told when the audit log cannot be read */
+  warn?: (message: string) => void;
 }
 
 /** Which departed sessions are archived rows of these era C stores (a store that cannot be read tells nothing). */
@@ -63,12 +65,26 @@ export async function judgeDepartures(departed: readonly Departed[], opts: Depar
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
   }
   const removed = new Set<string>();
-  for (const r of readAuditTail(opts.auditPath)) if (isRemoval(r) && stores.has(r.storePath)) removed.add(`${r.sessionKey}\u0000${r.sessionId}`);
+  for (const r of auditRecords(opts)) if (isRemoval(r) && stores.has(r.storePath)) removed.add(`${r.sessionKey}\u0000${r.sessionId}`);
   const archived = opts.archived?.(departed) ?? new Set<string>();
   return departed.map((d) => {
     const id = `${d.sessionKey}\u0000${d.sessionId}`;
     return removed.has(id) ? "pruned" : archived.has(id) ? "archived" : "deleted";
   });
+}
+
+/**
+ * The log's records; none when it cannot be read (another user's), said through `warn`: a drain
+ * then reads "deleted" where it may have been our prune, which beats failing the whole update.
+ */
+function auditRecords(opts: DepartureOptions): AuditRecord[] {
+  try {
+    return readAuditTail(opts.auditPath);
+  } catch (err) {
+    if (!(err instanceof UnreadableError)) throw err;
+    opts.warn?.(`${err.message}; departed sessions are reported as deleted, not pruned`);
+    return [];
+  }
 }
 
 function isRemoval(r: AuditRecord): boolean {

@@ -8,6 +8,7 @@ import path from "node:path";
 import { archiveRefusal, deletedArchivePath } from "../core/plan/archive.js";
 import type { StoreRef } from "../core/types.js";
 import { restoredOutcome } from "../core/plan/undo.js";
+import { UnreadableError } from "../core/errors.js";
 import { archiveFiles, archiveRootFor, newestArchiveOf, restoreArchives, sessionFilesOf, type RestoreRequest } from "./archive.js";
 import { OtherIndexes } from "./other-indexes.js";
 import { realIndexPath } from "./writer/real-path.js";
@@ -37,9 +38,18 @@ export interface StoreUndoOptions {
   now?: number;
 }
 
-/** Throws the writer's CliError when the undo is refused; "nothing" when we never wrote this index. */
+/**
+ * Throws the writer's CliError when the undo is refused, an UnreadableError when the audit log
+ * cannot be read; "nothing" when we never wrote this index.
+ */
 export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions): Promise<StoreUndo> {
-  const records = readAuditTail(opts.auditPath);
+  let records;
+  try {
+    records = readAuditTail(opts.auditPath);
+  } catch (err) {
+    if (!(err instanceof UnreadableError)) throw err;
+    throw new UnreadableError(`${err.message}; nothing was undone`, true);
+  }
   const last = records.filter((r) => r.storePath === realIndexPath(store.storePath)).at(-1);
   if (!last) return { outcome: "nothing", why: `no write by openclaw-sessions recorded in ${opts.auditPath}` };
   const { before, after, ...res } = await undoLast(store.storePath, { era: store.era, command: "cleanup", agentsRoot: opts.agentsRoot, allowOutsideAgentsTree: opts.allowOutsideAgentsTree, auditPath: opts.auditPath });

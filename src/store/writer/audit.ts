@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { UnreadableError } from "../../core/errors.js";
 import type { WriteLine, WriterCommand } from "../../core/plan/undo.js";
 import { foreignOwner, giveTo, mkdirLikeParent } from "./ownership.js";
 
@@ -69,23 +70,36 @@ export function appendAudit(fd: number, records: AuditRecord[]): void {
   fs.fsyncSync(fd);
 }
 
-/** The records of the last `maxBytes` of the log (the first, partial line is dropped). */
+/**
+ * The records of the last `maxBytes` of the log (the first, partial line is dropped); none when
+ * there is no log. A log that is there but cannot be read (another user's 0600 log, reached
+ * through XDG_STATE_HOME or sudo) is an UnreadableError, never "no records": read as empty,
+ * `--undo` said "nothing to undo" over a log full of our writes.
+ */
 export function readAuditTail(auditPath: string, maxBytes = 4 * 1024 * 1024): AuditRecord[] {
   let fd: number;
   try {
     fd = fs.openSync(auditPath, "r");
-  } catch {
-    return [];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw unreadableAudit(auditPath, err as NodeJS.ErrnoException);
   }
   try {
-    const size = fs.fstatSync(fd).size;
-    const start = Math.max(0, size - maxBytes);
-    const buf = Buffer.alloc(size - start);
+    let buf: Buffer;
     let got = 0;
-    while (got < buf.length) {
-      const n = fs.readSync(fd, buf, got, buf.length - got, start + got);
-      if (n <= 0) break;
-      got += n;
+    let start: number;
+    try {
+      const size = fs.fstatSync(fd).size;
+      start = Math.max(0, size - maxBytes);
+      buf = Buffer.alloc(size - start);
+      while (got < buf.length) {
+        const n = fs.readSync(fd, buf, got, buf.length - got, start + got);
+        if (n <= 0) break;
+        got += n;
+      }
+    } catch (err) {
+      // a directory opens for reading and fails only here (EISDIR)
+      throw unreadableAudit(auditPath, err as NodeJS.ErrnoException);
     }
     const lines = buf.subarray(0, got).toString("utf8").split("\n");
     if (start > 0) lines.shift();
@@ -103,6 +117,22 @@ export function readAuditTail(auditPath: string, maxBytes = 4 * 1024 * 1024): Au
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Why the log cannot be read, and how to reach the one that records the writes: its owner's. */
+function unreadableAudit(auditPath: string, err: NodeJS.ErrnoException): UnreadableError {
+  const denied = err.code === "EACCES" || err.code === "EPERM";
+  const why = denied ? `permission denied: this user (uid ${process.getuid?.() ?? "?"}) cannot read it` : (err.code ?? err.message);
+  let owner = "";
+  try {
+    owner = ` (uid ${fs.statSync(auditPath).uid})`;
+  } catch {
+    // its directory cannot be entered either: the owner is not known
+  }
+  return new UnreadableError(
+    `cannot read the audit log ${auditPath}: ${why}, so what openclaw-sessions wrote is not known; ` +
+      `run as the user who wrote it${owner}, or set XDG_STATE_HOME to that user's (the log is $XDG_STATE_HOME/openclaw-sessions/audit.jsonl)`,
+  );
 }
 
 /**

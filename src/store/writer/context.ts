@@ -1,7 +1,7 @@
 // What apply and undo share before the cycle: refusals, the real path, our lock, the audit log.
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import { WriteRefusedError } from "../../core/errors.js";
+import { UnreadableError, WriteRefusedError } from "../../core/errors.js";
 import { appendAudit, defaultAuditPath, openAudit, ourBackups, readAuditTail, type AuditRecord } from "./audit.js";
 import { DEFAULT_KEEP_BACKUPS, pruneOurBackups } from "./backup.js";
 import { resolveFaults } from "./faults.js";
@@ -107,7 +107,10 @@ export async function openSession(storePath: string, opts: ApplyOptions, kind: "
         const current = new Set(records.map((r) => r.backupPath));
         pruneOurBackups(realPath, ourBackups(readAuditTail(auditPath), realPath, opts.command), keep, current);
       } catch (err) {
-        warnings.push(`could not prune old backups of ${storePath}: ${(err as Error).message}`);
+        // the write is done: a log we may append to but not read (a 0200 log) only means we cannot
+        // tell our backups from OpenClaw's, so none is deleted and the write still succeeds
+        if (err instanceof UnreadableError) warnings.push(`${storePath} was written, but none of its old backups was pruned: ${err.message}`);
+        else warnings.push(`could not prune old backups of ${storePath}: ${(err as Error).message}`);
       }
       return warnings;
     },

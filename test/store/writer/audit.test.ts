@@ -5,9 +5,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { openAudit } from "../../../src/store/writer/audit.js";
+import { UnreadableError } from "../../../src/core/errors.js";
+import { openAudit, readAuditTail } from "../../../src/store/writer/audit.js";
 import { applyPatches } from "../../../src/store/writer/index.js";
 import { applyOnce, giveStoreTo, IS_ROOT, NOBODY, removeOthersCopy } from "./helpers/as-user.js";
+import { denyReading } from "./helpers/deny-reading.js";
 import { entry, makeStore, patchFor, type TempStore } from "./helpers/store.js";
 
 let store: TempStore | undefined;
@@ -60,5 +62,39 @@ describe.runIf(IS_ROOT)("the audit log made by root", () => {
     const lines = fs.readFileSync(store.auditPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { kind: string; pid: number });
     expect(lines.map((l) => l.kind)).toEqual(["intent", "apply", "intent", "apply"]);
     expect(lines[2]!.pid).not.toBe(process.pid);
+  });
+});
+
+describe("reading the log", () => {
+  const tempDir = () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), "ocs-audit-"));
+    dirs.push(d);
+    return d;
+  };
+
+  it("a log that is not there records nothing: no lines", () => {
+    expect(readAuditTail(path.join(tempDir(), "openclaw-sessions", "audit.jsonl"))).toEqual([]);
+  });
+
+  it("a log this user may not read is an UnreadableError (exit 3) naming it, why, and whose log to use instead; never no lines", () => {
+    const log = path.join(tempDir(), "audit.jsonl");
+    fs.writeFileSync(log, `${JSON.stringify({ kind: "apply", storePath: "/s", backupPath: "/b" })}\n`, { mode: 0o600 });
+    const message =
+      `cannot read the audit log ${log}: permission denied: this user (uid ${process.getuid!()}) cannot read it, so what openclaw-sessions wrote is not known; ` +
+      `run as the user who wrote it (uid ${fs.statSync(log).uid}), or set XDG_STATE_HOME to that user's (the log is $XDG_STATE_HOME/openclaw-sessions/audit.jsonl)`;
+    const spy = denyReading(log);
+    try {
+      expect(() => readAuditTail(log)).toThrow(UnreadableError);
+      expect(() => readAuditTail(log)).toThrow(expect.objectContaining({ exitCode: 3, message }));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("a directory where the log should be is unreadable too (EISDIR), not an empty log", () => {
+    const log = path.join(tempDir(), "audit.jsonl");
+    fs.mkdirSync(log);
+    expect(() => readAuditTail(log)).toThrow(UnreadableError);
+    expect(() => readAuditTail(log)).toThrow(/cannot read the audit log .*: EISDIR/);
   });
 });

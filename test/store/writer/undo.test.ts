@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { WriteRefusedError } from "../../../src/core/errors.js";
+import { UnreadableError, WriteRefusedError } from "../../../src/core/errors.js";
 import { applyPatches, readAuditTail, undoLast } from "../../../src/store/writer/index.js";
 import { buildWriter, FIXTURES } from "./helpers/build.js";
+import { denyReading } from "./helpers/deny-reading.js";
 import { spawnNode } from "./helpers/procs.js";
 import { entry, makeStore, patchFor, realStoreBytes, type TempStore } from "./helpers/store.js";
 
@@ -79,6 +80,22 @@ describe("undoLast", () => {
     const run = undoLast(store.storePath, store.opts());
     await expect(run).rejects.toThrow(WriteRefusedError);
     await expect(run).rejects.toThrow(/the last write of .* was keepalive's touch at 2026-01-02T00:00:00.000Z, not a cleanup write; a cleanup write cannot be undone once the index changed after it, nothing written/);
+    expect(store.bytes().equals(before)).toBe(true);
+  });
+
+  it("an audit log this user cannot read is exit 3 naming it, never nothing to undo; nothing written", async () => {
+    store = makeStore({ a: entry("A", 1, { status: "running" }) });
+    await applyPatches(store.storePath, [patchFor(store, "a", { status: "failed" })], store.opts());
+    const before = store.bytes();
+    const spy = denyReading(store.auditPath);
+    try {
+      const run = undoLast(store.storePath, store.opts());
+      await expect(run).rejects.toThrow(UnreadableError);
+      await expect(run).rejects.toMatchObject({ exitCode: 3 });
+      await expect(run).rejects.toThrow(`cannot read the audit log ${store.auditPath}: permission denied`);
+    } finally {
+      spy.mockRestore();
+    }
     expect(store.bytes().equals(before)).toBe(true);
   });
 
