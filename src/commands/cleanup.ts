@@ -72,7 +72,8 @@ Exit codes:
      state dir, --agent naming no agent; --undo too); --undo: an audit log this user cannot
      read (run as the user who wrote it, or set XDG_STATE_HOME to theirs)
   4  a write was refused or failed (that index is unchanged); --undo refused or with nothing
-     to put back (era C stores are never written); or an OpenClaw
+     to put back (no cleanup write of ours on record, keepalive's touches are never undone;
+     era C stores are never written); or an OpenClaw
      2026.5-2026.7 gateway wrote its older copy over some changes right after (they are listed:
      run cleanup again, best with the gateway stopped)
   5  another openclaw-sessions process is writing the same index

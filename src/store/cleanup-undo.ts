@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { archiveRefusal, deletedArchivePath } from "../core/plan/archive.js";
 import type { StoreRef } from "../core/types.js";
-import { restoredOutcome } from "../core/plan/undo.js";
+import { nothingToUndoWhy, restoredOutcome } from "../core/plan/undo.js";
 import { UnreadableError } from "../core/errors.js";
 import { archiveFiles, archiveRootFor, newestArchiveOf, restoreArchives, sessionFilesOf, type RestoreRequest } from "./archive.js";
 import { OtherIndexes } from "./other-indexes.js";
@@ -40,7 +40,7 @@ export interface StoreUndoOptions {
 
 /**
  * Throws the writer's CliError when the undo is refused, an UnreadableError when the audit log
- * cannot be read; "nothing" when we never wrote this index.
+ * cannot be read; "nothing" when it records no cleanup write of this index.
  */
 export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions): Promise<StoreUndo> {
   let records;
@@ -50,8 +50,8 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
     if (!(err instanceof UnreadableError)) throw err;
     throw new UnreadableError(`${err.message}; nothing was undone`, true);
   }
-  const last = records.filter((r) => r.storePath === realIndexPath(store.storePath)).at(-1);
-  if (!last) return { outcome: "nothing", why: `no write by openclaw-sessions recorded in ${opts.auditPath}` };
+  const nothing = nothingToUndoWhy(records.filter((r) => r.storePath === realIndexPath(store.storePath)), "cleanup", opts.auditPath);
+  if (nothing) return { outcome: "nothing", why: nothing };
   const { before, after, ...res } = await undoLast(store.storePath, { era: store.era, command: "cleanup", agentsRoot: opts.agentsRoot, allowOutsideAgentsTree: opts.allowOutsideAgentsTree, auditPath: opts.auditPath });
   const sessionsDir = path.dirname(path.resolve(store.storePath));
   const root = archiveRootFor(store.storePath, opts.agentsRoot);

@@ -278,8 +278,25 @@ describe("cleanup --undo", () => {
 
     const undo = await runCli(["cleanup", "--undo", "--state-dir", fx.state], { env: fx.env });
     expect(undo.code).toBe(4);
-    expect(undo.stderr).toMatch(/the last write of .* was keepalive's touch at \S+Z, not a cleanup write; a cleanup write cannot be undone once the index changed after it/);
+    expect(undo.stderr).toMatch(/the cleanup write an undo would put back, cleanup's apply at \S+Z, was followed by keepalive's touch at \S+Z, the last write of .*; a cleanup write cannot be undone once the index changed after it/);
     expect(undo.stdout).not.toMatch(/restored/i);
+    expect(fs.readFileSync(fx.index).equals(touched)).toBe(true);
+  });
+
+  it("after only keepalive's touches (no cleanup write of that index on record): nothing to undo, naming the touch, exit 4; nothing written", async () => {
+    const fx = buildKeepaliveStore(live, dead);
+    const at = ["--state-dir", fx.state, "--no-probe"];
+    expect((await runCli(["keepalive", "--once", ...at], { env: fx.env })).code).toBe(0);
+    const touched = fs.readFileSync(fx.index);
+
+    const undo = await runCli(["cleanup", "--undo", ...at], { env: fx.env });
+    expect(undo.code).toBe(4);
+    expect(undo.stderr).toMatch(
+      new RegExp(`^openclaw-sessions: no cleanup write of this index recorded in ${auditPathOf(fx.env)}; its last write there, keepalive's touch at \\S+Z, is not one cleanup --undo undoes\n$`),
+    );
+    expect(undo.stderr).not.toMatch(/cannot be undone/);
+    const json = await runJson(["cleanup", "--undo", ...at], { env: fx.env });
+    expect(json.doc).toMatchObject({ exitCode: 4, stores: [{ agentId: "main", outcome: "nothing", why: expect.stringContaining("keepalive's touch at") }] });
     expect(fs.readFileSync(fx.index).equals(touched)).toBe(true);
   });
 

@@ -57,3 +57,33 @@ export function writerOf(line: WriteLine): WriterCommand {
 export function kindOf(line: WriteLine): "apply" | "undo" {
   return line.kind === "intent" ? (line.of ?? "apply") : line.kind;
 }
+
+/** A write as a person reads it: "keepalive's touch at <ts>", "cleanup's apply at <ts>". */
+export function describeWrite(line: WriteLine): string {
+  const writer = writerOf(line);
+  return `${writer}'s ${writer === "keepalive" && kindOf(line) === "apply" ? "touch" : kindOf(line)} at ${line.ts}`;
+}
+
+/**
+ * The newest write of `command` logged before `last`: the one an undo by `command` would put back
+ * when `last` is another command's. Undefined when the log holds none: then there is nothing of
+ * `command`'s to undo, which is not the same as one that a later write stands in front of.
+ */
+export function ownWriteBefore<T extends WriteLine>(lines: readonly T[], last: T, command: WriterCommand): T | undefined {
+  const at = lines.lastIndexOf(last);
+  for (let i = (at < 0 ? lines.length : at) - 1; i >= 0; i--) if (writerOf(lines[i]!) === command) return lines[i];
+  return undefined;
+}
+
+/**
+ * Why an undo by `command` has nothing to put back, from the log's lines for one index; undefined
+ * when the log records a write of `command` (whether it can still be undone is decided under the
+ * locks). `where` names the log. Only another command's writes on record (keepalive's touches) is
+ * "nothing to undo" too: this undo never takes those back.
+ */
+export function nothingToUndoWhy(lines: readonly WriteLine[], command: WriterCommand, where: string): string | undefined {
+  if (lines.some((l) => writerOf(l) === command)) return undefined;
+  const last = lines.at(-1);
+  if (!last) return `no write by openclaw-sessions recorded in ${where}`;
+  return `no ${command} write of this index recorded in ${where}; its last write there, ${describeWrite(last)}, is not one ${command} --undo undoes`;
+}

@@ -5,7 +5,7 @@
 // atomic path as every write, makes its own backup and audit line, so undo can itself be undone.
 import fs from "node:fs";
 import { WriteRefusedError } from "../../core/errors.js";
-import { kindOf, lastWrite, writerOf, type WriterCommand } from "../../core/plan/undo.js";
+import { describeWrite, kindOf, lastWrite, ownWriteBefore, writerOf, type WriterCommand } from "../../core/plan/undo.js";
 import { readAuditTail, type AuditRecord } from "./audit.js";
 import { openSession } from "./context.js";
 import { entryCount } from "./read-index.js";
@@ -27,7 +27,7 @@ export async function undoLast(storePath: string, opts: ApplyOptions): Promise<U
       const found = lastWrite(lines, now);
       if (!found) throw nothingToUndo(session.auditPath, storePath);
       last = found;
-      refuseOtherWriter(last, opts.command, storePath);
+      refuseOtherWriter(lines, last, opts.command, storePath, session.auditPath);
       if (now !== last.writtenSha256) {
         throw new WriteRefusedError(
           `${storePath} changed after openclaw-sessions wrote it at ${last.ts} (the gateway or someone else wrote it since); ` +
@@ -72,14 +72,21 @@ function nothingToUndo(auditPath: string, storePath: string): WriteRefusedError 
 /**
  * An undo puts back what the last write replaced, so it can only undo the last write: once
  * another command (keepalive's touch) wrote after ours, ours cannot be undone without losing it.
+ * The refusal says which of ours that was, or that the log holds none: "cannot be undone once the
+ * index changed" read as if there were a cleanup write to undo when keepalive had only touched it.
  */
-function refuseOtherWriter(last: AuditRecord, command: WriterCommand, storePath: string): void {
-  const writer = writerOf(last);
-  if (writer === command) return;
-  const what = writer === "keepalive" ? "keepalive's touch" : `${writer}'s ${kindOf(last)}`;
+function refuseOtherWriter(lines: readonly AuditRecord[], last: AuditRecord, command: WriterCommand, storePath: string, auditPath: string): void {
+  if (writerOf(last) === command) return;
+  const ours = ownWriteBefore(lines, last, command);
+  if (!ours) {
+    throw new WriteRefusedError(
+      `the last write of ${storePath} was ${describeWrite(last)}, and ${auditPath} records no ${command} write of it before that: ` +
+        `nothing for ${command} --undo to undo (it never undoes another command's write), nothing written`,
+    );
+  }
   throw new WriteRefusedError(
-    `the last write of ${storePath} was ${what} at ${last.ts}, not a ${command} write; a ${command} write cannot be undone once ` +
-      "the index changed after it, nothing written",
+    `the ${command} write an undo would put back, ${describeWrite(ours)}, was followed by ${describeWrite(last)}, the last write of ${storePath}; ` +
+      `a ${command} write cannot be undone once the index changed after it, nothing written`,
   );
 }
 

@@ -72,14 +72,29 @@ describe("undoLast", () => {
     await expect(undoLast(store.storePath, store.opts({ era: "C" }))).rejects.toThrow(/SQLite/);
   });
 
-  it("a cleanup undo refuses when keepalive's touch is the last write, naming it; nothing written", async () => {
+  it("a cleanup undo refuses when keepalive's touch is the last write, naming the cleanup write it would undo and the touch after it; nothing written", async () => {
     store = makeStore({ a: entry("A", 1, { status: "running" }), b: entry("B", 1) });
-    await applyPatches(store.storePath, [patchFor(store, "a", { status: "failed" })], store.opts());
+    await applyPatches(store.storePath, [patchFor(store, "a", { status: "failed" })], store.opts({ now: () => Date.UTC(2026, 0, 1) }));
     await applyPatches(store.storePath, [patchFor(store, "b", { updatedAt: 5 }, { action: "touch" })], store.opts({ command: "keepalive", now: () => Date.UTC(2026, 0, 2) }));
     const before = store.bytes();
     const run = undoLast(store.storePath, store.opts());
     await expect(run).rejects.toThrow(WriteRefusedError);
-    await expect(run).rejects.toThrow(/the last write of .* was keepalive's touch at 2026-01-02T00:00:00.000Z, not a cleanup write; a cleanup write cannot be undone once the index changed after it, nothing written/);
+    await expect(run).rejects.toThrow(
+      /the cleanup write an undo would put back, cleanup's apply at 2026-01-01T00:00:00.000Z, was followed by keepalive's touch at 2026-01-02T00:00:00.000Z, the last write of .*; a cleanup write cannot be undone once the index changed after it, nothing written/,
+    );
+    expect(store.bytes().equals(before)).toBe(true);
+  });
+
+  it("a cleanup undo after only keepalive's touches says no cleanup write is on record, not that one cannot be undone; nothing written", async () => {
+    store = makeStore({ a: entry("A", 1), b: entry("B", 1) });
+    await applyPatches(store.storePath, [patchFor(store, "b", { updatedAt: 5 }, { action: "touch" })], store.opts({ command: "keepalive", now: () => Date.UTC(2026, 0, 2) }));
+    const before = store.bytes();
+    const run = undoLast(store.storePath, store.opts());
+    await expect(run).rejects.toThrow(WriteRefusedError);
+    await expect(run).rejects.toThrow(
+      new RegExp(`the last write of .* was keepalive's touch at 2026-01-02T00:00:00.000Z, and ${store.auditPath} records no cleanup write of it before that: nothing for cleanup --undo to undo`),
+    );
+    await expect(run).rejects.not.toThrow(/cannot be undone once/);
     expect(store.bytes().equals(before)).toBe(true);
   });
 
@@ -109,7 +124,7 @@ describe("undoLast", () => {
       .map(({ command: _, ...l }) => JSON.stringify(l));
     fs.writeFileSync(store.auditPath, `${old.join("\n")}\n`);
     const before = store.bytes();
-    await expect(undoLast(store.storePath, store.opts())).rejects.toThrow(/was keepalive's touch at/);
+    await expect(undoLast(store.storePath, store.opts())).rejects.toThrow(/cleanup's apply at \S+Z, was followed by keepalive's touch at/);
     expect(store.bytes().equals(before)).toBe(true);
   });
 });
