@@ -70,7 +70,8 @@ export function planEraCCleanup(
   const staleRunning: EraCStaleRow[] = [];
   // a copy outside any state dir's agents tree (a backup named by --store) is no file OpenClaw opens
   const opened = stateDirOfAgentDb(store.storePath) !== undefined;
-  const entries: Record<string, IndexEntry> = {};
+  // no prototype: a session key `__proto__` or `constructor` is an entry like any other
+  const entries: Record<string, IndexEntry> = Object.create(null) as Record<string, IndexEntry>;
   const active: string[] = [];
   for (const ev of evidence) {
     entries[ev.sessionKey] = ev.entry;

@@ -9,7 +9,8 @@ import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
 import { copyRun, liveOwner, sqlite, storeUnchangedCheck } from "../fixtures/real-openclaw-c.js";
 import { bufferIo, run } from "./helpers/run.js";
 import { runProgram } from "../../src/program.js";
-import { howToLetOpenClaw } from "../../src/commands/cleanup-era-c.js";
+import { howToLetOpenClaw, planEraCCleanup } from "../../src/commands/cleanup-era-c.js";
+import { entry, evidence } from "../core/health/evidence.js";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -261,5 +262,18 @@ describe("howToLetOpenClaw: the advice follows what holds the store now", () => 
     expect(howToLetOpenClaw("gateway")).toMatch(/^restart the gateway .*`openclaw gateway restart`/);
     expect(howToLetOpenClaw("gateway")).not.toContain("openclaw gateway start");
     expect(howToLetOpenClaw("embedded run")).toMatch(/^let the `openclaw agent --local` run holding the lock end \(or stop it\), then start the gateway/);
+  });
+});
+
+describe("planEraCCleanup's report of OpenClaw's own maintenance", () => {
+  it("a session key __proto__ or constructor is an entry like any other: old and finished, it is in what OpenClaw will prune", () => {
+    const now = Date.parse("2026-12-04T12:00:00Z");
+    const old = (sessionKey: string) => evidence({ era: "C", sessionKey, entry: entry({ sessionId: `id-${sessionKey.length}`, status: "done", updatedAt: now - 90 * 86_400_000 }) });
+    const r = planEraCCleanup({ agentId: "main", storePath: "/s/agents/main/agent/openclaw-agent.sqlite", era: "C" }, [old("__proto__"), old("constructor"), old("agent:main:x")], {
+      now,
+      thresholds: { stallAfterMs: 120_000, perState: {} },
+      policy: { pruneAfterMs: 30 * 86_400_000, maxEntries: 5000 },
+    });
+    expect([...r.openclawMaintenance.byAge].sort()).toEqual(["__proto__", "agent:main:x", "constructor"]);
   });
 });
