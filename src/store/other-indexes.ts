@@ -32,8 +32,8 @@ export class OtherIndexes {
   private readonly dirs = new Map<string, string>();
   /** dir (real) -> the files its own indexes name, by index; read on first need */
   private readonly sameDir = new Map<string, { files: Map<string, string>; unread?: string }>();
-  /** files named across directories (absolute sessionFile): real file -> which index */
-  private crossDir?: Map<string, { index: string; real: string }>;
+  /** files named across directories (absolute sessionFile): real file -> every index naming it */
+  private crossDir?: Map<string, Array<{ index: string; real: string }>>;
   private readonly all: string[];
 
   constructor(indexes: readonly string[], agentsRoot?: string) {
@@ -66,9 +66,8 @@ export class OtherIndexes {
     const named = local.files.get(real);
     if (named) return `still named by ${named}`;
     if (local.unread) return local.unread;
-    const cross = this.crossNames().get(real);
-    if (cross && cross.real !== self) return `still named by ${cross.index}`;
-    return undefined;
+    const cross = this.crossNames().get(real)?.find((c) => c.real !== self);
+    return cross ? `still named by ${cross.index}` : undefined;
   }
 
   /** The indexes in `dir` (its sessions.json and the run's stores there) other than `self`, parsed. */
@@ -101,7 +100,7 @@ export class OtherIndexes {
   }
 
   /** Files any index names by an absolute sessionFile in another directory than its own: scanned, not parsed. */
-  private crossNames(): Map<string, { index: string; real: string }> {
+  private crossNames(): Map<string, Array<{ index: string; real: string }>> {
     if (this.crossDir) return this.crossDir;
     this.crossDir = new Map();
     for (const index of this.all) {
@@ -126,7 +125,10 @@ export class OtherIndexes {
         if (!named) continue;
         for (const f of [named, `${named.endsWith(".jsonl") ? named.slice(0, -6) : named}.trajectory.jsonl`]) {
           const name = realName(f, this.dirs);
-          if (path.dirname(name) !== own && !this.crossDir.has(name)) this.crossDir.set(name, { index, real });
+          if (path.dirname(name) === own) continue;
+          const by = this.crossDir.get(name) ?? [];
+          if (!by.some((b) => b.real === real)) by.push({ index, real });
+          this.crossDir.set(name, by);
         }
       }
     }

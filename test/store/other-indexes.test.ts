@@ -46,4 +46,15 @@ describe("OtherIndexes", () => {
     // the copy's own files: main names its own dir's file, not the copy's
     expect(new OtherIndexes([copy], agentsOf(state)).for(copy).whoNames(transcriptPath(state, "x", "copy"))).toBeUndefined();
   });
+
+  it("a file the cleaned index itself and another index both name across dirs is still protected by the other", () => {
+    const state = makeStateDir();
+    const file = transcriptPath(state, "shared-2", "orig");
+    // the cleaned store (a) is read first and names the file too: it must not hide the other (b)
+    const a = writeIndex(state, "a", { "agent:a:x": { sessionId: "x1", updatedAt: 0, sessionFile: file } });
+    const b = writeIndex(state, "b", { "agent:b:y": { sessionId: "y1", updatedAt: 1, sessionFile: file } });
+    expect(new OtherIndexes([a, b], agentsOf(state)).for(a).whoNames(file)).toBe(`still named by ${b}`);
+    expect(new OtherIndexes([a, b], agentsOf(state)).for(b).whoNames(file)).toBe(`still named by ${a}`);
+  });
 });
+
