@@ -61,11 +61,14 @@ export class OtherIndexes {
 
   private whoNames(file: string, self: string): string | undefined {
     const real = realName(file, this.dirs);
-    const dir = path.dirname(real);
-    const local = this.localNames(dir, self);
-    const named = local.files.get(real);
-    if (named) return `still named by ${named}`;
-    if (local.unread) return local.unread;
+    // a relative sessionFile names a file at any depth below its index's dir
+    // (`archive/2026/x.jsonl`): the indexes of the dirs above it count too
+    for (const dir of ancestors(path.dirname(real))) {
+      const local = this.localNames(dir, self);
+      const named = local.files.get(real);
+      if (named) return `still named by ${named}`;
+      if (local.unread) return local.unread;
+    }
     const cross = this.crossNames().get(real)?.find((c) => c.real !== self);
     return cross ? `still named by ${cross.index}` : undefined;
   }
@@ -134,4 +137,14 @@ export class OtherIndexes {
     }
     return this.crossDir;
   }
+}
+
+/** How far up from a file's dir an index that names it may sit (sessions/<year>/<month>/<day>/). */
+const MAX_DEPTH = 4;
+
+/** `dir` and the dirs above it, at most MAX_DEPTH of them. */
+function ancestors(dir: string): string[] {
+  const out = [dir];
+  for (let d = dir; out.length < MAX_DEPTH && path.dirname(d) !== d; ) out.push((d = path.dirname(d)));
+  return out;
 }

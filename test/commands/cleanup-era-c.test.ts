@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { REAL_OPENCLAW } from "../fixtures/real-openclaw.js";
-import { copyRun, liveOwner, sqlite, storeUnchangedCheck } from "../fixtures/real-openclaw-c.js";
+import { capturedAt, copyRun, liveOwner, sqlite, storeUnchangedCheck } from "../fixtures/real-openclaw-c.js";
 import { bufferIo, run } from "./helpers/run.js";
 import { runProgram } from "../../src/program.js";
 import { howToLetOpenClaw, planEraCCleanup } from "../../src/commands/cleanup-era-c.js";
@@ -63,7 +63,8 @@ describe("cleanup on era C", () => {
   it("a live owner's run past the whole-run timeout: stale because of the timeout (said first), and OpenClaw does nothing while the owner holds it", async () => {
     const copy = copyRun("c2-live-waiting-model");
     roots.push(copy.root);
-    const owner = await liveOwner(copy);
+    // the gateway that started the run (up since before it; one started after it would be restart recovery's)
+    const owner = await liveOwner(copy, { createdAt: capturedAt("c2-live-waiting-model") - 3_600_000 });
     try {
       const check = storeUnchangedCheck(copy);
       // half an hour after the capture: past the config's timeoutSeconds (600)

@@ -56,5 +56,16 @@ describe("OtherIndexes", () => {
     expect(new OtherIndexes([a, b], agentsOf(state)).for(a).whoNames(file)).toBe(`still named by ${b}`);
     expect(new OtherIndexes([a, b], agentsOf(state)).for(b).whoNames(file)).toBe(`still named by ${a}`);
   });
+
+  it("a transcript in a subdirectory that the live index names relatively (archive/2026/n1.jsonl) is protected from a backup's prune", () => {
+    const state = makeStateDir();
+    const live = writeIndex(state, "main", { "agent:main:n": { sessionId: "n1", updatedAt: 1, sessionFile: "archive/2026/n1.jsonl" } });
+    const backup = `${live}.manual-backup`;
+    fs.writeFileSync(backup, fs.readFileSync(live));
+    const file = path.join(path.dirname(live), "archive", "2026", "n1.jsonl");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, "{}\n");
+    expect(new OtherIndexes([backup], agentsOf(state)).for(backup).whoNames(file)).toBe(`still named by agent:main:n in ${live}`);
+  });
 });
 

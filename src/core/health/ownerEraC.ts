@@ -62,7 +62,12 @@ export function ownerEraC(ev: Evidence, now: number): Liveness {
   if (marked && now - ev.entry.updatedAt <= RECOVERY_WINDOW_MS) {
     return { kind: "recovering", reason: `${alive} and marked this run aborted ${ago(now, ev.entry.updatedAt)}: restart recovery is resuming it` };
   }
-  if (ev.tasksKnown === false) return { kind: "gateway", reason: `${alive}; its task registry is not readable here (no global DB), so the lock decides` };
+  // a run from before this gateway's start is its restart recovery's queue, tasks or no tasks
+  const predatesGateway = gw.startedAt !== undefined && ev.entry.startedAt !== undefined && ev.entry.startedAt < gw.startedAt;
+  if (ev.tasksKnown === false) {
+    if (predatesGateway) return pendingOrOver(ev, now, alive, `this run started ${ago(now, ev.entry.startedAt!)}, before this gateway`);
+    return { kind: "gateway", reason: `${alive}; its task registry is not readable here (no global DB), so the lock decides` };
+  }
   const task = ev.task;
   if (task?.status === "running" && task.owner === "alive") {
     return { kind: "owner", reason: `${alive}; task ${shortId(task.runId)} is running, owned by live pid ${task.ownerPid}` };
@@ -89,7 +94,6 @@ export function ownerEraC(ev: Evidence, now: number): Liveness {
   // Most gateway runs have no task at all (chat.send from webchat and the TUI, channel messages,
   // subagent children, heartbeats: only the `agent` RPC tracks one), and the session's latest task
   // can be an earlier turn's: such a run is the live gateway's, bounded by the stall and run limits.
-  const predatesGateway = gw.startedAt !== undefined && ev.entry.startedAt !== undefined && ev.entry.startedAt < gw.startedAt;
   const ownTask = task !== undefined && ev.entry.lifecycleRunId !== undefined && task.runId === ev.entry.lifecycleRunId;
   if (predatesGateway || ownTask) return pendingOrOver(ev, now, alive, why);
   return {

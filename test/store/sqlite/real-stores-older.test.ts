@@ -80,7 +80,8 @@ describe("real stores of OpenClaw before 2026.9.6 (owners dead, read at capture 
 
   it.each(of("live-waiting-model"))("%s live-waiting-model with a live gateway owning the state dir (no global DB in the copy): awaiting_model, waiting", async (version) => {
     const copy = copyOf(version, "live-waiting-model");
-    const gw = await liveOwner(copy);
+    // the gateway that started the run: up since before it (a gateway started after it would be restart recovery's)
+    const gw = await liveOwner(copy, { createdAt: olderCapturedAt(version, "live-waiting-model") - 3_600_000 });
     cleanups.push(() => gw.stop());
     const { result, hbs } = judge(copy, Date.now(), NO_TIME_LIMITS);
     expect(result.owner).toMatchObject({ alive: true, pid: gw.pid });
