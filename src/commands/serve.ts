@@ -46,7 +46,8 @@ Endpoints (docs/serve.md has the event reference):
 Exit codes:
   0   stopped by SIGTERM, SIGINT or SIGHUP
   64  bad usage (also: a non-loopback --host without --token-file)
-  69  the port is in use or cannot be bound, or (--gateway) the gateway refused this tool at start
+  69  the port is in use or cannot be bound, or (--gateway) the gateway refused this tool at start,
+      or our device identity cannot be read or written (its dir inside OpenClaw's state dir)
       (its secret, its protocol, a pairing to approve)
 A gateway that is not running is not an error: serve reads the files and connects once it runs;
 a state dir, config or store that cannot be read is logged and retried, never an exit.`;
@@ -294,10 +295,17 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
         src.close();
         return;
       }
-      source = src;
       if (useGateway) {
-        overlay = attachGateway(src.stateDir);
+        try {
+          overlay = attachGateway(src.stateDir);
+        } catch (err) {
+          // our device identity cannot be kept (exit 69): the source's watchers must not outlive it
+          src.close();
+          throw err;
+        }
         source = withGatewayOverlay(src, overlay);
+      } else {
+        source = src;
       }
       const live = source;
       hub.baseline(live.get());
@@ -338,8 +346,9 @@ export async function startServe(opts: ServeOptions): Promise<RunningServe> {
         }
       }
     } catch (err) {
-      // a flag the source rejects will not get better by waiting; nor will a gateway refusing us
-      if (err instanceof CliError && (err.exitCode === EXIT.usage || err instanceof GatewayRefused)) throw err;
+      // a flag the source rejects will not get better by waiting; nor will a gateway refusing us,
+      // or a device identity we cannot keep
+      if (err instanceof CliError && (err.exitCode === EXIT.usage || err.exitCode === EXIT.unavailable)) throw err;
       notReady = `cannot read the stores: ${(err as Error).message}`;
       if (!warned.has(notReady)) logger.line("warning", { message: `${notReady}; retrying` });
       warned.add(notReady);

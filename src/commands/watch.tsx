@@ -30,7 +30,7 @@ export function register(program: Command, ctx: CommandContext = { io: processIo
     .option("--gateway", "live streaming/tool states from the gateway's own events (read-only operator; pairs this tool on first use; also OPENCLAW_SESSIONS_GATEWAY=1; not with --once)")
     .addHelpText(
       "after",
-      "\nKeys: ↑↓ or j/k select, enter details, s sort, r reverse, / filter, p problems only, space pause, ? help, q/esc/ctrl-c quit" +
+      "\nKeys: ↑↓ or j/k select, enter details, f details at full height, s sort, r reverse, / filter, p problems only, space pause, ? help, q/esc/ctrl-c quit" +
         "\n\nExit codes:" +
         "\n  0   stopped (q, SIGINT, SIGTERM, SIGHUP); --once: every store was read" +
         "\n  3   a state dir or config that cannot be read at start; --once: a store that could not be" +

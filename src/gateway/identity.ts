@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { UnavailableError } from "../core/errors.js";
+import { safeRealpath } from "../store/contain.js";
 import type { Env } from "../store/locate.js";
 
 export const IDENTITY_FILE = "gateway-device.json";
@@ -58,10 +59,24 @@ export function deviceIdOf(rawPublic: Buffer): string {
   return createHash("sha256").update(rawPublic).digest("hex");
 }
 
+/** `p` with symlinks resolved as far as it exists (the identity dir may not be made yet). */
+function realAsFarAsItExists(p: string): string {
+  const tail: string[] = [];
+  for (let cur = path.resolve(p); ; ) {
+    const real = safeRealpath(cur);
+    if (real) return path.join(real, ...tail.reverse());
+    const parent = path.dirname(cur);
+    if (parent === cur) return path.resolve(p);
+    tail.push(path.basename(cur));
+    cur = parent;
+  }
+}
+
 /** Refuses a state dir inside the OpenClaw state dir: OpenClaw's files are not ours to add to. */
 export function loadOrCreateIdentity(dir: string, openclawStateDir: string | undefined, now: number): DeviceIdentity {
   if (openclawStateDir) {
-    const rel = path.relative(path.resolve(openclawStateDir), path.resolve(dir));
+    // compared through symlinks: a link to the state dir (on either side) is the state dir
+    const rel = path.relative(realAsFarAsItExists(openclawStateDir), realAsFarAsItExists(dir));
     if (rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel))) {
       throw new UnavailableError(`our device identity would live in ${dir}, inside OpenClaw's state dir ${openclawStateDir}: set XDG_STATE_HOME elsewhere`);
     }

@@ -9,8 +9,11 @@ export interface ClientErrorAnswer {
   message: string;
 }
 
-/** Socket errors of a client that went away: no request to answer. */
-const GONE = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT", "ERR_STREAM_DESTROYED"]);
+/**
+ * Socket errors of a client that went away: no request to answer. HPE_INVALID_EOF_STATE is the
+ * parser meeting the client's end of stream in the middle of a request: it hung up mid-headers.
+ */
+const GONE = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT", "ERR_STREAM_DESTROYED", "HPE_INVALID_EOF_STATE"]);
 
 /** undefined: the client left, there is nothing to answer; otherwise what to send and count. */
 export function clientErrorAnswer(err: { code?: string; message: string }): ClientErrorAnswer | undefined {

@@ -175,6 +175,15 @@ describe("serve: start and stop", () => {
     expect(r.stderr).toBe(`openclaw-sessions: port ${port} on 127.0.0.1 is in use (another serve, or another program): pick another with --port\n`);
   });
 
+  it("--gateway whose device identity cannot be kept (inside OpenClaw's state dir) is exit 69 at once, not a retry loop that outlives SIGTERM", async () => {
+    const state = makeStateDir();
+    idleStore(state);
+    const r = await runCli(["serve", "--gateway", "--state-dir", state, "--no-probe", "--port", "0"], { env: { XDG_STATE_HOME: state }, timeoutMs: 15_000 });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toMatch(/our device identity would live in .* inside OpenClaw's state dir/);
+    expect(r.stderr).not.toMatch(/retrying/);
+  });
+
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     it(`${signal} closes every client cleanly (WebSocket 1001, SSE ended) and exits 0`, async () => {
       const state = makeStateDir();

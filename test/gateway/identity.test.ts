@@ -28,6 +28,15 @@ describe("our device identity", () => {
     expect(fs.existsSync(path.join(openclaw, "x"))).toBe(false);
   });
 
+  it("refuses to live inside OpenClaw's state dir reached through a symlink, on either side (a link to the state dir is the state dir)", () => {
+    const openclaw = makeTempDir();
+    const link = path.join(makeTempDir(), "link");
+    fs.symlinkSync(openclaw, link);
+    expect(() => loadOrCreateIdentity(path.join(link, "openclaw-sessions"), openclaw, 1)).toThrow(/inside OpenClaw's state dir/);
+    expect(() => loadOrCreateIdentity(path.join(openclaw, "openclaw-sessions"), link, 1)).toThrow(/inside OpenClaw's state dir/);
+    expect(fs.existsSync(path.join(openclaw, "openclaw-sessions"))).toBe(false);
+  });
+
   it("an unreadable identity file is one clear error, not a silent new key", () => {
     const dir = makeTempDir();
     fs.writeFileSync(path.join(dir, "gateway-device.json"), "{broken");

@@ -155,6 +155,16 @@ describe("serve's request accounting and Host", () => {
     expect(log.filter((l) => /status=4/.test(l))).toEqual([expect.stringMatching(/status=408 error=ERR_HTTP_REQUEST_TIMEOUT/)]);
   });
 
+  it("a client that hangs up in the middle of its headers is no request: nothing counted or logged", async () => {
+    const { url, log } = await serveIdle();
+    const c = await send(url, "GET /api/sessions/heartbeat HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    await new Promise((r) => setTimeout(r, 100));
+    c.socket.end();
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await metricLines(url)).filter((l) => l.includes('route="unparsed"'))).toEqual([]);
+    expect(log.filter((l) => /status=4/.test(l))).toEqual([]);
+  });
+
   it("a malformed request is answered, counted and logged once, and its client's close adds nothing", async () => {
     const { url, log } = await serveIdle();
     const c = await send(url, "GET /api/sessions/heartbeat HTTP/1.1\r\nHost 127.0.0.1\r\n");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { clientErrorAnswer } from "../../src/server/client-error.js";
 
 describe("clientErrorAnswer", () => {
-  it.each(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT"])("%s: the client went away, nothing is answered or counted", (code) => {
+  it.each(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT", "HPE_INVALID_EOF_STATE"])("%s: the client went away, nothing is answered or counted", (code) => {
     expect(clientErrorAnswer({ code, message: code })).toBeUndefined();
   });
 

@@ -86,7 +86,8 @@ function refuseOtherWriter(lines: readonly AuditRecord[], last: AuditRecord, com
   }
   throw new WriteRefusedError(
     `the ${command} write an undo would put back, ${describeWrite(ours)}, was followed by ${describeWrite(last)}, the last write of ${storePath}; ` +
-      `a ${command} write cannot be undone once the index changed after it, nothing written`,
+      `a ${command} write cannot be undone once the index changed after it, nothing written. ` +
+      `What it replaced is in ${ours.backupPath}${fs.existsSync(ours.backupPath) ? "" : " (no longer there)"}: inspect it to restore by hand`,
   );
 }
 

@@ -4,7 +4,7 @@ import React from "react";
 import { Box, Text } from "ink";
 import type { Heartbeat } from "../../core/types.js";
 import { DOTS } from "../dots.js";
-import { clean, displayName, formatAgo, formatElapsed, stateWord } from "../format.js";
+import { clean, displayName, displayWidth, formatAgo, formatElapsed, stateWord } from "../format.js";
 import { useNow } from "./clock.js";
 
 export interface DetailLine {
@@ -50,10 +50,46 @@ export function detailLines(hb: Heartbeat, now: number): DetailLine[] {
   return lines;
 }
 
+/** Continuation lines of a wrapped detail line start here, under its text. */
+const CONTINUED = "    ";
+
+/**
+ * Each line cut into lines of at most `width` cells, at spaces where it can be (a reason is read
+ * whole, not cut at the terminal's edge); a word longer than a line is split where it must be.
+ */
+export function wrapDetailLines(lines: readonly DetailLine[], width: number): DetailLine[] {
+  const room = Math.max(CONTINUED.length + 8, Math.floor(width));
+  const out: DetailLine[] = [];
+  for (const line of lines) {
+    if (displayWidth(line.text) <= room) {
+      out.push(line);
+      continue;
+    }
+    let current = "";
+    const flush = (): void => {
+      out.push({ ...line, text: current });
+      current = CONTINUED;
+    };
+    for (const word of line.text.split(/(?<= )/)) {
+      if (displayWidth(current + word) <= room) {
+        current += word;
+        continue;
+      }
+      if (current.trim() !== "") flush();
+      for (const ch of word) {
+        if (displayWidth(current + ch) > room) flush();
+        current += ch;
+      }
+    }
+    if (current.trim() !== "") out.push({ ...line, text: current });
+  }
+  return out;
+}
+
 /** `full`: the pane already has all the room it can get, so no key would show more. */
-export function Details({ hb, height, full = false }: { hb: Heartbeat; height: number; full?: boolean }): React.JSX.Element {
+export function Details({ hb, height, width, full = false }: { hb: Heartbeat; height: number; width: number; full?: boolean }): React.JSX.Element {
   const now = useNow((t) => detailLines(hb, t).map((l) => l.text).join("\n"));
-  const all = detailLines(hb, now);
+  const all = wrapDetailLines(detailLines(hb, now), width);
   let shown = all.slice(0, height);
   if (all.length > height && height > 1) {
     shown = [...all.slice(0, height - 1), { text: `  … ${all.length - height + 1} more${full ? "" : " (f: full height)"}`, tone: "dim" }];

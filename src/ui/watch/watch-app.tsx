@@ -6,7 +6,7 @@ import type { Heartbeat } from "../../core/types.js";
 import { DEFAULT_SORT } from "../../core/order.js";
 import { arrangedAlike, arrangeHeartbeats, type Arrange, type SortState } from "./arrange.js";
 import { ClockProvider } from "./clock.js";
-import { Details, detailLines } from "./details.js";
+import { Details, detailLines, wrapDetailLines } from "./details.js";
 import { Banner, bannerLines, useWarnings } from "./banner.js";
 import { Footer } from "./footer.js";
 import { gatewayMarkText, Header } from "./header.js";
@@ -126,7 +126,8 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
     if (selectedRowId !== undefined && selectedRowId !== selectedId) setSelectedId(selectedRowId);
   }, [selectedRowId, selectedId]);
 
-  const detailsWanted = details && selected ? detailLines(selected, 0).length : 0;
+  const detailsWidth = Math.max(10, size.columns - 1);
+  const detailsWanted = details && selected ? wrapDetailLines(detailLines(selected, 0), detailsWidth).length : 0;
   const frame = planFrame(size.rows, detailsWanted, warnings.length, detailsFull);
   const banner = frame.banner > 0 ? bannerLines(warnings, frame.banner) : [];
 
@@ -212,7 +213,7 @@ export function WatchApp(props: WatchAppProps): React.JSX.Element {
         ) : (
           visible.map((hb, i) => <Row key={ids[offset + i]} hb={hb} columns={columns} selected={offset + i === index} sessionCut={sessionCut} />)
         )}
-        {!help && frame.details > 0 && selected ? <Details hb={selected} height={frame.details} full={detailsFull} /> : null}
+        {!help && frame.details > 0 && selected ? <Details hb={selected} height={frame.details} width={detailsWidth} full={detailsFull} /> : null}
         <Footer
           lastUpdateAt={lastUpdateAt}
           staleAfterMs={props.staleAfterMs ?? 10_000}

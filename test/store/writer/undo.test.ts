@@ -72,7 +72,7 @@ describe("undoLast", () => {
     await expect(undoLast(store.storePath, store.opts({ era: "C" }))).rejects.toThrow(/SQLite/);
   });
 
-  it("a cleanup undo refuses when keepalive's touch is the last write, naming the cleanup write it would undo and the touch after it; nothing written", async () => {
+  it("a cleanup undo refuses when keepalive's touch is the last write, naming the cleanup write it would undo, the touch after it and the backup to restore by hand; nothing written", async () => {
     store = makeStore({ a: entry("A", 1, { status: "running" }), b: entry("B", 1) });
     await applyPatches(store.storePath, [patchFor(store, "a", { status: "failed" })], store.opts({ now: () => Date.UTC(2026, 0, 1) }));
     await applyPatches(store.storePath, [patchFor(store, "b", { updatedAt: 5 }, { action: "touch" })], store.opts({ command: "keepalive", now: () => Date.UTC(2026, 0, 2) }));
@@ -80,7 +80,7 @@ describe("undoLast", () => {
     const run = undoLast(store.storePath, store.opts());
     await expect(run).rejects.toThrow(WriteRefusedError);
     await expect(run).rejects.toThrow(
-      /the cleanup write an undo would put back, cleanup's apply at 2026-01-01T00:00:00.000Z, was followed by keepalive's touch at 2026-01-02T00:00:00.000Z, the last write of .*; a cleanup write cannot be undone once the index changed after it, nothing written/,
+      /the cleanup write an undo would put back, cleanup's apply at 2026-01-01T00:00:00.000Z, was followed by keepalive's touch at 2026-01-02T00:00:00.000Z, the last write of .*; a cleanup write cannot be undone once the index changed after it, nothing written\. What it replaced is in .*sessions\.json\.bak\.1767225600000: inspect it to restore by hand$/,
     );
     expect(store.bytes().equals(before)).toBe(true);
   });
