@@ -214,6 +214,8 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
 
   async function once(settings: KeepaliveSettings, st: KeepaliveState, write: (rec: LogRecord) => void): Promise<number> {
     const rec = await runTick(settings, st, () => stopper.requested);
+    // one tick: there is no next one to retry in, so none is promised
+    for (const store of rec.stores) delete store.retryInMs;
     write(rec);
     return stopper.requested ? EXIT.ok : onceExitCode(rec);
   }
