@@ -2,11 +2,11 @@
 // transcript lock; the owner is the process holding the state dir's singleton lock (a gateway,
 // or an embedded `openclaw agent --local` run: `role: "agent-embedded"`), and a gateway run also
 // has a `task_runs` row naming its owner. `running` is live only if the owner is alive and, for
-// gateway runs, a `running` task names a live owner; a live gateway without one is restart
-// recovery pending (it resumes interrupted turns at start), but only for RECOVERY_WINDOW_MS after
-// the gateway's start or the row's or task's last change: recovery runs at start (the row marked
-// within 1-2 s, resumed ~4 s later), so a gateway up longer that has not taken the row up will
-// not, and the row waits for the next start like a dead owner's. With the owner dead nothing moves
+// gateway runs, a `running` task names a live owner. A live gateway's restart recovery (at its
+// start: the row marked abortedLastRun within 1-2 s, resumed ~4 s later with a new run) holds a
+// row it marked, and for RECOVERY_WINDOW_MS one that predates it or whose own task ended; after
+// that such a row waits for the next start like a dead owner's. A run the live gateway started
+// with no task of its own (chat, channels, subagents) is the gateway's. With the owner dead nothing moves
 // the row until the next gateway start, whose restart recovery resumes it (the era C read protocol in the OpenClaw format notes).
 
 import type { Evidence } from "../types.js";
@@ -59,8 +59,11 @@ export function ownerEraC(ev: Evidence, now: number): Liveness {
   const alive = `the ${name} is alive${lockNote}`;
   // a starting gateway marks the turns it will resume (abortedLastRun, status still running)
   const marked = ev.entry.abortedLastRun === true && (gw.startedAt === undefined || ev.entry.updatedAt >= gw.startedAt);
-  if (marked && now - ev.entry.updatedAt <= RECOVERY_WINDOW_MS) {
-    return { kind: "recovering", reason: `${alive} and marked this run aborted ${ago(now, ev.entry.updatedAt)}: restart recovery is resuming it` };
+  if (marked) {
+    // its own mark puts the run in its recovery queue, which dispatches within a capacity: a mark
+    // older than the window is a turn still waiting its turn, not one recovery passed over
+    const resuming = now - ev.entry.updatedAt <= RECOVERY_WINDOW_MS ? "restart recovery is resuming it" : "it waits in restart recovery's queue";
+    return { kind: "recovering", reason: `${alive} and marked this run aborted ${ago(now, ev.entry.updatedAt)}: ${resuming}` };
   }
   // a run from before this gateway's start is its restart recovery's queue, tasks or no tasks
   const predatesGateway = gw.startedAt !== undefined && ev.entry.startedAt !== undefined && ev.entry.startedAt < gw.startedAt;
