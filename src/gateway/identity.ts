@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { UnavailableError } from "../core/errors.js";
-import { safeRealpath } from "../store/contain.js";
+import { realAsFarAsItExists } from "../store/contain.js";
 import type { Env } from "../store/locate.js";
 
 export const IDENTITY_FILE = "gateway-device.json";
@@ -57,19 +57,6 @@ function rawPublicKey(privateKey: KeyObject): Buffer {
 
 export function deviceIdOf(rawPublic: Buffer): string {
   return createHash("sha256").update(rawPublic).digest("hex");
-}
-
-/** `p` with symlinks resolved as far as it exists (the identity dir may not be made yet). */
-function realAsFarAsItExists(p: string): string {
-  const tail: string[] = [];
-  for (let cur = path.resolve(p); ; ) {
-    const real = safeRealpath(cur);
-    if (real) return path.join(real, ...tail.reverse());
-    const parent = path.dirname(cur);
-    if (parent === cur) return path.resolve(p);
-    tail.push(path.basename(cur));
-    cur = parent;
-  }
 }
 
 /** Refuses a state dir inside the OpenClaw state dir: OpenClaw's files are not ours to add to. */

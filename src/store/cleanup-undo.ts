@@ -109,7 +109,8 @@ function archivesOf(store: StoreRef, keys: readonly string[], before: Record<str
   const planned = new Set<string>();
   return keys.flatMap((key) =>
     filesOf(before[key], sessionsDir)
-      .filter((from) => !used.has(from) && !namedElsewhere(from) && !planned.has(from) && !archiveRefusal(root, from) && fs.existsSync(from) && planned.add(from))
+      // the other indexes are read last, only for a file that would otherwise be archived
+      .filter((from) => !used.has(from) && !planned.has(from) && !archiveRefusal(root, from) && fs.existsSync(from) && !namedElsewhere(from) && planned.add(from))
       .map((from) => ({ action: "archive" as const, agentId: store.agentId, sessionKey: key, from, to: deletedArchivePath(from, now) })),
   );
 }

@@ -11,6 +11,19 @@ export function safeRealpath(p: string): string | undefined {
   }
 }
 
+/** `p` with symlinks resolved as far as it exists (a dir not made yet keeps its tail as given). */
+export function realAsFarAsItExists(p: string): string {
+  const tail: string[] = [];
+  for (let cur = path.resolve(p); ; ) {
+    const real = safeRealpath(cur);
+    if (real) return path.join(real, ...tail.reverse());
+    const parent = path.dirname(cur);
+    if (parent === cur) return path.resolve(p);
+    tail.push(path.basename(cur));
+    cur = parent;
+  }
+}
+
 export function isWithin(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
   return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);

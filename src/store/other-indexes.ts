@@ -9,15 +9,13 @@ import path from "node:path";
 import type { NamedElsewhere } from "../core/plan/prune.js";
 import { readIndexSummary } from "./read-index.js";
 import { sessionFilesOf } from "./archive.js";
-import { safeRealpath } from "./contain.js";
+import { RealPaths, safeRealpath } from "./contain.js";
 import { sessionFileCandidate } from "./session-file.js";
 
 /** A file's name with its directory resolved: an index may name it through a symlinked dir. */
-function realName(file: string, dirs: Map<string, string>): string {
+function realName(file: string, paths: RealPaths): string {
   const dir = path.dirname(file);
-  let real = dirs.get(dir);
-  if (real === undefined) dirs.set(dir, (real = safeRealpath(dir) ?? path.resolve(dir)));
-  return path.join(real, path.basename(file));
+  return path.join(paths.realDir(dir) ?? path.resolve(dir), path.basename(file));
 }
 
 /** `"sessionFile": "<json string>"` anywhere in an index: only an absolute one can name another dir's file. */
@@ -29,7 +27,7 @@ const SESSION_FILE = /"sessionFile"\s*:\s*("(?:[^"\\]|\\.)*")/g;
  * sessions). A lookup for the index `storePath` being cleaned: what another index names.
  */
 export class OtherIndexes {
-  private readonly dirs = new Map<string, string>();
+  private readonly paths = new RealPaths();
   /** dir (real) -> the files its own indexes name, by index; read on first need */
   private readonly sameDir = new Map<string, { files: Map<string, string>; unread?: string }>();
   /** files named across directories (absolute sessionFile): real file -> every index naming it */
@@ -60,7 +58,7 @@ export class OtherIndexes {
   }
 
   private whoNames(file: string, self: string): string | undefined {
-    const real = realName(file, this.dirs);
+    const real = realName(file, this.paths);
     // a relative sessionFile names a file at any depth below its index's dir
     // (`archive/2026/x.jsonl`): the indexes of the dirs above it count too
     for (const dir of ancestors(path.dirname(real))) {
@@ -80,7 +78,7 @@ export class OtherIndexes {
     if (got) return got;
     got = { files: new Map() };
     this.sameDir.set(key, got);
-    const here = new Set([path.join(dir, "sessions.json"), ...this.all.filter((p) => path.dirname(realName(p, this.dirs)) === dir)]);
+    const here = new Set([path.join(dir, "sessions.json"), ...this.all.filter((p) => path.dirname(realName(p, this.paths)) === dir)]);
     for (const index of here) {
       const real = safeRealpath(index);
       if (!real || real === self) continue;
@@ -94,7 +92,7 @@ export class OtherIndexes {
       for (const [key, entry] of Object.entries(entries)) {
         if (typeof entry.sessionId !== "string") continue;
         for (const f of sessionFilesOf({ sessionId: entry.sessionId, sessionFile: entry.sessionFile }, dir)) {
-          const name = realName(f, this.dirs);
+          const name = realName(f, this.paths);
           if (!got.files.has(name)) got.files.set(name, `${key} in ${index}`);
         }
       }
@@ -113,7 +111,7 @@ export class OtherIndexes {
       } catch {
         continue;
       }
-      const own = path.dirname(realName(index, this.dirs));
+      const own = path.dirname(realName(index, this.paths));
       const real = safeRealpath(index) ?? path.resolve(index);
       for (const m of text.matchAll(SESSION_FILE)) {
         let value: unknown;
@@ -124,10 +122,10 @@ export class OtherIndexes {
         }
         if (typeof value !== "string" || !path.isAbsolute(value.trim())) continue;
         // OpenClaw resolves an absolute name through symlinks before it places it
-        const named = sessionFileCandidate(realName(value.trim(), this.dirs), path.dirname(index));
+        const named = sessionFileCandidate(realName(value.trim(), this.paths), path.dirname(index));
         if (!named) continue;
         for (const f of [named, `${named.endsWith(".jsonl") ? named.slice(0, -6) : named}.trajectory.jsonl`]) {
-          const name = realName(f, this.dirs);
+          const name = realName(f, this.paths);
           if (path.dirname(name) === own) continue;
           const by = this.crossDir.get(name) ?? [];
           if (!by.some((b) => b.real === real)) by.push({ index, real });
