@@ -54,6 +54,8 @@ export interface StoreCleanup {
   reportOnly: boolean;
   wrote: boolean;
   backupPath?: string;
+  /** written: whether `cleanup --undo` can undo it (false: the audit log was not written or cannot be read; warnings say why) */
+  undoable?: boolean;
   warnings: string[];
   /** the write was refused or failed: nothing of this store changed */
   error?: string;
@@ -212,6 +214,7 @@ export function storeCleanup(input: StoreCleanupInput): StoreCleanup {
     reportOnly,
     wrote,
     ...(wrote && result!.backupPath ? { backupPath: result!.backupPath } : {}),
+    ...(wrote ? { undoable: result!.undoable } : {}),
     warnings: [...(prune?.warnings ?? []), ...(input.warnings ?? []), ...(result?.warnings ?? [])],
     ...(input.error ? { error: input.error } : {}),
     ...(input.notWritten ? { notWritten: input.notWritten } : {}),
@@ -351,7 +354,9 @@ function* storeLines(s: StoreCleanup, report: CleanupContext, opts: RenderOption
   for (const w of s.warnings) yield c.yellow(`Warning: ${clean(w)}`);
   if (s.wrote && s.backupPath) {
     yield `Backup: ${clean(s.backupPath)}`;
-    if (opts.undoHint) yield `Undo: ${opts.undoHint(s)}`;
+    // without its audit line `--undo` finds nothing to undo: the backup above is the way back
+    if (s.undoable === false) yield c.yellow("Undo: not available (the audit log does not record this write, see the warning above); restore from the backup by hand");
+    else if (opts.undoHint) yield `Undo: ${opts.undoHint(s)}`;
   }
   if (would && !s.error) yield c.dim("Dry run: nothing was written.");
 }
@@ -376,6 +381,8 @@ export interface UndoOutcome {
   outcome: "restored" | "partial" | "nothing" | "refused";
   restoredFrom?: string;
   backupPath?: string;
+  /** restored: whether a further `--undo` can undo this one (its audit line was written and can be read) */
+  undoable?: boolean;
   beforeCount?: number;
   afterCount?: number;
   /** archives put back under their own names (entries the restored index names again) */
@@ -413,7 +420,8 @@ export function renderUndoReport(report: UndoReport, opts: { chalk?: ChalkInstan
       for (const a of s.archived ?? []) {
         lines.push(a.done ? `  Archived ${clean(baseName(a.from))} -> ${clean(baseName(a.to))}` : c.yellow(`  Not archived ${clean(a.from)}: ${clean(a.why ?? "")}`));
       }
-      lines.push(`  The replaced index is kept as ${clean(s.backupPath ?? "")} (run --undo again to go back to it)`);
+      const again = s.undoable === false ? "the audit log does not record this undo, so --undo cannot go back to it: restore it by hand" : "run --undo again to go back to it";
+      lines.push(`  The replaced index is kept as ${clean(s.backupPath ?? "")} (${again})`);
     } else if (s.outcome === "nothing") {
       lines.push(`${head}: nothing to undo (${clean(s.why ?? "no write by openclaw-sessions recorded")})`);
     } else {

@@ -13,15 +13,20 @@ import { D, NOW, entry, uuid } from "./helpers/cleanup-store.js";
 let build: OthersCopy | undefined;
 afterAll(() => build?.cleanup());
 
+/** A state dir (open to other users) whose one session is done and 60 days old: a prune removes it. */
+function prunableStore(prefix: string, n: number): { root: string; state: string; xdg: string } {
+  const root = makeStateDir(prefix);
+  fs.chmodSync(root, 0o755);
+  const state = path.join(root, "state");
+  const id = uuid(n);
+  writeIndex(state, "main", { "agent:main:old": entry({ sessionId: id, updatedAt: NOW - 60 * D, status: "done" }) });
+  writeTranscript(transcriptPath(state, id), [line.header(id, NOW - 61 * D)]);
+  return { root, state, xdg: path.join(root, "xdg") };
+}
+
 describe.runIf(process.getuid?.() === 0)("an audit log this user cannot read", () => {
   it("cleanup --undo as nobody: exit 3 naming the log, permission denied, and whose log to use; nothing undone, in text and --json", async () => {
-    const root = makeStateDir("ocs-audit-eacces-");
-    fs.chmodSync(root, 0o755);
-    const state = path.join(root, "state");
-    const xdg = path.join(root, "xdg");
-    const id = uuid(1);
-    writeIndex(state, "main", { "agent:main:old": entry({ sessionId: id, updatedAt: NOW - 60 * D, status: "done" }) });
-    writeTranscript(transcriptPath(state, id), [line.header(id, NOW - 61 * D)]);
+    const { root, state, xdg } = prunableStore("ocs-audit-eacces-", 1);
     const env = { OPENCLAW_SESSIONS_NOW: String(NOW), XDG_STATE_HOME: xdg, TMPDIR: root };
     // root's prune, on record in root's log (0600, its directory left open as a shared XDG_STATE_HOME is)
     expect((await runCli(["cleanup", "--prune", "--state-dir", state, "--no-probe"], { env })).code).toBe(0);
@@ -52,5 +57,33 @@ describe.runIf(process.getuid?.() === 0)("an audit log this user cannot read", (
     const undo = await runCli(["cleanup", "--undo", "--state-dir", state, "--no-probe"], { env });
     expect(undo.code, undo.stderr).toBe(0);
     expect(Object.keys(JSON.parse(fs.readFileSync(indexPath(state, "main"), "utf8")))).toEqual(["agent:main:old"]);
+  });
+
+  it("a prune by a user whose audit log is write-only (0200): written and backed up, but no Undo line that --undo could not honour", () => {
+    const { root, state, xdg } = prunableStore("ocs-audit-0200-", 2);
+    const log = path.join(xdg, "openclaw-sessions", "audit.jsonl");
+    fs.mkdirSync(path.dirname(log), { recursive: true });
+    fs.writeFileSync(log, "", { mode: 0o200 });
+    fs.chmodSync(log, 0o200);
+    // everything is nobody's: the writer's owner check passes, only the log's mode stops reading
+    for (const p of [root, xdg, path.dirname(log), log, state, ...(fs.readdirSync(state, { recursive: true }) as string[]).map((f) => path.join(state, f))]) {
+      fs.chownSync(p, NOBODY, NOBODY);
+    }
+    build ??= buildRunnableByOthers();
+    const env = { OPENCLAW_SESSIONS_NOW: String(NOW), XDG_STATE_HOME: xdg, TMPDIR: root };
+    const text = runAsNobody(build, ["cleanup", "--prune", "--state-dir", state, "--no-probe"], env);
+    expect(text.status, text.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(indexPath(state, "main"), "utf8"))).toEqual({});
+    expect(text.stdout).toMatch(/Warning: .*was written, but none of its old backups was pruned: cannot read the audit log/);
+    expect(text.stdout).toContain("Undo: not available (the audit log does not record this write, see the warning above); restore from the backup by hand");
+    expect(text.stdout).not.toContain("cleanup --undo");
+    // the log did get the line (root reads it): only this user cannot read it back
+    expect(fs.readFileSync(log, "utf8")).toMatch(/"action":"prune"/);
+
+    writeIndex(state, "main", { "agent:main:old2": entry({ sessionId: uuid(3), updatedAt: NOW - 60 * D, status: "done" }) });
+    fs.chownSync(indexPath(state, "main"), NOBODY, NOBODY);
+    const json = runAsNobody(build, ["cleanup", "--prune", "--json", "--state-dir", state, "--no-probe"], env);
+    expect(json.status, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ stores: [{ wrote: true, undoable: false }] });
   });
 });

@@ -71,6 +71,7 @@ function applied(p: ReturnType<typeof plans>, extra: Partial<ApplyResult> = {}):
     afterCount: 3,
     overwritten: [],
     wrote: true,
+    undoable: true,
     warnings: [],
     ...extra,
   };
@@ -193,6 +194,7 @@ describe("renderCleanupReport", () => {
       afterCount: 6000,
       overwritten: ["agent:main:dead-9"],
       wrote: true,
+      undoable: true,
       warnings: [],
     } satisfies ApplyResult;
     result.applied = result.applied.filter((c) => c.sessionKey !== "agent:main:dead-7");
@@ -243,6 +245,16 @@ describe("renderCleanupReport", () => {
     expect(out).toContain(`Undo: openclaw-sessions cleanup --undo --store ${STORE.storePath}`);
     expect(out).not.toContain("Dry run");
     expect(out).toMatch(/archive \(not done\)/);
+  });
+
+  it("a write the audit log does not record (it could not be written or read back): no undo hint, the backup is the way back", () => {
+    const p = plans();
+    const st = storeCleanup({ ...input(), dryRun: false, result: applied(p, { undoable: false }), archived: [] });
+    expect(st.undoable).toBe(false);
+    const out = renderCleanupReport(report([st], false), { chalk: plain, undoHint: (s) => `openclaw-sessions cleanup --undo --store ${s.storePath}` });
+    expect(out).toContain(`Backup: ${STORE.storePath}.bak.1`);
+    expect(out).toContain("Undo: not available (the audit log does not record this write, see the warning above); restore from the backup by hand");
+    expect(out).not.toContain("cleanup --undo");
   });
 
   it("warn mode says how to apply; an overwrite and a failed write are spelled out", () => {
@@ -307,6 +319,15 @@ describe("renderUndoReport", () => {
       "  The replaced index is kept as /s/main.json.bak.2 (run --undo again to go back to it)",
       "  Warning: /s/b.jsonl not restored: b.jsonl exists already",
     ]);
+  });
+
+  it("an undo the audit log does not record says the replaced index is restored by hand, not by --undo", () => {
+    const store = { agentId: "main", storePath: "/s/main.json", outcome: "restored" as const, restoredFrom: "/s/main.json.bak.1", backupPath: "/s/main.json.bak.2", beforeCount: 1, afterCount: 2 };
+    const render = (undoable: boolean) => renderUndoReport({ schemaVersion: 1, undo: true, exitCode: 0, refusedStores: [], stores: [{ ...store, undoable }] }, { chalk: plain });
+    expect(render(true)).toContain("  The replaced index is kept as /s/main.json.bak.2 (run --undo again to go back to it)");
+    expect(render(false)).toContain(
+      "  The replaced index is kept as /s/main.json.bak.2 (the audit log does not record this undo, so --undo cannot go back to it: restore it by hand)",
+    );
   });
 
   it("restored, nothing to undo, refused", () => {

@@ -52,6 +52,7 @@ export async function applyPatches(storePath: string, patches: EntryPatch[], opt
       afterCount: result.wrote ? info.afterCount : info.beforeCount,
       overwritten: [],
       wrote: result.wrote,
+      undoable: false,
       warnings: [...result.warnings],
     };
     if (!result.wrote) return out;
@@ -77,7 +78,9 @@ export async function applyPatches(storePath: string, patches: EntryPatch[], opt
       backupSha256: result.backupSha256!,
       writtenSha256: result.writtenSha256!,
     }));
-    out.warnings.push(...session.finish(records));
+    const finished = session.finish(records);
+    out.warnings.push(...finished.warnings);
+    out.undoable = finished.undoable;
     await survivalCheck(session.cycle.realPath, info, out, opts, session.cycle.faults);
     return out;
   } finally {

@@ -18,8 +18,14 @@ export interface Session {
   writeId: string;
   ownLock: OwnLock;
   /** appends the lines, prunes our old backups; returns warnings instead of throwing */
-  finish(records: AuditRecord[]): string[];
+  finish(records: AuditRecord[]): Finished;
   close(): Promise<void>;
+}
+
+export interface Finished {
+  warnings: string[];
+  /** the lines are in a log an undo can read back: without them `--undo` finds nothing to undo */
+  undoable: boolean;
 }
 
 // Writes to one index from the same process (a keepalive loop and a command, say) take turns
@@ -98,9 +104,11 @@ export async function openSession(storePath: string, opts: ApplyOptions, kind: "
     },
     finish(records) {
       const warnings: string[] = [];
+      let undoable = true;
       try {
         appendAudit(auditFd, records.map((r) => ({ ...r, command: opts.command })));
       } catch (err) {
+        undoable = false;
         warnings.push(`${storePath} was written, but the audit log ${auditPath} was not: ${(err as Error).message}`);
       }
       try {
@@ -109,10 +117,12 @@ export async function openSession(storePath: string, opts: ApplyOptions, kind: "
       } catch (err) {
         // the write is done: a log we may append to but not read (a 0200 log) only means we cannot
         // tell our backups from OpenClaw's, so none is deleted and the write still succeeds
-        if (err instanceof UnreadableError) warnings.push(`${storePath} was written, but none of its old backups was pruned: ${err.message}`);
-        else warnings.push(`could not prune old backups of ${storePath}: ${(err as Error).message}`);
+        if (err instanceof UnreadableError) {
+          undoable = false;
+          warnings.push(`${storePath} was written, but none of its old backups was pruned: ${err.message}`);
+        } else warnings.push(`could not prune old backups of ${storePath}: ${(err as Error).message}`);
       }
-      return warnings;
+      return { warnings, undoable };
     },
     async close() {
       try {

@@ -68,6 +68,8 @@ export interface ApplyResult {
   /** keys whose change was gone at the survival check (an era B gateway wrote an older copy) */
   overwritten: string[];
   wrote: boolean;
+  /** the write is in an audit log `--undo` can read (false: the log was not written or cannot be read) */
+  undoable: boolean;
   /** things that went wrong after the index was safely replaced (audit, backup pruning, dir fsync) */
   warnings: string[];
 }
@@ -83,4 +85,6 @@ export interface UndoResult {
   before: Record<string, unknown>;
   after: Record<string, unknown>;
   warnings: string[];
+  /** this undo is in an audit log a further `--undo` can read */
+  undoable: boolean;
 }

@@ -50,7 +50,8 @@ export async function undoLast(storePath: string, opts: ApplyOptions): Promise<U
       writtenSha256: result.writtenSha256!,
       restoredFrom: last.backupPath,
     };
-    const warnings = [...result.warnings, ...session.finish([record])];
+    const finished = session.finish([record]);
+    const warnings = [...result.warnings, ...finished.warnings];
     return {
       restoredFrom: last.backupPath,
       backupPath: result.backupPath!,
@@ -59,6 +60,7 @@ export async function undoLast(storePath: string, opts: ApplyOptions): Promise<U
       before: result.info.before,
       after: restore.obj,
       warnings,
+      undoable: finished.undoable,
     };
   } finally {
     await session.close();

@@ -19,6 +19,7 @@ it("a log it may append to but not read: the write stands, no backup is pruned, 
   for (let i = 1; i <= 3; i++) {
     const res = await applyPatches(store.storePath, [patchFor(store, "k", { updatedAt: i })], store.opts({ keepBackups: 1, now: () => 1_000 * i }));
     backups.push(res.backupPath!);
+    expect(res.undoable).toBe(true);
   }
   // with the log readable, only the newest is kept
   expect(backups.map((b) => fs.existsSync(b))).toEqual([false, false, true]);
@@ -31,6 +32,8 @@ it("a log it may append to but not read: the write stands, no backup is pruned, 
     spy.mockRestore();
   }
   expect(res.wrote).toBe(true);
+  // the line is appended, but --undo (which reads the log) could not find it: not undoable
+  expect(res.undoable).toBe(false);
   expect(store.read().k!.updatedAt).toBe(4);
   // which backups are ours is not known: none is deleted (OpenClaw's look the same)
   expect(fs.existsSync(backups[2]!)).toBe(true);
