@@ -305,6 +305,11 @@ export interface EntryPatch {
   set?: Record<string, unknown>;
   /** remove the entry from the index */
   remove?: boolean;
+  /**
+   * remove only: the entry's files to archive once the removal is written, each `from` -> `to`
+   * (the audit line records them, so `--undo` puts back exactly these archives)
+   */
+  archives?: Array<{ from: string; to: string }>;
   action: "finalize" | "prune" | "cap" | "touch";
   reasons: string[];
 }

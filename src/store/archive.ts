@@ -111,16 +111,27 @@ export interface RestoreRequest {
   sessionKey: string;
   /** where the file lived before it was archived */
   file: string;
+  /** the archive the prune made of it, when its audit line records it (else its newest archive is taken) */
+  archive?: string;
 }
 
 /**
- * `--undo` of a prune: the index names the entry again, so its newest archive goes back under its
- * own name, but only when that name is free (a file there now is newer than our archive).
+ * `--undo` of a prune: the index names the entry again, so its archive goes back under its own
+ * name, but only when that name is free (a file there now is newer than our archive). The archive
+ * is the one the prune's audit line names; for a line from before archives were recorded, the
+ * newest archive of that name.
  */
 export function restoreArchives(requests: readonly RestoreRequest[], agentsRoot: string): ArchiveOutcome[] {
   const out: ArchiveOutcome[] = [];
   for (const r of requests) {
-    const archived = newestArchiveOf(r.file);
+    const recorded = r.archive !== undefined;
+    const archived = recorded ? (exists(r.archive!) ? r.archive : undefined) : newestArchiveOf(r.file);
+    if (recorded && !archived && !exists(r.file)) {
+      // the prune renamed it there (or meant to): neither name holds it now
+      const why = `not there, and the prune's archive of it (${path.basename(r.archive!)}) is gone: moved or deleted since the prune`;
+      out.push({ agentId: r.agentId, sessionKey: r.sessionKey, from: r.archive!, to: r.file, done: false, why });
+      continue;
+    }
     if (exists(r.file)) {
       // a file under that name now is never overwritten; with an archive beside it, that archive
       // was not put back, which the report must say (the person decides which one to keep)

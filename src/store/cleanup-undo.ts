@@ -12,7 +12,7 @@ import { UnreadableError } from "../core/errors.js";
 import { archiveFiles, archiveRootFor, newestArchiveOf, restoreArchives, sessionFilesOf, type RestoreRequest } from "./archive.js";
 import { OtherIndexes } from "./other-indexes.js";
 import { realIndexPath } from "./writer/real-path.js";
-import { readAuditTail, undoLast, type UndoResult } from "./writer/index.js";
+import { readAuditTail, undoLast, type AuditRecord, type UndoResult } from "./writer/index.js";
 
 type FileMove = { from: string; to: string; done: boolean; why?: string };
 
@@ -50,9 +50,11 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
     if (!(err instanceof UnreadableError)) throw err;
     throw new UnreadableError(`${err.message}; nothing was undone`, true);
   }
-  const nothing = nothingToUndoWhy(records.filter((r) => r.storePath === realIndexPath(store.storePath)), "cleanup", opts.auditPath);
+  const ofStore = records.filter((r) => r.storePath === realIndexPath(store.storePath));
+  const nothing = nothingToUndoWhy(ofStore, "cleanup", opts.auditPath);
   if (nothing) return { outcome: "nothing", why: nothing };
   const { before, after, ...res } = await undoLast(store.storePath, { era: store.era, command: "cleanup", agentsRoot: opts.agentsRoot, allowOutsideAgentsTree: opts.allowOutsideAgentsTree, auditPath: opts.auditPath });
+  const recorded = recordedArchives(ofStore, res.restoredFrom);
   const sessionsDir = path.dirname(path.resolve(store.storePath));
   const root = archiveRootFor(store.storePath, opts.agentsRoot);
   // own keys only: `in` found `__proto__` (and `constructor`, `toString`) on Object.prototype, so
@@ -60,14 +62,19 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
   const back = Object.keys(after).filter((key) => !Object.hasOwn(before, key));
   const gone = Object.keys(before).filter((key) => !Object.hasOwn(after, key));
   const unarchived = restoreArchives(
-    back.flatMap((key) => filesOf(after[key], sessionsDir).map((file): RestoreRequest => ({ agentId: store.agentId, sessionKey: key, file }))),
+    back.flatMap((key): RestoreRequest[] => {
+      const exact = recorded.get(key);
+      if (exact) return exact.map(({ from, to }) => ({ agentId: store.agentId, sessionKey: key, file: from, archive: to }));
+      return filesOf(after[key], sessionsDir).map((file) => ({ agentId: store.agentId, sessionKey: key, file }));
+    }),
     root,
   );
   const archived = archiveFiles(archivesOf(store, gone, before, after, sessionsDir, root, opts.agentsRoot, opts.now ?? Date.now()), root);
   const putBack = new Set(unarchived.filter((u) => u.done).map((u) => u.to));
   const notRestored: NotRestored[] = [
     ...unarchived.filter((u) => !u.done).map((u) => ({ sessionKey: u.sessionKey, file: u.to, archive: u.from, why: u.why ?? "not renamed" })),
-    ...back.flatMap((key) => missingTranscript(key, after[key], sessionsDir, putBack)),
+    // the recorded archives are reported by restoreArchives; a line from before they were recorded leaves a guess
+    ...back.filter((key) => !recorded.has(key)).flatMap((key) => missingTranscript(key, after[key], sessionsDir, putBack)),
   ];
   const warnings = [...res.warnings, ...notRestored.map((n) => `${n.file} not restored: ${n.why}`)];
   return {
@@ -83,10 +90,24 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
 }
 
 /**
+ * The archives the undone write's audit lines record, by session key: the write is the one whose
+ * backup the undo restored. Keys whose line predates the record are absent.
+ */
+function recordedArchives(records: readonly AuditRecord[], restoredFrom: string): Map<string, Array<{ from: string; to: string }>> {
+  const out = new Map<string, Array<{ from: string; to: string }>>();
+  for (const r of records) {
+    if (r.kind !== "apply" || r.backupPath !== restoredFrom || !r.removed || typeof r.sessionKey !== "string" || !Array.isArray(r.archives)) continue;
+    out.set(r.sessionKey, r.archives.filter((a) => typeof a?.from === "string" && typeof a.to === "string"));
+  }
+  return out;
+}
+
+/**
  * An entry named again whose transcript is neither back nor archived, while another of its files
  * was archived by the prune (just put back, or still archived): that transcript's archive was
  * deleted or moved since. Without such a trace nothing tells a deleted archive from a transcript
- * that never existed (no audit line records the archives), so nothing is claimed then.
+ * that never existed (the prune's audit line predates the record of its archives), so nothing is
+ * claimed then.
  */
 function missingTranscript(key: string, entry: unknown, sessionsDir: string, putBack: ReadonlySet<string>): NotRestored[] {
   const files = filesOf(entry, sessionsDir);

@@ -5,9 +5,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { indexPath, line, makeStateDir, transcriptPath, writeIndex, writeTranscript } from "../fixtures/store-builder.js";
+import { indexPath, line, makeStateDir, runEvents, trajectoryPath, transcriptPath, writeIndex, writeTrajectory, writeTranscript } from "../fixtures/store-builder.js";
 import { runCli, runJson, useOwners } from "./helpers/cli.js";
-import { D, H, NOW, buildMainStore, cliEnv, entry, expectedIndex, readIndexFile, treeSnapshot, uuid } from "./helpers/cleanup-store.js";
+import { D, H, NOW, auditPathOf, buildMainStore, cliEnv, entry, expectedIndex, readIndexFile, treeSnapshot, uuid } from "./helpers/cleanup-store.js";
 
 const { live, dead } = useOwners();
 
@@ -69,6 +69,50 @@ describe("the built CLI", () => {
     // kept: the file under the name, and the archive that could not go back
     expect(fs.readFileSync(takenName, "utf8")).toBe("mine\n");
     expect(fs.existsSync(path.join(dir, taken))).toBe(true);
+  });
+
+  it("--undo reports a session's only file whose archive was deleted since the prune (the audit line names the archive), outcome partial", async () => {
+    const state = makeStateDir("ocs-cleanup-only-file-");
+    const id = uuid(7);
+    writeIndex(state, "main", { "agent:main:old": entry({ sessionId: id, updatedAt: NOW - 60 * D, status: "done" }) });
+    const transcript = writeTranscript(transcriptPath(state, id), [line.header(id, NOW - 61 * D)]);
+    const env = cliEnv();
+    const pruned = await runJson(["cleanup", "--prune", "--state-dir", state, "--no-probe"], { env });
+    expect(pruned.result.code, pruned.result.stderr).toBe(0);
+    const archive = pruned.doc.stores[0].actions.find((a: { action: string }) => a.action === "archive").to as string;
+    expect(fs.existsSync(archive) && !fs.existsSync(transcript)).toBe(true);
+    fs.rmSync(archive);
+
+    const undo = await runJson(["cleanup", "--undo", "--state-dir", state], { env });
+    expect(undo.result.code, undo.result.stderr).toBe(0);
+    const why = `not there, and the prune's archive of it (${path.basename(archive)}) is gone: moved or deleted since the prune`;
+    expect(undo.doc.stores[0]).toMatchObject({ outcome: "partial", notRestored: [{ sessionKey: "agent:main:old", file: transcript, archive, why }] });
+    expect(undo.result.stderr).toContain(`openclaw-sessions: warning: ${transcript} not restored: ${why}`);
+    // the index is back all the same
+    expect(Object.keys(readIndexFile(indexPath(state, "main")))).toEqual(["agent:main:old"]);
+  });
+
+  it("a prune logged before archives were recorded: --undo still reports a transcript whose archive is gone while its trajectory's came back", async () => {
+    const state = makeStateDir("ocs-cleanup-old-log-");
+    const id = uuid(8);
+    writeIndex(state, "main", { "agent:main:old": entry({ sessionId: id, updatedAt: NOW - 60 * D, status: "done" }) });
+    const transcript = writeTranscript(transcriptPath(state, id), [line.header(id, NOW - 61 * D)]);
+    const trajectory = writeTrajectory(trajectoryPath(state, id), runEvents("r1", NOW - 61 * D));
+    const env = cliEnv();
+    const pruned = await runJson(["cleanup", "--prune", "--state-dir", state, "--no-probe"], { env });
+    expect(pruned.result.code, pruned.result.stderr).toBe(0);
+    const archives = pruned.doc.stores[0].actions.filter((a: { action: string }) => a.action === "archive").map((a: { to: string }) => a.to as string);
+    fs.rmSync(archives.find((a: string) => path.basename(a).startsWith(`${id}.jsonl.`)));
+    // the log as an older openclaw-sessions wrote it: no `archives` on the prune's line
+    const log = auditPathOf(env);
+    const lines = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.some((l) => Array.isArray(l.archives))).toBe(true);
+    fs.writeFileSync(log, lines.map(({ archives: _gone, ...l }) => `${JSON.stringify(l)}\n`).join(""));
+
+    const undo = await runJson(["cleanup", "--undo", "--state-dir", state], { env });
+    expect(undo.result.code, undo.result.stderr).toBe(0);
+    expect(undo.doc.stores[0]).toMatchObject({ outcome: "partial", notRestored: [{ sessionKey: "agent:main:old", file: transcript, why: expect.stringMatching(/^not there, and no archive of it/) }] });
+    expect(fs.existsSync(trajectory)).toBe(true);
   });
 
   it("entries keyed `__proto__` and `constructor` are pruned like any other, and --undo puts their transcripts back", async () => {

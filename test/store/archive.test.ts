@@ -147,6 +147,37 @@ describe("newestArchiveOf / restoreArchives (--undo)", () => {
     expect(fs.existsSync(`${busy}.deleted.${STAMP}`)).toBe(true);
   });
 
+  it("a recorded archive: exactly that one goes back (not a newer one of the same name), and its absence is reported when the file is not there either", () => {
+    const t = path.join(sessions, "r.jsonl");
+    const ours = file(`${t}.deleted.${STAMP}`, "ours\n");
+    file(`${t}.deleted.2099-01-01T00-00-00.000Z`, "a later archive, not the prune's\n");
+    const gone = path.join(sessions, "gone.jsonl");
+    const back = path.join(sessions, "back.jsonl");
+    file(back, "already back\n");
+    const out = restoreArchives(
+      [
+        { agentId: "main", sessionKey: "a", file: t, archive: ours },
+        { agentId: "main", sessionKey: "b", file: gone, archive: `${gone}.deleted.${STAMP}` },
+        // the file is there and its archive is not: the prune's rename never happened, nothing to say
+        { agentId: "main", sessionKey: "c", file: back, archive: `${back}.deleted.${STAMP}` },
+      ],
+      agents,
+    );
+    expect(out).toEqual([
+      { agentId: "main", sessionKey: "a", from: ours, to: t, done: true },
+      {
+        agentId: "main",
+        sessionKey: "b",
+        from: `${gone}.deleted.${STAMP}`,
+        to: gone,
+        done: false,
+        why: `not there, and the prune's archive of it (gone.jsonl.deleted.${STAMP}) is gone: moved or deleted since the prune`,
+      },
+    ]);
+    expect(fs.readFileSync(t, "utf8")).toBe("ours\n");
+    expect(fs.existsSync(`${t}.deleted.2099-01-01T00-00-00.000Z`)).toBe(true);
+  });
+
   it("never puts an archive back under an era C database's name", () => {
     const db = path.join(agents, "main", "agent", "openclaw-agent.sqlite");
     fs.mkdirSync(path.dirname(db));

@@ -221,6 +221,7 @@ export function planPrune(items: readonly PlanItem[], ctx: PruneContext): PruneP
       // every expectation against the re-read index before it applies any patch
       expect: { sessionId: ev.entry.sessionId, updatedAt: ev.entry.updatedAt },
       remove: true,
+      archives: action.archives ?? [],
       action: action.action === "cap" ? "cap" : "prune",
       reasons: action.reasons,
     });

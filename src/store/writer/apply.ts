@@ -73,6 +73,7 @@ export async function applyPatches(storePath: string, patches: EntryPatch[], opt
       set: c.set,
       unset: c.unset,
       removed: c.removed,
+      archives: c.archives,
       reasons: c.reasons,
       backupPath: result.backupPath!,
       backupSha256: result.backupSha256!,

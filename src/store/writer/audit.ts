@@ -26,6 +26,11 @@ export interface AuditRecord extends WriteLine {
   set?: Record<string, unknown>;
   unset?: string[];
   removed?: boolean;
+  /**
+   * a removal's files the write was to archive, `from` -> `to`, renamed right after it (a rename
+   * refused or failed left the file where it was). Absent on lines written before it was recorded.
+   */
+  archives?: Array<{ from: string; to: string }>;
   reasons?: string[];
   /** the bytes this write replaced */
   backupPath: string;

@@ -116,6 +116,7 @@ function change(
     unset,
     previous,
     removed,
+    ...(removed && patch.archives ? { archives: patch.archives } : {}),
     reasons: patch.reasons,
   };
 }

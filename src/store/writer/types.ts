@@ -56,6 +56,8 @@ export interface AppliedChange {
   /** the values the set/unset fields had before (absent fields are left out) */
   previous: Record<string, unknown>;
   removed: boolean;
+  /** a removal's files to archive after the write (EntryPatch.archives) */
+  archives?: Array<{ from: string; to: string }>;
   reasons: string[];
 }
 
