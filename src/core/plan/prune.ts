@@ -272,12 +272,8 @@ function planArchives(evicted: Array<{ row: Row; action: PlanAction }>, kept: Ro
         refuse(from, `still used by ${user}, which stays`);
         continue;
       }
-      const other = ctx.namedElsewhere?.whoNames(from);
-      if (other) {
-        refuse(from, other);
-        continue;
-      }
-      const why = archiveRefusal(ctx.agentsRoot, from);
+      // the file's own refusal first: the other indexes are read only for a file it would archive
+      const why = archiveRefusal(ctx.agentsRoot, from) ?? ctx.namedElsewhere?.whoNames(from);
       if (why) {
         refuse(from, why);
         continue;

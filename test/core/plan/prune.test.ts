@@ -241,6 +241,14 @@ describe("planPrune: archives", () => {
     expect(plan.archives).toEqual([]);
     expect(plan.refused.map((r) => r.why)).toEqual([`still named by agent:main:abc in ${dir}/sessions.json`]);
   });
+
+  it("a file the prune may not archive anyway (outside the agents tree) is refused for that, without asking the other indexes", () => {
+    const outside = item({ entry: { sessionId: "out", status: "done", updatedAt: OLD }, transcript: { lastEntryAt: OLD, path: "/elsewhere/out.jsonl" } });
+    const asked: string[] = [];
+    const plan = planPrune([outside], ctx({ namedElsewhere: { whoNames: (f) => (asked.push(f), "still named by another index") } }));
+    expect(plan.refused.map((r) => r.why)).toEqual([expect.stringMatching(/outside the agents tree/)]);
+    expect(asked).toEqual([]);
+  });
 });
 
 describe("openclawPrunePlan (OpenClaw's own cleanup) vs planPrune", () => {
