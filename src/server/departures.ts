@@ -7,7 +7,7 @@ import { UnreadableError } from "../core/errors.js";
 import type { StoreRef } from "../core/types.js";
 import { readArchivedRows } from "../store/sqlite/archived.js";
 import { readAuditTail, type AuditRecord } from "../store/writer/audit.js";
-import { ownLockPath } from "../store/writer/lock-own.js";
+import { ownLockPath } from "../store/own-lock-name.js";
 
 export type DrainReason = "reset" | "archived" | "pruned" | "deleted";
 

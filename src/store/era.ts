@@ -10,6 +10,8 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Era, StoreRef } from "../core/types.js";
 import { lastTouchedVersion, type OpenClawConfig } from "./config.js";
+import { lockBodyFields } from "./lock-body.js";
+import { ownLockOwnerPath } from "./own-lock-name.js";
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 const WAL_MAGIC = [0x377f0682, 0x377f0683];
@@ -137,13 +139,33 @@ export function agentDbProblem(dbPath: string, probe: TableProbe = probeAgentDb(
  * only the era A gateway takes `sessions.json.lock` (for milliseconds per write), and the config
  * records the version that last wrote it (meta.lastTouchedVersion). Without either, the files do
  * not tell A from B and we say "AB" rather than guess. Writers take the era A lock for every JSON
- * store anyway (the design notes), so this label changes only what we report, never how we write.
+ * store anyway (the design notes), so this label changes only what we report, never how we write:
+ * and so a lock our own writer holds (its pid in our lock's owner record) is no evidence of A.
  */
 export function jsonStoreEra(storePath: string, config: OpenClawConfig): "A" | "B" | "AB" {
-  if (fs.existsSync(`${storePath}.lock`)) return "A";
+  if (eraALockSeen(storePath)) return "A";
   const v = configVersion(config);
   if (!v) return "AB";
   return v.year < 2026 || (v.year === 2026 && v.month <= 4) ? "A" : "B";
+}
+
+/** A `sessions.json.lock` that is not our writer's (one that cannot be read counts: it is there). */
+function eraALockSeen(storePath: string): boolean {
+  const lock = smallFile(`${storePath}.lock`);
+  if (lock === undefined) return false;
+  const held = lockBodyFields(lock);
+  const ours = lockBodyFields(smallFile(ownLockOwnerPath(storePath)) ?? "");
+  if (held?.pid === undefined || held.pid !== ours?.pid) return true;
+  return held.starttime !== undefined && ours.starttime !== undefined && held.starttime !== ours.starttime;
+}
+
+/** A lock body's text: undefined when there is no such file, "" when it cannot be read. */
+function smallFile(p: string): string | undefined {
+  try {
+    return fs.readFileSync(p, "utf8");
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT" ? undefined : "";
+  }
 }
 
 /** meta.lastTouchedVersion as year and month (OpenClaw's versions are YYYY.M.D). */

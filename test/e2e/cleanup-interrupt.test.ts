@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { assertBuilt, nameAppears, spawnCli, useOwners } from "./helpers/cli.js";
+import { assertBuilt, nameAppears, runJson, spawnCli, useOwners } from "./helpers/cli.js";
 import { buildMainStore, cliEnv, readIndexFile } from "./helpers/cleanup-store.js";
 
 const { live, dead } = useOwners();
@@ -22,6 +22,18 @@ async function cleanupInWrite(state: string, dir: string, holdMs: number) {
   temp.close();
   return run;
 }
+
+describe("a store while our own cleanup writes it", () => {
+  it("status reads it as the era it is: the sessions.json.lock our writer holds is not an era A gateway's", async () => {
+    const s = buildMainStore(live, dead);
+    const era = async () => (await runJson(["status", "--json", "--state-dir", s.state, "--no-probe"], { env: cliEnv() })).doc.stores[0].era as string;
+    expect(await era()).toBe("AB");
+    const run = await cleanupInWrite(s.state, s.dir, 3000);
+    expect(fs.existsSync(`${s.index}.lock`)).toBe(true);
+    expect(await era()).toBe("AB");
+    expect((await run.exited).code).toBe(0);
+  }, 30_000);
+});
 
 describe("cleanup stopped by a signal", () => {
   it("SIGINT during a write: the write finishes, locks and temp file gone, one line says so, exit 130", async () => {

@@ -192,6 +192,23 @@ describe("store era", () => {
     expect(jsonStoreEra(store, {})).toBe("A");
   });
 
+  it("a sessions.json.lock our own writer holds (same pid and start as our lock's owner record) is no evidence of era A", () => {
+    const state = makeStateDir();
+    const store = writeIndex(state, "main", {});
+    const ownerRecord = `${store}.openclaw-sessions.lock.owner`;
+    fs.writeFileSync(`${store}.lock`, JSON.stringify({ pid: 4242, createdAt: new Date().toISOString(), starttime: 77 }));
+    fs.writeFileSync(ownerRecord, JSON.stringify({ pid: 4242, starttime: 77, hostname: "h", acquiredAt: new Date().toISOString() }));
+    expect(jsonStoreEra(store, {})).toBe("AB");
+    expect(jsonStoreEra(store, { meta: { lastTouchedVersion: "2026.7.1" } })).toBe("B");
+    // another process's lock (a gateway's), or the same pid of another process's life: era A
+    fs.writeFileSync(ownerRecord, JSON.stringify({ pid: 4243, starttime: 77, hostname: "h", acquiredAt: new Date().toISOString() }));
+    expect(jsonStoreEra(store, {})).toBe("A");
+    fs.writeFileSync(ownerRecord, JSON.stringify({ pid: 4242, starttime: 78, hostname: "h", acquiredAt: new Date().toISOString() }));
+    expect(jsonStoreEra(store, {})).toBe("A");
+    fs.rmSync(ownerRecord);
+    expect(jsonStoreEra(store, {})).toBe("A");
+  });
+
   it.each([
     ["2026.4.26", "A"],
     ["2026.3.1", "A"],

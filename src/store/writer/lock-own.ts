@@ -7,6 +7,7 @@ import os from "node:os";
 import lockfile from "proper-lockfile";
 import { CliError, EXIT, WriteConflictError, WriteRefusedError } from "../../core/errors.js";
 import { ownerOfLockBody, readProcStartTime } from "../proc.js";
+import { ownLockOwnerPath, ownLockPath } from "../own-lock-name.js";
 import { foreignOwner, giveTo } from "./ownership.js";
 
 // stale: a holder SIGKILLed without a sidecar is taken over after this; update keeps ours fresh
@@ -29,14 +30,12 @@ interface OwnerInfo {
   acquiredAt: string;
 }
 
-export function ownLockPath(realIndexPath: string): string {
-  return `${realIndexPath}.openclaw-sessions.lock`;
-}
+export { ownLockPath };
 
 /** `retries`: how often a live holder is waited for (default about 5 s in all; 0: refused at once). */
 export async function acquireOwnLock(realIndexPath: string, displayPath: string, retries: number = RETRIES.retries): Promise<OwnLock> {
   const lockPath = ownLockPath(realIndexPath);
-  const ownerPath = `${lockPath}.owner`;
+  const ownerPath = ownLockOwnerPath(realIndexPath);
   let lost: Error | undefined;
   const options = {
     lockfilePath: lockPath,
