@@ -12,6 +12,7 @@ import { formatLine, KEEPALIVE_SCHEMA_VERSION, type LogRecord } from "../ui/keep
 import { clockOverride } from "./heartbeats.js";
 import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
 import { importPendingMessage } from "../store/era.js";
+import { nothingToActOn } from "../ui/messages.js";
 import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, storeChanges, type KeepaliveSettings } from "./keepalive-tick.js";
 import { exitAtOnce } from "./forced-exit.js";
 import { processIo, type CommandContext, type Io } from "./io.js";
@@ -194,7 +195,8 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
       fields: s.fields,
       dryRun: s.dryRun,
       once: false,
-      stores: [...state.locks.values()].map((l) => l.storePath),
+      // the stores the loop keeps alive: those it holds the loop lock of (a dry run takes none, and writes none)
+      stores: s.dryRun ? first.stores.map((st) => st.storePath) : [...state.locks.values()].map((l) => l.storePath),
       warnings: state.fresh([...first.warnings, ...unlockable, ...window.warnings]),
     });
     while (!stopper.requested) {
@@ -217,6 +219,9 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
     // one tick: there is no next one to retry in, so none is promised
     for (const store of rec.stores) delete store.retryInMs;
     write(rec);
-    return stopper.requested ? EXIT.ok : onceExitCode(rec);
+    if (stopper.requested) return EXIT.ok;
+    // exit 3 with no store to keep alive: one line on stderr says why, as status --check and cleanup do
+    if (rec.stores.length === 0) io.stderr.write(`openclaw-sessions: ${nothingToActOn("keep alive", rec.warnings, first.stateDir)}\n`);
+    return onceExitCode(rec);
   }
 }

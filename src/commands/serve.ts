@@ -46,9 +46,9 @@ Endpoints (docs/serve.md has the event reference):
 Exit codes:
   0   stopped by SIGTERM, SIGINT or SIGHUP
   64  bad usage (also: a non-loopback --host without --token-file)
-  69  the port is in use or cannot be bound, or (--gateway) the gateway refused this tool at start,
-      or our device identity cannot be read or written (its dir inside OpenClaw's state dir)
-      (its secret, its protocol, a pairing to approve)
+  69  the port is in use or cannot be bound, or (--gateway) the gateway refused this tool at start
+      (its secret, its protocol, a pairing to approve), or our device identity cannot be read or
+      written (its dir inside OpenClaw's state dir)
 A gateway that is not running is not an error: serve reads the files and connects once it runs;
 a state dir, config or store that cannot be read is logged and retried, never an exit.`;
 

@@ -33,6 +33,6 @@ export function noStoreWhy(warnings: readonly string[], stateDir: string): strin
  * No store at all to act on (an empty state dir, a misspelled --agent): what every command that
  * would act says before exiting 3, so a cron job or a monitor never reads it as "fine".
  */
-export function nothingToActOn(what: "check" | "clean up" | "undo", warnings: readonly string[], stateDir: string): string {
+export function nothingToActOn(what: "check" | "clean up" | "undo" | "keep alive", warnings: readonly string[], stateDir: string): string {
   return `nothing to ${what}: ${noStoreWhy(warnings, stateDir).join("; ")}`;
 }

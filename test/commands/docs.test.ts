@@ -5,6 +5,7 @@ import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { commands } from "../../src/commands/index.js";
 import { DOTS } from "../../src/ui/dots.js";
+import { loadSchema, validate } from "../e2e/helpers/schema.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
@@ -44,6 +45,11 @@ describe("documentation", () => {
     for (const name of takes) expect(heading).toContain(`\`${name}\``);
     expect(takes).not.toContain("demo");
     expect(heading).not.toMatch(/every command/);
+  });
+
+  it("the README's `status --json` example is a valid status document", () => {
+    const example = readme.split("`status --json` (schema:")[1]!.split("```json\n")[1]!.split("```")[0]!;
+    expect(validate(loadSchema("status.schema.json"), JSON.parse(example))).toEqual([]);
   });
 
   it("the README does not claim a mode the writer does not set", () => {

@@ -90,6 +90,15 @@ describe("keepalive over several ticks", () => {
     expect(leftovers(fx)).toEqual([]);
   }, 30_000);
 
+  it("a --dry-run loop's start record names the stores it watches (it takes no loop lock, but loops over them all the same)", async () => {
+    const fx = buildStore(live, dead);
+    const loop = startLoop([...base(fx), "--interval", "0.2", "--dry-run", "--json"], fx.env);
+    await loop.waitFor((r) => r.type === "tick" && r.tick === 1);
+    loop.signal("SIGTERM");
+    expect(await loop.exit).toEqual({ code: 0, signal: null });
+    expect(loop.records[0]).toMatchObject({ type: "start", dryRun: true, stores: [fx.index] });
+  });
+
   it("--once --dry-run plans the same touches and writes nothing (bytes, mtime, no audit, no backup)", async () => {
     const fx = buildStore(live, dead);
     const bytes = fs.readFileSync(fx.index);

@@ -87,9 +87,12 @@ describe("--once", () => {
     const ka = await runCli(["keepalive", ...nosuch, "--once", "--json"], { env: fx.env });
     expect(ka.code).toBe(3);
     expect(JSON.parse(ka.stdout).warnings).toEqual([noStore]);
+    // the tick's record on stdout, and the one line every command's exit 3 gives on stderr
+    expect(ka.stderr).toBe(`openclaw-sessions: nothing to keep alive: ${noStore}\n`);
     const text = await runCli(["keepalive", ...nosuch, "--once"], { env: fx.env });
     expect(text.code).toBe(3);
     expect(text.stdout).toContain(`warning: ${noStore}\n`);
+    expect(text.stderr).toBe(`openclaw-sessions: nothing to keep alive: ${noStore}\n`);
     const status = await runCli(["status", ...nosuch, "--check"], { env: fx.env });
     expect(status.stderr).toBe(`openclaw-sessions: nothing to check: ${noStore}\n`);
     const cleanup = await runCli(["cleanup", ...nosuch], { env: fx.env });
@@ -100,6 +103,7 @@ describe("--once", () => {
     const none = await runCli(["keepalive", "--state-dir", empty, "--no-probe", "--once", "--json"], { env: fx.env });
     expect(none.code).toBe(3);
     expect(JSON.parse(none.stdout).warnings).toEqual([`no session index under ${path.join(empty, "agents")} (check --state-dir or OPENCLAW_STATE_DIR)`]);
+    expect(none.stderr).toBe(`openclaw-sessions: nothing to keep alive: no session index under ${path.join(empty, "agents")} (check --state-dir or OPENCLAW_STATE_DIR)\n`);
     expect(fs.readFileSync(fx.index).equals(bytes)).toBe(true);
     expect(leftovers(fx)).toEqual([]);
   });
