@@ -23,7 +23,13 @@ listing="$(tar -tzf "$work/$tarball")"
 for f in package/bin/openclaw-sessions.js package/dist/src/cli.js package/man/openclaw-sessions.1 package/schema/status.schema.json package/README.md; do
   grep -qx "$f" <<<"$listing" || fail "the tarball lacks ${f#package/}"
 done
+# every doc the README and the --help texts point at is in the package (the README links them)
+for f in $(grep -o 'docs/[a-z0-9-]*\.md' "$clone/README.md" "$clone"/src/commands/*.ts* | cut -d: -f2 | sort -u); do
+  grep -qx "package/$f" <<<"$listing" || fail "the tarball lacks $f, which the README or --help names"
+done
 if grep -q '^package/\(test\|src\|bench\|dist/test\)/' <<<"$listing"; then fail "the tarball ships sources or tests"; fi
+# source maps point at src/, which is not shipped
+if grep -q '\.map$' <<<"$listing"; then fail "the tarball ships source maps of sources it does not ship"; fi
 
 prefix="$work/prefix"
 npm install -g --no-audit --no-fund --silent --prefix "$prefix" "$work/$tarball" >/dev/null
