@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import type { Thresholds } from "../core/types.js";
-import { sessionKeys, type SimVersion } from "./format.js";
+import { OPENCLAW_VERSION, sessionKeys, type SimVersion } from "./format.js";
 import { Rng } from "./random.js";
 import {
   SCENARIO_KINDS,
@@ -432,6 +432,8 @@ export class SimulatedGateway extends EventEmitter {
 
   private config(): Record<string, unknown> {
     return {
+      // OpenClaw stamps the config it writes: our era B reading of these files rests on it
+      meta: { lastTouchedVersion: this.version ?? OPENCLAW_VERSION },
       gateway: { mode: "local", bind: "loopback", ...(this.port !== undefined ? { port: this.port } : {}) },
       agents: {
         defaults: { model: { primary: `${MODELS.main!.provider}/${MODELS.main!.model}` }, workspace: path.join(this.stateDir, "workspace") },

@@ -11,6 +11,7 @@ import {
   indexEntry,
   lockBody,
   modelChange,
+  OPENCLAW_VERSION,
   pointerFile,
   runEndAs,
   runEventCount,
@@ -139,6 +140,8 @@ export async function generateStore(opts: GenerateOptions): Promise<Manifest> {
   const bigBytes = opts.bigFileBytes ?? 24 * 1024 * 1024;
 
   writeConfig(stateDir, {
+    // OpenClaw stamps the config it writes: our era B reading of these files rests on it
+    meta: { lastTouchedVersion: OPENCLAW_VERSION },
     agents: { defaults: { workspace: path.join(stateDir, "workspace") }, list: agents.map((id) => ({ id })) },
     session: { maintenance: { mode: "enforce", pruneAfter: "30d", maxEntries: 500 } },
   });

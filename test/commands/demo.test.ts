@@ -31,6 +31,8 @@ describe("demo --generate", () => {
     const { result, doc } = await runJson(["status", "--state-dir", out, "--no-probe"]);
     expect(result.code).toBe(0);
     expect(doc.sessions).toHaveLength(200);
+    // the config carries OpenClaw 2026.7's stamp, as a real one does: read as era B, not "A or B"
+    expect(new Set(doc.stores.map((s: any) => s.era))).toEqual(new Set(["B"]));
     const agents = new Set(doc.sessions.map((s: any) => s.agentId));
     expect(agents.size).toBeGreaterThanOrEqual(3);
     const sizes: number[] = [];

@@ -142,6 +142,7 @@ describe("demo without a terminal", () => {
     const { result, doc } = await runJson(["status", "--state-dir", keep, "--no-probe"]);
     expect(result.code).toBe(0);
     expect(doc.sessions.length).toBeGreaterThanOrEqual(16);
+    expect(new Set(doc.stores.map((s: any) => s.era))).toEqual(new Set(["B"]));
     // the gateway is gone: no run can still be in progress with a live owner
     expect(doc.sessions.filter((s: any) => s.health === "active" || s.health === "waiting" || s.health === "stalled")).toEqual([]);
   });
