@@ -139,14 +139,16 @@ export function agentDbProblem(dbPath: string, probe: TableProbe = probeAgentDb(
  * only the era A gateway takes `sessions.json.lock` (for milliseconds per write), and the config
  * records the version that last wrote it (meta.lastTouchedVersion). Without either, the files do
  * not tell A from B and we say "AB" rather than guess. Writers take the era A lock for every JSON
- * store anyway (the design notes), so this label changes only what we report, never how we write:
- * and so a lock our own writer holds (its pid in our lock's owner record) is no evidence of A.
+ * store anyway (the design notes), but a finalize writes the era's outcome (2026.4 also sets
+ * abortedLastRun on a timeout): so the stamp outranks a lock file, which a killed writer leaves
+ * behind, and a lock our own writer holds (its pid in our lock's owner record) is no evidence of A.
  */
 export function jsonStoreEra(storePath: string, config: OpenClawConfig): "A" | "B" | "AB" {
-  if (eraALockSeen(storePath)) return "A";
+  // the stamp first: a lock left behind by a killed writer (ours, or any tool taking OpenClaw's
+  // lock) beside a 2026.5+ store would otherwise make it A, and cleanup write 2026.4's outcome
   const v = configVersion(config);
-  if (!v) return "AB";
-  return v.year < 2026 || (v.year === 2026 && v.month <= 4) ? "A" : "B";
+  if (v) return v.year < 2026 || (v.year === 2026 && v.month <= 4) ? "A" : "B";
+  return eraALockSeen(storePath) ? "A" : "AB";
 }
 
 /** A `sessions.json.lock` that is not our writer's (one that cannot be read counts: it is there). */

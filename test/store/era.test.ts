@@ -192,6 +192,15 @@ describe("store era", () => {
     expect(jsonStoreEra(store, {})).toBe("A");
   });
 
+  it("the config's version stamp outranks a sessions.json.lock (one a killed writer left beside a 2026.7 store)", () => {
+    const state = makeStateDir();
+    const store = writeIndex(state, "main", {});
+    fs.writeFileSync(`${store}.lock`, JSON.stringify({ pid: 999_999_999, createdAt: "2026-12-01T11:00:00.000Z" }));
+    expect(jsonStoreEra(store, { meta: { lastTouchedVersion: "2026.7.1" } })).toBe("B");
+    expect(jsonStoreEra(store, { meta: { lastTouchedVersion: "2026.4.26" } })).toBe("A");
+    expect(jsonStoreEra(store, {})).toBe("A");
+  });
+
   it("a sessions.json.lock our own writer holds (same pid and start as our lock's owner record) is no evidence of era A", () => {
     const state = makeStateDir();
     const store = writeIndex(state, "main", {});
