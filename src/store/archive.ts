@@ -65,24 +65,41 @@ export function archiveFiles(actions: readonly ArchiveAction[], agentsRoot: stri
   });
 }
 
-/** The newest `<file>.deleted.<ts>` archive of `file` in its directory (by its stamp), or undefined. */
-export function newestArchiveOf(file: string): string | undefined {
-  const dir = path.dirname(file);
-  const prefix = `${path.basename(file)}.deleted.`;
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  let newest: { name: string; at: number } | undefined;
-  for (const name of names) {
-    const stamp = name.startsWith(prefix) ? name.slice(prefix.length) : "";
-    if (!ARCHIVE_STAMP.test(stamp)) continue;
-    const at = Date.parse(stamp.replace(/T(\d{2})-(\d{2})-(\d{2})/, "T$1:$2:$3"));
-    if (!newest || at > newest.at) newest = { name, at };
-  }
-  return newest ? path.join(dir, newest.name) : undefined;
+/**
+ * The newest `<file>.deleted.<ts>` archive of a file in its directory (by its stamp), or undefined.
+ * Each directory is listed once, at the first file asked of it (a listing per file made an undo of
+ * a prune of thousands take minutes); the listing is not refreshed.
+ */
+export function archiveFinder(): (file: string) => string | undefined {
+  const dirs = new Map<string, Map<string, { name: string; at: number }>>();
+  const newestIn = (dir: string) => {
+    let byFile = dirs.get(dir);
+    if (byFile) return byFile;
+    byFile = new Map();
+    dirs.set(dir, byFile);
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      // no such directory: no archive in it
+    }
+    for (const name of names) {
+      const at = name.lastIndexOf(".deleted.");
+      if (at < 0) continue;
+      const stamp = name.slice(at + ".deleted.".length);
+      if (!ARCHIVE_STAMP.test(stamp)) continue;
+      const ms = Date.parse(stamp.replace(/T(\d{2})-(\d{2})-(\d{2})/, "T$1:$2:$3"));
+      const base = name.slice(0, at);
+      const seen = byFile.get(base);
+      if (!seen || ms > seen.at) byFile.set(base, { name, at: ms });
+    }
+    return byFile;
+  };
+  return (file) => {
+    const dir = path.dirname(file);
+    const newest = newestIn(dir).get(path.basename(file));
+    return newest ? path.join(dir, newest.name) : undefined;
+  };
 }
 
 /**
@@ -121,11 +138,11 @@ export interface RestoreRequest {
  * is the one the prune's audit line names; for a line from before archives were recorded, the
  * newest archive of that name.
  */
-export function restoreArchives(requests: readonly RestoreRequest[], agentsRoot: string): ArchiveOutcome[] {
+export function restoreArchives(requests: readonly RestoreRequest[], agentsRoot: string, newest: (file: string) => string | undefined = archiveFinder()): ArchiveOutcome[] {
   const out: ArchiveOutcome[] = [];
   for (const r of requests) {
     const recorded = r.archive !== undefined;
-    const archived = recorded ? (exists(r.archive!) ? r.archive : undefined) : newestArchiveOf(r.file);
+    const archived = recorded ? (exists(r.archive!) ? r.archive : undefined) : newest(r.file);
     if (recorded && !archived && !exists(r.file)) {
       // the prune renamed it there (or meant to): neither name holds it now
       const why = `not there, and the prune's archive of it (${path.basename(r.archive!)}) is gone: moved or deleted since the prune`;

@@ -8,11 +8,13 @@ import path from "node:path";
 import { archiveRefusal, deletedArchivePath } from "../core/plan/archive.js";
 import type { StoreRef } from "../core/types.js";
 import { nothingToUndoWhy, restoredOutcome } from "../core/plan/undo.js";
-import { UnreadableError } from "../core/errors.js";
-import { archiveFiles, archiveRootFor, newestArchiveOf, restoreArchives, sessionFilesOf, type RestoreRequest } from "./archive.js";
+import { CliError, UnreadableError } from "../core/errors.js";
+import { archiveFiles, archiveFinder, archiveRootFor, restoreArchives, sessionFilesOf, type ArchiveOutcome, type RestoreRequest } from "./archive.js";
+import { isWithin } from "./contain.js";
 import { OtherIndexes } from "./other-indexes.js";
 import { realIndexPath } from "./writer/real-path.js";
 import { readAuditTail, undoLast, type AuditRecord, type UndoResult } from "./writer/index.js";
+import type { SideEffect } from "./writer/write-cycle.js";
 
 type FileMove = { from: string; to: string; done: boolean; why?: string };
 
@@ -53,28 +55,60 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
   const ofStore = records.filter((r) => r.storePath === realIndexPath(store.storePath));
   const nothing = nothingToUndoWhy(ofStore, "cleanup", opts.auditPath);
   if (nothing) return { outcome: "nothing", why: nothing };
-  const { before, after, ...res } = await undoLast(store.storePath, { era: store.era, command: "cleanup", agentsRoot: opts.agentsRoot, allowOutsideAgentsTree: opts.allowOutsideAgentsTree, auditPath: opts.auditPath });
-  const recorded = recordedArchives(ofStore, res.restoredFrom);
   const sessionsDir = path.dirname(path.resolve(store.storePath));
   const root = archiveRootFor(store.storePath, opts.agentsRoot);
-  // own keys only: `in` found `__proto__` (and `constructor`, `toString`) on Object.prototype, so
-  // a pruned entry of that name never had its files put back
-  const back = Object.keys(after).filter((key) => !Object.hasOwn(before, key));
-  const gone = Object.keys(before).filter((key) => !Object.hasOwn(after, key));
-  const unarchived = restoreArchives(
-    back.flatMap((key): RestoreRequest[] => {
+  // what the undo's index names again is decided under the writer's locks: the archives of those
+  // entries go back right before the rename (and back to their archive names if it fails), so
+  // that no crash leaves an index naming transcripts that are still archived
+  let recorded = new Map<string, Array<{ from: string; to: string }>>();
+  let back: string[] = [];
+  let unarchived: ArchiveOutcome[] = [];
+  const unputBack: string[] = [];
+  // each directory listed once (not once per file: minutes for a prune of thousands)
+  const finder = archiveFinder();
+  const putBackFirst = (now: Record<string, unknown>, restored: Record<string, unknown>, undone: AuditRecord): SideEffect => {
+    recorded = recordedArchives(ofStore, undone);
+    // own keys only: `in` found `__proto__` (and `constructor`, `toString`) on Object.prototype, so
+    // a pruned entry of that name never had its files put back
+    back = Object.keys(restored).filter((key) => !Object.hasOwn(now, key));
+    const requests = back.flatMap((key): RestoreRequest[] => {
       const exact = recorded.get(key);
       if (exact) return exact.map(({ from, to }) => ({ agentId: store.agentId, sessionKey: key, file: from, archive: to }));
-      return filesOf(after[key], sessionsDir).map((file) => ({ agentId: store.agentId, sessionKey: key, file }));
-    }),
-    root,
-  );
+      // a line from before archives were recorded: the newest archive of each name, inside the tree only
+      return filesOf(restored[key], sessionsDir)
+        .filter((file) => isWithin(path.resolve(root), path.resolve(file)))
+        .map((file) => ({ agentId: store.agentId, sessionKey: key, file }));
+    });
+    return {
+      apply: () => void (unarchived = restoreArchives(requests, root, finder)),
+      revert: () => {
+        for (const u of unarchived.filter((x) => x.done)) {
+          try {
+            fs.renameSync(u.to, u.from);
+          } catch (err) {
+            unputBack.push(`${u.to} (its archive was ${path.basename(u.from)}): ${(err as Error).message}`);
+          }
+        }
+        unarchived = [];
+      },
+    };
+  };
+  let undone;
+  try {
+    undone = await undoLast(store.storePath, { era: store.era, command: "cleanup", agentsRoot: opts.agentsRoot, allowOutsideAgentsTree: opts.allowOutsideAgentsTree, auditPath: opts.auditPath }, putBackFirst);
+  } catch (err) {
+    // the index was not restored: a file put back that could not be archived again is named
+    if (err instanceof CliError && unputBack.length > 0) throw new CliError(`${err.message}; put back but not archived again: ${unputBack.join("; ")}`, err.exitCode);
+    throw err;
+  }
+  const { before, after, ...res } = undone;
+  const gone = Object.keys(before).filter((key) => !Object.hasOwn(after, key));
   const archived = archiveFiles(archivesOf(store, gone, before, after, sessionsDir, root, opts.agentsRoot, opts.now ?? Date.now()), root);
   const putBack = new Set(unarchived.filter((u) => u.done).map((u) => u.to));
   const notRestored: NotRestored[] = [
     ...unarchived.filter((u) => !u.done).map((u) => ({ sessionKey: u.sessionKey, file: u.to, archive: u.from, why: u.why ?? "not renamed" })),
     // the recorded archives are reported by restoreArchives; a line from before they were recorded leaves a guess
-    ...back.filter((key) => !recorded.has(key)).flatMap((key) => missingTranscript(key, after[key], sessionsDir, putBack)),
+    ...back.filter((key) => !recorded.has(key)).flatMap((key) => missingTranscript(key, after[key], sessionsDir, putBack, finder)),
   ];
   const warnings = [...res.warnings, ...notRestored.map((n) => `${n.file} not restored: ${n.why}`)];
   return {
@@ -90,13 +124,13 @@ export async function undoStoreCleanup(store: StoreRef, opts: StoreUndoOptions):
 }
 
 /**
- * The archives the undone write's audit lines record, by session key: the write is the one whose
- * backup the undo restored. Keys whose line predates the record are absent.
+ * The archives the undone write's audit lines record, by session key. Keys whose line predates
+ * the record are absent.
  */
-function recordedArchives(records: readonly AuditRecord[], restoredFrom: string): Map<string, Array<{ from: string; to: string }>> {
+function recordedArchives(records: readonly AuditRecord[], undone: AuditRecord): Map<string, Array<{ from: string; to: string }>> {
   const out = new Map<string, Array<{ from: string; to: string }>>();
   for (const r of records) {
-    if (r.kind !== "apply" || r.backupPath !== restoredFrom || !r.removed || typeof r.sessionKey !== "string" || !Array.isArray(r.archives)) continue;
+    if (r.kind !== "apply" || r.writeId !== undone.writeId || !r.removed || typeof r.sessionKey !== "string" || !Array.isArray(r.archives)) continue;
     out.set(r.sessionKey, r.archives.filter((a) => typeof a?.from === "string" && typeof a.to === "string"));
   }
   return out;
@@ -109,7 +143,7 @@ function recordedArchives(records: readonly AuditRecord[], restoredFrom: string)
  * that never existed (the prune's audit line predates the record of its archives), so nothing is
  * claimed then.
  */
-function missingTranscript(key: string, entry: unknown, sessionsDir: string, putBack: ReadonlySet<string>): NotRestored[] {
+function missingTranscript(key: string, entry: unknown, sessionsDir: string, putBack: ReadonlySet<string>, newestArchiveOf: (file: string) => string | undefined): NotRestored[] {
   const files = filesOf(entry, sessionsDir);
   const transcripts = files.filter((f) => !f.endsWith(".trajectory.jsonl"));
   if (transcripts.length === 0 || transcripts.some((f) => fs.existsSync(f) || newestArchiveOf(f))) return [];

@@ -134,3 +134,39 @@ describe("kill -9 during 9 cleanup applies", () => {
     console.info("kill -9 cleanup test:", { ...tally, tempsLeft: temps.size });
   }, 240_000);
 });
+
+describe("kill -9 during a cleanup --undo", () => {
+  it("the archives go back before the index names them again: killed before its rename, the index is the pruned one and the files are back; a second --undo finishes the job", async () => {
+    const s = buildMainStore(live, dead);
+    const env = cliEnv();
+    const original = treeSnapshot(s.state);
+    const pruned = await runJson(["cleanup", "--state-dir", s.state, "--no-probe", ...ACTIVE], { env });
+    expect(pruned.result.code, pruned.result.stderr).toBe(0);
+    const archives = pruned.doc.stores[0].actions.filter((a: any) => a.action === "archive" && a.applied) as Array<{ from: string; to: string }>;
+    expect(archives.length).toBeGreaterThan(0);
+    const prunedIndex = fs.readFileSync(s.index);
+
+    // held 5 s between the verified temp file and the rename; killed once the files are back
+    const temp = nameAppears(s.dir, (n) => n.endsWith(".tmp"));
+    const run = spawnCli(["cleanup", "--undo", "--state-dir", s.state], { ...env, OPENCLAW_SESSIONS_FAULT: "slow-rename:5000" });
+    await temp.promise;
+    temp.close();
+    const deadline = Date.now() + 4_000;
+    while (!archives.every((a) => fs.existsSync(a.from)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    run.child.kill("SIGKILL");
+    expect((await run.exited).signal).toBe("SIGKILL");
+    // never an index naming a transcript that is still archived: here, files back and the index not yet
+    expect(fs.readFileSync(s.index).equals(prunedIndex)).toBe(true);
+    for (const a of archives) expect([fs.existsSync(a.from), fs.existsSync(a.to)], a.from).toEqual([true, false]);
+
+    // the dead run's locks go stale (our lock after 4 s: let that pass), then the undo runs again
+    const ownLock = `${fs.realpathSync(s.index)}.openclaw-sessions.lock`;
+    if (fs.existsSync(ownLock)) fs.utimesSync(ownLock, new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
+    const again = await runJson(["cleanup", "--undo", "--state-dir", s.state], { env });
+    expect(again.result.code, again.result.stderr).toBe(0);
+    expect(again.doc.stores[0]).toMatchObject({ outcome: "restored", notRestored: [] });
+    const after = treeSnapshot(s.state);
+    for (const k of Object.keys(after).filter((k) => /sessions\.json\.(bak\.\d+|\d+\.[0-9a-f-]+\.tmp)$/.test(k))) delete after[k];
+    expect(after).toEqual(original);
+  }, 60_000);
+});

@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ArchiveAction } from "../../src/core/plan/actions.js";
-import { archiveFiles, newestArchiveOf, renameRefusal, restoreArchives, sessionFilesOf } from "../../src/store/archive.js";
+import { archiveFiles, archiveFinder, renameRefusal, restoreArchives, sessionFilesOf } from "../../src/store/archive.js";
 
 const STAMP = "2026-07-01T12-00-00.000Z";
 let tmp: string;
@@ -110,7 +110,9 @@ describe("archiveFiles", () => {
   });
 });
 
-describe("newestArchiveOf / restoreArchives (--undo)", () => {
+const newestArchiveOf = (file: string) => archiveFinder()(file);
+
+describe("archiveFinder / restoreArchives (--undo)", () => {
   it("finds the newest `<file>.deleted.<ts>` by its stamp and ignores other names", () => {
     const t = path.join(sessions, "s.jsonl");
     file(`${t}.deleted.2026-06-30T23-59-59.999Z`);
@@ -145,6 +147,23 @@ describe("newestArchiveOf / restoreArchives (--undo)", () => {
     expect(fs.readFileSync(free, "utf8")).toBe("archived\n");
     expect(fs.readFileSync(busy, "utf8")).toBe("current\n");
     expect(fs.existsSync(`${busy}.deleted.${STAMP}`)).toBe(true);
+  });
+
+  it("lists each directory once however many files are asked of it, and never one it is not asked of", () => {
+    const names = Array.from({ length: 50 }, (_, i) => path.join(sessions, `s${i}.jsonl`));
+    for (const n of names) file(`${n}.deleted.${STAMP}`);
+    // a name holding ".deleted." itself: its archive is the text after the last one
+    const odd = path.join(sessions, "a.deleted.b.jsonl");
+    file(`${odd}.deleted.${STAMP}`);
+    const spy = vi.spyOn(fs, "readdirSync");
+    try {
+      const find = archiveFinder();
+      expect(names.map(find)).toEqual(names.map((n) => `${n}.deleted.${STAMP}`));
+      expect(find(odd)).toBe(`${odd}.deleted.${STAMP}`);
+      expect(spy.mock.calls.map((c) => String(c[0]))).toEqual([sessions]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("a recorded archive: exactly that one goes back (not a newer one of the same name), and its absence is reported when the file is not there either", () => {

@@ -10,9 +10,18 @@ import { readAuditTail, type AuditRecord } from "./audit.js";
 import { openSession } from "./context.js";
 import { entryCount } from "./read-index.js";
 import type { ApplyOptions, UndoResult } from "./types.js";
-import { lockedWrite, sha256 } from "./write-cycle.js";
+import { lockedWrite, sha256, type SideEffect } from "./write-cycle.js";
 
-export async function undoLast(storePath: string, opts: ApplyOptions): Promise<UndoResult> {
+/**
+ * `alongside`: files to change with the restore, given the index as it is and as it will be
+ * (`cleanup --undo` puts back the archives of the entries named again): applied right before the
+ * rename and reverted if it does not happen, so the index never names a file still archived.
+ */
+export async function undoLast(
+  storePath: string,
+  opts: ApplyOptions,
+  alongside?: (before: Record<string, unknown>, after: Record<string, unknown>, undone: AuditRecord) => SideEffect,
+): Promise<UndoResult> {
   const session = await openSession(storePath, opts, "undo");
   try {
     const realPath = session.cycle.realPath;
@@ -35,7 +44,11 @@ export async function undoLast(storePath: string, opts: ApplyOptions): Promise<U
         );
       }
       restore = readBackup(last, storePath);
-      return { bytes: restore.bytes, info: { before: read.obj, beforeCount: entryCount(read.obj) } };
+      return {
+        bytes: restore.bytes,
+        info: { before: read.obj, beforeCount: entryCount(read.obj) },
+        ...(alongside ? { alongside: alongside(read.obj, restore.obj, last) } : {}),
+      };
     });
     const ts = new Date(session.cycle.nowMs()).toISOString();
     const record: AuditRecord = {

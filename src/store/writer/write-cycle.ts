@@ -42,6 +42,17 @@ export interface Committed {
 export interface Produced<T> {
   bytes?: Buffer;
   info: T;
+  /**
+   * Files to change together with the index, before it is renamed (an undo puts archived
+   * transcripts back before the index names them again): applied once the new index is safely in
+   * its temp file, reverted if the rename then does not happen (a changed index, a failure).
+   */
+  alongside?: SideEffect;
+}
+
+export interface SideEffect {
+  apply(): void;
+  revert(): void;
 }
 
 export interface CycleResult<T> {
@@ -68,6 +79,7 @@ export async function lockedWrite<T>(
     const gateway = await acquireGatewayLock(ctx.realPath, ctx.gatewayLockWaitMs, ctx.storePath);
     let temp: string | undefined;
     let backup: string | undefined;
+    let applied: SideEffect | undefined;
     try {
       ctx.recheckPath();
       const read = readIndexStrict(ctx.realPath);
@@ -99,6 +111,10 @@ export async function lockedWrite<T>(
         writeChunk: ctx.faults.writeChunk,
       });
       await ctx.faults.afterTempWrite?.(temp);
+      if (produced.alongside) {
+        applied = produced.alongside;
+        applied.apply();
+      }
       backup ??= copyBackup(ctx.realPath, read.bytes, ctx.nowMs(), owner);
       const committed: Committed = { backupPath: backup, backupSha256: sha256(read.bytes), writtenSha256: sha256(bytes) };
       // before the final checks, not between them and the rename: an fsync there would widen the
@@ -115,10 +131,12 @@ export async function lockedWrite<T>(
         unlinkQuietly(temp);
         unlinkQuietly(backup);
         temp = backup = undefined;
+        applied?.revert();
+        applied = undefined;
         continue;
       }
       fs.renameSync(temp, ctx.realPath);
-      temp = backup = undefined; // committed: from here on nothing may be cleaned up
+      temp = backup = applied = undefined; // committed: from here on nothing may be cleaned up
       const warnings: string[] = [];
       try {
         ctx.faults.afterRename?.();
@@ -136,6 +154,7 @@ export async function lockedWrite<T>(
     } catch (err) {
       unlinkQuietly(temp);
       unlinkQuietly(backup);
+      applied?.revert();
       throw explain(err, ctx.storePath);
     } finally {
       gateway.release();

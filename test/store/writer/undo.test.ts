@@ -37,6 +37,33 @@ describe("undoLast", () => {
     expect(store.bytes().equals(written)).toBe(true);
   });
 
+  it("files changed alongside are changed before the restored index is renamed in, and with what the undo restores", async () => {
+    store = makeStore({ a: entry("A", 1), b: entry("B", 1) });
+    await applyPatches(store.storePath, [patchFor(store, "b", undefined, { remove: true, action: "prune" })], store.opts());
+    const seen: string[] = [];
+    await undoLast(store.storePath, store.opts(), (now, restored, undone) => ({
+      apply: () => void seen.push(`apply: index has ${Object.keys(store!.read())}, restores ${Object.keys(restored)} over ${Object.keys(now)}, undoing ${undone.kind}`),
+      revert: () => void seen.push("revert"),
+    }));
+    expect(seen).toEqual(["apply: index has a, restores a,b over a, undoing apply"]);
+    expect(Object.keys(store.read())).toEqual(["a", "b"]);
+  });
+
+  it("files changed alongside are changed back when the restored index is not renamed in (a fault before the rename)", async () => {
+    store = makeStore({ a: entry("A", 1), b: entry("B", 1) });
+    await applyPatches(store.storePath, [patchFor(store, "b", undefined, { remove: true, action: "prune" })], store.opts());
+    const before = store.bytes();
+    const seen: string[] = [];
+    const run = undoLast(
+      store.storePath,
+      store.opts({ faults: { beforeRename: () => Promise.reject(new Error("injected")) } }),
+      () => ({ apply: () => void seen.push("apply"), revert: () => void seen.push("revert") }),
+    );
+    await expect(run).rejects.toThrow(/injected/);
+    expect(seen).toEqual(["apply", "revert"]);
+    expect(store.bytes().equals(before)).toBe(true);
+  });
+
   it("refuses when the index changed since our write, naming the backup to inspect", async () => {
     store = makeStore({ a: entry("A", 1), b: entry("B", 1) });
     const applied = await applyPatches(store.storePath, [patchFor(store, "a", { status: "done" })], store.opts());
