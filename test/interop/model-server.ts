@@ -6,10 +6,13 @@
 //   tool:<command>        an `exec` tool call running <command>; after the tool result, quick
 //   slowtool:<n>x<ms>:<command>  n slow deltas, then the tool call (issue 14: both streams)
 //   hang                  headers sent, then nothing until the client goes away
+//   delay:<ms>            nothing at all (not even headers) for <ms>, then the quick answer
 //   http500               HTTP 500 with an OpenAI error body, every time
 //   malformed             a 200 SSE stream of garbage
 // A conversation whose last message is a tool result always gets the quick answer, and so
-// does OpenClaw's own restart-recovery turn ("[System] Your previous turn was interrupted").
+// does OpenClaw's own restart-recovery turn ("[System] Your previous turn was interrupted"),
+// unless a user message says `RESUME=<mode>` (written before `MODE=`, which reads to the end of
+// its line): then the recovery turn plays that mode (e.g. a slow one, to keep recovery busy).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { EventEmitter } from "node:events";
@@ -19,6 +22,7 @@ export type ModelMode =
   | { kind: "slow"; deltas: number; everyMs: number }
   | { kind: "tool"; command: string; deltas: number; everyMs: number }
   | { kind: "hang" }
+  | { kind: "delay"; ms: number }
   | { kind: "http500" }
   | { kind: "malformed" };
 
@@ -69,7 +73,9 @@ export function parseMode(text: string): ModelMode | null {
   if (spec === "hang") return { kind: "hang" };
   if (spec === "http500") return { kind: "http500" };
   if (spec === "malformed") return { kind: "malformed" };
-  let s = /^slow:(\d+)x(\d+)$/.exec(spec);
+  let s = /^delay:(\d+)$/.exec(spec);
+  if (s) return { kind: "delay", ms: Number(s[1]) };
+  s = /^slow:(\d+)x(\d+)$/.exec(spec);
   if (s) return { kind: "slow", deltas: Number(s[1]), everyMs: Number(s[2]) };
   s = /^slowtool:(\d+)x(\d+):(.+)$/.exec(spec);
   if (s) return { kind: "tool", deltas: Number(s[1]), everyMs: Number(s[2]), command: s[3]! };
@@ -92,6 +98,11 @@ function scriptFor(messages: ChatMessage[]): Script {
   // 2026.9.6 stores the recovery note as a user message but may send it in another role
   const resumeTurn = messages.some((m) => textOf(m.content).includes("previous turn was interrupted"));
   const base = { tag, lastRole, resumeTurn };
+  if (resumeTurn && lastRole !== "tool") {
+    const spec = users.map((t) => /RESUME=(\S+)/.exec(t)?.[1]).filter(Boolean).at(-1);
+    const mode = spec ? parseMode(`MODE=${spec}`) : null;
+    if (mode && mode.kind !== "tool") return { mode, ...base };
+  }
   if (lastRole === "tool" || resumeTurn) return { mode: { kind: "quick" }, ...base };
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
@@ -167,6 +178,11 @@ export async function startModelServer(port = 0, opts: ModelServerOptions = {}):
     events.emit("request", record);
     const id = `chatcmpl-fake-${record.n}`;
 
+    if (mode.kind === "delay") {
+      // no byte at all until the delay has passed (a model slow to its first byte)
+      await sleep(mode.ms);
+      if (res.destroyed) return;
+    }
     if (mode.kind === "http500") {
       res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { message: "scripted failure", type: "server_error", code: "internal_error" } }));
@@ -206,7 +222,7 @@ export async function startModelServer(port = 0, opts: ModelServerOptions = {}):
       res.write(chunk({ tool_calls: [{ index: 0, id: `call_fake_${record.n}`, type: "function", function: { name: "exec", arguments: args } }] }));
       res.write(chunk({}, "tool_calls"));
     } else {
-      if (mode.kind === "quick") res.write(chunk({ content: `ok ${tag ?? ""}`.trim() }));
+      if (mode.kind === "quick" || mode.kind === "delay") res.write(chunk({ content: `ok ${tag ?? ""}`.trim() }));
       res.write(chunk({}, "stop"));
     }
     res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 50, completion_tokens: 12, total_tokens: 62 } })}\n\n`);

@@ -1,6 +1,9 @@
 // A minimal read-only operator client of the OpenClaw gateway WebSocket (OPENCLAW.md section 10),
-// used only to RECORD real frames for the CI fake gateway (issue 14). Node 24's global WebSocket,
-// a throwaway Ed25519 device identity per run, scope operator.read, auth mode none.
+// used to RECORD real frames for the CI fake gateway (issue 14). Node 24's global WebSocket,
+// a throwaway Ed25519 device identity per run, auth mode none, scope operator.read unless the
+// caller asks for more: era-c-chat-and-restart.test.ts drives a webchat-like turn with
+// `chat.send`, which needs operator.write (2026.9.6 method-scopes: "chat.send" -> operator.write;
+// on loopback a new device is approved silently with the scopes it asks).
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 
 export interface RecordedFrame {
@@ -24,7 +27,6 @@ function newIdentity(): Identity {
 }
 
 const CLIENT = { id: "cli", mode: "cli", version: "0.1.0", platform: "linux" } as const;
-const SCOPES = ["operator.read"];
 
 export class OperatorRecorder {
   readonly frames: RecordedFrame[] = [];
@@ -34,6 +36,8 @@ export class OperatorRecorder {
   private waiters: Array<{ pred: (f: Record<string, unknown>) => boolean; resolve: (f: Record<string, unknown>) => void }> = [];
   private readonly identity = newIdentity();
   closed: Promise<{ code: number; reason: string }> = Promise.resolve({ code: 0, reason: "" });
+
+  constructor(readonly scopes: readonly string[] = ["operator.read"]) {}
 
   private record(dir: RecordedFrame["dir"], frame: unknown): void {
     this.frames.push({ t: Date.now() - this.t0, dir, frame });
@@ -67,13 +71,13 @@ export class OperatorRecorder {
     const challenge = await this.waitFor((f) => f.type === "event" && f.event === "connect.challenge");
     const nonce = String((challenge.payload as { nonce: string }).nonce);
     const signedAt = Date.now();
-    const payload = ["v3", this.identity.id, CLIENT.id, CLIENT.mode, "operator", SCOPES.join(","), String(signedAt), "", nonce, CLIENT.platform, ""].join("|");
+    const payload = ["v3", this.identity.id, CLIENT.id, CLIENT.mode, "operator", this.scopes.join(","), String(signedAt), "", nonce, CLIENT.platform, ""].join("|");
     const signature = sign(null, Buffer.from(payload), this.identity.privateKey).toString("base64url");
     return this.request("connect", {
       minProtocol: 3,
       maxProtocol: 4,
       role: "operator",
-      scopes: SCOPES,
+      scopes: [...this.scopes],
       client: CLIENT,
       device: { id: this.identity.id, publicKey: this.identity.publicKey, signature, signedAt, nonce },
     });

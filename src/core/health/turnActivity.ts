@@ -122,5 +122,17 @@ export function turnActivity(
   if (answered) reasons.push(`model.completed ${ago(now, completed)}, but the run has not ended`);
   if (!t && claim) reasons.push("a new session's transcript is only created with its first reply");
   const toModel = t?.lastRole === "user" || t?.lastRole === "toolResult" ? t.lastMessageAt : undefined;
-  return { state: "awaiting_model", since: latest(answered ? completed : prompt, toModel, claim?.anchor), reasons };
+  return { state: "awaiting_model", since: latest(answered ? completed : prompt, toModel, claim?.anchor, ownTaskStart(ev, claim)), reasons };
+}
+
+/**
+ * Era C: when the run the row names (lifecycleRunId) has its own task, that task's start. A turn
+ * restart recovery resumes keeps the interrupted run's startedAt and transcript tail (2026.9.6)
+ * until the resumed run writes: without this a turn dispatched a moment ago from a long queue
+ * read as waiting on the model since before the kill, i.e. stalled.
+ */
+function ownTaskStart(ev: Evidence, claim: Claim | undefined): number | undefined {
+  const task = ev.task;
+  if (claim?.by !== "index" || !task || task.runId !== ev.entry.lifecycleRunId) return undefined;
+  return task.startedAt;
 }

@@ -68,6 +68,19 @@ describe("deriveHeartbeat on era C evidence", () => {
     expect(hb.era).toBe("C");
     expect(hb.source).toBe("db");
   });
+  it("a turn restart recovery resumed a moment ago is waiting, not stalled: 2026.9.6 keeps the interrupted run's startedAt (interop era-c-chat-and-restart)", () => {
+    // seen live: the 3rd of 3 queued rows dispatched 131 s after the kill; row startedAt and the
+    // transcript's last user message 2m11s old, lifecycleRunId = the new run, whose task started 0.4 s ago
+    const resumed = entry({ status: "running", startedAt: ago(131), updatedAt: ago(1), lifecycleRunId: "run-bbbb-2222" });
+    const ownTask: TaskRunInfo = { ...task("running", "alive"), startedAt: ago(1), updatedAt: ago(1) };
+    const old = transcript({ lastRole: "user", lastMessageAt: ago(136) });
+    const hb = deriveHeartbeat(evidence({ era: "C", entry: resumed, transcript: old, gateway: gw(true, { startedAt: ago(113) }), tasksKnown: true, task: ownTask }), NOW, TH);
+    expect(hb).toMatchObject({ state: "awaiting_model", health: "waiting" });
+    // a run of its own task that has really waited past the limit still stalls
+    const late = { ...ownTask, startedAt: ago(125) };
+    const stalled = deriveHeartbeat(evidence({ era: "C", entry: resumed, transcript: old, gateway: gw(true, { startedAt: ago(200) }), tasksKnown: true, task: late }), NOW, TH);
+    expect(stalled.health).toBe("stalled");
+  });
   it("a running row of a live gateway without a running task waits on restart recovery while it can be running", () => {
     const hb = deriveHeartbeat(evidence({ era: "C", entry: running, transcript: waiting, gateway: gw(true, { startedAt: ago(20) }), tasksKnown: true }), NOW, TH);
     expect(hb.health).toBe("waiting");
