@@ -523,7 +523,8 @@ async function runUndo(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt):
   }
   // an undo that had nothing to put back (no write of ours on record) is refused (4): so is one on era C
   // stores only, which openclaw-sessions never wrote (they are listed with why in refusedStores)
-  if (stores.length + refs.eraC.length > 0 && stores.every((s) => s.outcome === "nothing")) codes.push(EXIT.writeRefused);
+  const nothingAtAll = stores.length + refs.eraC.length > 0 && stores.every((s) => s.outcome === "nothing");
+  if (nothingAtAll) codes.push(EXIT.writeRefused);
   const report: UndoReport = {
     schemaVersion: CLEANUP_SCHEMA_VERSION,
     undo: true,
@@ -532,10 +533,12 @@ async function runUndo(s: CleanupSettings, io: Io, interrupt: CleanupInterrupt):
     ...interruptedField(interrupt),
     exitCode: Math.max(EXIT.ok, ...codes, interrupt.outcome()?.exitCode ?? 0),
   };
-  // one audit log serves every store: a log that cannot be read is said once, not once per store
+  // one audit log serves every store: a log that cannot be read is said once, not once per store.
+  // A store with nothing to put back is no failure while another was undone: its report line says
+  // so; stderr says it only when that is why the whole run is refused (exit 4)
   const said = new Set<string>();
   for (const st of stores) {
-    if (st.outcome === "nothing" || st.outcome === "refused") {
+    if (st.outcome === "refused" || (st.outcome === "nothing" && nothingAtAll)) {
       const why = st.why ?? st.outcome;
       if (!said.has(why)) io.stderr.write(`openclaw-sessions: ${why}\n`);
       said.add(why);

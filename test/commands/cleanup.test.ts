@@ -300,6 +300,22 @@ describe("cleanup --undo", () => {
     expect(fs.readFileSync(fx.index).equals(touched)).toBe(true);
   });
 
+  it("over two agents, one undone and one with nothing to undo: exit 0, the nothing said in its agent's report line only, stderr empty", async () => {
+    const state = makeStateDir("ocs-undo-two-");
+    writeIndex(state, "main", { "agent:main:old": { sessionId: uuid(1), updatedAt: NOW - 60 * D, status: "done" } });
+    writeIndex(state, "ops", { "agent:ops:new": { sessionId: uuid(2), updatedAt: NOW - H, status: "done" } });
+    const env = cliEnv();
+    const applied = await runJson(["cleanup", "--state-dir", state, "--no-probe"], { env });
+    expect(applied.result.code, applied.result.stderr).toBe(0);
+    expect(applied.doc.stores.map((st: any) => [st.agentId, st.wrote])).toEqual([["main", true], ["ops", false]]);
+
+    const undo = await runCli(["cleanup", "--undo", "--state-dir", state], { env });
+    expect(undo.code).toBe(0);
+    expect(undo.stderr).toBe("");
+    expect(undo.stdout).toMatch(/^Agent main: .*: restored from /m);
+    expect(undo.stdout).toMatch(/^Agent ops: .*: nothing to undo \(no write by openclaw-sessions recorded in /m);
+  });
+
   it("with nothing recorded: says so, exit 4, nothing written", async () => {
     const s = buildMainStore(live, dead);
     const before = treeSnapshot(s.state);
