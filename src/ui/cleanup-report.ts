@@ -9,8 +9,8 @@ import type { FinalizePlan } from "../core/plan/finalize.js";
 import type { PrunePlan } from "../core/plan/prune.js";
 import type { EntryPatch, Era, StoreRef, StoreStatus } from "../core/types.js";
 import type { ArchiveOutcome } from "../store/archive.js";
-import type { ApplyResult } from "../store/writer/index.js";
-import { clean, formatAgo } from "./format.js";
+import { indexChangedSincePlanned, type ApplyResult } from "../store/writer/index.js";
+import { clean, formatAgo, keyList } from "./format.js";
 import { textTableLines } from "./text-table.js";
 
 export const CLEANUP_SCHEMA_VERSION = 1;
@@ -197,8 +197,11 @@ export function storeCleanup(input: StoreCleanupInput): StoreCleanup {
 
   const kept = [...(finalize?.actions ?? []), ...(prune?.actions ?? [])].filter((a) => a.action === "keep");
   const removals = input.patches.filter((p) => p.remove).length;
-  const beforeCount = wrote ? result!.beforeCount : input.beforeCount;
-  const afterCount = dryRun ? input.beforeCount - removals : wrote ? result!.afterCount : input.beforeCount;
+  // the index as the writer re-read it under the locks (a cleanup that lost a race to another read a
+  // different one), written or not; without a re-read (a refused write), the index as planned on
+  const reread = input.error ? undefined : result;
+  const beforeCount = reread ? reread.beforeCount : input.beforeCount;
+  const afterCount = dryRun ? input.beforeCount - removals : reread ? reread.afterCount : input.beforeCount;
   return {
     agentId: input.store.agentId,
     storePath: input.store.storePath,
@@ -344,7 +347,7 @@ function* storeLines(s: StoreCleanup, report: CleanupContext, opts: RenderOption
     for (const k of spared) yield `  ${clean(k.sessionKey)}: ${clean(k.reasons.join("; "))}`;
   }
   for (const r of s.refused) yield c.yellow(`Not archived: ${clean(r.path)} (${clean(r.sessionKey)}): ${clean(r.why)}`);
-  for (const k of s.skipped) yield c.yellow(`Skipped ${clean(k.sessionKey)}: ${clean(k.why)}`);
+  yield* skippedLines(s.skipped, c);
   if (s.overwritten.length > 0) {
     yield c.red(
       `The gateway overwrote ${s.overwritten.length} change(s) right after they were written: ${s.overwritten.map(clean).join(", ")}. ` +
@@ -359,6 +362,35 @@ function* storeLines(s: StoreCleanup, report: CleanupContext, opts: RenderOption
     else if (opts.undoHint) yield `Undo: ${opts.undoHint(s)}`;
   }
   if (would && !s.error) yield c.dim("Dry run: nothing was written.");
+}
+
+/** Up to this many skipped changes are said one line each; more are summarized by reason. */
+export const SKIPPED_LISTED = 10;
+
+/**
+ * The changes the writer skipped: one line each when few; when many (a cleanup that lost a race
+ * to another), a line per reason with its count and a few keys (--json keeps the whole list).
+ * A skip because the index changed since it was read says to run cleanup again.
+ */
+function* skippedLines(skipped: StoreCleanup["skipped"], c: ChalkInstance): Generator<string, void, void> {
+  if (skipped.length <= SKIPPED_LISTED) {
+    for (const k of skipped) yield c.yellow(`Skipped ${clean(k.sessionKey)}: ${clean(k.why)}`);
+  } else {
+    // the reason without its particulars ("changed since planned: updatedAt is …")
+    const byReason = new Map<string, string[]>();
+    for (const k of skipped) {
+      const reason = k.why.split(": ")[0];
+      const keys = byReason.get(reason);
+      if (keys) keys.push(k.sessionKey);
+      else byReason.set(reason, [k.sessionKey]);
+    }
+    const groups = [...byReason].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+    yield c.yellow(`Skipped ${skipped.length} planned changes:`);
+    for (const [reason, keys] of groups) yield c.yellow(`  ${keys.length} ${clean(reason)} (${keyList(keys.map(clean), 3)})`);
+  }
+  if (skipped.some((k) => indexChangedSincePlanned(k.why))) {
+    yield c.yellow("The index changed since it was read (another cleanup or the gateway wrote it): run cleanup again.");
+  }
 }
 
 /** Actions that happened, would happen (dry run) or would happen with --enforce (warn mode). */

@@ -54,6 +54,12 @@ export function clean(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\ufffd");
 }
 
+/** The first few keys, then how many more: a line that stays short however many there are. */
+export function keyList(keys: readonly string[], max = 5): string {
+  const shown = keys.slice(0, max).join(", ");
+  return keys.length > max ? `${shown}, +${keys.length - max} more` : shown;
+}
+
 /** The name an operator recognises: the label when there is one, else the session key. */
 export function displayName(hb: Pick<Heartbeat, "label" | "sessionKey">): string {
   const label = hb.label?.trim();

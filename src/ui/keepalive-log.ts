@@ -3,6 +3,7 @@
 // when, how many sessions were seen, which were touched and how many were skipped and why.
 
 import { formatDuration } from "../core/duration.js";
+import { keyList } from "./format.js";
 
 export const KEEPALIVE_SCHEMA_VERSION = 1;
 
@@ -113,12 +114,6 @@ export function jsonLine(rec: LogRecord): string {
 }
 
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));
-const MAX_KEYS = 5;
-
-function keyList(keys: string[]): string {
-  const shown = keys.slice(0, MAX_KEYS).join(", ");
-  return keys.length > MAX_KEYS ? `${shown}, +${keys.length - MAX_KEYS} more` : shown;
-}
 
 function skipText(skipped: Record<string, number>): string {
   const parts = Object.entries(skipped)

@@ -8,8 +8,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { spawnNode, type Child } from "../store/writer/helpers/procs.js";
-import { makeTempDir } from "../fixtures/store-builder.js";
-import { deadProcess, runCli, runJson, type OwnerProcess } from "./helpers/cli.js";
+import { makeTempDir, writeIndex, writeLock } from "../fixtures/store-builder.js";
+import { deadProcess, nameAppears, procStartTime, runCli, runJson, withDoc, type OwnerProcess } from "./helpers/cli.js";
 import { buildStaggeredStore, cliEnv, entry, NOW, readIndexFile, uuid } from "./helpers/cleanup-store.js";
 
 const FIXTURES = path.join(import.meta.dirname, "..", "fixtures", "writers");
@@ -236,4 +236,70 @@ console.log(JSON.stringify({ writes }));
     expected["agent:main:gw-1"].counter = writes;
     expect(final).toEqual(expected);
   }, 120_000);
+});
+
+describe("a cleanup that lost the race to another writer (the index it re-reads under the lock is not the one it planned on)", () => {
+  const OLD = 30;
+  /** 30 entries past pruneAfter and 2 fresh, era A; the test holds sessions.json.lock as its gateway */
+  function raceStore() {
+    const state = makeTempDir("ocs-cleanup-race-");
+    const entries: Record<string, Record<string, unknown>> = {};
+    const keys: string[] = [];
+    for (let i = 0; i < OLD; i++) {
+      const key = `agent:main:old-${String(i).padStart(2, "0")}`;
+      entries[key] = entry({ sessionId: uuid(i), updatedAt: NOW - 60 * 86_400_000, status: "done" });
+      keys.push(key);
+    }
+    for (let i = 0; i < 2; i++) entries[`agent:main:fresh-${i}`] = entry({ sessionId: uuid(100 + i), updatedAt: NOW - 60_000, status: "done" });
+    fs.writeFileSync(path.join(state, "openclaw.json"), `{ meta: { lastTouchedVersion: "2026.4.26" } }`);
+    const index = writeIndex(state, "main", entries);
+    return { state, index, entries, keys };
+  }
+
+  /** Runs cleanup; once it has planned (its own lock appears) rewrites the index the other writer's way, then lets it go. */
+  async function loseRace(json: boolean) {
+    const { state, index, entries, keys } = raceStore();
+    const gatewayLock = writeLock(`${index}.lock`, { pid: process.pid, starttime: procStartTime(process.pid), createdAt: Date.now() });
+    const planned = nameAppears(path.dirname(index), (n) => n === "sessions.json.openclaw-sessions.lock");
+    const run = runCli(["cleanup", "--prune", "--state-dir", state, "--no-probe", ...(json ? ["--json"] : [])], { env: cliEnv() });
+    try {
+      await planned.promise;
+    } finally {
+      planned.close();
+    }
+    // the other writer: 20 of the old entries gone, 10 updated, 3 new (2 fresh + 10 + 3 = 15 entries)
+    const after: Record<string, Record<string, unknown>> = {};
+    for (const [k, e] of Object.entries(entries)) {
+      const i = keys.indexOf(k);
+      if (i >= 0 && i < 20) continue;
+      after[k] = i >= 20 ? { ...e, updatedAt: NOW - 1000 } : e;
+    }
+    for (let i = 0; i < 3; i++) after[`agent:main:new-${i}`] = entry({ sessionId: uuid(200 + i), updatedAt: NOW - 1000, status: "done" });
+    fs.writeFileSync(index, JSON.stringify(after, null, 2));
+    fs.unlinkSync(gatewayLock);
+    const result = await run;
+    return { result, index, after };
+  }
+
+  it("reports the counts of the index it re-read (15 -> 15), the 30 skipped changes summarized by reason and says to run cleanup again; nothing written", async () => {
+    const { result, index, after } = await loseRace(false);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readIndexFile(index)).toEqual(after);
+    const out = result.stdout;
+    expect(out).toContain("Entries: 15 -> 15 (remove 0)\n");
+    expect(out).not.toMatch(/^Skipped agent:/m);
+    expect(out).toMatch(
+      /^Skipped 30 planned changes:\n  20 entry no longer exists \(agent:main:old-00, agent:main:old-01, agent:main:old-02, \+17 more\)\n  10 changed since planned \(agent:main:old-20, agent:main:old-21, agent:main:old-22, \+7 more\)\nThe index changed since it was read \(another cleanup or the gateway wrote it\): run cleanup again\.$/m,
+    );
+  });
+
+  it("--json: the re-read index's counts and every skipped change with its reason", async () => {
+    const { result } = await loseRace(true);
+    expect(result.code, result.stderr).toBe(0);
+    const st = withDoc(result).doc.stores[0];
+    expect(st).toMatchObject({ era: "A", wrote: false, beforeCount: 15, afterCount: 15 });
+    expect(st.skipped).toHaveLength(30);
+    expect(st.skipped.filter((k: any) => k.why === "entry no longer exists")).toHaveLength(20);
+    expect(st.skipped.filter((k: any) => /^changed since planned: updatedAt is /.test(k.why))).toHaveLength(10);
+  });
 });

@@ -288,6 +288,54 @@ describe("renderCleanupReport", () => {
   });
 });
 
+describe("a cleanup that lost a race to another (the index re-read under the locks is not the one planned on)", () => {
+  /** 6,000 finalizes planned on a 6,667-entry index; the writer re-read 882 entries and applied none */
+  function lostRace() {
+    const many = Array.from({ length: 6000 }, (_, i) =>
+      item({ key: `agent:main:dead-${i}`, entry: { sessionId: `d-${i}`, status: "running", startedAt: NOW - 3 * HOUR, updatedAt: NOW - 3 * HOUR }, transcript: { lastEntryAt: NOW - 3 * HOUR + 5 * SEC } }),
+    );
+    const finalize = planFinalize(many);
+    const patches = combinePatches(finalize.patches, []);
+    const skipped = patches.map((p, i) => ({
+      sessionKey: p.sessionKey,
+      why: i < 5000 ? "entry no longer exists" : `changed since planned: updatedAt is ${NOW + i}, planned on ${NOW - 3 * HOUR}`,
+    }));
+    const result = { applied: [], skipped, beforeCount: 882, afterCount: 882, overwritten: [], wrote: false, undoable: false, warnings: [] } satisfies ApplyResult;
+    return storeCleanup({ store: STORE, plannedAt: NOW, beforeCount: 6667, finalize, patches, dryRun: false, result });
+  }
+
+  it("the counts are the re-read index's (882 -> 882), not the one planned on (6667)", () => {
+    const st = lostRace();
+    expect(st).toMatchObject({ wrote: false, beforeCount: 882, afterCount: 882 });
+    expect(renderCleanupReport(report([st], false), { chalk: plain })).toContain("Entries: 882 -> 882 (remove 0)\n");
+  });
+
+  it("thousands of skipped changes: a line per reason with its count and a few keys, then run cleanup again; --json keeps every one", () => {
+    const st = lostRace();
+    expect(st.skipped).toHaveLength(6000);
+    const lines = renderCleanupReport(report([st], false), { chalk: plain }).split("\n");
+    expect(lines.filter((l) => l.startsWith("Skipped "))).toEqual(["Skipped 6000 planned changes:"]);
+    const at = lines.indexOf("Skipped 6000 planned changes:");
+    expect(lines.slice(at, at + 4)).toEqual([
+      "Skipped 6000 planned changes:",
+      "  5000 entry no longer exists (agent:main:dead-0, agent:main:dead-1, agent:main:dead-2, +4997 more)",
+      "  1000 changed since planned (agent:main:dead-5000, agent:main:dead-5001, agent:main:dead-5002, +997 more)",
+      "The index changed since it was read (another cleanup or the gateway wrote it): run cleanup again.",
+    ]);
+  });
+
+  it("a few skipped changes: one line each with the writer's exact reason, then run cleanup again", () => {
+    const p = plans();
+    const result = applied(p);
+    result.applied = result.applied.filter((c) => c.sessionKey !== "agent:main:dead");
+    result.skipped = [{ sessionKey: "agent:main:dead", why: "changed since planned: updatedAt is 5, planned on 4" }];
+    const out = renderCleanupReport(report([storeCleanup({ ...input(), dryRun: false, result })], false), { chalk: plain });
+    expect(out).toContain(
+      "Skipped agent:main:dead: changed since planned: updatedAt is 5, planned on 4\nThe index changed since it was read (another cleanup or the gateway wrote it): run cleanup again.",
+    );
+  });
+});
+
 describe("renderUndoReport", () => {
   it("partial: the head says how many files were not put back, each is a warning line once", () => {
     const out = renderUndoReport(

@@ -4,7 +4,7 @@ import type { EntryPatch } from "../../core/types.js";
 import type { AuditRecord } from "./audit.js";
 import { openSession } from "./context.js";
 import { refuseDrasticShrink } from "./guards.js";
-import { recheckAndApply, type PatchOutcome } from "./patch.js";
+import { INDEX_CHANGED, recheckAndApply, type PatchOutcome } from "./patch.js";
 import { entryCount, isCanonical, readIndexStrict, serializeIndex } from "./read-index.js";
 import type { ApplyOptions, ApplyResult, FaultHooks } from "./types.js";
 import { findOverwritten } from "./verify.js";
@@ -23,7 +23,7 @@ export async function applyPatches(storePath: string, patches: EntryPatch[], opt
   try {
     const result = await lockedWrite<Planned>(session.cycle, (read) => {
       if (!read) {
-        const skipped = patches.map((p) => ({ sessionKey: p.sessionKey, why: "the index file does not exist" }));
+        const skipped = patches.map((p) => ({ sessionKey: p.sessionKey, why: INDEX_CHANGED.noFile }));
         return { info: { applied: [], skipped, removals: 0, beforeCount: 0, afterCount: 0 } };
       }
       const beforeCount = entryCount(read.obj);

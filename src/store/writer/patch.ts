@@ -12,6 +12,19 @@ export interface PatchOutcome {
 
 const REQUIRED = new Set(["sessionId", "updatedAt"]);
 
+/** The writer's reasons for skipping a change because the index changed since it was planned on. */
+export const INDEX_CHANGED = {
+  gone: "entry no longer exists",
+  notObject: "entry is not an object",
+  changed: "changed since planned",
+  noFile: "the index file does not exist",
+} as const;
+
+/** A skip another run planned on the index as it is now would not have: running again helps. */
+export function indexChangedSincePlanned(why: string): boolean {
+  return Object.values(INDEX_CHANGED).some((w) => why === w || why.startsWith(`${w}:`));
+}
+
 /** Mutates `index`. Expectations are checked against the index as read, before any patch. */
 export function recheckAndApply(index: Record<string, unknown>, patches: EntryPatch[]): PatchOutcome {
   // snapshot the identity fields: an earlier patch may change the same (shared) entry object
@@ -64,14 +77,14 @@ function identityOf(entry: unknown): ReadIdentity | undefined {
 
 function whyNot(patch: EntryPatch, entry: ReadIdentity | undefined, index: Record<string, unknown>): string | undefined {
   if (!Object.prototype.hasOwnProperty.call(index, patch.sessionKey)) {
-    return entry === undefined ? "entry no longer exists" : "removed by an earlier change of the same plan";
+    return entry === undefined ? INDEX_CHANGED.gone : "removed by an earlier change of the same plan";
   }
-  if (!entry?.isObject) return "entry is not an object";
+  if (!entry?.isObject) return INDEX_CHANGED.notObject;
   if (entry.sessionId !== patch.expect.sessionId) {
-    return `changed since planned: sessionId is ${String(entry.sessionId)}, planned on ${patch.expect.sessionId}`;
+    return `${INDEX_CHANGED.changed}: sessionId is ${String(entry.sessionId)}, planned on ${patch.expect.sessionId}`;
   }
   if (entry.updatedAt !== patch.expect.updatedAt) {
-    return `changed since planned: updatedAt is ${String(entry.updatedAt)}, planned on ${patch.expect.updatedAt}`;
+    return `${INDEX_CHANGED.changed}: updatedAt is ${String(entry.updatedAt)}, planned on ${patch.expect.updatedAt}`;
   }
   if (!patch.remove) return invalidSet(patch.set ?? {});
   return undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EntryPatch } from "../../../src/core/types.js";
-import { recheckAndApply } from "../../../src/store/writer/patch.js";
+import { indexChangedSincePlanned, recheckAndApply } from "../../../src/store/writer/patch.js";
 
 const p = (sessionKey: string, sessionId: string, updatedAt: number, more: Partial<EntryPatch> = {}): EntryPatch => ({
   sessionKey,
@@ -56,5 +56,28 @@ describe("recheckAndApply", () => {
     expect(out.removals).toBe(1);
     expect(out.skipped[0].why).toMatch(/removed by an earlier change/);
     expect(index).toEqual({});
+  });
+});
+
+describe("indexChangedSincePlanned", () => {
+  it("tells a skip because the index changed since it was planned on (run again) from one another run would make too", () => {
+    const index: Record<string, unknown> = { changed: { sessionId: "S", updatedAt: 2 }, swapped: { sessionId: "T", updatedAt: 1 }, bad: 5, same: { sessionId: "S", updatedAt: 1 } };
+    const out = recheckAndApply(index, [
+      p("gone", "S", 1),
+      p("changed", "S", 1),
+      p("swapped", "S", 1),
+      p("bad", "S", 1),
+      p("same", "S", 1, { remove: true }),
+      p("same", "S", 1, { remove: true }),
+    ]);
+    expect(out.skipped.map((k) => [k.sessionKey, indexChangedSincePlanned(k.why)])).toEqual([
+      ["gone", true],
+      ["changed", true],
+      ["swapped", true],
+      ["bad", true],
+      ["same", false],
+    ]);
+    expect(indexChangedSincePlanned("the index file does not exist")).toBe(true);
+    expect(indexChangedSincePlanned("invalid change: sessionId must be a string")).toBe(false);
   });
 });
