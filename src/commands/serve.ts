@@ -35,7 +35,7 @@ export const SERVE_DEFAULTS = { host: "127.0.0.1", heartbeatInterval: "5s", hist
 
 const HELP = `
 Endpoints (docs/serve.md has the event reference):
-  GET  /api/sessions/heartbeat        every session (?agent=ID &problems=true &active=MINUTES)
+  GET  /api/sessions/heartbeat        every session (?agent=ID &problems=true &active=DURATION)
   GET  /api/sessions/<key>/heartbeat  one session (the key URL-encoded); 404 when unknown
   GET  /api/sessions/ws               WebSocket: snapshot, heartbeat, socket.drain, resync (?since=SEQ)
   GET  /api/sessions/events           the same as Server-Sent Events (Last-Event-ID)

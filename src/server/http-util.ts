@@ -1,6 +1,8 @@
 // Small pieces of HTTP every route uses: JSON answers and errors, query parsing.
 import { STATUS_CODES, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { parseDurationFlag } from "../core/duration.js";
+import { UsageError } from "../core/errors.js";
 import { isValidAgentId } from "../store/agents.js";
 
 export type ErrorCode =
@@ -100,12 +102,19 @@ export function querySince(q: URLSearchParams): string | null {
 }
 
 /** Plain decimal minutes (`5`, `0.5`): not `0x10`, `1e3` or `Infinity`, which Number() would take. */
-export function queryMinutes(q: URLSearchParams, name: string): number | undefined {
+/**
+ * An age in ms (`active`), read by the rule of the command-line flags of that kind (`status
+ * --active`): 5, 0.5, 90s, 5m, 1h30m; a bare number is minutes. A 400 says what to send.
+ */
+export function queryAge(q: URLSearchParams, name: string): number | undefined {
   const v = single(q, name);
   if (v === null) return undefined;
-  const n = /^\d{1,9}(\.\d{1,6})?$/.test(v) ? Number(v) : Number.NaN;
-  if (!(n > 0)) throw new HttpError(400, "bad_request", `${name}=${v}: a positive number of minutes, in decimal (5, 0.5)`);
-  return n;
+  try {
+    return parseDurationFlag(name, v, "age");
+  } catch (err) {
+    if (err instanceof UsageError) throw new HttpError(400, "bad_request", err.message);
+    throw err;
+  }
 }
 
 /** Refuses a parameter the endpoint does not take: a typo (`?problem=true`) would otherwise answer everything. */

@@ -2,7 +2,7 @@
 // request target and its parameters, and whether its WebSocket handshake is one ws will take.
 // Pure: no server state, so every rule here is checked in-process (test/server/request.test.ts).
 import type { IncomingMessage } from "node:http";
-import { HttpError, onlyParams, queryAgent, queryBool, queryMinutes, querySeq, querySince, queryTicket } from "./http-util.js";
+import { HttpError, onlyParams, queryAgent, queryAge, queryBool, querySeq, querySince, queryTicket } from "./http-util.js";
 import type { SessionFilter } from "./hub.js";
 
 export type RouteName = "livez" | "readyz" | "metrics" | "tickets" | "batch" | "one" | "events" | "ws";
@@ -115,7 +115,7 @@ export function askedOf(m: Matched, url: URL, req: IncomingMessage): Asked {
   const filter: SessionFilter = { agent: queryAgent(q), problems: queryBool(q, "problems") ?? false };
   switch (m.name) {
     case "batch":
-      return { filter: { ...filter, activeWithinMs: mul(queryMinutes(q, "active"), 60_000) } };
+      return { filter: { ...filter, activeWithinMs: queryAge(q, "active") } };
     case "one":
       try {
         return { filter, key: decodeURIComponent(m.rawKey!) };
@@ -145,8 +145,4 @@ export function wellFormedHandshake(req: IncomingMessage): boolean {
 /** An Upgrade this server takes: a WebSocket. Any other (`h2c` from `curl --http2`) is ignored, as HTTP allows. */
 export function isWebSocketUpgrade(req: IncomingMessage): boolean {
   return (req.headers.upgrade ?? "").split(",").some((p) => p.trim().toLowerCase() === "websocket");
-}
-
-function mul(n: number | undefined, by: number): number | undefined {
-  return n === undefined ? undefined : n * by;
 }

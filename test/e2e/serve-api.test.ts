@@ -65,15 +65,23 @@ function h2cGet(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
+/**
+ * serve (ready) on twoAgentStore(300) at NOW, and status --json on the same store and clock, run
+ * in-process (runProgram): what is compared is its answer, the built CLI's own status runs are in
+ * test/e2e/status.test.ts.
+ */
+async function serveTwoAgents() {
+  const state = twoAgentStore(300);
+  const env = serveEnv({ OPENCLAW_SESSIONS_NOW: String(NOW) });
+  const srv = await startServe(["--state-dir", state, "--no-probe"], env);
+  await waitReady(srv.url);
+  const status = (args: string[] = []) => runJson(["status", "--state-dir", state, "--no-probe", ...args], { env: { OPENCLAW_SESSIONS_NOW: String(NOW), TMPDIR: env.TMPDIR! } });
+  return { srv, status };
+}
+
 describe("serve: the read endpoints", () => {
   it("the batch and per-key answers equal status --json's sessions, for the same store, config and clock", async () => {
-    const state = twoAgentStore(300);
-    const env = serveEnv({ OPENCLAW_SESSIONS_NOW: String(NOW) });
-    const srv = await startServe(["--state-dir", state, "--no-probe"], env);
-    await waitReady(srv.url);
-    // status in-process (runProgram): what is compared is its answer, the built CLI's own status
-    // runs are in test/e2e/status.test.ts
-    const status = (args: string[] = []) => runJson(["status", "--state-dir", state, "--no-probe", ...args], { env: { OPENCLAW_SESSIONS_NOW: String(NOW), TMPDIR: env.TMPDIR! } });
+    const { srv, status } = await serveTwoAgents();
 
     const { doc } = await status();
     expect(doc.sessions).toHaveLength(5);
@@ -190,6 +198,33 @@ describe("serve: the read endpoints", () => {
     const m = (await get(`${srv.url}/metrics`)).text;
     expect(Number(/^openclaw_sessions_events_total\{type="heartbeat_timer"\} (\d+)$/m.exec(m)?.[1])).toBeGreaterThanOrEqual(2);
     expect(m).not.toMatch(/^openclaw_sessions_push_latency_seconds_count\{transport="ws"\} [1-9]/m);
+  });
+});
+
+describe("serve: the batch filters read their values as status reads its flags", () => {
+  it("?active= takes status --active's durations (5m, 90s, 1h30m; a bare number is minutes), ?problems= true/1/yes/empty and false/0/no", async () => {
+    const { srv, status } = await serveTwoAgents();
+    const batch = async (query: string) => {
+      const res = await get(`${srv.url}/api/sessions/heartbeat?${query}`);
+      expect(res.status, `${query}: ${res.text}`).toBe(200);
+      return res.json.sessions;
+    };
+
+    for (const active of ["5m", "90s", "1h30m", "30", "0.5"]) {
+      expect(await batch(`active=${active}`), active).toEqual((await status(["--active", active])).doc.sessions);
+    }
+    expect(await batch("active=5m")).toEqual(await batch("active=5"));
+    // the idle sessions (20 minutes ago) are in the 1h30m answer, not the 90s one
+    expect((await batch("active=1h30m")).length).toBeGreaterThan((await batch("active=90s")).length);
+    const refused = await get(`${srv.url}/api/sessions/heartbeat?active=5x`);
+    expect(refused.status).toBe(400);
+    expect(refused.json).toEqual({ error: "bad_request", message: 'active must be a duration like 10, 90s, 10m or 1h30m (a bare number is minutes) (got "5x")' });
+
+    const problems = (await status(["--problems"])).doc.sessions;
+    const all = (await status()).doc.sessions;
+    expect(problems.length).toBeLessThan(all.length);
+    for (const yes of ["true", "1", "yes", "", "YES"]) expect(await batch(`problems=${yes}`), yes).toEqual(problems);
+    for (const no of ["false", "0", "no"]) expect(await batch(`problems=${no}`), no).toEqual(all);
   });
 });
 

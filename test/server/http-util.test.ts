@@ -1,6 +1,6 @@
 // Query parsing of the read endpoints: one meaning per request, or a 400 that says what to send.
 import { describe, expect, it } from "vitest";
-import { HttpError, onlyParams, queryBool, queryMinutes, querySince, queryText } from "../../src/server/http-util.js";
+import { HttpError, onlyParams, queryAge, queryBool, querySince, queryText } from "../../src/server/http-util.js";
 
 const q = (s: string) => new URLSearchParams(s);
 const refused = (f: () => unknown): string => {
@@ -14,15 +14,18 @@ const refused = (f: () => unknown): string => {
   throw new Error("not refused");
 };
 
-describe("queryMinutes", () => {
-  it("takes plain decimal minutes", () => {
-    expect(queryMinutes(q("active=5"), "active")).toBe(5);
-    expect(queryMinutes(q("active=0.5"), "active")).toBe(0.5);
-    expect(queryMinutes(q(""), "active")).toBeUndefined();
+describe("queryAge", () => {
+  it("takes what status --active takes: a bare number of minutes, or a duration with units", () => {
+    expect(queryAge(q("active=5"), "active")).toBe(5 * 60_000);
+    expect(queryAge(q("active=0.5"), "active")).toBe(30_000);
+    expect(queryAge(q("active=5m"), "active")).toBe(5 * 60_000);
+    expect(queryAge(q("active=90s"), "active")).toBe(90_000);
+    expect(queryAge(q("active=1h30m"), "active")).toBe(90 * 60_000);
+    expect(queryAge(q(""), "active")).toBeUndefined();
   });
 
-  it.each(["0x10", "1e3", "Infinity", " 5", "5 ", "-1", "0", "", "0b11", "5m"])("refuses %j, which Number() would read as something else", (v) => {
-    expect(refused(() => queryMinutes(q(`active=${encodeURIComponent(v)}`), "active"))).toMatch(/^active=.*: a positive number of minutes/);
+  it.each(["0x10", "1e3", "Infinity", "-1", "0", "0m", "", "0b11", "5 minutes"])("refuses %j, saying what to send, as status --active does", (v) => {
+    expect(refused(() => queryAge(q(`active=${encodeURIComponent(v)}`), "active"))).toMatch(/^active must be (a duration like 10, 90s, 10m or 1h30m \(a bare number is minutes\)|longer than 0) \(got ".*"\)$/);
   });
 });
 
@@ -30,7 +33,7 @@ describe("a parameter given twice", () => {
   it.each([
     ["agent", () => queryText(q("agent=main&agent=ops"), "agent")],
     ["problems", () => queryBool(q("problems=true&problems=false"), "problems")],
-    ["active", () => queryMinutes(q("active=1&active=2"), "active")],
+    ["active", () => queryAge(q("active=1&active=2"), "active")],
     ["since", () => querySince(q("since=1&since=2"))],
   ])("%s is refused as ambiguous", (name, f) => {
     expect(refused(f)).toBe(`${name} is given 2 times: give it once`);
