@@ -39,7 +39,7 @@ cleanly: the simulator and its processes stop, the temp dir is removed, exit 0.
 Exit codes:
   0   the demo ran and cleaned up (also after SIGINT/SIGTERM)
   3   --era C on a Node that cannot read OpenClaw 2026.8+'s SQLite store (it needs Node 24; nothing was written)
-  4   --keep or --out names a directory that is not empty (nothing was written)
+  4   --keep or --out names a directory that is not empty, or a file (nothing was written)
   64  bad usage (an unknown flag, a bad value)`;
 
 export function register(program: Command, ctx: CommandContext = { io: processIo(), exit: (c) => (process.exitCode = c) }): void {

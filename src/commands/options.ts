@@ -12,7 +12,7 @@ export interface StoreOptions {
 
 export function addStoreOptions(cmd: Command): Command {
   return cmd
-    .option("--state-dir <dir>", "OpenClaw state dir (default: $OPENCLAW_STATE_DIR, else ~/.openclaw)")
+    .option("--state-dir <dir>", "OpenClaw state dir (default: $OPENCLAW_STATE_DIR, else <home>/.openclaw with home $OPENCLAW_HOME or $HOME, else a legacy ~/.clawdbot when only that exists)")
     .option("--store <file>", "read this store only: a sessions.json, or an OpenClaw 2026.8+ openclaw-agent.sqlite")
     .option("--agent <id>", "only this agent's sessions")
     .option("--all-agents", "every agent's sessions (the default)")

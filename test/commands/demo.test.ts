@@ -47,6 +47,15 @@ describe("demo --generate", () => {
     expect(new Set(doc.sessions.map((s: any) => s.storeStatus)).size).toBeGreaterThanOrEqual(4);
   });
 
+  it("--out onto a file: refused as not a directory, exit 4 (as demo --help's exit table says), the file untouched", async () => {
+    const file = path.join(makeTempDir("demo-e2e-gen-"), "a-file");
+    fs.writeFileSync(file, "x");
+    const r = await run(["demo", "--generate", "5", "--out", file]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(`openclaw-sessions: --out ${file}: not a directory\n`);
+    expect(fs.readFileSync(file, "utf8")).toBe("x");
+  });
+
   it("needs --out, and refuses a directory that is not empty", async () => {
     const r1 = await run(["demo", "--generate", "5"]);
     expect(r1.code).toBe(64);
