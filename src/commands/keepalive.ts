@@ -11,6 +11,7 @@ import { onOutputClosed } from "../ui/closed-pipe.js";
 import { formatLine, KEEPALIVE_SCHEMA_VERSION, type LogRecord } from "../ui/keepalive-log.js";
 import { clockOverride } from "./heartbeats.js";
 import { eraCKeepaliveNotice } from "./keepalive-era-c.js";
+import { runtimeMissing } from "../store/sqlite/runtime.js";
 import { importPendingMessage } from "../store/era.js";
 import { nothingToActOn } from "../ui/messages.js";
 import { ensureLoopLock, KeepaliveState, locateStores, onceExitCode, runTick, storeChanges, type KeepaliveSettings } from "./keepalive-tick.js";
@@ -144,7 +145,8 @@ export async function runKeepalive(settings: KeepaliveCommandSettings, io: Keepa
     }
   }
   if (first.eraC.length > 0) {
-    const notice = eraCKeepaliveNotice(first.eraC, first.config, s.fixedNow ?? Date.now(), first.stores.length > 0);
+    const unreadableOn = runtimeMissing() === undefined ? undefined : process.versions.node;
+    const notice = eraCKeepaliveNotice(first.eraC, first.config, s.fixedNow ?? Date.now(), first.stores.length > 0, unreadableOn);
     io.stdout.write(`${json ? JSON.stringify({ schemaVersion: KEEPALIVE_SCHEMA_VERSION, ...notice }) : `keepalive: ${notice.message}`}\n`);
   }
   if (nothingToLoop) return EXIT.ok;

@@ -1,6 +1,7 @@
 // The built `keepalive` loop on a state dir with both eras: the era C agent is reported once and
 // never written, while the loop goes on keeping the file-era agent's active sessions alive.
 // (--once and the era-C-only state dir: test/commands/cleanup-era-c.test.ts, era-c-never-written.)
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { generateEraCStore } from "../../src/sim/era-c/generate.js";
 import { agentDbPath } from "../../src/store/era.js";
 import { storeUnchangedCheck } from "../fixtures/real-openclaw-c.js";
-import { useOwners } from "./helpers/cli.js";
+import { BIN, REPO_ROOT, runCli, scrubbedEnv, useOwners } from "./helpers/cli.js";
 import { ACTIVE, buildStore, killLoops, leftovers, startLoop } from "./keepalive-fixture.js";
 
 const { live, dead } = useOwners();
@@ -71,4 +72,42 @@ describe("keepalive loop, file-era and era C agents side by side (built CLI)", (
     expect(said(`${fx.index} is gone`)).toHaveLength(1);
     unchanged();
   }, 30_000);
+});
+
+/** A Node older than 24 on this machine (the system's own), which cannot read era C stores; CI may have none. */
+function olderNode(): { path: string; version: string } | undefined {
+  for (const p of ["/usr/bin/node", "/usr/local/bin/node", "/bin/node"]) {
+    const r = spawnSync(p, ["--version"], { encoding: "utf8" });
+    const version = r.status === 0 ? r.stdout.trim().replace(/^v/, "") : "";
+    if (version && Number(version.split(".")[0]) < 24) return { path: p, version };
+  }
+  return undefined;
+}
+const OLDER = olderNode();
+
+describe("keepalive --once on a state dir with only era C stores (built CLI)", () => {
+  async function eraCOnly(): Promise<string> {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "ocs-ka-c-only-"));
+    roots.push(out);
+    await generateEraCStore({ outDir: out, sessions: 3, agents: ["main"], seed: 4, now: Date.now() });
+    return out;
+  }
+
+  it.skipIf(!OLDER)(`on a Node that cannot read them (${OLDER?.path ?? "none here"}): exit 0, and its notice says status and watch need Node 24 to read them`, async () => {
+    const state = await eraCOnly();
+    const r = spawnSync(OLDER!.path, [BIN, "keepalive", "--once", "--json", "--state-dir", state, "--no-probe"], { cwd: REPO_ROOT, env: scrubbedEnv({}), encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const notice = JSON.parse(r.stdout.trim().split("\n")[0]!);
+    expect(notice.type).toBe("eraC");
+    expect(notice.message).toContain(`never written by keepalive (status and watch need Node 24 to read them; this is Node ${OLDER!.version});`);
+  });
+
+  it("on Node 24, which reads them: exit 0, the notice says nothing of Node", async () => {
+    const state = await eraCOnly();
+    const r = await runCli(["keepalive", "--once", "--json", "--state-dir", state, "--no-probe"]);
+    expect(r.code, r.stderr).toBe(0);
+    const notice = JSON.parse(r.stdout.trim().split("\n")[0]!);
+    expect(notice.type).toBe("eraC");
+    expect(notice.message).not.toMatch(/Node/);
+  });
 });
